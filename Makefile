@@ -1,0 +1,46 @@
+# PeerGrid. `make demo` runs the main job on bundled data; `make test` builds and runs every test.
+SHELL := /bin/bash
+APT_PACKAGES := libglpk-dev coinor-libcbc-dev libopenblas-dev pkg-config
+SWIFT ?= swift
+export OPENBLAS_NUM_THREADS ?= 2
+RELEASE_BIN = .build/release
+
+.PHONY: deps build release test demo bench leakcheck check-shared clean
+
+# Install the system libraries when any is missing (apt; sudo when not root).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel --num-workers 2 2>&1 | tail -n 40; exit $${PIPESTATUS[0]}
+
+demo: release
+	./scripts/demo.sh
+
+bench: release
+	$(RELEASE_BIN)/benchmark all
+
+# The solver tests under valgrind's leak check (bindings must not leak).
+leakcheck: deps
+	@command -v valgrind >/dev/null || { SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; $$SUDO apt-get install -y -qq valgrind >/dev/null; }
+	$(SWIFT) build --build-tests
+	./scripts/leakcheck.sh
+
+# The independent checker of ../shared (skipped when ../shared is absent).
+check-shared: release
+	./scripts/check-shared.sh
+
+clean:
+	rm -rf .build

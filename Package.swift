@@ -1,0 +1,62 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "PeerGrid",
+    platforms: [.macOS(.v14)],
+    // MARK: - Public products
+    products: [
+        .library(name: "LinearAlgebra", targets: ["LinearAlgebra"]),
+        .library(name: "LinearProgramming", targets: ["LinearProgramming"]),
+        .library(name: "GLPKSolver", targets: ["GLPKSolver"]),
+        .library(name: "CbcSolver", targets: ["CbcSolver"]),
+        .library(name: "Optimize", targets: ["Optimize"]),
+        .library(name: "Reports", targets: ["Reports"]),
+        .executable(name: "peergrid", targets: ["PeerGridCLI"]),
+        .executable(name: "benchmark", targets: ["BenchmarkTool"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    ],
+    targets: [
+        // MARK: - System libraries (each imported by exactly one Swift target)
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CGLPK", path: "Sources/CGLPK",
+                       providers: [.apt(["libglpk-dev"])]),
+        .systemLibrary(name: "CCbc", path: "Sources/CCbc", pkgConfig: "cbc",
+                       providers: [.apt(["coinor-libcbc-dev"])]),
+
+        // MARK: - Implementation
+        .target(name: "LinearAlgebra", dependencies: ["CBLAS"]),
+        .target(name: "LinearProgramming"),
+        .target(name: "GLPKSolver", dependencies: ["LinearProgramming", "CGLPK"]),
+        .target(name: "CbcSolver", dependencies: ["LinearProgramming", "CCbc"]),
+        .target(name: "Optimize", dependencies: ["LinearProgramming", "GLPKSolver", "CbcSolver"]),
+        .target(name: "Reports", dependencies: ["LinearProgramming", "Optimize"]),
+        .executableTarget(name: "PeerGridCLI", dependencies: [
+            "LinearProgramming", "GLPKSolver", "CbcSolver", "Optimize", "Reports",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "BenchmarkTool", dependencies: [
+            "LinearAlgebra", "LinearProgramming", "GLPKSolver", "CbcSolver", "Optimize", "Reports",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // MARK: - Tests
+        .testTarget(name: "LinearAlgebraTests", dependencies: [
+            "LinearAlgebra", .product(name: "Numerics", package: "swift-numerics"),
+        ]),
+        .testTarget(name: "LinearProgrammingTests", dependencies: ["LinearProgramming"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "SolverTests", dependencies: [
+            "LinearProgramming", "GLPKSolver", "CbcSolver",
+            .product(name: "Numerics", package: "swift-numerics"),
+        ], resources: [.copy("Fixtures")]),
+        .testTarget(name: "OptimizeTests", dependencies: ["Optimize", "LinearProgramming"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "PeerGridCLITests", dependencies: [], resources: [.copy("Fixtures")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct Benchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "benchmark", abstract: "PeerGrid benchmarks.")
+}

@@ -1,0 +1,1 @@
+#include <Cbc_C_Interface.h>

@@ -1,0 +1,131 @@
+import CCbc
+import Foundation
+import LinearProgramming
+
+/// The COIN-OR CBC backend (branch and cut over CLP), through CBC's C interface (`libCbcSolver`).
+///
+/// The model is validated in Swift, converted to column-major form in one pass and handed over with a single
+/// `Cbc_loadProblem` call. `Cbc_solve` is not thread-safe, so solves are serialized by a process-wide lock.
+/// CBC's C interface (2.10) exposes no row duals: ``Solution/rowDuals`` is `nil` for CBC.
+public struct CbcSolver: LinearSolver {
+    public let name = "cbc"
+
+    public init() {}
+
+    public func solve(_ model: Model, options: SolverOptions) throws -> Solution {
+        try model.validate()
+        try options.validate()
+        return CbcSolver.lock.withLock { run(model, options: options) }
+    }
+
+    private static let lock = NSLock()
+
+    private func run(_ model: Model, options: SolverOptions) -> Solution {
+        let handover = Stopwatch()
+        let problem = CbcProblem(model, options: options)
+        let handoverSeconds = handover.seconds
+        let clock = Stopwatch()
+        var solution = problem.solve()
+        solution.handoverSeconds = handoverSeconds
+        solution.solveSeconds = clock.seconds
+        return solution
+    }
+}
+
+/// Owns one `Cbc_Model`; freed in `deinit`.
+final class CbcProblem {
+    /// `Cbc_Model *`, which CBC's C header declares as `void *`.
+    let handle: UnsafeMutableRawPointer
+    let model: Model
+    let options: SolverOptions
+
+    init(_ model: Model, options: SolverOptions) {
+        self.model = model
+        self.options = options
+        handle = Cbc_newModel()!
+        let n = model.variableCount, m = model.constraintCount
+        let big = Double.greatestFiniteMagnitude   // COIN_DBL_MAX
+        func clamp(_ x: Double) -> Double { x == .infinity ? big : (x == -.infinity ? -big : x) }
+        let csc = model.columnMajor()
+        let colLower = model.columnLower.map(clamp), colUpper = model.columnUpper.map(clamp)
+        let rowLower = model.rowLower.map(clamp), rowUpper = model.rowUpper.map(clamp)
+        csc.starts.withUnsafeBufferPointer { starts in
+            csc.rows.withUnsafeBufferPointer { rows in
+                csc.values.withUnsafeBufferPointer { values in
+                    Cbc_loadProblem(handle, Int32(n), Int32(m), starts.baseAddress, rows.baseAddress,
+                                    values.baseAddress, colLower, colUpper, model.objective, rowLower, rowUpper)
+                }
+            }
+        }
+        for j in 0..<n where model.kinds[j] != .continuous { Cbc_setInteger(handle, Int32(j)) }
+        Cbc_setObjSense(handle, model.sense == .maximize ? -1 : 1)
+        Cbc_setLogLevel(handle, options.verbose ? 1 : 0)
+        Cbc_setParameter(handle, "log", options.verbose ? "1" : "0")
+        Cbc_setParameter(handle, "slog", options.verbose ? "1" : "0")
+        if let t = options.timeLimit { Cbc_setMaximumSeconds(handle, t) }
+        Cbc_setAllowableFractionGap(handle, options.relativeGap)
+        Cbc_setAllowableGap(handle, options.absoluteGap)
+        if options.threads > 1 { Cbc_setParameter(handle, "threads", String(options.threads)) }
+    }
+
+    deinit { Cbc_deleteModel(handle) }
+
+    func solve() -> Solution {
+        let code = Cbc_solve(handle)
+        let n = model.variableCount
+        let c0 = model.objectiveConstant
+        let primaryStatus = Cbc_status(handle)
+        let hasSolution: Bool
+        let columnPointer: UnsafePointer<Double>?
+        if model.isMixedInteger {
+            let best = Cbc_bestSolution(handle)
+            hasSolution = best != nil
+            columnPointer = best.map { UnsafePointer<Double>($0) }
+        } else {
+            hasSolution = Cbc_isProvenOptimal(handle) != 0
+            columnPointer = hasSolution ? Cbc_getColSolution(handle) : nil
+        }
+        if Cbc_isProvenInfeasible(handle) != 0 && !hasSolution {
+            return Solution(status: .infeasible, solver: "cbc", message: "proven infeasible")
+        }
+        if Cbc_isContinuousUnbounded(handle) != 0 && !hasSolution {
+            return unboundedOrInfeasible()
+        }
+        guard hasSolution, let columns = columnPointer else {
+            if Cbc_isSecondsLimitReached(handle) != 0 {
+                return Solution(status: .timeLimitNoSolution, solver: "cbc", message: "time limit before any solution")
+            }
+            if !model.isMixedInteger, Cbc_isInitialSolveProvenPrimalInfeasible(handle) != 0 {
+                return Solution(status: .infeasible, solver: "cbc", message: "LP is primal infeasible")
+            }
+            if !model.isMixedInteger { return unboundedOrInfeasible() }
+            return Solution(status: .error, solver: "cbc", message: "Cbc_solve returned \(code), status \(primaryStatus)")
+        }
+        let values = Array(UnsafeBufferPointer(start: columns, count: n))
+        let objective = model.objectiveValue(values)   // recomputed: includes the constant CBC does not know
+        let rawBound = model.isMixedInteger ? Cbc_getBestPossibleObjValue(handle) + c0 : objective
+        var bound = rawBound.isFinite && abs(rawBound) < 1e300 ? rawBound : nil
+        let proven = Cbc_isProvenOptimal(handle) != 0
+        if proven, let b = bound, abs(b - objective) > max(options.absoluteGap, options.relativeGap * max(1, abs(objective))) {
+            bound = objective    // CBC proved optimality but kept a stale bound
+        }
+        var solution = Solution(status: proven ? .optimal : .feasible, objective: objective,
+                                bestBound: bound ?? (proven ? objective : nil), values: values, solver: "cbc")
+        if !proven {
+            if let g = solution.gap, g <= options.relativeGap { solution.status = .optimal }
+            solution.message = Cbc_isSecondsLimitReached(handle) != 0 ? "time limit reached" : "stopped with a gap"
+        }
+        return solution
+    }
+
+    /// CBC reports "continuous unbounded" for a relaxation that is dual infeasible; a feasibility probe with a
+    /// zero objective decides between unbounded and infeasible.
+    private func unboundedOrInfeasible() -> Solution {
+        var probe = model
+        probe.setObjective(LinearExpression(), sense: .minimize)
+        let result = CbcProblem(probe, options: options).solve()
+        return result.status.hasSolution
+            ? Solution(status: .unbounded, solver: "cbc", message: "objective is unbounded")
+            : Solution(status: .infeasible, solver: "cbc", message: "no feasible solution")
+    }
+}

@@ -1,0 +1,211 @@
+import CGLPK
+import Foundation
+import LinearProgramming
+
+/// The GLPK backend: primal simplex with presolve for LPs, `glp_intopt` (presolve, feasibility pump) for MILPs.
+///
+/// Every model is validated in Swift before the first GLPK call, because GLPK aborts the whole process on an
+/// out-of-range index or inconsistent bounds. The `glp_prob` is freed on every path. GLPK keeps its terminal
+/// setting in a per-process environment, so solves are serialized.
+public struct GLPKSolver: LinearSolver {
+    public let name = "glpk"
+
+    public init() {}
+
+    public func solve(_ model: Model, options: SolverOptions) throws -> Solution {
+        try model.validate()
+        try options.validate()
+        return GLPKSolver.lock.withLock { run(model, options: options) }
+    }
+
+    private static let lock = NSLock()
+
+    private func run(_ model: Model, options: SolverOptions) -> Solution {
+        let handover = Stopwatch()
+        glp_term_out(options.verbose ? GLP_ON : GLP_OFF)
+        let problem = GLPKProblem(model)
+        let handoverSeconds = handover.seconds
+        let clock = Stopwatch()
+        var solution = model.isMixedInteger ? problem.solveMIP(options) : problem.solveLP(options)
+        solution.handoverSeconds = handoverSeconds
+        solution.solveSeconds = clock.seconds
+        return solution
+    }
+}
+
+/// Owns one `glp_prob`; freed in `deinit`. The model it is built from has been validated.
+final class GLPKProblem {
+    let handle: OpaquePointer
+    let model: Model
+
+    init(_ model: Model) {
+        self.model = model
+        handle = glp_create_prob()
+        let m = model.constraintCount, n = model.variableCount
+        glp_set_obj_dir(handle, model.sense == .maximize ? GLP_MAX : GLP_MIN)
+        if m > 0 { glp_add_rows(handle, Int32(m)) }
+        if n > 0 { glp_add_cols(handle, Int32(n)) }
+        for i in 0..<m {
+            let (type, lo, up) = GLPKProblem.boundType(model.rowLower[i], model.rowUpper[i])
+            glp_set_row_bnds(handle, Int32(i + 1), type, lo, up)
+        }
+        for j in 0..<n {
+            let (type, lo, up) = GLPKProblem.boundType(model.columnLower[j], model.columnUpper[j])
+            glp_set_col_bnds(handle, Int32(j + 1), type, lo, up)
+            if model.objective[j] != 0 { glp_set_obj_coef(handle, Int32(j + 1), model.objective[j]) }
+            if model.kinds[j] != .continuous { glp_set_col_kind(handle, Int32(j + 1), GLP_IV) }
+        }
+        glp_set_obj_coef(handle, 0, model.objectiveConstant)
+        // One bulk load of the whole matrix (1-based triplets; element 0 unused).
+        let nz = model.nonZeroCount
+        if nz > 0 {
+            var ia = [Int32](repeating: 0, count: nz + 1)
+            var ja = [Int32](repeating: 0, count: nz + 1)
+            var ar = [Double](repeating: 0, count: nz + 1)
+            for i in 0..<m {
+                for k in model.rowStarts[i]..<model.rowStarts[i + 1] {
+                    ia[k + 1] = Int32(i + 1)
+                    ja[k + 1] = model.rowColumns[k] + 1
+                    ar[k + 1] = model.rowValues[k]
+                }
+            }
+            glp_load_matrix(handle, Int32(nz), ia, ja, ar)
+        }
+    }
+
+    deinit { glp_delete_prob(handle) }
+
+    /// GLPK's bound type for `lo <= x <= up` (validated: lo <= up, lo < +inf, up > -inf).
+    static func boundType(_ lo: Double, _ up: Double) -> (Int32, Double, Double) {
+        switch (lo.isFinite, up.isFinite) {
+        case (false, false): return (GLP_FR, 0, 0)
+        case (true, false): return (GLP_LO, lo, 0)
+        case (false, true): return (GLP_UP, 0, up)
+        case (true, true): return lo == up ? (GLP_FX, lo, up) : (GLP_DB, lo, up)
+        }
+    }
+
+    static func milliseconds(_ seconds: Double?) -> Int32 {
+        guard let s = seconds else { return Int32.max }
+        return Int32(min(Double(Int32.max), max(1, s * 1000)))
+    }
+
+    // MARK: LP
+
+    func solveLP(_ options: SolverOptions, presolve: Bool = true) -> Solution {
+        var parm = glp_smcp()
+        glp_init_smcp(&parm)
+        parm.msg_lev = options.verbose ? GLP_MSG_ON : GLP_MSG_OFF
+        parm.presolve = presolve ? GLP_ON : GLP_OFF
+        parm.tm_lim = GLPKProblem.milliseconds(options.timeLimit)
+        let ret = glp_simplex(handle, &parm)
+        if presolve && (ret == GLP_ENOPFS || ret == GLP_ENODFS) {
+            // The presolver only says "no primal/dual feasible solution"; the simplex without it tells which.
+            return solveLP(options, presolve: false)
+        }
+        let status = glp_get_status(handle)
+        let n = model.variableCount, m = model.constraintCount
+        switch (ret, status) {
+        case (0, GLP_OPT):
+            let values = (0..<n).map { glp_get_col_prim(handle, Int32($0 + 1)) }
+            let duals = (0..<m).map { glp_get_row_dual(handle, Int32($0 + 1)) }
+            let obj = glp_get_obj_val(handle)
+            return Solution(status: .optimal, objective: obj, bestBound: obj, values: values, rowDuals: duals, solver: "glpk")
+        case (0, GLP_NOFEAS), (0, GLP_INFEAS):
+            return Solution(status: .infeasible, solver: "glpk", message: "LP has no primal feasible solution")
+        case (0, GLP_UNBND):
+            return Solution(status: .unbounded, solver: "glpk", message: "LP objective is unbounded")
+        case (GLP_ETMLIM, _), (GLP_EITLIM, _):
+            return Solution(status: .timeLimitNoSolution, solver: "glpk", message: "simplex stopped by its limit")
+        default:
+            return Solution(status: .error, solver: "glpk", message: "glp_simplex returned \(ret), status \(status)")
+        }
+    }
+
+    // MARK: MILP
+
+    /// State shared with the branch-and-bound callback.
+    final class SearchState {
+        let options: SolverOptions
+        let clock = Stopwatch()
+        var bound: Double?
+        var incumbent: Double?
+        var lastReport = -1.0
+        var stoppedByAbsoluteGap = false
+        init(options: SolverOptions) { self.options = options }
+    }
+
+    func solveMIP(_ options: SolverOptions) -> Solution {
+        var parm = glp_iocp()
+        glp_init_iocp(&parm)
+        parm.msg_lev = options.verbose ? GLP_MSG_ON : GLP_MSG_OFF
+        parm.presolve = GLP_ON
+        parm.fp_heur = GLP_ON
+        parm.mip_gap = options.relativeGap
+        parm.tm_lim = GLPKProblem.milliseconds(options.timeLimit)
+        let state = SearchState(options: options)
+        let info = Unmanaged.passRetained(state)
+        defer { info.release() }
+        parm.cb_info = info.toOpaque()
+        parm.cb_func = { tree, raw in
+            guard let tree, let raw else { return }
+            let state = Unmanaged<SearchState>.fromOpaque(raw).takeUnretainedValue()
+            let reason = glp_ios_reason(tree)
+            guard reason == GLP_ISELECT || reason == GLP_IBINGO else { return }
+            let best = glp_ios_best_node(tree)
+            if best != 0 { state.bound = glp_ios_node_bound(tree, best) }
+            let prob = glp_ios_get_prob(tree)
+            if glp_mip_status(prob) == GLP_FEAS || glp_mip_status(prob) == GLP_OPT {
+                state.incumbent = glp_mip_obj_val(prob)
+            }
+            if let o = state.incumbent, let b = state.bound, abs(o - b) <= state.options.absoluteGap {
+                state.stoppedByAbsoluteGap = true
+                glp_ios_terminate(tree)
+            }
+            if let report = state.options.progress {
+                let t = state.clock.seconds
+                if reason == GLP_IBINGO || t - state.lastReport >= 0.5 {
+                    state.lastReport = t
+                    report(SolveProgress(elapsedSeconds: t, incumbent: state.incumbent, bound: state.bound))
+                }
+            }
+        }
+        let ret = glp_intopt(handle, &parm)
+        let mipStatus = glp_mip_status(handle)
+        let n = model.variableCount
+        let hasSolution = mipStatus == GLP_OPT || mipStatus == GLP_FEAS
+        if ret == GLP_ENOPFS || (ret == 0 && mipStatus == GLP_NOFEAS) {
+            return Solution(status: .infeasible, solver: "glpk", message: "no integer feasible solution")
+        }
+        if ret == GLP_ENODFS {
+            // The LP relaxation is dual infeasible: the MILP is unbounded if it is feasible at all.
+            return feasible(options) ? Solution(status: .unbounded, solver: "glpk", message: "objective is unbounded")
+                : Solution(status: .infeasible, solver: "glpk", message: "no feasible solution")
+        }
+        guard hasSolution else {
+            if ret == GLP_ETMLIM || ret == GLP_ESTOP {
+                return Solution(status: .timeLimitNoSolution, solver: "glpk", message: "time limit before any integer solution")
+            }
+            return Solution(status: .error, solver: "glpk", message: "glp_intopt returned \(ret), status \(mipStatus)")
+        }
+        let obj = glp_mip_obj_val(handle)
+        let values = (0..<n).map { glp_mip_col_val(handle, Int32($0 + 1)) }
+        let provenOptimal = ret == 0 && mipStatus == GLP_OPT
+        let bound = provenOptimal ? obj : (state.bound ?? obj)
+        var solution = Solution(status: .feasible, objective: obj, bestBound: bound, values: values, solver: "glpk")
+        let withinGap = provenOptimal || ret == GLP_EMIPGAP || state.stoppedByAbsoluteGap
+            || (solution.gap ?? .infinity) <= options.relativeGap
+        solution.status = withinGap ? .optimal : .feasible
+        if ret == GLP_ETMLIM { solution.message = "time limit reached" }
+        return solution
+    }
+
+    /// Whether the model has any feasible point (the same model with a zero objective).
+    private func feasible(_ options: SolverOptions) -> Bool {
+        var copy = model
+        copy.setObjective(LinearExpression(), sense: .minimize)
+        let probe = GLPKProblem(copy)
+        let result = copy.isMixedInteger ? probe.solveMIP(options) : probe.solveLP(options)
+        return result.status.hasSolution
+    }
+}

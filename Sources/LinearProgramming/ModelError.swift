@@ -1,0 +1,51 @@
+/// A model that no solver may be given. ``Model/validate()`` finds these before any C call: GLPK aborts the
+/// whole process on an out-of-range index or inconsistent bounds, so every solver validates first.
+public enum ModelError: Error, Equatable, CustomStringConvertible {
+    case columnIndexOutOfRange(row: String, column: Int, columnCount: Int)
+    case notFinite(field: String, value: Double)
+    case inconsistentBounds(field: String, lower: Double, upper: Double)
+    case tooLarge(detail: String)
+
+    public var description: String {
+        switch self {
+        case let .columnIndexOutOfRange(row, column, count):
+            return "row \(row) refers to column \(column), but the model has \(count) columns"
+        case let .notFinite(field, value): return "\(field) is \(value); it must be a finite number"
+        case let .inconsistentBounds(field, lower, upper): return "\(field): lower bound \(lower) is above upper bound \(upper)"
+        case let .tooLarge(detail): return "model too large: \(detail)"
+        }
+    }
+}
+
+extension Model {
+    /// Checks everything a C solver would choke on: column indices in range, finite coefficients, objective and
+    /// bounds not NaN, lower bounds not above upper bounds, bounds not +inf below / -inf above, sizes that fit
+    /// in 32-bit C indices.
+    public func validate() throws {
+        let n = variableCount
+        guard n < Int(Int32.max) - 1, constraintCount < Int(Int32.max) - 1, nonZeroCount < Int(Int32.max) - 1 else {
+            throw ModelError.tooLarge(detail: "\(n) columns, \(constraintCount) rows, \(nonZeroCount) non-zeros")
+        }
+        guard objectiveConstant.isFinite else { throw ModelError.notFinite(field: "objective constant", value: objectiveConstant) }
+        for j in 0..<n {
+            guard objective[j].isFinite else { throw ModelError.notFinite(field: "objective coefficient of \(columnName(j))", value: objective[j]) }
+            try Self.checkBounds(columnLower[j], columnUpper[j], field: "bounds of \(columnName(j))")
+        }
+        for i in 0..<constraintCount {
+            try Self.checkBounds(rowLower[i], rowUpper[i], field: "bounds of row \(rowName(i))")
+            for k in rowStarts[i]..<rowStarts[i + 1] {
+                let j = Int(rowColumns[k])
+                guard j >= 0 && j < n else { throw ModelError.columnIndexOutOfRange(row: rowName(i), column: j, columnCount: n) }
+                guard rowValues[k].isFinite else {
+                    throw ModelError.notFinite(field: "coefficient of \(columnName(j)) in row \(rowName(i))", value: rowValues[k])
+                }
+            }
+        }
+    }
+
+    private static func checkBounds(_ lo: Double, _ up: Double, field: String) throws {
+        if lo.isNaN || lo == .infinity { throw ModelError.notFinite(field: "lower " + field, value: lo) }
+        if up.isNaN || up == -.infinity { throw ModelError.notFinite(field: "upper " + field, value: up) }
+        if lo > up { throw ModelError.inconsistentBounds(field: field, lower: lo, upper: up) }
+    }
+}

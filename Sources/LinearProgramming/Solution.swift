@@ -1,0 +1,132 @@
+import Foundation
+
+/// The outcome of a solve, in the vocabulary of the PeerGrid specs (`summary.json`'s `status`).
+public enum SolutionStatus: String, Sendable, Codable {
+    /// Proven optimal within the requested gap.
+    case optimal
+    /// A feasible solution, stopped by a limit with a gap above the requested one.
+    case feasible
+    /// No feasible solution exists.
+    case infeasible
+    /// The objective is unbounded.
+    case unbounded
+    /// A limit was reached before any feasible solution was found.
+    case timeLimitNoSolution = "time_limit_no_solution"
+    /// The solver failed.
+    case error
+
+    /// Whether ``Solution/values`` holds a usable solution.
+    public var hasSolution: Bool { self == .optimal || self == .feasible }
+}
+
+/// What a solver returns.
+public struct Solution: Sendable {
+    public var status: SolutionStatus
+    /// Objective value of the returned solution (model's sense, constant included); `nil` without a solution.
+    public var objective: Double?
+    /// Best proven bound on the optimum (equal to ``objective`` for a proven-optimal LP); `nil` if unknown.
+    public var bestBound: Double?
+    /// Relative gap `|objective - bound| / max(1e-10, |objective|)`; `nil` without both.
+    public var gap: Double?
+    /// Column values (empty without a solution).
+    public var values: [Double]
+    /// Row duals (shadow prices) of an LP, when the solver gives them (GLPK does; CBC's C API does not).
+    public var rowDuals: [Double]?
+    /// Name of the solver (`glpk`, `cbc`).
+    public var solver: String
+    /// Seconds spent handing the model to the solver (building its C problem).
+    public var handoverSeconds: Double
+    /// Seconds spent in the solver itself.
+    public var solveSeconds: Double
+    /// A human-readable note from the backend (why it stopped, what it could not tell).
+    public var message: String
+
+    public init(status: SolutionStatus, objective: Double? = nil, bestBound: Double? = nil, values: [Double] = [],
+                rowDuals: [Double]? = nil, solver: String, handoverSeconds: Double = 0, solveSeconds: Double = 0,
+                message: String = "") {
+        self.status = status
+        self.objective = objective
+        self.bestBound = bestBound
+        self.gap = Solution.relativeGap(objective, bestBound)
+        self.values = values
+        self.rowDuals = rowDuals
+        self.solver = solver
+        self.handoverSeconds = handoverSeconds
+        self.solveSeconds = solveSeconds
+        self.message = message
+    }
+
+    /// The relative gap between an objective and a bound, as reported in every PeerGrid output.
+    public static func relativeGap(_ objective: Double?, _ bound: Double?) -> Double? {
+        guard let o = objective, let b = bound, o.isFinite, b.isFinite else { return nil }
+        return abs(o - b) / max(1e-10, abs(o))
+    }
+
+    /// The value of a variable, or `nil` without a solution.
+    public subscript(_ v: Variable) -> Double? { v.index < values.count ? values[v.index] : nil }
+}
+
+/// Solver settings shared by every backend.
+public struct SolverOptions: Sendable {
+    /// Wall-clock limit in seconds; `nil` for none.
+    public var timeLimit: Double?
+    /// Relative MIP gap at which to stop (default 1e-4).
+    public var relativeGap: Double = 1e-4
+    /// Absolute MIP gap at which to stop.
+    public var absoluteGap: Double = 1e-9
+    /// Threads the solver may use (CBC only; GLPK is single-threaded).
+    public var threads: Int = 1
+    /// Print the solver's own log to standard output.
+    public var verbose: Bool = false
+    /// Called from the solver's thread with progress of a MIP search (GLPK: at new incumbents and every ~0.5 s).
+    public var progress: (@Sendable (SolveProgress) -> Void)?
+
+    public init(timeLimit: Double? = nil, relativeGap: Double = 1e-4, absoluteGap: Double = 1e-9, threads: Int = 1,
+                verbose: Bool = false) {
+        self.timeLimit = timeLimit
+        self.relativeGap = relativeGap
+        self.absoluteGap = absoluteGap
+        self.threads = threads
+        self.verbose = verbose
+    }
+
+    /// Checks the options themselves (negative limits, NaN gaps).
+    public func validate() throws {
+        if let t = timeLimit, !(t > 0) || !t.isFinite { throw ModelError.notFinite(field: "time limit (must be > 0)", value: t) }
+        if !(relativeGap >= 0) || !relativeGap.isFinite { throw ModelError.notFinite(field: "relative gap (must be >= 0)", value: relativeGap) }
+        if !(absoluteGap >= 0) || !absoluteGap.isFinite { throw ModelError.notFinite(field: "absolute gap (must be >= 0)", value: absoluteGap) }
+        if threads < 1 { throw ModelError.notFinite(field: "threads (must be >= 1)", value: Double(threads)) }
+    }
+}
+
+/// A snapshot of a running MIP search.
+public struct SolveProgress: Sendable {
+    public var elapsedSeconds: Double
+    public var incumbent: Double?
+    public var bound: Double?
+    public var gap: Double? { Solution.relativeGap(incumbent, bound) }
+
+    public init(elapsedSeconds: Double, incumbent: Double?, bound: Double?) {
+        self.elapsedSeconds = elapsedSeconds
+        self.incumbent = incumbent
+        self.bound = bound
+    }
+}
+
+/// A backend that solves a ``Model``. Implementations validate the model before any C call and free every
+/// C handle they create.
+public protocol LinearSolver: Sendable {
+    /// Short name (`glpk`, `cbc`).
+    var name: String { get }
+    /// Solves `model`. Throws ``ModelError`` for a model that must not reach the solver; solver failures are
+    /// reported in the returned ``Solution/status``.
+    func solve(_ model: Model, options: SolverOptions) throws -> Solution
+}
+
+/// Monotonic wall clock for timing.
+public struct Stopwatch: Sendable {
+    private let start = DispatchTime.now().uptimeNanoseconds
+    public init() {}
+    /// Seconds since creation.
+    public var seconds: Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+}

@@ -1,0 +1,31 @@
+import CbcSolver
+import GLPKSolver
+import LinearProgramming
+
+/// Maps command-line choices to library objects.
+enum Backends {
+    static func solver(_ choice: SolverChoice) -> any LinearSolver {
+        switch choice {
+        case .cbc: return CbcSolver()
+        case .glpk: return GLPKSolver()
+        }
+    }
+
+    static func exitCode(_ status: SolutionStatus) -> CLIExit {
+        switch status {
+        case .optimal, .feasible: return .success
+        case .infeasible: return .infeasible
+        case .unbounded, .error, .timeLimitNoSolution: return .noSolution
+        }
+    }
+}
+
+extension SolverOptionGroup {
+    /// Library options from the flags; bad values are refused with exit 2.
+    func options() throws -> SolverOptions {
+        var o = SolverOptions(timeLimit: timeLimit, relativeGap: gap, threads: threads, verbose: verbose)
+        o.absoluteGap = 1e-9
+        do { try o.validate() } catch let e as ModelError { throw CLIFailure("invalid option: \(e.description)") }
+        return o
+    }
+}

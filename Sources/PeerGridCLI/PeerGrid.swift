@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+
+/// `peergrid`: the command line. Thin: parses arguments, calls the libraries, prints.
+///
+/// Exit codes (all commands): 0 solved / done, 2 bad input (including bad arguments), 3 infeasible,
+/// 4 unbounded, solver error or a limit reached without a solution.
+@main
+struct PeerGrid: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "peergrid",
+        abstract: "Forecasting and optimization for energy communities.",
+        discussion: "Exit codes: 0 solved, 2 bad input, 3 infeasible, 4 unbounded / solver error / time limit without a solution.",
+        subcommands: [SolveCommand.self, ScheduleCommand.self])
+
+    /// Runs the command with PeerGrid's exit codes: argument errors exit 2 (ArgumentParser's default is 64).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let failure as CLIFailure {
+            FileHandle.standardError.write(Data(("peergrid: " + failure.message + "\n").utf8))
+            Foundation.exit(failure.code.rawValue)
+        } catch {
+            let code = exitCode(for: error).rawValue
+            let message = fullMessage(for: error)
+            if code == 0 {
+                if !message.isEmpty { print(message) }
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            Foundation.exit(code == ExitCode.validationFailure.rawValue || code == 1 ? CLIExit.badInput.rawValue : code)
+        }
+    }
+}
+
+/// PeerGrid's documented exit codes.
+enum CLIExit: Int32 {
+    case success = 0
+    case badInput = 2
+    case infeasible = 3
+    case noSolution = 4
+}
+
+/// An error that ends the command with a message on standard error and a documented exit code.
+struct CLIFailure: Error {
+    var message: String
+    var code: CLIExit
+    init(_ message: String, code: CLIExit = .badInput) {
+        self.message = message
+        self.code = code
+    }
+}
+
+/// Which MILP backend to use.
+enum SolverChoice: String, ExpressibleByArgument, CaseIterable {
+    case cbc, glpk
+}
+
+/// Options shared by the commands that solve.
+struct SolverOptionGroup: ParsableArguments {
+    @Option(help: "Solver backend: cbc or glpk.")
+    var solver: SolverChoice = .cbc
+
+    @Option(name: .customLong("time-limit"), help: "Wall-clock limit in seconds.")
+    var timeLimit: Double?
+
+    @Option(help: "Relative MIP gap at which to stop.")
+    var gap: Double = 1e-4
+
+    @Option(help: "Threads for the solver (CBC; GLPK is single-threaded).")
+    var threads: Int = 1
+
+    @Flag(help: "Show the solver's own log.")
+    var verbose = false
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import LinearProgramming
+import Reports
+
+/// `peergrid solve MODEL.mps|MODEL.lp`: solve an LP/MILP file with GLPK or CBC.
+struct SolveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "solve",
+        abstract: "Solve an LP or MILP model file (MPS free/fixed or CPLEX LP) with CBC or GLPK.")
+
+    @Argument(help: "The model: a .mps or .lp file.")
+    var model: String
+
+    @OptionGroup var solverOptions: SolverOptionGroup
+
+    @Option(name: .customLong("mps-format"), help: "MPS dialect: free or fixed.")
+    var mpsFormat: String = "free"
+
+    @Flag(help: "Print one JSON object instead of the human summary.")
+    var json = false
+
+    @Option(help: "Write the solution's variable values to this CSV file.")
+    var solution: String?
+
+    func run() throws {
+        guard let format = MPS.Format(rawValue: mpsFormat) else {
+            throw CLIFailure("--mps-format must be free or fixed, not '\(mpsFormat)'")
+        }
+        let readClock = Stopwatch()
+        let parsed: Model
+        do { parsed = try ModelFile.read(model, mpsFormat: format) }
+        catch let e as ModelFileError { throw CLIFailure(e.description) }
+        let readSeconds = readClock.seconds
+        let result: Solution
+        do {
+            result = try Backends.solver(solverOptions.solver).solve(parsed, options: solverOptions.options())
+        } catch let e as ModelError {
+            throw CLIFailure("\(model): \(e.description)")
+        }
+        if json {
+            print(SolutionReport.json(result, model: parsed).serialized(pretty: false))
+        } else {
+            print(SolutionReport.text(result, model: parsed, file: model, readSeconds: readSeconds))
+        }
+        if let path = solution, result.status.hasSolution {
+            do { try OutputFiles.write(SolutionReport.csv(result, model: parsed), to: path) }
+            catch { throw CLIFailure("cannot write \(path): \(error.localizedDescription)", code: .badInput) }
+        }
+        let code = Backends.exitCode(result.status)
+        if code != .success { throw ExitCode(code.rawValue) }
+    }
+}
