@@ -48,8 +48,7 @@ let package = Package(
         .testTarget(name: "LinearAlgebraTests", dependencies: [
             "LinearAlgebra", .product(name: "Numerics", package: "swift-numerics"),
         ]),
-        .testTarget(name: "LinearProgrammingTests", dependencies: ["LinearProgramming"],
-                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "LinearProgrammingTests", dependencies: ["LinearProgramming"]),
         .testTarget(name: "SolverTests", dependencies: [
             "LinearProgramming", "GLPKSolver", "CbcSolver",
             .product(name: "Numerics", package: "swift-numerics"),

@@ -15,6 +15,7 @@ public struct CbcSolver: LinearSolver {
     public func solve(_ model: Model, options: SolverOptions) throws -> Solution {
         try model.validate()
         try options.validate()
+        if let trivial = model.solutionWithoutVariables(solver: name) { return trivial }
         return CbcSolver.lock.withLock { run(model, options: options) }
     }
 
@@ -85,10 +86,8 @@ final class CbcProblem {
             hasSolution = Cbc_isProvenOptimal(handle) != 0
             columnPointer = hasSolution ? Cbc_getColSolution(handle) : nil
         }
-        if Cbc_isProvenInfeasible(handle) != 0 && !hasSolution {
-            return Solution(status: .infeasible, solver: "cbc", message: "proven infeasible")
-        }
-        if Cbc_isContinuousUnbounded(handle) != 0 && !hasSolution {
+        if (Cbc_isProvenInfeasible(handle) != 0 || Cbc_isContinuousUnbounded(handle) != 0) && !hasSolution {
+            // CBC reports an unbounded LP as "proven infeasible": decide with a zero-objective probe.
             return unboundedOrInfeasible()
         }
         guard hasSolution, let columns = columnPointer else {
@@ -121,6 +120,9 @@ final class CbcProblem {
     /// CBC reports "continuous unbounded" for a relaxation that is dual infeasible; a feasibility probe with a
     /// zero objective decides between unbounded and infeasible.
     private func unboundedOrInfeasible() -> Solution {
+        if model.objective.allSatisfy({ $0 == 0 }) {
+            return Solution(status: .infeasible, solver: "cbc", message: "proven infeasible")
+        }
         var probe = model
         probe.setObjective(LinearExpression(), sense: .minimize)
         let result = CbcProblem(probe, options: options).solve()

@@ -276,11 +276,13 @@ struct LPParser {
         var integerNames: [(String, Int)] = [], binaryNames: [(String, Int)] = []
         var lineNumber = 0
         var sawContent = false
+        var lastContentLine = 0
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
             let stripped = raw.split(separator: "\\", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             if stripped.allSatisfy({ $0.isWhitespace }) { continue }
             sawContent = true
+            lastContentLine = lineNumber
             if let s = LPParser.sectionKeyword(String(stripped)) {
                 if section == .end { throw fail(lineNumber, "content after End") }
                 if s == .objective {
@@ -307,7 +309,7 @@ struct LPParser {
         }
         guard sawContent else { throw fail(nil, "empty file") }
         guard let sense else { throw fail(lineNumber, "no Minimize or Maximize section") }
-        guard section == .end else { throw fail(lineNumber, "file ends without End (truncated?)") }
+        guard section == .end else { throw fail(lastContentLine, "file ends without End (truncated?)") }
         var k = 0
         var objName: String?
         if objectiveTokens.count >= 2, case let .name(n) = objectiveTokens[0].kind, objectiveTokens[1].kind == .colon {

@@ -143,12 +143,14 @@ struct MPSParser {
         var sense: ObjectiveSense = .minimize
         var sawData = false
         var ended = false
+        var lastContentLine = 0
 
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
             let line = rawLine.last == "\r" ? rawLine.dropLast() : rawLine
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) || line.first == "*" { continue }
             sawData = true
+            lastContentLine = lineNumber
             if ended { throw fail("content after ENDATA") }
             if line.first != " " && line.first != "\t" {
                 // Section header.
@@ -305,7 +307,7 @@ struct MPSParser {
             }
         }
         if !sawData { throw ModelFileError(file: file, line: nil, "empty file") }
-        if !ended { throw ModelFileError(file: file, line: lineNumber, "file ends without ENDATA (truncated?)") }
+        if !ended { throw ModelFileError(file: file, line: lastContentLine, "file ends without ENDATA (truncated?)") }
         if !seenSections.contains("ROWS") { throw ModelFileError(file: file, line: lineNumber, "no ROWS section") }
         if !seenSections.contains("COLUMNS") { throw ModelFileError(file: file, line: lineNumber, "no COLUMNS section") }
 

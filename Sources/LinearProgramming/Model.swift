@@ -214,3 +214,16 @@ public struct Model: Sendable {
         return (counts, rows, values)
     }
 }
+
+extension Model {
+    /// The solution of a model without variables (solvers refuse empty problems): optimal with the objective
+    /// constant when every row admits activity 0, infeasible otherwise. `nil` when the model has variables.
+    public func solutionWithoutVariables(solver: String) -> Solution? {
+        guard variableCount == 0 else { return nil }
+        let feasible = (0..<constraintCount).allSatisfy { rowLower[$0] <= 0 && rowUpper[$0] >= 0 }
+        return feasible
+            ? Solution(status: .optimal, objective: objectiveConstant, bestBound: objectiveConstant,
+                       rowDuals: Array(repeating: 0, count: constraintCount), solver: solver)
+            : Solution(status: .infeasible, solver: solver, message: "a row without variables excludes 0")
+    }
+}
