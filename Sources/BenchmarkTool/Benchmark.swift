@@ -1,6 +1,88 @@
 import ArgumentParser
+import Foundation
+import LinearAlgebra
 
+/// `benchmark`: measures solve times and model-building speed in release builds and writes
+/// `Reports/benchmarks/*.md` and `.json`. Figures in the README come from these commands.
 @main
 struct Benchmark: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "benchmark", abstract: "PeerGrid benchmarks.")
+    static let configuration = CommandConfiguration(
+        commandName: "benchmark",
+        abstract: "PeerGrid benchmarks (run in release: make bench).",
+        subcommands: [SolversBenchmark.self, ScheduleBenchmark.self, AllBenchmarks.self])
+}
+
+/// Options every benchmark takes.
+struct CommonBenchmarkOptions: ParsableArguments {
+    @Option(help: "Repetitions per measurement (median, min and max are reported).")
+    var repeats = 3
+
+    @Option(help: "Directory for the reports.")
+    var out = "Reports/benchmarks"
+
+    @Option(name: .customLong("time-limit"), help: "Time limit per solve in seconds.")
+    var timeLimit: Double = 30
+
+    @Option(help: "OpenBLAS threads (pinned for comparable timings).")
+    var blasThreads = 2
+
+    func prepare() {
+        BLASThreads.set(blasThreads)
+        #if DEBUG
+        FileHandle.standardError.write(Data("warning: this is a debug build; measure with `swift build -c release` (make bench)\n".utf8))
+        #endif
+    }
+}
+
+struct AllBenchmarks: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "all", abstract: "Run every benchmark.")
+    @OptionGroup var common: CommonBenchmarkOptions
+
+    func run() throws {
+        var solvers = SolversBenchmark()
+        solvers.common = common
+        try solvers.run()
+        var schedule = ScheduleBenchmark()
+        schedule.common = common
+        try schedule.run()
+    }
+}
+
+/// Median, min and max of repeated timings.
+struct Timing: Sendable {
+    var samples: [Double]
+    var median: Double {
+        let s = samples.sorted()
+        guard !s.isEmpty else { return .nan }
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+    var min: Double { samples.min() ?? .nan }
+    var max: Double { samples.max() ?? .nan }
+    func formatted(_ digits: Int = 3) -> String {
+        String(format: "%.\(digits)f [%.\(digits)f, %.\(digits)f]", median, min, max)
+    }
+}
+
+/// Machine facts printed with every report.
+enum MachineInfo {
+    static func describe() -> String {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let mem = Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824
+        let blas = ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "unset (pinned by --blas-threads)"
+        return "\(cores) cores, \(String(format: "%.0f", mem)) GiB, OPENBLAS_NUM_THREADS=\(blas), \(Date().ISO8601Format())"
+    }
+}
+
+/// A deterministic generator (SplitMix64) so that every run builds the same instances.
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * Double(next() >> 11) / Double(1 << 53) }
 }

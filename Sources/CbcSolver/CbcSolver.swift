@@ -21,6 +21,16 @@ public struct CbcSolver: LinearSolver {
 
     private static let lock = NSLock()
 
+    /// Validates `model`, loads it into a `Cbc_Model` and frees it; returns the seconds the hand-over took.
+    public static func handOver(_ model: Model) throws -> Double {
+        try model.validate()
+        return lock.withLock {
+            let clock = Stopwatch()
+            _ = CbcProblem(model, options: SolverOptions())
+            return clock.seconds
+        }
+    }
+
     private func run(_ model: Model, options: SolverOptions) -> Solution {
         let handover = Stopwatch()
         let problem = CbcProblem(model, options: options)

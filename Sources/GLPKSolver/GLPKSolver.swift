@@ -202,7 +202,12 @@ final class GLPKProblem {
         let obj = glp_mip_obj_val(handle)
         let values = (0..<n).map { glp_mip_col_val(handle, Int32($0 + 1)) }
         let provenOptimal = ret == 0 && mipStatus == GLP_OPT
-        let bound = provenOptimal ? obj : (state.bound ?? obj)
+        var bound = provenOptimal ? obj : (state.bound ?? obj)
+        if ret == GLP_EMIPGAP {
+            // The last bound the callback saw can be stale; GLPK stopped because the gap is within mip_gap.
+            let guaranteed = obj - (model.sense == .minimize ? 1 : -1) * options.relativeGap * abs(obj)
+            bound = model.sense == .minimize ? max(bound, guaranteed) : min(bound, guaranteed)
+        }
         var solution = Solution(status: .feasible, objective: obj, bestBound: bound, values: values, solver: "glpk")
         let withinGap = provenOptimal || ret == GLP_EMIPGAP || state.stoppedByAbsoluteGap
             || (solution.gap ?? .infinity) <= options.relativeGap
@@ -222,6 +227,16 @@ final class GLPKProblem {
 }
 
 extension GLPKSolver {
+    /// Validates `model`, builds GLPK's problem from it and frees it; returns the seconds the hand-over took.
+    public static func handOver(_ model: Model) throws -> Double {
+        try model.validate()
+        return lock.withLock {
+            let clock = Stopwatch()
+            _ = GLPKProblem(model)
+            return clock.seconds
+        }
+    }
+
     /// Memory blocks GLPK currently holds (`glp_mem_usage`): the leak tests check that every solve returns it
     /// to where it was. GLPK's own bookkeeping hides its blocks from valgrind, so this is the sharper check.
     public static func allocatedBlocks() -> Int {

@@ -56,8 +56,7 @@ public enum ModelFile {
         let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
         do {
             try Data(text.utf8).write(to: tmp)
-            if FileManager.default.fileExists(atPath: url.path) { _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp) }
-            else { try FileManager.default.moveItem(at: tmp, to: url) }
+            guard rename(tmp.path, url.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
         } catch {
             try? FileManager.default.removeItem(at: tmp)
             throw ModelFileError(file: path, "cannot write: \(error.localizedDescription)")

@@ -11,6 +11,16 @@ enum Backends {
         }
     }
 
+    /// Builds the solver's C problem from `model` and frees it: the hand-over time alone.
+    static func handOver(_ choice: SolverChoice, _ model: Model) throws -> Double {
+        do {
+            switch choice {
+            case .cbc: return try CbcSolver.handOver(model)
+            case .glpk: return try GLPKSolver.handOver(model)
+            }
+        } catch let e as ModelError { throw CLIFailure(e.description) }
+    }
+
     static func exitCode(_ status: SolutionStatus) -> CLIExit {
         switch status {
         case .optimal, .feasible: return .success

@@ -1,12 +1,77 @@
 import ArgumentParser
+import Foundation
+import LinearProgramming
+import Optimize
+import Reports
 
 /// `peergrid schedule`: the community day-ahead schedule (spec/community.md).
 struct ScheduleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schedule",
-        abstract: "Schedule a community for the day ahead (spec/community.md).")
+        abstract: "Schedule a community for the day ahead (spec/community.md).",
+        discussion: "Writes schedule.csv and summary.json to --out. Exit codes: 0 solved, 2 bad input, 3 infeasible (with a diagnosis), 4 solver error or time limit without a solution.")
+
+    @Option(help: "The community file (JSON).")
+    var community: String
+
+    @OptionGroup var solverOptions: SolverOptionGroup
+
+    @Option(help: "Output directory for schedule.csv and summary.json.")
+    var out: String = "."
+
+    @Flag(name: .customLong("no-standalone"), help: "Skip the stand-alone baseline (no savings).")
+    var noStandalone = false
+
+    @Option(help: "Also write the model (first round) to this .mps or .lp file.")
+    var export: String?
+
+    @Flag(name: .customLong("build-only"), help: "Validate, build and hand the model to the solver, write summary.json, stop.")
+    var buildOnly = false
 
     func run() throws {
-        throw CLIFailure("schedule is not built yet", code: .noSolution)
+        let parsed: Community
+        do { parsed = try CommunityFile.read(community) }
+        catch let e as CommunityFileError { throw CLIFailure(e.description) }
+        var options = try solverOptions.options()
+        let progress = TerminalProgress(enabled: !solverOptions.verbose)
+        options.progress = progress.report
+        let scheduler = CommunityScheduler(solver: Backends.solver(solverOptions.solver), options: options,
+                                           standalone: !noStandalone)
+        if let export {
+            let (model, _) = scheduler.model(for: parsed)
+            do { try ModelFile.write(model, to: export) }
+            catch { throw CLIFailure("cannot export the model: \(error)") }
+        }
+        if buildOnly {
+            let (model, build) = scheduler.model(for: parsed)
+            let handover = try Backends.handOver(solverOptions.solver, model)
+            let json: JSON = .object([
+                ("community", .string(parsed.name)), ("status", .string("built")), ("solver", .string(solverOptions.solver.rawValue)),
+                ("build_seconds", .number(build)), ("handover_seconds", .number(handover)),
+                ("variables", .integer(model.variableCount)), ("integer_variables", .integer(model.integerCount)),
+                ("constraints", .integer(model.constraintCount)), ("nonzeros", .integer(model.nonZeroCount)),
+            ])
+            try writeOutputs([("summary.json", json.serialized() + "\n")])
+            print(String(format: "built %@: %d variables (%d integer), %d constraints, %d non-zeros; build %.3f s, hand-over %.3f s",
+                         parsed.name, model.variableCount, model.integerCount, model.constraintCount, model.nonZeroCount, build, handover))
+            return
+        }
+        progress.start("solving \(parsed.name)")
+        let result: ScheduleResult
+        do { result = try scheduler.schedule(parsed) }
+        catch let e as ModelError { progress.finish(); throw CLIFailure("\(community): \(e.description)") }
+        progress.finish()
+        var files = [("summary.json", ScheduleReport.summary(parsed, result).serialized() + "\n")]
+        if result.status.hasSolution { files.insert(("schedule.csv", ScheduleReport.csv(parsed, result)), at: 0) }
+        try writeOutputs(files)
+        print(ScheduleReport.text(parsed, result))
+        if result.status.hasSolution { print("wrote     \(out)/schedule.csv, \(out)/summary.json") }
+        let code = Backends.exitCode(result.status)
+        if code != .success { throw ExitCode(code.rawValue) }
+    }
+
+    func writeOutputs(_ files: [(String, String)]) throws {
+        do { try OutputFiles.writeAll(files.map { (name: $0.0, text: $0.1) }, into: out) }
+        catch { throw CLIFailure("cannot write to \(out): \(error.localizedDescription)") }
     }
 }

@@ -11,14 +11,17 @@ public enum OutputFiles {
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UUID().uuidString.prefix(8))")
         do {
             try Data(text.utf8).write(to: tmp)
-            if FileManager.default.fileExists(atPath: url.path) {
-                _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp)
-            } else {
-                try FileManager.default.moveItem(at: tmp, to: url)
-            }
+            try rename(tmp, url)
         } catch {
             try? FileManager.default.removeItem(at: tmp)
             throw error
+        }
+    }
+
+    /// POSIX rename: atomic, replaces an existing file.
+    static func rename(_ from: URL, _ to: URL) throws {
+        if Foundation.rename(from.path, to.path) != 0 {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: to.path, NSLocalizedDescriptionKey: "cannot rename \(from.lastPathComponent) to \(to.path): \(String(cString: strerror(errno)))"])
         }
     }
 
@@ -36,10 +39,7 @@ public enum OutputFiles {
                 try Data(f.text.utf8).write(to: tmp)
                 staged.append((tmp, final))
             }
-            for (tmp, final) in staged {
-                if FileManager.default.fileExists(atPath: final.path) { _ = try FileManager.default.replaceItemAt(final, withItemAt: tmp) }
-                else { try FileManager.default.moveItem(at: tmp, to: final) }
-            }
+            for (tmp, final) in staged { try rename(tmp, final) }
         } catch {
             for (tmp, _) in staged { try? FileManager.default.removeItem(at: tmp) }
             throw error

@@ -1,0 +1,102 @@
+import Foundation
+
+/// An energy community for one scheduling horizon: the input of `peergrid schedule` (spec/community.md).
+/// Values are validated by ``CommunityFile/parse(_:file:baseDirectory:)``; a `Community` made in code should be
+/// checked with ``validate()``.
+public struct Community: Sendable {
+    public var name: String
+    /// Start of period 0.
+    public var start: Date
+    /// Length of a period in minutes.
+    public var periodMinutes: Int
+    /// Number of periods T.
+    public var periods: Int
+    public var grid: Grid
+    public var p2p: P2P
+    public var sharedStorage: Storage?
+    public var prosumers: [Prosumer]
+    /// The raw `pricing` section (spec/pricing.md), kept for the pricing command.
+    public var pricing: PricingSettings?
+
+    /// Period length in hours (`dt`).
+    public var hoursPerPeriod: Double { Double(periodMinutes) / 60 }
+
+    /// Timestamp of period `t`.
+    public func timestamp(_ t: Int) -> Date { start.addingTimeInterval(Double(t * periodMinutes * 60)) }
+
+    /// The mid-market pool price `(import + export) / 2` per period.
+    public var poolPrice: [Double] { zip(grid.importPrice, grid.exportPrice).map { ($0 + $1) / 2 } }
+
+    public init(name: String, start: Date, periodMinutes: Int, periods: Int, grid: Grid, p2p: P2P,
+                sharedStorage: Storage?, prosumers: [Prosumer], pricing: PricingSettings? = nil) {
+        self.name = name
+        self.start = start
+        self.periodMinutes = periodMinutes
+        self.periods = periods
+        self.grid = grid
+        self.p2p = p2p
+        self.sharedStorage = sharedStorage
+        self.prosumers = prosumers
+        self.pricing = pricing
+    }
+}
+
+/// The point of common coupling.
+public struct Grid: Sendable {
+    public var importPrice: [Double]
+    public var exportPrice: [Double]
+    public var importLimitKW: Double
+    public var exportLimitKW: Double
+}
+
+/// The peer-to-peer pool.
+public struct P2P: Sendable {
+    public var enabled: Bool
+    public var feePerKWh: Double
+}
+
+/// A battery: a prosumer's own, or the community's shared storage.
+public struct Storage: Sendable {
+    public var capacityKWh: Double
+    public var powerKW: Double
+    public var chargeEfficiency: Double
+    public var dischargeEfficiency: Double
+    public var initialSoC: Double
+    public var minSoC: Double
+    public var maxSoC: Double
+    public var finalMinSoC: Double
+    public var degradationCostPerKWh: Double
+
+    public var initialEnergy: Double { initialSoC * capacityKWh }
+}
+
+/// A shiftable appliance or EV session: runs at exactly `powerKW` in exactly `runPeriods` periods of
+/// `earliest...latest`.
+public struct FlexibleLoad: Sendable {
+    public var id: String
+    public var powerKW: Double
+    public var runPeriods: Int
+    public var earliest: Int
+    public var latest: Int
+}
+
+/// A household or business.
+public struct Prosumer: Sendable {
+    public var id: String
+    public var connectionKW: Double
+    public var loadKW: [Double]
+    public var pvKW: [Double]
+    public var battery: Storage?
+    public var flexibleLoads: [FlexibleLoad]
+}
+
+/// The `pricing` object of spec/pricing.md.
+public struct PricingSettings: Sendable {
+    public enum Mode: String, Sendable { case uniform, personalized }
+    public var mode: Mode
+    public var maxChargePrice: Double
+    public var maxDischargePrice: Double
+    public var operatorCostPerKWh: Double
+    /// `nil` means "equal"; otherwise capacity and power per prosumer id.
+    public var partitions: [String: (capacityKWh: Double, powerKW: Double)]?
+}

@@ -1,0 +1,334 @@
+import Foundation
+
+/// A community file that breaks a rule of spec/community.md: the file, the JSON path of the field and the rule.
+public struct CommunityFileError: Error, CustomStringConvertible, Equatable {
+    public var file: String
+    /// JSON path such as `prosumers[2].battery.charge_efficiency`.
+    public var path: String
+    public var message: String
+
+    public var description: String { "\(file): \(path.isEmpty ? "" : path + ": ")\(message)" }
+}
+
+/// Reads and validates community files (JSON, load/PV inline or from CSV columns).
+public enum CommunityFile {
+    /// Reads and validates a community file. Every rule of the spec is checked; the first broken one is thrown.
+    public static func read(_ path: String) throws -> Community {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CommunityFileError(file: path, path: "", message: "cannot read the file")
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        return try parse(data, file: path, baseDirectory: base)
+    }
+
+    /// Parses and validates JSON text. `baseDirectory` resolves CSV paths.
+    public static func parse(_ data: Data, file: String, baseDirectory: URL) throws -> Community {
+        var reader = JSONFieldReader(file: file, base: baseDirectory)
+        return try reader.community(data)
+    }
+}
+
+/// Walks the JSON tree with a path, so that every error names the field.
+struct JSONFieldReader {
+    let file: String
+    let base: URL
+    static let nanSentinel = "\u{1}NaN"
+
+    func fail(_ path: String, _ message: String) -> CommunityFileError {
+        CommunityFileError(file: file, path: path, message: message)
+    }
+
+    /// JSON has no NaN or Infinity, but Python's `json` writes them: map those bare tokens to a sentinel so that
+    /// the error can name the field instead of a character offset.
+    static func protectNonFinite(_ text: String) -> String {
+        guard text.contains("NaN") || text.contains("Infinity") else { return text }
+        let chars = Array(text.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var inString = false, escaped = false
+        var k = 0
+        func matches(_ token: String) -> Bool {
+            let t = Array(token.unicodeScalars)
+            return k + t.count <= chars.count && Array(chars[k..<(k + t.count)]) == t
+        }
+        while k < chars.count {
+            let c = chars[k]
+            if inString {
+                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inString = false }
+                out.append(c); k += 1
+                continue
+            }
+            if c == "\"" { inString = true; out.append(c); k += 1; continue }
+            if let token = ["-Infinity", "Infinity", "NaN"].first(where: matches) {
+                out.append(contentsOf: "\"\(nanSentinel)\"".unicodeScalars)
+                k += token.unicodeScalars.count
+                continue
+            }
+            out.append(c); k += 1
+        }
+        return String(out)
+    }
+
+    static func lineOf(offset: Int, in text: String) -> Int {
+        var line = 1
+        for (i, c) in text.utf8.enumerated() { if i >= offset { break }; if c == 10 { line += 1 } }
+        return line
+    }
+
+    mutating func community(_ data: Data) throws -> Community {
+        guard let text = String(data: data, encoding: .utf8) else { throw fail("", "not UTF-8 text") }
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw fail("", "empty file") }
+        let root: Any
+        do {
+            root = try JSONSerialization.jsonObject(with: Data(Self.protectNonFinite(text).utf8))
+        } catch {
+            let ns = error as NSError
+            var where_ = ""
+            if let index = ns.userInfo["NSJSONSerializationErrorIndex"] as? Int { where_ = " near line \(Self.lineOf(offset: index, in: text))" }
+            throw fail("", "not valid JSON\(where_)")
+        }
+        guard let obj = root as? [String: Any] else { throw fail("", "the top level must be an object") }
+        let name = try string(obj, "name", "")
+        let startText = try string(obj, "start", "")
+        guard let start = Self.parseDate(startText) else { throw fail("start", "'\(startText)' is not an ISO 8601 timestamp") }
+        let periodMinutes = try integer(obj, "period_minutes", "")
+        guard periodMinutes > 0 else { throw fail("period_minutes", "must be > 0") }
+        let periods = try integer(obj, "periods", "")
+        guard periods > 0 else { throw fail("periods", "must be > 0") }
+
+        let gridObj = try object(obj, "grid", "")
+        let importPrice = try numbers(gridObj, "import_price", "grid", count: periods)
+        let exportPrice = try numbers(gridObj, "export_price", "grid", count: periods)
+        for t in 0..<periods where exportPrice[t] > importPrice[t] {
+            throw fail("grid.export_price[\(t)]", "export price \(exportPrice[t]) is above the import price \(importPrice[t]); the spec requires export_price <= import_price")
+        }
+        let importLimit = try number(gridObj, "import_limit_kw", "grid", min: 0)
+        let exportLimit = try number(gridObj, "export_limit_kw", "grid", min: 0)
+        let grid = Grid(importPrice: importPrice, exportPrice: exportPrice, importLimitKW: importLimit, exportLimitKW: exportLimit)
+
+        var p2p = P2P(enabled: false, feePerKWh: 0)
+        if let p = obj["p2p"], !(p is NSNull) {
+            guard let po = p as? [String: Any] else { throw fail("p2p", "must be an object") }
+            guard let enabled = po["enabled"] as? Bool else { throw fail("p2p.enabled", "must be true or false") }
+            p2p = P2P(enabled: enabled, feePerKWh: po["fee_per_kwh"] == nil ? 0 : try number(po, "fee_per_kwh", "p2p", min: 0))
+        }
+        var shared: Storage?
+        if let s = obj["shared_storage"], !(s is NSNull) {
+            guard let so = s as? [String: Any] else { throw fail("shared_storage", "must be an object or null") }
+            shared = try storage(so, "shared_storage")
+        }
+        guard let list = obj["prosumers"] as? [Any] else { throw fail("prosumers", obj["prosumers"] == nil ? "missing" : "must be an array") }
+        guard !list.isEmpty else { throw fail("prosumers", "must not be empty") }
+        var prosumers: [Prosumer] = []
+        var ids = Set<String>()
+        for (i, item) in list.enumerated() {
+            let path = "prosumers[\(i)]"
+            guard let po = item as? [String: Any] else { throw fail(path, "must be an object") }
+            let id = try string(po, "id", path)
+            guard !id.isEmpty, id != "shared_storage" else { throw fail("\(path).id", "must be a non-empty id other than 'shared_storage'") }
+            guard ids.insert(id).inserted else { throw fail("\(path).id", "duplicate prosumer id '\(id)'") }
+            let connection = try number(po, "connection_kw", path, min: 0)
+            let load = try series(po, "load_kw", path, periods: periods, start: start, periodMinutes: periodMinutes)
+            let pv = try series(po, "pv_kw", path, periods: periods, start: start, periodMinutes: periodMinutes)
+            var battery: Storage?
+            if let b = po["battery"], !(b is NSNull) {
+                guard let bo = b as? [String: Any] else { throw fail("\(path).battery", "must be an object or null") }
+                battery = try storage(bo, "\(path).battery")
+            }
+            var flex: [FlexibleLoad] = []
+            if let f = po["flexible_loads"], !(f is NSNull) {
+                guard let fl = f as? [Any] else { throw fail("\(path).flexible_loads", "must be an array") }
+                for (k, fi) in fl.enumerated() {
+                    let fpath = "\(path).flexible_loads[\(k)]"
+                    guard let fo = fi as? [String: Any] else { throw fail(fpath, "must be an object") }
+                    let fid = fo["id"] == nil ? "load\(k)" : try string(fo, "id", fpath)
+                    let power = try number(fo, "power_kw", fpath, min: 0)
+                    let run = try integer(fo, "run_periods", fpath)
+                    let earliest = try integer(fo, "earliest", fpath)
+                    let latest = try integer(fo, "latest", fpath)
+                    guard earliest >= 0 else { throw fail("\(fpath).earliest", "must be >= 0") }
+                    guard latest < periods else { throw fail("\(fpath).latest", "\(latest) is outside the horizon (periods = \(periods), so latest < \(periods))") }
+                    guard earliest <= latest else { throw fail("\(fpath).earliest", "earliest \(earliest) is after latest \(latest)") }
+                    guard run >= 0 else { throw fail("\(fpath).run_periods", "must be >= 0") }
+                    guard run <= latest - earliest + 1 else {
+                        throw fail("\(fpath).run_periods", "\(run) periods do not fit in the window \(earliest)...\(latest) (\(latest - earliest + 1) periods)")
+                    }
+                    flex.append(FlexibleLoad(id: fid, powerKW: power, runPeriods: run, earliest: earliest, latest: latest))
+                }
+            }
+            prosumers.append(Prosumer(id: id, connectionKW: connection, loadKW: load, pvKW: pv, battery: battery, flexibleLoads: flex))
+        }
+        var pricing: PricingSettings?
+        if let p = obj["pricing"], !(p is NSNull) {
+            guard let po = p as? [String: Any] else { throw fail("pricing", "must be an object") }
+            pricing = try pricingSettings(po, ids: ids, shared: shared)
+        }
+        return Community(name: name, start: start, periodMinutes: periodMinutes, periods: periods, grid: grid, p2p: p2p,
+                         sharedStorage: shared, prosumers: prosumers, pricing: pricing)
+    }
+
+    func pricingSettings(_ po: [String: Any], ids: Set<String>, shared: Storage?) throws -> PricingSettings {
+        let modeText = try string(po, "mode", "pricing")
+        guard let mode = PricingSettings.Mode(rawValue: modeText) else { throw fail("pricing.mode", "must be 'uniform' or 'personalized', not '\(modeText)'") }
+        guard let shared else { throw fail("shared_storage", "pricing needs a shared storage, but shared_storage is missing") }
+        let maxC = try number(po, "max_charge_price", "pricing", min: 0)
+        let maxD = try number(po, "max_discharge_price", "pricing", min: 0)
+        let k = try number(po, "operator_cost_per_kwh", "pricing", min: 0)
+        var partitions: [String: (Double, Double)]?
+        switch po["partitions"] {
+        case nil, is NSNull: partitions = nil
+        case let s as String:
+            guard s == "equal" else { throw fail("pricing.partitions", "must be \"equal\" or an object of partitions") }
+        case let o as [String: Any]:
+            var parts: [String: (Double, Double)] = [:]
+            var capSum = 0.0, powSum = 0.0
+            for (id, v) in o.sorted(by: { $0.key < $1.key }) {
+                let path = "pricing.partitions.\(id)"
+                guard ids.contains(id) else { throw fail(path, "unknown prosumer id '\(id)'") }
+                guard let vo = v as? [String: Any] else { throw fail(path, "must be an object") }
+                let c = try number(vo, "capacity_kwh", path, min: 0), p = try number(vo, "power_kw", path, min: 0)
+                parts[id] = (c, p); capSum += c; powSum += p
+            }
+            if capSum > shared.capacityKWh + 1e-9 { throw fail("pricing.partitions", "partitions add up to \(capSum) kWh, more than the storage's \(shared.capacityKWh) kWh") }
+            if powSum > shared.powerKW + 1e-9 { throw fail("pricing.partitions", "partitions add up to \(powSum) kW, more than the storage's \(shared.powerKW) kW") }
+            partitions = parts
+        default: throw fail("pricing.partitions", "must be \"equal\" or an object of partitions")
+        }
+        return PricingSettings(mode: mode, maxChargePrice: maxC, maxDischargePrice: maxD, operatorCostPerKWh: k,
+                               partitions: partitions.map { $0.mapValues { (capacityKWh: $0.0, powerKW: $0.1) } })
+    }
+
+    func storage(_ o: [String: Any], _ path: String) throws -> Storage {
+        let s = Storage(
+            capacityKWh: try number(o, "capacity_kwh", path, min: 0),
+            powerKW: try number(o, "power_kw", path, min: 0),
+            chargeEfficiency: try number(o, "charge_efficiency", path),
+            dischargeEfficiency: try number(o, "discharge_efficiency", path),
+            initialSoC: try number(o, "initial_soc", path),
+            minSoC: try number(o, "min_soc", path),
+            maxSoC: try number(o, "max_soc", path),
+            finalMinSoC: try number(o, "final_min_soc", path),
+            degradationCostPerKWh: try number(o, "degradation_cost_per_kwh", path, min: 0))
+        for (key, v) in [("charge_efficiency", s.chargeEfficiency), ("discharge_efficiency", s.dischargeEfficiency)] where !(v > 0 && v <= 1) {
+            throw fail("\(path).\(key)", "efficiency \(v) is outside (0, 1]")
+        }
+        if s.minSoC < 0 { throw fail("\(path).min_soc", "must be >= 0") }
+        if s.initialSoC < s.minSoC { throw fail("\(path).initial_soc", "initial_soc \(s.initialSoC) is below min_soc \(s.minSoC)") }
+        if s.initialSoC > s.maxSoC { throw fail("\(path).initial_soc", "initial_soc \(s.initialSoC) is above max_soc \(s.maxSoC)") }
+        if s.finalMinSoC > s.maxSoC { throw fail("\(path).final_min_soc", "final_min_soc \(s.finalMinSoC) is above max_soc \(s.maxSoC)") }
+        if s.minSoC > s.maxSoC { throw fail("\(path).min_soc", "min_soc \(s.minSoC) is above max_soc \(s.maxSoC)") }
+        if s.maxSoC > 1 { throw fail("\(path).max_soc", "must be <= 1") }
+        return s
+    }
+
+    // MARK: Field readers
+
+    func value(_ o: [String: Any], _ key: String, _ path: String) throws -> Any {
+        let p = path.isEmpty ? key : "\(path).\(key)"
+        guard let v = o[key], !(v is NSNull) else { throw fail(p, "missing (required)") }
+        return v
+    }
+
+    func string(_ o: [String: Any], _ key: String, _ path: String) throws -> String {
+        let p = path.isEmpty ? key : "\(path).\(key)"
+        guard let s = try value(o, key, path) as? String else { throw fail(p, "must be a string") }
+        return s
+    }
+
+    func object(_ o: [String: Any], _ key: String, _ path: String) throws -> [String: Any] {
+        let p = path.isEmpty ? key : "\(path).\(key)"
+        guard let s = try value(o, key, path) as? [String: Any] else { throw fail(p, "must be an object") }
+        return s
+    }
+
+    func finite(_ v: Any, _ p: String) throws -> Double {
+        if let s = v as? String, s == Self.nanSentinel { throw fail(p, "is NaN or infinite; every number must be finite") }
+        guard let d = (v as? NSNumber)?.doubleValue ?? (v as? Double) else { throw fail(p, "must be a number") }
+        guard d.isFinite else { throw fail(p, "is not finite") }
+        return d
+    }
+
+    func number(_ o: [String: Any], _ key: String, _ path: String, min: Double? = nil) throws -> Double {
+        let p = path.isEmpty ? key : "\(path).\(key)"
+        let d = try finite(try value(o, key, path), p)
+        if let min, d < min { throw fail(p, "\(d) is negative; it must be >= \(min)") }
+        return d
+    }
+
+    func integer(_ o: [String: Any], _ key: String, _ path: String) throws -> Int {
+        let p = path.isEmpty ? key : "\(path).\(key)"
+        let d = try finite(try value(o, key, path), p)
+        guard d == d.rounded(), abs(d) < 1e9 else { throw fail(p, "\(d) must be an integer") }
+        return Int(d)
+    }
+
+    func numbers(_ o: [String: Any], _ key: String, _ path: String, count: Int, min: Double? = nil) throws -> [Double] {
+        let p = path.isEmpty ? key : "\(path).\(key)"
+        guard let a = try value(o, key, path) as? [Any] else { throw fail(p, "must be an array of \(count) numbers") }
+        guard a.count == count else { throw fail(p, "has \(a.count) values; it must have one per period (\(count))") }
+        return try a.enumerated().map { k, v in
+            let d = try finite(v, "\(p)[\(k)]")
+            if let min, d < min { throw fail("\(p)[\(k)]", "\(d) is negative; it must be >= \(min)") }
+            return d
+        }
+    }
+
+    /// `load_kw` / `pv_kw`: an inline array or `{ "csv": path, "column": name }`.
+    func series(_ o: [String: Any], _ key: String, _ path: String, periods: Int, start: Date, periodMinutes: Int) throws -> [Double] {
+        let p = "\(path).\(key)"
+        let v = try value(o, key, path)
+        if v is [Any] { return try numbers(o, key, path, count: periods, min: 0) }
+        guard let ref = v as? [String: Any] else { throw fail(p, "must be an array or {\"csv\": ..., \"column\": ...}") }
+        let csvPath = try string(ref, "csv", p)
+        let column = try string(ref, "column", p)
+        let url = csvPath.hasPrefix("/") ? URL(fileURLWithPath: csvPath) : base.appendingPathComponent(csvPath)
+        let values: [Double]
+        do {
+            values = try HorizonCSV.read(url.path, column: column, start: start, periodMinutes: periodMinutes, periods: periods)
+        } catch let e as HorizonCSV.Failure {
+            throw fail(p, e.message)
+        }
+        for (t, x) in values.enumerated() where x < 0 { throw fail(p, "\(url.lastPathComponent) gives \(x) at period \(t); it must be >= 0") }
+        return values
+    }
+
+    static func parseDate(_ s: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        if let d = f.date(from: s) { return d }
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.date(from: s)
+    }
+}
+
+/// Reads one column of a timestamped CSV over a scheduling horizon: each period's value is the mean of the rows
+/// whose timestamps fall in it (so half-hourly data fill hourly periods and vice versa for equal steps).
+enum HorizonCSV {
+    struct Failure: Error { var message: String }
+
+    static func read(_ path: String, column: String, start: Date, periodMinutes: Int, periods: Int) throws -> [Double] {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw Failure(message: "cannot read CSV \(path)")
+        }
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        guard let header = lines.first else { throw Failure(message: "\(path): empty CSV") }
+        let names = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let col = names.firstIndex(of: column) else { throw Failure(message: "\(path): no column '\(column)' (columns: \(names.joined(separator: ", ")))") }
+        let timeCol = names.firstIndex(of: "timestamp") ?? 0
+        var sums = [Double](repeating: 0, count: periods), counts = [Int](repeating: 0, count: periods)
+        let step = Double(periodMinutes * 60)
+        for (k, line) in lines.enumerated().dropFirst() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count == names.count else { throw Failure(message: "\(path):\(k + 1): \(cells.count) cells, expected \(names.count)") }
+            guard let stamp = JSONFieldReader.parseDate(cells[timeCol]) else { throw Failure(message: "\(path):\(k + 1): '\(cells[timeCol])' is not an ISO 8601 timestamp") }
+            let offset = stamp.timeIntervalSince(start)
+            guard offset >= 0 else { continue }
+            let t = Int((offset / step).rounded(.down))
+            guard t < periods else { continue }
+            guard let v = Double(cells[col]), v.isFinite else { throw Failure(message: "\(path):\(k + 1): '\(cells[col])' in column \(column) is not a finite number") }
+            sums[t] += v
+            counts[t] += 1
+        }
+        if let t = counts.firstIndex(of: 0) { throw Failure(message: "\(path) has no row for period \(t) of the horizon") }
+        return zip(sums, counts).map { $0 / Double($1) }
+    }
+}

@@ -1,0 +1,233 @@
+import Foundation
+import LinearProgramming
+
+/// Solves the community day-ahead schedule of spec/community.md, with settlement, the stand-alone baseline and,
+/// for an infeasible community, a diagnosis.
+public struct CommunityScheduler: Sendable {
+    public var solver: any LinearSolver
+    public var options: SolverOptions
+    /// Also solve the stand-alone baseline (each prosumer alone) for savings.
+    public var standalone = true
+
+    /// Flows below this (kW) are written as 0, and a rule counts as broken only above it.
+    static let flowTolerance = 1e-6
+
+    public init(solver: any LinearSolver, options: SolverOptions = SolverOptions(), standalone: Bool = true) {
+        self.solver = solver
+        self.options = options
+        self.standalone = standalone
+    }
+
+    /// The model of the first solve round (for `--export` and `--build-only`), and its build time.
+    public func model(for community: Community) -> (model: Model, buildSeconds: Double) {
+        let clock = Stopwatch()
+        let (m, _) = ScheduleModel(community: community).build()
+        return (m, clock.seconds)
+    }
+
+    /// Schedules the community.
+    public func schedule(_ community: Community) throws -> ScheduleResult {
+        var result = try solveRounds(community, coupled: true)
+        if result.status == .infeasible {
+            result.diagnosis = try diagnose(community)
+            return result
+        }
+        guard result.status.hasSolution else { return result }
+        result.settlement = Self.settle(community, result)
+        if standalone {
+            let alone = try solveRounds(community, coupled: false, gap: min(options.relativeGap, 1e-6))
+            result.standaloneStatus = alone.status
+            if alone.status.hasSolution {
+                let bills = Self.settle(community, alone).bills
+                result.standaloneBills = bills
+                result.standaloneCost = bills.reduce(0) { $0 + $1.bill }
+            }
+        }
+        return result
+    }
+
+    /// Solves, adds a binary wherever the meter or battery rule is broken, and solves again until no rule is.
+    func solveRounds(_ community: Community, coupled: Bool, gap: Double? = nil) throws -> ScheduleResult {
+        var spec = ScheduleModel(community: community)
+        spec.coupled = coupled
+        let env = ProcessInfo.processInfo.environment
+        if env["PEERGRID_METER"] == "lazy" { spec.meterMode = .lazy }
+        if env["PEERGRID_STORAGE"] == "all" { spec.storageMode = .all }
+        var opts = options
+        if let gap { opts.relativeGap = gap }
+        var result = ScheduleResult(status: .error, solver: solver.name)
+        let clock = Stopwatch()
+        for round in 1...25 {
+            let build = Stopwatch()
+            let (model, vars) = spec.build()
+            result.buildSeconds += build.seconds
+            if let limit = options.timeLimit { opts.timeLimit = max(0.1, limit - clock.seconds) }
+            let s = try solver.solve(model, options: opts)
+            result.handoverSeconds += s.handoverSeconds
+            result.solveSeconds += s.solveSeconds
+            result.rounds = round
+            result.variables = model.variableCount
+            result.integerVariables = model.integerCount
+            result.constraints = model.constraintCount
+            result.status = s.status
+            result.message = s.message
+            guard s.status.hasSolution else { return result }
+            var (flows, shared) = Self.extract(community, vars, s.values)
+            Self.netOut(&flows)
+            var broken = false
+            for (i, row) in flows.enumerated() {
+                for (t, f) in row.enumerated() {
+                    if f.gridImport + f.poolBuy > Self.flowTolerance && f.gridExport + f.poolSell > Self.flowTolerance {
+                        spec.meterBinaries.insert(UnitPeriod(unit: i, period: t)); broken = true
+                    }
+                    if f.batteryCharge > Self.flowTolerance && f.batteryDischarge > Self.flowTolerance {
+                        spec.storageBinaries.insert(UnitPeriod(unit: i, period: t)); broken = true
+                    }
+                }
+            }
+            for (t, s) in shared.enumerated() where s.charge > Self.flowTolerance && s.discharge > Self.flowTolerance {
+                spec.storageBinaries.insert(UnitPeriod(unit: -1, period: t)); broken = true
+            }
+            if broken {
+                if ProcessInfo.processInfo.environment["PEERGRID_DEBUG"] != nil {
+                    FileHandle.standardError.write(Data("round \(round): meter binaries \(spec.meterBinaries.count), storage binaries \(spec.storageBinaries.count), solve \(s.solveSeconds) s\n".utf8))
+                    for (i, row) in flows.enumerated() { for (t, f) in row.enumerated() where (f.gridImport + f.poolBuy > 1e-6 && f.gridExport + f.poolSell > 1e-6) || (f.batteryCharge > 1e-6 && f.batteryDischarge > 1e-6) {
+                        FileHandle.standardError.write(Data("  \(i) \(t) \(f)\n".utf8)) } }
+                    for (t, f) in shared.enumerated() where f.charge > 1e-6 && f.discharge > 1e-6 { FileHandle.standardError.write(Data("  shared \(t) \(f)\n".utf8)) }
+                }
+                continue
+            }
+            result.flows = flows
+            result.shared = shared
+            let cost = Self.cost(community, flows: flows, shared: shared)
+            result.objective = cost
+            result.bestBound = s.bestBound.map { min($0, cost) }
+            result.gap = Solution.relativeGap(cost, result.bestBound)
+            return result
+        }
+        result.status = .error
+        result.message = "the meter and battery rules still needed new binaries after 25 rounds"
+        return result
+    }
+
+    /// Reads the flows out of a solution; values below the tolerance become 0.
+    static func extract(_ c: Community, _ v: ScheduleModel.Variables, _ x: [Double]) -> ([[ProsumerPeriod]], [StoragePeriod]) {
+        func val(_ variable: Variable) -> Double {
+            let a = x[variable.index]
+            return abs(a) < flowTolerance ? 0 : a
+        }
+        var flows: [[ProsumerPeriod]] = []
+        for (i, p) in c.prosumers.enumerated() {
+            var row: [ProsumerPeriod] = []
+            for t in 0..<c.periods {
+                var f = ProsumerPeriod()
+                f.load = p.loadKW[t]; f.pv = p.pvKW[t]
+                f.curtail = val(v.cu[i][t])
+                f.gridImport = val(v.gi[i][t]); f.gridExport = val(v.ge[i][t])
+                f.poolBuy = val(v.pb[i][t]); f.poolSell = val(v.ps[i][t])
+                if let bc = v.bc[i], let bd = v.bd[i], let e = v.e[i] {
+                    f.batteryCharge = val(bc[t]); f.batteryDischarge = val(bd[t]); f.batterySoC = x[e[t].index]
+                }
+                for (k, fl) in p.flexibleLoads.enumerated() where fl.earliest <= t && t <= fl.latest {
+                    if x[v.flex[i][k][t - fl.earliest].index] > 0.5 { f.flexible += fl.powerKW }
+                }
+                row.append(f)
+            }
+            flows.append(row)
+        }
+        let shared = v.sc.indices.map { t in StoragePeriod(charge: val(v.sc[t]), discharge: val(v.sd[t]), soc: x[v.se[t].index]) }
+        return (flows, shared)
+    }
+
+    /// Removes simultaneous import and export, and simultaneous pool buy and sell, of one prosumer in one
+    /// period. Both never lower the cost (export price <= import price, fee >= 0), keep every balance and keep
+    /// the community sums within their limits.
+    static func netOut(_ flows: inout [[ProsumerPeriod]]) {
+        for i in flows.indices {
+            for t in flows[i].indices {
+                var f = flows[i][t]
+                let grid = min(f.gridImport, f.gridExport)
+                if grid > 0 { f.gridImport -= grid; f.gridExport -= grid }
+                let pool = min(f.poolBuy, f.poolSell)
+                if pool > 0 { f.poolBuy -= pool; f.poolSell -= pool }
+                flows[i][t] = f
+            }
+        }
+    }
+
+    /// The spec's community cost of a schedule.
+    public static func cost(_ c: Community, flows: [[ProsumerPeriod]], shared: [StoragePeriod]) -> Double {
+        let dt = c.hoursPerPeriod
+        var total = 0.0
+        for (i, p) in c.prosumers.enumerated() {
+            let deg = p.battery?.degradationCostPerKWh ?? 0
+            for (t, f) in flows[i].enumerated() {
+                total += dt * (c.grid.importPrice[t] * f.gridImport - c.grid.exportPrice[t] * f.gridExport
+                               + c.p2p.feePerKWh * f.poolBuy + deg * (f.batteryCharge + f.batteryDischarge))
+            }
+        }
+        if let s = c.sharedStorage {
+            for f in shared { total += dt * s.degradationCostPerKWh * (f.charge + f.discharge) }
+        }
+        return total
+    }
+
+    /// Bills at the pool price, the shared storage's settlement and the fees.
+    static func settle(_ c: Community, _ r: ScheduleResult, poolPrice: [Double]? = nil) -> Settlement {
+        let dt = c.hoursPerPeriod
+        let price = poolPrice ?? c.poolPrice
+        var fees = 0.0
+        var bills: [(String, Double)] = []
+        for (i, p) in c.prosumers.enumerated() {
+            let deg = p.battery?.degradationCostPerKWh ?? 0
+            var bill = 0.0
+            for (t, f) in r.flows[i].enumerated() {
+                bill += dt * (c.grid.importPrice[t] * f.gridImport - c.grid.exportPrice[t] * f.gridExport
+                              + (price[t] + c.p2p.feePerKWh) * f.poolBuy - price[t] * f.poolSell
+                              + deg * (f.batteryCharge + f.batteryDischarge))
+                fees += dt * c.p2p.feePerKWh * f.poolBuy
+            }
+            bills.append((p.id, bill))
+        }
+        var storage = 0.0
+        if let s = c.sharedStorage {
+            for (t, f) in r.shared.enumerated() {
+                storage += dt * (price[t] * (f.charge - f.discharge) + s.degradationCostPerKWh * (f.charge + f.discharge))
+            }
+        }
+        return Settlement(poolPrice: price, bills: bills.map { (id: $0.0, bill: $0.1) }, storageSettlement: storage, feesCollected: fees)
+    }
+
+    /// Solves the elastic copy and names the rule families and periods that need slack.
+    func diagnose(_ community: Community) throws -> InfeasibilityDiagnosis {
+        var spec = ScheduleModel(community: community)
+        spec.elastic = true
+        let (model, vars) = spec.build()
+        var opts = options
+        opts.relativeGap = 1e-6
+        let s = try solver.solve(model, options: opts)
+        guard s.status.hasSolution else { return InfeasibilityDiagnosis(conflicts: []) }
+        var groups: [String: (periods: [Int], shortfall: Double, unit: String, order: Int)] = [:]
+        for (k, slack) in vars.slacks.enumerated() {
+            let amount = s.values[slack.variable.index]
+            guard amount > 1e-6 else { continue }
+            let key: String, period: Int?, unit: String
+            switch slack.family {
+            case let .importLimit(t): key = "import limit"; period = t; unit = "kW"
+            case let .exportLimit(t): key = "export limit"; period = t; unit = "kW"
+            case let .connection(i, t): key = "connection of \(community.prosumers[i].id)"; period = t; unit = "kW"
+            case let .finalCharge(u):
+                key = u < 0 ? "final state of charge of the shared storage" : "final state of charge of \(community.prosumers[u].id)'s battery"
+                period = nil; unit = "kWh"
+            }
+            var g = groups[key] ?? ([], 0, unit, k)
+            if let period { g.periods.append(period) }
+            g.shortfall = max(g.shortfall, amount)
+            groups[key] = g
+        }
+        let conflicts = groups.sorted { $0.value.order < $1.value.order }.map {
+            InfeasibilityDiagnosis.Conflict(family: $0.key, periods: $0.value.periods, shortfall: $0.value.shortfall, unit: $0.value.unit)
+        }
+        return InfeasibilityDiagnosis(conflicts: conflicts)
+    }
+}

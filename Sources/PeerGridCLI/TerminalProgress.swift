@@ -1,0 +1,51 @@
+import Foundation
+import LinearProgramming
+
+/// Progress of a long solve on standard error: elapsed time, incumbent, bound and gap, redrawn in place.
+/// Silent when standard error is not a terminal (piped, in CI, in tests).
+final class TerminalProgress: @unchecked Sendable {
+    private let enabled: Bool
+    private let lock = NSLock()
+    private var label = ""
+    private var last: SolveProgress?
+    private var clock = Stopwatch()
+    private var timer: DispatchSourceTimer?
+
+    init(enabled: Bool) {
+        self.enabled = enabled && isatty(STDERR_FILENO) == 1
+    }
+
+    var report: (@Sendable (SolveProgress) -> Void)? {
+        guard enabled else { return nil }
+        return { [weak self] p in self?.lock.withLock { self?.last = p } }
+    }
+
+    func start(_ label: String) {
+        guard enabled else { return }
+        self.label = label
+        clock = Stopwatch()
+        let t = DispatchSource.makeTimerSource(queue: .global())
+        t.schedule(deadline: .now() + 1, repeating: 1)
+        t.setEventHandler { [weak self] in self?.draw() }
+        t.resume()
+        timer = t
+    }
+
+    private func draw() {
+        let p = lock.withLock { last }
+        var line = String(format: "\r%@: %.0f s", label, clock.seconds)
+        if let p {
+            if let i = p.incumbent { line += String(format: ", incumbent %.4f", i) }
+            if let b = p.bound { line += String(format: ", bound %.4f", b) }
+            if let g = p.gap { line += String(format: ", gap %.2e", g) }
+        }
+        FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
+    }
+
+    func finish() {
+        guard enabled, let t = timer else { return }
+        t.cancel()
+        timer = nil
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
