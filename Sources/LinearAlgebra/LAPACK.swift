@@ -69,6 +69,12 @@ public enum LAPACK {
         }
         if info > 0 { throw LinearAlgebraError.rankDeficient(index: info) }
         if info < 0 { throw LinearAlgebraError.lapackFailure(routine: "gels", info: info) }
+        // LAPACK only flags an exactly zero diagonal; a numerically singular factor (|L_ii| at rounding level
+        // relative to the largest) is rank deficient as well. The factor's diagonal is work[i * n + i].
+        let diagonal = (0..<n).map { abs(work[$0 * n + $0]) }
+        let largest = diagonal.max() ?? 0
+        let threshold = largest * T(max(m, n)) * T.ulpOfOne * 10
+        if let k = diagonal.firstIndex(where: { $0 <= threshold }) { throw LinearAlgebraError.rankDeficient(index: k + 1) }
         return Array(rhs.prefix(n))
     }
 }
