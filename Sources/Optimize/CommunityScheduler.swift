@@ -50,9 +50,6 @@ public struct CommunityScheduler: Sendable {
     func solveRounds(_ community: Community, coupled: Bool, gap: Double? = nil) throws -> ScheduleResult {
         var spec = ScheduleModel(community: community)
         spec.coupled = coupled
-        let env = ProcessInfo.processInfo.environment
-        if env["PEERGRID_METER"] == "lazy" { spec.meterMode = .lazy }
-        if env["PEERGRID_STORAGE"] == "all" { spec.storageMode = .all }
         var opts = options
         if let gap { opts.relativeGap = gap }
         var result = ScheduleResult(status: .error, solver: solver.name)
@@ -89,12 +86,6 @@ public struct CommunityScheduler: Sendable {
                 spec.storageBinaries.insert(UnitPeriod(unit: -1, period: t)); broken = true
             }
             if broken {
-                if ProcessInfo.processInfo.environment["PEERGRID_DEBUG"] != nil {
-                    FileHandle.standardError.write(Data("round \(round): meter binaries \(spec.meterBinaries.count), storage binaries \(spec.storageBinaries.count), solve \(s.solveSeconds) s\n".utf8))
-                    for (i, row) in flows.enumerated() { for (t, f) in row.enumerated() where (f.gridImport + f.poolBuy > 1e-6 && f.gridExport + f.poolSell > 1e-6) || (f.batteryCharge > 1e-6 && f.batteryDischarge > 1e-6) {
-                        FileHandle.standardError.write(Data("  \(i) \(t) \(f)\n".utf8)) } }
-                    for (t, f) in shared.enumerated() where f.charge > 1e-6 && f.discharge > 1e-6 { FileHandle.standardError.write(Data("  shared \(t) \(f)\n".utf8)) }
-                }
                 continue
             }
             result.flows = flows

@@ -28,6 +28,8 @@ struct ScheduleModel {
     enum BinaryMode { case all, lazy }
     var meterMode = BinaryMode.all
     var storageMode = BinaryMode.lazy
+    /// Use the convex-hull (disaggregated) formulation of the meter rule instead of big-M alone.
+    var hull = true
 
     /// Handles to the variables, by prosumer and period.
     struct Variables {
@@ -130,7 +132,7 @@ struct ScheduleModel {
                 // own PV and battery, what it draws goes to its own load, flexible loads and battery. They forbid
                 // routing grid power through a prosumer into the pool (or pool power out to the grid) in the
                 // relaxation, so few periods need the meter binary.
-                if pool && !elastic {
+                if pool && !elastic && !hull {
                     var feed = ge[t] + ps[t] + cu[t]
                     if let b = battery { feed.add(-1, b.bd[t]) }
                     m.add(feed <= p.pvKW[t], name: "\(p.id)_feed_own_\(t)")
@@ -148,10 +150,52 @@ struct ScheduleModel {
                 let batteryPower = p.battery?.powerKW ?? 0
                 let drawMax = min(C, p.loadKW[t] + flexMax + batteryPower)
                 let feedMax = min(C, p.pvKW[t] + batteryPower)
-                if !elastic && (meterMode == .all || meterBinaries.contains(UnitPeriod(unit: i, period: t))) && drawMax > 0 && feedMax > 0 {
+                // Without a battery the mode is known where no flexible load can change it: a prosumer whose PV
+                // exceeds its load never needs to draw (curtailing is free and import prices are >= 0), and one
+                // whose load is at least its PV can only draw. Fixing it removes symmetric routing choices.
+                let flexActive = flexMax > 0
+                if !elastic && p.battery == nil && (!flexActive || p.pvKW[t] <= p.loadKW[t]) {
+                    if p.pvKW[t] > p.loadKW[t] {
+                        m.setBounds(gi[t], lower: 0, upper: 0); m.setBounds(pb[t], lower: 0, upper: 0)
+                    } else {
+                        m.setBounds(ge[t], lower: 0, upper: 0); m.setBounds(ps[t], lower: 0, upper: 0)
+                    }
+                }
+                let modeKnown = p.battery == nil && (!flexActive || p.pvKW[t] <= p.loadKW[t])
+                let needsBinary = !modeKnown && (meterMode == .all || meterBinaries.contains(UnitPeriod(unit: i, period: t)))
+                if !elastic && !(needsBinary && drawMax > 0 && feedMax > 0) {
+                    // Valid without a binary: the meter rule and the balance imply these bounds.
+                    if drawMax < C { m.add(gi[t] + pb[t] <= drawMax, name: "\(p.id)_draw_max_\(t)") }
+                    if feedMax < C { m.add(ge[t] + ps[t] <= feedMax, name: "\(p.id)_feed_max_\(t)") }
+                }
+                if !elastic && needsBinary && drawMax > 0 && feedMax > 0 {
                     let z = m.addVariable(kind: .binary, name: "\(p.id)_draws_\(t)")
                     m.add(gi[t] + pb[t] - drawMax * z <= 0)
                     m.add(ge[t] + ps[t] + feedMax * z <= feedMax)
+                    if hull {
+                        // Convex hull of the disjunction "draw mode or feed mode" for this period: the feed-mode
+                        // copies (suffix F) of curtailment, battery flows and flexible loads carry the feed-mode
+                        // balance; the draw-mode copies are the originals minus them.
+                        var feedBalance = ge[t] + ps[t]
+                        func split(_ x: Variable, _ bound: Double, _ coefficient: Double, _ label: String) {
+                            let xf = m.addVariable(upper: bound, name: "\(p.id)_\(label)F_\(t)")
+                            m.add(xf + bound * z <= bound)          // xF <= bound (1 - z)
+                            m.add(x - xf - bound * z <= 0)          // x - xF <= bound z
+                            m.add(xf - x <= 0)                      // xF <= x
+                            feedBalance.add(coefficient, xf)
+                        }
+                        if p.pvKW[t] > 0 { split(cu[t], p.pvKW[t], 1, "curtail") }
+                        if let b = battery, let bat = p.battery {
+                            split(b.bc[t], bat.powerKW, 1, "charge")
+                            split(b.bd[t], bat.powerKW, -1, "discharge")
+                        }
+                        for (k, f) in p.flexibleLoads.enumerated() where f.earliest <= t && t <= f.latest && f.powerKW > 0 {
+                            split(flex[k][t - f.earliest], 1, f.powerKW, "flex\(k)")
+                        }
+                        // ge + ps = (pv - load)(1 - z) - cuF + bdF - bcF - sum P uF
+                        feedBalance.add(p.pvKW[t] - p.loadKW[t], z)
+                        m.add(feedBalance == p.pvKW[t] - p.loadKW[t], name: "\(p.id)_feed_mode_\(t)")
+                    }
                 }
                 objective.add(dt * c.grid.importPrice[t], gi[t])
                 objective.add(-dt * c.grid.exportPrice[t], ge[t])
