@@ -32,7 +32,7 @@ public enum CommunityFile {
 struct JSONFieldReader {
     let file: String
     let base: URL
-    static let nanSentinel = "\u{1}NaN"
+    static let nanSentinel = "__peergrid_non_finite_number__"
 
     func fail(_ path: String, _ message: String) -> CommunityFileError {
         CommunityFileError(file: file, path: path, message: message)

@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+@testable import Optimize
+
+@Suite struct CommunityFileTests {
+    static func base() throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: Fixture.path("example-3x24.json")))
+        return try JSONSerialization.jsonObject(with: data) as! [String: Any]
+    }
+
+    static func parse(_ object: [String: Any]) throws -> Community {
+        let data = try JSONSerialization.data(withJSONObject: object)
+        return try CommunityFile.parse(data, file: "c.json", baseDirectory: URL(fileURLWithPath: "/tmp"))
+    }
+
+    static func prosumer(_ o: inout [String: Any], _ i: Int, _ edit: (inout [String: Any]) -> Void) {
+        var list = o["prosumers"] as! [[String: Any]]
+        edit(&list[i])
+        o["prosumers"] = list
+    }
+
+    @Test func readsTheExample() throws {
+        let c = try Fixture.community("example-3x24.json")
+        #expect(c.prosumers.count == 3 && c.periods == 24 && c.periodMinutes == 60 && c.sharedStorage != nil)
+    }
+
+    /// Each broken rule names its JSON path.
+    @Test(arguments: [
+        ("missing field", "grid.import_limit_kw"),
+        ("wrong array length", "prosumers[0].load_kw"),
+        ("negative load", "prosumers[1].load_kw[3]"),
+        ("efficiency 0", "prosumers[1].battery.charge_efficiency"),
+        ("window outside the horizon", "prosumers[0].flexible_loads[0].latest"),
+        ("export above import", "grid.export_price[0]"),
+        ("initial below min soc", "shared_storage.initial_soc"),
+        ("duplicate id", "prosumers[2].id"),
+        ("run longer than window", "prosumers[0].flexible_loads[0].run_periods"),
+    ])
+    func brokenRulesNameTheField(_ label: String, _ path: String) throws {
+        var o = try Self.base()
+        switch label {
+        case "missing field":
+            var g = o["grid"] as! [String: Any]; g.removeValue(forKey: "import_limit_kw"); o["grid"] = g
+        case "wrong array length":
+            Self.prosumer(&o, 0) { $0["load_kw"] = [1.0, 2.0] }
+        case "negative load":
+            Self.prosumer(&o, 1) { var l = $0["load_kw"] as! [Double]; l[3] = -1; $0["load_kw"] = l }
+        case "efficiency 0":
+            Self.prosumer(&o, 1) { var b = $0["battery"] as! [String: Any]; b["charge_efficiency"] = 0; $0["battery"] = b }
+        case "window outside the horizon":
+            Self.prosumer(&o, 0) { $0["flexible_loads"] = [["id": "ev", "power_kw": 3.7, "run_periods": 2, "earliest": 20, "latest": 24]] }
+        case "export above import":
+            var g = o["grid"] as! [String: Any]; var e = g["export_price"] as! [Double]; e[0] = 9; g["export_price"] = e; o["grid"] = g
+        case "initial below min soc":
+            var s = o["shared_storage"] as! [String: Any]; s["initial_soc"] = 0.05; o["shared_storage"] = s
+        case "duplicate id":
+            Self.prosumer(&o, 2) { $0["id"] = "h001" }
+        default:
+            Self.prosumer(&o, 0) { $0["flexible_loads"] = [["id": "ev", "power_kw": 3.7, "run_periods": 5, "earliest": 20, "latest": 23]] }
+        }
+        do {
+            _ = try Self.parse(o)
+            Issue.record("\(label): accepted")
+        } catch let e as CommunityFileError {
+            #expect(e.path == path, "\(label): \(e)")
+        }
+    }
+
+    @Test func nanIsNamedByItsPath() throws {
+        var text = try String(contentsOfFile: Fixture.path("example-3x24.json"), encoding: .utf8)
+        let range = try #require(text.range(of: "\"connection_kw\": "))
+        text.replaceSubrange(range, with: "\"connection_kw\": NaN, \"x\": ")
+        do {
+            _ = try CommunityFile.parse(Data(text.utf8), file: "c.json", baseDirectory: URL(fileURLWithPath: "/tmp"))
+            Issue.record("NaN accepted")
+        } catch let e as CommunityFileError {
+            #expect(e.path == "prosumers[0].connection_kw" && e.message.contains("NaN"))
+        }
+    }
+
+    @Test func loadAndPVFromCSVColumns() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pg-csv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var csv = "timestamp,load,pv\n"
+        let start = Date(timeIntervalSince1970: 960_163_200)   // 2000-06-05T00:00:00Z
+        let f = ISO8601DateFormatter()
+        for k in 0..<48 { csv += "\(f.string(from: start.addingTimeInterval(Double(k) * 1800))),\(Double(k)),\(k % 2 == 0 ? 1.0 : 3.0)\n" }
+        try csv.write(to: dir.appendingPathComponent("meter.csv"), atomically: true, encoding: .utf8)
+        var o = try Self.base()
+        Self.prosumer(&o, 0) {
+            $0["load_kw"] = ["csv": "meter.csv", "column": "load"]
+            $0["pv_kw"] = ["csv": "meter.csv", "column": "pv"]
+        }
+        let data = try JSONSerialization.data(withJSONObject: o)
+        let c = try CommunityFile.parse(data, file: "c.json", baseDirectory: dir)
+        #expect(c.prosumers[0].loadKW[0] == 0.5 && c.prosumers[0].loadKW[23] == 46.5)   // hourly means of half-hours
+        #expect(c.prosumers[0].pvKW.allSatisfy { $0 == 2 })
+        Self.prosumer(&o, 0) { $0["load_kw"] = ["csv": "meter.csv", "column": "nope"] }
+        #expect(throws: CommunityFileError.self) { try CommunityFile.parse(JSONSerialization.data(withJSONObject: o), file: "c.json", baseDirectory: dir) }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+import CbcSolver
+import GLPKSolver
+import LinearProgramming
+@testable import Optimize
+
+enum Fixture {
+    static let directory = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
+    static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    static func community(_ name: String) throws -> Community { try CommunityFile.read(path(name)) }
+}
+
+/// Independent re-check of a schedule against the rules of spec/community.md (the project's own version of
+/// the shared checker): balance, meter, connection, batteries, flexible loads, pool, limits and cost.
+func checkPhysics(_ c: Community, _ r: ScheduleResult) -> [String] {
+    var errors: [String] = []
+    let dt = c.hoursPerPeriod, tol = 1e-5
+    for (i, p) in c.prosumers.enumerated() {
+        var e = p.battery?.initialEnergy ?? 0
+        var flexEnergy = 0.0
+        for t in 0..<c.periods {
+            let f = r.flows[i][t]
+            let balance = f.pv - f.curtail + f.gridImport + f.poolBuy + f.batteryDischarge
+                - (f.load + f.flexible + f.gridExport + f.poolSell + f.batteryCharge)
+            if abs(balance) > 1e-4 { errors.append("\(p.id) t=\(t): balance \(balance)") }
+            if f.gridImport + f.poolBuy > tol && f.gridExport + f.poolSell > tol { errors.append("\(p.id) t=\(t): draws and feeds") }
+            if f.gridImport + f.poolBuy > p.connectionKW + tol || f.gridExport + f.poolSell > p.connectionKW + tol { errors.append("\(p.id) t=\(t): connection") }
+            if f.curtail > f.pv + tol { errors.append("\(p.id) t=\(t): curtails more than pv") }
+            if let b = p.battery {
+                if f.batteryCharge > tol && f.batteryDischarge > tol { errors.append("\(p.id) t=\(t): charges and discharges") }
+                e += dt * (b.chargeEfficiency * f.batteryCharge - f.batteryDischarge / b.dischargeEfficiency)
+                if e < b.minSoC * b.capacityKWh - 1e-4 || e > b.maxSoC * b.capacityKWh + 1e-4 { errors.append("\(p.id) t=\(t): soc \(e)") }
+                if abs(e - (f.batterySoC ?? .nan)) > 1e-4 { errors.append("\(p.id) t=\(t): reported soc") }
+            } else if f.batteryCharge > 0 || f.batteryDischarge > 0 { errors.append("\(p.id): battery flows without battery") }
+            flexEnergy += f.flexible
+            let allowed = p.flexibleLoads.filter { $0.earliest <= t && t <= $0.latest }
+            var sums: Set<Double> = [0]
+            for a in allowed { sums.formUnion(sums.map { $0 + a.powerKW }) }
+            if !sums.contains(where: { abs($0 - f.flexible) < 1e-6 }) { errors.append("\(p.id) t=\(t): flexible \(f.flexible)") }
+        }
+        if let b = p.battery, e < b.finalMinSoC * b.capacityKWh - 1e-4 { errors.append("\(p.id): final soc") }
+        let need = p.flexibleLoads.reduce(0) { $0 + $1.powerKW * Double($1.runPeriods) }
+        if abs(flexEnergy - need) > 1e-6 { errors.append("\(p.id): flexible energy \(flexEnergy) != \(need)") }
+    }
+    for t in 0..<c.periods {
+        let imp = r.flows.reduce(0) { $0 + $1[t].gridImport }, exp = r.flows.reduce(0) { $0 + $1[t].gridExport }
+        let sold = r.flows.reduce(0) { $0 + $1[t].poolSell }, bought = r.flows.reduce(0) { $0 + $1[t].poolBuy }
+        let s = r.shared.isEmpty ? StoragePeriod() : r.shared[t]
+        if abs(sold + s.discharge - bought - s.charge) > 1e-4 { errors.append("pool t=\(t) unbalanced") }
+        if imp > c.grid.importLimitKW + 1e-4 || exp > c.grid.exportLimitKW + 1e-4 { errors.append("t=\(t): community limit") }
+        if s.charge > tol && s.discharge > tol { errors.append("shared t=\(t): charges and discharges") }
+    }
+    if let o = r.objective, abs(o - CommunityScheduler.cost(c, flows: r.flows, shared: r.shared)) > 1e-6 { errors.append("cost") }
+    return errors
+}
+
+@Suite(.serialized) struct ScheduleTests {
+    static let solvers: [any LinearSolver] = [CbcSolver(), GLPKSolver()]
+
+    @Test(arguments: [0, 1])
+    func threeProsumerExampleMatchesExpectedCostWithBothSolvers(_ k: Int) throws {
+        let c = try Fixture.community("example-3x24.json")
+        let r = try CommunityScheduler(solver: Self.solvers[k], options: SolverOptions(relativeGap: 1e-6)).schedule(c)
+        #expect(r.status == .optimal)
+        let cost = try #require(r.objective)
+        #expect(abs(cost - 47.260311) <= 1e-4 * 47.260311, "\(Self.solvers[k].name): \(cost)")
+        #expect(abs((r.standaloneCost ?? 0) - 53.113005) <= 1e-4 * 53.113005)
+        #expect(checkPhysics(c, r) == [])
+    }
+
+    @Test func settlementAddsUpToTheCommunityCost() throws {
+        let c = try Fixture.community("example-3x24.json")
+        let r = try CommunityScheduler(solver: CbcSolver()).schedule(c)
+        let s = try #require(r.settlement)
+        let cost = try #require(r.objective)
+        #expect(abs(s.total - cost) < 1e-9 * max(1, abs(cost)))
+        #expect(s.bills.count == 3 && s.feesCollected >= 0)
+        #expect(abs(s.poolPrice[0] - (c.grid.importPrice[0] + c.grid.exportPrice[0]) / 2) < 1e-12)
+        #expect(abs((r.savings ?? 0) - ((r.standaloneCost ?? 0) - cost)) < 1e-12)
+    }
+
+    @Test(arguments: [0, 1])
+    func infeasibleExampleIsDiagnosedAsTheImportLimit(_ k: Int) throws {
+        let c = try Fixture.community("example-infeasible-4x24.json")
+        let r = try CommunityScheduler(solver: Self.solvers[k]).schedule(c)
+        #expect(r.status == .infeasible)
+        let d = try #require(r.diagnosis)
+        #expect(d.conflicts.first?.family == "import limit")
+        #expect(d.sentence.hasPrefix("import limit at periods"))
+    }
+
+    @Test func flexibleLoadsRunExactlyAndBatteriesNeverChargeAndDischargeAtOnce() throws {
+        // A small community with an EV, a battery and a binding export limit (tests rules 2-4 and 6).
+        var c = try Fixture.community("example-3x24.json")
+        c.prosumers[0].flexibleLoads = [FlexibleLoad(id: "ev", powerKW: 1.5, runPeriods: 3, earliest: 9, latest: 16)]
+        c.grid.exportLimitKW = 1.0
+        c.grid.importLimitKW = 12.0
+        for solver in Self.solvers {
+            let r = try CommunityScheduler(solver: solver, options: SolverOptions(relativeGap: 1e-6), standalone: false).schedule(c)
+            #expect(r.status == .optimal)
+            #expect(checkPhysics(c, r) == [], "\(solver.name)")
+        }
+    }
+
+    @Test func disabledPoolKeepsTheSharedStorageIdle() throws {
+        var c = try Fixture.community("example-3x24.json")
+        c.p2p.enabled = false
+        c.grid.importLimitKW = 100      // without the shared storage the example's 8.2 kW limit cannot hold
+        let r = try CommunityScheduler(solver: CbcSolver(), standalone: true).schedule(c)
+        #expect(r.status == .optimal)
+        #expect(r.flows.allSatisfy { $0.allSatisfy { $0.poolBuy == 0 && $0.poolSell == 0 } })
+        #expect(r.shared.allSatisfy { $0.charge == 0 && $0.discharge == 0 })
+        // Without a pool and with limits that do not bind the community is the stand-alone baseline.
+        #expect(abs((r.objective ?? 0) - (r.standaloneCost ?? -1)) < 1e-3)
+        #expect(checkPhysics(c, r) == [])
+    }
+
+    @Test func diagnosisRangesReadNaturally() {
+        #expect(InfeasibilityDiagnosis.ranges([18, 19, 20]) == "periods 18-20")
+        #expect(InfeasibilityDiagnosis.ranges([4]) == "period 4")
+        #expect(InfeasibilityDiagnosis.ranges([3, 1, 2, 7]) == "periods 1-3, 7")
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+@Suite(.serialized) struct ScheduleCommandTests {
+    @Test(arguments: ["cbc", "glpk"])
+    func schedulesTheExampleAndWritesBothFiles(_ solver: String) throws {
+        let out = try CLI.temporaryDirectory()
+        let r = try CLI.run(["schedule", "--community", CLI.fixture("example-3x24.json"), "--solver", solver, "--out", out.path])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("status    optimal") && r.stdout.contains("savings"))
+        let csv = try String(contentsOf: out.appendingPathComponent("schedule.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(csv.first?.hasPrefix("prosumer,period,timestamp,load_kw,pv_kw,curtail_kw,grid_import_kw") == true)
+        #expect(csv.count == 1 + 3 * 24 + 24)
+        #expect(csv[1].hasPrefix("h001,0,2000-06-05T00:00:00Z,"))
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+        #expect(summary["status"] as? String == "optimal")
+        let cost = try #require(summary["objective"] as? Double)
+        #expect(abs(cost - 47.260311) <= 1e-4 * 47.260311)
+        for key in ["best_bound", "gap", "solver", "build_seconds", "solve_seconds", "variables", "integer_variables",
+                    "constraints", "bills", "pool_price", "standalone_cost", "savings"] {
+            #expect(summary[key] != nil, "missing \(key)")
+        }
+    }
+
+    @Test func infeasibleCommunityExitsThreeWithADiagnosis() throws {
+        let out = try CLI.temporaryDirectory()
+        let r = try CLI.run(["schedule", "--community", CLI.fixture("example-infeasible-4x24.json"), "--out", out.path])
+        #expect(r.code == 3)
+        #expect(r.stdout.contains("diagnosis import limit at period"))
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("schedule.csv").path))
+    }
+
+    @Test(arguments: [
+        ("missing field", "\"import_limit_kw\": 8.2,", "", "grid.import_limit_kw: missing"),
+        ("NaN", "\"connection_kw\": 14.0", "\"connection_kw\": NaN", "prosumers[0].connection_kw: is NaN"),
+        ("not JSON", "{", "[[", "not valid JSON"),
+    ])
+    func badFilesExitTwoAndWriteNothing(_ label: String, _ find: String, _ replace: String, _ message: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        var text = try String(contentsOfFile: CLI.fixture("example-3x24.json"), encoding: .utf8)
+        let range = try #require(text.range(of: find), "\(label): fixture text not found")
+        text.replaceSubrange(range, with: replace)
+        let file = dir.appendingPathComponent("bad.json")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out")
+        let r = try CLI.run(["schedule", "--community", file.path, "--out", out.path])
+        #expect(r.code == 2, "\(label): \(r.stderr)")
+        #expect(r.stderr.contains(message), "\(label): \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+
+    @Test func buildOnlyAndExport() throws {
+        let out = try CLI.temporaryDirectory()
+        let mps = out.appendingPathComponent("model.mps").path
+        let r = try CLI.run(["schedule", "--community", CLI.fixture("example-3x24.json"), "--build-only", "--export", mps, "--out", out.path])
+        #expect(r.code == 0, "\(r.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+        #expect(summary["build_seconds"] as? Double != nil && (summary["variables"] as? Int ?? 0) > 0)
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("schedule.csv").path))
+        // The exported model is the first solve round's; it solves on its own.
+        let s = try CLI.run(["solve", mps, "--json"])
+        #expect(s.code == 0 && s.stdout.contains("\"status\":\"optimal\""))
+    }
+}
