@@ -5,7 +5,7 @@ SWIFT ?= swift
 export OPENBLAS_NUM_THREADS ?= 2
 RELEASE_BIN = .build/release
 
-.PHONY: deps build release test demo bench leakcheck check-shared clean
+.PHONY: deps build release test demo bench bench-setup examples leakcheck clean
 
 # Install the system libraries when any is missing (apt; sudo when not root).
 deps:
@@ -29,18 +29,23 @@ test: deps
 demo: release
 	./scripts/demo.sh
 
-bench: release
+# The Python references (PuLP) in a virtual environment under Benchmarks/.
+bench-setup:
+	@[ -x Benchmarks/.venv/bin/python ] || python3 -m venv Benchmarks/.venv
+	@Benchmarks/.venv/bin/python -c "import pulp" 2>/dev/null || Benchmarks/.venv/bin/pip install -q -r Benchmarks/requirements.txt
+
+bench: release bench-setup
 	$(RELEASE_BIN)/benchmark all
+
+# Every community example with both solvers against EXPECTED.md (and ../shared's checker when present).
+examples: release
+	./scripts/examples.sh
 
 # The solver tests under valgrind's leak check (bindings must not leak).
 leakcheck: deps
 	@command -v valgrind >/dev/null || { SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; $$SUDO apt-get install -y -qq valgrind >/dev/null; }
 	$(SWIFT) build --build-tests
 	./scripts/leakcheck.sh
-
-# The independent checker of ../shared (skipped when ../shared is absent).
-check-shared: release
-	./scripts/check-shared.sh
 
 clean:
 	rm -rf .build

@@ -50,6 +50,9 @@ public struct CommunityScheduler: Sendable {
     func solveRounds(_ community: Community, coupled: Bool, gap: Double? = nil) throws -> ScheduleResult {
         var spec = ScheduleModel(community: community)
         spec.coupled = coupled
+        // Alone, a prosumer never gains by importing and exporting at once (export price <= import price):
+        // netting repairs any such period, so the stand-alone model needs no meter binaries up front.
+        if !coupled { spec.meterMode = .lazy }
         var opts = options
         if let gap { opts.relativeGap = gap }
         var result = ScheduleResult(status: .error, solver: solver.name)
