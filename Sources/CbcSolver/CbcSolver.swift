@@ -77,6 +77,10 @@ final class CbcProblem {
         Cbc_setAllowableFractionGap(handle, options.relativeGap)
         Cbc_setAllowableGap(handle, options.absoluteGap)
         if options.threads > 1 { Cbc_setParameter(handle, "threads", String(options.threads)) }
+        if model.isMixedInteger, let start = options.initialSolution, start.count == n, start.allSatisfy(\.isFinite) {
+            let indices = (0..<Int32(n)).map { $0 }
+            Cbc_setMIPStartI(handle, Int32(n), indices, start)
+        }
     }
 
     deinit { Cbc_deleteModel(handle) }

@@ -78,6 +78,9 @@ public struct SolverOptions: Sendable {
     public var threads: Int = 1
     /// Print the solver's own log to standard output.
     public var verbose: Bool = false
+    /// A feasible solution (all column values) to start the MIP search from; CBC uses it (`Cbc_setMIPStartI`),
+    /// GLPK ignores it.
+    public var initialSolution: [Double]?
     /// Called from the solver's thread with progress of a MIP search (GLPK: at new incumbents and every ~0.5 s).
     public var progress: (@Sendable (SolveProgress) -> Void)?
 

@@ -62,6 +62,11 @@ public struct CommunityScheduler: Sendable {
             let (model, vars) = spec.build()
             result.buildSeconds += build.seconds
             if let limit = options.timeLimit { opts.timeLimit = max(0.1, limit - clock.seconds) }
+            if coupled && model.isMixedInteger {
+                let heuristic = try Self.roundedStart(community, model, vars, solver: solver, options: opts)
+                opts.initialSolution = heuristic.values
+                result.solveSeconds += heuristic.seconds
+            }
             let s = try solver.solve(model, options: opts)
             result.handoverSeconds += s.handoverSeconds
             result.solveSeconds += s.solveSeconds
@@ -102,6 +107,43 @@ public struct CommunityScheduler: Sendable {
         result.status = .error
         result.message = "the meter and battery rules still needed new binaries after 25 rounds"
         return result
+    }
+
+    /// A feasible start for the MIP search: solve the LP relaxation, round its binaries the way the physics
+    /// suggests (draw mode where the relaxation draws more than it feeds, each flexible load in its periods of
+    /// largest relaxed value, charge mode where it charges more than it discharges), fix them and solve the LP
+    /// that remains. `nil` values when the rounded problem is infeasible.
+    static func roundedStart(_ c: Community, _ model: Model, _ v: ScheduleModel.Variables, solver: any LinearSolver,
+                             options: SolverOptions) throws -> (values: [Double]?, seconds: Double) {
+        let clock = Stopwatch()
+        var relaxed = model
+        for j in 0..<model.variableCount where model.kinds[j] != .continuous { relaxed.setKind(Variable(index: j), .continuous) }
+        var lpOptions = options
+        lpOptions.initialSolution = nil
+        let lp = try solver.solve(relaxed, options: lpOptions)
+        guard lp.status == .optimal else { return (nil, clock.seconds) }
+        let x = lp.values
+        var fixed = relaxed
+        func fix(_ variable: Variable, _ value: Double) { fixed.setBounds(variable, lower: value, upper: value) }
+        for (key, z) in v.meter {
+            let i = key.unit, t = key.period
+            let draw = x[v.gi[i][t].index] + x[v.pb[i][t].index], feed = x[v.ge[i][t].index] + x[v.ps[i][t].index]
+            fix(z, draw >= feed ? 1 : 0)
+        }
+        for (key, z) in v.storageMode {
+            let t = key.period
+            let (bc, bd) = key.unit < 0 ? (v.sc[t], v.sd[t]) : (v.bc[key.unit]![t], v.bd[key.unit]![t])
+            fix(z, x[bc.index] >= x[bd.index] ? 1 : 0)
+        }
+        for (i, p) in c.prosumers.enumerated() {
+            for (k, f) in p.flexibleLoads.enumerated() {
+                let u = v.flex[i][k]
+                let on = Set(u.indices.sorted { x[u[$0].index] > x[u[$1].index] }.prefix(f.runPeriods))
+                for (q, variable) in u.enumerated() { fix(variable, on.contains(q) ? 1 : 0) }
+            }
+        }
+        let repaired = try solver.solve(fixed, options: lpOptions)
+        return (repaired.status == .optimal ? repaired.values : nil, clock.seconds)
     }
 
     /// Reads the flows out of a solution; values below the tolerance become 0.

@@ -38,6 +38,9 @@ struct ScheduleModel {
         /// flex[i][k][t - earliest]
         var flex: [[[Variable]]] = []
         var sc: [Variable] = [], sd: [Variable] = [], se: [Variable] = []
+        /// Meter binaries (1 = draws) and storage-mode binaries (1 = may charge) by (unit, period).
+        var meter: [UnitPeriod: Variable] = [:]
+        var storageMode: [UnitPeriod: Variable] = [:]
         /// Elastic slacks by family, for the diagnosis.
         var slacks: [(family: SlackFamily, variable: Variable)] = []
     }
@@ -76,6 +79,7 @@ struct ScheduleModel {
                 objective.add(dt * s.degradationCostPerKWh, bd[t])
                 if storageMode == .all || storageBinaries.contains(UnitPeriod(unit: unit, period: t)) {
                     let z = m.addVariable(kind: .binary, name: "\(name)_mode_\(t)")
+                    v.storageMode[UnitPeriod(unit: unit, period: t)] = z
                     m.add(bc[t] - s.powerKW * z <= 0)
                     m.add(bd[t] + s.powerKW * z <= s.powerKW)
                 }
@@ -170,6 +174,7 @@ struct ScheduleModel {
                 }
                 if !elastic && needsBinary && drawMax > 0 && feedMax > 0 {
                     let z = m.addVariable(kind: .binary, name: "\(p.id)_draws_\(t)")
+                    v.meter[UnitPeriod(unit: i, period: t)] = z
                     m.add(gi[t] + pb[t] - drawMax * z <= 0)
                     m.add(ge[t] + ps[t] + feedMax * z <= feedMax)
                     if hull {
