@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "LinearProgramming", targets: ["LinearProgramming"]),
         .library(name: "GLPKSolver", targets: ["GLPKSolver"]),
         .library(name: "CbcSolver", targets: ["CbcSolver"]),
+        .library(name: "Forecast", targets: ["Forecast"]),
         .library(name: "Optimize", targets: ["Optimize"]),
         .library(name: "Reports", targets: ["Reports"]),
         .executable(name: "peergrid", targets: ["PeerGridCLI"]),
@@ -31,12 +32,13 @@ let package = Package(
         // MARK: - Implementation
         .target(name: "LinearAlgebra", dependencies: ["CBLAS"]),
         .target(name: "LinearProgramming"),
+        .target(name: "Forecast", dependencies: ["LinearAlgebra"]),
         .target(name: "GLPKSolver", dependencies: ["LinearProgramming", "CGLPK"]),
         .target(name: "CbcSolver", dependencies: ["LinearProgramming", "CCbc"]),
         .target(name: "Optimize", dependencies: ["LinearProgramming", "GLPKSolver", "CbcSolver"]),
         .target(name: "Reports", dependencies: ["LinearProgramming", "Optimize"]),
         .executableTarget(name: "PeerGridCLI", dependencies: [
-            "LinearProgramming", "GLPKSolver", "CbcSolver", "Optimize", "Reports",
+            "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Reports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "BenchmarkTool", dependencies: [
@@ -53,6 +55,7 @@ let package = Package(
             "LinearProgramming", "GLPKSolver", "CbcSolver",
             .product(name: "Numerics", package: "swift-numerics"),
         ], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ForecastTests", dependencies: ["Forecast"]),
         .testTarget(name: "OptimizeTests", dependencies: ["Optimize", "LinearProgramming"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PeerGridCLITests", dependencies: [], resources: [.copy("Fixtures")]),

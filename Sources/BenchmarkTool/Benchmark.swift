@@ -35,15 +35,17 @@ struct CommonBenchmarkOptions: ParsableArguments {
 }
 
 struct AllBenchmarks: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "all", abstract: "Run every benchmark.")
-    @OptionGroup var common: CommonBenchmarkOptions
+    static let configuration = CommandConfiguration(commandName: "all",
+        abstract: "Run every benchmark (solvers with a 30 s limit per solve, schedule with 120 s).")
+    @Option(help: "Repetitions per measurement.")
+    var repeats = 3
+    @Option(help: "Directory for the reports.")
+    var out = "Reports/benchmarks"
 
     func run() throws {
-        var solvers = SolversBenchmark()
-        solvers.common = common
+        var solvers = try SolversBenchmark.parse(["--repeats", "\(repeats)", "--out", out, "--time-limit", "30"])
         try solvers.run()
-        var schedule = ScheduleBenchmark()
-        schedule.common = common
+        var schedule = try ScheduleBenchmark.parse(["--repeats", "\(repeats)", "--out", out, "--time-limit", "120"])
         try schedule.run()
     }
 }

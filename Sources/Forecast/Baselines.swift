@@ -1,0 +1,112 @@
+import Foundation
+
+/// The last value, repeated. Interval: one-step residual spread growing with sqrt(h).
+public struct NaiveForecaster: Forecaster {
+    public let name = "naive"
+    var last: Double?
+    var sigma = 0.0
+
+    public init() {}
+
+    public mutating func fit(_ history: TimeSeries) throws {
+        let x = history.values
+        guard x.count >= 2 else { throw ForecastError.historyTooShort(model: name, needed: 2, got: x.count) }
+        last = x.last
+        sigma = residualSD((1..<x.count).map { x[$0] - x[$0 - 1] })
+    }
+
+    public func forecast(horizon: Int, level: Double) throws -> Forecast {
+        guard let last else { throw ForecastError.notFitted(model: name) }
+        let z = normalQuantile(0.5 + level / 2)
+        let point = [Double](repeating: last, count: horizon)
+        let width = (1...max(1, horizon)).prefix(horizon).map { z * sigma * Double($0).squareRoot() }
+        return Forecast(point: point, lower: zip(point, width).map { $0 - $1 }, upper: zip(point, width).map { $0 + $1 }, level: level)
+    }
+}
+
+/// The value one season earlier (a day or a week of observations). Interval: seasonal-difference spread
+/// growing with the square root of the number of seasons ahead.
+public struct SeasonalNaiveForecaster: Forecaster {
+    public let name: String
+    /// Season length in observations.
+    public let period: Int
+    var tail: [Double] = []
+    var sigma = 0.0
+
+    /// `period` observations per season; `name` as it appears on the command line.
+    public init(period: Int, name: String) {
+        self.period = period
+        self.name = name
+    }
+
+    public mutating func fit(_ history: TimeSeries) throws {
+        let x = history.values
+        guard x.count > period else { throw ForecastError.historyTooShort(model: name, needed: period + 1, got: x.count) }
+        tail = Array(x.suffix(period))
+        sigma = residualSD((period..<x.count).map { x[$0] - x[$0 - period] })
+    }
+
+    public func forecast(horizon: Int, level: Double) throws -> Forecast {
+        guard !tail.isEmpty else { throw ForecastError.notFitted(model: name) }
+        let z = normalQuantile(0.5 + level / 2)
+        let point = (0..<horizon).map { tail[$0 % period] }
+        let width = (0..<horizon).map { z * sigma * Double($0 / period + 1).squareRoot() }
+        return Forecast(point: point, lower: zip(point, width).map { $0 - $1 }, upper: zip(point, width).map { $0 + $1 }, level: level)
+    }
+}
+
+/// The mean of the same slot over the last `seasons` seasons (e.g. the same half-hour of the last 4 weeks).
+/// Interval: the spread of those slot values around their mean.
+public struct SeasonalMeanForecaster: Forecaster {
+    public let name: String
+    public let period: Int
+    public let seasons: Int
+    var means: [Double] = []
+    var sigma = 0.0
+
+    public init(period: Int, seasons: Int = 4, name: String = "seasonal-mean") {
+        self.period = period
+        self.seasons = seasons
+        self.name = name
+    }
+
+    public mutating func fit(_ history: TimeSeries) throws {
+        let x = history.values
+        guard x.count >= period else { throw ForecastError.historyTooShort(model: name, needed: period, got: x.count) }
+        let k = min(seasons, x.count / period)
+        let start = x.count - k * period
+        means = (0..<period).map { slot in (0..<k).reduce(0) { $0 + x[start + $1 * period + slot] } / Double(k) }
+        var deviations: [Double] = []
+        for s in 0..<k { for slot in 0..<period { deviations.append(x[start + s * period + slot] - means[slot]) } }
+        sigma = residualSD(deviations) * (1 + 1 / Double(k)).squareRoot()
+    }
+
+    public func forecast(horizon: Int, level: Double) throws -> Forecast {
+        guard !means.isEmpty else { throw ForecastError.notFitted(model: name) }
+        let z = normalQuantile(0.5 + level / 2)
+        let point = (0..<horizon).map { means[$0 % period] }
+        return Forecast(point: point, lower: point.map { $0 - z * sigma }, upper: point.map { $0 + z * sigma }, level: level)
+    }
+}
+
+/// Root mean square of residuals (their standard deviation around 0).
+func residualSD(_ r: [Double]) -> Double {
+    guard !r.isEmpty else { return 0 }
+    return (r.reduce(0) { $0 + $1 * $1 } / Double(r.count)).squareRoot()
+}
+
+/// The forecasters the command line offers, by name, for a series with `periodsPerDay` observations a day.
+public enum ForecasterCatalog {
+    public static let names = ["naive", "seasonal-naive", "seasonal-naive-day", "seasonal-mean"]
+
+    /// A new, unfitted forecaster. `seasonal-naive` is the weekly one.
+    public static func make(_ name: String, periodsPerDay: Int) throws -> any Forecaster {
+        switch name {
+        case "naive": return NaiveForecaster()
+        case "seasonal-naive", "seasonal-naive-week": return SeasonalNaiveForecaster(period: 7 * periodsPerDay, name: name)
+        case "seasonal-naive-day": return SeasonalNaiveForecaster(period: periodsPerDay, name: name)
+        case "seasonal-mean": return SeasonalMeanForecaster(period: 7 * periodsPerDay, seasons: 4, name: name)
+        default: throw ForecastError.unknownModel(name, available: names)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+/// Forecast error metrics. Each takes actuals and forecasts of equal length (extra values are ignored).
+public enum Metrics {
+    /// Mean absolute error.
+    public static func mae(_ y: [Double], _ f: [Double]) -> Double { mean(zip(y, f).map { abs($0 - $1) }) }
+
+    /// Root mean squared error.
+    public static func rmse(_ y: [Double], _ f: [Double]) -> Double { mean(zip(y, f).map { ($0 - $1) * ($0 - $1) }).squareRoot() }
+
+    /// Mean absolute percentage error, in percent (actuals of 0 are skipped).
+    public static func mape(_ y: [Double], _ f: [Double]) -> Double {
+        var terms: [Double] = []
+        for (a, b) in zip(y, f) where a != 0 { terms.append(abs((a - b) / a)) }
+        return 100 * mean(terms)
+    }
+
+    /// Symmetric MAPE in percent: `200 * |y - f| / (|y| + |f|)`.
+    public static func smape(_ y: [Double], _ f: [Double]) -> Double {
+        var terms: [Double] = []
+        for (a, b) in zip(y, f) {
+            let denominator = abs(a) + abs(b)
+            if denominator > 0 { terms.append(2 * abs(a - b) / denominator) }
+        }
+        return 100 * mean(terms)
+    }
+
+    /// Mean absolute scaled error: MAE divided by the in-sample MAE of the seasonal naive forecast with the
+    /// given period on `training`.
+    public static func mase(_ y: [Double], _ f: [Double], training: [Double], period: Int) -> Double {
+        mae(y, f) / seasonalNaiveScale(training, period: period)
+    }
+
+    /// The in-sample MAE of the seasonal naive forecast, `mean |x_t - x_{t-m}|`.
+    public static func seasonalNaiveScale(_ x: [Double], period m: Int) -> Double {
+        guard x.count > m else { return .nan }
+        return mean((m..<x.count).map { abs(x[$0] - x[$0 - m]) })
+    }
+
+    /// Pinball (quantile) loss at quantile `q` in (0, 1).
+    public static func pinball(_ y: [Double], _ f: [Double], quantile q: Double) -> Double {
+        mean(zip(y, f).map { (a: Double, b: Double) -> Double in
+            let d = a - b
+            return d >= 0 ? q * d : (q - 1) * d
+        })
+    }
+
+    /// Share of actuals inside `[lower, upper]`.
+    public static func coverage(_ y: [Double], lower: [Double], upper: [Double]) -> Double {
+        let n = min(y.count, lower.count, upper.count)
+        guard n > 0 else { return .nan }
+        return Double((0..<n).filter { y[$0] >= lower[$0] && y[$0] <= upper[$0] }.count) / Double(n)
+    }
+
+    static func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
+}

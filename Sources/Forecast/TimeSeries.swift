@@ -1,0 +1,37 @@
+import Foundation
+
+/// A regular time series: values at `start + k * step`, UTC instants. Built by ``TimeSeriesCSV`` from a CSV
+/// column, which refuses gaps, duplicates, non-monotonic stamps and non-numbers unless asked to fill gaps.
+public struct TimeSeries: Sendable {
+    /// Column name (or a label).
+    public var name: String
+    /// First timestamp.
+    public var start: Date
+    /// Step in seconds (e.g. 1800 for half-hourly data).
+    public var step: TimeInterval
+    /// The observations.
+    public var values: [Double]
+    /// Indices of values that were filled (interpolated) rather than read.
+    public var filled: [Int] = []
+
+    public init(name: String, start: Date, step: TimeInterval, values: [Double]) {
+        self.name = name
+        self.start = start
+        self.step = step
+        self.values = values
+    }
+
+    /// Number of observations.
+    public var count: Int { values.count }
+    /// Observations per day (48 for half-hourly data).
+    public var periodsPerDay: Int { Int((86_400 / step).rounded()) }
+    /// Timestamp of observation `k`.
+    public func timestamp(_ k: Int) -> Date { start.addingTimeInterval(Double(k) * step) }
+
+    /// The first `n` observations.
+    public func prefix(_ n: Int) -> TimeSeries {
+        var s = self
+        s.values = Array(values.prefix(n))
+        return s
+    }
+}

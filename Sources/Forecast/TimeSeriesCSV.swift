@@ -1,0 +1,130 @@
+import Foundation
+
+/// A time series file that cannot be used as it is: file, 1-based line and the problem.
+public struct TimeSeriesError: Error, CustomStringConvertible, Equatable {
+    public var file: String
+    public var line: Int?
+    public var message: String
+    public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): \(message)" }
+}
+
+/// How to fill gaps, when the user asks for it (never silently).
+public enum GapFill: String, Sendable, CaseIterable {
+    /// Straight line between the neighbours.
+    case linear
+    /// The value one day earlier (or later, at the start).
+    case seasonal
+}
+
+/// Reads one column of a CSV with ISO 8601 timestamps into a regular ``TimeSeries``.
+///
+/// Timestamps may be UTC (`Z`), carry an offset (`+01:00`), or be local clock time in `timeZone`
+/// (`2000-10-29 01:30` with `Europe/London`): local stamps are converted to UTC, so a daylight-saving day
+/// has 23 or 25 hours of local time and still forms a regular UTC series. A repeated local hour in the autumn
+/// (01:00-01:59 twice) is read as the summer-time occurrence first and the standard-time one second.
+/// The step is the most common difference between consecutive stamps; gaps, duplicates, non-monotonic stamps,
+/// non-numeric cells and NaN are errors with the line, unless `fill` is given for gaps.
+public enum TimeSeriesCSV {
+    public static func read(_ path: String, column: String, timeZone: TimeZone? = nil, fill: GapFill? = nil) throws -> TimeSeries {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TimeSeriesError(file: path, line: nil, message: "cannot read the file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw TimeSeriesError(file: path, line: nil, message: "not UTF-8 text") }
+        return try parse(text, file: path, column: column, timeZone: timeZone, fill: fill)
+    }
+
+    public static func parse(_ text: String, file: String, column: String, timeZone: TimeZone? = nil,
+                             fill: GapFill? = nil) throws -> TimeSeries {
+        func fail(_ line: Int?, _ m: String) -> TimeSeriesError { TimeSeriesError(file: file, line: line, message: m) }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        while let last = lines.last, last.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeLast() }
+        guard let header = lines.first else { throw fail(nil, "empty file") }
+        let names = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let col = names.firstIndex(of: column) else {
+            throw fail(1, "no column '\(column)' (columns: \(names.joined(separator: ", ")))")
+        }
+        let timeCol = names.firstIndex(of: "timestamp") ?? 0
+        var stamps: [Date] = [], values: [Double] = [], lineOf: [Int] = []
+        var parser = StampParser(timeZone: timeZone)
+        for (k, line) in lines.enumerated().dropFirst() {
+            let n = k + 1
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { throw fail(n, "empty line inside the data") }
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count == names.count else { throw fail(n, "\(cells.count) cells, the header has \(names.count)") }
+            guard let stamp = parser.parse(cells[timeCol]) else {
+                throw fail(n, "'\(cells[timeCol])' is not an ISO 8601 timestamp\(timeZone == nil ? " (local times need --timezone Area/City)" : "")")
+            }
+            guard let v = Double(cells[col]) else { throw fail(n, "'\(cells[col])' in column \(column) is not a number") }
+            guard v.isFinite else { throw fail(n, "\(cells[col]) in column \(column) is not a finite number") }
+            if let prev = stamps.last {
+                if stamp == prev { throw fail(n, "duplicate timestamp \(cells[timeCol]) (also on line \(lineOf.last!))") }
+                if stamp < prev { throw fail(n, "timestamp \(cells[timeCol]) is earlier than the one on line \(lineOf.last!) (not monotonic)") }
+            }
+            stamps.append(stamp); values.append(v); lineOf.append(n)
+        }
+        guard stamps.count >= 2 else { throw fail(nil, "fewer than two observations") }
+        var counts: [TimeInterval: Int] = [:]
+        for k in 1..<stamps.count { counts[stamps[k].timeIntervalSince(stamps[k - 1]), default: 0] += 1 }
+        let step = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!.key
+        var series = TimeSeries(name: column, start: stamps[0], step: step, values: [values[0]])
+        for k in 1..<stamps.count {
+            let d = stamps[k].timeIntervalSince(stamps[k - 1])
+            let ratio = d / step
+            guard abs(ratio - ratio.rounded()) < 1e-9 else {
+                throw fail(lineOf[k], "irregular step: \(Int(d)) s after line \(lineOf[k - 1]), the series' step is \(Int(step)) s")
+            }
+            let missing = Int(ratio.rounded()) - 1
+            if missing > 0 {
+                guard fill != nil else {
+                    throw fail(lineOf[k], "gap: \(missing) missing observation(s) between line \(lineOf[k - 1]) and this line (use --fill linear|seasonal to fill)")
+                }
+                for m in 1...missing {
+                    series.filled.append(series.values.count)
+                    series.values.append(values[k - 1] + (values[k] - values[k - 1]) * Double(m) / Double(missing + 1))
+                }
+            }
+            series.values.append(values[k])
+        }
+        if fill == .seasonal {
+            let day = series.periodsPerDay
+            for i in series.filled {
+                if i >= day { series.values[i] = series.values[i - day] }
+                else if i + day < series.count, !series.filled.contains(i + day) { series.values[i] = series.values[i + day] }
+            }
+        }
+        return series
+    }
+}
+
+/// ISO 8601 with `Z` or an offset, or local time in a zone (`2000-06-05 00:00`, `2000-06-05T00:00:00`).
+struct StampParser {
+    let timeZone: TimeZone?
+    let iso = ISO8601DateFormatter()
+    var lastLocal: Date?
+
+    init(timeZone: TimeZone?) {
+        self.timeZone = timeZone
+        iso.formatOptions = [.withInternetDateTime]
+    }
+
+    mutating func parse(_ s: String) -> Date? {
+        if let d = iso.date(from: s) { return d }
+        let withT = s.replacingOccurrences(of: " ", with: "T")
+        if let d = iso.date(from: withT) { return d }
+        guard let tz = timeZone else { return nil }
+        let parts = withT.split(whereSeparator: { "-T:".contains($0) }).compactMap { Int($0) }
+        guard parts.count >= 5 else { return nil }
+        var c = DateComponents()
+        c.year = parts[0]; c.month = parts[1]; c.day = parts[2]; c.hour = parts[3]; c.minute = parts[4]
+        c.second = parts.count > 5 ? parts[5] : 0
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = tz
+        guard var d = cal.date(from: c) else { return nil }
+        // An ambiguous autumn hour: the second occurrence of a local time is one hour later in UTC.
+        if let last = lastLocal, d <= last, tz.isDaylightSavingTime(for: d), !tz.isDaylightSavingTime(for: d.addingTimeInterval(3600)) {
+            d = d.addingTimeInterval(3600)
+        }
+        lastLocal = d
+        return d
+    }
+}

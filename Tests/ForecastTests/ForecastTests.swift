@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+@testable import Forecast
+
+let datasets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Datasets")
+let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_2000.csv").path
+
+@Suite struct TimeSeriesCSVTests {
+    @Test func readsTheTaylorData() throws {
+        let s = try TimeSeriesCSV.read(taylor, column: "demand_mw")
+        #expect(s.count == 4032 && s.step == 1800 && s.periodsPerDay == 48)
+        #expect(s.values[0] == 22262)
+    }
+
+    static let bad: [(String, String, Int?, String)] = [
+        ("gap", "timestamp,x\n2000-01-01T00:00:00Z,1\n2000-01-01T00:30:00Z,2\n2000-01-01T01:30:00Z,3\n2000-01-01T02:00:00Z,4\n", 4, "gap"),
+        ("duplicate", "timestamp,x\n2000-01-01T00:00:00Z,1\n2000-01-01T00:30:00Z,2\n2000-01-01T00:30:00Z,3\n", 4, "duplicate"),
+        ("non-monotonic", "timestamp,x\n2000-01-01T00:00:00Z,1\n2000-01-01T01:00:00Z,2\n2000-01-01T00:30:00Z,3\n", 4, "not monotonic"),
+        ("non-numeric", "timestamp,x\n2000-01-01T00:00:00Z,1\n2000-01-01T00:30:00Z,abc\n", 3, "not a number"),
+        ("NaN", "timestamp,x\n2000-01-01T00:00:00Z,1\n2000-01-01T00:30:00Z,NaN\n", 3, "not a finite number"),
+        ("bad stamp", "timestamp,x\nyesterday,1\n", 2, "not an ISO 8601"),
+        ("missing column", "timestamp,y\n2000-01-01T00:00:00Z,1\n", 1, "no column"),
+    ]
+
+    @Test(arguments: bad.indices)
+    func badInputNamesFileAndLine(_ k: Int) {
+        let (label, text, line, message) = Self.bad[k]
+        do {
+            _ = try TimeSeriesCSV.parse(text, file: "meter.csv", column: "x")
+            Issue.record("\(label): accepted")
+        } catch let e as TimeSeriesError {
+            #expect(e.line == line && e.message.contains(message) && e.description.hasPrefix("meter.csv"), "\(label): \(e)")
+        } catch { Issue.record("\(label): \(error)") }
+    }
+
+    @Test func gapsAreFilledOnlyWhenAsked() throws {
+        let text = "timestamp,x\n2000-01-01T00:00:00Z,1\n2000-01-01T00:30:00Z,2\n2000-01-01T01:30:00Z,4\n"
+        let s = try TimeSeriesCSV.parse(text, file: "f", column: "x", fill: .linear)
+        #expect(s.values == [1, 2, 3, 4] && s.filled == [2])
+    }
+
+    @Test func daylightSavingDaysInLocalTimeWork() throws {
+        // Europe/London, 2000-10-29: clocks go back at 02:00 BST, so 01:00-01:30 happen twice (25 hours).
+        var text = "timestamp,x\n"
+        let local = ["2000-10-28 23:00", "2000-10-28 23:30", "2000-10-29 00:00", "2000-10-29 00:30", "2000-10-29 01:00",
+                     "2000-10-29 01:30", "2000-10-29 01:00", "2000-10-29 01:30", "2000-10-29 02:00"]
+        for (k, l) in local.enumerated() { text += "\(l),\(k)\n" }
+        let s = try TimeSeriesCSV.parse(text, file: "f", column: "x", timeZone: TimeZone(identifier: "Europe/London"))
+        #expect(s.count == 9 && s.step == 1800 && s.filled.isEmpty)
+        #expect(ISO8601DateFormatter().string(from: s.start) == "2000-10-28T22:00:00Z")
+        // Spring forward (2000-03-26 01:00 GMT -> 02:00 BST): 00:30 then 02:00 local is one half-hour.
+        let spring = "timestamp,x\n2000-03-26 00:00,1\n2000-03-26 00:30,2\n2000-03-26 02:00,3\n2000-03-26 02:30,4\n"
+        let t = try TimeSeriesCSV.parse(spring, file: "f", column: "x", timeZone: TimeZone(identifier: "Europe/London"))
+        #expect(t.count == 4 && t.step == 1800)
+    }
+}
+
+@Suite struct MetricsTests {
+    @Test func knownValues() {
+        let y: [Double] = [100, 200, 300], f: [Double] = [110, 180, 300]
+        #expect(Metrics.mae(y, f) == 10)
+        #expect(abs(Metrics.rmse(y, f) - (500.0 / 3).squareRoot()) < 1e-12)
+        #expect(abs(Metrics.mape(y, f) - 100 * (0.1 + 0.1) / 3) < 1e-12)
+        #expect(abs(Metrics.smape(y, f) - 100 * (20 / 210 + 40 / 380) / 3) < 1e-12)
+        #expect(Metrics.seasonalNaiveScale([1, 2, 4, 7], period: 1) == 2)
+        #expect(abs(Metrics.pinball([10], [8], quantile: 0.9) - 1.8) < 1e-12)
+        #expect(abs(Metrics.pinball([10], [12], quantile: 0.9) - 0.2) < 1e-12)
+        #expect(Metrics.coverage([1, 5, 9], lower: [0, 0, 0], upper: [2, 4, 10]) == 2.0 / 3)
+        #expect(abs(normalQuantile(0.975) - 1.959963985) < 1e-8)
+    }
+}
+
+@Suite struct BaselineTests {
+    @Test func seasonalNaiveRepeatsTheLastSeason() throws {
+        let s = TimeSeries(name: "x", start: Date(timeIntervalSince1970: 0), step: 3600, values: (0..<48).map { Double($0 % 24) })
+        var f = SeasonalNaiveForecaster(period: 24, name: "seasonal-naive-day")
+        try f.fit(s)
+        let r = try f.forecast(horizon: 30, level: 0.95)
+        #expect(r.point == (0..<30).map { Double($0 % 24) })
+        #expect(r.lower == r.point && r.upper == r.point)        // a perfect season has no spread
+        var short = SeasonalNaiveForecaster(period: 100, name: "w")
+        #expect(throws: ForecastError.self) { try short.fit(s) }
+    }
+
+    @Test func weeklySeasonalNaiveOnTaylorMatchesTheReferenceMAPE() throws {
+        // The issue's reference: weekly seasonal naive, last 14 days, horizon 48 -> MAPE 1.73 %.
+        let s = try TimeSeriesCSV.read(taylor, column: "demand_mw")
+        let score = try Backtest(horizon: 48, testDays: 14).run(try ForecasterCatalog.make("seasonal-naive", periodsPerDay: 48), on: s)
+        #expect(abs(score.mape - 1.73) < 0.01, "MAPE \(score.mape)")
+        #expect(score.coverage > 0.5 && score.coverage <= 1)
+    }
+}
