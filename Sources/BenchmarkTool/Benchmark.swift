@@ -43,9 +43,9 @@ struct AllBenchmarks: ParsableCommand {
     var out = "Reports/benchmarks"
 
     func run() throws {
-        var solvers = try SolversBenchmark.parse(["--repeats", "\(repeats)", "--out", out, "--time-limit", "30"])
+        let solvers = try SolversBenchmark.parse(["--repeats", "\(repeats)", "--out", out, "--time-limit", "30"])
         try solvers.run()
-        var schedule = try ScheduleBenchmark.parse(["--repeats", "\(repeats)", "--out", out, "--time-limit", "120"])
+        let schedule = try ScheduleBenchmark.parse(["--repeats", "\(repeats)", "--out", out, "--time-limit", "120"])
         try schedule.run()
     }
 }
