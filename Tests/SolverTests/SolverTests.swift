@@ -188,3 +188,14 @@ struct SplitMix {
         return state >> 17
     }
 }
+
+@Suite(.serialized) struct LeakTests {
+    @Test func glpkFreesEveryProblemItCreates() throws {
+        _ = try GLPKSolver().solve(KnownModel.knapsack.model, options: SolverOptions())   // warm GLPK's environment
+        let before = GLPKSolver.allocatedBlocks()
+        for known in KnownModel.all { _ = try GLPKSolver().solve(known.model, options: SolverOptions()) }
+        _ = try GLPKSolver().solve(SolverBehaviourTests.hardKnapsack(), options: SolverOptions(timeLimit: 0.05))
+        _ = try GLPKSolver.handOver(KnownModel.assignment.model)
+        #expect(GLPKSolver.allocatedBlocks() == before)
+    }
+}
