@@ -97,7 +97,7 @@ func residualSD(_ r: [Double]) -> Double {
 
 /// The forecasters the command line offers, by name, for a series with `periodsPerDay` observations a day.
 public enum ForecasterCatalog {
-    public static let names = ["naive", "seasonal-naive", "seasonal-naive-day", "seasonal-mean"]
+    public static let names = ["naive", "seasonal-naive", "seasonal-naive-day", "seasonal-mean", "ar-weekly"]
 
     /// A new, unfitted forecaster. `seasonal-naive` is the weekly one.
     public static func make(_ name: String, periodsPerDay: Int) throws -> any Forecaster {
@@ -106,6 +106,7 @@ public enum ForecasterCatalog {
         case "seasonal-naive", "seasonal-naive-week": return SeasonalNaiveForecaster(period: 7 * periodsPerDay, name: name)
         case "seasonal-naive-day": return SeasonalNaiveForecaster(period: periodsPerDay, name: name)
         case "seasonal-mean": return SeasonalMeanForecaster(period: 7 * periodsPerDay, seasons: 4, name: name)
+        case "ar-weekly": return WeeklyDifferenceAR()
         default: throw ForecastError.unknownModel(name, available: names)
         }
     }

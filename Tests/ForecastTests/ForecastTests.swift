@@ -91,3 +91,36 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         #expect(score.coverage > 0.5 && score.coverage <= 1)
     }
 }
+
+@Suite struct WeeklyDifferenceARTests {
+    @Test func recoversSimulatedCoefficients() throws {
+        // 3-hourly data (8 a day, 56 a week): w_t = 0.6 w_{t-1} - 0.2 w_{t-2} + 0.3 w_{t-8} + e_t.
+        var state: UInt64 = 42
+        func gaussian() -> Double {
+            func uniform() -> Double {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return (Double(state >> 11) + 0.5) / Double(1 << 53)
+            }
+            return (-2 * log(uniform())).squareRoot() * cos(2 * Double.pi * uniform())
+        }
+        var w = [Double](repeating: 0, count: 20_000)
+        for t in 8..<w.count { w[t] = 0.6 * w[t - 1] - 0.2 * w[t - 2] + 0.3 * w[t - 8] + gaussian() }
+        var y = (0..<56).map { 100 + 10 * sin(Double($0)) }
+        for t in 0..<w.count { y.append(y[y.count - 56] + w[t]) }
+        var model = WeeklyDifferenceAR()
+        model.orders = [2, 3]
+        try model.fit(TimeSeries(name: "sim", start: Date(timeIntervalSince1970: 0), step: 10_800, values: y))
+        #expect(abs(model.ar[0] - 0.6) < 0.03 && abs(model.ar[1] + 0.2) < 0.03 && abs(model.dailyCoefficient - 0.3) < 0.03,
+                "\(model.ar) \(model.dailyCoefficient)")
+        #expect(abs(model.sigma - 1) < 0.03)
+    }
+
+    @Test func beatsTheWeeklySeasonalNaiveOnTaylor() throws {
+        let s = try TimeSeriesCSV.read(taylor, column: "demand_mw")
+        let backtest = Backtest(horizon: 48, testDays: 14)
+        let naive = try backtest.run(try ForecasterCatalog.make("seasonal-naive", periodsPerDay: 48), on: s)
+        let ar = try backtest.run(try ForecasterCatalog.make("ar-weekly", periodsPerDay: 48), on: s)
+        #expect(ar.mape < naive.mape && ar.mase < naive.mase, "ar \(ar.mape) naive \(naive.mape)")
+        #expect(abs(ar.coverage - 0.95) < 0.05)
+    }
+}
