@@ -68,3 +68,23 @@ import Testing
         #expect(try CLI.run(["solve", "--help"]).code == 0)
     }
 }
+
+@Suite(.serialized) struct SolveExpectedTests {
+    /// Every model of spec/examples/mps/EXPECTED.json through the built `peergrid solve`, with both solvers.
+    @Test(arguments: ["cbc", "glpk"])
+    func reproducesEveryExpectedObjectiveAndStatus(_ solver: String) throws {
+        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: CLI.fixtures.appendingPathComponent("EXPECTED.json"))) as! [String: [String: Any]]
+        #expect(expected.count == 5)
+        for (file, e) in expected.sorted(by: { $0.key < $1.key }) {
+            let r = try CLI.run(["solve", CLI.fixture(file), "--solver", solver, "--gap", "1e-9", "--json"])
+            let o = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+            if e["status"] as? String == "Optimal" {
+                #expect(r.code == 0 && o["status"] as? String == "optimal", "\(solver) \(file)")
+                let want = e["objective"] as! Double, got = o["objective"] as? Double ?? .nan
+                #expect(abs(got - want) <= 1e-6 * max(1, abs(want)), "\(solver) \(file): \(got) vs \(want)")
+            } else {
+                #expect(r.code == 3 && o["status"] as? String == "infeasible", "\(solver) \(file)")
+            }
+        }
+    }
+}
