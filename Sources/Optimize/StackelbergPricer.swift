@@ -1,0 +1,225 @@
+import LinearProgramming
+
+/// The check after a pricing solve (spec/pricing.md, "How it must be solved").
+public struct PricingCheck: Sendable {
+    /// Whether the recomputed profit equals the MILP's (within `1e-6` relative, or the MILP's relative gap if larger).
+    public var passed: Bool
+    /// Profit from every follower's leader-best optimal answer to the MILP's prices, solved again on its own.
+    public var recomputedProfit: Double
+}
+
+/// What one prosumer does and pays at the leader's prices.
+public struct PricingOutcome: Sendable {
+    public var id: String
+    public var billWithStorage: Double
+    /// The bill with no partition (grid only).
+    public var billWithoutStorage: Double
+    /// Energy charged and discharged over the horizon (kWh, at the partition's terminals).
+    public var chargedKWh: Double
+    public var dischargedKWh: Double
+    /// The leader's profit from this prosumer.
+    public var profit: Double
+    public var charge: [Double]
+    public var discharge: [Double]
+    /// What the prosumer saves thanks to its partition.
+    public var savings: Double { billWithoutStorage - billWithStorage }
+}
+
+/// The outcome of ``StackelbergPricer/price(_:)``.
+public struct PricingResult: Sendable {
+    public var mode: PricingSettings.Mode
+    public var status: SolutionStatus
+    /// The leader's profit found by the MILP; `nil` without a solution.
+    public var profit: Double?
+    public var bestBound: Double?
+    public var gap: Double?
+    public var solver: String
+    public var buildSeconds = 0.0
+    public var solveSeconds = 0.0
+    public var checkSeconds = 0.0
+    /// Size of the (largest) MILP solved.
+    public var variables = 0
+    public var integerVariables = 0
+    public var constraints = 0
+    /// Prices per prosumer id (personalized) or one entry with id `nil` (uniform).
+    public var prices: [(id: String?, path: PricePath)] = []
+    public var check: PricingCheck?
+    public var bigM: PricingBigM?
+    /// How many times the dual bounds were widened after a failed check or an infeasible MILP.
+    public var widenings = 0
+    public var outcomes: [PricingOutcome] = []
+    /// Sentences for the report: widenings, prosumers without a partition, the optimistic convention.
+    public var notes: [String] = []
+    public var message = ""
+
+    /// The price path of prosumer `i` (uniform: the one path).
+    public func path(for i: Int) -> PricePath? {
+        prices.count == 1 && prices[0].id == nil ? prices[0].path : (i < prices.count ? prices[i].path : nil)
+    }
+}
+
+/// Solves the Stackelberg storage-pricing game of spec/pricing.md exactly, as a MILP over the followers' KKT
+/// conditions, and checks every answer by solving the followers again at the prices found.
+public struct StackelbergPricer: Sendable {
+    public var solver: any LinearSolver
+    public var options: SolverOptions
+    /// Restrict prices to a grid (the brute-force cross-check); `nil`: continuous prices in `[0, cap]`.
+    public var grid: PriceGrid?
+    /// Widenings of the dual bounds allowed after a failed check.
+    public var maxWidenings = 2
+    /// Initial multiple of the data-derived dual bound (see ``PricingModel``).
+    public var dualScale = 1.0
+
+    public init(solver: any LinearSolver, options: SolverOptions = SolverOptions(), grid: PriceGrid? = nil) {
+        self.solver = solver
+        self.options = options
+        self.grid = grid
+    }
+
+    /// Prices the community's storage. Personalized mode solves one MILP per prosumer (the problem separates).
+    public func price(_ problem: PricingProblem) throws -> PricingResult {
+        var result = PricingResult(mode: problem.mode, status: .error, solver: solver.name)
+        let clock = Stopwatch()
+        var parts: [[Int]] = problem.mode == .uniform
+            ? [problem.followers.indices.filter { problem.followers[$0].hasStorage }]
+            : problem.followers.indices.filter { problem.followers[$0].hasStorage }.map { [$0] }
+        for f in problem.followers where !f.hasStorage {
+            result.notes.append("\(f.id) has no partition of the storage: it only uses the grid")
+        }
+        var scale = dualScale
+        var idle: [Int: Double] = [:]
+        if problem.storage.finalMinSoC <= problem.storage.initialSoC {
+            for (i, f) in problem.followers.enumerated() where f.hasStorage {
+                let zero = PricePath.constant(charge: 0, discharge: 0, periods: problem.periods)
+                idle[i] = try FollowerProblem(problem: problem, follower: f).answer(zero, withStorage: false, solver: solver)?.bill
+            }
+        }
+        // Uniform prices: identical followers count once, with their number as weight; each remaining follower
+        // is first solved alone (personalized, fast): its best profit bounds what uniform prices can earn from
+        // it, a valid cut that tightens the coupled MILP.
+        var weights: [Int: Double] = [:]
+        var caps: [Int: Double] = [:]
+        if problem.mode == .uniform, let all = parts.first, all.count > 1 {
+            let classes = PricingModel.classes(problem, all)
+            parts = [classes.map(\.representative)]
+            for c in classes { weights[c.representative] = Double(c.members.count) }
+            if classes.count < all.count {
+                result.notes.append("\(all.count) prosumers fall into \(classes.count) classes of identical followers; the MILP has one of each, weighted")
+            }
+            if classes.count > 1 {
+                for i in parts[0] {
+                    var spec = PricingModel(problem: problem, followers: [i])
+                    spec.scale = dualScale
+                    spec.grid = grid
+                    spec.idleBills = idle
+                    let (model, _) = spec.build()
+                    var opts = options
+                    if let limit = options.timeLimit { opts.timeLimit = max(0.1, limit - clock.seconds) }
+                    let s = try solver.solve(model, options: opts)
+                    result.solveSeconds += s.solveSeconds + s.handoverSeconds
+                    if s.status == .optimal, let b = s.bestBound ?? s.objective { caps[i] = b + 1e-7 * max(1, abs(b)) }
+                }
+            }
+        }
+        var paths = [PricePath?](repeating: nil, count: problem.followers.count)
+        attempts: for attempt in 0...maxWidenings {
+            result.buildSeconds = 0
+            var objective = 0.0, bound = 0.0
+            var statuses: [SolutionStatus] = []
+            var bigM = PricingBigM(storageDual: 0, balanceDual: 0, largestMultiplier: 0, largestPrimal: 0)
+            for part in parts where !part.isEmpty {
+                let build = Stopwatch()
+                var spec = PricingModel(problem: problem, followers: part)
+                spec.scale = scale
+                spec.grid = grid
+                spec.idleBills = idle
+                spec.profitCaps = caps
+                spec.weights = weights
+                let (model, h) = spec.build()
+                result.buildSeconds += build.seconds
+                bigM.storageDual = max(bigM.storageDual, h.bigM.storageDual)
+                bigM.balanceDual = max(bigM.balanceDual, h.bigM.balanceDual)
+                bigM.largestMultiplier = max(bigM.largestMultiplier, h.bigM.largestMultiplier)
+                bigM.largestPrimal = max(bigM.largestPrimal, h.bigM.largestPrimal)
+                if model.variableCount > result.variables {
+                    result.variables = model.variableCount
+                    result.integerVariables = model.integerCount
+                    result.constraints = model.constraintCount
+                }
+                var opts = options
+                if let limit = options.timeLimit { opts.timeLimit = max(0.1, limit - clock.seconds) }
+                let s = try solver.solve(model, options: opts)
+                result.solveSeconds += s.solveSeconds + s.handoverSeconds
+                statuses.append(s.status)
+                result.message = s.message
+                guard s.status.hasSolution else { continue }
+                objective += s.objective ?? 0
+                bound += s.bestBound ?? s.objective ?? 0
+                let path = PricePath(charge: h.charge.map { s.values[$0.index] }, discharge: h.discharge.map { s.values[$0.index] })
+                for i in part { paths[i] = path }
+            }
+            result.bigM = bigM
+            result.status = Self.combine(statuses)
+            guard result.status.hasSolution else {
+                // An infeasible KKT system means the dual bounds exclude every answer: widen them.
+                if result.status == .infeasible && attempt < maxWidenings {
+                    result.notes.append("the MILP was infeasible with energy-dual bound \(Self.short(bigM.storageDual)); widened it ×10 and solved again")
+                    scale *= 10; result.widenings += 1
+                    continue attempts
+                }
+                return result
+            }
+            result.profit = objective
+            result.bestBound = bound
+            result.gap = Solution.relativeGap(objective, bound)
+            // Prices for followers without storage do not matter; report the first part's (uniform) or zero.
+            let fallback = paths.compactMap { $0 }.first ?? PricePath.constant(charge: 0, discharge: 0, periods: problem.periods)
+            let filled = paths.map { $0 ?? (problem.mode == .uniform ? fallback : PricePath.constant(charge: 0, discharge: 0, periods: problem.periods)) }
+            result.prices = problem.mode == .uniform ? [(nil, fallback)]
+                : zip(problem.followers, filled).map { (Optional($0.id), $1) }
+            let checkClock = Stopwatch()
+            let check = try self.check(problem, prices: filled, profit: objective)
+            result.checkSeconds = checkClock.seconds
+            result.check = check.check
+            result.outcomes = check.outcomes
+            if check.check.passed || attempt == maxWidenings { break }
+            result.notes.append("the check failed (MILP profit \(Self.short(objective)), recomputed \(Self.short(check.check.recomputedProfit))) with energy-dual bound \(Self.short(bigM.storageDual)); widened it ×10 and solved again")
+            scale *= 10; result.widenings += 1
+        }
+        result.notes.append("where a prosumer has several optimal answers, the one best for the operator counts (optimistic convention)")
+        return result
+    }
+
+    /// Solves every follower again at fixed prices and recomputes the profit from their leader-best answers.
+    func check(_ problem: PricingProblem, prices: [PricePath], profit: Double) throws -> (check: PricingCheck, outcomes: [PricingOutcome]) {
+        var lpOptions = SolverOptions()
+        lpOptions.verbose = options.verbose
+        var outcomes: [PricingOutcome] = []
+        var total = 0.0
+        for (i, f) in problem.followers.enumerated() {
+            let fp = FollowerProblem(problem: problem, follower: f)
+            guard let with = try fp.answer(prices[i], solver: solver, options: lpOptions),
+                  let without = try fp.answer(prices[i], withStorage: false, solver: solver, options: lpOptions) else {
+                throw PricingInputError(path: "prosumers[\(i)]", message: "prosumer \(f.id) has no feasible answer on its own (its connection cannot cover its load)")
+            }
+            total += with.profit
+            let dt = problem.hoursPerPeriod
+            outcomes.append(PricingOutcome(id: f.id, billWithStorage: with.bill, billWithoutStorage: without.bill,
+                                           chargedKWh: dt * with.charge.reduce(0, +),
+                                           dischargedKWh: dt * with.discharge.reduce(0, +),
+                                           profit: with.profit, charge: with.charge, discharge: with.discharge))
+        }
+        // Equal within 1e-6, or within the MILP's relative gap (a MILP stopped at its gap may hold an answer that is
+        // optimal for the follower but not yet the leader's favourite).
+        let passed = abs(total - profit) <= max(1e-6, options.relativeGap) * max(1, abs(profit))
+        return (PricingCheck(passed: passed, recomputedProfit: total), outcomes)
+    }
+
+    static func combine(_ statuses: [SolutionStatus]) -> SolutionStatus {
+        if statuses.isEmpty { return .optimal }
+        if let bad = statuses.first(where: { !$0.hasSolution }) { return bad }
+        return statuses.allSatisfy { $0 == .optimal } ? .optimal : .feasible
+    }
+
+    static func short(_ x: Double) -> String { String(format: "%.6g", x) }
+}

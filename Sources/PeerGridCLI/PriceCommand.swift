@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import LinearProgramming
+import Optimize
+import Reports
+
+extension PricingSettings.Mode: ExpressibleByArgument {}
+
+/// `peergrid price`: Stackelberg shared-storage pricing (spec/pricing.md).
+struct PriceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "price",
+        abstract: "Price the shared storage's service: the operator's profit-maximizing prices (spec/pricing.md).",
+        discussion: "Solves the bilevel game exactly (a MILP over the prosumers' KKT conditions), then checks the answer by solving every prosumer again at the prices found. Writes prices.csv and pricing.json to --out. Exit codes: 0 solved, 2 bad input, 3 infeasible, 4 solver error or time limit without a solution.")
+
+    @Option(help: "The community file (JSON) with shared_storage and a pricing section.")
+    var community: String
+
+    @Option(help: "uniform or personalized (default: the file's pricing.mode).")
+    var mode: PricingSettings.Mode?
+
+    @OptionGroup var solverOptions: SolverOptionGroup
+
+    @Option(help: "Output directory for prices.csv and pricing.json.")
+    var out: String = "."
+
+    func run() throws {
+        let parsed: Community
+        let problem: PricingProblem
+        do {
+            parsed = try CommunityFile.read(community)
+            problem = try PricingProblem(community: parsed, mode: mode)
+        } catch let e as CommunityFileError {
+            throw CLIFailure(e.description)
+        } catch let e as PricingInputError {
+            throw CLIFailure("\(community): \(e.description)")
+        }
+        var options = try solverOptions.options()
+        let progress = TerminalProgress(enabled: !solverOptions.verbose)
+        options.progress = progress.report
+        progress.start("pricing \(parsed.name)")
+        let result: PricingResult
+        do { result = try StackelbergPricer(solver: Backends.solver(solverOptions.solver), options: options).price(problem) }
+        catch let e as ModelError { progress.finish(); throw CLIFailure("\(community): \(e.description)") }
+        catch let e as PricingInputError { progress.finish(); throw CLIFailure("\(community): \(e.description)", code: .infeasible) }
+        progress.finish()
+        var files = [("pricing.json", PricingReport.summary(parsed, problem, result).serialized() + "\n")]
+        if result.status.hasSolution { files.insert(("prices.csv", PricingReport.csv(parsed, result)), at: 0) }
+        do { try OutputFiles.writeAll(files.map { (name: $0.0, text: $0.1) }, into: out) }
+        catch { throw CLIFailure("cannot write to \(out): \(error.localizedDescription)") }
+        print(PricingReport.text(parsed, problem, result))
+        if result.status.hasSolution { print("wrote     \(out)/prices.csv, \(out)/pricing.json") }
+        let code = Backends.exitCode(result.status)
+        if code != .success { throw ExitCode(code.rawValue) }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import LinearProgramming
+import Optimize
+
+/// The output files of `peergrid price` (spec/pricing.md, "Outputs").
+public enum PricingReport {
+    /// `prices.csv`: `period,timestamp,charge_price,discharge_price`, with a `prosumer` column first in
+    /// personalized mode.
+    public static func csv(_ c: Community, _ r: PricingResult) -> String {
+        let stamps = (0..<c.periods).map { ScheduleReport.iso(c.timestamp($0)) }
+        let personalized = r.mode == .personalized
+        var out = (personalized ? "prosumer," : "") + "period,timestamp,charge_price,discharge_price\n"
+        for (id, path) in r.prices {
+            for t in 0..<c.periods {
+                if personalized { out += CSV.field(id ?? "") + "," }
+                out += "\(t),\(stamps[t]),\(ScheduleReport.num(path.charge[t])),\(ScheduleReport.num(path.discharge[t]))\n"
+            }
+        }
+        return out
+    }
+
+    /// `pricing.json`.
+    public static func summary(_ c: Community, _ p: PricingProblem, _ r: PricingResult) -> JSON {
+        var pairs: [(String, JSON)] = [
+            ("community", .string(c.name)),
+            ("mode", .string(r.mode.rawValue)),
+            ("status", .string(r.status.rawValue)),
+            ("profit", .number(r.profit)),
+            ("best_bound", .number(r.bestBound)),
+            ("gap", .number(r.gap)),
+            ("solver", .string(r.solver)),
+            ("build_seconds", .number(r.buildSeconds)),
+            ("solve_seconds", .number(r.solveSeconds)),
+            ("check_seconds", .number(r.checkSeconds)),
+            ("check", r.check.map { .object([("passed", .bool($0.passed)), ("recomputed_profit", .number($0.recomputedProfit))]) } ?? .null),
+            ("variables", .integer(r.variables)),
+            ("integer_variables", .integer(r.integerVariables)),
+            ("constraints", .integer(r.constraints)),
+        ]
+        if let m = r.bigM {
+            pairs.append(("big_m", .object([
+                ("storage_dual", .number(m.storageDual)), ("balance_dual", .number(m.balanceDual)),
+                ("largest_multiplier", .number(m.largestMultiplier)), ("largest_primal", .number(m.largestPrimal)),
+            ])))
+        }
+        pairs.append(("widenings", .integer(r.widenings)))
+        pairs.append(("operator_cost_per_kwh", .number(p.operatorCostPerKWh)))
+        pairs.append(("prosumers", .array(r.outcomes.map { o in
+            .object([
+                ("id", .string(o.id)),
+                ("bill_with_storage", .number(o.billWithStorage)),
+                ("bill_without_storage", .number(o.billWithoutStorage)),
+                ("savings", .number(o.savings)),
+                ("charged_kwh", .number(o.chargedKWh)),
+                ("discharged_kwh", .number(o.dischargedKWh)),
+                ("profit", .number(o.profit)),
+            ])
+        })))
+        pairs.append(("notes", .array(r.notes.map { .string($0) })))
+        if !r.message.isEmpty { pairs.append(("message", .string(r.message))) }
+        return .object(pairs)
+    }
+
+    /// The human summary printed by `peergrid price`.
+    public static func text(_ c: Community, _ p: PricingProblem, _ r: PricingResult) -> String {
+        func money(_ x: Double?) -> String { x.map { String(format: "%.4f", $0) } ?? "-" }
+        var lines = ["community \(c.name): \(c.prosumers.count) prosumers, \(c.periods) periods, \(r.mode.rawValue) prices, \(r.solver)",
+                     "status    \(r.status.rawValue)\(r.message.isEmpty ? "" : " (\(r.message))")"]
+        guard r.status.hasSolution else { return lines.joined(separator: "\n") }
+        lines.append("profit    \(money(r.profit))   bound \(money(r.bestBound))   gap \(r.gap.map { String(format: "%.2e", $0) } ?? "-")")
+        if let ch = r.check {
+            lines.append("check     \(ch.passed ? "passed" : "FAILED"): followers re-solved at these prices give profit \(money(ch.recomputedProfit))")
+        }
+        for (id, path) in r.prices {
+            let label = id.map { "prices \($0)" } ?? "prices"
+            lines.append("\(label.padding(toLength: 10, withPad: " ", startingAt: 0))charge \(glance(path.charge))")
+            lines.append("          discharge \(glance(path.discharge))")
+        }
+        lines.append("prosumer        bill without   bill with     saves   charged kWh  discharged kWh")
+        for o in r.outcomes {
+            lines.append(o.id.padding(toLength: 14, withPad: " ", startingAt: 0)
+                + String(format: "%14.4f%11.4f%10.4f%14.3f%16.3f", o.billWithoutStorage, o.billWithStorage, o.savings, o.chargedKWh, o.dischargedKWh))
+        }
+        if let m = r.bigM {
+            lines.append(String(format: "big-M     energy dual %.4g, meter dual +%.4g, multipliers <= %.4g, primal <= %.4g%@",
+                                m.storageDual, m.balanceDual, m.largestMultiplier, m.largestPrimal,
+                                r.widenings > 0 ? " (widened \(r.widenings)x)" : ""))
+        }
+        lines.append(String(format: "time      build %.3f s, solve %.3f s, check %.3f s; %d variables (%d integer), %d constraints",
+                            r.buildSeconds, r.solveSeconds, r.checkSeconds, r.variables, r.integerVariables, r.constraints))
+        for n in r.notes { lines.append("note      \(n)") }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Prices at a glance: min, mean, max and where the maximum lies.
+    static func glance(_ x: [Double]) -> String {
+        guard let lo = x.min(), let hi = x.max() else { return "-" }
+        let mean = x.reduce(0, +) / Double(x.count)
+        let peaks = x.indices.filter { x[$0] >= hi - 1e-9 }
+        return String(format: "min %.4f  mean %.4f  max %.4f", lo, mean, hi) + " at " + ranges(peaks)
+    }
+
+    static func ranges(_ s: [Int]) -> String {
+        var parts: [String] = []
+        var k = 0
+        while k < s.count {
+            var j = k
+            while j + 1 < s.count && s[j + 1] == s[j] + 1 { j += 1 }
+            parts.append(j == k ? "\(s[k])" : "\(s[k])-\(s[j])")
+            k = j + 1
+        }
+        return (s.count == 1 ? "period " : "periods ") + parts.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+import CbcSolver
+import GLPKSolver
+import LinearProgramming
+@testable import Optimize
+
+/// The optimal uniform profit of example-pricing-3x24 (spec/examples/EXPECTED.md, independent exact solve).
+let examplePricingProfit = 3.082446
+/// The best profit over constant prices on a 21x21 grid (EXPECTED.md): charge 0.03, discharge 0.15.
+let exampleConstantProfit = 2.214897
+
+func solvers() -> [any LinearSolver] { [CbcSolver(), GLPKSolver()] }
+
+/// Best profit over constant price pairs on an `n` x `n` grid from 0 to the caps.
+func constantGridSearch(_ p: PricingProblem, n: Int, solver: any LinearSolver) throws -> (profit: Double, charge: Double, discharge: Double) {
+    var best = (profit: -Double.infinity, charge: 0.0, discharge: 0.0)
+    for a in 0..<n {
+        for b in 0..<n {
+            let pc = p.maxChargePrice * Double(a) / Double(n - 1), pd = p.maxDischargePrice * Double(b) / Double(n - 1)
+            let path = PricePath.constant(charge: pc, discharge: pd, periods: p.periods)
+            var profit = 0.0
+            for f in p.followers {
+                profit += try #require(try FollowerProblem(problem: p, follower: f).answer(path, solver: solver)).profit
+            }
+            if profit > best.profit + 1e-9 { best = (profit, pc, pd) }
+        }
+    }
+    return best
+}
+
+@Suite("Stackelberg pricing")
+struct PricingTests {
+    @Test("The best constant prices of the example match EXPECTED.md (the follower LP is right)")
+    func constantPrices() throws {
+        let p = try PricingProblem(community: Fixture.community("example-pricing-3x24.json"))
+        let best = try constantGridSearch(p, n: 21, solver: GLPKSolver())
+        #expect(abs(best.profit - exampleConstantProfit) < 1e-5)
+        #expect(abs(best.charge - 0.03) < 1e-9 && abs(best.discharge - 0.15) < 1e-9)
+    }
+
+    @Test("The example's uniform optimum with both solvers, at least the best constant prices, check passed",
+          arguments: ["cbc", "glpk"])
+    func exampleOptimum(_ name: String) throws {
+        let p = try PricingProblem(community: Fixture.community("example-pricing-3x24.json"))
+        let solver: any LinearSolver = name == "cbc" ? CbcSolver() : GLPKSolver()
+        let r = try StackelbergPricer(solver: solver, options: SolverOptions(relativeGap: 1e-6)).price(p)
+        #expect(r.status == .optimal)
+        let profit = try #require(r.profit)
+        #expect(abs(profit - examplePricingProfit) <= 1e-4 * examplePricingProfit)
+        #expect(profit >= exampleConstantProfit)
+        let check = try #require(r.check)
+        #expect(check.passed)
+        #expect(abs(check.recomputedProfit - profit) < 1e-5)
+        #expect(r.outcomes.count == 3)
+        for o in r.outcomes { #expect(o.billWithStorage <= o.billWithoutStorage + 1e-7) }
+    }
+}
+
+/// Brute force on a tiny community (2 prosumers, 4 periods): every price vector of a grid, each follower solved
+/// on its own with the leader-best answer, against the MILP restricted to the same grid.
+@Suite("Pricing brute force")
+struct PricingBruteForceTests {
+    static let grid = PriceGrid(charge: [0, 0.08], discharge: [0, 0.1, 0.2])
+
+    /// profit[i][k]: follower i's leader-best profit at the k-th price vector of the grid.
+    static func enumerate(_ p: PricingProblem) throws -> (vectors: [PricePath], profit: [[Double]]) {
+        var vectors: [PricePath] = [PricePath(charge: [], discharge: [])]
+        for _ in 0..<p.periods {
+            vectors = vectors.flatMap { v in
+                grid.charge.flatMap { c in grid.discharge.map { d in
+                    PricePath(charge: v.charge + [c], discharge: v.discharge + [d])
+                } }
+            }
+        }
+        let solver = GLPKSolver()
+        let profit = try p.followers.map { f in
+            try vectors.map { try #require(try FollowerProblem(problem: p, follower: f).answer($0, solver: solver)).profit }
+        }
+        return (vectors, profit)
+    }
+
+    @Test("The MILP restricted to a price grid finds the enumerated best profit, uniform and personalized",
+          arguments: ["cbc", "glpk"])
+    func bruteForce(_ name: String) throws {
+        let community = try Fixture.community("pricing-2x4.json")
+        let uniform = try PricingProblem(community: community, mode: .uniform)
+        let (vectors, profit) = try Self.enumerate(uniform)
+        #expect(vectors.count == 1296)
+        let bestUniform = vectors.indices.map { k in profit.reduce(0) { $0 + $1[k] } }.max()!
+        let bestPersonalized = profit.reduce(0) { $0 + $1.max()! }
+        #expect(bestPersonalized > bestUniform + 1e-6, "the instance should separate the two modes")
+        let solver: any LinearSolver = name == "cbc" ? CbcSolver() : GLPKSolver()
+        let options = SolverOptions(relativeGap: 1e-9)
+        let r1 = try StackelbergPricer(solver: solver, options: options, grid: Self.grid).price(uniform)
+        #expect(r1.status == .optimal)
+        #expect(abs((r1.profit ?? .nan) - bestUniform) < 1e-6, "uniform: MILP \(r1.profit ?? .nan), enumeration \(bestUniform)")
+        #expect(r1.check?.passed == true)
+        let personalized = try PricingProblem(community: community, mode: .personalized)
+        let r2 = try StackelbergPricer(solver: solver, options: options, grid: Self.grid).price(personalized)
+        #expect(r2.status == .optimal)
+        #expect(abs((r2.profit ?? .nan) - bestPersonalized) < 1e-6, "personalized: MILP \(r2.profit ?? .nan), enumeration \(bestPersonalized)")
+        #expect(r2.check?.passed == true)
+        // Continuous prices can only do better than any grid.
+        let r3 = try StackelbergPricer(solver: solver, options: options).price(uniform)
+        #expect((r3.profit ?? -1) >= bestUniform - 1e-7)
+    }
+}
+
+@Suite("Pricing input")
+struct PricingInputTests {
+    static func base() throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: Fixture.path("example-pricing-3x24.json")))
+        return try JSONSerialization.jsonObject(with: data) as! [String: Any]
+    }
+
+    /// Each bad pricing section names its JSON path.
+    @Test(arguments: [
+        ("negative charge cap", "pricing.max_charge_price"),
+        ("negative operator cost", "pricing.operator_cost_per_kwh"),
+        ("partitions larger than the storage", "pricing.partitions"),
+        ("unknown prosumer id", "pricing.partitions.h999"),
+        ("missing shared storage", "shared_storage"),
+        ("unknown mode", "pricing.mode"),
+    ])
+    func badSectionsNameTheField(_ label: String, _ path: String) throws {
+        var o = try Self.base()
+        var p = o["pricing"] as! [String: Any]
+        switch label {
+        case "negative charge cap": p["max_charge_price"] = -0.1
+        case "negative operator cost": p["operator_cost_per_kwh"] = -1
+        case "partitions larger than the storage":
+            p["partitions"] = ["h001": ["capacity_kwh": 20, "power_kw": 3], "h002": ["capacity_kwh": 20, "power_kw": 3]]
+        case "unknown prosumer id": p["partitions"] = ["h999": ["capacity_kwh": 1, "power_kw": 1]]
+        case "missing shared storage": o.removeValue(forKey: "shared_storage")
+        default: p["mode"] = "auction"
+        }
+        o["pricing"] = p
+        do {
+            _ = try CommunityFileTests.parse(o)
+            Issue.record("\(label): accepted")
+        } catch let e as CommunityFileError {
+            #expect(e.path == path, "\(label): \(e)")
+        }
+    }
+
+    @Test func noPricingSectionIsRefused() throws {
+        let c = try Fixture.community("example-3x24.json")
+        #expect(throws: PricingInputError.self) { try PricingProblem(community: c) }
+    }
+
+    @Test("Partitions give each prosumer its share; a prosumer without one only uses the grid")
+    func partitions() throws {
+        var o = try Self.base()
+        var p = o["pricing"] as! [String: Any]
+        p["partitions"] = ["h001": ["capacity_kwh": 12, "power_kw": 3], "h003": ["capacity_kwh": 18, "power_kw": 4.5]]
+        o["pricing"] = p
+        let problem = try PricingProblem(community: CommunityFileTests.parse(o))
+        #expect(problem.followers.map(\.capacityKWh) == [12, 0, 18])
+        let r = try StackelbergPricer(solver: CbcSolver()).price(problem)
+        #expect(r.status == .optimal && r.check?.passed == true)
+        #expect(r.outcomes[1].chargedKWh == 0 && abs(r.outcomes[1].savings) < 1e-9)
+        #expect(r.notes.contains { $0.contains("h002 has no partition") })
+    }
+}
