@@ -108,6 +108,8 @@ final class GLPKProblem {
         parm.msg_lev = options.verbose ? GLP_MSG_ON : GLP_MSG_OFF
         parm.presolve = presolve ? GLP_ON : GLP_OFF
         parm.tm_lim = GLPKProblem.milliseconds(options.timeLimit)
+        // Scale rows and columns as glpsol does by default: badly scaled LPs otherwise stall in phase I.
+        glp_scale_prob(handle, GLP_SF_AUTO)
         let ret = glp_simplex(handle, &parm)
         if presolve && (ret == GLP_ENOPFS || ret == GLP_ENODFS) {
             // The presolver only says "no primal/dual feasible solution"; the simplex without it tells which.

@@ -99,4 +99,13 @@ public struct PricingSettings: Sendable {
     public var operatorCostPerKWh: Double
     /// `nil` means "equal"; otherwise capacity and power per prosumer id.
     public var partitions: [String: (capacityKWh: Double, powerKW: Double)]?
+
+    public init(mode: Mode, maxChargePrice: Double, maxDischargePrice: Double, operatorCostPerKWh: Double,
+                partitions: [String: (capacityKWh: Double, powerKW: Double)]? = nil) {
+        self.mode = mode
+        self.maxChargePrice = maxChargePrice
+        self.maxDischargePrice = maxDischargePrice
+        self.operatorCostPerKWh = operatorCostPerKWh
+        self.partitions = partitions
+    }
 }

@@ -178,7 +178,7 @@ public struct FollowerProblem: Sendable {
 
     /// The follower's optimal answer to `prices`; among its optimal answers, the one best for the leader
     /// (the optimistic convention): minimize the bill, then maximize the leader's profit with the bill held at
-    /// its minimum (within `1e-9` relative). `nil` when the follower's program has no solution.
+    /// its minimum (within `1e-8` relative). `nil` when the follower's program has no solution.
     public func answer(_ prices: PricePath, withStorage: Bool = true, solver: any LinearSolver,
                        options: SolverOptions = SolverOptions()) throws -> FollowerAnswer? {
         var (m, v) = build(prices: prices, withStorage: withStorage)
@@ -187,7 +187,7 @@ public struct FollowerProblem: Sendable {
         guard first.status == .optimal, let bill = first.objective else { return nil }
         var values = first.values
         if !v.c.isEmpty {
-            m.add(v.bill <= bill + 1e-9 * max(1, abs(bill)), name: "optimal_bill")
+            m.add(v.bill <= bill + 1e-8 * max(1, abs(bill)), name: "optimal_bill")
             m.setObjective(v.profit, sense: .maximize)
             let second = try solver.solve(m, options: options)
             if second.status == .optimal { values = second.values }

@@ -155,7 +155,9 @@ public struct StackelbergPricer: Sendable {
                 guard s.status.hasSolution else { continue }
                 objective += s.objective ?? 0
                 bound += s.bestBound ?? s.objective ?? 0
-                let path = PricePath(charge: h.charge.map { s.values[$0.index] }, discharge: h.discharge.map { s.values[$0.index] })
+                // Solver round-off (1e-17 instead of 0) would make the check's LPs badly scaled: snap to 1e-9.
+                func snap(_ v: Variable) -> Double { (s.values[v.index] * 1e9).rounded() / 1e9 }
+                let path = PricePath(charge: h.charge.map(snap), discharge: h.discharge.map(snap))
                 for i in part { paths[i] = path }
             }
             result.bigM = bigM

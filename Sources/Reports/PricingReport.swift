@@ -72,9 +72,9 @@ public enum PricingReport {
             lines.append("check     \(ch.passed ? "passed" : "FAILED"): followers re-solved at these prices give profit \(money(ch.recomputedProfit))")
         }
         for (id, path) in r.prices {
-            let label = id.map { "prices \($0)" } ?? "prices"
-            lines.append("\(label.padding(toLength: 10, withPad: " ", startingAt: 0))charge \(glance(path.charge))")
-            lines.append("          discharge \(glance(path.discharge))")
+            if let id { lines.append("prices of \(id)") }
+            lines.append("charge    \(glance(path.charge))")
+            lines.append("discharge \(glance(path.discharge))")
         }
         lines.append("prosumer        bill without   bill with     saves   charged kWh  discharged kWh")
         for o in r.outcomes {

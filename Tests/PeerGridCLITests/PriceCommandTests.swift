@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+@Suite(.serialized) struct PriceCommandTests {
+    @Test func pricesTheExampleUniformly() throws {
+        let out = try CLI.temporaryDirectory()
+        let r = try CLI.run(["price", "--community", CLI.fixture("example-pricing-3x24.json"), "--out", out.path])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("status    optimal") && r.stdout.contains("check     passed"))
+        let csv = try String(contentsOf: out.appendingPathComponent("prices.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(csv.first == "period,timestamp,charge_price,discharge_price")
+        #expect(csv.count == 1 + 24)
+        #expect(csv[1].hasPrefix("0,2000-06-05T00:00:00Z,"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("pricing.json"))) as! [String: Any]
+        #expect(json["status"] as? String == "optimal")
+        let profit = try #require(json["profit"] as? Double)
+        #expect(abs(profit - 3.082446) <= 1e-4 * 3.082446)
+        let check = try #require(json["check"] as? [String: Any])
+        #expect(check["passed"] as? Bool == true)
+        for key in ["best_bound", "gap", "solver", "build_seconds", "solve_seconds", "big_m"] { #expect(json[key] != nil, "missing \(key)") }
+        let prosumers = try #require(json["prosumers"] as? [[String: Any]])
+        #expect(prosumers.count == 3)
+        for key in ["bill_with_storage", "bill_without_storage", "charged_kwh", "discharged_kwh"] {
+            #expect(prosumers.allSatisfy { $0[key] is Double }, "missing \(key)")
+        }
+    }
+
+    @Test func personalizedPricesHaveAProsumerColumn() throws {
+        let out = try CLI.temporaryDirectory()
+        let r = try CLI.run(["price", "--community", CLI.fixture("example-pricing-3x24.json"), "--mode", "personalized",
+                             "--solver", "glpk", "--out", out.path])
+        #expect(r.code == 0, "\(r.stderr)")
+        let csv = try String(contentsOf: out.appendingPathComponent("prices.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(csv.first == "prosumer,period,timestamp,charge_price,discharge_price")
+        #expect(csv.count == 1 + 3 * 24)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("pricing.json"))) as! [String: Any]
+        // Personalized prices earn at least what uniform prices do.
+        #expect((json["profit"] as? Double ?? 0) >= 3.082446 - 1e-4)
+    }
+
+    @Test(arguments: [
+        ("negative cap", "\"max_charge_price\": 0.2", "\"max_charge_price\": -0.2", "pricing.max_charge_price"),
+        ("unknown id", "\"partitions\": \"equal\"", "\"partitions\": {\"h404\": {\"capacity_kwh\": 1, \"power_kw\": 1}}", "pricing.partitions.h404"),
+        ("too large", "\"partitions\": \"equal\"", "\"partitions\": {\"h001\": {\"capacity_kwh\": 31, \"power_kw\": 1}}", "pricing.partitions"),
+        ("no storage", "\"shared_storage\": {", "\"unused\": {", "shared_storage"),
+    ])
+    func badPricingSectionsExitTwo(_ label: String, _ find: String, _ replace: String, _ path: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        var text = try String(contentsOfFile: CLI.fixture("example-pricing-3x24.json"), encoding: .utf8)
+        let range = try #require(text.range(of: find), "\(label): fixture text not found")
+        text.replaceSubrange(range, with: replace)
+        let file = dir.appendingPathComponent("bad.json")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out")
+        let r = try CLI.run(["price", "--community", file.path, "--out", out.path])
+        #expect(r.code == 2, "\(label): \(r.stderr)")
+        #expect(r.stderr.contains(path + ":"), "\(label): \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+
+    @Test func aFileWithoutPricingExitsTwo() throws {
+        let r = try CLI.run(["price", "--community", CLI.fixture("example-3x24.json")])
+        #expect(r.code == 2)
+        #expect(r.stderr.contains("pricing: the community file has no pricing section"))
+    }
+}
