@@ -14,11 +14,14 @@ set +e
 code=$?
 set -e
 echo
+echo "== peergrid price on Datasets/communities/example-pricing-3x24.json (uniform storage prices, CBC)"
+.build/release/peergrid price --community Datasets/communities/example-pricing-3x24.json --out "$out/pricing"
+echo
 echo "== peergrid solve on an MPS example (maximization honoured from OBJSENSE)"
 .build/release/peergrid solve Datasets/models/mknap-1.mps --solver glpk
 echo
 if [ "$code" -eq 0 ]; then
-  echo "report: $out/summary.json and $out/schedule.csv"
+  echo "report: $out/summary.json and $out/schedule.csv; storage prices: $out/pricing/prices.csv and pricing.json"
 else
   echo "schedule exited with $code"; exit "$code"
 fi

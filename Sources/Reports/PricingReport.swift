@@ -79,7 +79,8 @@ public enum PricingReport {
         lines.append("prosumer        bill without   bill with     saves   charged kWh  discharged kWh")
         for o in r.outcomes {
             lines.append(o.id.padding(toLength: 14, withPad: " ", startingAt: 0)
-                + String(format: "%14.4f%11.4f%10.4f%14.3f%16.3f", o.billWithoutStorage, o.billWithStorage, o.savings, o.chargedKWh, o.dischargedKWh))
+                + String(format: "%14.4f%11.4f%10.4f%14.3f%16.3f", o.billWithoutStorage, o.billWithStorage,
+                         abs(o.savings) < 1e-6 ? 0.0 : o.savings, o.chargedKWh, o.dischargedKWh))
         }
         if let m = r.bigM {
             lines.append(String(format: "big-M     energy dual %.4g, meter dual +%.4g, multipliers <= %.4g, primal <= %.4g%@",
