@@ -45,6 +45,8 @@ struct PricingModel {
     var weights: [Int: Double] = [:]
     /// Each follower's best profit under personalized prices (an upper bound of what uniform prices earn from it).
     var profitCaps: [Int: Double] = [:]
+    /// Best bounds of two-follower uniform problems: `(i, j, bound)`.
+    var pairCaps: [(Int, Int, Double)] = []
 
     struct Handles {
         var charge: [Variable] = [], discharge: [Variable] = []
@@ -103,6 +105,7 @@ struct PricingModel {
         var m = Model(name: "pricing_\(P.name)")
         var h = Handles()
         var profit = LinearExpression()
+        var owns: [Int: LinearExpression] = [:]
         let tiny = 1e-12
 
         // Leader: prices, continuous in [0, cap] or one of the grid's values.
@@ -263,7 +266,14 @@ struct PricingModel {
             // Valid cut: the leader earns from a follower at most what personalized prices would earn.
             if let cap = profitCaps[i] { m.add(own <= cap, name: "\(name)_personalized_cap") }
             profit.add(own, scale: weights[i] ?? 1)
+            owns[i] = own
             h.c.append(c); h.d.append(d)
+        }
+        // Valid cuts: uniform prices earn from two followers together at most the best bound of the two-follower
+        // uniform problem.
+        for (i, j, cap) in pairCaps {
+            guard let a = owns[i], let b = owns[j] else { continue }
+            m.add(a + b <= cap, name: "pair_cap_\(i)_\(j)")
         }
         m.setObjective(profit, sense: .maximize)
         return (m, h)

@@ -69,6 +69,11 @@ public struct StackelbergPricer: Sendable {
     public var maxWidenings = 2
     /// Initial multiple of the data-derived dual bound (see ``PricingModel``).
     public var dualScale = 1.0
+    /// Uniform mode: bound every pair of followers by its own two-follower problem first (valid cuts).
+    public var pairCuts = true
+    /// Time limit of each two-follower solve (seconds); with an overall time limit, the pairs share at most a
+    /// quarter of it.
+    public var pairTimeLimit = 2.0
 
     public init(solver: any LinearSolver, options: SolverOptions = SolverOptions(), grid: PriceGrid? = nil) {
         self.solver = solver
@@ -99,6 +104,8 @@ public struct StackelbergPricer: Sendable {
         // it, a valid cut that tightens the coupled MILP.
         var weights: [Int: Double] = [:]
         var caps: [Int: Double] = [:]
+        var pairs: [(Int, Int, Double)] = []
+        var candidates: [PricePath] = []
         if problem.mode == .uniform, let all = parts.first, all.count > 1 {
             let classes = PricingModel.classes(problem, all)
             parts = [classes.map(\.representative)]
@@ -112,12 +119,35 @@ public struct StackelbergPricer: Sendable {
                     spec.scale = dualScale
                     spec.grid = grid
                     spec.idleBills = idle
-                    let (model, _) = spec.build()
+                    let (model, h) = spec.build()
                     var opts = options
                     if let limit = options.timeLimit { opts.timeLimit = max(0.1, limit - clock.seconds) }
                     let s = try solver.solve(model, options: opts)
                     result.solveSeconds += s.solveSeconds + s.handoverSeconds
                     if s.status == .optimal, let b = s.bestBound ?? s.objective { caps[i] = b + 1e-7 * max(1, abs(b)) }
+                    if s.status.hasSolution { candidates.append(Self.path(h, s.values)) }
+                }
+            }
+            if classes.count > 2 && pairCuts {
+                let reps = parts[0]
+                for a in 0..<reps.count {
+                    for b in (a + 1)..<reps.count {
+                        var spec = PricingModel(problem: problem, followers: [reps[a], reps[b]])
+                        spec.scale = dualScale
+                        spec.grid = grid
+                        spec.idleBills = idle
+                        spec.profitCaps = caps
+                        let (model, _) = spec.build()
+                        // A pair's bound is valid whether or not its solve finishes: give each a short limit.
+                        var opts = options
+                        let count = Double(reps.count * (reps.count - 1) / 2)
+                        opts.timeLimit = min(pairTimeLimit, options.timeLimit.map { max(0.05, min($0 - clock.seconds, 0.25 * $0 / count)) } ?? .infinity)
+                        let s = try solver.solve(model, options: opts)
+                        result.solveSeconds += s.solveSeconds + s.handoverSeconds
+                        if s.status.hasSolution, let bound = s.bestBound {
+                            pairs.append((reps[a], reps[b], bound + 1e-7 * max(1, abs(bound))))
+                        }
+                    }
                 }
             }
         }
@@ -135,6 +165,7 @@ public struct StackelbergPricer: Sendable {
                 spec.idleBills = idle
                 spec.profitCaps = caps
                 spec.weights = weights
+                spec.pairCaps = pairs
                 let (model, h) = spec.build()
                 result.buildSeconds += build.seconds
                 bigM.storageDual = max(bigM.storageDual, h.bigM.storageDual)
@@ -155,13 +186,35 @@ public struct StackelbergPricer: Sendable {
                 guard s.status.hasSolution else { continue }
                 objective += s.objective ?? 0
                 bound += s.bestBound ?? s.objective ?? 0
-                // Solver round-off (1e-17 instead of 0) would make the check's LPs badly scaled: snap to 1e-9.
-                func snap(_ v: Variable) -> Double { (s.values[v.index] * 1e9).rounded() / 1e9 }
-                let path = PricePath(charge: h.charge.map(snap), discharge: h.discharge.map(snap))
+                let path = Self.path(h, s.values)
                 for i in part { paths[i] = path }
             }
             result.bigM = bigM
             result.status = Self.combine(statuses)
+            // Uniform prices: each follower's personalized optimum, offered to everyone, is a feasible answer of
+            // the leader. When the MILP stops without an incumbent, or with a worse one, the best of them is kept
+            // (its profit is computed exactly from the followers' answers; the bound stays the MILP's or the
+            // sum of the personalized caps).
+            if problem.mode == .uniform, !candidates.isEmpty, result.status != .infeasible {
+                var best: (path: PricePath, profit: Double)?
+                for path in candidates {
+                    var total = 0.0
+                    for f in problem.followers {
+                        total += try FollowerProblem(problem: problem, follower: f).answer(path, solver: solver)?.profit ?? -.infinity
+                    }
+                    if best == nil || total > best!.profit { best = (path, total) }
+                }
+                if let best, !result.status.hasSolution || best.profit > objective + 1e-9 * max(1, abs(objective)) {
+                    if !result.status.hasSolution {
+                        bound = parts[0].reduce(0) { $0 + (weights[$1] ?? 1) * (caps[$1] ?? .infinity) }
+                    }
+                    objective = best.profit
+                    result.message = ""
+                    for i in paths.indices { paths[i] = best.path }
+                    result.status = bound.isFinite && bound - objective <= options.relativeGap * max(1, abs(objective)) ? .optimal : .feasible
+                    result.notes.append("the MILP stopped with \(statuses.first.map { $0.hasSolution ? "a worse incumbent" : "no incumbent" } ?? "no incumbent"); kept the best uniform prices taken from a follower's personalized optimum (profit \(Self.short(objective)))")
+                }
+            }
             guard result.status.hasSolution else {
                 // An infeasible KKT system means the dual bounds exclude every answer: widen them.
                 if result.status == .infeasible && attempt < maxWidenings {
@@ -215,6 +268,13 @@ public struct StackelbergPricer: Sendable {
         // optimal for the follower but not yet the leader's favourite).
         let passed = abs(total - profit) <= max(1e-6, options.relativeGap) * max(1, abs(profit))
         return (PricingCheck(passed: passed, recomputedProfit: total), outcomes)
+    }
+
+    /// The prices of a solved model, with solver round-off (1e-17 instead of 0) snapped to 1e-9: left as is, it
+    /// makes the check's LPs badly scaled.
+    static func path(_ h: PricingModel.Handles, _ values: [Double]) -> PricePath {
+        func snap(_ v: Variable) -> Double { (values[v.index] * 1e9).rounded() / 1e9 }
+        return PricePath(charge: h.charge.map(snap), discharge: h.discharge.map(snap))
     }
 
     static func combine(_ statuses: [SolutionStatus]) -> SolutionStatus {
