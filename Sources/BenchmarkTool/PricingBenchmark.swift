@@ -31,10 +31,7 @@ struct PricingBenchmark: ParsableCommand {
         var rows: [Row] = []
         for n in sizes {
             let file = dir.appendingPathComponent("community-\(n).json").path
-            try Shell.run(["python3", "Benchmarks/tools/community.py", "make",
-                           "--data-load", "Datasets/taylor_england_wales_halfhourly_2000.csv:demand_mw",
-                           "--data-solar", "Datasets/tmy3_greensboro_nc_hourly.csv",
-                           "--n", "\(n)", "--periods", "24", "--period-minutes", "60", "--seed", "1", "--out", file])
+            try Shell.makeCommunity(n: n, periods: 24, periodMinutes: 60, out: file)
             var community = try CommunityFile.read(file)
             community.pricing = PricingSettings(mode: .uniform, maxChargePrice: 0.2, maxDischargePrice: 0.2,
                                                 operatorCostPerKWh: 0.005, partitions: nil)

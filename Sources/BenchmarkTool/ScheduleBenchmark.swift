@@ -41,10 +41,7 @@ struct ScheduleBenchmark: ParsableCommand {
         if !pulpAvailable { print("no \(python): the PuLP reference is skipped (run `make bench-setup`)") }
         for n in sizes {
             let file = dir.appendingPathComponent("community-\(n).json").path
-            try Shell.run(["python3", "Benchmarks/tools/community.py", "make",
-                           "--data-load", "Datasets/taylor_england_wales_halfhourly_2000.csv:demand_mw",
-                           "--data-solar", "Datasets/tmy3_greensboro_nc_hourly.csv",
-                           "--n", "\(n)", "--periods", "96", "--period-minutes", "15", "--seed", "1", "--out", file])
+            try Shell.makeCommunity(n: n, periods: 96, periodMinutes: 15, out: file)
             let community = try CommunityFile.read(file)
             for (name, solver) in [("cbc", CbcSolver() as any LinearSolver), ("glpk", GLPKSolver())] {
                 var builds: [Double] = [], handovers: [Double] = []
@@ -138,6 +135,14 @@ struct ScheduleBenchmark: ParsableCommand {
 
 /// Runs a helper program and returns its standard output; a failure names the command.
 enum Shell {
+    /// A community of `n` prosumers from `Benchmarks/tools/community.py make` on the bundled datasets, seed 1.
+    static func makeCommunity(n: Int, periods: Int, periodMinutes: Int, out: String) throws {
+        try run(["python3", "Benchmarks/tools/community.py", "make",
+                 "--data-load", "Datasets/taylor_england_wales_halfhourly_2000.csv:demand_mw",
+                 "--data-solar", "Datasets/tmy3_greensboro_nc_hourly.csv",
+                 "--n", "\(n)", "--periods", "\(periods)", "--period-minutes", "\(periodMinutes)", "--seed", "1", "--out", out])
+    }
+
     @discardableResult
     static func run(_ arguments: [String]) throws -> String {
         let p = Process()

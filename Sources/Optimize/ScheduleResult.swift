@@ -55,7 +55,7 @@ public struct InfeasibilityDiagnosis: Sendable {
     }
 
     /// "period 4" or "periods 18-20, 23".
-    static func ranges(_ periods: [Int]) -> String {
+    public static func ranges(_ periods: [Int]) -> String {
         let s = periods.sorted()
         var parts: [String] = []
         var k = 0

@@ -98,18 +98,6 @@ public enum PricingReport {
         guard let lo = x.min(), let hi = x.max() else { return "-" }
         let mean = x.reduce(0, +) / Double(x.count)
         let peaks = x.indices.filter { x[$0] >= hi - 1e-9 }
-        return String(format: "min %.4f  mean %.4f  max %.4f", lo, mean, hi) + " at " + ranges(peaks)
-    }
-
-    static func ranges(_ s: [Int]) -> String {
-        var parts: [String] = []
-        var k = 0
-        while k < s.count {
-            var j = k
-            while j + 1 < s.count && s[j + 1] == s[j] + 1 { j += 1 }
-            parts.append(j == k ? "\(s[k])" : "\(s[k])-\(s[j])")
-            k = j + 1
-        }
-        return (s.count == 1 ? "period " : "periods ") + parts.joined(separator: ", ")
+        return String(format: "min %.4f  mean %.4f  max %.4f", lo, mean, hi) + " at " + InfeasibilityDiagnosis.ranges(peaks)
     }
 }
