@@ -62,7 +62,7 @@ struct PricingBenchmark: ParsableCommand {
         Instances: `Benchmarks/tools/community.py make --n N --periods 24 --period-minutes 60 --seed 1` on the bundled
         datasets, with the pricing section of the example (caps 0.2, operator cost 0.005, equal partitions).
         One run each to gap 1e-4 with a \(Int(common.timeLimit)) s limit, one thread. *solve s* includes the
-        per-follower solves that give the personalized-profit cuts in uniform mode. Big-M: the energy-dual bound,
+        one- and two-follower solves that give the profit cuts in uniform mode. Big-M: the energy-dual bound,
         the largest multiplier bound and the largest primal bound (all derived from the data; see the README).
 
         | N | mode | solver | vars | ints | rows | build s | solve s | check s | status | profit | gap | check | big-M (dual / mult / primal) | widened |

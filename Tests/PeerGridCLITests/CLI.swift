@@ -44,4 +44,18 @@ enum CLI {
     }
 
     static func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
+
+    /// A copy of fixture `name` with the first `find` replaced by `replace`, in a new temporary directory;
+    /// returns the directory and the edited file. Throws when `find` is not in the fixture.
+    static func editedFixture(_ name: String, _ find: String, _ replace: String) throws -> (directory: URL, file: URL) {
+        let dir = try temporaryDirectory()
+        var text = try String(contentsOfFile: fixture(name), encoding: .utf8)
+        guard let range = text.range(of: find) else {
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "\(name) has no '\(find)'"])
+        }
+        text.replaceSubrange(range, with: replace)
+        let file = dir.appendingPathComponent("bad.json")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return (dir, file)
+    }
 }

@@ -45,12 +45,7 @@ import Testing
         ("no storage", "\"shared_storage\": {", "\"unused\": {", "shared_storage"),
     ])
     func badPricingSectionsExitTwo(_ label: String, _ find: String, _ replace: String, _ path: String) throws {
-        let dir = try CLI.temporaryDirectory()
-        var text = try String(contentsOfFile: CLI.fixture("example-pricing-3x24.json"), encoding: .utf8)
-        let range = try #require(text.range(of: find), "\(label): fixture text not found")
-        text.replaceSubrange(range, with: replace)
-        let file = dir.appendingPathComponent("bad.json")
-        try text.write(to: file, atomically: true, encoding: .utf8)
+        let (dir, file) = try CLI.editedFixture("example-pricing-3x24.json", find, replace)
         let out = dir.appendingPathComponent("out")
         let r = try CLI.run(["price", "--community", file.path, "--out", out.path])
         #expect(r.code == 2, "\(label): \(r.stderr)")

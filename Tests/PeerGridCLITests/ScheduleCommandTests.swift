@@ -36,12 +36,7 @@ import Testing
         ("not JSON", "{", "[[", "not valid JSON"),
     ])
     func badFilesExitTwoAndWriteNothing(_ label: String, _ find: String, _ replace: String, _ message: String) throws {
-        let dir = try CLI.temporaryDirectory()
-        var text = try String(contentsOfFile: CLI.fixture("example-3x24.json"), encoding: .utf8)
-        let range = try #require(text.range(of: find), "\(label): fixture text not found")
-        text.replaceSubrange(range, with: replace)
-        let file = dir.appendingPathComponent("bad.json")
-        try text.write(to: file, atomically: true, encoding: .utf8)
+        let (dir, file) = try CLI.editedFixture("example-3x24.json", find, replace)
         let out = dir.appendingPathComponent("out")
         let r = try CLI.run(["schedule", "--community", file.path, "--out", out.path])
         #expect(r.code == 2, "\(label): \(r.stderr)")
