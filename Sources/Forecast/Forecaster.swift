@@ -17,6 +17,12 @@ public protocol Forecaster: Sendable {
     mutating func fit(_ history: TimeSeries) throws
     /// Forecasts the next `horizon` values with a `level` prediction interval.
     func forecast(horizon: Int, level: Double) throws -> Forecast
+    /// One line on the fitted model (orders, estimation method, criteria); the name by default.
+    var summary: String { get }
+}
+
+extension Forecaster {
+    public var summary: String { name }
 }
 
 /// Why a forecaster cannot be fitted or used.

@@ -122,6 +122,7 @@ struct ForecastCommand: ParsableCommand {
         }
         if let out {
             do { try OutputFiles.write(csv, to: out) } catch { throw CLIFailure("cannot write \(out): \(error.localizedDescription)") }
+            print("model: \(f.summary)")
             print("wrote \(horizon) forecasts of \(s.name) (\(model)) to \(out)")
         } else {
             print(csv, terminator: "")

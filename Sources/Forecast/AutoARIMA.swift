@@ -1,0 +1,176 @@
+import Foundation
+
+/// Fourier terms `sin(2πkt/P)`, `cos(2πkt/P)`, k = 1…K, for one seasonal period P (in observations).
+public struct FourierTerms: Codable, Hashable, Sendable {
+    public var period: Double
+    public var harmonics: Int
+
+    public init(period: Double, harmonics: Int) {
+        self.period = period
+        self.harmonics = harmonics
+    }
+
+    /// The columns over time indices `range` (index 0 = the series' first observation). A sine that vanishes
+    /// at every integer (k = P/2) is left out.
+    public func columns(_ range: Range<Int>) -> [[Double]] {
+        var out: [[Double]] = []
+        for k in 1...max(1, harmonics) where k <= harmonics {
+            let w = 2 * Double.pi * Double(k) / period
+            if abs(2 * Double(k) - period) > 1e-9 { out.append(range.map { sin(w * Double($0)) }) }
+            out.append(range.map { cos(w * Double($0)) })
+        }
+        return out
+    }
+}
+
+/// Automatic ARIMA in the manner of Hyndman & Khandakar (2008): the seasonal difference from the seasonal
+/// strength test, the number of first differences from repeated KPSS tests, then a stepwise search over
+/// (p, q, P, Q) and the constant by AICc. The search estimates by conditional sum of squares on a common
+/// conditioning sample (so that candidates' likelihoods compare); the chosen model is re-estimated by exact
+/// maximum likelihood when its state is small enough (see ``exactMLStateLimit``), by CSS otherwise.
+///
+/// Defaults for sub-daily data (`periodsPerDay > 1`): the seasonal difference is weekly, the seasonal AR/MA
+/// factors are daily. Multiple seasonality can instead enter as Fourier regressors with ARIMA errors
+/// (``fourier``, and ``seasonal`` false), the `arima-fourier` model of ``ForecasterCatalog``.
+public struct AutoARIMA: Forecaster, Codable {
+    public var name: String
+    /// Search bounds (R's defaults).
+    public var maxP = 5, maxQ = 5, maxSeasonalP = 2, maxSeasonalQ = 2
+    /// Whether seasonal differences and seasonal AR/MA factors are considered.
+    public var seasonal = true
+    /// Fourier regressors (multiple seasonality), added to any user regressors.
+    public var fourier: [FourierTerms] = []
+    /// Exact ML is used for the final model when the state dimension `max(p + sP, q + sQ + 1)` is at most this.
+    public var exactMLStateLimit = 16
+    /// Fix the orders instead of searching (the search still runs the difference tests when nil).
+    public var fixedSpec: ARIMASpec?
+    /// Candidate models visited by the last search, with their AICc.
+    public private(set) var searched: [SearchStep] = []
+    /// The fitted model.
+    public private(set) var model: ARIMAModel?
+    var periodsPerDay = 1
+    var fitCount = 0
+
+    /// One candidate of the stepwise search.
+    public struct SearchStep: Codable, Sendable {
+        public var spec: ARIMASpec
+        public var aicc: Double
+    }
+
+    public init(name: String = "arima", seasonal: Bool = true, fourier: [FourierTerms] = []) {
+        self.name = name
+        self.seasonal = seasonal
+        self.fourier = fourier
+    }
+
+    public mutating func fit(_ history: TimeSeries) throws {
+        periodsPerDay = history.periodsPerDay
+        let y = history.values
+        fitCount = y.count
+        let day = max(1, periodsPerDay)
+        let week = periodsPerDay > 1 ? 7 * day : 7
+        let armaPeriod = periodsPerDay > 1 ? day : 7
+        let regressors = fourier.flatMap { $0.columns(0..<y.count) }
+        do {
+            if let fixedSpec {
+                model = try ARIMAModel.fit(y, spec: fixedSpec, regressors: regressors, method: method(for: fixedSpec))
+                searched = [SearchStep(spec: fixedSpec, aicc: model!.aicc)]
+                return
+            }
+            // With regressors, the tests and the search run on the series minus its OLS regression on them (as
+            // R's auto.arima chooses d); the chosen model is then estimated jointly with the regressors.
+            let target = regressors.isEmpty ? y : try Self.regressionResiduals(y, regressors)
+            // Differences.
+            var differencePeriod = week
+            var bigD = 0
+            if seasonal {
+                if y.count >= 3 * week { bigD = UnitRoot.seasonalDifferences(target, period: week) }
+                if bigD == 0, y.count >= 3 * armaPeriod, armaPeriod != week {
+                    bigD = UnitRoot.seasonalDifferences(target, period: armaPeriod)
+                    if bigD == 1 { differencePeriod = armaPeriod }
+                }
+            }
+            var w = target
+            if bigD == 1 { w = (differencePeriod..<y.count).map { y[$0] - y[$0 - differencePeriod] } }
+            let d = UnitRoot.differences(w, max: 2 - bigD)
+            let seasonalARMA = seasonal && armaPeriod > 1
+            let maxSP = seasonalARMA ? maxSeasonalP : 0, maxSQ = seasonalARMA ? maxSeasonalQ : 0
+            let conditioning = maxP + armaPeriod * maxSP
+            let allowConstant = d + bigD <= 1
+            var cache: [ARIMASpec: Double] = [:]
+            searched = []
+            func score(_ s: ARIMASpec) -> Double {
+                if let v = cache[s] { return v }
+                let v = (try? ARIMAModel.fit(target, spec: s, method: .css, conditioning: conditioning).aicc) ?? .infinity
+                cache[s] = v
+                searched.append(SearchStep(spec: s, aicc: v))
+                return v
+            }
+            func spec(_ p: Int, _ q: Int, _ sp: Int, _ sq: Int, _ c: Bool) -> ARIMASpec {
+                ARIMASpec(p: p, d: d, q: q, P: sp, D: bigD, Q: sq, period: armaPeriod, differencePeriod: differencePeriod, constant: c && allowConstant)
+            }
+            var starts = [spec(2, 2, min(1, maxSP), min(1, maxSQ), true), spec(0, 0, 0, 0, true),
+                          spec(1, 0, min(1, maxSP), 0, true), spec(0, 1, 0, min(1, maxSQ), true)]
+            if allowConstant { starts.append(spec(0, 0, 0, 0, false)) }
+            var best = starts[0], bestScore = Double.infinity
+            for s in starts where !cache.keys.contains(s) {
+                let v = score(s)
+                if v < bestScore { (best, bestScore) = (s, v) }
+            }
+            var improved = true
+            while improved && cache.count < 94 {
+                improved = false
+                let b = best
+                var moves: [ARIMASpec] = []
+                for (dp, dq, dsp, dsq) in [(0, 0, -1, 0), (0, 0, 1, 0), (0, 0, 0, -1), (0, 0, 0, 1), (0, 0, -1, -1), (0, 0, 1, 1),
+                                           (-1, 0, 0, 0), (1, 0, 0, 0), (0, -1, 0, 0), (0, 1, 0, 0), (-1, -1, 0, 0), (1, 1, 0, 0),
+                                           (1, -1, 0, 0), (-1, 1, 0, 0)] {
+                    let p = b.p + dp, q = b.q + dq, sp = b.P + dsp, sq = b.Q + dsq
+                    guard (0...maxP).contains(p), (0...maxQ).contains(q), (0...maxSP).contains(sp), (0...maxSQ).contains(sq) else { continue }
+                    moves.append(spec(p, q, sp, sq, b.constant))
+                }
+                if allowConstant { moves.append(spec(b.p, b.q, b.P, b.Q, !b.constant)) }
+                for s in moves where !cache.keys.contains(s) {
+                    let v = score(s)
+                    if v < bestScore {
+                        (best, bestScore) = (s, v)
+                        improved = true
+                        break
+                    }
+                }
+            }
+            guard bestScore.isFinite else { throw ARIMAError.estimationFailed("no candidate model could be estimated") }
+            do {
+                model = try ARIMAModel.fit(y, spec: best, regressors: regressors, method: method(for: best))
+            } catch {
+                model = try ARIMAModel.fit(y, spec: best, regressors: regressors, method: .css)
+            }
+        } catch let e as ARIMAError {
+            if case let .tooShort(needed, got) = e { throw ForecastError.historyTooShort(model: name, needed: needed, got: got) }
+            throw e
+        }
+    }
+
+    /// `y` minus its least-squares fit on the regressors (without the intercept's share).
+    static func regressionResiduals(_ y: [Double], _ regressors: [[Double]]) throws -> [Double] {
+        let beta = try ARIMAModel.ols(y, [[Double](repeating: 1, count: y.count)] + regressors)
+        return (0..<y.count).map { t in y[t] - regressors.indices.reduce(0) { $0 + beta[$1 + 1] * regressors[$1][t] } }
+    }
+
+    func method(for s: ARIMASpec) -> ARIMAMethod {
+        max(s.arLags, s.maLags + 1) <= exactMLStateLimit ? .exactML : .css
+    }
+
+    public func forecast(horizon: Int, level: Double) throws -> Forecast {
+        guard let model else { throw ForecastError.notFitted(model: name) }
+        let future = fourier.flatMap { $0.columns(fitCount..<(fitCount + horizon)) }
+        return try model.forecast(horizon: horizon, level: level, futureRegressors: future)
+    }
+
+    /// A one-line description of the chosen model.
+    public var summary: String {
+        guard let model else { return "\(name): not fitted" }
+        let fourierText = fourier.isEmpty ? "" : " + Fourier " + fourier.map { "K=\($0.harmonics)@\(Int($0.period))" }.joined(separator: ", ")
+        return "\(model.spec)\(fourierText), \(model.method == .exactML ? "exact ML" : "CSS"), AICc \(String(format: "%.1f", model.aicc)), \(searched.count) candidates"
+    }
+}
