@@ -50,6 +50,9 @@ public struct AutoARIMA: Forecaster, Codable {
     public private(set) var model: ARIMAModel?
     var periodsPerDay = 1
     var fitCount = 0
+    /// Exogenous regressors of the last fit and their values over the horizon.
+    public private(set) var exogenousNames: [String] = []
+    var futureExogenous: [[Double]] = []
 
     /// One candidate of the stepwise search.
     public struct SearchStep: Codable, Sendable {
@@ -70,7 +73,12 @@ public struct AutoARIMA: Forecaster, Codable {
         let day = max(1, periodsPerDay)
         let week = periodsPerDay > 1 ? 7 * day : 7
         let armaPeriod = periodsPerDay > 1 ? day : 7
-        let regressors = fourier.flatMap { $0.columns(0..<y.count) }
+        guard history.regressorValues.allSatisfy({ $0.count >= y.count }) else {
+            throw ForecastError.missingRegressors(model: name, needed: y.count, got: history.regressorValues.map(\.count).min() ?? 0)
+        }
+        exogenousNames = history.regressorNames
+        futureExogenous = history.futureRegressors
+        let regressors = fourier.flatMap { $0.columns(0..<y.count) } + history.regressorValues.map { Array($0.prefix(y.count)) }
         do {
             if let fixedSpec {
                 model = try ARIMAModel.fit(y, spec: fixedSpec, regressors: regressors, method: method(for: fixedSpec))
@@ -163,7 +171,10 @@ public struct AutoARIMA: Forecaster, Codable {
 
     public func forecast(horizon: Int, level: Double) throws -> Forecast {
         guard let model else { throw ForecastError.notFitted(model: name) }
-        let future = fourier.flatMap { $0.columns(fitCount..<(fitCount + horizon)) }
+        if let short = futureExogenous.map(\.count).min(), short < horizon {
+            throw ForecastError.missingRegressors(model: name, needed: horizon, got: short)
+        }
+        let future = fourier.flatMap { $0.columns(fitCount..<(fitCount + horizon)) } + futureExogenous.map { Array($0.prefix(horizon)) }
         return try model.forecast(horizon: horizon, level: level, futureRegressors: future)
     }
 
@@ -171,6 +182,7 @@ public struct AutoARIMA: Forecaster, Codable {
     public var summary: String {
         guard let model else { return "\(name): not fitted" }
         let fourierText = fourier.isEmpty ? "" : " + Fourier " + fourier.map { "K=\($0.harmonics)@\(Int($0.period))" }.joined(separator: ", ")
-        return "\(model.spec)\(fourierText), \(model.method == .exactML ? "exact ML" : "CSS"), AICc \(String(format: "%.1f", model.aicc)), \(searched.count) candidates"
+        let exogText = exogenousNames.isEmpty ? "" : " + regressors " + exogenousNames.joined(separator: ", ")
+        return "\(model.spec)\(fourierText)\(exogText), \(model.method == .exactML ? "exact ML" : "CSS"), AICc \(String(format: "%.1f", model.aicc)), \(searched.count) candidates"
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 
 /// The last value, repeated. Interval: one-step residual spread growing with sqrt(h).
-public struct NaiveForecaster: Forecaster {
-    public let name = "naive"
+public struct NaiveForecaster: Forecaster, Codable {
+    public private(set) var name = "naive"
     var last: Double?
     var sigma = 0.0
 
@@ -26,7 +26,7 @@ public struct NaiveForecaster: Forecaster {
 
 /// The value one season earlier (a day or a week of observations). Interval: seasonal-difference spread
 /// growing with the square root of the number of seasons ahead.
-public struct SeasonalNaiveForecaster: Forecaster {
+public struct SeasonalNaiveForecaster: Forecaster, Codable {
     public let name: String
     /// Season length in observations.
     public let period: Int
@@ -57,7 +57,7 @@ public struct SeasonalNaiveForecaster: Forecaster {
 
 /// The mean of the same slot over the last `seasons` seasons (e.g. the same half-hour of the last 4 weeks).
 /// Interval: the spread of those slot values around their mean.
-public struct SeasonalMeanForecaster: Forecaster {
+public struct SeasonalMeanForecaster: Forecaster, Codable {
     public let name: String
     public let period: Int
     public let seasons: Int

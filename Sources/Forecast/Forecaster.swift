@@ -30,12 +30,16 @@ public enum ForecastError: Error, CustomStringConvertible, Equatable {
     case historyTooShort(model: String, needed: Int, got: Int)
     case notFitted(model: String)
     case unknownModel(String, available: [String])
+    /// Regressor values are missing: fewer than `needed` (observations or future periods) were given.
+    case missingRegressors(model: String, needed: Int, got: Int)
 
     public var description: String {
         switch self {
         case let .historyTooShort(m, needed, got): return "\(m) needs at least \(needed) observations, the history has \(got)"
         case let .notFitted(m): return "\(m) is not fitted"
         case let .unknownModel(m, available): return "unknown model '\(m)' (available: \(available.joined(separator: ", ")))"
+        case let .missingRegressors(m, needed, got):
+            return "\(m) needs regressor values for \(needed) periods, the data has \(got) (future rows: leave the forecast column empty, fill the regressors)"
         }
     }
 }

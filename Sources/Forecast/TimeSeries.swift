@@ -13,6 +13,11 @@ public struct TimeSeries: Sendable {
     public var values: [Double]
     /// Indices of values that were filled (interpolated) rather than read.
     public var filled: [Int] = []
+    /// Names of exogenous regressors (temperature, a holiday flag, ...).
+    public var regressorNames: [String] = []
+    /// One column per regressor, aligned with `values` from the first observation. A column may be longer than
+    /// `values`: the extra entries are the regressor over the forecast horizon (known or forecast covariates).
+    public var regressorValues: [[Double]] = []
 
     public init(name: String, start: Date, step: TimeInterval, values: [Double]) {
         self.name = name
@@ -28,7 +33,11 @@ public struct TimeSeries: Sendable {
     /// Timestamp of observation `k`.
     public func timestamp(_ k: Int) -> Date { start.addingTimeInterval(Double(k) * step) }
 
-    /// The first `n` observations.
+    /// Regressor values past the last observation (the forecast horizon's covariates).
+    public var futureRegressors: [[Double]] { regressorValues.map { Array($0.dropFirst(count)) } }
+
+    /// The first `n` observations. Regressors are kept whole: past the cut they are the future covariates a
+    /// forecast from observation `n` needs (in a backtest, the values that were later observed).
     public func prefix(_ n: Int) -> TimeSeries {
         var s = self
         s.values = Array(values.prefix(n))

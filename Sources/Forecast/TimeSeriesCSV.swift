@@ -25,16 +25,21 @@ public enum GapFill: String, Sendable, CaseIterable {
 /// The step is the most common difference between consecutive stamps; gaps, duplicates, non-monotonic stamps,
 /// non-numeric cells and NaN are errors with the line, unless `fill` is given for gaps.
 public enum TimeSeriesCSV {
-    public static func read(_ path: String, column: String, timeZone: TimeZone? = nil, fill: GapFill? = nil) throws -> TimeSeries {
+    /// Reads `column` and, when asked, `regressors` (exogenous columns such as temperature or a holiday flag).
+    /// With regressors, trailing rows whose `column` cell is empty are the future: their regressor values are
+    /// kept (``TimeSeries/regressorValues`` is longer than ``TimeSeries/values``) for forecasting.
+    public static func read(_ path: String, column: String, timeZone: TimeZone? = nil, fill: GapFill? = nil,
+                            regressors: [String] = []) throws -> TimeSeries {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TimeSeriesError(file: path, line: nil, message: "cannot read the file")
         }
         guard let text = String(data: data, encoding: .utf8) else { throw TimeSeriesError(file: path, line: nil, message: "not UTF-8 text") }
-        return try parse(text, file: path, column: column, timeZone: timeZone, fill: fill)
+        return try parse(text, file: path, column: column, timeZone: timeZone, fill: fill, regressors: regressors)
     }
 
+    /// Parses CSV text; `file` names the source in errors.
     public static func parse(_ text: String, file: String, column: String, timeZone: TimeZone? = nil,
-                             fill: GapFill? = nil) throws -> TimeSeries {
+                             fill: GapFill? = nil, regressors: [String] = []) throws -> TimeSeries {
         func fail(_ line: Int?, _ m: String) -> TimeSeriesError { TimeSeriesError(file: file, line: line, message: m) }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
         while let last = lines.last, last.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeLast() }
@@ -44,7 +49,15 @@ public enum TimeSeriesCSV {
             throw fail(1, "no column '\(column)' (columns: \(names.joined(separator: ", ")))")
         }
         let timeCol = names.firstIndex(of: "timestamp") ?? 0
+        var regressorCols: [Int] = []
+        for r in regressors {
+            guard let c = names.firstIndex(of: r) else { throw fail(1, "no regressor column '\(r)' (columns: \(names.joined(separator: ", ")))") }
+            guard c != col else { throw fail(1, "'\(r)' is the forecast column; it cannot also be a regressor") }
+            regressorCols.append(c)
+        }
         var stamps: [Date] = [], values: [Double] = [], lineOf: [Int] = []
+        var regressorRows: [[Double]] = []
+        var futureFrom: Int?
         var parser = StampParser(timeZone: timeZone)
         for (k, line) in lines.enumerated().dropFirst() {
             let n = k + 1
@@ -54,19 +67,35 @@ public enum TimeSeriesCSV {
             guard let stamp = parser.parse(cells[timeCol]) else {
                 throw fail(n, "'\(cells[timeCol])' is not an ISO 8601 timestamp\(timeZone == nil ? " (local times need --timezone Area/City)" : "")")
             }
-            guard let v = Double(cells[col]) else { throw fail(n, "'\(cells[col])' in column \(column) is not a number") }
-            guard v.isFinite else { throw fail(n, "\(cells[col]) in column \(column) is not a finite number") }
+            var v = Double.nan
+            if !regressorCols.isEmpty && cells[col].isEmpty {
+                if futureFrom == nil { futureFrom = stamps.count }
+            } else {
+                if futureFrom != nil { throw fail(n, "a value in column \(column) after rows without one (future rows must come last)") }
+                guard let x = Double(cells[col]) else { throw fail(n, "'\(cells[col])' in column \(column) is not a number") }
+                guard x.isFinite else { throw fail(n, "\(cells[col]) in column \(column) is not a finite number") }
+                v = x
+            }
+            var row: [Double] = []
+            for (r, c) in zip(regressors, regressorCols) {
+                guard let x = Double(cells[c]), x.isFinite else { throw fail(n, "'\(cells[c])' in regressor column \(r) is not a finite number") }
+                row.append(x)
+            }
+            regressorRows.append(row)
             if let prev = stamps.last {
                 if stamp == prev { throw fail(n, "duplicate timestamp \(cells[timeCol]) (also on line \(lineOf.last!))") }
                 if stamp < prev { throw fail(n, "timestamp \(cells[timeCol]) is earlier than the one on line \(lineOf.last!) (not monotonic)") }
             }
             stamps.append(stamp); values.append(v); lineOf.append(n)
         }
-        guard stamps.count >= 2 else { throw fail(nil, "fewer than two observations") }
+        let observed = futureFrom ?? stamps.count
+        guard observed >= 2 else { throw fail(nil, "fewer than two observations") }
         var counts: [TimeInterval: Int] = [:]
         for k in 1..<stamps.count { counts[stamps[k].timeIntervalSince(stamps[k - 1]), default: 0] += 1 }
         let step = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!.key
         var series = TimeSeries(name: column, start: stamps[0], step: step, values: [values[0]])
+        series.regressorNames = regressors
+        var columns = regressors.indices.map { [regressorRows[0][$0]] }
         for k in 1..<stamps.count {
             let d = stamps[k].timeIntervalSince(stamps[k - 1])
             let ratio = d / step
@@ -78,13 +107,18 @@ public enum TimeSeriesCSV {
                 guard fill != nil else {
                     throw fail(lineOf[k], "gap: \(missing) missing observation(s) between line \(lineOf[k - 1]) and this line (use --fill linear|seasonal to fill)")
                 }
+                guard k < observed else { throw fail(lineOf[k], "gap in the future rows (regressors are never filled there)") }
                 for m in 1...missing {
+                    let share = Double(m) / Double(missing + 1)
                     series.filled.append(series.values.count)
-                    series.values.append(values[k - 1] + (values[k] - values[k - 1]) * Double(m) / Double(missing + 1))
+                    series.values.append(values[k - 1] + (values[k] - values[k - 1]) * share)
+                    for r in columns.indices { columns[r].append(regressorRows[k - 1][r] + (regressorRows[k][r] - regressorRows[k - 1][r]) * share) }
                 }
             }
-            series.values.append(values[k])
+            if k < observed { series.values.append(values[k]) }
+            for r in columns.indices { columns[r].append(regressorRows[k][r]) }
         }
+        series.regressorValues = columns
         if fill == .seasonal {
             let day = series.periodsPerDay
             for i in series.filled {

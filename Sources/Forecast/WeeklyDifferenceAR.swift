@@ -9,8 +9,8 @@ import LinearAlgebra
 ///
 /// This is not the automatic (Hyndman-Khandakar) ARIMA the roadmap asks for; it is the strongest model PeerGrid
 /// has until that lands, and a reference for it.
-public struct WeeklyDifferenceAR: Forecaster {
-    public let name = "ar-weekly"
+public struct WeeklyDifferenceAR: Forecaster, Codable {
+    public private(set) var name = "ar-weekly"
     /// Candidate AR orders.
     public var orders = [1, 2, 3, 4, 6, 8]
     var history: [Double] = []

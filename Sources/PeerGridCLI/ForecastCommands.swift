@@ -6,10 +6,13 @@ import Reports
 /// Options for reading a time series column.
 struct SeriesOptions: ParsableArguments {
     @Option(help: "CSV with an ISO 8601 `timestamp` column.")
-    var data: String
+    var data: String?
 
     @Option(help: "The column to forecast.")
-    var column: String
+    var column: String?
+
+    @Option(help: "Comma-separated exogenous regressor columns (used by arima, arima-fourier, mstl-arima). Rows after the last value of --column, with that cell empty, give the regressors over the horizon.")
+    var exog: String?
 
     @Option(help: "Time zone of local (offset-free) timestamps, e.g. Europe/London.")
     var timezone: String?
@@ -28,7 +31,10 @@ struct SeriesOptions: ParsableArguments {
             guard let g = GapFill(rawValue: fill) else { throw CLIFailure("--fill must be linear or seasonal, not '\(fill)'") }
             gap = g
         }
-        do { return try TimeSeriesCSV.read(data, column: column, timeZone: zone, fill: gap) }
+        guard let data else { throw CLIFailure("--data is required") }
+        guard let column else { throw CLIFailure("--column is required") }
+        let regressors = (exog ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        do { return try TimeSeriesCSV.read(data, column: column, timeZone: zone, fill: gap, regressors: regressors) }
         catch let e as TimeSeriesError { throw CLIFailure(e.description) }
     }
 }
@@ -65,7 +71,8 @@ struct BacktestCommand: ParsableCommand {
         var scores: [BacktestScore] = []
         for f in forecasters {
             do { scores.append(try backtest.run(f, on: s)) }
-            catch let e as ForecastError { throw CLIFailure("\(series.data): \(e.description)") }
+            catch let e as ForecastError { throw CLIFailure("\(series.data ?? ""): \(e.description)") }
+            catch let e as ARIMAError { throw CLIFailure("\(series.data ?? ""): \(f.name): \(e.description)") }
         }
         print("model                    MAE        RMSE   MAPE %   MASE  coverage  fit s")
         for r in scores {
@@ -87,11 +94,13 @@ struct BacktestCommand: ParsableCommand {
     }
 }
 
-/// `peergrid forecast`: fit on the whole series, forecast the next values with a 95 % interval.
+/// `peergrid forecast`: fit on the whole series (or load a fitted model), forecast the next values with a 95 %
+/// interval.
 struct ForecastCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "forecast",
-        abstract: "Forecast the next values of a series with a prediction interval.")
+        abstract: "Forecast the next values of a series with a prediction interval.",
+        discussion: "Either fit (--data, --column, --model; --save-model keeps the fitted model) or load a saved model (--load-model), which forecasts from the end of the series it was fitted on.")
 
     @OptionGroup var series: SeriesOptions
 
@@ -104,26 +113,47 @@ struct ForecastCommand: ParsableCommand {
     @Option(help: "Write timestamp,forecast,lower_95,upper_95 to this CSV (stdout otherwise).")
     var out: String?
 
+    @Option(name: .customLong("save-model"), help: "Save the fitted model (versioned JSON) to this file.")
+    var saveModel: String?
+
+    @Option(name: .customLong("load-model"), help: "Forecast with a model saved by --save-model instead of fitting.")
+    var loadModel: String?
+
     func run() throws {
         guard horizon > 0 else { throw CLIFailure("--horizon must be > 0") }
-        let s = try series.load()
-        var f: any Forecaster
-        do { f = try ForecasterCatalog.make(model, periodsPerDay: s.periodsPerDay) }
-        catch let e as ForecastError { throw CLIFailure(e.description) }
+        let saved: SavedModel
+        if let loadModel {
+            guard series.data == nil else { throw CLIFailure("give either --load-model or --data (a loaded model forecasts from the end of the series it was fitted on)") }
+            guard let data = FileManager.default.contents(atPath: loadModel) else { throw CLIFailure("\(loadModel): cannot read the file") }
+            do { saved = try ModelFile.decode(data, file: loadModel) } catch let e as ModelFileError { throw CLIFailure(e.description) }
+        } else {
+            let s = try series.load()
+            var f: any Forecaster
+            do { f = try ForecasterCatalog.make(model, periodsPerDay: s.periodsPerDay) }
+            catch let e as ForecastError { throw CLIFailure(e.description) }
+            do { try f.fit(s) }
+            catch let e as ForecastError { throw CLIFailure("\(series.data ?? ""): \(e.description)") }
+            catch let e as ARIMAError { throw CLIFailure("\(series.data ?? ""): \(model): \(e.description)") }
+            saved = SavedModel(forecaster: f, fittedOn: s)
+        }
         let result: Forecast
-        do {
-            try f.fit(s)
-            result = try f.forecast(horizon: horizon, level: 0.95)
-        } catch let e as ForecastError { throw CLIFailure("\(series.data): \(e.description)") }
+        do { result = try saved.forecaster.forecast(horizon: horizon, level: 0.95) }
+        catch let e as ForecastError { throw CLIFailure(e.description) }
+        catch let e as ARIMAError { throw CLIFailure(e.description) }
+        if let saveModel {
+            do { try OutputFiles.write(data: try ModelFile.encode(saved), to: saveModel) }
+            catch { throw CLIFailure("cannot write \(saveModel): \(error)") }
+        }
         let iso = ISO8601DateFormatter()
         var csv = "timestamp,forecast,lower_95,upper_95\n"
         for k in 0..<horizon {
-            csv += "\(iso.string(from: s.timestamp(s.count + k))),\(result.point[k]),\(result.lower[k]),\(result.upper[k])\n"
+            csv += "\(iso.string(from: saved.forecastTimestamp(k))),\(result.point[k]),\(result.lower[k]),\(result.upper[k])\n"
         }
         if let out {
             do { try OutputFiles.write(csv, to: out) } catch { throw CLIFailure("cannot write \(out): \(error.localizedDescription)") }
-            print("model: \(f.summary)")
-            print("wrote \(horizon) forecasts of \(s.name) (\(model)) to \(out)")
+            print("model: \(saved.forecaster.summary)")
+            if let saveModel { print("saved the fitted model to \(saveModel)") }
+            print("wrote \(horizon) forecasts of \(saved.series) (\(saved.forecaster.name)) to \(out)")
         } else {
             print(csv, terminator: "")
         }

@@ -5,12 +5,17 @@ import Foundation
 public enum OutputFiles {
     /// Writes `text` to `path` atomically (temporary file + rename).
     public static func write(_ text: String, to path: String) throws {
+        try write(data: Data(text.utf8), to: path)
+    }
+
+    /// Writes `data` to `path` atomically (temporary file + rename).
+    public static func write(data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UUID().uuidString.prefix(8))")
         do {
-            try Data(text.utf8).write(to: tmp)
+            try data.write(to: tmp)
             try rename(tmp, url)
         } catch {
             try? FileManager.default.removeItem(at: tmp)
