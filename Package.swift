@@ -42,7 +42,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "BenchmarkTool", dependencies: [
-            "LinearAlgebra", "LinearProgramming", "GLPKSolver", "CbcSolver", "Optimize", "Reports",
+            "LinearAlgebra", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Reports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -9,7 +9,7 @@ struct Benchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "benchmark",
         abstract: "PeerGrid benchmarks (run in release: make bench).",
-        subcommands: [SolversBenchmark.self, ScheduleBenchmark.self, PricingBenchmark.self, AllBenchmarks.self])
+        subcommands: [SolversBenchmark.self, ScheduleBenchmark.self, PricingBenchmark.self, ForecastBenchmark.self, AllBenchmarks.self])
 }
 
 /// Options every benchmark takes.
@@ -36,7 +36,7 @@ struct CommonBenchmarkOptions: ParsableArguments {
 
 struct AllBenchmarks: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "all",
-        abstract: "Run every benchmark (solvers with a 30 s limit per solve, schedule with 120 s, pricing with 60 s).")
+        abstract: "Run every benchmark (solvers with a 30 s limit per solve, schedule with 120 s, pricing with 60 s, then forecasting).")
     @Option(help: "Repetitions per measurement.")
     var repeats = 3
     @Option(help: "Directory for the reports.")
@@ -49,6 +49,8 @@ struct AllBenchmarks: ParsableCommand {
         try schedule.run()
         let pricing = try PricingBenchmark.parse(["--out", out, "--time-limit", "60"])
         try pricing.run()
+        let forecast = try ForecastBenchmark.parse(["--repeats", "\(repeats)", "--out", out])
+        try forecast.run()
     }
 }
 
