@@ -36,9 +36,83 @@ import Testing
         let r = try CLI.run(["forecast", "--data", file.path, "--column", "x", "--horizon", "4", "--out", out.path])
         #expect(r.code == 2 && r.stderr.contains("meter.csv:4: duplicate timestamp"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out.path))
-        let unknown = try CLI.run(["backtest", "--data", Self.taylor, "--column", "demand_mw", "--horizon", "48", "--test-days", "2", "--models", "arima"])
-        #expect(unknown.code == 2 && unknown.stderr.contains("unknown model 'arima'"))
+        let unknown = try CLI.run(["backtest", "--data", Self.taylor, "--column", "demand_mw", "--horizon", "48", "--test-days", "2", "--models", "prophet"])
+        #expect(unknown.code == 2 && unknown.stderr.contains("unknown model 'prophet'"))
         let short = try CLI.run(["backtest", "--data", file.path, "--column", "x", "--horizon", "2", "--test-days", "1", "--fill", "linear"])
         #expect(short.code == 2)
+    }
+
+    /// Hourly load = 50 + 3 temperature + AR(1) noise (deterministic), 30 days observed, one day of future rows
+    /// with temperature only.
+    static func exogenousCSV(in dir: URL) throws -> URL {
+        var text = "timestamp,load,temp\n"
+        var noise = 0.0, state: UInt64 = 42
+        func uniform() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53) - 0.5
+        }
+        let iso = ISO8601DateFormatter()
+        for k in 0..<(31 * 24) {
+            let temp = 10 + 8 * sin(2 * Double.pi * Double(k) / 24) + 2 * uniform()
+            noise = 0.7 * noise + uniform()
+            let load = k < 30 * 24 ? String(format: "%.4f", 50 + 3 * temp + noise) : ""
+            text += "\(iso.string(from: Date(timeIntervalSince1970: 1_704_067_200 + Double(k) * 3600))),\(load),\(String(format: "%.4f", temp))\n"
+        }
+        let file = dir.appendingPathComponent("exog.csv")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    @Test func exogenousModelSavesAndLoadsBitForBit() throws {
+        let dir = try CLI.temporaryDirectory()
+        let data = try Self.exogenousCSV(in: dir)
+        let model = dir.appendingPathComponent("model.json"), a = dir.appendingPathComponent("a.csv"), b = dir.appendingPathComponent("b.csv")
+        let fit = try CLI.run(["forecast", "--data", data.path, "--column", "load", "--exog", "temp", "--model", "arima",
+                               "--horizon", "24", "--out", a.path, "--save-model", model.path])
+        #expect(fit.code == 0, "\(fit.stderr)")
+        #expect(fit.stdout.contains("regressors temp"))
+        let loaded = try CLI.run(["forecast", "--load-model", model.path, "--horizon", "24", "--out", b.path])
+        #expect(loaded.code == 0, "\(loaded.stderr)")
+        #expect(try Data(contentsOf: a) == Data(contentsOf: b))
+        let first = try String(contentsOf: a, encoding: .utf8).split(separator: "\n")[1]
+        #expect(first.hasPrefix("2024-01-31T00:00:00Z,"))
+        // More periods than the future rows cover.
+        let tooLong = try CLI.run(["forecast", "--load-model", model.path, "--horizon", "30"])
+        #expect(tooLong.code == 2 && tooLong.stderr.contains("regressor values for 30 periods"), "\(tooLong.stderr)")
+    }
+
+    @Test func badModelFilesExitTwo() throws {
+        let dir = try CLI.temporaryDirectory()
+        let cases = [("not json", "not a PeerGrid model file"),
+                     (#"{"format":"peergrid-forecast-model","version":99}"#, "version 99"),
+                     (#"{"format":"peergrid-forecast-model","version":1,"kind":"auto-arima","series":"x","start":0,"step":1800,"count":10,"model":{}}"#, "incomplete or corrupt")]
+        for (k, (text, message)) in cases.enumerated() {
+            let file = dir.appendingPathComponent("m\(k).json")
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            let r = try CLI.run(["forecast", "--load-model", file.path, "--horizon", "4"])
+            #expect(r.code == 2 && r.stderr.contains(file.path) && r.stderr.contains(message), "\(r.stderr)")
+        }
+    }
+
+    @Test func localTimeAcrossADaylightSavingDayForecasts() throws {
+        // Europe/London local stamps over 2000-10-29 (25 hours): three days of half-hours, the 01:00-01:30 hour twice.
+        let dir = try CLI.temporaryDirectory()
+        var text = "timestamp,x\n"
+        var t = Date(timeIntervalSince1970: 972_345_600)   // 2000-10-24T00:00:00Z = 01:00 BST
+        let local = DateFormatter()
+        local.timeZone = TimeZone(identifier: "Europe/London")
+        local.dateFormat = "yyyy-MM-dd HH:mm"
+        for k in 0..<(9 * 48) {
+            text += "\(local.string(from: t)),\(100 + k % 48)\n"
+            t = t.addingTimeInterval(1800)
+        }
+        let file = dir.appendingPathComponent("local.csv")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["forecast", "--data", file.path, "--column", "x", "--timezone", "Europe/London",
+                             "--model", "seasonal-naive-day", "--horizon", "4"])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n").count == 5)
+        let noZone = try CLI.run(["forecast", "--data", file.path, "--column", "x", "--horizon", "4"])
+        #expect(noZone.code == 2 && noZone.stderr.contains("local.csv:2:") && noZone.stderr.contains("--timezone"), "\(noZone.stderr)")
     }
 }
