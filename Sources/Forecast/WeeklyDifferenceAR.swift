@@ -7,8 +7,8 @@ import LinearAlgebra
 /// `(p,0,0)` with a daily AR lag on `(1 - B^m) y`. Forecasts are recursive; intervals use the model's
 /// psi-weights (exact for h up to one week, where undifferencing adds only known values).
 ///
-/// This is not the automatic (Hyndman-Khandakar) ARIMA the roadmap asks for; it is the strongest model PeerGrid
-/// has until that lands, and a reference for it.
+/// A fast, transparent reference for ``AutoARIMA`` (which adds MA terms, seasonal factors, the difference tests
+/// and exact likelihood).
 public struct WeeklyDifferenceAR: Forecaster, Codable {
     public private(set) var name = "ar-weekly"
     /// Candidate AR orders.
