@@ -55,7 +55,7 @@ let package = Package(
             "LinearProgramming", "GLPKSolver", "CbcSolver",
             .product(name: "Numerics", package: "swift-numerics"),
         ], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ForecastTests", dependencies: ["Forecast"], exclude: ["Fixtures"]),
+        .testTarget(name: "ForecastTests", dependencies: ["Forecast", "LinearAlgebra"], exclude: ["Fixtures"]),
         .testTarget(name: "OptimizeTests", dependencies: ["Optimize", "LinearProgramming"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PeerGridCLITests", dependencies: [], resources: [.copy("Fixtures")]),

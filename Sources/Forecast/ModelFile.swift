@@ -96,9 +96,7 @@ public enum ModelFile {
             throw ModelFileError(file: file, message: "incomplete model file (\(describe(error)))")
         }
         func model<M: Forecaster & Codable>(_ type: M.Type) throws -> any Forecaster {
-            do { return try decoder.decode(Document<M>.self, from: data).model } catch {
-                throw ModelFileError(file: file, message: "the \(header.kind) model is incomplete or corrupt (\(describe(error)))")
-            }
+            try decodeModel(type, data: data, file: file, kind: header.kind)
         }
         let forecaster: any Forecaster
         switch header.kind {
@@ -113,6 +111,14 @@ public enum ModelFile {
         guard header.step > 0, header.count > 0 else { throw ModelFileError(file: file, message: "step and count must be positive") }
         return SavedModel(forecaster: forecaster, series: header.series, start: Date(timeIntervalSince1970: header.start),
                           step: header.step, count: header.count)
+    }
+
+    static func decodeModel<M: Forecaster & Codable>(_ type: M.Type, data: Data, file: String, kind: String) throws -> any Forecaster {
+        let document: Document<M>
+        do { document = try JSONDecoder().decode(Document<M>.self, from: data) } catch {
+            throw ModelFileError(file: file, message: "the \(kind) model is incomplete or corrupt (\(describe(error)))")
+        }
+        return document.model
     }
 
     static func describe(_ error: Error) -> String {
