@@ -40,14 +40,12 @@ public enum ModelFile {
     public static let format = "peergrid-forecast-model"
     public static let version = 1
 
-    struct Header: Codable {
-        var format: String
-        var version: Int
-        var kind: String
-        var series: String
-        var start: Double
-        var step: Double
-        var count: Int
+    /// The document without its model (read first, to know which model type to decode).
+    typealias Header = Document<Skipped>
+
+    struct Skipped: Codable {
+        init(from decoder: Decoder) throws {}
+        func encode(to encoder: Encoder) throws {}
     }
 
     struct Document<M: Codable>: Codable {
