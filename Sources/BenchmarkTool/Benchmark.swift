@@ -9,7 +9,13 @@ struct Benchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "benchmark",
         abstract: "PeerGrid benchmarks (run in release: make bench).",
-        subcommands: [SolversBenchmark.self, ScheduleBenchmark.self, PricingBenchmark.self, ForecastBenchmark.self, AllBenchmarks.self])
+        subcommands: [SolversBenchmark.self, ScheduleBenchmark.self, PricingBenchmark.self, ForecastBenchmark.self, TrainingBenchmark.self, AllBenchmarks.self])
+
+    /// Selects OpenBLAS's AVX-512 kernels where the library fell back to AVX2 (see `BLASKernels`), then runs.
+    static func main() {
+        BLASKernels.preferAVX512Kernels()
+        main(nil)
+    }
 }
 
 /// Options every benchmark takes.
@@ -75,7 +81,7 @@ enum MachineInfo {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let mem = Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824
         let blas = ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "unset (pinned by --blas-threads)"
-        return "\(cores) cores, \(String(format: "%.0f", mem)) GiB, OPENBLAS_NUM_THREADS=\(blas), \(Date().ISO8601Format())"
+        return "\(cores) cores, \(String(format: "%.0f", mem)) GiB, OPENBLAS_NUM_THREADS=\(blas), OpenBLAS kernels \(BLASKernels.coreName), \(Date().ISO8601Format())"
     }
 }
 

@@ -97,7 +97,7 @@ func residualSD(_ r: [Double]) -> Double {
 
 /// The forecasters the command line offers, by name, for a series with `periodsPerDay` observations a day.
 public enum ForecasterCatalog {
-    public static let names = ["naive", "seasonal-naive", "seasonal-naive-day", "seasonal-mean", "ar-weekly", "arima", "arima-fourier", "mstl-arima"]
+    public static let names = ["naive", "seasonal-naive", "seasonal-naive-day", "seasonal-mean", "ar-weekly", "arima", "arima-fourier", "mstl-arima", "lstm", "cnn"]
 
     /// A new, unfitted forecaster. `seasonal-naive` is the weekly one.
     public static func make(_ name: String, periodsPerDay: Int) throws -> any Forecaster {
@@ -109,6 +109,8 @@ public enum ForecasterCatalog {
         case "ar-weekly": return WeeklyDifferenceAR()
         case "arima": return AutoARIMA(name: name)
         case "mstl-arima": return MSTLARIMA(name: name)
+        case "lstm": return NeuralForecaster.lstm(name: name)
+        case "cnn": return NeuralForecaster.cnn(name: name)
         case "arima-fourier":
             let day = Double(max(1, periodsPerDay))
             let terms = periodsPerDay > 1 ? [FourierTerms(period: day, harmonics: min(10, periodsPerDay / 2)), FourierTerms(period: 7 * day, harmonics: 5)]

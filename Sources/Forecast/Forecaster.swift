@@ -32,6 +32,10 @@ public enum ForecastError: Error, CustomStringConvertible, Equatable {
     case unknownModel(String, available: [String])
     /// Regressor values are missing: fewer than `needed` (observations or future periods) were given.
     case missingRegressors(model: String, needed: Int, got: Int)
+    /// Settings that cannot train (a zero window, a negative learning rate, ...).
+    case invalidOptions(model: String, detail: String)
+    /// The loss became NaN or infinite (a learning rate too high for the data, or non-finite inputs).
+    case trainingDiverged(model: String, epoch: Int)
 
     public var description: String {
         switch self {
@@ -40,6 +44,8 @@ public enum ForecastError: Error, CustomStringConvertible, Equatable {
         case let .unknownModel(m, available): return "unknown model '\(m)' (available: \(available.joined(separator: ", ")))"
         case let .missingRegressors(m, needed, got):
             return "\(m) needs regressor values for \(needed) periods, the data has \(got) (future rows: leave the forecast column empty, fill the regressors)"
+        case let .invalidOptions(m, detail): return "\(m): \(detail)"
+        case let .trainingDiverged(m, epoch): return "\(m): training diverged at epoch \(epoch) (loss not finite); lower the learning rate"
         }
     }
 }

@@ -11,6 +11,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     public var elements: [Scalar]
 
     /// A matrix filled with `value`. Negative dimensions throw.
+    @inlinable
     public init(rows: Int, columns: Int, repeating value: Scalar = 0) throws {
         guard rows >= 0, columns >= 0 else {
             throw LinearAlgebraError.shapeMismatch(operation: "Matrix", detail: "negative dimension \(rows)x\(columns)")
@@ -21,6 +22,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     }
 
     /// A matrix over the given row-major elements; their count must be `rows * columns`.
+    @inlinable
     public init(rows: Int, columns: Int, elements: [Scalar]) throws {
         guard rows >= 0, columns >= 0, elements.count == rows * columns else {
             throw LinearAlgebraError.shapeMismatch(
@@ -48,6 +50,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     }
 
     /// Element (i, j). Indices are the caller's responsibility, as for `Array`.
+    @inlinable
     public subscript(i: Int, j: Int) -> Scalar {
         get { elements[i * columns + j] }
         set { elements[i * columns + j] = newValue }
@@ -60,6 +63,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
         return t
     }
 
+    @usableFromInline
     init(uncheckedRows rows: Int, columns: Int) {
         self.rows = rows
         self.columns = columns

@@ -39,6 +39,48 @@ struct SeriesOptions: ParsableArguments {
     }
 }
 
+/// Training settings of the neural forecasters (`lstm`, `cnn`); other models ignore them.
+struct NeuralTrainingOptions: ParsableArguments {
+    @Option(help: "lstm/cnn: most training epochs (early stopping usually ends sooner).")
+    var epochs: Int?
+
+    @Option(help: "lstm/cnn: seed of weights, shuffling and dropout (same seed, same model).")
+    var seed: UInt64?
+
+    @Option(help: "lstm/cnn: input window in observations (default: one day for lstm, the receptive field for cnn).")
+    var window: Int?
+
+    @Option(name: .customLong("learning-rate"), help: "lstm/cnn: Adam's initial learning rate.")
+    var learningRate: Double?
+
+    @Option(help: "lstm/cnn: dropout rate before the output layer.")
+    var dropout: Double?
+
+    /// `f` with these settings when it is a neural forecaster, with training progress on a terminal.
+    func apply(to f: any Forecaster) throws -> any Forecaster {
+        guard var n = f as? NeuralForecaster else { return f }
+        if let epochs { n.options.epochs = epochs }
+        if let seed { n.options.seed = seed }
+        if let window { n.options.window = window }
+        if let learningRate { n.options.learningRate = learningRate }
+        if let dropout { n.options.dropout = dropout }
+        if let p = n.options.problem { throw CLIFailure("\(n.name): \(p)") }
+        if isatty(STDERR_FILENO) == 1 {
+            n.progress = { p in
+                let line = String(format: "\r%@: epoch %d/%d, loss %.4f, validation %.4f, %.0f s, at most %.0f s left", p.model, p.epoch, p.epochs,
+                                  p.loss, p.validationLoss, p.seconds, p.remainingSeconds)
+                FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
+            }
+        }
+        return n
+    }
+
+    /// Clears the progress line.
+    static func finishLine() {
+        if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
+
 /// `peergrid backtest`: rolling-origin comparison of forecasters.
 struct BacktestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,17 +101,20 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Also write the scores as JSON to this file.")
     var json: String?
 
+    @OptionGroup(title: "Neural networks") var neural: NeuralTrainingOptions
+
     func run() throws {
         guard horizon > 0 else { throw CLIFailure("--horizon must be > 0") }
         guard testDays > 0 else { throw CLIFailure("--test-days must be > 0") }
         let s = try series.load()
         let names = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let forecasters: [any Forecaster]
-        do { forecasters = try names.map { try ForecasterCatalog.make($0, periodsPerDay: s.periodsPerDay) } }
+        do { forecasters = try names.map { try neural.apply(to: ForecasterCatalog.make($0, periodsPerDay: s.periodsPerDay)) } }
         catch let e as ForecastError { throw CLIFailure(e.description) }
         let backtest = Backtest(horizon: horizon, testDays: testDays)
         var scores: [BacktestScore] = []
         for f in forecasters {
+            defer { NeuralTrainingOptions.finishLine() }
             do { scores.append(try backtest.run(f, on: s)) }
             catch let e as ForecastError { throw CLIFailure("\(series.data ?? ""): \(e.description)") }
             catch let e as ARIMAError { throw CLIFailure("\(series.data ?? ""): \(f.name): \(e.description)") }
@@ -119,6 +164,8 @@ struct ForecastCommand: ParsableCommand {
     @Option(name: .customLong("load-model"), help: "Forecast with a model saved by --save-model instead of fitting.")
     var loadModel: String?
 
+    @OptionGroup(title: "Neural networks") var neural: NeuralTrainingOptions
+
     func run() throws {
         guard horizon > 0 else { throw CLIFailure("--horizon must be > 0") }
         let saved: SavedModel
@@ -129,8 +176,9 @@ struct ForecastCommand: ParsableCommand {
         } else {
             let s = try series.load()
             var f: any Forecaster
-            do { f = try ForecasterCatalog.make(model, periodsPerDay: s.periodsPerDay) }
+            do { f = try neural.apply(to: ForecasterCatalog.make(model, periodsPerDay: s.periodsPerDay)) }
             catch let e as ForecastError { throw CLIFailure(e.description) }
+            defer { NeuralTrainingOptions.finishLine() }
             do { try f.fit(s) }
             catch let e as ForecastError { throw CLIFailure("\(series.data ?? ""): \(e.description)") }
             catch let e as ARIMAError { throw CLIFailure("\(series.data ?? ""): \(model): \(e.description)") }

@@ -8,10 +8,6 @@ import LinearAlgebra
 // are `[Matrix]`, one batch matrix per time step (LSTM), or rows `(sample, time)` with channels as columns
 // (convolution).
 
-/// Elementwise math through Double (exact for Float; the cost is negligible next to gemm).
-@inline(__always) func tanhT<T: BLASScalar>(_ x: T) -> T { T(Foundation.tanh(Double(x))) }
-@inline(__always) func sigmoidT<T: BLASScalar>(_ x: T) -> T { T(1 / (1 + Foundation.exp(-Double(x)))) }
-
 /// Parameters and their gradients, in the same order, as flat arrays (what the optimizer updates).
 public protocol Trainable {
     associatedtype Scalar: BLASScalar
@@ -56,22 +52,38 @@ public struct Dense<T: BLASScalar>: Trainable {
     }
 
     public mutating func forward(_ x: Matrix<T>) throws -> Matrix<T> {
+        guard x.columns == inputs else {
+            throw LinearAlgebraError.shapeMismatch(operation: "Dense.forward", detail: "x is \(x.rows)x\(x.columns), expected \(inputs) columns")
+        }
         input = x
-        let w = try Matrix(rows: inputs, columns: outputs, elements: parameters[0])
-        var y = try Matrix<T>(rows: x.rows, columns: outputs)
-        for i in 0..<x.rows { for j in 0..<outputs { y.elements[i * outputs + j] = parameters[1][j] } }
-        try BLAS.gemm(x, w, into: &y, beta: 1)
-        return y
+        var y = [T](repeating: 0, count: x.rows * outputs)
+        let (m, k, n) = (x.rows, inputs, outputs)
+        parameters[0].withUnsafeBufferPointer { w in parameters[1].withUnsafeBufferPointer { bias in
+        x.elements.withUnsafeBufferPointer { X in y.withUnsafeMutableBufferPointer { Y in
+            guard m > 0 else { return }
+            for i in 0..<m { (Y.baseAddress! + i * n).update(from: bias.baseAddress!, count: n) }
+            gemm(false, false, m, n, k, X.baseAddress!, k, w.baseAddress!, n, beta: 1, Y.baseAddress!, n)
+        } } } }
+        return try Matrix(rows: m, columns: n, elements: y)
     }
 
     public mutating func backward(_ dy: Matrix<T>) throws -> Matrix<T> {
-        guard let x = input else { throw LinearAlgebraError.shapeMismatch(operation: "Dense.backward", detail: "no forward pass") }
-        var dw = try Matrix(rows: inputs, columns: outputs, elements: gradients[0])
-        try BLAS.gemm(x, dy, into: &dw, transposeA: true, beta: 1)
-        gradients[0] = dw.elements
-        for i in 0..<dy.rows { for j in 0..<outputs { gradients[1][j] += dy.elements[i * outputs + j] } }
-        let w = try Matrix(rows: inputs, columns: outputs, elements: parameters[0])
-        return try BLAS.multiply(dy, w, transposeB: true)
+        guard let x = input, dy.rows == x.rows, dy.columns == outputs else {
+            throw LinearAlgebraError.shapeMismatch(operation: "Dense.backward", detail: "no forward pass or dy of the wrong shape")
+        }
+        let (m, k, n) = (x.rows, inputs, outputs)
+        var dx = [T](repeating: 0, count: m * k)
+        var gW = gradients[0], gB = gradients[1]
+        gradients = []
+        defer { gradients = [gW, gB] }
+        parameters[0].withUnsafeBufferPointer { w in x.elements.withUnsafeBufferPointer { X in dy.elements.withUnsafeBufferPointer { DY in
+        gW.withUnsafeMutableBufferPointer { GW in gB.withUnsafeMutableBufferPointer { GB in dx.withUnsafeMutableBufferPointer { DX in
+            guard m > 0 else { return }
+            gemm(true, false, k, n, m, X.baseAddress!, k, DY.baseAddress!, n, beta: 1, GW.baseAddress!, n)
+            for i in 0..<m { for j in 0..<n { GB[j] += DY[i * n + j] } }
+            gemm(false, true, m, k, n, DY.baseAddress!, n, w.baseAddress!, n, beta: 0, DX.baseAddress!, k)
+        } } } } } }
+        return try Matrix(rows: m, columns: k, elements: dx)
     }
 }
 
@@ -85,24 +97,28 @@ public struct Activation<T: BLASScalar> {
 
     public mutating func forward(_ x: Matrix<T>) -> Matrix<T> {
         var y = x
-        switch kind {
-        case .relu: for i in y.elements.indices where y.elements[i] < 0 { y.elements[i] = 0 }
-        case .tanh: for i in y.elements.indices { y.elements[i] = tanhT(y.elements[i]) }
-        case .sigmoid: for i in y.elements.indices { y.elements[i] = sigmoidT(y.elements[i]) }
+        guard !y.elements.isEmpty else { output = y; return y }
+        y.elements.withUnsafeMutableBufferPointer { p in
+            switch kind {
+            case .relu: for i in 0..<p.count { p[i] = max(p[i], 0) }
+            case .tanh: Elementwise.tanh(p.baseAddress!, p.count)
+            case .sigmoid: Elementwise.sigmoid(p.baseAddress!, p.count)
+            }
         }
         output = y
         return y
     }
 
     public func backward(_ dy: Matrix<T>) -> Matrix<T> {
-        guard let y = output else { return dy }
+        guard let y = output, y.elements.count == dy.elements.count else { return dy }
         var dx = dy
-        for i in dx.elements.indices {
-            let v = y.elements[i]
-            switch kind {
-            case .relu: if v <= 0 { dx.elements[i] = 0 }
-            case .tanh: dx.elements[i] *= 1 - v * v
-            case .sigmoid: dx.elements[i] *= v * (1 - v)
+        dx.elements.withUnsafeMutableBufferPointer { d in
+            y.elements.withUnsafeBufferPointer { v in
+                switch kind {
+                case .relu: for i in 0..<d.count where v[i] <= 0 { d[i] = 0 }
+                case .tanh: for i in 0..<d.count { d[i] *= 1 - v[i] * v[i] }
+                case .sigmoid: for i in 0..<d.count { d[i] *= v[i] * (1 - v[i]) }
+                }
             }
         }
         return dx
@@ -121,6 +137,9 @@ public struct Dropout<T: BLASScalar> {
         rng = WeightInit(state: seed)
     }
 
+    /// Restarts the mask generator (data-parallel replicas draw their masks from per-batch seeds).
+    public mutating func reseed(_ seed: UInt64) { rng = WeightInit(state: seed) }
+
     public mutating func forward(_ x: Matrix<T>, training: Bool) -> Matrix<T> {
         guard training, rate > 0 else { mask = []; return x }
         let keep = T(1 / (1 - rate))
@@ -138,19 +157,24 @@ public struct Dropout<T: BLASScalar> {
     }
 }
 
-/// One LSTM layer over a sequence of batches. Gates in the order input, forget, cell, output (PyTorch's);
+/// One LSTM layer over a sequence of batches. Gates in PyTorch's order (input, forget, cell, output);
 /// `W_x` is `inputs x 4H`, `W_h` is `H x 4H`, one bias of 4H (forget bias initialised to 1). The input
-/// projection of all time steps is one gemm; the recurrence is one gemm per step; the backward pass through
-/// time mirrors it (one gemm per step, two for all steps).
+/// projection of all time steps is one gemm; the recurrence is one gemm per step. Backward through time is one
+/// gemm per step plus three for all steps (`dW_x`, `dW_h` and `dx`), on flat buffers without per-step copies.
+///
+/// The sequence is one matrix with rows `(step, sample)`, step major: `steps * batch` rows of `inputs`.
 public struct LSTM<T: BLASScalar>: Trainable {
     public let inputs: Int, hidden: Int
     public var parameters: [[T]]
     public var gradients: [[T]]
-    // Caches of the last forward pass: inputs, gate activations (B x 4H per step), cells and hidden states.
-    var xs: [Matrix<T>] = []
-    var gates: [[T]] = []
-    var cells: [[T]] = []
-    var hiddens: [[T]] = []
+    // Caches of the last forward pass (step major): inputs, activated gates (steps x B x 4H), cells and hidden
+    // states ((steps + 1) x B x H, the zero initial state first) and tanh of the cells (steps x B x H).
+    var x: [T] = []
+    var gates: [T] = []
+    var cells: [T] = []
+    var tanhCells: [T] = []
+    var hiddens: [T] = []
+    var batch = 0, steps = 0
 
     public init(inputs: Int, hidden: Int, seed: UInt64) {
         self.inputs = inputs
@@ -162,89 +186,132 @@ public struct LSTM<T: BLASScalar>: Trainable {
         gradients = parameters.map { [T](repeating: 0, count: $0.count) }
     }
 
-    /// Hidden states of every step (`steps` matrices of `batch x hidden`), from zero initial states.
+    /// Hidden states of every step (`steps * batch` rows of `hidden`, step major) from zero initial states.
+    public mutating func forward(_ sequence: Matrix<T>, batch b: Int) throws -> Matrix<T> {
+        guard b > 0, sequence.rows > 0, sequence.columns == inputs, sequence.rows % b == 0 else {
+            throw LinearAlgebraError.shapeMismatch(operation: "LSTM.forward", detail: "\(sequence.rows)x\(sequence.columns) is not steps x \(b) rows of \(inputs)")
+        }
+        let h = hidden, g4 = 4 * hidden, n = sequence.rows / b, bh = b * h
+        (batch, steps) = (b, n)
+        x = sequence.elements
+        var z = [T](repeating: 0, count: n * b * g4)
+        var c = [T](repeating: 0, count: (n + 1) * bh), tc = [T](repeating: 0, count: n * bh), hs = [T](repeating: 0, count: (n + 1) * bh)
+        let inputs = inputs
+        parameters[0].withUnsafeBufferPointer { wx in parameters[1].withUnsafeBufferPointer { wh in parameters[2].withUnsafeBufferPointer { bias in
+        x.withUnsafeBufferPointer { X in z.withUnsafeMutableBufferPointer { Z in c.withUnsafeMutableBufferPointer { C in
+        tc.withUnsafeMutableBufferPointer { TC in hs.withUnsafeMutableBufferPointer { H in
+            let Z = Z.baseAddress!, C = C.baseAddress!, TC = TC.baseAddress!, H = H.baseAddress!
+            for r in 0..<(n * b) { (Z + r * g4).update(from: bias.baseAddress!, count: g4) }
+            gemm(false, false, n * b, g4, inputs, X.baseAddress!, inputs, wx.baseAddress!, g4, beta: 1, Z, g4)
+            for t in 0..<n {
+                let zt = Z + t * b * g4
+                gemm(false, false, b, g4, h, H + t * bh, h, wh.baseAddress!, g4, beta: 1, zt, g4)
+                for s in 0..<b {
+                    Elementwise.sigmoid(zt + s * g4, 2 * h)
+                    Elementwise.tanh(zt + s * g4 + 2 * h, h)
+                    Elementwise.sigmoid(zt + s * g4 + 3 * h, h)
+                }
+                let cPrev = C + t * bh, cNew = C + (t + 1) * bh, tct = TC + t * bh
+                for s in 0..<b {
+                    let zs = zt + s * g4
+                    for j in 0..<h {
+                        let v = zs[h + j] * cPrev[s * h + j] + zs[j] * zs[2 * h + j]
+                        cNew[s * h + j] = v
+                        tct[s * h + j] = v
+                    }
+                }
+                Elementwise.tanh(tct, bh)
+                let hNew = H + (t + 1) * bh
+                for s in 0..<b {
+                    let zs = zt + s * g4
+                    for j in 0..<h { hNew[s * h + j] = zs[3 * h + j] * tct[s * h + j] }
+                }
+            }
+        } } } } } } } }
+        gates = z
+        cells = c
+        tanhCells = tc
+        hiddens = hs
+        return try Matrix(rows: n * b, columns: h, elements: Array(hs[bh...]))
+    }
+
+    /// Backward through time from dL/dh for every step (`steps * batch` rows of `hidden`, zero where the loss
+    /// does not read a step). Returns dL/dx in the input's layout.
+    public mutating func backward(_ dHidden: Matrix<T>) throws -> Matrix<T> {
+        let b = batch, n = steps, h = hidden, g4 = 4 * hidden, bh = b * h
+        guard n > 0, dHidden.rows == n * b, dHidden.columns == h else {
+            throw LinearAlgebraError.shapeMismatch(operation: "LSTM.backward", detail: "dHidden is \(dHidden.rows)x\(dHidden.columns), expected \(n * b)x\(h)")
+        }
+        var dz = [T](repeating: 0, count: n * b * g4)
+        var dh = [T](repeating: 0, count: bh), dc = [T](repeating: 0, count: bh)
+        var dx = [T](repeating: 0, count: n * b * inputs)
+        // W_h transposed once, so that the per-step gemm is a plain (non-transposed) product, which OpenBLAS
+        // runs through its small-matrix kernels without packing.
+        var whT = [T](repeating: 0, count: h * g4)
+        for i in 0..<h { for j in 0..<g4 { whT[j * h + i] = parameters[1][i * g4 + j] } }
+        let inputs = inputs
+        // Gradients moved out (no copy) so the three buffers can be written at once.
+        var gWx = gradients[0], gWh = gradients[1], gB = gradients[2]
+        gradients = []
+        defer { gradients = [gWx, gWh, gB] }
+        parameters[0].withUnsafeBufferPointer { wx in
+        gWx.withUnsafeMutableBufferPointer { gwx in gWh.withUnsafeMutableBufferPointer { gwh in
+        gB.withUnsafeMutableBufferPointer { gb in
+        gates.withUnsafeBufferPointer { G in cells.withUnsafeBufferPointer { C in tanhCells.withUnsafeBufferPointer { TC in
+        hiddens.withUnsafeBufferPointer { H in x.withUnsafeBufferPointer { X in dHidden.elements.withUnsafeBufferPointer { DH in
+        dz.withUnsafeMutableBufferPointer { DZ in dh.withUnsafeMutableBufferPointer { dhp in dc.withUnsafeMutableBufferPointer { dcp in
+        dx.withUnsafeMutableBufferPointer { DX in
+            let G = G.baseAddress!, C = C.baseAddress!, TC = TC.baseAddress!, DZ = DZ.baseAddress!
+            let dhp = dhp.baseAddress!, dcp = dcp.baseAddress!, DH = DH.baseAddress!
+            for t in stride(from: n - 1, through: 0, by: -1) {
+                let gt = G + t * b * g4, dzt = DZ + t * b * g4, cPrev = C + t * bh, tct = TC + t * bh, dht = DH + t * bh
+                for s in 0..<b {
+                    let gs = gt + s * g4, dzs = dzt + s * g4
+                    for j in 0..<h {
+                        let k = s * h + j
+                        let dhk = dhp[k] + dht[k]
+                        let i = gs[j], f = gs[h + j], g = gs[2 * h + j], o = gs[3 * h + j], tcv = tct[k]
+                        let dcell = dcp[k] + dhk * o * (1 - tcv * tcv)
+                        dzs[j] = dcell * g * i * (1 - i)
+                        dzs[h + j] = dcell * cPrev[k] * f * (1 - f)
+                        dzs[2 * h + j] = dcell * i * (1 - g * g)
+                        dzs[3 * h + j] = dhk * tcv * o * (1 - o)
+                        dcp[k] = dcell * f
+                    }
+                }
+                whT.withUnsafeBufferPointer { gemm(false, false, b, h, g4, dzt, g4, $0.baseAddress!, h, beta: 0, dhp, h) }
+            }
+            gemm(true, false, inputs, g4, n * b, X.baseAddress!, inputs, DZ, g4, beta: 1, gwx.baseAddress!, g4)
+            gemm(true, false, h, g4, n * b, H.baseAddress!, h, DZ, g4, beta: 1, gwh.baseAddress!, g4)
+            for r in 0..<(n * b) { for j in 0..<g4 { gb[j] += DZ[r * g4 + j] } }
+            gemm(false, true, n * b, inputs, g4, DZ, g4, wx.baseAddress!, g4, beta: 0, DX.baseAddress!, inputs)
+        } } } } } } } } } } } } } }
+        return try Matrix(rows: n * b, columns: inputs, elements: dx)
+    }
+
+    /// The same over one matrix per step (`batch x inputs` each); returns one `batch x hidden` matrix per step.
     public mutating func forward(_ sequence: [Matrix<T>]) throws -> [Matrix<T>] {
         guard let first = sequence.first else { return [] }
-        let b = first.rows, h = hidden, steps = sequence.count
+        let b = first.rows
         guard sequence.allSatisfy({ $0.rows == b && $0.columns == inputs }) else {
             throw LinearAlgebraError.shapeMismatch(operation: "LSTM.forward", detail: "every step must be \(b)x\(inputs)")
         }
-        xs = sequence
-        let stacked = try Matrix(rows: steps * b, columns: inputs, elements: sequence.flatMap(\.elements))
-        let wx = try Matrix(rows: inputs, columns: 4 * h, elements: parameters[0])
-        let wh = try Matrix(rows: h, columns: 4 * h, elements: parameters[1])
-        let projected = try BLAS.multiply(stacked, wx)      // (steps*B) x 4H
-        gates = []; cells = [[T](repeating: 0, count: b * h)]; hiddens = [[T](repeating: 0, count: b * h)]
-        var outputs: [Matrix<T>] = []
-        for t in 0..<steps {
-            var z = try Matrix(rows: b, columns: 4 * h, elements: Array(projected.elements[(t * b * 4 * h)..<((t + 1) * b * 4 * h)]))
-            try BLAS.gemm(Matrix(rows: b, columns: h, elements: hiddens[t]), wh, into: &z, beta: 1)
-            var c = [T](repeating: 0, count: b * h), hNew = [T](repeating: 0, count: b * h)
-            for s in 0..<b {
-                for j in 0..<h {
-                    let base = s * 4 * h
-                    let i = sigmoidT(z.elements[base + j] + parameters[2][j])
-                    let f = sigmoidT(z.elements[base + h + j] + parameters[2][h + j])
-                    let g = tanhT(z.elements[base + 2 * h + j] + parameters[2][2 * h + j])
-                    let o = sigmoidT(z.elements[base + 3 * h + j] + parameters[2][3 * h + j])
-                    z.elements[base + j] = i; z.elements[base + h + j] = f
-                    z.elements[base + 2 * h + j] = g; z.elements[base + 3 * h + j] = o
-                    let cell = f * cells[t][s * h + j] + i * g
-                    c[s * h + j] = cell
-                    hNew[s * h + j] = o * tanhT(cell)
-                }
-            }
-            gates.append(z.elements)
-            cells.append(c)
-            hiddens.append(hNew)
-            outputs.append(try Matrix(rows: b, columns: h, elements: hNew))
-        }
-        return outputs
+        let out = try forward(Matrix(rows: sequence.count * b, columns: inputs, elements: sequence.flatMap(\.elements)), batch: b)
+        return try Self.split(out, steps: sequence.count)
     }
 
-    /// Backward through time: `dOutputs[t]` is dL/dh_t (zero matrices where the loss does not read h_t).
-    /// Returns dL/dx_t for every step.
+    /// Backward for ``forward(_:)-([Matrix])``: one dL/dh matrix per step in, one dL/dx matrix per step out.
     public mutating func backward(_ dOutputs: [Matrix<T>]) throws -> [Matrix<T>] {
-        let steps = xs.count
-        guard steps > 0, dOutputs.count == steps else {
+        guard dOutputs.count == steps, steps > 0 else {
             throw LinearAlgebraError.shapeMismatch(operation: "LSTM.backward", detail: "\(dOutputs.count) gradients for \(steps) steps")
         }
-        let b = xs[0].rows, h = hidden
-        let wh = try Matrix(rows: h, columns: 4 * h, elements: parameters[1])
-        var dh = [T](repeating: 0, count: b * h), dc = [T](repeating: 0, count: b * h)
-        var dz = [T](repeating: 0, count: steps * b * 4 * h)
-        var dwh = try Matrix(rows: h, columns: 4 * h, elements: gradients[1])
-        for t in stride(from: steps - 1, through: 0, by: -1) {
-            let g = gates[t]
-            for k in 0..<(b * h) { dh[k] += dOutputs[t].elements[k] }
-            let offset = t * b * 4 * h
-            for s in 0..<b {
-                for j in 0..<h {
-                    let base = s * 4 * h, k = s * h + j
-                    let i = g[base + j], f = g[base + h + j], gg = g[base + 2 * h + j], o = g[base + 3 * h + j]
-                    let tc = tanhT(cells[t + 1][k])
-                    let dcell = dc[k] + dh[k] * o * (1 - tc * tc)
-                    dz[offset + base + j] = dcell * gg * i * (1 - i)
-                    dz[offset + base + h + j] = dcell * cells[t][k] * f * (1 - f)
-                    dz[offset + base + 2 * h + j] = dcell * i * (1 - gg * gg)
-                    dz[offset + base + 3 * h + j] = dh[k] * tc * o * (1 - o)
-                    dc[k] = dcell * f
-                }
-            }
-            let dzt = try Matrix(rows: b, columns: 4 * h, elements: Array(dz[offset..<(offset + b * 4 * h)]))
-            try BLAS.gemm(Matrix(rows: b, columns: h, elements: hiddens[t]), dzt, into: &dwh, transposeA: true, beta: 1)
-            dh = try BLAS.multiply(dzt, wh, transposeB: true).elements
-        }
-        gradients[1] = dwh.elements
-        let dzAll = try Matrix(rows: steps * b, columns: 4 * h, elements: dz)
-        let stacked = try Matrix(rows: steps * b, columns: inputs, elements: xs.flatMap(\.elements))
-        var dwx = try Matrix(rows: inputs, columns: 4 * h, elements: gradients[0])
-        try BLAS.gemm(stacked, dzAll, into: &dwx, transposeA: true, beta: 1)
-        gradients[0] = dwx.elements
-        for r in 0..<(steps * b) { for j in 0..<(4 * h) { gradients[2][j] += dz[r * 4 * h + j] } }
-        let wx = try Matrix(rows: inputs, columns: 4 * h, elements: parameters[0])
-        let dx = try BLAS.multiply(dzAll, wx, transposeB: true)
-        return (0..<steps).map { t in try! Matrix(rows: b, columns: inputs, elements: Array(dx.elements[(t * b * inputs)..<((t + 1) * b * inputs)])) }
+        let dx = try backward(Matrix(rows: steps * batch, columns: hidden, elements: dOutputs.flatMap(\.elements)))
+        return try Self.split(dx, steps: steps)
+    }
+
+    static func split(_ m: Matrix<T>, steps: Int) throws -> [Matrix<T>] {
+        let rows = m.rows / steps, size = rows * m.columns
+        return try (0..<steps).map { t in try Matrix(rows: rows, columns: m.columns, elements: Array(m.elements[(t * size)..<((t + 1) * size)])) }
     }
 }
 
@@ -267,51 +334,61 @@ public struct CausalConv1D<T: BLASScalar>: Trainable {
 
     /// `x` has `samples * steps` rows and `channels` columns; the output has `filters` columns.
     public mutating func forward(_ x: Matrix<T>, samples: Int, steps: Int) throws -> Matrix<T> {
-        guard x.rows == samples * steps, x.columns == channels else {
+        guard samples > 0, steps > 0, x.rows == samples * steps, x.columns == channels else {
             throw LinearAlgebraError.shapeMismatch(operation: "CausalConv1D.forward", detail: "x is \(x.rows)x\(x.columns), expected \(samples * steps)x\(channels)")
         }
         shape = (samples, steps)
-        let width = kernel * channels
-        var cols = try Matrix<T>(rows: samples * steps, columns: width)
-        for s in 0..<samples {
-            for t in 0..<steps {
-                for k in 0..<kernel {
-                    let source = t - (kernel - 1 - k) * dilation
-                    guard source >= 0 else { continue }
-                    let from = (s * steps + source) * channels, to = (s * steps + t) * width + k * channels
-                    for c in 0..<channels { cols.elements[to + c] = x.elements[from + c] }
+        let width = kernel * channels, rows = samples * steps, (channels, filters, kernel, dilation) = (channels, filters, kernel, dilation)
+        var cols = [T](repeating: 0, count: rows * width)
+        var y = [T](repeating: 0, count: rows * filters)
+        x.elements.withUnsafeBufferPointer { X in cols.withUnsafeMutableBufferPointer { C in y.withUnsafeMutableBufferPointer { Y in
+        parameters[0].withUnsafeBufferPointer { w in parameters[1].withUnsafeBufferPointer { bias in
+            let X = X.baseAddress!, C = C.baseAddress!, Y = Y.baseAddress!
+            for s in 0..<samples {
+                for t in 0..<steps {
+                    for k in 0..<kernel {
+                        let source = t - (kernel - 1 - k) * dilation
+                        guard source >= 0 else { continue }
+                        (C + (s * steps + t) * width + k * channels).update(from: X + (s * steps + source) * channels, count: channels)
+                    }
                 }
             }
-        }
-        columns = cols
-        let w = try Matrix(rows: width, columns: filters, elements: parameters[0])
-        var y = try Matrix<T>(rows: samples * steps, columns: filters)
-        for r in 0..<y.rows { for j in 0..<filters { y.elements[r * filters + j] = parameters[1][j] } }
-        try BLAS.gemm(cols, w, into: &y, beta: 1)
-        return y
+            for r in 0..<rows { (Y + r * filters).update(from: bias.baseAddress!, count: filters) }
+            gemm(false, false, rows, filters, width, C, width, w.baseAddress!, filters, beta: 1, Y, filters)
+        } } } } }
+        columns = try Matrix(rows: rows, columns: width, elements: cols)
+        return try Matrix(rows: rows, columns: filters, elements: y)
     }
 
     public mutating func backward(_ dy: Matrix<T>) throws -> Matrix<T> {
-        guard let cols = columns else { throw LinearAlgebraError.shapeMismatch(operation: "CausalConv1D.backward", detail: "no forward pass") }
-        let width = kernel * channels
-        var dw = try Matrix(rows: width, columns: filters, elements: gradients[0])
-        try BLAS.gemm(cols, dy, into: &dw, transposeA: true, beta: 1)
-        gradients[0] = dw.elements
-        for r in 0..<dy.rows { for j in 0..<filters { gradients[1][j] += dy.elements[r * filters + j] } }
-        let w = try Matrix(rows: width, columns: filters, elements: parameters[0])
-        let dcols = try BLAS.multiply(dy, w, transposeB: true)
-        var dx = try Matrix<T>(rows: shape.samples * shape.steps, columns: channels)
-        for s in 0..<shape.samples {
-            for t in 0..<shape.steps {
-                for k in 0..<kernel {
-                    let source = t - (kernel - 1 - k) * dilation
-                    guard source >= 0 else { continue }
-                    let to = (s * shape.steps + source) * channels, from = (s * shape.steps + t) * width + k * channels
-                    for c in 0..<channels { dx.elements[to + c] += dcols.elements[from + c] }
+        guard let cols = columns, dy.rows == cols.rows, dy.columns == filters else {
+            throw LinearAlgebraError.shapeMismatch(operation: "CausalConv1D.backward", detail: "no forward pass or dy of the wrong shape")
+        }
+        let width = kernel * channels, rows = cols.rows, (samples, steps) = shape, (channels, filters, kernel, dilation) = (channels, filters, kernel, dilation)
+        var dcols = [T](repeating: 0, count: rows * width)
+        var dx = [T](repeating: 0, count: rows * channels)
+        var gW = gradients[0], gB = gradients[1]
+        gradients = []
+        defer { gradients = [gW, gB] }
+        cols.elements.withUnsafeBufferPointer { C in dy.elements.withUnsafeBufferPointer { DY in parameters[0].withUnsafeBufferPointer { w in
+        gW.withUnsafeMutableBufferPointer { GW in gB.withUnsafeMutableBufferPointer { GB in
+        dcols.withUnsafeMutableBufferPointer { DC in dx.withUnsafeMutableBufferPointer { DX in
+            let DY = DY.baseAddress!, DC = DC.baseAddress!, DX = DX.baseAddress!
+            gemm(true, false, width, filters, rows, C.baseAddress!, width, DY, filters, beta: 1, GW.baseAddress!, filters)
+            for r in 0..<rows { for j in 0..<filters { GB[j] += DY[r * filters + j] } }
+            gemm(false, true, rows, width, filters, DY, filters, w.baseAddress!, filters, beta: 0, DC, width)
+            for s in 0..<samples {
+                for t in 0..<steps {
+                    for k in 0..<kernel {
+                        let source = t - (kernel - 1 - k) * dilation
+                        guard source >= 0 else { continue }
+                        let to = DX + (s * steps + source) * channels, from = DC + (s * steps + t) * width + k * channels
+                        for c in 0..<channels { to[c] += from[c] }
+                    }
                 }
             }
-        }
-        return dx
+        } } } } } } }
+        return try Matrix(rows: rows, columns: channels, elements: dx)
     }
 }
 
@@ -344,6 +421,31 @@ public enum Loss {
     }
 }
 
+extension Loss {
+    /// Pinball loss of several quantiles at once: `prediction` holds one block of `target.columns` columns per
+    /// quantile (block `k` predicts quantile `quantiles[k]`); the value is the mean over every predicted element.
+    public static func quantiles<T: BLASScalar>(_ prediction: Matrix<T>, _ target: Matrix<T>, quantiles: [T]) throws -> (value: T, gradient: Matrix<T>) {
+        let h = target.columns, width = h * quantiles.count
+        guard prediction.rows == target.rows, prediction.columns == width else {
+            throw LinearAlgebraError.shapeMismatch(operation: "Loss.quantiles", detail: "prediction is \(prediction.rows)x\(prediction.columns), expected \(target.rows)x\(width)")
+        }
+        let n = T(max(1, prediction.elements.count))
+        var g = prediction
+        var value: T = 0
+        for r in 0..<prediction.rows {
+            for (k, q) in quantiles.enumerated() {
+                for j in 0..<h {
+                    let i = r * width + k * h + j
+                    let d = target.elements[r * h + j] - prediction.elements[i]
+                    value += d >= 0 ? q * d : (q - 1) * d
+                    g.elements[i] = (d >= 0 ? -q : 1 - q) / n
+                }
+            }
+        }
+        return (value / n, g)
+    }
+}
+
 /// Adam (Kingma & Ba) with global-norm gradient clipping and a learning rate set per step (for schedules).
 public struct Adam<T: BLASScalar> {
     public var learningRate: T
@@ -370,13 +472,17 @@ public struct Adam<T: BLASScalar> {
         norm = norm.squareRoot()
         let scale: T = clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1
         let c1 = 1 - T(Foundation.pow(Double(beta1), Double(step))), c2 = 1 - T(Foundation.pow(Double(beta2), Double(step)))
+        let (beta1, beta2, epsilon, rate) = (beta1, beta2, epsilon, learningRate)
         for a in parameters.indices {
-            for i in parameters[a].indices {
-                let g = gradients[a][i] * scale
-                m[a][i] = beta1 * m[a][i] + (1 - beta1) * g
-                v[a][i] = beta2 * v[a][i] + (1 - beta2) * g * g
-                parameters[a][i] -= learningRate * (m[a][i] / c1) / ((v[a][i] / c2).squareRoot() + epsilon)
-            }
+            parameters[a].withUnsafeMutableBufferPointer { p in gradients[a].withUnsafeBufferPointer { g in
+            m[a].withUnsafeMutableBufferPointer { m in v[a].withUnsafeMutableBufferPointer { v in
+                for i in 0..<p.count {
+                    let gi = g[i] * scale
+                    m[i] = beta1 * m[i] + (1 - beta1) * gi
+                    v[i] = beta2 * v[i] + (1 - beta2) * gi * gi
+                    p[i] -= rate * (m[i] / c1) / ((v[i] / c2).squareRoot() + epsilon)
+                }
+            } } } }
         }
     }
 }
