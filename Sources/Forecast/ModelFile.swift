@@ -32,10 +32,13 @@ public struct SavedModel {
     public func forecastTimestamp(_ h: Int) -> Date { start.addingTimeInterval(Double(count + h) * step) }
 }
 
-/// The model file: one JSON document `{"format": "peergrid-forecast-model", "version": 1, "kind", "series",
+/// The model file: a one-line JSON header `{"format": "peergrid-forecast-model", "version": 1, "kind", "series",
 /// "start", "step", "count", "model": {…}}`. `kind` names the forecaster type; `model` is its full fitted state
 /// (every coefficient as a round-tripping decimal, so a loaded model forecasts bit for bit as the saved one).
-/// Files of another format or version are refused with a message, never guessed at.
+/// Neural models (`kind` `neural`) follow the header with a newline and their weights as little-endian float32,
+/// tensor after tensor (`model.state.weightCounts` gives the sizes, `model.state.weightsChecksum` their FNV-1a hash).
+/// Files of another format or version, truncated weights or a wrong checksum are refused with a message, never
+/// guessed at.
 public enum ModelFile {
     public static let format = "peergrid-forecast-model"
     public static let version = 1
@@ -74,12 +77,20 @@ public enum ModelFile {
         case let m as WeeklyDifferenceAR: return try document("ar-weekly", m)
         case let m as AutoARIMA: return try document("auto-arima", m)
         case let m as MSTLARIMA: return try document("mstl-arima", m)
+        case var m as NeuralForecaster:
+            let weights = m.weightBytes()
+            m.state?.weightsChecksum = fnv1a(weights)
+            return try document("neural", m) + Data([0x0A]) + weights
         default: throw ModelFileError(file: "", message: "\(saved.forecaster.name) cannot be saved")
         }
     }
 
     /// A model from JSON; `file` names the source in errors.
-    public static func decode(_ data: Data, file: String) throws -> SavedModel {
+    public static func decode(_ file_data: Data, file: String) throws -> SavedModel {
+        // The header is the first line; neural models carry their weights after it.
+        let newline = file_data.firstIndex(of: 0x0A)
+        let data = newline.map { file_data[file_data.startIndex..<$0] } ?? file_data
+        let binary = newline.map { file_data[($0 + 1)...] } ?? Data()
         let decoder = JSONDecoder()
         struct Probe: Codable { var format: String?; var version: Int? }
         guard let probe = try? decoder.decode(Probe.self, from: data) else {
@@ -104,7 +115,14 @@ public enum ModelFile {
         case "ar-weekly": forecaster = try model(WeeklyDifferenceAR.self)
         case "auto-arima": forecaster = try model(AutoARIMA.self)
         case "mstl-arima": forecaster = try model(MSTLARIMA.self)
+        case "neural":
+            guard var m = try model(NeuralForecaster.self) as? NeuralForecaster else { throw ModelFileError(file: file, message: "not a neural model") }
+            do { try m.loadWeights(binary) } catch let e as ForecastError { throw ModelFileError(file: file, message: e.description) }
+            forecaster = m
         default: throw ModelFileError(file: file, message: "unknown model kind '\(header.kind)'")
+        }
+        if header.kind != "neural", binary.contains(where: { !(" \t\r\n".utf8.contains($0)) }) {
+            throw ModelFileError(file: file, message: "unexpected data after the JSON header")
         }
         guard header.step > 0, header.count > 0 else { throw ModelFileError(file: file, message: "step and count must be positive") }
         return SavedModel(forecaster: forecaster, series: header.series, start: Date(timeIntervalSince1970: header.start),
@@ -130,4 +148,15 @@ public enum ModelFile {
         default: return "\(error)"
         }
     }
+}
+
+/// FNV-1a (64 bit) of `data`, as 16 hexadecimal digits: detects truncated or altered weight files.
+func fnv1a(_ data: Data) -> String {
+    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+    for byte in data { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+    return String(hash, radix: 16).leftPadded(to: 16)
+}
+
+extension String {
+    func leftPadded(to n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
 }

@@ -81,6 +81,29 @@ import Testing
         #expect(tooLong.code == 2 && tooLong.stderr.contains("regressor values for 30 periods"), "\(tooLong.stderr)")
     }
 
+    @Test(arguments: ["lstm", "cnn"])
+    func neuralModelSavesAndLoadsBitForBit(_ model: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        let data = try Self.exogenousCSV(in: dir)
+        let file = dir.appendingPathComponent("\(model).pgm"), a = dir.appendingPathComponent("a.csv"), b = dir.appendingPathComponent("b.csv")
+        let fit = try CLI.run(["forecast", "--data", data.path, "--column", "load", "--exog", "temp", "--model", model, "--epochs", "1",
+                               "--horizon", "24", "--out", a.path, "--save-model", file.path])
+        #expect(fit.code == 0, "\(fit.stderr)")
+        #expect(fit.stdout.contains("1 epochs"), "\(fit.stdout)")
+        #expect(fit.stderr.isEmpty, "no progress output when standard error is not a terminal")
+        let loaded = try CLI.run(["forecast", "--load-model", file.path, "--horizon", "24", "--out", b.path])
+        #expect(loaded.code == 0, "\(loaded.stderr)")
+        #expect(try Data(contentsOf: a) == Data(contentsOf: b))
+        let bytes = try Data(contentsOf: file)
+        try bytes.dropLast(8).write(to: file)
+        let truncated = try CLI.run(["forecast", "--load-model", file.path, "--horizon", "24"])
+        #expect(truncated.code == 2 && truncated.stderr.contains("truncated"), "\(truncated.stderr)")
+        for bad in [["--window", "0"], ["--learning-rate=-1"], ["--epochs", "0"]] {
+            let r = try CLI.run(["forecast", "--data", data.path, "--column", "load", "--exog", "temp", "--model", model, "--horizon", "24"] + bad)
+            #expect(r.code == 2 && r.stderr.contains(model), "\(bad): \(r.stderr)")
+        }
+    }
+
     @Test func badModelFilesExitTwo() throws {
         let dir = try CLI.temporaryDirectory()
         let cases = [("not json", "not a PeerGrid model file"),

@@ -95,6 +95,8 @@ public struct NeuralForecaster: Forecaster, Codable {
         /// Regressors aligned with `tail`, including the values given past its end (the future).
         var regressorTail: [[Double]]
         var weightCounts: [Int]
+        /// FNV-1a hash of the saved weight bytes (set when saving).
+        var weightsChecksum: String?
         var epochs: Int
         var bestEpoch: Int
         var validationLoss: Double
@@ -208,7 +210,7 @@ public struct NeuralForecaster: Forecaster, Codable {
         let s = Fitted(periodsPerDay: ppd, step: history.step, horizon: horizon, lag: lag, window: window,
                        levelMean: levelMean, levelScale: levelScale, changeScale: changeScale,
                        regressorNames: history.regressorNames, regressorMeans: regressorStats.map(\.0), regressorScales: regressorStats.map(\.1),
-                       tailStart: 0, tail: [], regressorTail: [], weightCounts: [], epochs: 0, bestEpoch: 0, validationLoss: 0, trainingSeconds: 0)
+                       tailStart: 0, tail: [], regressorTail: [], weightCounts: [], weightsChecksum: nil, epochs: 0, bestEpoch: 0, validationLoss: 0, trainingSeconds: 0)
         let x = Self.features(values: y, regressors: regressors, start: history.start.timeIntervalSince1970, step: history.step, state: s)
         // Samples: every origin o with a full window before it, a season before the window and a horizon after.
         let origins = Array((lag + window)...(n - horizon))
@@ -389,6 +391,36 @@ public struct NeuralForecaster: Forecaster, Codable {
             total += Double(try Loss.quantiles(prediction, target, quantiles: quantiles).value) * Double(chunk.count)
         }
         return total / Double(max(1, origins.count))
+    }
+
+    // MARK: Saving
+
+    /// The weights as little-endian float32, tensor after tensor.
+    func weightBytes() -> Data {
+        var data = Data(capacity: 4 * weights.reduce(0) { $0 + $1.count })
+        for tensor in weights { for w in tensor { withUnsafeBytes(of: w.bitPattern.littleEndian) { data.append(contentsOf: $0) } } }
+        return data
+    }
+
+    /// Restores the weights from the bytes after a model file's header, checking their size and checksum.
+    mutating func loadWeights(_ data: Data) throws {
+        guard let s = state else { throw ForecastError.notFitted(model: name) }
+        let expected = 4 * s.weightCounts.reduce(0, +)
+        guard data.count == expected else {
+            throw ForecastError.invalidOptions(model: name, detail: "weights: expected \(expected) bytes after the header, found \(data.count) (truncated or corrupt file)")
+        }
+        if let checksum = s.weightsChecksum, checksum != fnv1a(data) {
+            throw ForecastError.invalidOptions(model: name, detail: "weights: checksum mismatch (the file was altered or damaged)")
+        }
+        var offset = data.startIndex
+        weights = s.weightCounts.map { count in
+            (0..<count).map { _ in
+                var bits: UInt32 = 0
+                for b in 0..<4 { bits |= UInt32(data[offset + b]) << (8 * UInt32(b)) }
+                offset += 4
+                return Float(bitPattern: UInt32(littleEndian: bits))
+            }
+        }
     }
 
     // MARK: Forecast
