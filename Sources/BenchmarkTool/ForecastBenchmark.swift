@@ -12,7 +12,10 @@ struct ForecastBenchmark: ParsableCommand {
     @OptionGroup var common: CommonBenchmarkOptions
 
     @Option(help: "Models to run.")
-    var models = ["seasonal-naive", "seasonal-naive-day", "seasonal-mean", "ar-weekly", "arima", "arima-fourier", "mstl-arima"]
+    var models = ["seasonal-naive", "seasonal-naive-day", "seasonal-mean", "ar-weekly", "arima", "arima-fourier", "mstl-arima", "lstm", "cnn"]
+
+    @Option(name: .customLong("training-epochs"), help: "Epochs of the training-throughput comparison with PyTorch (0 skips it).")
+    var trainingEpochs = 5
 
     @Option(name: .customLong("test-days"), help: "Forecast origins (last days of the series).")
     var testDays = 14
@@ -40,7 +43,8 @@ struct ForecastBenchmark: ParsableCommand {
         for name in models {
             let model = try ForecasterCatalog.make(name, periodsPerDay: series.periodsPerDay)
             var samples: [Double] = [], score: BacktestScore?
-            for _ in 0..<max(1, common.repeats) {
+            // Networks are timed once (a backtest trains 14 of them; their training speed has its own benchmark).
+            for _ in 0..<(model is NeuralForecaster ? 1 : max(1, common.repeats)) {
                 let start = DispatchTime.now().uptimeNanoseconds
                 score = try backtest.run(model, on: series)
                 samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
@@ -66,6 +70,11 @@ struct ForecastBenchmark: ParsableCommand {
             notes.append("no \(python): the reference was skipped (run `make bench-setup`)")
         }
         try write(rows, reference: reference, notes: notes, versions: versions)
+        if trainingEpochs > 0 {
+            let training = try TrainingBenchmark.parse(["--out", common.out, "--epochs", "\(trainingEpochs)", "--python", python,
+                                                        "--blas-threads", "\(common.blasThreads)"])
+            try training.run()
+        }
     }
 
     func write(_ rows: [Row], reference: [[String: Any]], notes: [String], versions: [String: String]) throws {
@@ -107,6 +116,13 @@ struct ForecastBenchmark: ParsableCommand {
         if let a = byName["arima"], let s = sarimax, let mape = num(s["mape"]), let secs = num(s["fit_seconds"]) {
             checks.append(("arima MAPE \(f(a.score.mape, "%.3f")) % <= SARIMAX(2,0,1) weekly-difference MAPE \(f(mape, "%.3f")) %", a.score.mape <= mape))
             checks.append(("arima whole backtest \(f(a.backtest.median, "%.2f")) s < SARIMAX backtest \(f(secs, "%.2f")) s (ratio \(f(a.backtest.median / secs, "%.2f")))", a.backtest.median < secs))
+        }
+        if let naive = byName["seasonal-naive"] {
+            for name in ["lstm", "cnn"] {
+                guard let n = byName[name] else { continue }
+                checks.append(("\(name) MAPE \(f(n.score.mape, "%.3f")) % and MASE \(f(n.score.mase, "%.3f")) below the weekly seasonal naive's \(f(naive.score.mape, "%.3f")) % and \(f(naive.score.mase, "%.3f"))",
+                               n.score.mape < naive.score.mape && n.score.mase < naive.score.mase))
+            }
         }
         if let m = mstl, let mape = num(m["mape"]) {
             let best = rows.min { $0.score.mape < $1.score.mape }!

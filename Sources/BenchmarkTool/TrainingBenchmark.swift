@@ -48,9 +48,19 @@ struct TrainingBenchmark: ParsableCommand {
             guard let model = try ForecasterCatalog.make(name, periodsPerDay: series.periodsPerDay) as? NeuralForecaster else { continue }
             let set = try model.trainingSet(history)
             print("\(name): \(model.architecture), \(set.training.count) samples of \(set.window) x \(set.features), \(epochs) epochs...")
-            let timing = try model.timeTraining(set, epochs: epochs)
+            // Alternating runs (PeerGrid, PyTorch, PeerGrid, ...): the epoch times of all runs are pooled, so that a
+            // burst of load on the machine hits both sides alike.
+            var timing = try model.timeTraining(set, epochs: epochs)
             var reference: [String: Any]?
             if haveTorch { reference = try runReference(model, set, timing: timing) }
+            for _ in 1..<max(1, common.repeats) {
+                let again = try model.timeTraining(set, epochs: epochs)
+                timing.epochSeconds += again.epochSeconds
+                if haveTorch, var r = reference, let more = try runReference(model, set, timing: timing)["epoch_seconds"] as? [Double] {
+                    r["epoch_seconds"] = (r["epoch_seconds"] as? [Double] ?? []) + more
+                    reference = r
+                }
+            }
             let row = Row(name: name, architecture: model.architecture.description, timing: timing, reference: reference)
             print(String(format: "  PeerGrid %.0f samples/s", row.samplesPerSecond)
                   + (row.referenceSamplesPerSecond.map { String(format: ", PyTorch %.0f samples/s (ratio %.2f)", $0, row.samplesPerSecond / $0) } ?? ""))
@@ -117,7 +127,8 @@ struct TrainingBenchmark: ParsableCommand {
         Both implementations train the same network (architecture, sizes, zero-initialised head, Adam with clipping, pinball
         loss on three quantiles) with the same batch size for \(epochs) epochs on the very same samples: the training windows of
         the Taylor backtest's first origin, written by PeerGrid and read by `Benchmarks/neural_reference.py` (PyTorch \(version),
-        CPU, `torch.set_num_threads(\(common.blasThreads))`). Times are medians over the epochs. Inference: every validation
+        CPU, `torch.set_num_threads(\(common.blasThreads))`). The two alternate \(common.repeats) times; times are medians over all
+        their epochs (first epochs included). Inference: every validation
         window in batches of 256, and one window alone (median of 20).
         sgemm peak: \(f(peak / 1e9, "%.1f")) GFLOP/s (2048³ `cblas_sgemm`, best of 5, \(common.blasThreads) threads); PeerGrid's share counts
         the gemm work of its training epochs (2mnk per call) over the epoch time.

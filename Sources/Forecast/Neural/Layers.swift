@@ -205,7 +205,7 @@ public struct LSTM<T: BLASScalar>: Trainable {
             gemm(false, false, n * b, g4, inputs, X.baseAddress!, inputs, wx.baseAddress!, g4, beta: 1, Z, g4)
             for t in 0..<n {
                 let zt = Z + t * b * g4
-                gemm(false, false, b, g4, h, H + t * bh, h, wh.baseAddress!, g4, beta: 1, zt, g4)
+                if t > 0 { gemm(false, false, b, g4, h, H + t * bh, h, wh.baseAddress!, g4, beta: 1, zt, g4) }   // h_0 = 0
                 for s in 0..<b {
                     Elementwise.sigmoid(zt + s * g4, 2 * h)
                     Elementwise.tanh(zt + s * g4 + 2 * h, h)
@@ -279,7 +279,7 @@ public struct LSTM<T: BLASScalar>: Trainable {
                         dcp[k] = dcell * f
                     }
                 }
-                whT.withUnsafeBufferPointer { gemm(false, false, b, h, g4, dzt, g4, $0.baseAddress!, h, beta: 0, dhp, h) }
+                if t > 0 { whT.withUnsafeBufferPointer { gemm(false, false, b, h, g4, dzt, g4, $0.baseAddress!, h, beta: 0, dhp, h) } }
             }
             gemm(true, false, inputs, g4, n * b, X.baseAddress!, inputs, DZ, g4, beta: 1, gwx.baseAddress!, g4)
             gemm(true, false, h, g4, n * b, H.baseAddress!, h, DZ, g4, beta: 1, gwh.baseAddress!, g4)

@@ -280,6 +280,12 @@ public struct NeuralForecaster: Forecaster, Codable {
     struct Trained { var weights: [[Float]]; var epochs: Int; var bestEpoch: Int; var validationLoss: Double; var seconds: Double }
 
     func train(_ set: TrainingSet, epochs: Int, patience: Int, epochTimes: ((Double, Int) -> Void)? = nil) throws -> Trained {
+        // Single-threaded BLAS throughout: parallelism comes from the gradient shards, and idle OpenBLAS workers
+        // spinning after a multi-threaded call would compete with them for the cores.
+        try BLASThreads.singleThreaded { try trainShards(set, epochs: epochs, patience: patience, epochTimes: epochTimes) }
+    }
+
+    func trainShards(_ set: TrainingSet, epochs: Int, patience: Int, epochTimes: ((Double, Int) -> Void)?) throws -> Trained {
         let data = set.data, s = data.state, features = set.features, extra = set.extra
         let training = set.training, validation = set.validation
         let clock = DispatchTime.now().uptimeNanoseconds
@@ -340,7 +346,7 @@ public struct NeuralForecaster: Forecaster, Codable {
         let parameters = net.parameters
         var losses = [Double](repeating: 0, count: parts)
         let failure = Mutex<(any Error)?>(nil)
-        try BLASThreads.singleThreaded {
+        do {
             try replicas.withUnsafeMutableBufferPointer { buffer in
                 try losses.withUnsafeMutableBufferPointer { lossBuffer in
                     nonisolated(unsafe) let replicas = buffer, lossOut = lossBuffer
