@@ -10,12 +10,6 @@ struct Benchmark: ParsableCommand {
         commandName: "benchmark",
         abstract: "PeerGrid benchmarks (run in release: make bench).",
         subcommands: [SolversBenchmark.self, ScheduleBenchmark.self, PricingBenchmark.self, ForecastBenchmark.self, TrainingBenchmark.self, AllBenchmarks.self])
-
-    /// Selects OpenBLAS's AVX-512 kernels where the library fell back to AVX2 (see `BLASKernels`), then runs.
-    static func main() {
-        BLASKernels.preferAVX512Kernels()
-        main(nil)
-    }
 }
 
 /// Options every benchmark takes.

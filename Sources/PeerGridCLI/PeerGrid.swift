@@ -1,5 +1,4 @@
 import ArgumentParser
-import LinearAlgebra
 import Foundation
 
 /// `peergrid`: the command line. Thin: parses arguments, calls the libraries, prints.
@@ -16,7 +15,6 @@ struct PeerGrid: ParsableCommand {
 
     /// Runs the command with PeerGrid's exit codes: argument errors exit 2 (ArgumentParser's default is 64).
     static func main() {
-        BLASKernels.preferAVX512Kernels()
         do {
             var command = try parseAsRoot()
             try command.run()
