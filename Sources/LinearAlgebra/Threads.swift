@@ -27,7 +27,4 @@ extension BLASThreads {
 public enum BLASKernels {
     /// OpenBLAS's kernel family, e.g. `Haswell` or `SkylakeX`. The corresponding C function is `openblas_get_corename`.
     public static var coreName: String { String(cString: openblas_get_corename()) }
-
-    /// OpenBLAS's build configuration. The corresponding C function is `openblas_get_config`.
-    public static var configuration: String { String(cString: openblas_get_config()) }
 }

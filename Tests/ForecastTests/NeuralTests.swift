@@ -96,6 +96,31 @@ import Testing
         #expect(f.point.count == 20 && zip(zip(f.lower, f.point), f.upper).allSatisfy { $0.0 <= $0.1 && $0.1 <= $1 })
     }
 
+    /// One optimiser step with the batch split into gradient shards equals the step on the whole batch.
+    @Test func shardedStepEqualsTheWholeBatchStep() throws {
+        let m = Self.small(.lstm(layers: 1, hidden: 4))
+        let set = try m.trainingSet(Self.series(weeks: 6))
+        let batch = set.training.prefix(10)
+        var net = ForecastNetwork<Float>(m.architecture, features: set.features, window: set.window, extra: 0, outputs: set.horizon * 3, dropout: 0, seed: 3)
+        var whole = net
+        var replicas = [ForecastNetwork<Float>](repeating: net, count: NeuralForecaster.shards)
+        // With a huge epsilon Adam's first step is the gradient itself (lr = eps), so the comparison is of gradients.
+        var adam = Adam<Float>(learningRate: 1000, clipNorm: 0), adamWhole = adam
+        adam.epsilon = 1000
+        adamWhole.epsilon = 1000
+        _ = try m.step(&net, &replicas, batch, data: set.data, features: set.features, adam: &adam, batchIndex: 0)
+        let (x, _, target) = try set.data.batch(batch, features: set.features)
+        whole.zeroGradients()
+        let (_, g) = try Loss.quantiles(whole.forward(x, extra: nil, batch: batch.count, training: true), target, quantiles: m.quantiles)
+        try whole.backward(g)
+        var p = whole.parameters
+        adamWhole.update(&p, whole.gradients)
+        let before = Array(whole.parameters.joined())
+        let stepSharded = zip(net.parameters.joined(), before).map { $0 - $1 }, stepWhole = zip(p.joined(), before).map { $0 - $1 }
+        #expect(stepWhole.contains { abs($0) > 1e-3 })
+        for (a, b) in zip(stepSharded, stepWhole) { #expect(abs(a - b) <= 1e-4 * max(1, abs(b)), "\(a) vs \(b)") }
+    }
+
     @Test func sameSeedSameForecastOtherSeedAnother() throws {
         let s = Self.series(weeks: 6)
         var a = Self.small(.lstm(layers: 1, hidden: 4)), b = a, c = Self.small(.lstm(layers: 1, hidden: 4), seed: 2)
