@@ -1,11 +1,11 @@
 # PeerGrid. `make demo` runs the main job on bundled data; `make test` builds and runs every test.
 SHELL := /bin/bash
-APT_PACKAGES := libglpk-dev coinor-libcbc-dev libopenblas-dev pkg-config
+APT_PACKAGES := libglpk-dev coinor-libcbc-dev libopenblas-dev libsqlite3-dev pkg-config
 SWIFT ?= swift
 export OPENBLAS_NUM_THREADS ?= 2
 RELEASE_BIN = .build/release
 
-.PHONY: deps build release test demo bench bench-setup examples leakcheck clean
+.PHONY: deps build release test demo screenshot bench bench-setup examples leakcheck clean
 
 # Install the system libraries when any is missing (apt; sudo when not root).
 deps:
@@ -28,6 +28,11 @@ test: deps
 
 demo: release
 	./scripts/demo.sh
+
+# The demo report rendered by headless Chromium (installed when missing) into Reports/demo-report.png.
+screenshot: demo
+	@command -v chromium >/dev/null || { SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	./scripts/screenshot.sh Reports/demo-10/2000-08-27/report.html Reports/demo-report.png
 
 # The Python references (PuLP) in a virtual environment under Benchmarks/.
 bench-setup:

@@ -13,12 +13,15 @@ let package = Package(
         .library(name: "Forecast", targets: ["Forecast"]),
         .library(name: "Optimize", targets: ["Optimize"]),
         .library(name: "Reports", targets: ["Reports"]),
+        .library(name: "DayAhead", targets: ["DayAhead"]),
+        .library(name: "ResultStore", targets: ["ResultStore"]),
         .executable(name: "peergrid", targets: ["PeerGridCLI"]),
         .executable(name: "benchmark", targets: ["BenchmarkTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // MARK: - System libraries (each imported by exactly one Swift target)
@@ -36,9 +39,13 @@ let package = Package(
         .target(name: "GLPKSolver", dependencies: ["LinearProgramming", "CGLPK"]),
         .target(name: "CbcSolver", dependencies: ["LinearProgramming", "CCbc"]),
         .target(name: "Optimize", dependencies: ["LinearProgramming", "GLPKSolver", "CbcSolver"]),
-        .target(name: "Reports", dependencies: ["LinearProgramming", "Optimize"]),
+        .target(name: "Reports", dependencies: ["LinearProgramming", "Forecast", "Optimize"]),
+        .target(name: "ResultStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "DayAhead", dependencies: [
+            "LinearAlgebra", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Reports", "ResultStore",
+        ]),
         .executableTarget(name: "PeerGridCLI", dependencies: [
-            "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Reports",
+            "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Reports", "DayAhead", "ResultStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "BenchmarkTool", dependencies: [
@@ -57,6 +64,9 @@ let package = Package(
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast", "LinearAlgebra"], exclude: ["Fixtures"]),
         .testTarget(name: "OptimizeTests", dependencies: ["Optimize", "LinearProgramming"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "DayAheadTests", dependencies: ["DayAhead", "ResultStore", "Forecast", "Optimize"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PeerGridCLITests", dependencies: [], resources: [.copy("Fixtures")]),
     ],

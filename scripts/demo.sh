@@ -1,27 +1,13 @@
 #!/usr/bin/env bash
-# `make demo`: the main job that exists so far, on bundled data.
-# Schedules the bundled 10-prosumer community (15-minute periods, one day) with CBC and writes the schedule and
-# summary under Reports/demo/. Until the forecasting pipeline lands, the community's load and PV come from the
-# bundled example (derived from the Taylor demand and TMY3 irradiance data in Datasets/).
+# `make demo`: the main job on bundled data. `peergrid day-ahead` forecasts the load and PV of the bundled
+# 10-prosumer community (Datasets/demo/, derived from the real Taylor demand and TMY3 irradiance series; see
+# Datasets/README.md) for 2000-08-27 from the eleven weeks before it, schedules the community, prices the shared
+# storage and writes the report. The history also holds that day's readings, so the report compares the forecast
+# with what was metered.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=Reports/demo
-mkdir -p "$out"
-echo "== peergrid schedule on Datasets/communities/example-10x96.json (CBC, 1 thread, gap 1e-4, limit 90 s)"
-set +e
-.build/release/peergrid schedule --community Datasets/communities/example-10x96.json --solver cbc --threads 1 \
-  --time-limit 90 --out "$out"
-code=$?
-set -e
+echo "== peergrid day-ahead --community Datasets/demo/community.json --date 2000-08-27"
+.build/release/peergrid day-ahead --community Datasets/demo/community.json --date 2000-08-27 --out Reports
 echo
-echo "== peergrid price on Datasets/communities/example-pricing-3x24.json (uniform storage prices, CBC)"
-.build/release/peergrid price --community Datasets/communities/example-pricing-3x24.json --out "$out/pricing"
-echo
-echo "== peergrid solve on an MPS example (maximization honoured from OBJSENSE)"
-.build/release/peergrid solve Datasets/models/mknap-1.mps --solver glpk
-echo
-if [ "$code" -eq 0 ]; then
-  echo "report: $out/summary.json and $out/schedule.csv; storage prices: $out/pricing/prices.csv and pricing.json"
-else
-  echo "schedule exited with $code"; exit "$code"
-fi
+echo "Open the report: Reports/demo-10/2000-08-27/report.html (one self-contained file; report.md next to it)."
+echo "Past runs: .build/release/peergrid history"

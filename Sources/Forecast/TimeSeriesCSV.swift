@@ -6,6 +6,12 @@ public struct TimeSeriesError: Error, CustomStringConvertible, Equatable {
     public var line: Int?
     public var message: String
     public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): \(message)" }
+
+    public init(file: String, line: Int?, message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
 }
 
 /// How to fill gaps, when the user asks for it (never silently).

@@ -88,6 +88,26 @@ public struct Prosumer: Sendable {
     public var pvKW: [Double]
     public var battery: Storage?
     public var flexibleLoads: [FlexibleLoad]
+    /// Where `load_kw` came from when the file named a CSV column instead of an array.
+    public var loadSource: SeriesReference? = nil
+    /// Where `pv_kw` came from when the file named a CSV column instead of an array.
+    public var pvSource: SeriesReference? = nil
+}
+
+/// A `{ "csv": path, "column": name }` reference of a community file, with the path resolved against the file's
+/// directory.
+public struct SeriesReference: Sendable, Equatable {
+    /// The CSV file (absolute, or relative to the working directory).
+    public var path: String
+    public var column: String
+    /// The JSON path of the field (`prosumers[2].load_kw`), for messages.
+    public var field: String
+
+    public init(path: String, column: String, field: String) {
+        self.path = path
+        self.column = column
+        self.field = field
+    }
 }
 
 /// The `pricing` object of spec/pricing.md.

@@ -26,12 +26,26 @@ public enum CommunityFile {
         var reader = JSONFieldReader(file: file, base: baseDirectory)
         return try reader.community(data)
     }
+
+    /// Reads a community file as a template for a day that has not happened yet (`peergrid day-ahead`): every
+    /// rule is checked, but `load_kw` / `pv_kw` that name CSV columns are not read. Those prosumers get empty
+    /// `loadKW` / `pvKW` and a ``Prosumer/loadSource`` / ``Prosumer/pvSource`` saying where their history is.
+    public static func readTemplate(_ path: String) throws -> Community {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CommunityFileError(file: path, path: "", message: "cannot read the file")
+        }
+        var reader = JSONFieldReader(file: path, base: URL(fileURLWithPath: path).deletingLastPathComponent())
+        reader.deferSeries = true
+        return try reader.community(data)
+    }
 }
 
 /// Walks the JSON tree with a path, so that every error names the field.
 struct JSONFieldReader {
     let file: String
     let base: URL
+    /// Template mode: CSV series references are recorded, not read.
+    var deferSeries = false
     static let nanSentinel = "__peergrid_non_finite_number__"
 
     func fail(_ path: String, _ message: String) -> CommunityFileError {
@@ -127,8 +141,8 @@ struct JSONFieldReader {
             guard !id.isEmpty, id != "shared_storage" else { throw fail("\(path).id", "must be a non-empty id other than 'shared_storage'") }
             guard ids.insert(id).inserted else { throw fail("\(path).id", "duplicate prosumer id '\(id)'") }
             let connection = try number(po, "connection_kw", path, min: 0)
-            let load = try series(po, "load_kw", path, periods: periods, start: start, periodMinutes: periodMinutes)
-            let pv = try series(po, "pv_kw", path, periods: periods, start: start, periodMinutes: periodMinutes)
+            let (load, loadSource) = try series(po, "load_kw", path, periods: periods, start: start, periodMinutes: periodMinutes)
+            let (pv, pvSource) = try series(po, "pv_kw", path, periods: periods, start: start, periodMinutes: periodMinutes)
             var battery: Storage?
             if let b = po["battery"], !(b is NSNull) {
                 guard let bo = b as? [String: Any] else { throw fail("\(path).battery", "must be an object or null") }
@@ -155,7 +169,8 @@ struct JSONFieldReader {
                     flex.append(FlexibleLoad(id: fid, powerKW: power, runPeriods: run, earliest: earliest, latest: latest))
                 }
             }
-            prosumers.append(Prosumer(id: id, connectionKW: connection, loadKW: load, pvKW: pv, battery: battery, flexibleLoads: flex))
+            prosumers.append(Prosumer(id: id, connectionKW: connection, loadKW: load, pvKW: pv, battery: battery, flexibleLoads: flex,
+                                      loadSource: loadSource, pvSource: pvSource))
         }
         var pricing: PricingSettings?
         if let p = obj["pricing"], !(p is NSNull) {
@@ -273,14 +288,16 @@ struct JSONFieldReader {
     }
 
     /// `load_kw` / `pv_kw`: an inline array or `{ "csv": path, "column": name }`.
-    func series(_ o: [String: Any], _ key: String, _ path: String, periods: Int, start: Date, periodMinutes: Int) throws -> [Double] {
+    func series(_ o: [String: Any], _ key: String, _ path: String, periods: Int, start: Date, periodMinutes: Int) throws -> ([Double], SeriesReference?) {
         let p = "\(path).\(key)"
         let v = try value(o, key, path)
-        if v is [Any] { return try numbers(o, key, path, count: periods, min: 0) }
+        if v is [Any] { return (try numbers(o, key, path, count: periods, min: 0), nil) }
         guard let ref = v as? [String: Any] else { throw fail(p, "must be an array or {\"csv\": ..., \"column\": ...}") }
         let csvPath = try string(ref, "csv", p)
         let column = try string(ref, "column", p)
         let url = csvPath.hasPrefix("/") ? URL(fileURLWithPath: csvPath) : base.appendingPathComponent(csvPath)
+        let reference = SeriesReference(path: url.path, column: column, field: p)
+        if deferSeries { return ([], reference) }
         let values: [Double]
         do {
             values = try HorizonCSV.read(url.path, column: column, start: start, periodMinutes: periodMinutes, periods: periods)
@@ -288,7 +305,7 @@ struct JSONFieldReader {
             throw fail(p, e.message)
         }
         for (t, x) in values.enumerated() where x < 0 { throw fail(p, "\(url.lastPathComponent) gives \(x) at period \(t); it must be >= 0") }
-        return values
+        return (values, reference)
     }
 
     static func parseDate(_ s: String) -> Date? {

@@ -11,7 +11,8 @@ struct PeerGrid: ParsableCommand {
         commandName: "peergrid",
         abstract: "Forecasting and optimization for energy communities.",
         discussion: "Exit codes: 0 solved, 2 bad input, 3 infeasible, 4 unbounded / solver error / time limit without a solution.",
-        subcommands: [SolveCommand.self, ScheduleCommand.self, PriceCommand.self, BacktestCommand.self, ForecastCommand.self])
+        subcommands: [DayAheadCommand.self, BatchCommand.self, HistoryCommand.self, SolveCommand.self, ScheduleCommand.self,
+                      PriceCommand.self, BacktestCommand.self, ForecastCommand.self])
 
     /// Runs the command with PeerGrid's exit codes: argument errors exit 2 (ArgumentParser's default is 64).
     static func main() {

@@ -50,4 +50,53 @@ public enum OutputFiles {
             throw error
         }
     }
+
+    /// Writes a whole output directory so that it appears complete or not at all: the files (names may contain
+    /// `/` for subdirectories) are written into a hidden staging directory next to `directory`
+    /// (`.NAME.partial-PID-TAG`), which is then renamed into place. An existing `directory` is replaced; for the
+    /// instant between its removal and the rename the directory is absent, never partial. Staging directories
+    /// left by killed processes are removed first (see ``removeStaleStaging(in:)``).
+    public static func writeDirectory(_ files: [(name: String, text: String)], to directory: String) throws {
+        let final = URL(fileURLWithPath: directory).standardizedFileURL
+        let parent = final.deletingLastPathComponent()
+        let fm = FileManager.default
+        try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+        removeStaleStaging(in: parent.path)
+        let tag = "\(getpid())-\(UUID().uuidString.prefix(8))"
+        let staging = parent.appendingPathComponent(".\(final.lastPathComponent).partial-\(tag)")
+        do {
+            try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+            for f in files {
+                let url = staging.appendingPathComponent(f.name)
+                try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(f.text.utf8).write(to: url)
+            }
+            var old: URL?
+            if fm.fileExists(atPath: final.path) {
+                let o = parent.appendingPathComponent(".\(final.lastPathComponent).old-\(tag)")
+                try rename(final, o)
+                old = o
+            }
+            try rename(staging, final)
+            if let old { try? fm.removeItem(at: old) }
+        } catch {
+            try? fm.removeItem(at: staging)
+            throw error
+        }
+    }
+
+    /// Removes staging (`.partial-PID-`) and replaced (`.old-PID-`) directories in `directory` whose process is
+    /// no longer running: what a killed run leaves behind.
+    public static func removeStaleStaging(in directory: String) {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix(".") {
+            for marker in [".partial-", ".old-", ".tmp-"] {
+                guard let r = name.range(of: marker) else { continue }
+                let pidText = name[r.upperBound...].prefix { $0.isNumber }
+                guard let pid = Int32(pidText), pid != getpid() else { continue }
+                if kill(pid, 0) != 0 && errno == ESRCH { try? fm.removeItem(atPath: directory + "/" + name) }
+            }
+        }
+    }
 }

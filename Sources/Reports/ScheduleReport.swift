@@ -4,14 +4,16 @@ import Optimize
 
 /// The output files of `peergrid schedule` (spec/community.md, "Outputs").
 public enum ScheduleReport {
-    static func iso(_ d: Date) -> String {
+    /// ISO 8601 UTC, seconds precision.
+    public static func iso(_ d: Date) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
         f.timeZone = TimeZone(identifier: "UTC")
         return f.string(from: d)
     }
 
-    static func num(_ x: Double) -> String {
+    /// A flow for CSV: below 1e-6 in magnitude is written as 0.
+    public static func num(_ x: Double) -> String {
         if abs(x) < 1e-6 { return "0" }
         return String(format: "%.6f", x)
     }

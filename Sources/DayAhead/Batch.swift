@@ -1,0 +1,211 @@
+import Foundation
+import Optimize
+import Reports
+import ResultStore
+
+/// Which job a run is, known before any forecasting: the community's name, the day and the run key.
+public struct RunIdentity: Sendable, Equatable {
+    public var community: String
+    public var date: String
+    public var runKey: String
+}
+
+extension DayAheadPlanner {
+    /// The identity of the run `run(communityFile:history:)` would make, from the files alone (cheap: no
+    /// forecasting, no solving).
+    public func identity(communityFile: String, history: String?) throws -> RunIdentity {
+        let template: Community
+        do { template = try CommunityFile.readTemplate(communityFile) } catch let e as CommunityFileError { throw DayAheadError.community(e) }
+        let sources = try HistoryLocator(history: history).sources(for: template)
+        let start = try dayStart(template, firstSource: sources[0])
+        var files: [String] = []
+        for s in sources where !files.contains(s.file) { files.append(s.file) }
+        var bytes = Data()
+        for f in files { bytes.append(FileManager.default.contents(atPath: f) ?? Data()) }
+        let communityHash = fingerprint(FileManager.default.contents(atPath: communityFile) ?? Data())
+        let key = "\(template.name)/\(Self.dayFormatter.string(from: start))/"
+            + fingerprint(Data((options.fingerprintText + communityHash + fingerprint(bytes)).utf8))
+        return RunIdentity(community: template.name, date: Self.dayFormatter.string(from: start), runKey: key)
+    }
+}
+
+/// A day-ahead run with its outputs: the files go to `outRoot/<community>/<date>/` all at once (staged, then
+/// renamed), then the run is recorded in the results store in one transaction. Killed at any moment, it leaves
+/// the previous complete report (or none) and no partial row; running it again gives the same files.
+public struct DayAheadJob: Sendable {
+    public var planner: DayAheadPlanner
+    /// Root of the reports (`Reports`).
+    public var outRoot: String
+    public var store: ResultStore?
+
+    public init(planner: DayAheadPlanner, outRoot: String, store: ResultStore?) {
+        self.planner = planner
+        self.outRoot = outRoot
+        self.store = store
+    }
+
+    /// The report directory of a community and day.
+    public func directory(community: String, date: String) -> String {
+        let safe = String(community.map { $0 == "/" || $0 == "\\" ? "_" : $0 }).trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        return outRoot + "/" + (safe.isEmpty ? "community" : safe) + "/" + date
+    }
+
+    /// Runs, writes and records. Returns the result and the report directory.
+    public func run(communityFile: String, history: String?) throws -> (result: DayAheadResult, directory: String) {
+        let result = try planner.run(communityFile: communityFile, history: history)
+        let dir = directory(community: result.community.name, date: result.date)
+        do { try OutputFiles.writeDirectory(DayAheadOutputs.files(result), to: dir) }
+        catch { throw DayAheadError.badInput("cannot write the report to \(dir): \(error.localizedDescription)") }
+        if let store {
+            do { try store.record(DayAheadOutputs.record(result, reportDirectory: dir)) }
+            catch let e as ResultStoreError { throw DayAheadError.badInput(e.description) }
+        }
+        return (result, dir)
+    }
+
+    /// Whether this job is already done: its report exists with the same run key (and, with a store, its row).
+    public func isDone(_ id: RunIdentity) -> Bool {
+        let summary = directory(community: id.community, date: id.date) + "/summary.json"
+        guard let data = FileManager.default.contents(atPath: summary),
+              let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              o["run_key"] as? String == id.runKey else { return false }
+        if let store { return (try? store.contains(runKey: id.runKey)) ?? false }
+        return true
+    }
+}
+
+/// A batch manifest: one community per line of a CSV with header `community,history,date,model` (`history`,
+/// `date` and `model` may be empty: the community file's own history columns, the day after the history, the
+/// batch's `--model`). Paths are relative to the manifest. Lines starting with `#` are comments.
+public struct BatchManifest: Sendable {
+    public struct Entry: Sendable, Equatable {
+        public var community: String
+        public var history: String?
+        public var date: String?
+        public var model: String?
+        /// 1-based line in the manifest.
+        public var line: Int
+    }
+    public var path: String
+    public var entries: [Entry]
+
+    public static func read(_ path: String) throws -> BatchManifest {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw DayAheadError.badInput("\(path): cannot read the manifest")
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
+        var entries: [Entry] = []
+        var header: [String]?
+        for (k, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let h = header else {
+                guard cells.first == "community" else { throw DayAheadError.badInput("\(path):\(k + 1): the header must start with 'community' (community,history,date,model)") }
+                for c in cells where !["community", "history", "date", "model"].contains(c) {
+                    throw DayAheadError.badInput("\(path):\(k + 1): unknown column '\(c)' (community,history,date,model)")
+                }
+                header = cells
+                continue
+            }
+            guard cells.count == h.count else { throw DayAheadError.badInput("\(path):\(k + 1): \(cells.count) cells, the header has \(h.count)") }
+            func cell(_ name: String) -> String? { h.firstIndex(of: name).map { cells[$0] }.flatMap { $0.isEmpty ? nil : $0 } }
+            guard let community = cell("community") else { throw DayAheadError.badInput("\(path):\(k + 1): empty community") }
+            entries.append(Entry(community: resolve(community), history: cell("history").map(resolve), date: cell("date"),
+                                 model: cell("model"), line: k + 1))
+        }
+        guard header != nil else { throw DayAheadError.badInput("\(path): no header line (community,history,date,model)") }
+        return BatchManifest(path: path, entries: entries)
+    }
+}
+
+/// Which part of a batch this process runs: entries whose 0-based position `p` has `p % count == index`.
+public struct Shard: Sendable, Equatable, CustomStringConvertible {
+    public var index: Int
+    public var count: Int
+
+    public init(index: Int, count: Int) throws {
+        guard count >= 1, index >= 0, index < count else { throw DayAheadError.badInput("shard \(index)/\(count): need 0 <= i < N") }
+        self.index = index
+        self.count = count
+    }
+
+    public var description: String { "\(index)/\(count)" }
+
+    /// `i/N`.
+    public static func parse(_ text: String) throws -> Shard {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else { throw DayAheadError.badInput("--shard: '\(text)' is not i/N") }
+        return try Shard(index: i, count: n)
+    }
+
+    /// The shard given by a cluster: Slurm array jobs (`SLURM_ARRAY_TASK_ID`, `SLURM_ARRAY_TASK_COUNT`,
+    /// `SLURM_ARRAY_TASK_MIN`) or a Kubernetes Indexed Job (`JOB_COMPLETION_INDEX`, with the shard count in
+    /// `PEERGRID_SHARD_COUNT`). `nil` when neither is set.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> Shard? {
+        if let id = env["SLURM_ARRAY_TASK_ID"] {
+            guard let i = Int(id), let n = env["SLURM_ARRAY_TASK_COUNT"].flatMap(Int.init) else {
+                throw DayAheadError.badInput("SLURM_ARRAY_TASK_ID=\(id) needs a numeric SLURM_ARRAY_TASK_COUNT")
+            }
+            let first = env["SLURM_ARRAY_TASK_MIN"].flatMap(Int.init) ?? 0
+            return try Shard(index: i - first, count: n)
+        }
+        if let idx = env["JOB_COMPLETION_INDEX"] {
+            guard let i = Int(idx), let n = env["PEERGRID_SHARD_COUNT"].flatMap(Int.init) else {
+                throw DayAheadError.badInput("JOB_COMPLETION_INDEX=\(idx) needs PEERGRID_SHARD_COUNT (the Job's completions)")
+            }
+            return try Shard(index: i, count: n)
+        }
+        return nil
+    }
+
+    public func contains(position p: Int) -> Bool { p % count == index }
+}
+
+/// `peergrid batch merge`: one table of every manifest entry's outcome, from the per-community summaries.
+/// Only fields that do not depend on timing are merged, so a sharded batch merges to the same bytes as an
+/// unsharded one.
+public enum BatchMerge {
+    public struct Row: @unchecked Sendable {
+        public var line: Int
+        public var community: String
+        public var date: String
+        public var status: String
+        public var summary: [String: Any]?
+    }
+
+    /// Reads each entry's `summary.json`; an entry without one is `missing`.
+    public static func collect(_ manifest: BatchManifest, job: DayAheadJob) -> [(BatchManifest.Entry, Row)] {
+        manifest.entries.map { e in
+            var planner = job.planner
+            if let m = e.model { planner.options.model = m }
+            if let d = e.date { planner.options.date = d }
+            guard let id = try? planner.identity(communityFile: e.community, history: e.history) else {
+                return (e, Row(line: e.line, community: e.community, date: e.date ?? "", status: "bad-input", summary: nil))
+            }
+            let path = job.directory(community: id.community, date: id.date) + "/summary.json"
+            guard let data = FileManager.default.contents(atPath: path),
+                  let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any], o["run_key"] as? String == id.runKey else {
+                return (e, Row(line: e.line, community: id.community, date: id.date, status: "missing", summary: nil))
+            }
+            return (e, Row(line: e.line, community: id.community, date: id.date, status: o["status"] as? String ?? "?", summary: o))
+        }
+    }
+
+    /// `batch.csv`: `line,community,date,status,cost,standalone_cost,savings,pricing_status,profit,models,run_key`.
+    public static func csv(_ rows: [(BatchManifest.Entry, Row)]) -> String {
+        var s = "line,community,date,status,cost,standalone_cost,savings,pricing_status,profit,models,run_key\n"
+        for (_, r) in rows {
+            let sched = r.summary?["schedule"] as? [String: Any]
+            let pricing = r.summary?["pricing"] as? [String: Any]
+            func num(_ o: [String: Any]?, _ k: String) -> String { (o?[k] as? Double).map { String(format: "%.6f", $0) } ?? "" }
+            let series = ((r.summary?["forecast"] as? [String: Any])?["series"] as? [[String: Any]]) ?? []
+            let models = Dictionary(grouping: series.compactMap { $0["model"] as? String }, by: { $0 }).map { "\($0.key):\($0.value.count)" }.sorted().joined(separator: " ")
+            s += [String(r.line), CSV.field(r.community), r.date, r.status, num(sched, "objective"), num(sched, "standalone_cost"),
+                  num(sched, "savings"), pricing?["status"] as? String ?? "", num(pricing, "profit"), models,
+                  r.summary?["run_key"] as? String ?? ""].joined(separator: ",") + "\n"
+        }
+        return s
+    }
+}

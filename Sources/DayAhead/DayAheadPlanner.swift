@@ -1,0 +1,363 @@
+import CbcSolver
+import Forecast
+import Foundation
+import GLPKSolver
+import LinearAlgebra
+import LinearProgramming
+import Optimize
+
+/// Why a day-ahead run cannot go on. Every case is bad input (exit code 2) and names the file, line or field.
+public enum DayAheadError: Error, CustomStringConvertible {
+    /// An option or a file that cannot be used as it is.
+    case badInput(String)
+    /// A history CSV that cannot be used: file, line and the problem.
+    case history(TimeSeriesError)
+    /// A community file that breaks the spec.
+    case community(CommunityFileError)
+
+    public var description: String {
+        switch self {
+        case let .badInput(m): return m
+        case let .history(e): return e.description
+        case let .community(e): return e.description
+        }
+    }
+}
+
+/// Settings of a day-ahead run.
+public struct DayAheadOptions: Sendable {
+    public enum Solver: String, Sendable, CaseIterable { case cbc, glpk }
+
+    /// `auto` (a short backtest per series picks among ``autoCandidates``) or a forecaster name.
+    public var model = "auto"
+    /// The day to plan (`YYYY-MM-DD`, UTC); `nil` = the day after the history ends.
+    public var date: String?
+    public var solver: Solver = .cbc
+    /// Wall-clock limit of the schedule solve (seconds); `nil` = none.
+    public var scheduleTimeLimit: Double?
+    /// Wall-clock limit of the pricing solve (seconds). Uniform pricing of a large community is hard (see the
+    /// pricing benchmark); the report gives the gap reached.
+    public var pricingTimeLimit: Double = 60
+    public var gap = 1e-4
+    public var threads = 1
+    /// Time zone of offset-free timestamps in history files.
+    public var timeZone: TimeZone?
+    /// Neural forecasters: seed and most epochs (their defaults otherwise).
+    public var seed: UInt64?
+    public var epochs: Int?
+    /// What `auto` chooses among: quick statistical models. `lstm` and `cnn` are used when asked by name.
+    public var autoCandidates = ["seasonal-naive", "seasonal-naive-day", "ar-weekly", "arima", "mstl-arima"]
+    /// Days of the short backtest behind `auto`.
+    public var autoTestDays = 3
+    /// Show the solvers' logs.
+    public var verbose = false
+
+    public init() {}
+
+    /// The settings as JSON text (stable key order): part of a run's identity in the results store.
+    public var fingerprintText: String {
+        "{\"model\":\"\(model)\",\"solver\":\"\(solver.rawValue)\",\"schedule_time_limit\":\(scheduleTimeLimit.map { "\($0)" } ?? "null"),\"pricing_time_limit\":\(pricingTimeLimit),\"gap\":\(gap),\"threads\":\(threads),\"seed\":\(seed.map { "\($0)" } ?? "null"),\"epochs\":\(epochs.map { "\($0)" } ?? "null"),\"auto\":\"\(autoCandidates.joined(separator: ","))\",\"auto_test_days\":\(autoTestDays)}"
+    }
+}
+
+/// One prosumer series forecast for the day, at the community's periods.
+public struct SeriesForecast: Sendable {
+    public var source: SeriesSource
+    /// The model used (`zero` for a series that was zero throughout its last two weeks, such as no PV).
+    public var model: String
+    /// `auto`: each candidate's mean absolute error over the short backtest (kW), in candidate order.
+    public var selection: [(model: String, mae: Double)]
+    public var point: [Double]
+    public var lower: [Double]
+    public var upper: [Double]
+    /// What happened, when the history covers the day.
+    public var actual: [Double]?
+    /// The last two days before the day, at the community's periods (for the charts).
+    public var recent: [Double]
+    /// Observations fitted on.
+    public var observations: Int
+}
+
+/// Everything a day-ahead run produced.
+public struct DayAheadResult: Sendable {
+    /// The community for the day, with the forecasts as its load and PV.
+    public var community: Community
+    /// `YYYY-MM-DD`.
+    public var date: String
+    public var options: DayAheadOptions
+    public var forecasts: [SeriesForecast]
+    public var schedule: ScheduleResult
+    public var pricingProblem: PricingProblem?
+    public var pricing: PricingResult?
+    /// Why pricing was skipped, when it was.
+    public var pricingSkipped: String?
+    public var communityFile: String
+    public var communityHash: String
+    public var historyFiles: [String]
+    public var historyHash: String
+    /// Free text from the community file's `provenance` field.
+    public var provenance: [String]
+    public var forecastSeconds = 0.0
+    public var scheduleSeconds = 0.0
+    public var pricingSeconds = 0.0
+    public var totalSeconds = 0.0
+
+    /// `community/date/fingerprint(settings + inputs)`: the identity of the job.
+    public var runKey: String {
+        "\(community.name)/\(date)/" + fingerprint(Data((options.fingerprintText + communityHash + historyHash).utf8))
+    }
+}
+
+/// The main job: forecasts every prosumer's load and PV for a day from its metered history, schedules the
+/// community on the forecasts and prices the shared storage.
+public struct DayAheadPlanner: Sendable {
+    public var options: DayAheadOptions
+    /// Called with a short line on what is being done (for a progress display).
+    public var progress: (@Sendable (String) -> Void)?
+
+    public init(options: DayAheadOptions, progress: (@Sendable (String) -> Void)? = nil) {
+        self.options = options
+        self.progress = progress
+    }
+
+    /// Runs the job. `history`: `--history` (a CSV or a directory), or `nil` when the community file names its
+    /// history columns.
+    public func run(communityFile: String, history: String?) throws -> DayAheadResult {
+        let clock = ContinuousClock.now
+        let template: Community
+        do { template = try CommunityFile.readTemplate(communityFile) } catch let e as CommunityFileError { throw DayAheadError.community(e) }
+        guard let communityData = FileManager.default.contents(atPath: communityFile) else { throw DayAheadError.badInput("\(communityFile): cannot read the file") }
+        let sources = try HistoryLocator(history: history).sources(for: template)
+        let names = options.model == "auto" ? options.autoCandidates : [options.model]
+        for n in names where !ForecasterCatalog.names.contains(n) && n != "seasonal-naive-week" {
+            throw DayAheadError.badInput("--model: unknown model '\(n)' (auto, \(ForecasterCatalog.names.joined(separator: ", ")))")
+        }
+
+        let dayStart = try self.dayStart(template, firstSource: sources[0])
+        let periodSeconds = Double(template.periodMinutes * 60)
+        let dayLength = periodSeconds * Double(template.periods)
+        var files: [String] = []
+        for s in sources where !files.contains(s.file) { files.append(s.file) }
+        var historyBytes = Data()
+        for f in files { historyBytes.append(FileManager.default.contents(atPath: f) ?? Data()) }
+
+        // Forecast every series, two at a time (each is independent, so the order of completion does not matter).
+        let forecastStart = ContinuousClock.now
+        let splits = try sources.map { try HistoryReader.read($0, dayStart: dayStart, dayLength: dayLength, timeZone: options.timeZone) }
+        for s in splits {
+            let ratio = periodSeconds / s.history.step
+            guard ratio >= 1, abs(ratio - ratio.rounded()) < 1e-9 else {
+                throw DayAheadError.history(TimeSeriesError(file: s.source.file, line: nil,
+                    message: "column \(s.source.column) has a \(Int(s.history.step)) s step; the community's \(template.periodMinutes)-minute periods must be a whole number of steps"))
+            }
+        }
+        let results = ResultSlots<SeriesForecast>(count: splits.count)
+        let done = Counter()
+        // One BLAS thread per worker: two workers with two BLAS threads each oversubscribe the cores.
+        BLASThreads.singleThreaded {
+        DispatchQueue.concurrentPerform(iterations: splits.count) { k in
+            do {
+                let f = try forecast(splits[k], periodsPerCommunityPeriod: Int((periodSeconds / splits[k].history.step).rounded()),
+                                     periods: template.periods)
+                results.set(k, .success(f))
+                let n = done.increment()
+                progress?("forecast \(n)/\(splits.count): \(f.source.prosumer) \(f.source.kind.rawValue) with \(f.model)")
+            } catch {
+                results.set(k, .failure(error))
+            }
+        }
+        }
+        let forecasts = try results.values()
+        let forecastSeconds = seconds(since: forecastStart)
+
+        // The day's community: the template with the forecasts as load and PV.
+        var community = template
+        community.start = dayStart
+        for (i, p) in community.prosumers.enumerated() {
+            community.prosumers[i].loadKW = forecasts.first { $0.source.prosumer == p.id && $0.source.kind == .load }!.point
+            community.prosumers[i].pvKW = forecasts.first { $0.source.prosumer == p.id && $0.source.kind == .pv }!.point
+        }
+
+        var solverOptions = SolverOptions(timeLimit: options.scheduleTimeLimit, relativeGap: options.gap, threads: options.threads,
+                                          verbose: options.verbose)
+        solverOptions.absoluteGap = 1e-9
+        do { try solverOptions.validate() } catch let e as ModelError { throw DayAheadError.badInput("invalid solver option: \(e.description)") }
+        progress?("scheduling \(community.name) (\(community.prosumers.count) prosumers, \(community.periods) periods)")
+        let scheduleStart = ContinuousClock.now
+        let schedule: ScheduleResult
+        do { schedule = try CommunityScheduler(solver: solver(), options: solverOptions).schedule(community) }
+        catch let e as ModelError { throw DayAheadError.badInput("\(communityFile): \(e.description)") }
+        let scheduleSeconds = seconds(since: scheduleStart)
+
+        var problem: PricingProblem?, pricing: PricingResult?, skipped: String?
+        let pricingStart = ContinuousClock.now
+        if community.sharedStorage == nil {
+            skipped = "the community has no shared storage"
+        } else if community.pricing == nil {
+            skipped = "the community file has no pricing section"
+        } else {
+            progress?("pricing the shared storage (\(community.pricing!.mode.rawValue))")
+            do {
+                let p = try PricingProblem(community: community)
+                var o = solverOptions
+                o.timeLimit = options.pricingTimeLimit
+                pricing = try StackelbergPricer(solver: solver(), options: o).price(p)
+                problem = p
+            } catch let e as PricingInputError {
+                throw DayAheadError.badInput("\(communityFile): \(e.description)")
+            } catch let e as ModelError {
+                throw DayAheadError.badInput("\(communityFile): pricing: \(e.description)")
+            }
+        }
+        let pricingSeconds = seconds(since: pricingStart)
+        let provenance = Self.provenance(communityData)
+        var r = DayAheadResult(community: community, date: Self.dayFormatter.string(from: dayStart), options: options,
+                               forecasts: forecasts, schedule: schedule, pricingProblem: problem, pricing: pricing,
+                               pricingSkipped: skipped, communityFile: communityFile, communityHash: fingerprint(communityData),
+                               historyFiles: files, historyHash: fingerprint(historyBytes), provenance: provenance)
+        r.forecastSeconds = forecastSeconds
+        r.scheduleSeconds = scheduleSeconds
+        r.pricingSeconds = pricingSeconds
+        r.totalSeconds = seconds(since: clock)
+        return r
+    }
+
+    func solver() -> any LinearSolver {
+        switch options.solver {
+        case .cbc: return CbcSolver()
+        case .glpk: return GLPKSolver()
+        }
+    }
+
+    static let dayFormatter: DateFormatter = {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd"
+        return f
+    }()
+
+    /// Start of the day to plan: `--date` (or the day after the history ends) at the template's time of day.
+    func dayStart(_ template: Community, firstSource: SeriesSource) throws -> Date {
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        let timeOfDay = template.start.timeIntervalSince(utc.startOfDay(for: template.start))
+        if let date = options.date {
+            guard date.count == 10, let d = Self.dayFormatter.date(from: date) else {
+                throw DayAheadError.badInput("--date: '\(date)' is not a date (YYYY-MM-DD)")
+            }
+            return d.addingTimeInterval(timeOfDay)
+        }
+        let s: TimeSeries
+        do { s = try TimeSeriesCSV.read(firstSource.file, column: firstSource.column, timeZone: options.timeZone) }
+        catch let e as TimeSeriesError { throw DayAheadError.history(e) }
+        let last = s.timestamp(s.count - 1)
+        var start = utc.startOfDay(for: last).addingTimeInterval(timeOfDay)
+        while start <= last { start = start.addingTimeInterval(86_400) }
+        return start
+    }
+
+    /// Fits and forecasts one series; aggregates to the community's periods.
+    func forecast(_ s: SplitSeries, periodsPerCommunityPeriod k: Int, periods: Int) throws -> SeriesForecast {
+        let h = s.history
+        let perDay = h.periodsPerDay
+        let horizon = s.leadSteps + periods * k
+        let recentCount = min(h.count / k, 2 * periods) * k
+        let recent = aggregate(Array(h.values.suffix(recentCount)), k)
+        let actual = s.actual.map { aggregate($0, k) }
+        func tooShort(_ model: String, _ needed: Int) -> DayAheadError {
+            .history(TimeSeriesError(file: s.source.file, line: s.lastLine,
+                message: "column \(s.source.column): \(model) needs at least \(needed) observations before the forecast day, the history has \(h.count) (up to this line)"))
+        }
+        guard h.count >= 2 * perDay else { throw tooShort(options.model, 2 * perDay) }
+        // A series that was zero for its last two weeks (a prosumer without PV) stays zero.
+        if h.values.suffix(14 * perDay).allSatisfy({ $0 == 0 }) {
+            let zeros = [Double](repeating: 0, count: periods)
+            return SeriesForecast(source: s.source, model: "zero", selection: [], point: zeros, lower: zeros, upper: zeros,
+                                  actual: actual, recent: recent, observations: h.count)
+        }
+        var chosen = options.model
+        var selection: [(model: String, mae: Double)] = []
+        if options.model == "auto" {
+            let backtest = Backtest(horizon: perDay, testDays: options.autoTestDays)
+            for name in options.autoCandidates {
+                guard let m = try? configured(name, perDay), let score = try? backtest.run(m, on: h), score.mae.isFinite else { continue }
+                selection.append((name, score.mae))
+            }
+            guard let best = selection.min(by: { $0.mae < $1.mae }) else {
+                throw tooShort("auto (a \(options.autoTestDays)-day backtest)", (7 + options.autoTestDays) * perDay + 1)
+            }
+            chosen = best.model
+        }
+        var model = try configured(chosen, perDay)
+        let f: Forecast
+        do {
+            try model.fit(h)
+            f = try model.forecast(horizon: horizon, level: 0.95)
+        } catch let ForecastError.historyTooShort(m, needed, _) {
+            throw tooShort(m, needed)
+        } catch let e as ForecastError {
+            throw DayAheadError.history(TimeSeriesError(file: s.source.file, line: s.lastLine, message: "column \(s.source.column): \(e.description)"))
+        } catch let e as ARIMAError {
+            throw DayAheadError.history(TimeSeriesError(file: s.source.file, line: s.lastLine, message: "column \(s.source.column): \(chosen): \(e.description)"))
+        }
+        var point = Array(f.point.suffix(periods * k)), lower = Array(f.lower.suffix(periods * k)), upper = Array(f.upper.suffix(periods * k))
+        // Physical bounds: no negative load or PV; PV is zero where it was zero on each of the last seven days.
+        let night: [Bool] = (0..<(periods * k)).map { j in
+            guard s.source.kind == .pv else { return false }
+            let seen = (1...7).map { h.count + s.leadSteps + j - $0 * perDay }.filter { $0 >= 0 && $0 < h.count }
+            return !seen.isEmpty && seen.allSatisfy { h.values[$0] == 0 }
+        }
+        for j in point.indices {
+            point[j] = night[j] ? 0 : max(0, point[j])
+            lower[j] = night[j] ? 0 : max(0, lower[j])
+            upper[j] = night[j] ? 0 : max(0, upper[j])
+        }
+        return SeriesForecast(source: s.source, model: chosen, selection: selection, point: aggregate(point, k),
+                              lower: aggregate(lower, k), upper: aggregate(upper, k), actual: actual, recent: recent,
+                              observations: h.count)
+    }
+
+    func configured(_ name: String, _ perDay: Int) throws -> any Forecaster {
+        let f = try ForecasterCatalog.make(name, periodsPerDay: perDay)
+        guard var n = f as? NeuralForecaster else { return f }
+        if let seed = options.seed { n.options.seed = seed }
+        if let epochs = options.epochs { n.options.epochs = epochs }
+        if let p = n.options.problem { throw DayAheadError.badInput("\(name): \(p)") }
+        return n
+    }
+
+    /// Means of consecutive groups of `k`.
+    func aggregate(_ v: [Double], _ k: Int) -> [Double] {
+        guard k > 1 else { return v }
+        return stride(from: 0, to: v.count - k + 1, by: k).map { i in v[i..<(i + k)].reduce(0, +) / Double(k) }
+    }
+
+    /// The community file's optional top-level `provenance` (a string or an array of strings).
+    static func provenance(_ data: Data) -> [String] {
+        guard let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
+        if let s = o["provenance"] as? String { return [s] }
+        return (o["provenance"] as? [String]) ?? []
+    }
+}
+
+func seconds(since start: ContinuousClock.Instant) -> Double {
+    let d = ContinuousClock.now - start
+    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+/// Results written by concurrent workers, read in index order.
+final class ResultSlots<T: Sendable>: @unchecked Sendable {
+    private var slots: [Result<T, Error>?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ k: Int, _ r: Result<T, Error>) { lock.withLock { slots[k] = r } }
+    /// The values; the first failure in index order is thrown (so the message does not depend on timing).
+    func values() throws -> [T] { try lock.withLock { slots }.map { try $0!.get() } }
+}
+
+final class Counter: @unchecked Sendable {
+    private var n = 0
+    private let lock = NSLock()
+    func increment() -> Int { lock.withLock { n += 1; return n } }
+}

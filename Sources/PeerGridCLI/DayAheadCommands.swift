@@ -1,0 +1,330 @@
+import ArgumentParser
+import DayAhead
+import Forecast
+import Foundation
+import Reports
+import ResultStore
+
+extension DayAheadOptions.Solver: ExpressibleByArgument {}
+
+/// Options of `day-ahead` and `batch`.
+struct DayAheadOptionGroup: ParsableArguments {
+    @Option(help: "Forecaster: auto (a short backtest per series picks among seasonal-naive, seasonal-naive-day, ar-weekly, arima, mstl-arima), or a name: arima, lstm, cnn, \(ForecasterCatalog.names.joined(separator: ", ")).")
+    var model: String = "auto"
+
+    @Option(help: "Solver backend for the schedule and the pricing: cbc or glpk.")
+    var solver: DayAheadOptions.Solver = .cbc
+
+    @Option(name: .customLong("time-limit"), help: "Wall-clock limit of the schedule solve, seconds.")
+    var timeLimit: Double?
+
+    @Option(name: .customLong("pricing-time-limit"), help: "Wall-clock limit of the storage pricing solve, seconds (the report gives the gap reached).")
+    var pricingTimeLimit: Double = 60
+
+    @Option(help: "Relative MIP gap at which to stop.")
+    var gap: Double = 1e-4
+
+    @Option(help: "Time zone of offset-free timestamps in history files, e.g. Europe/London.")
+    var timezone: String?
+
+    @Option(help: "lstm/cnn: training seed.")
+    var seed: UInt64?
+
+    @Option(help: "lstm/cnn: most training epochs.")
+    var epochs: Int?
+
+    @Option(help: "Root directory of the reports; each run writes <out>/<community>/<date>/.")
+    var out: String = "Reports"
+
+    @Option(help: "Results store (SQLite): a file, or 'none' to record nothing (default: <out>/peergrid.sqlite).")
+    var store: String?
+
+    @Flag(help: "Show the solvers' logs.")
+    var verbose = false
+
+    func options(date: String?) throws -> DayAheadOptions {
+        var o = DayAheadOptions()
+        o.model = model
+        o.date = date
+        o.solver = solver
+        o.scheduleTimeLimit = timeLimit
+        o.pricingTimeLimit = pricingTimeLimit
+        o.gap = gap
+        o.seed = seed
+        o.epochs = epochs
+        o.verbose = verbose
+        if let timezone {
+            guard let z = TimeZone(identifier: timezone) else { throw CLIFailure("--timezone: unknown time zone '\(timezone)'") }
+            o.timeZone = z
+        }
+        guard pricingTimeLimit > 0 else { throw CLIFailure("--pricing-time-limit must be > 0") }
+        return o
+    }
+
+    func openStore() throws -> ResultStore? {
+        let path = store ?? out + "/peergrid.sqlite"
+        if path == "none" { return nil }
+        do { return try ResultStore(path: path) } catch let e as ResultStoreError { throw CLIFailure(e.description) }
+    }
+}
+
+/// A progress line on standard error, redrawn in place; silent when standard error is not a terminal.
+enum StatusLine {
+    static let enabled = isatty(STDERR_FILENO) == 1
+    static func show(_ text: String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data(("\r" + text + "\u{1B}[K").utf8))
+    }
+    static func clear() { if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
+}
+
+/// `peergrid day-ahead`: history to forecasts, schedule, storage prices and a report.
+struct DayAheadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "day-ahead",
+        abstract: "Forecast every prosumer's load and PV for a day, schedule the community, price the shared storage and write a report.",
+        discussion: """
+        Writes <out>/<community>/<date>/: report.html (one self-contained file), report.md with charts/*.svg, forecast.csv, \
+        schedule.csv, prices.csv and summary.json, all at once; then records the run in the results store. \
+        History: the community file's load_kw/pv_kw may name CSV columns ({"csv": ..., "column": ...}); otherwise --history is \
+        a CSV with columns <id>_load_kw and <id>_pv_kw, or a directory of <id>.csv files with load_kw and pv_kw. \
+        Exit codes: 0 done, 2 bad input (file and line named), 3 infeasible (diagnosis in the report), 4 solver error or time limit without a solution.
+        """)
+
+    @Option(help: "The community file (JSON, spec/community.md).")
+    var community: String
+
+    @Option(help: "History: a CSV file or a directory of per-prosumer CSVs (see above).")
+    var history: String?
+
+    @Option(help: "The day to plan, YYYY-MM-DD (UTC; default: the day after the history ends).")
+    var date: String?
+
+    @OptionGroup var settings: DayAheadOptionGroup
+
+    func run() throws {
+        let options = try settings.options(date: date)
+        let store = try settings.openStore()
+        let planner = DayAheadPlanner(options: options, progress: { StatusLine.show($0) })
+        let job = DayAheadJob(planner: planner, outRoot: settings.out, store: store)
+        let output: (result: DayAheadResult, directory: String)
+        do { output = try job.run(communityFile: community, history: history) }
+        catch let e as DayAheadError { StatusLine.clear(); throw CLIFailure(e.description) }
+        StatusLine.clear()
+        let r = output.result
+        print(Self.text(r))
+        print("report    \(output.directory)/report.html")
+        print("files     \(output.directory)/{report.md,forecast.csv,schedule.csv,prices.csv,summary.json}")
+        if let store { print("recorded  run in \(store.path)") }
+        let code = Backends.exitCode(r.schedule.status)
+        if code != .success { throw ExitCode(code.rawValue) }
+    }
+
+    static func text(_ r: DayAheadResult) -> String {
+        func money(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "-" }
+        let c = r.community, s = r.schedule
+        var lines = ["community \(c.name), \(r.date): \(c.prosumers.count) prosumers, \(c.periods) x \(c.periodMinutes) min"]
+        let picks = Dictionary(grouping: r.forecasts, by: \.model).map { "\($0.key) x\($0.value.count)" }.sorted().joined(separator: ", ")
+        lines.append(String(format: "forecast  %@ (%@) in %.1f s", picks, r.options.model, r.forecastSeconds))
+        if r.options.model == "auto" {
+            for f in r.forecasts where !f.selection.isEmpty {
+                let best = f.selection.min { $0.mae < $1.mae }!
+                lines.append(String(format: "          %@ %@: %@ (backtest MAE %.3f kW)", f.source.prosumer, f.source.kind.rawValue, f.model, best.mae))
+            }
+        }
+        if let m = DayAheadOutputs.totalLoadMAPE(r) { lines.append(String(format: "          total load against the day's meter readings: MAPE %.2f %%", m)) }
+        lines.append(String(format: "schedule  %@ (%@), cost %@, stand-alone %@, savings %@, gap %@, %.1f s", s.status.rawValue, s.solver,
+                            money(s.objective), money(s.standaloneCost), money(s.savings), s.gap.map { String(format: "%.1e", $0) } ?? "-", r.scheduleSeconds))
+        if let p = r.pricing {
+            lines.append(String(format: "pricing   %@ %@ (%@), profit %@, gap %@, check %@, %.1f s", p.mode.rawValue, p.status.rawValue, p.solver,
+                                money(p.profit), p.gap.map { String(format: "%.1e", $0) } ?? "-", p.check.map { $0.passed ? "passed" : "FAILED" } ?? "-", r.pricingSeconds))
+        } else {
+            lines.append("pricing   skipped: \(r.pricingSkipped ?? "")")
+        }
+        if let d = s.diagnosis { lines.append("diagnosis \(d.sentence)") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// `peergrid batch`: day-ahead for every community of a manifest, sharded for a cluster.
+struct BatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch",
+        abstract: "Run day-ahead for every community of a manifest (one shard of it on a cluster); `batch merge` collects the results.",
+        discussion: """
+        The manifest is a CSV with header community,history,date,model (paths relative to it; empty cells take the defaults). \
+        The shard is --shard i/N, else SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT (Slurm array jobs), else JOB_COMPLETION_INDEX \
+        with PEERGRID_SHARD_COUNT (Kubernetes Indexed Jobs), else the whole manifest. Communities whose report exists with the same \
+        run key are skipped, so a rerun finishes what a killed one left. Exit codes: 0 every community done, 2 bad manifest or a \
+        community with bad input, 3 a community infeasible, 4 a solver failure; the others still run.
+        """,
+        subcommands: [BatchRunCommand.self, BatchMergeCommand.self],
+        defaultSubcommand: BatchRunCommand.self)
+}
+
+struct BatchRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run one shard of a manifest (the default subcommand).")
+
+    @Option(help: "The manifest CSV: community,history,date,model.")
+    var manifest: String
+
+    @Option(help: "This process's part: i/N (0-based i).")
+    var shard: String?
+
+    @OptionGroup var settings: DayAheadOptionGroup
+
+    func run() throws {
+        let m: BatchManifest
+        do { m = try BatchManifest.read(manifest) } catch let e as DayAheadError { throw CLIFailure(e.description) }
+        let part: Shard
+        do { part = try shard.map(Shard.parse) ?? Shard.fromEnvironment() ?? Shard(index: 0, count: 1) }
+        catch let e as DayAheadError { throw CLIFailure(e.description) }
+        let store = try settings.openStore()
+        let mine = m.entries.enumerated().filter { part.contains(position: $0.offset) }.map(\.element)
+        print("batch \(manifest): shard \(part), \(mine.count) of \(m.entries.count) communities")
+        var worst = CLIExit.success
+        var counts = (done: 0, skipped: 0, failed: 0)
+        for (k, e) in mine.enumerated() {
+            var options = try settings.options(date: e.date)
+            if let model = e.model { options.model = model }
+            let planner = DayAheadPlanner(options: options, progress: { StatusLine.show("[\(k + 1)/\(mine.count)] " + $0) })
+            let job = DayAheadJob(planner: planner, outRoot: settings.out, store: store)
+            do {
+                let id = try planner.identity(communityFile: e.community, history: e.history)
+                if job.isDone(id) {
+                    counts.skipped += 1
+                    print("[\(k + 1)/\(mine.count)] \(id.community) \(id.date): done before, skipped")
+                    continue
+                }
+                let (r, dir) = try job.run(communityFile: e.community, history: e.history)
+                StatusLine.clear()
+                let code = Backends.exitCode(r.schedule.status)
+                if code != .success { worst = max(worst, code); counts.failed += 1 } else { counts.done += 1 }
+                print("[\(k + 1)/\(mine.count)] \(r.community.name) \(r.date): \(r.schedule.status.rawValue), cost \(r.schedule.objective.map { String(format: "%.2f", $0) } ?? "-"), \(dir)")
+            } catch let err as DayAheadError {
+                StatusLine.clear()
+                counts.failed += 1
+                worst = max(worst, .badInput)
+                FileHandle.standardError.write(Data("peergrid: \(manifest):\(e.line): \(err.description)\n".utf8))
+            }
+        }
+        print("shard \(part): \(counts.done) done, \(counts.skipped) skipped (done before), \(counts.failed) failed")
+        if worst != .success { throw ExitCode(worst.rawValue) }
+    }
+}
+
+struct BatchMergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "merge", abstract: "Merge the per-community results of a manifest into batch.csv.")
+
+    @Option(help: "The manifest CSV.")
+    var manifest: String
+
+    @Option(help: "Root directory of the reports (as given to batch).")
+    var out: String = "Reports"
+
+    @Option(help: "The merged table (default: <out>/batch.csv).")
+    var to: String?
+
+    @Option(help: "Forecaster the batch ran with (part of the run key).")
+    var model: String = "auto"
+
+    @Option(help: "Solver the batch ran with (part of the run key).")
+    var solver: DayAheadOptions.Solver = .cbc
+
+    func run() throws {
+        let m: BatchManifest
+        do { m = try BatchManifest.read(manifest) } catch let e as DayAheadError { throw CLIFailure(e.description) }
+        var options = DayAheadOptions()
+        options.model = model
+        options.solver = solver
+        let job = DayAheadJob(planner: DayAheadPlanner(options: options), outRoot: out, store: nil)
+        let rows = BatchMerge.collect(m, job: job)
+        let path = to ?? out + "/batch.csv"
+        do { try OutputFiles.write(BatchMerge.csv(rows), to: path) } catch { throw CLIFailure("cannot write \(path): \(error.localizedDescription)") }
+        let missing = rows.filter { $0.1.summary == nil }
+        print("merged \(rows.count - missing.count) of \(rows.count) communities into \(path)")
+        for (e, r) in missing { print("  line \(e.line): \(r.community) \(r.date): \(r.status)") }
+        if !missing.isEmpty { throw ExitCode(CLIExit.noSolution.rawValue) }
+    }
+}
+
+extension CLIExit: Comparable {
+    static func < (a: CLIExit, b: CLIExit) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// `peergrid history`: the runs in the results store.
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "List the runs in the results store, or compare two (`--compare A B`).")
+
+    @Option(help: "The results store.")
+    var store: String = "Reports/peergrid.sqlite"
+
+    @Option(help: "Only this community.")
+    var community: String?
+
+    @Option(help: "Most runs to list.")
+    var limit: Int = 20
+
+    @Option(parsing: .upToNextOption, help: "Compare two runs by id.")
+    var compare: [Int64] = []
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: store) else { throw CLIFailure("\(store): no results store (run day-ahead first)") }
+        let db: ResultStore
+        do { db = try ResultStore(path: store) } catch let e as ResultStoreError { throw CLIFailure(e.description) }
+        func money(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "-" }
+        if !compare.isEmpty {
+            guard compare.count == 2 else { throw CLIFailure("--compare takes two run ids") }
+            let runs = try compare.map { id -> RunRecord in
+                guard let r = try db.run(id: id) else { throw CLIFailure("\(store): no run \(id)") }
+                return r
+            }
+            let (a, b) = (runs[0], runs[1])
+            func line(_ name: String, _ x: String, _ y: String, _ delta: String = "") -> String {
+                name.padding(toLength: 16, withPad: " ", startingAt: 0) + x.padding(toLength: 26, withPad: " ", startingAt: 0)
+                    + y.padding(toLength: 26, withPad: " ", startingAt: 0) + delta
+            }
+            func diff(_ x: Double?, _ y: Double?) -> String { (x != nil && y != nil) ? String(format: "%+.2f", y! - x!) : "" }
+            print(line("", "run \(a.id!)", "run \(b.id!)", "change"))
+            print(line("community", a.community, b.community))
+            print(line("date", a.date, b.date))
+            print(line("status", a.status, b.status))
+            print(line("model", a.model, b.model))
+            print(line("solver", a.solver, b.solver))
+            print(line("cost", money(a.cost), money(b.cost), diff(a.cost, b.cost)))
+            print(line("stand-alone", money(a.standaloneCost), money(b.standaloneCost), diff(a.standaloneCost, b.standaloneCost)))
+            print(line("savings", money(a.savings), money(b.savings), diff(a.savings, b.savings)))
+            print(line("pricing", a.pricingStatus, b.pricingStatus))
+            print(line("profit", money(a.profit), money(b.profit), diff(a.profit, b.profit)))
+            print(line("load MAPE %", money(a.forecastMAPE), money(b.forecastMAPE), diff(a.forecastMAPE, b.forecastMAPE)))
+            print(line("total s", String(format: "%.1f", a.totalSeconds), String(format: "%.1f", b.totalSeconds), diff(a.totalSeconds, b.totalSeconds)))
+            print(line("community file", a.communityHash, b.communityHash, a.communityHash == b.communityHash ? "same" : "changed"))
+            print(line("history", a.historyHash, b.historyHash, a.historyHash == b.historyHash ? "same" : "changed"))
+            print(line("settings", "", "", a.settingsJSON == b.settingsJSON ? "same" : "changed"))
+            let ma = Self.models(a.modelsJSON), mb = Self.models(b.modelsJSON)
+            let changed = ma.keys.sorted().filter { ma[$0] != mb[$0] }
+            print(line("forecasters", "", "", changed.isEmpty ? "same" : changed.map { "\($0): \(ma[$0] ?? "-") -> \(mb[$0] ?? "-")" }.joined(separator: ", ")))
+            return
+        }
+        let runs: [RunRecord]
+        do { runs = try db.runs(community: community, limit: limit) } catch let e as ResultStoreError { throw CLIFailure(e.description) }
+        func col(_ s: String, _ w: Int, left: Bool = false) -> String {
+            s.count >= w ? s : (left ? s + String(repeating: " ", count: w - s.count) : String(repeating: " ", count: w - s.count) + s)
+        }
+        print(col("id", 5) + "  " + col("finished", 20, left: true) + "  " + col("community", 16, left: true) + "  " + col("date", 10, left: true) + "  "
+              + col("status", 9, left: true) + col("cost", 10) + col("savings", 10) + "  " + col("pricing", 9, left: true) + col("profit", 9)
+              + col("load MAPE", 11) + col("total s", 9))
+        for r in runs {
+            print(col("\(r.id ?? 0)", 5) + "  " + col(r.finishedAt, 20, left: true) + "  " + col(r.community, 16, left: true) + "  " + col(r.date, 10, left: true) + "  "
+                  + col(r.status, 9, left: true) + col(money(r.cost), 10) + col(money(r.savings), 10) + "  " + col(r.pricingStatus, 9, left: true)
+                  + col(money(r.profit), 9) + col(r.forecastMAPE.map { String(format: "%.2f %%", $0) } ?? "-", 11) + col(String(format: "%.1f", r.totalSeconds), 9))
+        }
+        if runs.isEmpty { print("(no runs)") }
+    }
+
+    static func models(_ json: String) -> [String: String] {
+        (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String]) ?? [:]
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import GRDB
+
+/// One recorded run of `peergrid day-ahead`: what went in (hashes, settings), what came out (status, costs,
+/// prices) and how long it took.
+public struct RunRecord: Sendable, Equatable {
+    /// Row id (assigned by the store).
+    public var id: Int64?
+    /// `community/date/settings-hash`: equal keys mean the same job (batch reruns skip it).
+    public var runKey: String
+    public var community: String
+    /// The scheduled day, `YYYY-MM-DD`.
+    public var date: String
+    /// ISO 8601 UTC time the run finished.
+    public var finishedAt: String
+    /// The schedule's status (`optimal`, `feasible`, `infeasible`, ...).
+    public var status: String
+    public var solver: String
+    /// The model option (`auto`, `arima`, ...) and, as JSON, what each series used.
+    public var model: String
+    public var modelsJSON: String
+    /// SHA-256 of the community file and of the history files read.
+    public var communityHash: String
+    public var historyHash: String
+    /// All settings as JSON.
+    public var settingsJSON: String
+    public var cost: Double?
+    public var standaloneCost: Double?
+    public var savings: Double?
+    public var gap: Double?
+    public var pricingStatus: String
+    public var profit: Double?
+    /// Prices as JSON (`{"charge": [...], "discharge": [...]}` per path).
+    public var pricesJSON: String
+    /// Forecast MAPE against the day's actuals, when the history covers the day.
+    public var forecastMAPE: Double?
+    public var forecastSeconds: Double
+    public var scheduleSeconds: Double
+    public var pricingSeconds: Double
+    public var totalSeconds: Double
+    /// Where the report was written.
+    public var reportDirectory: String
+
+    public init(runKey: String, community: String, date: String, finishedAt: String, status: String, solver: String,
+                model: String, modelsJSON: String, communityHash: String, historyHash: String, settingsJSON: String,
+                cost: Double?, standaloneCost: Double?, savings: Double?, gap: Double?, pricingStatus: String,
+                profit: Double?, pricesJSON: String, forecastMAPE: Double?, forecastSeconds: Double,
+                scheduleSeconds: Double, pricingSeconds: Double, totalSeconds: Double, reportDirectory: String) {
+        self.runKey = runKey; self.community = community; self.date = date; self.finishedAt = finishedAt
+        self.status = status; self.solver = solver; self.model = model; self.modelsJSON = modelsJSON
+        self.communityHash = communityHash; self.historyHash = historyHash; self.settingsJSON = settingsJSON
+        self.cost = cost; self.standaloneCost = standaloneCost; self.savings = savings; self.gap = gap
+        self.pricingStatus = pricingStatus; self.profit = profit; self.pricesJSON = pricesJSON
+        self.forecastMAPE = forecastMAPE; self.forecastSeconds = forecastSeconds; self.scheduleSeconds = scheduleSeconds
+        self.pricingSeconds = pricingSeconds; self.totalSeconds = totalSeconds; self.reportDirectory = reportDirectory
+    }
+}
+
+/// A store failure, with the database file named.
+public struct ResultStoreError: Error, CustomStringConvertible {
+    public var path: String
+    public var message: String
+    public var description: String { "\(path): \(message)" }
+}
+
+/// The results store: an embedded SQLite database (through GRDB) with one row per run. Each write is one
+/// transaction, so a run killed while recording leaves no partial row. Several processes (batch shards) may
+/// write to the same file: SQLite's write-ahead log serializes them, and a writer waits up to 60 s for a lock.
+public final class ResultStore: Sendable {
+    public let path: String
+    private let pool: DatabasePool
+
+    /// Opens (creating when absent) the store at `path` and brings its schema up to date.
+    public init(path: String) throws {
+        self.path = path
+        do {
+            try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),
+                                                    withIntermediateDirectories: true)
+            var config = Configuration()
+            config.busyMode = .timeout(60)
+            pool = try DatabasePool(path: path, configuration: config)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw ResultStoreError(path: path, message: "cannot open the results store: \(error)")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.create(table: "run") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("run_key", .text).notNull().indexed()
+                t.column("community", .text).notNull().indexed()
+                t.column("date", .text).notNull()
+                t.column("finished_at", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("solver", .text).notNull()
+                t.column("model", .text).notNull()
+                t.column("models_json", .text).notNull()
+                t.column("community_hash", .text).notNull()
+                t.column("history_hash", .text).notNull()
+                t.column("settings_json", .text).notNull()
+                t.column("cost", .double)
+                t.column("standalone_cost", .double)
+                t.column("savings", .double)
+                t.column("gap", .double)
+                t.column("pricing_status", .text).notNull()
+                t.column("profit", .double)
+                t.column("prices_json", .text).notNull()
+                t.column("forecast_mape", .double)
+                t.column("forecast_seconds", .double).notNull()
+                t.column("schedule_seconds", .double).notNull()
+                t.column("pricing_seconds", .double).notNull()
+                t.column("total_seconds", .double).notNull()
+                t.column("report_dir", .text).notNull()
+            }
+        }
+        return m
+    }
+
+    /// Records a run in one transaction and returns its id.
+    @discardableResult
+    public func record(_ r: RunRecord) throws -> Int64 {
+        do {
+            return try pool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO run (run_key, community, date, finished_at, status, solver, model, models_json,
+                      community_hash, history_hash, settings_json, cost, standalone_cost, savings, gap, pricing_status,
+                      profit, prices_json, forecast_mape, forecast_seconds, schedule_seconds, pricing_seconds,
+                      total_seconds, report_dir)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [r.runKey, r.community, r.date, r.finishedAt, r.status, r.solver, r.model, r.modelsJSON,
+                                     r.communityHash, r.historyHash, r.settingsJSON, r.cost, r.standaloneCost, r.savings,
+                                     r.gap, r.pricingStatus, r.profit, r.pricesJSON, r.forecastMAPE, r.forecastSeconds,
+                                     r.scheduleSeconds, r.pricingSeconds, r.totalSeconds, r.reportDirectory])
+                return db.lastInsertedRowID
+            }
+        } catch {
+            throw ResultStoreError(path: path, message: "cannot record the run: \(error)")
+        }
+    }
+
+    /// Whether a run with this key was recorded.
+    public func contains(runKey: String) throws -> Bool {
+        do { return try pool.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM run WHERE run_key = ?)", arguments: [runKey]) ?? false } }
+        catch { throw ResultStoreError(path: path, message: "cannot read: \(error)") }
+    }
+
+    /// Runs, newest first, optionally of one community.
+    public func runs(community: String? = nil, limit: Int = 50) throws -> [RunRecord] {
+        do {
+            return try pool.read { db in
+                let rows: [Row]
+                if let community {
+                    rows = try Row.fetchAll(db, sql: "SELECT * FROM run WHERE community = ? ORDER BY id DESC LIMIT ?", arguments: [community, limit])
+                } else {
+                    rows = try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY id DESC LIMIT ?", arguments: [limit])
+                }
+                return rows.map(Self.record)
+            }
+        } catch { throw ResultStoreError(path: path, message: "cannot read: \(error)") }
+    }
+
+    /// One run by id.
+    public func run(id: Int64) throws -> RunRecord? {
+        do { return try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]).map(Self.record) } }
+        catch { throw ResultStoreError(path: path, message: "cannot read: \(error)") }
+    }
+
+    static func record(_ row: Row) -> RunRecord {
+        var r = RunRecord(runKey: row["run_key"], community: row["community"], date: row["date"], finishedAt: row["finished_at"],
+                          status: row["status"], solver: row["solver"], model: row["model"], modelsJSON: row["models_json"],
+                          communityHash: row["community_hash"], historyHash: row["history_hash"], settingsJSON: row["settings_json"],
+                          cost: row["cost"], standaloneCost: row["standalone_cost"], savings: row["savings"], gap: row["gap"],
+                          pricingStatus: row["pricing_status"], profit: row["profit"], pricesJSON: row["prices_json"],
+                          forecastMAPE: row["forecast_mape"], forecastSeconds: row["forecast_seconds"],
+                          scheduleSeconds: row["schedule_seconds"], pricingSeconds: row["pricing_seconds"],
+                          totalSeconds: row["total_seconds"], reportDirectory: row["report_dir"])
+        r.id = row["id"]
+        return r
+    }
+}
