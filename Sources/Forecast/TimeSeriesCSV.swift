@@ -71,6 +71,7 @@ public enum TimeSeriesCSV {
             let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             guard cells.count == names.count else { throw fail(n, "\(cells.count) cells, the header has \(names.count)") }
             guard let stamp = parser.parse(cells[timeCol]) else {
+                if let problem = parser.problem { throw fail(n, problem) }
                 throw fail(n, "'\(cells[timeCol])' is not an ISO 8601 timestamp\(timeZone == nil ? " (local times need --timezone Area/City)" : "")")
             }
             var v = Double.nan
@@ -141,6 +142,8 @@ struct StampParser {
     let timeZone: TimeZone?
     let iso = ISO8601DateFormatter()
     var lastLocal: Date?
+    /// Why the last stamp was refused, when it is more than "not a timestamp".
+    var problem: String?
 
     init(timeZone: TimeZone?) {
         self.timeZone = timeZone
@@ -160,6 +163,11 @@ struct StampParser {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = tz
         guard var d = cal.date(from: c) else { return nil }
+        let back = cal.dateComponents([.year, .month, .day, .hour, .minute], from: d)
+        if back.hour != c.hour || back.minute != c.minute || back.day != c.day {
+            problem = "local time \(s) does not exist in \(tz.identifier): the clocks jump forward at the daylight-saving change (write UTC or an offset, or drop the row)"
+            return nil
+        }
         // An ambiguous autumn hour: the second occurrence of a local time is one hour later in UTC.
         if let last = lastLocal, d <= last, tz.isDaylightSavingTime(for: d), !tz.isDaylightSavingTime(for: d.addingTimeInterval(3600)) {
             d = d.addingTimeInterval(3600)

@@ -1,0 +1,234 @@
+import DayAhead
+import Forecast
+import Foundation
+import Optimize
+import ResultStore
+import Testing
+
+enum Fixture {
+    static let directory = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
+    static var community: String { directory.appendingPathComponent("small-community.json").path }
+    static var history: String { directory.appendingPathComponent("small-history.csv").path }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("peergrid-dayahead-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// The fixture community and a history edited by `edit` (a list of CSV lines), in a new directory.
+    static func editedHistory(_ edit: (inout [String]) -> Void) throws -> (community: String, history: String) {
+        let dir = try temporaryDirectory()
+        var lines = try String(contentsOfFile: history, encoding: .utf8).split(separator: "\n").map(String.init)
+        edit(&lines)
+        let h = dir.appendingPathComponent("small-history.csv")
+        try (lines.joined(separator: "\n") + "\n").write(to: h, atomically: true, encoding: .utf8)
+        let c = dir.appendingPathComponent("small-community.json")
+        try FileManager.default.copyItem(atPath: community, toPath: c.path)
+        return (c.path, h.path)
+    }
+
+    static func options(_ model: String = "seasonal-naive", date: String? = "2000-08-27") -> DayAheadOptions {
+        var o = DayAheadOptions()
+        o.model = model
+        o.date = date
+        return o
+    }
+}
+
+@Suite struct DayAheadPlannerTests {
+    @Test func plansTheDayFromHistory() throws {
+        let r = try DayAheadPlanner(options: Fixture.options()).run(communityFile: Fixture.community, history: nil)
+        #expect(r.date == "2000-08-27")
+        #expect(r.community.prosumers.count == 3)
+        #expect(r.forecasts.count == 6)
+        #expect(r.schedule.status == .optimal)
+        #expect(r.pricing?.status == .optimal)
+        #expect(r.pricing?.check?.passed == true)
+        // Every series has actuals on that day (the history covers it).
+        #expect(r.forecasts.allSatisfy { $0.actual?.count == 24 })
+        #expect(r.forecasts.allSatisfy { f in f.point.allSatisfy { $0 >= 0 } && zip(f.lower, f.upper).allSatisfy { $0 <= $1 + 1e-12 } })
+    }
+
+    /// The weekly seasonal naive forecast of an hourly period is the mean of the two half-hours a week earlier:
+    /// checks the split at the day, the horizon and the aggregation to the community's periods.
+    @Test func forecastsAreAggregatedToTheCommunityPeriod() throws {
+        let r = try DayAheadPlanner(options: Fixture.options()).run(communityFile: Fixture.community, history: nil)
+        let s = try TimeSeriesCSV.read(Fixture.history, column: "h02_load_kw")
+        let dayStart = try #require(ISO8601DateFormatter().date(from: "2000-08-27T00:00:00Z"))
+        let origin = Int(dayStart.timeIntervalSince(s.start) / s.step)
+        let f = try #require(r.forecasts.first { $0.source.prosumer == "h02" && $0.source.kind == .load })
+        #expect(f.model == "seasonal-naive")
+        #expect(f.observations == origin)
+        for t in 0..<24 {
+            let weekAgo = origin - 336 + 2 * t
+            let expected = (s.values[weekAgo] + s.values[weekAgo + 1]) / 2
+            #expect(abs(f.point[t] - expected) < 1e-9)
+            #expect(abs(f.actual![t] - (s.values[origin + 2 * t] + s.values[origin + 2 * t + 1]) / 2) < 1e-9)
+        }
+        #expect(r.community.prosumers[0].loadKW == f.point)
+    }
+
+    @Test func autoPicksTheModelWithTheLowestBacktestError() throws {
+        var o = Fixture.options("auto")
+        o.autoCandidates = ["seasonal-naive", "seasonal-naive-day", "ar-weekly"]
+        o.autoTestDays = 2
+        let r = try DayAheadPlanner(options: o).run(communityFile: Fixture.community, history: nil)
+        for f in r.forecasts where f.model != "zero" {
+            #expect(f.selection.count == 3)
+            let best = try #require(f.selection.min { $0.mae < $1.mae })
+            #expect(f.model == best.model)
+        }
+        // h06 has no PV: its series is zero and stays zero.
+        let pv = try #require(r.forecasts.first { $0.source.prosumer == "h06" && $0.source.kind == .pv })
+        #expect(pv.model == "zero" && pv.point.allSatisfy { $0 == 0 })
+    }
+
+    @Test func theDefaultDayIsTheDayAfterTheHistory() throws {
+        let r = try DayAheadPlanner(options: Fixture.options(date: nil)).run(communityFile: Fixture.community, history: nil)
+        #expect(r.date == "2000-08-28")
+        #expect(r.forecasts.allSatisfy { $0.actual == nil })
+    }
+
+    @Test func sameInputsGiveTheSameFiles() throws {
+        let a = DayAheadOutputs.files(try DayAheadPlanner(options: Fixture.options()).run(communityFile: Fixture.community, history: nil))
+        let b = DayAheadOutputs.files(try DayAheadPlanner(options: Fixture.options()).run(communityFile: Fixture.community, history: nil))
+        for name in ["forecast.csv", "schedule.csv", "prices.csv"] {
+            #expect(a.first { $0.name == name }?.text == b.first { $0.name == name }?.text, "\(name) differs")
+        }
+    }
+
+    @Test func theReportIsSelfContained() throws {
+        let r = try DayAheadPlanner(options: Fixture.options()).run(communityFile: Fixture.community, history: nil)
+        let files = DayAheadOutputs.files(r)
+        let names = Set(files.map(\.name))
+        for n in ["report.html", "report.md", "forecast.csv", "schedule.csv", "prices.csv", "summary.json",
+                  "charts/flows.svg", "charts/batteries.svg", "charts/pool.svg", "charts/prices.svg", "charts/forecast-load.svg"] {
+            #expect(names.contains(n), "missing \(n)")
+        }
+        let html = try #require(files.first { $0.name == "report.html" }?.text)
+        #expect(!html.contains("<script") && !html.contains("http://") || html.contains("xmlns=\"http://www.w3.org/2000/svg\""))
+        #expect(!html.contains("src=") && !html.contains("<link"))
+        #expect(html.components(separatedBy: "<svg").count - 1 == 6)
+        for section in ["Forecasts against history", "Energy flows", "Batteries", "Pool trades", "Prices", "Bills and savings", "Solvers", "Data and provenance"] {
+            #expect(html.contains(section), "no section \(section)")
+        }
+        #expect(html.contains("three households of the bundled demo community"))
+        let csv = try #require(files.first { $0.name == "forecast.csv" }?.text).split(separator: "\n")
+        #expect(csv.count == 1 + 6 * 24)
+        #expect(csv[0] == "prosumer,series,period,timestamp,model,forecast_kw,lower_95_kw,upper_95_kw,actual_kw")
+    }
+}
+
+@Suite struct BadHistoryTests {
+    func failure(_ edit: (inout [String]) -> Void, timeZone: TimeZone? = nil) throws -> TimeSeriesError {
+        let (c, _) = try Fixture.editedHistory(edit)
+        var o = Fixture.options()
+        o.timeZone = timeZone
+        do {
+            _ = try DayAheadPlanner(options: o).run(communityFile: c, history: nil)
+        } catch let DayAheadError.history(e) {
+            return e
+        }
+        Issue.record("no error")
+        return TimeSeriesError(file: "", line: nil, message: "")
+    }
+
+    @Test func aGapNamesTheLine() throws {
+        let e = try failure { $0.remove(at: 100) }
+        #expect(e.file.hasSuffix("small-history.csv") && e.line == 101 && e.message.contains("gap"))
+    }
+
+    @Test func aDuplicatedTimestampNamesTheLine() throws {
+        let e = try failure { $0[51] = $0[50] }
+        #expect(e.line == 52 && e.message.contains("duplicate timestamp"))
+    }
+
+    @Test func textInANumberColumnNamesTheLineAndColumn() throws {
+        let e = try failure { lines in
+            var cells = lines[200].split(separator: ",").map(String.init)
+            cells[1] = "n/a"
+            lines[200] = cells.joined(separator: ",")
+        }
+        #expect(e.line == 201 && e.message.contains("'n/a'") && e.message.contains("h02_load_kw"))
+    }
+
+    @Test func localTimesWithoutAZoneAreRefused() throws {
+        let e = try failure { lines in
+            for k in 1..<lines.count { lines[k] = lines[k].replacingOccurrences(of: "Z,", with: ",") }
+        }
+        #expect(e.line == 2 && e.message.contains("--timezone"))
+    }
+
+    @Test func aDaylightSavingJumpInLocalTimeNamesTheLine() throws {
+        // Local London times across the spring change of 2000-03-26: 01:00 and 01:30 do not exist.
+        let e = try failure({ lines in
+            let f = DateFormatter()
+            f.locale = Locale(identifier: "en_US_POSIX")
+            f.timeZone = TimeZone(identifier: "UTC")
+            f.dateFormat = "yyyy-MM-dd'T'HH:mm"
+            var t = f.date(from: "2000-03-25T00:00")!
+            for k in 1..<lines.count {
+                let rest = lines[k].split(separator: ",", maxSplits: 1)[1]
+                lines[k] = f.string(from: t) + "," + rest
+                t = t.addingTimeInterval(1800)
+            }
+        }, timeZone: TimeZone(identifier: "Europe/London"))
+        #expect(e.line == 2 + 48 + 2, "\(e)")
+        #expect(e.message.contains("does not exist in Europe/London"))
+    }
+
+    @Test func aSeriesTooShortToForecastNamesFileAndLine() throws {
+        let e = try failure { lines in lines = [lines[0]] + Array(lines[(lines.count - 48 * 8)...]) }
+        #expect(e.file.hasSuffix("small-history.csv"))
+        #expect(e.message.contains("needs at least") && e.line != nil)
+    }
+}
+
+@Suite struct BatchPartsTests {
+    @Test func shardsSplitTheManifestAndComeFromTheCluster() throws {
+        let s = try Shard.parse("1/3")
+        #expect((0..<7).filter { s.contains(position: $0) } == [1, 4])
+        #expect(throws: DayAheadError.self) { try Shard.parse("3/3") }
+        #expect(throws: DayAheadError.self) { try Shard.parse("x") }
+        #expect(try Shard.fromEnvironment(["SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_COUNT": "3", "SLURM_ARRAY_TASK_MIN": "1"]) == Shard(index: 2, count: 3))
+        #expect(try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "0", "PEERGRID_SHARD_COUNT": "4"]) == Shard(index: 0, count: 4))
+        #expect(throws: DayAheadError.self) { try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "0"]) }
+        #expect(try Shard.fromEnvironment([:]) == nil)
+    }
+
+    @Test func badManifestsNameTheLine() throws {
+        let dir = try Fixture.temporaryDirectory()
+        let m = dir.appendingPathComponent("m.csv")
+        try "community,history,date\n# comment\na.json,,2000-01-01\nb.json\n".write(to: m, atomically: true, encoding: .utf8)
+        #expect { try BatchManifest.read(m.path) } throws: { "\($0)".contains("m.csv:4: 1 cells") }
+        try "communities\n".write(to: m, atomically: true, encoding: .utf8)
+        #expect { try BatchManifest.read(m.path) } throws: { "\($0)".contains("m.csv:1:") }
+        try "community,date\na.json,2000-01-01\n".write(to: m, atomically: true, encoding: .utf8)
+        let ok = try BatchManifest.read(m.path)
+        #expect(ok.entries.count == 1 && ok.entries[0].date == "2000-01-01" && ok.entries[0].community == dir.appendingPathComponent("a.json").path)
+    }
+
+    @Test func theJobWritesRecordsAndIsThenDone() throws {
+        let out = try Fixture.temporaryDirectory()
+        let store = try ResultStore(path: out.appendingPathComponent("runs.sqlite").path)
+        let job = DayAheadJob(planner: DayAheadPlanner(options: Fixture.options()), outRoot: out.path, store: store)
+        let id = try job.planner.identity(communityFile: Fixture.community, history: nil)
+        #expect(id.community == "small-3" && id.date == "2000-08-27")
+        #expect(!job.isDone(id))
+        let (r, dir) = try job.run(communityFile: Fixture.community, history: nil)
+        #expect(r.runKey == id.runKey)
+        #expect(dir == out.path + "/small-3/2000-08-27")
+        #expect(job.isDone(id))
+        let runs = try store.runs()
+        #expect(runs.count == 1 && runs[0].runKey == id.runKey && runs[0].status == "optimal")
+        #expect(abs(runs[0].cost! - r.schedule.objective!) < 1e-9)
+        // Another model is another job.
+        var other = job
+        other.planner.options.model = "seasonal-naive-day"
+        #expect(!other.isDone(try other.planner.identity(communityFile: Fixture.community, history: nil)))
+        // Nothing staged is left behind.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: out.path + "/small-3").filter { $0.hasPrefix(".") }
+        #expect(leftovers.isEmpty)
+    }
+}
