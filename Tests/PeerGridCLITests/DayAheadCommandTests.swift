@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+
+/// Every regular file under `root` (relative path -> contents), skipping timing-dependent `summary.json`
+/// fields by comparing only the data files, and the SQLite store.
+func dataFiles(_ root: URL) throws -> [String: String] {
+    var out: [String: String] = [:]
+    let fm = FileManager.default
+    guard let e = fm.enumerator(atPath: root.path) else { return out }
+    for case let rel as String in e where rel.hasSuffix(".csv") && !rel.hasSuffix("batch.csv") {
+        out[rel] = try String(contentsOf: root.appendingPathComponent(rel), encoding: .utf8)
+    }
+    return out
+}
+
+/// Hidden entries (staging left by a killed run) anywhere under `root`.
+func hiddenEntries(_ root: URL) -> [String] {
+    (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? [])
+        .filter { $0.split(separator: "/").contains { $0.hasPrefix(".") } }
+}
+
+@Suite(.serialized) struct DayAheadCommandTests {
+    @Test func dayAheadWritesTheReportAndRecordsTheRun() throws {
+        let out = try CLI.temporaryDirectory()
+        let r = try CLI.run(["day-ahead", "--community", CLI.fixture("small-community.json"), "--date", "2000-08-27",
+                             "--model", "seasonal-naive", "--out", out.path])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(r.stderr.isEmpty, "progress must be silent when stderr is not a terminal: \(r.stderr)")
+        #expect(r.stdout.contains("report    \(out.path)/small-3/2000-08-27/report.html"))
+        #expect(r.stdout.contains("schedule  optimal") && r.stdout.contains("pricing   personalized optimal"))
+        let dir = out.appendingPathComponent("small-3/2000-08-27")
+        for f in ["report.html", "report.md", "forecast.csv", "schedule.csv", "prices.csv", "summary.json", "charts/flows.svg"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(f).path), "missing \(f)")
+        }
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("summary.json"))) as! [String: Any]
+        #expect(summary["status"] as? String == "optimal" && summary["date"] as? String == "2000-08-27")
+
+        // A second run with another model, then the store lists and compares both.
+        let r2 = try CLI.run(["day-ahead", "--community", CLI.fixture("small-community.json"), "--date", "2000-08-27",
+                              "--model", "seasonal-naive-day", "--out", out.path])
+        #expect(r2.code == 0, "\(r2.stderr)")
+        let store = out.appendingPathComponent("peergrid.sqlite").path
+        let list = try CLI.run(["history", "--store", store])
+        #expect(list.code == 0, "\(list.stderr)")
+        #expect(list.stdout.split(separator: "\n").count == 3 && list.stdout.contains("small-3"))
+        let cmp = try CLI.run(["history", "--store", store, "--compare", "1", "2"])
+        #expect(cmp.code == 0, "\(cmp.stderr)")
+        #expect(cmp.stdout.contains("seasonal-naive-day") && cmp.stdout.contains("settings") && cmp.stdout.contains("changed"))
+        #expect(cmp.stdout.contains("h02/load: seasonal-naive -> seasonal-naive-day"))
+        let missing = try CLI.run(["history", "--store", store, "--compare", "1", "9"])
+        #expect(missing.code == 2 && missing.stderr.contains("no run 9"))
+    }
+
+    @Test func badHistoryExitsTwoNamingFileAndLine() throws {
+        let dir = try CLI.temporaryDirectory()
+        var lines = try String(contentsOfFile: CLI.fixture("small-history.csv"), encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[300] = lines[299]
+        try (lines.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("small-history.csv"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: CLI.fixture("small-community.json"), toPath: dir.appendingPathComponent("c.json").path)
+        let out = dir.appendingPathComponent("out")
+        let r = try CLI.run(["day-ahead", "--community", dir.appendingPathComponent("c.json").path, "--model", "seasonal-naive", "--out", out.path])
+        #expect(r.code == 2)
+        #expect(r.stderr.contains("small-history.csv:301: duplicate timestamp"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("small-3").path))
+        let bad = try CLI.run(["day-ahead", "--community", CLI.fixture("small-community.json"), "--date", "27/08/2000", "--out", out.path])
+        #expect(bad.code == 2 && bad.stderr.contains("--date"))
+        let model = try CLI.run(["day-ahead", "--community", CLI.fixture("small-community.json"), "--model", "prophet", "--out", out.path])
+        #expect(model.code == 2 && model.stderr.contains("unknown model 'prophet'"))
+    }
+
+    /// Three shards as three concurrent processes merge to the same table and the same files as one unsharded run.
+    @Test func threeShardsEqualOneUnshardedRun() throws {
+        let whole = try CLI.temporaryDirectory(), sharded = try CLI.temporaryDirectory()
+        let manifest = CLI.fixture("manifest.csv")
+        let one = try CLI.run(["batch", "--manifest", manifest, "--model", "seasonal-naive", "--out", whole.path])
+        #expect(one.code == 0, "\(one.stderr)")
+        #expect(one.stdout.contains("4 done, 0 skipped"))
+        let processes = try (0..<3).map { i -> Process in
+            let p = Process()
+            p.executableURL = CLI.executable
+            p.arguments = ["batch", "--manifest", manifest, "--shard", "\(i)/3", "--model", "seasonal-naive", "--out", sharded.path]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        for p in processes { p.waitUntilExit(); #expect(p.terminationStatus == 0) }
+        for dir in [whole, sharded] {
+            let m = try CLI.run(["batch", "merge", "--manifest", manifest, "--model", "seasonal-naive", "--out", dir.path])
+            #expect(m.code == 0, "\(m.stderr)")
+        }
+        let a = try String(contentsOf: whole.appendingPathComponent("batch.csv"), encoding: .utf8)
+        let b = try String(contentsOf: sharded.appendingPathComponent("batch.csv"), encoding: .utf8)
+        #expect(a == b)
+        #expect(a.split(separator: "\n").count == 5 && !a.contains("missing"))
+        #expect(try dataFiles(whole) == dataFiles(sharded))
+        #expect(try dataFiles(whole).count == 4 * 3)
+        // The shared store has one row per community.
+        let list = try CLI.run(["history", "--store", sharded.appendingPathComponent("peergrid.sqlite").path])
+        #expect(list.stdout.split(separator: "\n").count == 5)
+        // A rerun skips everything.
+        let again = try CLI.run(["batch", "--manifest", manifest, "--model", "seasonal-naive", "--out", whole.path])
+        #expect(again.code == 0 && again.stdout.contains("0 done, 4 skipped"))
+        // Slurm's environment picks the shard.
+        let slurm = try CLI.temporaryDirectory()
+        let p = Process()
+        p.executableURL = CLI.executable
+        p.arguments = ["batch", "--manifest", manifest, "--model", "seasonal-naive", "--out", slurm.path, "--store", "none"]
+        p.environment = ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "2"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0 && text.contains("shard 1/2, 2 of 4 communities"), "\(text)")
+    }
+
+    /// Killed at several moments and run again, a batch ends with the same files as an uninterrupted run and
+    /// nothing partial.
+    @Test func killingAndRerunningGivesTheSameResults() throws {
+        let manifest = CLI.fixture("manifest.csv")
+        let reference = try CLI.temporaryDirectory()
+        let ref = try CLI.run(["batch", "--manifest", manifest, "--model", "seasonal-naive", "--out", reference.path])
+        #expect(ref.code == 0, "\(ref.stderr)")
+        for delay in [0.05, 0.4, 1.2] {
+            let out = try CLI.temporaryDirectory()
+            let p = Process()
+            p.executableURL = CLI.executable
+            p.arguments = ["batch", "--manifest", manifest, "--model", "seasonal-naive", "--out", out.path]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            Thread.sleep(forTimeInterval: delay)
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            // Whatever was written is complete: every report directory has all its files.
+            for (rel, _) in try dataFiles(out) where rel.hasSuffix("forecast.csv") {
+                let dir = out.appendingPathComponent(rel).deletingLastPathComponent()
+                for f in ["schedule.csv", "prices.csv", "summary.json", "report.html"] {
+                    #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(f).path), "partial report after a kill at \(delay) s")
+                }
+            }
+            let again = try CLI.run(["batch", "--manifest", manifest, "--model", "seasonal-naive", "--out", out.path])
+            #expect(again.code == 0, "\(again.stderr)")
+            #expect(try dataFiles(out) == dataFiles(reference), "different results after a kill at \(delay) s")
+            #expect(hiddenEntries(out).isEmpty, "left behind: \(hiddenEntries(out))")
+            let list = try CLI.run(["history", "--store", out.appendingPathComponent("peergrid.sqlite").path])
+            #expect(list.stdout.split(separator: "\n").count == 5, "one row per community after a kill at \(delay) s:\n\(list.stdout)")
+        }
+    }
+}
