@@ -92,7 +92,14 @@ struct PricingBenchmark: ParsableCommand {
                          ("widenings", .integer(r.widenings))])
             })),
         ])
-        try OutputFiles.writeAll([("pricing.md", md), ("pricing.json", json.serialized() + "\n")], into: common.out)
+        let sizes = Array(Set(rows.map(\.n))).sorted()
+        let combos = [("uniform", "cbc"), ("uniform", "glpk"), ("personalized", "cbc"), ("personalized", "glpk")]
+        let chart = SVGChart.line(title: "Pricing solve time against community size (T = 24)", xLabels: sizes.map { "N = \($0)" },
+                                  series: combos.map { m, s in ChartSeries("\(m) \(s)", sizes.map { n in rows.first { $0.n == n && $0.mode == m && $0.solver == s }?.solve ?? .nan },
+                                                                          dashed: s == "glpk") },
+                                  yLabel: "solve s (log)", logScale: true)
+        md += "\n![Pricing solve time against community size](pricing-solve-time.svg)\n\nRuns at the time limit stopped there without proving optimality (see *status* and *gap*).\n"
+        try OutputFiles.writeAll([("pricing.md", md), ("pricing.json", json.serialized() + "\n"), ("pricing-solve-time.svg", chart)], into: common.out)
         print("wrote \(common.out)/pricing.md and pricing.json")
     }
 }

@@ -128,7 +128,12 @@ struct ScheduleBenchmark: ParsableCommand {
                          ("objective", .number(r.objective))])
             })),
         ])
-        try OutputFiles.writeAll([("schedule.md", md), ("schedule.json", json.serialized() + "\n")], into: common.out)
+        let sizes = Array(Set(rows.map(\.n))).sorted()
+        let chart = SVGChart.line(title: "Schedule solve time against community size (T = 96)", xLabels: sizes.map { "N = \($0)" },
+                                  series: ["cbc", "glpk"].map { s in ChartSeries(s, sizes.map { n in rows.first { $0.n == n && $0.solver == s }?.solve ?? .nan }) },
+                                  yLabel: "solve s (log)", logScale: true)
+        md += "\n![Solve time against community size](schedule-solve-time.svg)\n\nSolve times at the time limit are runs stopped there (see *status*).\n"
+        try OutputFiles.writeAll([("schedule.md", md), ("schedule.json", json.serialized() + "\n"), ("schedule-solve-time.svg", chart)], into: common.out)
         print("wrote \(common.out)/schedule.md and schedule.json")
     }
 }

@@ -169,7 +169,12 @@ struct TrainingBenchmark: ParsableCommand {
             })),
             ("checks", .array(checks.map { .object([("check", .string($0.0)), ("passed", .bool($0.1))]) })),
         ])
-        try OutputFiles.writeAll([("training.md", md + "\n"), ("training.json", json.serialized() + "\n")], into: common.out)
+        let chart = SVGChart.groupedBars(title: "Training throughput, samples per second (\(common.blasThreads) threads)", categories: rows.map(\.name),
+                                         series: [ChartSeries("PeerGrid", rows.map(\.samplesPerSecond), color: "#4e79a7"),
+                                                  ChartSeries("PyTorch \(version)", rows.map { $0.referenceSamplesPerSecond ?? .nan }, color: "#f28e2b")],
+                                         yLabel: "samples/s")
+        md += "\n\n![Training throughput](training-throughput.svg)\n"
+        try OutputFiles.writeAll([("training.md", md + "\n"), ("training.json", json.serialized() + "\n"), ("training-throughput.svg", chart)], into: common.out)
         print("wrote \(common.out)/training.md and training.json")
     }
 }

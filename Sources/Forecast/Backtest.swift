@@ -13,6 +13,18 @@ public struct BacktestScore: Sendable {
     public var coverage: Double
     /// Seconds spent fitting, over all origins.
     public var fitSeconds: Double
+    /// Each test day's forecast and what happened, for reports.
+    public var days: [BacktestDay] = []
+}
+
+/// One origin of a backtest: the forecast from `origin` and the actual values.
+public struct BacktestDay: Sendable {
+    /// Index of the first forecast observation in the series.
+    public var origin: Int
+    public var actual: [Double]
+    public var point: [Double]
+    public var lower: [Double]
+    public var upper: [Double]
 }
 
 /// Rolling-origin evaluation: for each of the last `testDays` days, fit on everything before the day, forecast
@@ -40,6 +52,7 @@ public struct Backtest: Sendable {
         var actual: [Double] = [], predicted: [Double] = [], lower: [Double] = [], upper: [Double] = []
         var scaledErrors: [Double] = []
         var fitSeconds = 0.0
+        var days: [BacktestDay] = []
         for d in 0..<testDays {
             let origin = firstOrigin + d * day
             var m = model
@@ -54,12 +67,14 @@ public struct Backtest: Sendable {
             predicted += f.point.prefix(n)
             lower += f.lower.prefix(n)
             upper += f.upper.prefix(n)
+            days.append(BacktestDay(origin: origin, actual: y, point: Array(f.point.prefix(n)), lower: Array(f.lower.prefix(n)),
+                                    upper: Array(f.upper.prefix(n))))
             let scale = Metrics.seasonalNaiveScale(history.values, period: week)
             scaledErrors += zip(y, f.point).map { abs($0 - $1) / scale }
             progress?(d + 1, testDays)
         }
         return BacktestScore(model: model.name, mae: Metrics.mae(actual, predicted), rmse: Metrics.rmse(actual, predicted),
                              mape: Metrics.mape(actual, predicted), mase: Metrics.mean(scaledErrors),
-                             coverage: Metrics.coverage(actual, lower: lower, upper: upper), fitSeconds: fitSeconds)
+                             coverage: Metrics.coverage(actual, lower: lower, upper: upper), fitSeconds: fitSeconds, days: days)
     }
 }

@@ -101,6 +101,9 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Also write the scores as JSON to this file.")
     var json: String?
 
+    @Option(help: "Also write an HTML report (report.html, report.md, charts/) comparing the models into this directory.")
+    var report: String?
+
     @OptionGroup(title: "Neural networks") var neural: NeuralTrainingOptions
 
     func run() throws {
@@ -123,6 +126,16 @@ struct BacktestCommand: ParsableCommand {
         for r in scores {
             let name = r.model.padding(toLength: max(18, r.model.count), withPad: " ", startingAt: 0)
             print(name + String(format: " %9.2f %11.2f %8.3f %6.3f %9.3f %6.3f", r.mae, r.rmse, r.mape, r.mase, r.coverage, r.fitSeconds))
+        }
+        if let report {
+            let existing = (try? FileManager.default.contentsOfDirectory(atPath: report)) ?? []
+            guard existing.isEmpty || existing.contains("report.html") else {
+                throw CLIFailure("--report \(report): the directory holds other files; give a new or a previous report's directory (it is replaced)")
+            }
+            let doc = BacktestReport.document(series: s, source: series.data ?? "", scores: scores, horizon: horizon, testDays: testDays)
+            do { try OutputFiles.writeDirectory(doc.files(), to: report) }
+            catch { throw CLIFailure("cannot write \(report): \(error.localizedDescription)") }
+            print("report: \(report)/report.html")
         }
         if let json {
             let object: JSON = .object([

@@ -149,3 +149,22 @@ func hiddenEntries(_ root: URL) -> [String] {
         }
     }
 }
+
+@Suite struct BacktestReportTests {
+    @Test func backtestWritesAnHTMLReportComparingModels() throws {
+        let out = try CLI.temporaryDirectory().appendingPathComponent("bt")
+        let r = try CLI.run(["backtest", "--data", CLI.fixture("small-history.csv"), "--column", "h02_load_kw", "--horizon", "48",
+                             "--test-days", "3", "--models", "seasonal-naive,seasonal-naive-day", "--report", out.path])
+        #expect(r.code == 0, "\(r.stderr)")
+        let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.contains("Errors per model") && html.contains("MAE by time of day") && html.contains("Test day 3"))
+        #expect(html.components(separatedBy: "<svg").count - 1 == 2 + 3)
+        #expect(!html.contains("<script"))
+        // A directory with other files is not replaced.
+        let busy = try CLI.temporaryDirectory()
+        try "keep".write(to: busy.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        let refused = try CLI.run(["backtest", "--data", CLI.fixture("small-history.csv"), "--column", "h02_load_kw", "--horizon", "48",
+                                   "--test-days", "3", "--report", busy.path])
+        #expect(refused.code == 2 && FileManager.default.fileExists(atPath: busy.appendingPathComponent("notes.txt").path))
+    }
+}
