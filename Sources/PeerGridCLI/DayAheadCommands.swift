@@ -305,7 +305,8 @@ struct HistoryCommand: ParsableCommand {
             print(line("settings", "", "", a.settingsJSON == b.settingsJSON ? "same" : "changed"))
             let ma = Self.models(a.modelsJSON), mb = Self.models(b.modelsJSON)
             let changed = ma.keys.sorted().filter { ma[$0] != mb[$0] }
-            print(line("forecasters", "", "", changed.isEmpty ? "same" : changed.map { "\($0): \(ma[$0] ?? "-") -> \(mb[$0] ?? "-")" }.joined(separator: ", ")))
+            print(line("forecasters", "", "", changed.isEmpty ? "same" : changed.prefix(3).map { "\($0): \(ma[$0] ?? "-") -> \(mb[$0] ?? "-")" }.joined(separator: ", ")
+                       + (changed.count > 3 ? " and \(changed.count - 3) more" : "")))
             return
         }
         let runs: [RunRecord]
