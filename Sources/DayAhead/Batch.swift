@@ -1,3 +1,4 @@
+import Forecast
 import Foundation
 import Optimize
 import Reports
@@ -10,22 +11,45 @@ public struct RunIdentity: Sendable, Equatable {
     public var runKey: String
 }
 
+/// What a run reads before any forecasting: the community template, where each series' history is, the day,
+/// and fingerprints of the files.
+struct RunInputs {
+    var template: Community
+    var sources: [SeriesSource]
+    var dayStart: Date
+    var historyFiles: [String]
+    var communityHash: String
+    var historyHash: String
+    var provenance: [String]
+}
+
 extension DayAheadPlanner {
-    /// The identity of the run `run(communityFile:history:)` would make, from the files alone (cheap: no
-    /// forecasting, no solving).
-    public func identity(communityFile: String, history: String?) throws -> RunIdentity {
+    func inputs(communityFile: String, history: String?) throws -> RunInputs {
         let template: Community
         do { template = try CommunityFile.readTemplate(communityFile) } catch let e as CommunityFileError { throw DayAheadError.community(e) }
+        guard let communityData = FileManager.default.contents(atPath: communityFile) else { throw DayAheadError.badInput("\(communityFile): cannot read the file") }
         let sources = try HistoryLocator(history: history).sources(for: template)
         let start = try dayStart(template, firstSource: sources[0])
         var files: [String] = []
         for s in sources where !files.contains(s.file) { files.append(s.file) }
         var bytes = Data()
         for f in files { bytes.append(FileManager.default.contents(atPath: f) ?? Data()) }
-        let communityHash = fingerprint(FileManager.default.contents(atPath: communityFile) ?? Data())
-        let key = "\(template.name)/\(Self.dayFormatter.string(from: start))/"
-            + fingerprint(Data((options.fingerprintText + communityHash + fingerprint(bytes)).utf8))
-        return RunIdentity(community: template.name, date: Self.dayFormatter.string(from: start), runKey: key)
+        return RunInputs(template: template, sources: sources, dayStart: start, historyFiles: files, communityHash: fnv1a(communityData),
+                         historyHash: fnv1a(bytes), provenance: Self.provenance(communityData))
+    }
+
+    /// The identity of the run `run(communityFile:history:)` would make, from the files alone (cheap: no
+    /// forecasting, no solving).
+    public func identity(communityFile: String, history: String?) throws -> RunIdentity {
+        let i = try inputs(communityFile: communityFile, history: history)
+        let date = Self.dayFormatter.string(from: i.dayStart)
+        return RunIdentity(community: i.template.name, date: date,
+                           runKey: Self.runKey(community: i.template.name, date: date, options: options, communityHash: i.communityHash, historyHash: i.historyHash))
+    }
+
+    /// `community/date/fnv1a(settings + input fingerprints)`.
+    static func runKey(community: String, date: String, options: DayAheadOptions, communityHash: String, historyHash: String) -> String {
+        "\(community)/\(date)/" + fnv1a(Data((options.fingerprintText + communityHash + historyHash).utf8))
     }
 }
 
@@ -175,18 +199,18 @@ public enum BatchMerge {
         public var summary: [String: Any]?
     }
 
-    /// Reads each entry's `summary.json`; an entry without one is `missing`.
+    /// Reads each entry's `summary.json` (the latest run of that community and day, whatever its settings; the
+    /// run key column tells them apart); an entry without one is `missing`.
     public static func collect(_ manifest: BatchManifest, job: DayAheadJob) -> [(BatchManifest.Entry, Row)] {
         manifest.entries.map { e in
             var planner = job.planner
-            if let m = e.model { planner.options.model = m }
             if let d = e.date { planner.options.date = d }
             guard let id = try? planner.identity(communityFile: e.community, history: e.history) else {
                 return (e, Row(line: e.line, community: e.community, date: e.date ?? "", status: "bad-input", summary: nil))
             }
             let path = job.directory(community: id.community, date: id.date) + "/summary.json"
             guard let data = FileManager.default.contents(atPath: path),
-                  let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any], o["run_key"] as? String == id.runKey else {
+                  let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
                 return (e, Row(line: e.line, community: id.community, date: id.date, status: "missing", summary: nil))
             }
             return (e, Row(line: e.line, community: id.community, date: id.date, status: o["status"] as? String ?? "?", summary: o))

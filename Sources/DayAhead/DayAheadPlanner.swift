@@ -102,9 +102,9 @@ public struct DayAheadResult: Sendable {
     public var pricingSeconds = 0.0
     public var totalSeconds = 0.0
 
-    /// `community/date/fingerprint(settings + inputs)`: the identity of the job.
+    /// `community/date/fnv1a(settings + inputs)`: the identity of the job.
     public var runKey: String {
-        "\(community.name)/\(date)/" + fingerprint(Data((options.fingerprintText + communityHash + historyHash).utf8))
+        DayAheadPlanner.runKey(community: community.name, date: date, options: options, communityHash: communityHash, historyHash: historyHash)
     }
 }
 
@@ -124,22 +124,14 @@ public struct DayAheadPlanner: Sendable {
     /// history columns.
     public func run(communityFile: String, history: String?) throws -> DayAheadResult {
         let clock = ContinuousClock.now
-        let template: Community
-        do { template = try CommunityFile.readTemplate(communityFile) } catch let e as CommunityFileError { throw DayAheadError.community(e) }
-        guard let communityData = FileManager.default.contents(atPath: communityFile) else { throw DayAheadError.badInput("\(communityFile): cannot read the file") }
-        let sources = try HistoryLocator(history: history).sources(for: template)
         let names = options.model == "auto" ? options.autoCandidates : [options.model]
         for n in names where !ForecasterCatalog.names.contains(n) && n != "seasonal-naive-week" {
             throw DayAheadError.badInput("--model: unknown model '\(n)' (auto, \(ForecasterCatalog.names.joined(separator: ", ")))")
         }
-
-        let dayStart = try self.dayStart(template, firstSource: sources[0])
+        let inputs = try self.inputs(communityFile: communityFile, history: history)
+        let (template, sources, dayStart) = (inputs.template, inputs.sources, inputs.dayStart)
         let periodSeconds = Double(template.periodMinutes * 60)
         let dayLength = periodSeconds * Double(template.periods)
-        var files: [String] = []
-        for s in sources where !files.contains(s.file) { files.append(s.file) }
-        var historyBytes = Data()
-        for f in files { historyBytes.append(FileManager.default.contents(atPath: f) ?? Data()) }
 
         // Forecast every series, two at a time (each is independent, so the order of completion does not matter).
         let forecastStart = ContinuousClock.now
@@ -210,11 +202,10 @@ public struct DayAheadPlanner: Sendable {
             }
         }
         let pricingSeconds = seconds(since: pricingStart)
-        let provenance = Self.provenance(communityData)
         var r = DayAheadResult(community: community, date: Self.dayFormatter.string(from: dayStart), options: options,
                                forecasts: forecasts, schedule: schedule, pricingProblem: problem, pricing: pricing,
-                               pricingSkipped: skipped, communityFile: communityFile, communityHash: fingerprint(communityData),
-                               historyFiles: files, historyHash: fingerprint(historyBytes), provenance: provenance)
+                               pricingSkipped: skipped, communityFile: communityFile, communityHash: inputs.communityHash,
+                               historyFiles: inputs.historyFiles, historyHash: inputs.historyHash, provenance: inputs.provenance)
         r.forecastSeconds = forecastSeconds
         r.scheduleSeconds = scheduleSeconds
         r.pricingSeconds = pricingSeconds

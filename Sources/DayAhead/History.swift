@@ -101,11 +101,3 @@ enum HistoryReader {
         return f.string(from: d)
     }
 }
-
-/// FNV-1a (64-bit) of bytes, as 16 hex digits: the inputs' fingerprints in the results store. Not a
-/// cryptographic hash; it tells whether an input changed between runs.
-public func fingerprint(_ data: Data) -> String {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    for b in data { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-    return String(format: "%016llx", h)
-}

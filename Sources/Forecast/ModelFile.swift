@@ -150,8 +150,9 @@ public enum ModelFile {
     }
 }
 
-/// FNV-1a (64 bit) of `data`, as 16 hexadecimal digits: detects truncated or altered weight files.
-func fnv1a(_ data: Data) -> String {
+/// FNV-1a (64 bit) of `data`, as 16 hexadecimal digits: detects truncated or altered weight files, and tells
+/// whether a day-ahead run's inputs changed. Not a cryptographic hash.
+public func fnv1a(_ data: Data) -> String {
     var hash: UInt64 = 0xCBF2_9CE4_8422_2325
     for byte in data { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
     return String(hash, radix: 16).leftPadded(to: 16)

@@ -225,19 +225,10 @@ struct BatchMergeCommand: ParsableCommand {
     @Option(help: "The merged table (default: <out>/batch.csv).")
     var to: String?
 
-    @Option(help: "Forecaster the batch ran with (part of the run key).")
-    var model: String = "auto"
-
-    @Option(help: "Solver the batch ran with (part of the run key).")
-    var solver: DayAheadOptions.Solver = .cbc
-
     func run() throws {
         let m: BatchManifest
         do { m = try BatchManifest.read(manifest) } catch let e as DayAheadError { throw CLIFailure(e.description) }
-        var options = DayAheadOptions()
-        options.model = model
-        options.solver = solver
-        let job = DayAheadJob(planner: DayAheadPlanner(options: options), outRoot: out, store: nil)
+        let job = DayAheadJob(planner: DayAheadPlanner(options: DayAheadOptions()), outRoot: out, store: nil)
         let rows = BatchMerge.collect(m, job: job)
         let path = to ?? out + "/batch.csv"
         do { try OutputFiles.write(BatchMerge.csv(rows), to: path) } catch { throw CLIFailure("cannot write \(path): \(error.localizedDescription)") }

@@ -51,6 +51,31 @@ func hiddenEntries(_ root: URL) -> [String] {
         #expect(missing.code == 2 && missing.stderr.contains("no run 9"))
     }
 
+    /// An infeasible day still gets its report (with the diagnosis) and exits 3; without a pricing section the
+    /// pricing is skipped and prices.csv is the header alone.
+    @Test func anInfeasibleDayExitsThreeWithItsDiagnosis() throws {
+        let dir = try CLI.temporaryDirectory()
+        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: CLI.fixture("small-community.json")))) as! [String: Any]
+        var grid = json["grid"] as! [String: Any]
+        grid["import_limit_kw"] = 0.5
+        json["grid"] = grid
+        json["pricing"] = nil
+        try JSONSerialization.data(withJSONObject: json).write(to: dir.appendingPathComponent("c.json"))
+        try FileManager.default.copyItem(atPath: CLI.fixture("small-history.csv"), toPath: dir.appendingPathComponent("small-history.csv").path)
+        let out = dir.appendingPathComponent("out")
+        let r = try CLI.run(["day-ahead", "--community", dir.appendingPathComponent("c.json").path, "--date", "2000-08-27",
+                             "--model", "seasonal-naive", "--out", out.path, "--store", "none"])
+        #expect(r.code == 3, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("schedule  infeasible") && r.stdout.contains("diagnosis import limit"))
+        #expect(r.stdout.contains("pricing   skipped: the community file has no pricing section"))
+        let day = out.appendingPathComponent("small-3/2000-08-27")
+        let html = try String(contentsOf: day.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.contains("Diagnosis: import limit"))
+        #expect(try String(contentsOf: day.appendingPathComponent("prices.csv"), encoding: .utf8) == "period,timestamp,charge_price,discharge_price\n")
+        #expect(!FileManager.default.fileExists(atPath: day.appendingPathComponent("schedule.csv").path))
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("peergrid.sqlite").path))
+    }
+
     @Test func badHistoryExitsTwoNamingFileAndLine() throws {
         let dir = try CLI.temporaryDirectory()
         var lines = try String(contentsOfFile: CLI.fixture("small-history.csv"), encoding: .utf8).split(separator: "\n").map(String.init)
@@ -86,7 +111,7 @@ func hiddenEntries(_ root: URL) -> [String] {
         }
         for p in processes { p.waitUntilExit(); #expect(p.terminationStatus == 0) }
         for dir in [whole, sharded] {
-            let m = try CLI.run(["batch", "merge", "--manifest", manifest, "--model", "seasonal-naive", "--out", dir.path])
+            let m = try CLI.run(["batch", "merge", "--manifest", manifest, "--out", dir.path])
             #expect(m.code == 0, "\(m.stderr)")
         }
         let a = try String(contentsOf: whole.appendingPathComponent("batch.csv"), encoding: .utf8)
@@ -98,6 +123,11 @@ func hiddenEntries(_ root: URL) -> [String] {
         // The shared store has one row per community.
         let list = try CLI.run(["history", "--store", sharded.appendingPathComponent("peergrid.sqlite").path])
         #expect(list.stdout.split(separator: "\n").count == 5)
+        // Merge does not depend on the settings the batch ran with: a batch with a time limit merges the same.
+        let limited = try CLI.temporaryDirectory()
+        #expect(try CLI.run(["batch", "--manifest", manifest, "--model", "seasonal-naive", "--time-limit", "300", "--out", limited.path]).code == 0)
+        #expect(try CLI.run(["batch", "merge", "--manifest", manifest, "--out", limited.path]).code == 0)
+        #expect(try String(contentsOf: limited.appendingPathComponent("batch.csv"), encoding: .utf8).split(separator: "\n").count == 5)
         // A rerun skips everything.
         let again = try CLI.run(["batch", "--manifest", manifest, "--model", "seasonal-naive", "--out", whole.path])
         #expect(again.code == 0 && again.stdout.contains("0 done, 4 skipped"))
