@@ -9,6 +9,8 @@ import LinearProgramming
 /// CBC's C interface (2.10) exposes no row duals: ``Solution/rowDuals`` is `nil` for CBC.
 public struct CbcSolver: LinearSolver {
     public let name = "cbc"
+    /// CBC starts from ``SolverOptions/initialSolution`` (`Cbc_setMIPStartI`).
+    public var usesInitialSolution: Bool { true }
 
     public init() {}
 

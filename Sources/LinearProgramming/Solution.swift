@@ -124,6 +124,12 @@ public protocol LinearSolver: Sendable {
     /// Solves `model`. Throws ``ModelError`` for a model that must not reach the solver; solver failures are
     /// reported in the returned ``Solution/status``.
     func solve(_ model: Model, options: SolverOptions) throws -> Solution
+    /// Whether the solver starts a MIP search from ``SolverOptions/initialSolution``.
+    var usesInitialSolution: Bool { get }
+}
+
+extension LinearSolver {
+    public var usesInitialSolution: Bool { false }
 }
 
 /// Monotonic wall clock for timing.

@@ -51,6 +51,8 @@ struct PricingModel {
     struct Handles {
         var charge: [Variable] = [], discharge: [Variable] = []
         var c: [[Variable]] = [], d: [[Variable]] = []
+        /// Each complementarity binary with its column and the bound that the binary's 1 holds the column at.
+        var complements: [(binary: Variable, column: Variable, bound: Double)] = []
         var bigM = PricingBigM(storageDual: 0, balanceDual: 0, largestMultiplier: 0, largestPrimal: 0)
     }
 
@@ -177,12 +179,14 @@ struct PricingModel {
                     m.add(a - M * z <= 0)               // α > 0 only if z = 1
                     m.add(x + (top - l) * z <= top)     // z = 1 puts x at its lower bound
                     atLower = z
+                    h.complements.append((z, x, l))
                 }
                 if let (b, M) = beta {
                     h.bigM.largestMultiplier = max(h.bigM.largestMultiplier, M)
                     let w = m.addVariable(kind: .binary, name: "\(tag)_at_upper")
                     m.add(b - M * w <= 0)               // β > 0 only if w = 1
                     m.add(-1 * x + (top - l) * w <= -l) // w = 1 puts x at its upper bound
+                    h.complements.append((w, x, top))
                     if let z = atLower { m.add(z + w <= 1) }
                 }
             }

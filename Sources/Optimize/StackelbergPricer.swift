@@ -178,6 +178,13 @@ public struct StackelbergPricer: Sendable {
                     result.constraints = model.constraintCount
                 }
                 var opts = options
+                if problem.mode == .uniform && part.count > 1 && !candidates.isEmpty {
+                    let polished = try polish(model, h, problem, part: part, weights: weights, candidates: candidates, clock: clock)
+                    result.solveSeconds += polished.seconds
+                    candidates += polished.paths
+                    opts.initialSolution = polished.start
+                    if let best = polished.best { result.notes.append(best) }
+                }
                 if let limit = options.timeLimit { opts.timeLimit = max(0.1, limit - clock.seconds) }
                 let s = try solver.solve(model, options: opts)
                 result.solveSeconds += s.solveSeconds + s.handoverSeconds
@@ -204,7 +211,7 @@ public struct StackelbergPricer: Sendable {
                     }
                     if best == nil || total > best!.profit { best = (path, total) }
                 }
-                if let best, !result.status.hasSolution || best.profit > objective + 1e-9 * max(1, abs(objective)) {
+                if let best, !result.status.hasSolution || best.profit > objective + 1e-7 * max(1, abs(objective)) {
                     if !result.status.hasSolution {
                         bound = parts[0].reduce(0) { $0 + (weights[$1] ?? 1) * (caps[$1] ?? .infinity) }
                     }
@@ -212,7 +219,7 @@ public struct StackelbergPricer: Sendable {
                     result.message = ""
                     for i in paths.indices { paths[i] = best.path }
                     result.status = bound.isFinite && bound - objective <= options.relativeGap * max(1, abs(objective)) ? .optimal : .feasible
-                    result.notes.append("the MILP stopped with \(statuses.first.map { $0.hasSolution ? "a worse incumbent" : "no incumbent" } ?? "no incumbent"); kept the best uniform prices taken from a follower's personalized optimum (profit \(Self.short(objective)))")
+                    result.notes.append("the MILP stopped with \(statuses.first.map { $0.hasSolution ? "a worse incumbent" : "no incumbent" } ?? "no incumbent"); kept the best candidate prices (a follower's personalized optimum offered to all, raised while the answers stay optimal), evaluated exactly: profit \(Self.short(objective))")
                 }
             }
             guard result.status.hasSolution else {
@@ -243,6 +250,74 @@ public struct StackelbergPricer: Sendable {
         }
         result.notes.append("where a prosumer has several optimal answers, the one best for the operator counts (optimistic convention)")
         return result
+    }
+
+    /// Uniform prices: raises each candidate price path to the best prices at which the followers' answers to it
+    /// stay optimal, and again from the answers to the raised prices (at most three rounds, while the profit
+    /// grows). A round is the full MILP with every follower's charge and discharge held where its leader-best
+    /// answer has them at a bound: most binaries are then fixed, so it solves in a fraction of a second, and its
+    /// solution is feasible for the full MILP. The best one starts the full MILP's search (CBC) and every raised
+    /// path joins the candidates that the exact evaluation after the MILP compares (both solvers).
+    func polish(_ model: Model, _ h: PricingModel.Handles, _ problem: PricingProblem, part: [Int], weights: [Int: Double],
+                candidates: [PricePath], clock: Stopwatch) throws -> (paths: [PricePath], start: [Double]?, best: String?, seconds: Double) {
+        let started = Stopwatch()
+        var paths: [PricePath] = []
+        var best: (values: [Double], objective: Double, from: Double)?
+        var lpOptions = SolverOptions()
+        lpOptions.verbose = options.verbose
+        // A share of the time limit: the full MILP needs the rest.
+        let budget = options.timeLimit.map { 0.2 * $0 } ?? .infinity
+        // Best candidates first: when the budget runs out, the likeliest ones have been raised.
+        var ranked: [(path: PricePath, profit: Double)] = []
+        for path in candidates {
+            var total = 0.0
+            for i in part {
+                guard let answer = try FollowerProblem(problem: problem, follower: problem.followers[i]).answer(path, solver: solver, options: lpOptions) else { total = -.infinity; break }
+                total += (weights[i] ?? 1) * answer.profit
+            }
+            ranked.append((path, total))
+        }
+        ranked.sort { $0.profit > $1.profit }
+        candidates: for candidate in ranked.map(\.path) {
+            var current = candidate, first: Double?
+            for _ in 0..<3 {
+                guard started.seconds < budget else { break candidates }
+                var exact = 0.0
+                var fixed = model
+                var held: [Int: Double] = [:]   // charge and discharge columns: the bound they are held at, or NaN in between
+                for (k, i) in part.enumerated() {
+                    guard let answer = try FollowerProblem(problem: problem, follower: problem.followers[i]).answer(current, solver: solver, options: lpOptions),
+                          k < h.c.count, h.c[k].count == answer.charge.count, h.d[k].count == answer.discharge.count else { continue candidates }
+                    exact += (weights[i] ?? 1) * answer.profit
+                    // A charge or discharge at a bound is held there; one in between stays free. (Fixing the
+                    // values themselves asks too much: the leader-best answer is optimal within 1e-8 only.)
+                    for (v, x) in Array(zip(h.c[k], answer.charge)) + Array(zip(h.d[k], answer.discharge)) {
+                        let lo = model.columnLower[v.index], hi = model.columnUpper[v.index], tol = 1e-7 * max(1, hi - lo)
+                        held[v.index] = x <= lo + tol ? lo : x >= hi - tol ? hi : .nan
+                        if x <= lo + tol { fixed.setBounds(v, lower: lo, upper: lo) } else if x >= hi - tol { fixed.setBounds(v, lower: hi, upper: hi) }
+                    }
+                }
+                // Their binaries follow: 1 where the column is held at that binary's bound, 0 for the other bound
+                // (a column in between keeps its binaries free: it may still move to a bound).
+                for (z, x, bound) in h.complements {
+                    guard let at = held[x.index], !at.isNaN, model.columnLower[x.index] < model.columnUpper[x.index] else { continue }
+                    let one: Double = at == bound ? 1 : 0
+                    fixed.setBounds(z, lower: one, upper: one)
+                }
+                if first == nil { first = exact }
+                var opts = options
+                opts.verbose = false
+                opts.timeLimit = min(3, max(0.1, budget - started.seconds), options.timeLimit.map { max(0.1, $0 - clock.seconds) } ?? .infinity)
+                let s = try solver.solve(fixed, options: opts)
+                guard s.status.hasSolution, let objective = s.objective, objective > exact + 1e-9 * max(1, abs(exact)) else { break }
+                current = Self.path(h, s.values)
+                if best == nil || objective > best!.objective { best = (s.values, objective, first ?? exact) }
+            }
+            if current != candidate { paths.append(current) }
+        }
+        let start = solver.usesInitialSolution ? "; they start the MILP's search" : ""
+        let note = best.map { "candidate prices raised while the followers' answers stay optimal reach profit \(Self.short($0.objective)) (from \(Self.short($0.from)))\(start)" }
+        return (paths, best?.values, note, started.seconds)
     }
 
     /// Solves every follower again at fixed prices and recomputes the profit from their leader-best answers.

@@ -58,6 +58,37 @@ struct PricingTests {
     }
 }
 
+@Suite("Pricing polish")
+struct PricingPolishTests {
+    @Test("Raised prices keep the followers' answers optimal, earn more than the candidate and start the MILP",
+          arguments: ["cbc", "glpk"])
+    func polish(_ name: String) throws {
+        let p = try PricingProblem(community: Fixture.community("example-pricing-3x24.json"))
+        let solver: any LinearSolver = name == "cbc" ? CbcSolver() : GLPKSolver()
+        func exact(_ path: PricePath) throws -> Double {
+            try p.followers.reduce(0) { try $0 + #require(try FollowerProblem(problem: p, follower: $1).answer(path, solver: solver)).profit }
+        }
+        let part = Array(p.followers.indices)
+        let (model, h) = PricingModel(problem: p, followers: part).build()
+        // The best constant prices (EXPECTED.md) as the candidate.
+        let candidate = PricePath.constant(charge: 0.03, discharge: 0.15, periods: p.periods)
+        #expect(abs(try exact(candidate) - exampleConstantProfit) < 1e-5)
+        let r = try StackelbergPricer(solver: solver, options: SolverOptions(timeLimit: 30))
+            .polish(model, h, p, part: part, weights: [:], candidates: [candidate], clock: Stopwatch())
+        let raised = try #require(r.paths.first)
+        let profit = try exact(raised)
+        #expect(profit > exampleConstantProfit + 0.1, "raised \(profit) from \(exampleConstantProfit)")
+        #expect(profit <= examplePricingProfit + 1e-6)
+        // The start is a feasible point of the full MILP whose objective is what the raised prices earn.
+        let start = try #require(r.start)
+        #expect(start.count == model.variableCount)
+        #expect(abs(model.objectiveValue(start) - profit) < 1e-5)
+        for j in 0..<model.variableCount {
+            #expect(start[j] >= model.columnLower[j] - 1e-6 && start[j] <= model.columnUpper[j] + 1e-6)
+        }
+    }
+}
+
 /// Brute force on a tiny community (2 prosumers, 4 periods): every price vector of a grid, each follower solved
 /// on its own with the leader-best answer, against the MILP restricted to the same grid.
 @Suite("Pricing brute force")
