@@ -74,6 +74,10 @@ public struct StackelbergPricer: Sendable {
     /// Time limit of each two-follower solve (seconds); with an overall time limit, the pairs share at most a
     /// quarter of it.
     public var pairTimeLimit = 2.0
+    /// Called with every MILP just before it is solved, with the ids of its followers (all of them in uniform
+    /// mode, one per part in personalized mode): `peergrid price --export` writes it to a file. A widened
+    /// solve calls it again with the widened model.
+    public var willSolve: (@Sendable (Model, [String]) throws -> Void)?
 
     public init(solver: any LinearSolver, options: SolverOptions = SolverOptions(), grid: PriceGrid? = nil) {
         self.solver = solver
@@ -186,6 +190,7 @@ public struct StackelbergPricer: Sendable {
                     if let best = polished.best { result.notes.append(best) }
                 }
                 if let limit = options.timeLimit { opts.timeLimit = max(0.1, limit - clock.seconds) }
+                try willSolve?(model, part.map { problem.followers[$0].id })
                 let s = try solver.solve(model, options: opts)
                 result.solveSeconds += s.solveSeconds + s.handoverSeconds
                 statuses.append(s.status)

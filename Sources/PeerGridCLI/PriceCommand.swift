@@ -24,6 +24,10 @@ struct PriceCommand: ParsableCommand {
     @Option(help: "Output directory for prices.csv and pricing.json.")
     var out: String = "."
 
+    @Option(help: ArgumentHelp("Also write the MILP as solved (with its cuts and weights) to this .mps or .lp file.",
+                               discussion: "Personalized mode writes one file per prosumer, its id before the extension."))
+    var export: String?
+
     func run() throws {
         let parsed: Community
         let problem: PricingProblem
@@ -40,7 +44,22 @@ struct PriceCommand: ParsableCommand {
         options.progress = progress.report
         progress.start("pricing \(parsed.name)")
         let result: PricingResult
-        do { result = try StackelbergPricer(solver: Backends.solver(solverOptions.solver), options: options).price(problem) }
+        var pricer = StackelbergPricer(solver: Backends.solver(solverOptions.solver), options: options)
+        if let export {
+            let ext = URL(fileURLWithPath: export).pathExtension.lowercased()
+            guard ext == "mps" || ext == "lp" else { throw CLIFailure("--export \(export): expected a .mps or .lp file") }
+            let personalized = problem.mode == .personalized
+            pricer.willSolve = { model, ids in
+                let path = personalized ? Self.path(export, inserting: ids.joined(separator: "-")) : export
+                do {
+                    try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+                    try ModelFile.write(model, to: path)
+                }
+                catch { throw CLIFailure("cannot export the model: \(error)") }
+            }
+        }
+        do { result = try pricer.price(problem) }
+        catch let e as CLIFailure { progress.finish(); throw e }
         catch let e as ModelError { progress.finish(); throw CLIFailure("\(community): \(e.description)") }
         catch let e as PricingInputError { progress.finish(); throw CLIFailure("\(community): \(e.description)", code: .infeasible) }
         progress.finish()
@@ -52,5 +71,13 @@ struct PriceCommand: ParsableCommand {
         if result.status.hasSolution { print("wrote     \(out)/prices.csv, \(out)/pricing.json") }
         let code = Backends.exitCode(result.status)
         if code != .success { throw ExitCode(code.rawValue) }
+    }
+
+    /// `dir/name.mps` with `tag` before the extension: `dir/name-tag.mps`.
+    static func path(_ path: String, inserting tag: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        let ext = url.pathExtension
+        let base = url.deletingPathExtension().path
+        return ext.isEmpty ? "\(base)-\(tag)" : "\(base)-\(tag).\(ext)"
     }
 }

@@ -25,6 +25,31 @@ import Testing
         }
     }
 
+    @Test("--export writes the MILP as solved; `peergrid solve` on it finds the same profit")
+    func exportedModelSolvesToTheProfit() throws {
+        let out = try CLI.temporaryDirectory()
+        let model = out.appendingPathComponent("models/pricing.mps").path
+        let r = try CLI.run(["price", "--community", CLI.fixture("example-pricing-3x24.json"), "--out", out.path, "--export", model])
+        #expect(r.code == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("pricing.json"))) as! [String: Any]
+        let profit = try #require(json["profit"] as? Double)
+        let solved = try CLI.run(["solve", model, "--solver", "cbc", "--json"])
+        #expect(solved.code == 0, "\(solved.stderr)")
+        let result = try JSONSerialization.jsonObject(with: Data(solved.stdout.utf8)) as! [String: Any]
+        let objective = try #require(result["objective"] as? Double)
+        #expect(abs(objective - profit) <= 1e-4 * profit, "exported model \(objective), price \(profit)")
+        // Personalized: one file per prosumer.
+        let parts = out.appendingPathComponent("parts/part.lp").path
+        let p = try CLI.run(["price", "--community", CLI.fixture("example-pricing-3x24.json"), "--mode", "personalized",
+                             "--out", out.path, "--export", parts])
+        #expect(p.code == 0, "\(p.stderr)")
+        for id in ["h001", "h002", "h003"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("parts/part-\(id).lp").path))
+        }
+        let bad = try CLI.run(["price", "--community", CLI.fixture("example-pricing-3x24.json"), "--out", out.path, "--export", "model.txt"])
+        #expect(bad.code == 2 && bad.stderr.contains("--export model.txt: expected a .mps or .lp file"))
+    }
+
     @Test func personalizedPricesHaveAProsumerColumn() throws {
         let out = try CLI.temporaryDirectory()
         let r = try CLI.run(["price", "--community", CLI.fixture("example-pricing-3x24.json"), "--mode", "personalized",
