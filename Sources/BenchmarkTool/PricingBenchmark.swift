@@ -15,12 +15,19 @@ struct PricingBenchmark: ParsableCommand {
     @Option(help: "Community sizes (prosumers).")
     var sizes: [Int] = [2, 5, 10, 20]
 
+    @Option(help: "Python with highspy (make bench-setup): HiGHS re-solves the uniform MILPs that CBC leaves open.")
+    var python = "Benchmarks/.venv/bin/python"
+
+    /// HiGHS on the exported MILP of a uniform CBC run that stopped at the limit (Benchmarks/highs_pricing.py).
+    struct Reference { var n: Int; var status: String; var incumbent: Double?; var bound: Double?; var gap: Double?; var seconds: Double }
+
     struct Row {
         var n: Int, mode: String, solver: String
         var variables: Int, integers: Int, constraints: Int
         var build: Double, solve: Double, check: Double
         var status: String, profit: Double?, gap: Double?, checkPassed: Bool?, bigM: PricingBigM?, widenings: Int
         var classes: String
+        var bound: Double?
     }
 
     func run() throws {
@@ -29,6 +36,9 @@ struct PricingBenchmark: ParsableCommand {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         var rows: [Row] = []
+        var references: [Reference] = []
+        let haveHiGHS = FileManager.default.isExecutableFile(atPath: python) && (try? Shell.run([python, "-c", "import highspy"])) != nil
+        if !haveHiGHS { print("no highspy in \(python): the HiGHS reference is skipped (run `make bench-setup`)") }
         for n in sizes {
             let file = dir.appendingPathComponent("community-\(n).json").path
             try Shell.makeCommunity(n: n, periods: 24, periodMinutes: 60, out: file)
@@ -39,21 +49,33 @@ struct PricingBenchmark: ParsableCommand {
                 let problem = try PricingProblem(community: community, mode: mode)
                 for (name, solver) in [("cbc", CbcSolver() as any LinearSolver), ("glpk", GLPKSolver())] {
                     let options = SolverOptions(timeLimit: common.timeLimit, relativeGap: 1e-4, threads: 1)
-                    let r = try StackelbergPricer(solver: solver, options: options).price(problem)
+                    var pricer = StackelbergPricer(solver: solver, options: options)
+                    let export = dir.appendingPathComponent("pricing-\(n)-\(mode.rawValue)-\(name).mps").path
+                    if mode == .uniform && name == "cbc" { pricer.willSolve = { model, _ in try MPS.write(model, to: export) } }
+                    let r = try pricer.price(problem)
+                    if mode == .uniform && name == "cbc" && r.status != .optimal && haveHiGHS {
+                        print("N=\(n) uniform: HiGHS on the same MILP...")
+                        let text = try Shell.run([python, "Benchmarks/highs_pricing.py", export, "--time-limit", String(common.timeLimit)])
+                        if let line = text.split(separator: "\n").last, let data = line.data(using: .utf8),
+                           let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] {
+                            references.append(Reference(n: n, status: o["status"] as? String ?? "?", incumbent: o["incumbent"] as? Double,
+                                                        bound: o["bound"] as? Double, gap: o["gap"] as? Double, seconds: o["seconds"] as? Double ?? .nan))
+                        }
+                    }
                     let classes = r.notes.first { $0.contains("classes") }.map { String($0.split(separator: ";")[0]) } ?? ""
                     let row = Row(n: n, mode: mode.rawValue, solver: name, variables: r.variables, integers: r.integerVariables,
                                   constraints: r.constraints, build: r.buildSeconds, solve: r.solveSeconds, check: r.checkSeconds,
                                   status: r.status.rawValue, profit: r.profit, gap: r.gap, checkPassed: r.check?.passed,
-                                  bigM: r.bigM, widenings: r.widenings, classes: classes)
+                                  bigM: r.bigM, widenings: r.widenings, classes: classes, bound: r.bestBound)
                     print("N=\(n) \(mode.rawValue) \(name): \(row.status), profit \(row.profit.map { String(format: "%.4f", $0) } ?? "-"), gap \(row.gap.map { String(format: "%.1e", $0) } ?? "-"), solve \(String(format: "%.2f", row.solve)) s, check \(row.checkPassed.map { $0 ? "passed" : "FAILED" } ?? "-")")
                     rows.append(row)
                 }
             }
         }
-        try write(rows)
+        try write(rows, references)
     }
 
-    func write(_ rows: [Row]) throws {
+    func write(_ rows: [Row], _ references: [Reference]) throws {
         func f(_ x: Double?, _ format: String) -> String { x.map { String(format: format, $0) } ?? "-" }
         var md = """
         # Storage pricing benchmark
@@ -74,11 +96,24 @@ struct PricingBenchmark: ParsableCommand {
             md += "| \(r.n) | \(r.mode) | \(r.solver) | \(r.variables) | \(r.integers) | \(r.constraints) | \(f(r.build, "%.3f")) | \(f(r.solve, "%.2f")) | \(f(r.check, "%.3f")) | "
             md += "\(r.status) | \(f(r.profit, "%.4f")) | \(f(r.gap, "%.1e")) | \(r.checkPassed.map { $0 ? "passed" : "failed" } ?? "-") | \(m) | \(r.widenings) |\n"
         }
+        if !references.isEmpty {
+            md += "\nReference: HiGHS (highspy, one thread, gap 1e-4, the same \(Int(common.timeLimit)) s) on the very MILP that CBC solved in "
+            md += "each uniform run it left open (`peergrid price --export`, then `Benchmarks/highs_pricing.py`), without PeerGrid's start:\n\n"
+            md += "| N | HiGHS status | HiGHS incumbent | HiGHS bound | HiGHS gap | s | PeerGrid (CBC) profit | PeerGrid (CBC) bound |\n|---|---|---|---|---|---|---|---|\n"
+            for ref in references {
+                let ours = rows.first { $0.n == ref.n && $0.mode == "uniform" && $0.solver == "cbc" }
+                md += "| \(ref.n) | \(ref.status) | \(f(ref.incumbent, "%.4f")) | \(f(ref.bound, "%.4f")) | \(f(ref.gap, "%.1e")) | \(f(ref.seconds, "%.1f")) | \(f(ours?.profit, "%.4f")) | \(f(ours?.bound, "%.4f")) |\n"
+            }
+        }
         let notes = Set(rows.map(\.classes)).filter { !$0.isEmpty }.sorted()
         if !notes.isEmpty { md += "\nIdentical followers (uniform mode): " + notes.joined(separator: "; ") + ".\n" }
         let json: JSON = .object([
             ("machine", .string(MachineInfo.describe())),
             ("time_limit", .number(common.timeLimit)),
+            ("highs_reference", .array(references.map { r in
+                .object([("n", .integer(r.n)), ("status", .string(r.status)), ("incumbent", .number(r.incumbent)),
+                         ("bound", .number(r.bound)), ("gap", .number(r.gap)), ("seconds", .number(r.seconds))])
+            })),
             ("runs", .array(rows.map { r in
                 .object([("n", .integer(r.n)), ("mode", .string(r.mode)), ("solver", .string(r.solver)),
                          ("variables", .integer(r.variables)), ("integer_variables", .integer(r.integers)),
