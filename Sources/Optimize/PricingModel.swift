@@ -50,7 +50,7 @@ struct PricingModel {
 
     struct Handles {
         var charge: [Variable] = [], discharge: [Variable] = []
-        var c: [[Variable]] = [], d: [[Variable]] = []
+        var c: [[Variable]] = [], d: [[Variable]] = [], e: [[Variable]] = []
         /// Each complementarity binary with its column and the bound that the binary's 1 holds the column at.
         var complements: [(binary: Variable, column: Variable, bound: Double)] = []
         var bigM = PricingBigM(storageDual: 0, balanceDual: 0, largestMultiplier: 0, largestPrimal: 0)
@@ -138,7 +138,7 @@ struct PricingModel {
             let f = P.followers[i]
             let (pc, pd) = shared ?? prices("_\(f.id)")
             if shared == nil || h.charge.isEmpty { h.charge = pc; h.discharge = pd }
-            guard f.hasStorage else { h.c.append([]); h.d.append([]); continue }
+            guard f.hasStorage else { h.c.append([]); h.d.append([]); h.e.append([]); continue }
             let name = f.id
             var dual = LinearExpression()      // bᵀy + lᵀα - uᵀβ
             var gridBill = LinearExpression()  // Σ dt (ip gi - ep ge)
@@ -271,7 +271,7 @@ struct PricingModel {
             if let cap = profitCaps[i] { m.add(own <= cap, name: "\(name)_personalized_cap") }
             profit.add(own, scale: weights[i] ?? 1)
             owns[i] = own
-            h.c.append(c); h.d.append(d)
+            h.c.append(c); h.d.append(d); h.e.append(e)
         }
         // Valid cuts: uniform prices earn from two followers together at most the best bound of the two-follower
         // uniform problem.

@@ -290,6 +290,7 @@ public struct StackelbergPricer: Sendable {
                 var exact = 0.0
                 var fixed = model
                 var held: [Int: Double] = [:]   // charge and discharge columns: the bound they are held at, or NaN in between
+                var energyHeld: [Int: Double] = [:]   // the same for the energies the answers imply
                 for (k, i) in part.enumerated() {
                     guard let answer = try FollowerProblem(problem: problem, follower: problem.followers[i]).answer(current, solver: solver, options: lpOptions),
                           k < h.c.count, h.c[k].count == answer.charge.count, h.d[k].count == answer.discharge.count else { continue candidates }
@@ -301,6 +302,13 @@ public struct StackelbergPricer: Sendable {
                         held[v.index] = x <= lo + tol ? lo : x >= hi - tol ? hi : .nan
                         if x <= lo + tol { fixed.setBounds(v, lower: lo, upper: lo) } else if x >= hi - tol { fixed.setBounds(v, lower: hi, upper: hi) }
                     }
+                    let f = problem.followers[i], dt = problem.hoursPerPeriod
+                    var energy = problem.storage.initialSoC * f.capacityKWh
+                    for (t, v) in h.e[k].enumerated() {
+                        energy += dt * (problem.storage.chargeEfficiency * answer.charge[t] - answer.discharge[t] / problem.storage.dischargeEfficiency)
+                        let lo = model.columnLower[v.index], hi = model.columnUpper[v.index], tol = 1e-7 * max(1, hi - lo)
+                        energyHeld[v.index] = energy <= lo + tol ? lo : energy >= hi - tol ? hi : .nan
+                    }
                 }
                 // Their binaries follow: 1 where the column is held at that binary's bound, 0 for the other bound
                 // (a column in between keeps its binaries free: it may still move to a bound).
@@ -309,11 +317,24 @@ public struct StackelbergPricer: Sendable {
                     let one: Double = at == bound ? 1 : 0
                     fixed.setBounds(z, lower: one, upper: one)
                 }
+                // The energies' binaries too, in between included (first try): fewer free binaries for the solver's
+                // search, which GLPK needs on large communities; when round-off makes that infeasible, the second
+                // try leaves them free.
+                var tight = fixed
+                for (z, x, bound) in h.complements {
+                    guard let at = energyHeld[x.index], model.columnLower[x.index] < model.columnUpper[x.index] else { continue }
+                    let one: Double = at == bound ? 1 : 0
+                    tight.setBounds(z, lower: one, upper: one)
+                }
                 if first == nil { first = exact }
                 var opts = options
                 opts.verbose = false
                 opts.timeLimit = min(3, max(0.1, budget - started.seconds), options.timeLimit.map { max(0.1, $0 - clock.seconds) } ?? .infinity)
-                let s = try solver.solve(fixed, options: opts)
+                var s = try solver.solve(tight, options: opts)
+                if !s.status.hasSolution {
+                    opts.timeLimit = min(3, max(0.1, budget - started.seconds), options.timeLimit.map { max(0.1, $0 - clock.seconds) } ?? .infinity)
+                    s = try solver.solve(fixed, options: opts)
+                }
                 guard s.status.hasSolution, let objective = s.objective, objective > exact + 1e-9 * max(1, abs(exact)) else { break }
                 current = Self.path(h, s.values)
                 if best == nil || objective > best!.objective { best = (s.values, objective, first ?? exact) }
