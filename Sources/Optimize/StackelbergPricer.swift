@@ -259,85 +259,93 @@ public struct StackelbergPricer: Sendable {
 
     /// Uniform prices: raises each candidate price path to the best prices at which the followers' answers to it
     /// stay optimal, and again from the answers to the raised prices (at most three rounds, while the profit
-    /// grows). A round is the full MILP with every follower's charge and discharge held where its leader-best
-    /// answer has them at a bound: most binaries are then fixed, so it solves in a fraction of a second, and its
-    /// solution is feasible for the full MILP. The best one starts the full MILP's search (CBC) and every raised
-    /// path joins the candidates that the exact evaluation after the MILP compares (both solvers).
+    /// grows). A round is the full MILP with every charge and discharge that the followers' leader-best answers
+    /// put at a bound held there, with its binaries, and (first try) the energies' binaries set where the answers
+    /// put the energies; when round-off makes that infeasible, a second try leaves the energies free. Most binaries
+    /// are then fixed, so a round solves in a fraction of a second, and its solution is feasible for the full MILP.
+    /// The best one starts the full MILP's search (CBC) and every raised path joins the candidates that the exact
+    /// evaluation after the MILP compares (both solvers).
     func polish(_ model: Model, _ h: PricingModel.Handles, _ problem: PricingProblem, part: [Int], weights: [Int: Double],
                 candidates: [PricePath], clock: Stopwatch) throws -> (paths: [PricePath], start: [Double]?, best: String?, seconds: Double) {
         let started = Stopwatch()
-        var paths: [PricePath] = []
-        var best: (values: [Double], objective: Double, from: Double)?
         var lpOptions = SolverOptions()
         lpOptions.verbose = options.verbose
         // A share of the time limit: the full MILP needs the rest.
         let budget = options.timeLimit.map { 0.2 * $0 } ?? .infinity
-        // Best candidates first: when the budget runs out, the likeliest ones have been raised.
-        var ranked: [(path: PricePath, profit: Double)] = []
-        for path in candidates {
-            var total = 0.0
-            for i in part {
-                guard let answer = try FollowerProblem(problem: problem, follower: problem.followers[i]).answer(path, solver: solver, options: lpOptions) else { total = -.infinity; break }
-                total += (weights[i] ?? 1) * answer.profit
-            }
-            ranked.append((path, total))
+        func roundLimit() -> Double {
+            min(3, max(0.1, budget - started.seconds), options.timeLimit.map { max(0.1, $0 - clock.seconds) } ?? .infinity)
         }
-        ranked.sort { $0.profit > $1.profit }
-        candidates: for candidate in ranked.map(\.path) {
-            var current = candidate, first: Double?
-            for _ in 0..<3 {
-                guard started.seconds < budget else { break candidates }
-                var exact = 0.0
+        /// Every follower's leader-best answer to `path` and the weighted profit, nil when one has none.
+        func answers(_ path: PricePath) throws -> (answers: [FollowerAnswer], profit: Double)? {
+            var all: [FollowerAnswer] = [], profit = 0.0
+            for i in part {
+                guard let a = try FollowerProblem(problem: problem, follower: problem.followers[i]).answer(path, solver: solver, options: lpOptions)
+                else { return nil }
+                all.append(a)
+                profit += (weights[i] ?? 1) * a.profit
+            }
+            return (all, profit)
+        }
+        /// The bound a value sits at (within round-off), NaN in between.
+        func bound(_ x: Double, _ v: Variable) -> Double {
+            let lo = model.columnLower[v.index], hi = model.columnUpper[v.index], tol = 1e-7 * max(1, hi - lo)
+            return x <= lo + tol ? lo : x >= hi - tol ? hi : .nan
+        }
+        /// Sets the binaries of the columns in `at`: 1 where the column sits at that binary's bound, else 0
+        /// (`between`: also for columns in between, which then may not move to a bound).
+        func setBinaries(_ m: inout Model, _ at: [Int: Double], between: Bool) {
+            for (z, x, b) in h.complements where model.columnLower[x.index] < model.columnUpper[x.index] {
+                guard let a = at[x.index], between || !a.isNaN else { continue }
+                let one: Double = a == b ? 1 : 0
+                m.setBounds(z, lower: one, upper: one)
+            }
+        }
+
+        // Best candidates first: when the budget runs out, the likeliest ones have been raised.
+        var ranked: [(path: PricePath, answered: (answers: [FollowerAnswer], profit: Double))] = []
+        for path in candidates { if let a = try answers(path) { ranked.append((path, a)) } }
+        ranked.sort { $0.answered.profit > $1.answered.profit }
+        var paths: [PricePath] = []
+        var best: (values: [Double], objective: Double, from: Double)?
+        candidates: for (candidate, answered) in ranked {
+            var current = candidate, answered = answered
+            let from = answered.profit
+            for round in 0..<3 {
+                guard started.seconds < budget, h.c.count == part.count, h.e.count == part.count else { break candidates }
+                if round > 0 { guard let a = try answers(current) else { break }; answered = a }
                 var fixed = model
-                var held: [Int: Double] = [:]   // charge and discharge columns: the bound they are held at, or NaN in between
-                var energyHeld: [Int: Double] = [:]   // the same for the energies the answers imply
-                for (k, i) in part.enumerated() {
-                    guard let answer = try FollowerProblem(problem: problem, follower: problem.followers[i]).answer(current, solver: solver, options: lpOptions),
-                          k < h.c.count, h.c[k].count == answer.charge.count, h.d[k].count == answer.discharge.count else { continue candidates }
-                    exact += (weights[i] ?? 1) * answer.profit
+                var held: [Int: Double] = [:], energyHeld: [Int: Double] = [:]
+                for (k, answer) in answered.answers.enumerated() {
+                    guard h.c[k].count == answer.charge.count, h.d[k].count == answer.discharge.count, h.e[k].count == answer.charge.count else { continue candidates }
                     // A charge or discharge at a bound is held there; one in between stays free. (Fixing the
                     // values themselves asks too much: the leader-best answer is optimal within 1e-8 only.)
                     for (v, x) in Array(zip(h.c[k], answer.charge)) + Array(zip(h.d[k], answer.discharge)) {
-                        let lo = model.columnLower[v.index], hi = model.columnUpper[v.index], tol = 1e-7 * max(1, hi - lo)
-                        held[v.index] = x <= lo + tol ? lo : x >= hi - tol ? hi : .nan
-                        if x <= lo + tol { fixed.setBounds(v, lower: lo, upper: lo) } else if x >= hi - tol { fixed.setBounds(v, lower: hi, upper: hi) }
+                        let at = bound(x, v)
+                        held[v.index] = at
+                        if !at.isNaN { fixed.setBounds(v, lower: at, upper: at) }
                     }
-                    let f = problem.followers[i], dt = problem.hoursPerPeriod
-                    var energy = problem.storage.initialSoC * f.capacityKWh
+                    let f = problem.followers[part[k]], dt = problem.hoursPerPeriod, s = problem.storage
+                    var energy = s.initialSoC * f.capacityKWh
                     for (t, v) in h.e[k].enumerated() {
-                        energy += dt * (problem.storage.chargeEfficiency * answer.charge[t] - answer.discharge[t] / problem.storage.dischargeEfficiency)
-                        let lo = model.columnLower[v.index], hi = model.columnUpper[v.index], tol = 1e-7 * max(1, hi - lo)
-                        energyHeld[v.index] = energy <= lo + tol ? lo : energy >= hi - tol ? hi : .nan
+                        energy += dt * (s.chargeEfficiency * answer.charge[t] - answer.discharge[t] / s.dischargeEfficiency)
+                        energyHeld[v.index] = bound(energy, v)
                     }
                 }
-                // Their binaries follow: 1 where the column is held at that binary's bound, 0 for the other bound
-                // (a column in between keeps its binaries free: it may still move to a bound).
-                for (z, x, bound) in h.complements {
-                    guard let at = held[x.index], !at.isNaN, model.columnLower[x.index] < model.columnUpper[x.index] else { continue }
-                    let one: Double = at == bound ? 1 : 0
-                    fixed.setBounds(z, lower: one, upper: one)
-                }
-                // The energies' binaries too, in between included (first try): fewer free binaries for the solver's
-                // search, which GLPK needs on large communities; when round-off makes that infeasible, the second
-                // try leaves them free.
+                setBinaries(&fixed, held, between: false)
                 var tight = fixed
-                for (z, x, bound) in h.complements {
-                    guard let at = energyHeld[x.index], model.columnLower[x.index] < model.columnUpper[x.index] else { continue }
-                    let one: Double = at == bound ? 1 : 0
-                    tight.setBounds(z, lower: one, upper: one)
-                }
-                if first == nil { first = exact }
+                setBinaries(&tight, energyHeld, between: true)
                 var opts = options
                 opts.verbose = false
-                opts.timeLimit = min(3, max(0.1, budget - started.seconds), options.timeLimit.map { max(0.1, $0 - clock.seconds) } ?? .infinity)
+                opts.timeLimit = roundLimit()
                 var s = try solver.solve(tight, options: opts)
                 if !s.status.hasSolution {
-                    opts.timeLimit = min(3, max(0.1, budget - started.seconds), options.timeLimit.map { max(0.1, $0 - clock.seconds) } ?? .infinity)
+                    opts.timeLimit = roundLimit()
                     s = try solver.solve(fixed, options: opts)
                 }
+                let exact = answered.profit
                 guard s.status.hasSolution, let objective = s.objective, objective > exact + 1e-9 * max(1, abs(exact)) else { break }
                 current = Self.path(h, s.values)
-                if best == nil || objective > best!.objective { best = (s.values, objective, first ?? exact) }
+                if best == nil || objective > best!.objective { best = (s.values, objective, from) }
             }
             if current != candidate { paths.append(current) }
         }
