@@ -354,6 +354,28 @@ public struct StackelbergPricer: Sendable {
         return (paths, best?.values, note, started.seconds)
     }
 
+    /// Evaluates given prices without optimizing: every follower's leader-best optimal answer, its bills and the
+    /// leader's profit (`peergrid price --prices`). `prices` has one path per follower (uniform: the same path).
+    /// The result's status is `feasible` (any prices in their bounds are a feasible choice of the leader), with no
+    /// bound, gap or check.
+    public func evaluate(_ problem: PricingProblem, prices: [PricePath], mode: PricingSettings.Mode) throws -> PricingResult {
+        guard prices.count == problem.followers.count,
+              prices.allSatisfy({ $0.charge.count == problem.periods && $0.discharge.count == problem.periods }) else {
+            throw PricingInputError(path: "prices", message: "expected \(problem.periods) charge and discharge prices for each of \(problem.followers.count) prosumers")
+        }
+        var result = PricingResult(mode: mode, status: .feasible, solver: solver.name)
+        let clock = Stopwatch()
+        let evaluated = try check(problem, prices: prices, profit: 0)
+        result.solveSeconds = clock.seconds
+        result.profit = evaluated.check.recomputedProfit
+        result.outcomes = evaluated.outcomes
+        result.prices = mode == .uniform ? [(nil, prices.first ?? .constant(charge: 0, discharge: 0, periods: problem.periods))]
+            : zip(problem.followers, prices).map { (Optional($0.id), $1) }
+        result.notes = ["prices given, not optimized: the profit is every prosumer's leader-best answer to them",
+                        "where a prosumer has several optimal answers, the one best for the operator counts (optimistic convention)"]
+        return result
+    }
+
     /// Solves every follower again at fixed prices and recomputes the profit from their leader-best answers.
     func check(_ problem: PricingProblem, prices: [PricePath], profit: Double) throws -> (check: PricingCheck, outcomes: [PricingOutcome]) {
         var lpOptions = SolverOptions()

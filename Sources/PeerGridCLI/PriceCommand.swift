@@ -28,6 +28,10 @@ struct PriceCommand: ParsableCommand {
                                discussion: "Personalized mode writes one file per prosumer, its id before the extension."))
     var export: String?
 
+    @Option(help: ArgumentHelp("Evaluate these prices (a prices.csv) instead of optimizing them.",
+                               discussion: "Every prosumer answers the given prices (its leader-best optimal answer); the report gives the operator's profit and every bill. Uniform files have no prosumer column, personalized ones have it first."))
+    var prices: String?
+
     func run() throws {
         let parsed: Community
         let problem: PricingProblem
@@ -39,6 +43,7 @@ struct PriceCommand: ParsableCommand {
         } catch let e as PricingInputError {
             throw CLIFailure("\(community): \(e.description)")
         }
+        if prices != nil && export != nil { throw CLIFailure("--export writes the MILP that --prices skips: use one of them") }
         var options = try solverOptions.options()
         let progress = TerminalProgress(enabled: !solverOptions.verbose)
         options.progress = progress.report
@@ -58,7 +63,15 @@ struct PriceCommand: ParsableCommand {
                 catch { throw CLIFailure("cannot export the model: \(error)") }
             }
         }
-        do { result = try pricer.price(problem) }
+        do {
+            if let prices {
+                let given = try PriceFile.read(prices, problem: problem, community: parsed)
+                result = try pricer.evaluate(problem, prices: given.prices, mode: given.mode)
+            } else {
+                result = try pricer.price(problem)
+            }
+        }
+        catch let e as CommunityFileError { progress.finish(); throw CLIFailure(e.description) }
         catch let e as CLIFailure { progress.finish(); throw e }
         catch let e as ModelError { progress.finish(); throw CLIFailure("\(community): \(e.description)") }
         catch let e as PricingInputError { progress.finish(); throw CLIFailure("\(community): \(e.description)", code: .infeasible) }

@@ -13,10 +13,21 @@ public enum PricingReport {
         for (id, path) in r.prices {
             for t in 0..<c.periods {
                 if personalized { out += CSV.field(id ?? "") + "," }
-                out += "\(t),\(stamps[t]),\(ScheduleReport.num(path.charge[t])),\(ScheduleReport.num(path.discharge[t]))\n"
+                out += "\(t),\(stamps[t]),\(price(path.charge[t])),\(price(path.discharge[t]))\n"
             }
         }
         return out
+    }
+
+    /// A price as the pricer found it (prices are snapped to 1e-9): nine decimals, trailing zeros dropped.
+    /// Six decimals are not enough: the leader's best prices sit where a follower is indifferent (the optimistic
+    /// convention), and a price rounded up by 5e-7 can tip that follower to another answer and change the profit.
+    static func price(_ x: Double) -> String {
+        if abs(x) < 5e-10 { return "0" }
+        var s = String(format: "%.9f", x)
+        while s.hasSuffix("0") { s.removeLast() }
+        if s.hasSuffix(".") { s.removeLast() }
+        return s
     }
 
     /// `pricing.json`.
@@ -87,8 +98,12 @@ public enum PricingReport {
                                 m.storageDual, m.balanceDual, m.largestMultiplier, m.largestPrimal,
                                 r.widenings > 0 ? " (widened \(r.widenings)x)" : ""))
         }
-        lines.append(String(format: "time      build %.3f s, solve %.3f s, check %.3f s; %d variables (%d integer), %d constraints",
-                            r.buildSeconds, r.solveSeconds, r.checkSeconds, r.variables, r.integerVariables, r.constraints))
+        if r.check == nil && r.variables == 0 {
+            lines.append(String(format: "time      evaluation %.3f s (given prices: no MILP)", r.solveSeconds))
+        } else {
+            lines.append(String(format: "time      build %.3f s, solve %.3f s, check %.3f s; %d variables (%d integer), %d constraints",
+                                r.buildSeconds, r.solveSeconds, r.checkSeconds, r.variables, r.integerVariables, r.constraints))
+        }
         for n in r.notes { lines.append("note      \(n)") }
         return lines.joined(separator: "\n")
     }

@@ -50,6 +50,62 @@ import Testing
         #expect(bad.code == 2 && bad.stderr.contains("--export model.txt: expected a .mps or .lp file"))
     }
 
+    @Test("--prices evaluates a written prices.csv back to the same profit (both modes, both solvers)",
+          arguments: [("uniform", "cbc"), ("uniform", "glpk"), ("personalized", "cbc"), ("personalized", "glpk")])
+    func pricesFileRoundTrips(mode: String, solver: String) throws {
+        let out = try CLI.temporaryDirectory()
+        let community = CLI.fixture("example-pricing-3x24.json")
+        let r = try CLI.run(["price", "--community", community, "--mode", mode, "--solver", solver, "--out", out.path])
+        #expect(r.code == 0, "\(r.stderr)")
+        func json(_ dir: URL) throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("pricing.json"))) as! [String: Any]
+        }
+        let solved = try json(out)
+        let again = out.appendingPathComponent("again")
+        let e = try CLI.run(["price", "--community", community, "--mode", mode, "--solver", solver,
+                             "--prices", out.appendingPathComponent("prices.csv").path, "--out", again.path])
+        #expect(e.code == 0, "\(e.stderr)")
+        #expect(e.stdout.contains("prices given, not optimized"))
+        let evaluated = try json(again)
+        #expect(evaluated["status"] as? String == "feasible")
+        #expect(evaluated["best_bound"] is NSNull && evaluated["check"] is NSNull)
+        let a = try #require(solved["profit"] as? Double), b = try #require(evaluated["profit"] as? Double)
+        #expect(abs(a - b) <= 1e-6 * max(1, abs(a)), "optimized \(a), evaluated from prices.csv \(b)")
+        // The evaluation writes the prices it read, unchanged.
+        let first = try String(contentsOf: out.appendingPathComponent("prices.csv"), encoding: .utf8)
+        let second = try String(contentsOf: again.appendingPathComponent("prices.csv"), encoding: .utf8)
+        #expect(first == second)
+    }
+
+    @Test func badPricesFilesExitTwoNamingTheLine() throws {
+        let out = try CLI.temporaryDirectory()
+        let community = CLI.fixture("example-pricing-3x24.json")
+        let r = try CLI.run(["price", "--community", community, "--out", out.path])
+        #expect(r.code == 0, "\(r.stderr)")
+        let good = try String(contentsOf: out.appendingPathComponent("prices.csv"), encoding: .utf8)
+        let lines = good.split(separator: "\n").map(String.init)
+        let cases: [(String, String)] = [
+            ({ var l = lines; l[3] = "2,2000-06-05T02:00:00Z,0.5,0"; return l.joined(separator: "\n") }(), "line 4: charge_price 0.5 is outside [0, 0.2]"),
+            ({ var l = lines; l[3] = "2,2000-06-05T02:00:00Z,abc,0"; return l.joined(separator: "\n") }(), "line 4: charge_price abc is not a number"),
+            ({ var l = lines; l[3] = l[2]; return l.joined(separator: "\n") }(), "line 4: period 1 is given twice (also on line 3)"),
+            ({ var l = lines; l[3] = "2,2000-06-06T02:00:00Z,0,0"; return l.joined(separator: "\n") }(), "line 4: timestamp 2000-06-06T02:00:00Z is not the start of period 2"),
+            ({ var l = lines; l[0] = "period,charge,discharge"; return l.joined(separator: "\n") }(), "line 1: header is period,charge,discharge"),
+            ({ var l = lines; l.remove(at: 5); return l.joined(separator: "\n") }(), "period 4 has no prices"),
+            ("prosumer," + lines[0] + "\nh999," + lines[1], "line 2: unknown prosumer h999"),
+        ]
+        for (k, (text, message)) in cases.enumerated() {
+            let file = out.appendingPathComponent("bad-\(k).csv")
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            let e = try CLI.run(["price", "--community", community, "--prices", file.path, "--out", out.appendingPathComponent("bad-\(k)").path])
+            #expect(e.code == 2, "case \(k): \(e.stderr)")
+            #expect(e.stderr.contains(file.path) && e.stderr.contains(message), "case \(k): \(e.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("bad-\(k)/pricing.json").path))
+        }
+
+        let both = try CLI.run(["price", "--community", community, "--prices", "p.csv", "--export", "m.mps", "--out", out.path])
+        #expect(both.code == 2 && both.stderr.contains("use one of them"))
+    }
+
     @Test func personalizedPricesHaveAProsumerColumn() throws {
         let out = try CLI.temporaryDirectory()
         let r = try CLI.run(["price", "--community", CLI.fixture("example-pricing-3x24.json"), "--mode", "personalized",
