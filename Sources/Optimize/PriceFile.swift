@@ -34,7 +34,7 @@ public enum PriceFile {
         var charge: [Int?: [Double]] = [:], discharge: [Int?: [Double]] = [:], seen: [Int?: [Int?]] = [:]
         for (k, line) in lines.enumerated().dropFirst() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
             let n = k + 1
-            var cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard var cells = fields(line) else { throw fail(n, "a quoted field is not closed") }
             guard cells.count == columns.count else { throw fail(n, "\(cells.count) fields, the header has \(columns.count)") }
             var key: Int? = nil
             if mode == .personalized {
@@ -76,5 +76,29 @@ public enum PriceFile {
             prices.append(zero)
         }
         return (prices, mode)
+    }
+
+    /// The fields of one CSV line, trimmed; a field in double quotes may hold commas and doubled quotes (as
+    /// `prices.csv` writes a prosumer id that has them). `nil` when a quote is not closed.
+    static func fields(_ line: String) -> [String]? {
+        var out: [String] = [], field = "", quoted = false, wasQuoted = false
+        var chars = line.makeIterator()
+        while let ch = chars.next() {
+            if quoted {
+                if ch == "\"" {
+                    // A doubled quote is a quote; a single one closes the field.
+                    var rest = chars
+                    if rest.next() == "\"" { field.append("\""); chars = rest } else { quoted = false }
+                } else { field.append(ch) }
+            } else if ch == "\"" && field.trimmingCharacters(in: .whitespaces).isEmpty {
+                quoted = true; wasQuoted = true; field = ""
+            } else if ch == "," {
+                out.append(wasQuoted ? field : field.trimmingCharacters(in: .whitespaces))
+                field = ""; wasQuoted = false
+            } else { field.append(ch) }
+        }
+        if quoted { return nil }
+        out.append(wasQuoted ? field : field.trimmingCharacters(in: .whitespaces))
+        return out
     }
 }

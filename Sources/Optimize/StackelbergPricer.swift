@@ -51,6 +51,8 @@ public struct PricingResult: Sendable {
     /// Sentences for the report: widenings, prosumers without a partition, the optimistic convention.
     public var notes: [String] = []
     public var message = ""
+    /// Whether the prices were given and evaluated (``StackelbergPricer/evaluate(_:prices:mode:)``), not optimized.
+    public var pricesGiven = false
 
     /// The price path of prosumer `i` (uniform: the one path).
     public func path(for i: Int) -> PricePath? {
@@ -364,6 +366,7 @@ public struct StackelbergPricer: Sendable {
             throw PricingInputError(path: "prices", message: "expected \(problem.periods) charge and discharge prices for each of \(problem.followers.count) prosumers")
         }
         var result = PricingResult(mode: mode, status: .feasible, solver: solver.name)
+        result.pricesGiven = true
         let clock = Stopwatch()
         let evaluated = try check(problem, prices: prices, profit: 0)
         result.solveSeconds = clock.seconds

@@ -98,7 +98,7 @@ public enum PricingReport {
                                 m.storageDual, m.balanceDual, m.largestMultiplier, m.largestPrimal,
                                 r.widenings > 0 ? " (widened \(r.widenings)x)" : ""))
         }
-        if r.check == nil && r.variables == 0 {
+        if r.pricesGiven {
             lines.append(String(format: "time      evaluation %.3f s (given prices: no MILP)", r.solveSeconds))
         } else {
             lines.append(String(format: "time      build %.3f s, solve %.3f s, check %.3f s; %d variables (%d integer), %d constraints",

@@ -77,6 +77,20 @@ import Testing
         #expect(first == second)
     }
 
+    @Test("A prosumer id with a comma and a quote survives prices.csv and --prices")
+    func quotedIdsRoundTrip() throws {
+        let (dir, file) = try CLI.editedFixture("example-pricing-3x24.json", "\"id\": \"h001\"", "\"id\": \"h,0\\\"1\"")
+        let r = try CLI.run(["price", "--community", file.path, "--mode", "personalized", "--solver", "glpk", "--out", dir.path])
+        #expect(r.code == 0, "\(r.stderr)")
+        let csv = try String(contentsOf: dir.appendingPathComponent("prices.csv"), encoding: .utf8)
+        #expect(csv.contains("\n\"h,0\"\"1\",0,"))
+        let e = try CLI.run(["price", "--community", file.path, "--solver", "glpk", "--prices", dir.appendingPathComponent("prices.csv").path,
+                             "--out", dir.appendingPathComponent("again").path])
+        #expect(e.code == 0, "\(e.stderr)")
+        let again = try String(contentsOf: dir.appendingPathComponent("again/prices.csv"), encoding: .utf8)
+        #expect(again == csv)
+    }
+
     @Test func badPricesFilesExitTwoNamingTheLine() throws {
         let out = try CLI.temporaryDirectory()
         let community = CLI.fixture("example-pricing-3x24.json")
@@ -92,6 +106,8 @@ import Testing
             ({ var l = lines; l[0] = "period,charge,discharge"; return l.joined(separator: "\n") }(), "line 1: header is period,charge,discharge"),
             ({ var l = lines; l.remove(at: 5); return l.joined(separator: "\n") }(), "period 4 has no prices"),
             ("prosumer," + lines[0] + "\nh999," + lines[1], "line 2: unknown prosumer h999"),
+            ({ var l = lines; l[3] += ",0"; return l.joined(separator: "\n") }(), "line 4: 5 fields, the header has 4"),
+            ("prosumer," + lines[0] + "\n\"h001," + lines[1], "line 2: a quoted field is not closed"),
         ]
         for (k, (text, message)) in cases.enumerated() {
             let file = out.appendingPathComponent("bad-\(k).csv")
@@ -102,6 +118,9 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("bad-\(k)/pricing.json").path))
         }
 
+        let missing = out.appendingPathComponent("none.csv").path
+        let m = try CLI.run(["price", "--community", community, "--prices", missing, "--out", out.path])
+        #expect(m.code == 2 && m.stderr.contains("\(missing): cannot read the file"), "\(m.stderr)")
         let both = try CLI.run(["price", "--community", community, "--prices", "p.csv", "--export", "m.mps", "--out", out.path])
         #expect(both.code == 2 && both.stderr.contains("use one of them"))
     }
