@@ -46,6 +46,29 @@ import Testing
         #expect(xs.allSatisfy { abs(Double($0) - 1 / (1 + Foundation.exp(-0.5))) < 1e-6 })
     }
 
+    /// The fused Float cell (``LSTMCellKernel``, hidden a multiple of 8) against the generic loops in Double, which
+    /// the gradient checks cover: hidden states, input gradients and weight gradients agree to Float precision.
+    @Test func fusedFloatCellMatchesGenericDouble() throws {
+        let steps = 6, batch = 3, inputs = 4, hidden = 16
+        #expect(LSTM<Float>.fusedCell(hidden) && !LSTM<Double>.fusedCell(hidden) && !LSTM<Float>.fusedCell(12))
+        var wide = LSTM<Double>(inputs: inputs, hidden: hidden, seed: 8)
+        wide.parameters[2] = GradientCheckTests.random(4 * hidden, seed: 9)
+        var narrow = LSTM<Float>(inputs: inputs, hidden: hidden, seed: 8)
+        narrow.parameters = wide.parameters.map { $0.map(Float.init) }
+        let x = GradientCheckTests.random(steps * batch * inputs, seed: 10)
+        let dh = GradientCheckTests.random(steps * batch * hidden, seed: 11)
+        let hD = try wide.forward(Matrix(rows: steps * batch, columns: inputs, elements: x), batch: batch)
+        let hF = try narrow.forward(Matrix(rows: steps * batch, columns: inputs, elements: x.map(Float.init)), batch: batch)
+        let dxD = try wide.backward(Matrix(rows: steps * batch, columns: hidden, elements: dh))
+        let dxF = try narrow.backward(Matrix(rows: steps * batch, columns: hidden, elements: dh.map(Float.init)))
+        func worst(_ a: [Double], _ b: [Float]) -> Double {
+            zip(a, b).map { abs($0 - Double($1)) / max(1, abs($0)) }.max() ?? 0
+        }
+        #expect(worst(hD.elements, hF.elements) < 1e-5)
+        #expect(worst(dxD.elements, dxF.elements) < 1e-5)
+        for p in wide.gradients.indices { #expect(worst(wide.gradients[p], narrow.gradients[p]) < 1e-5, "parameter \(p)") }
+    }
+
     /// The composed network (two LSTM layers or three convolutions, regressors joining before the head) against
     /// finite differences in Double.
     @Test(arguments: [NetworkArchitecture.lstm(layers: 2, hidden: 3), .cnn(filters: 3, kernel: 2, dilations: [1, 2])])

@@ -196,7 +196,7 @@ public struct LSTM<T: BLASScalar>: Trainable {
         x = sequence.elements
         var z = [T](repeating: 0, count: n * b * g4)
         var c = [T](repeating: 0, count: (n + 1) * bh), tc = [T](repeating: 0, count: n * bh), hs = [T](repeating: 0, count: (n + 1) * bh)
-        let inputs = inputs
+        let inputs = inputs, fused = Self.fusedCell(h)
         parameters[0].withUnsafeBufferPointer { wx in parameters[1].withUnsafeBufferPointer { wh in parameters[2].withUnsafeBufferPointer { bias in
         x.withUnsafeBufferPointer { X in z.withUnsafeMutableBufferPointer { Z in c.withUnsafeMutableBufferPointer { C in
         tc.withUnsafeMutableBufferPointer { TC in hs.withUnsafeMutableBufferPointer { H in
@@ -206,12 +206,19 @@ public struct LSTM<T: BLASScalar>: Trainable {
             for t in 0..<n {
                 let zt = Z + t * b * g4
                 if t > 0 { gemm(false, false, b, g4, h, H + t * bh, h, wh.baseAddress!, g4, beta: 1, zt, g4) }   // h_0 = 0
+                let cPrev = C + t * bh, cNew = C + (t + 1) * bh, tct = TC + t * bh, hNew = H + (t + 1) * bh
+                if fused {
+                    for s in 0..<b {
+                        LSTMCellKernel.forward(z: Self.float(zt + s * g4), cellBefore: Self.constFloat(cPrev + s * h), cell: Self.float(cNew + s * h),
+                                               tanhCell: Self.float(tct + s * h), hidden: Self.float(hNew + s * h), h: h)
+                    }
+                    continue
+                }
                 for s in 0..<b {
                     Elementwise.sigmoid(zt + s * g4, 2 * h)
                     Elementwise.tanh(zt + s * g4 + 2 * h, h)
                     Elementwise.sigmoid(zt + s * g4 + 3 * h, h)
                 }
-                let cPrev = C + t * bh, cNew = C + (t + 1) * bh, tct = TC + t * bh
                 for s in 0..<b {
                     let zs = zt + s * g4
                     for j in 0..<h {
@@ -221,7 +228,6 @@ public struct LSTM<T: BLASScalar>: Trainable {
                     }
                 }
                 Elementwise.tanh(tct, bh)
-                let hNew = H + (t + 1) * bh
                 for s in 0..<b {
                     let zs = zt + s * g4
                     for j in 0..<h { hNew[s * h + j] = zs[3 * h + j] * tct[s * h + j] }
@@ -247,6 +253,7 @@ public struct LSTM<T: BLASScalar>: Trainable {
         var dx = [T](repeating: 0, count: n * b * inputs)
         // W_h transposed once, so that the per-step gemm is a plain (non-transposed) product, which OpenBLAS
         // runs through its small-matrix kernels without packing.
+        let fused = Self.fusedCell(h)
         var whT = [T](repeating: 0, count: h * g4)
         for i in 0..<h { for j in 0..<g4 { whT[j * h + i] = parameters[1][i * g4 + j] } }
         let inputs = inputs
@@ -265,7 +272,12 @@ public struct LSTM<T: BLASScalar>: Trainable {
             let dhp = dhp.baseAddress!, dcp = dcp.baseAddress!, DH = DH.baseAddress!
             for t in stride(from: n - 1, through: 0, by: -1) {
                 let gt = G + t * b * g4, dzt = DZ + t * b * g4, cPrev = C + t * bh, tct = TC + t * bh, dht = DH + t * bh
-                for s in 0..<b {
+                for s in 0..<b where fused {
+                    LSTMCellKernel.backward(gates: Self.constFloat(gt + s * g4), cellBefore: Self.constFloat(cPrev + s * h), tanhCell: Self.constFloat(tct + s * h),
+                                            dhCarry: Self.float(dhp + s * h), dhLoss: Self.constFloat(dht + s * h), dcCarry: Self.float(dcp + s * h),
+                                            dz: Self.float(dzt + s * g4), h: h)
+                }
+                for s in 0..<b where !fused {
                     let gs = gt + s * g4, dzs = dzt + s * g4
                     for j in 0..<h {
                         let k = s * h + j
@@ -288,6 +300,15 @@ public struct LSTM<T: BLASScalar>: Trainable {
         } } } } } } } } } } } } } }
         return try Matrix(rows: n * b, columns: inputs, elements: dx)
     }
+
+    /// Whether the cell's elementwise work takes ``LSTMCellKernel`` (Float, hidden a multiple of 8): the same
+    /// numbers as the generic loops, in one 8-lane pass per sample.
+    static func fusedCell(_ hidden: Int) -> Bool { T.self == Float.self && hidden % 8 == 0 }
+
+    @inline(__always)
+    static func constFloat(_ p: UnsafePointer<T>) -> UnsafePointer<Float> { UnsafeRawPointer(p).assumingMemoryBound(to: Float.self) }
+    @inline(__always)
+    static func float(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> { UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self) }
 
     /// The same over one matrix per step (`batch x inputs` each); returns one `batch x hidden` matrix per step.
     public mutating func forward(_ sequence: [Matrix<T>]) throws -> [Matrix<T>] {
