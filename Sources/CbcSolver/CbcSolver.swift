@@ -82,6 +82,9 @@ final class CbcProblem {
         if model.isMixedInteger, let start = options.initialSolution, start.count == n, start.allSatisfy(\.isFinite) {
             let indices = (0..<Int32(n)).map { $0 }
             Cbc_setMIPStartI(handle, Int32(n), indices, start)
+            // CBC 2.10 crashes (a null pointer in CglPreProcess::postProcess) when its time limit runs out before
+            // the search of a preprocessed model that was given a start: no preprocessing then.
+            if options.timeLimit != nil { Cbc_setParameter(handle, "preprocess", "off") }
         }
     }
 

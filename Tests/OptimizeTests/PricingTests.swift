@@ -89,6 +89,31 @@ struct PricingPolishTests {
     }
 }
 
+/// CBC 2.10 dereferences a null pointer in `CglPreProcess::postProcess` when it is given a start and its time limit
+/// runs out before the search (seen with `peergrid price --time-limit 4.5` at N = 10, where the pair bounds and the
+/// raising step leave the final MILP 0.1 s); ``CbcSolver`` turns CBC's preprocessing off in that case.
+@Suite("CBC start under a short time limit")
+struct CbcStartTimeLimitTests {
+    @Test("A start with a time limit that runs out at once returns the start, without crashing",
+          arguments: [0.001, 0.01, 0.05, 0.1])
+    func startUnderShortLimit(_ limit: Double) throws {
+        let p = try PricingProblem(community: Fixture.community("example-pricing-3x24.json"))
+        let part = Array(p.followers.indices)
+        let (model, h) = PricingModel(problem: p, followers: part).build()
+        let candidate = PricePath.constant(charge: 0.03, discharge: 0.15, periods: p.periods)
+        let r = try StackelbergPricer(solver: CbcSolver(), options: SolverOptions(timeLimit: 30))
+            .polish(model, h, p, part: part, weights: [:], candidates: [candidate], clock: Stopwatch())
+        let start = try #require(r.start)
+        var options = SolverOptions(timeLimit: limit)
+        options.initialSolution = start
+        for _ in 0..<3 {
+            let s = try CbcSolver().solve(model, options: options)
+            #expect(s.status.hasSolution)
+            #expect((s.objective ?? -.infinity) >= model.objectiveValue(start) - 1e-6)
+        }
+    }
+}
+
 /// Brute force on a tiny community (2 prosumers, 4 periods): every price vector of a grid, each follower solved
 /// on its own with the leader-best answer, against the MILP restricted to the same grid.
 @Suite("Pricing brute force")
