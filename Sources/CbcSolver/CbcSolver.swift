@@ -83,8 +83,9 @@ final class CbcProblem {
             let indices = (0..<Int32(n)).map { $0 }
             Cbc_setMIPStartI(handle, Int32(n), indices, start)
             // CBC 2.10 crashes (a null pointer in CglPreProcess::postProcess) when its time limit runs out before
-            // the search of a preprocessed model that was given a start: no preprocessing then.
-            if options.timeLimit != nil { Cbc_setParameter(handle, "preprocess", "off") }
+            // the search of a preprocessed model that was given a start: no preprocessing with a start, with or
+            // without a limit, so that a limit does not change the search (and on the schedule it is faster).
+            Cbc_setParameter(handle, "preprocess", "off")
         }
     }
 
