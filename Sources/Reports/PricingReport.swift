@@ -74,7 +74,7 @@ public enum PricingReport {
 
     /// The human summary printed by `peergrid price`.
     public static func text(_ c: Community, _ p: PricingProblem, _ r: PricingResult) -> String {
-        func money(_ x: Double?) -> String { x.map { String(format: "%.4f", $0) } ?? "-" }
+        func money(_ x: Double?) -> String { TextNumber.fixed(x, decimals: 4) }
         var lines = ["community \(c.name): \(c.prosumers.count) prosumers, \(c.periods) periods, \(r.mode.rawValue) prices, \(r.solver)",
                      "status    \(r.status.rawValue)\(r.message.isEmpty ? "" : " (\(r.message))")"]
         guard r.status.hasSolution else { return lines.joined(separator: "\n") }

@@ -31,7 +31,7 @@ public enum SolutionReport {
 
     /// A short human summary.
     public static func text(_ s: Solution, model: Model, file: String, readSeconds: Double) -> String {
-        func f(_ x: Double?) -> String { x.map { String(format: "%.6f", $0) } ?? "-" }
+        func f(_ x: Double?) -> String { TextNumber.fixed(x, decimals: 6) }
         let gap = s.gap.map { String(format: "%.4f%%", $0 * 100) } ?? "-"
         return """
         model     \(file): \(model.variableCount) variables (\(model.integerCount) integer), \(model.constraintCount) constraints, \(model.nonZeroCount) non-zeros, \(model.sense.rawValue)

@@ -15,4 +15,14 @@ import Testing
             #expect(abs(Double(PricingReport.price(x))! - x) <= 5e-10)
         }
     }
+
+    /// A bound no solve proved (the sum of caps when a class's own solve did not finish) prints "-", not "inf".
+    @Test func missingOrInfiniteNumbersPrintAsDash() {
+        #expect(TextNumber.fixed(nil, decimals: 4) == "-")
+        #expect(TextNumber.fixed(.infinity, decimals: 4) == "-")
+        #expect(TextNumber.fixed(-.infinity, decimals: 4) == "-")
+        #expect(TextNumber.fixed(.nan, decimals: 4) == "-")
+        #expect(TextNumber.fixed(12.23216, decimals: 4) == "12.2322")
+        #expect(TextNumber.fixed(-3.5, decimals: 6) == "-3.500000")
+    }
 }
