@@ -24,7 +24,10 @@ release: deps
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel --num-workers 2 2>&1 | tail -n 40; exit $${PIPESTATUS[0]}
+	@# The whole log goes to .build/test.log; the terminal gets every recorded issue and the summary.
+	$(SWIFT) test --skip-build --parallel --num-workers 2 > .build/test.log 2>&1; rc=$$?; \
+	grep -E 'recorded an issue|✘|error:' .build/test.log | head -n 200; tail -n 25 .build/test.log; \
+	echo "full test log: .build/test.log"; exit $$rc
 
 demo: release
 	./scripts/demo.sh
