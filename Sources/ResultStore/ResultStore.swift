@@ -66,6 +66,9 @@ public struct ResultStoreError: Error, CustomStringConvertible {
 /// The results store: an embedded SQLite database (through GRDB) with one row per run. Each write is one
 /// transaction, so a run killed while recording leaves no partial row. Several processes (batch shards) may
 /// write to the same file: SQLite's write-ahead log serializes them, and a writer waits up to 60 s for a lock.
+/// Opening (switching a new file to WAL and creating its schema) is serialized across processes by an exclusive
+/// `flock` on `<path>.lock`: shards that create the same store at once otherwise fail with "table run already
+/// exists" or "database is locked" (seen in 3 of 75 concurrent opens).
 public final class ResultStore: Sendable {
     public let path: String
     private let pool: DatabasePool
@@ -76,10 +79,22 @@ public final class ResultStore: Sendable {
         do {
             try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),
                                                     withIntermediateDirectories: true)
+            let lock = open(path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+            guard lock >= 0 else {
+                throw ResultStoreError(path: path, message: "cannot open the results store's lock file \(path).lock: \(String(cString: strerror(errno)))")
+            }
+            defer { close(lock) }   // closing releases the lock
+            while flock(lock, LOCK_EX) != 0 {
+                guard errno == EINTR else {
+                    throw ResultStoreError(path: path, message: "cannot lock \(path).lock: \(String(cString: strerror(errno)))")
+                }
+            }
             var config = Configuration()
             config.busyMode = .timeout(60)
             pool = try DatabasePool(path: path, configuration: config)
             try Self.migrator.migrate(pool)
+        } catch let e as ResultStoreError {
+            throw e
         } catch {
             throw ResultStoreError(path: path, message: "cannot open the results store: \(error)")
         }

@@ -3,6 +3,7 @@ import Forecast
 import Foundation
 import Optimize
 import ResultStore
+import Synchronization
 import Testing
 
 enum Fixture {
@@ -207,6 +208,21 @@ enum Fixture {
         try "community,date\na.json,2000-01-01\n".write(to: m, atomically: true, encoding: .utf8)
         let ok = try BatchManifest.read(m.path)
         #expect(ok.entries.count == 1 && ok.entries[0].date == "2000-01-01" && ok.entries[0].community == dir.appendingPathComponent("a.json").path)
+    }
+
+    /// Batch shards start together and open the same new store: without the open lock, one of them failed with
+    /// "table run already exists" or "database is locked" about once in 25 rounds of three processes.
+    @Test func storesOpenedAtOnceAllOpen() throws {
+        for _ in 0..<20 {
+            let path = try Fixture.temporaryDirectory().appendingPathComponent("runs.sqlite").path
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 4) { _ in
+                do { _ = try ResultStore(path: path) } catch { failures.withLock { $0.append("\(error)") } }
+            }
+            let seen = failures.withLock { $0 }
+            #expect(seen.isEmpty, "\(seen)")
+            #expect(try ResultStore(path: path).runs().isEmpty)
+        }
     }
 
     @Test func theJobWritesRecordsAndIsThenDone() throws {
