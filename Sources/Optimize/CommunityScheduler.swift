@@ -66,6 +66,8 @@ public struct CommunityScheduler: Sendable {
                 let heuristic = try Self.roundedStart(community, model, vars, solver: solver, options: opts)
                 opts.initialSolution = heuristic.values
                 result.solveSeconds += heuristic.seconds
+                // The start's LPs count against the limit too: the MIP search gets what is left.
+                if let limit = options.timeLimit { opts.timeLimit = max(0.1, limit - clock.seconds) }
             }
             let s = try solver.solve(model, options: opts)
             result.handoverSeconds += s.handoverSeconds
