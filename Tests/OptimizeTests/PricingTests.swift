@@ -91,7 +91,7 @@ struct PricingPolishTests {
 
 /// CBC 2.10 dereferences a null pointer in `CglPreProcess::postProcess` when it is given a start and its time limit
 /// runs out before the search (seen with `peergrid price --time-limit 4.5` at N = 10, where the pair bounds and the
-/// raising step leave the final MILP 0.1 s); ``CbcSolver`` turns CBC's preprocessing off in that case.
+/// raising step leave the final MILP 0.1 s); ``CbcSolver`` turns CBC's preprocessing off whenever it has a start.
 @Suite("CBC start under a short time limit")
 struct CbcStartTimeLimitTests {
     @Test("A start with a time limit that runs out at once returns the start, without crashing",

@@ -301,8 +301,8 @@ public struct LSTM<T: BLASScalar>: Trainable {
         return try Matrix(rows: n * b, columns: inputs, elements: dx)
     }
 
-    /// Whether the cell's elementwise work takes ``LSTMCellKernel`` (Float, hidden a multiple of 8): the same
-    /// numbers as the generic loops, in one 8-lane pass per sample.
+    /// Whether the cell's elementwise work takes ``LSTMCellKernel`` (Float, hidden a multiple of 8): the generic
+    /// loops' operations in one 8-lane pass per sample.
     static func fusedCell(_ hidden: Int) -> Bool { T.self == Float.self && hidden % 8 == 0 }
 
     @inline(__always)
