@@ -47,6 +47,8 @@ struct PricingModel {
     var profitCaps: [Int: Double] = [:]
     /// Best bounds of two-follower uniform problems: `(i, j, bound)`.
     var pairCaps: [(Int, Int, Double)] = []
+    /// Adds the McCormick envelope of every fee product `p x` (valid rows that tighten the relaxation).
+    var mccormick = true
 
     struct Handles {
         var charge: [Variable] = [], discharge: [Variable] = []
@@ -260,6 +262,29 @@ struct PricingModel {
                 } else {
                     dual.add(re, scale: lo)  // a fixed column: its free multiplier is r itself
                 }
+            }
+            // Valid rows: the revenue Σ dt (pc c + pd d), which strong duality gives as `dual - gridBill`, is also
+            // the sum of the products `v = p x`, each held within its McCormick envelope over the bounds of p and
+            // x. The envelope is exact wherever x sits at a bound, which is where the complementarity binaries
+            // put it, so the search prunes nodes that its big-M rows alone keep open (N = 5 proven in 23 s
+            // instead of open after 60 s; see the README).
+            if mccormick {
+                var revenue = LinearExpression()
+                for t in 0..<T {
+                    for (p, x) in [(pc[t], c[t]), (pd[t], d[t])] {
+                        let pL = m.columnLower[p.index], pU = m.columnUpper[p.index]
+                        let xL = m.columnLower[x.index], xU = m.columnUpper[x.index]
+                        if xU - xL <= tiny { revenue.add(dt * xL, p); continue }
+                        let v = m.addVariable(lower: min(pL * xL, pU * xL), upper: max(pU * xU, pL * xU),
+                                              name: "\(m.columnName(x.index))_fee")
+                        m.add(v - pL * x - xL * p >= -pL * xL)
+                        m.add(v - pU * x - xU * p >= -pU * xU)
+                        m.add(v - pU * x - xL * p <= -pU * xL)
+                        m.add(v - pL * x - xU * p <= -pL * xU)
+                        revenue.add(dt, v)
+                    }
+                }
+                m.add(dual - gridBill - revenue == 0, name: "\(name)_revenue_products")
             }
             // The leader's profit from this follower: revenue by strong duality minus the operating cost.
             var own = dual - gridBill

@@ -58,6 +58,49 @@ struct PricingTests {
     }
 }
 
+/// The McCormick rows of the fee products (``PricingModel/mccormick``) are valid: they keep the optimum and only
+/// tighten the relaxation.
+@Suite("Pricing McCormick rows")
+struct PricingMcCormickTests {
+    @Test("With and without the rows, the example's uniform optimum is the same", arguments: ["cbc", "glpk"])
+    func sameOptimum(_ name: String) throws {
+        let p = try PricingProblem(community: Fixture.community("example-pricing-3x24.json"))
+        let solver: any LinearSolver = name == "cbc" ? CbcSolver() : GLPKSolver()
+        var profits: [Double] = []
+        for rows in [true, false] {
+            var pricer = StackelbergPricer(solver: solver, options: SolverOptions(relativeGap: 1e-6))
+            pricer.mccormick = rows
+            let r = try pricer.price(p)
+            #expect(r.status == .optimal)
+            profits.append(try #require(r.profit))
+        }
+        #expect(abs(profits[0] - profits[1]) <= 1e-5)
+        #expect(abs(profits[0] - examplePricingProfit) <= 1e-4 * examplePricingProfit)
+    }
+
+    /// At the root the example's relaxation is the same with or without the rows (3.3022): they bite where the
+    /// search has fixed something. Here the prices are fixed at their caps, where the envelope is exact.
+    @Test("The LP relaxation with the rows is no weaker, and strictly tighter once the prices are fixed")
+    func tighterRelaxation() throws {
+        let p = try PricingProblem(community: Fixture.community("example-pricing-3x24.json"))
+        var bounds: [(free: Double, fixed: Double)] = []
+        for rows in [true, false] {
+            var spec = PricingModel(problem: p, followers: Array(p.followers.indices))
+            spec.mccormick = rows
+            var (model, h) = spec.build()
+            for j in 0..<model.variableCount where model.kinds[j] != .continuous { model.setKind(Variable(index: j), .continuous) }
+            let free = try #require(try GLPKSolver().solve(model, options: SolverOptions()).objective)
+            for v in h.charge { model.setBounds(v, lower: p.maxChargePrice, upper: p.maxChargePrice) }
+            for v in h.discharge { model.setBounds(v, lower: p.maxDischargePrice, upper: p.maxDischargePrice) }
+            let fixed = try #require(try GLPKSolver().solve(model, options: SolverOptions()).objective)
+            bounds.append((free, fixed))
+        }
+        #expect(bounds[0].free <= bounds[1].free + 1e-7)
+        #expect(bounds[0].free >= examplePricingProfit - 1e-6)
+        #expect(bounds[0].fixed < bounds[1].fixed - 1e-3, "at the caps: \(bounds[0].fixed) with the rows, \(bounds[1].fixed) without")
+    }
+}
+
 @Suite("Pricing polish")
 struct PricingPolishTests {
     @Test("Raised prices keep the followers' answers optimal, earn more than the candidate and start the MILP",
