@@ -31,9 +31,13 @@ def main() -> int:
     info = h.getInfo()
     lp = h.getLp()
     names = list(lp.col_names_)
-    values = h.getSolution().col_value if info.primal_solution_status >= 1 else []
+    values = list(h.getSolution().col_value) if info.primal_solution_status >= 1 else []
+    if len(values) != len(names):  # no incumbent (HiGHS may still report a status or a short vector)
+        values = []
 
     def prices(prefix: str) -> list:
+        if not values:
+            return []
         found = [(int(n[len(prefix):]), values[j]) for j, n in enumerate(names)
                  if n.startswith(prefix) and n[len(prefix):].isdigit()]
         return [round(v, 6) for _, v in sorted(found)] if values else []

@@ -28,6 +28,10 @@ public struct PricingBigM: Sendable {
 /// price|) / (ηc ηd)`. Every multiplier bound follows by interval arithmetic from these and the price caps, every
 /// primal bound from the data. ``StackelbergPricer`` checks each answer and widens `scale` when the check fails.
 ///
+/// Valid rows (``mccormick``): the revenue is also the sum of the fee products `p x`, each within its McCormick
+/// envelope; exact where x sits at a bound, they tie the follower's use to the prices long before every binary is
+/// fixed.
+///
 /// Data-driven reductions (exact, see the README): an import or export bound that no netted answer can reach
 /// (`connection >= load + power`, `connection >= pv + power`) is left out, and with it curtailment where the
 /// export price is non-negative (exporting instead is never worse and leaves charge and discharge unchanged).
@@ -266,8 +270,8 @@ struct PricingModel {
             // Valid rows: the revenue Σ dt (pc c + pd d), which strong duality gives as `dual - gridBill`, is also
             // the sum of the products `v = p x`, each held within its McCormick envelope over the bounds of p and
             // x. The envelope is exact wherever x sits at a bound, which is where the complementarity binaries
-            // put it, so the search prunes nodes that its big-M rows alone keep open (N = 5 proven in 23 s
-            // instead of open after 60 s; see the README).
+            // put it, so the search prunes nodes that its big-M rows alone keep open (the benchmark's N = 5 is
+            // proven within 60 s with them and was open after 60 s without; see the README).
             if mccormick {
                 var revenue = LinearExpression()
                 for t in 0..<T {
