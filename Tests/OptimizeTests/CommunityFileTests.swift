@@ -34,6 +34,8 @@ import Testing
         ("export above import", "grid.export_price[0]"),
         ("initial below min soc", "shared_storage.initial_soc"),
         ("duplicate id", "prosumers[2].id"),
+        ("line break in an id", "prosumers[1].id"),
+        ("tab in a flexible load id", "prosumers[0].flexible_loads[0].id"),
         ("run longer than window", "prosumers[0].flexible_loads[0].run_periods"),
     ])
     func brokenRulesNameTheField(_ label: String, _ path: String) throws {
@@ -55,6 +57,10 @@ import Testing
             var s = o["shared_storage"] as! [String: Any]; s["initial_soc"] = 0.05; o["shared_storage"] = s
         case "duplicate id":
             Self.prosumer(&o, 2) { $0["id"] = "h001" }
+        case "line break in an id":
+            Self.prosumer(&o, 1) { $0["id"] = "h0\n02" }
+        case "tab in a flexible load id":
+            Self.prosumer(&o, 0) { $0["flexible_loads"] = [["id": "e\tv", "power_kw": 3.7, "run_periods": 2, "earliest": 20, "latest": 23]] }
         default:
             Self.prosumer(&o, 0) { $0["flexible_loads"] = [["id": "ev", "power_kw": 3.7, "run_periods": 5, "earliest": 20, "latest": 23]] }
         }
