@@ -166,7 +166,8 @@ final class GLPKProblem {
             let reason = glp_ios_reason(tree)
             guard reason == GLP_ISELECT || reason == GLP_IBINGO else { return }
             let best = glp_ios_best_node(tree)
-            if best != 0 { state.bound = glp_ios_node_bound(tree, best) }
+            // A node whose LP has not been solved yet bounds nothing (GLPK gives -DBL_MAX or +DBL_MAX).
+            if best != 0, case let b = glp_ios_node_bound(tree, best), abs(b) < 1e300 { state.bound = b }
             let prob = glp_ios_get_prob(tree)
             if glp_mip_status(prob) == GLP_FEAS || glp_mip_status(prob) == GLP_OPT {
                 state.incumbent = glp_mip_obj_val(prob)
@@ -204,11 +205,13 @@ final class GLPKProblem {
         let obj = glp_mip_obj_val(handle)
         let values = (0..<n).map { glp_mip_col_val(handle, Int32($0 + 1)) }
         let provenOptimal = ret == 0 && mipStatus == GLP_OPT
-        var bound = provenOptimal ? obj : (state.bound ?? obj)
+        // No bound when the search stopped before any node's LP bounded it (not the incumbent: that would read as
+        // a proof).
+        var bound: Double? = provenOptimal ? obj : state.bound
         if ret == GLP_EMIPGAP {
             // The last bound the callback saw can be stale; GLPK stopped because the gap is within mip_gap.
             let guaranteed = obj - (model.sense == .minimize ? 1 : -1) * options.relativeGap * abs(obj)
-            bound = model.sense == .minimize ? max(bound, guaranteed) : min(bound, guaranteed)
+            bound = bound.map { model.sense == .minimize ? max($0, guaranteed) : min($0, guaranteed) } ?? guaranteed
         }
         var solution = Solution(status: .feasible, objective: obj, bestBound: bound, values: values, solver: "glpk")
         let withinGap = provenOptimal || ret == GLP_EMIPGAP || state.stoppedByAbsoluteGap

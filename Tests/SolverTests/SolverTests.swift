@@ -161,6 +161,20 @@ func expectMatches(_ s: Solution, _ known: KnownModel, _ context: String, tolera
         }
     }
 
+    /// A search stopped by the limit is not optimal and reports either no bound or a finite one: GLPK gives
+    /// -DBL_MAX for a node whose LP has not bounded it yet, and with no bound at all the incumbent was once taken
+    /// as the bound (gap 0, "optimal").
+    @Test(arguments: [1e-6, 0.001, 0.02])
+    func glpkStoppedByTheLimitClaimsNoProofAndNoFakeBound(_ limit: Double) throws {
+        let m = Self.hardKnapsack()
+        let s = try GLPKSolver().solve(m, options: SolverOptions(timeLimit: limit, relativeGap: 0))
+        #expect([.feasible, .timeLimitNoSolution].contains(s.status), "\(s.status) \(s.message)")
+        if let b = s.bestBound {
+            #expect(b.isFinite && abs(b) < 1e300)
+            if let o = s.objective { #expect(b >= o - 1e-6) }
+        }
+    }
+
     @Test func glpkReportsProgressThroughTheCallback() throws {
         final class Count: @unchecked Sendable { var n = 0; let lock = NSLock() }
         let count = Count()
