@@ -40,7 +40,7 @@ def main() -> int:
             return []
         found = [(int(n[len(prefix):]), values[j]) for j, n in enumerate(names)
                  if n.startswith(prefix) and n[len(prefix):].isdigit()]
-        return [round(v, 6) for _, v in sorted(found)] if values else []
+        return [round(v, 6) for _, v in sorted(found)]
 
     print(json.dumps({
         "model": args.model, "solver": "highs " + h.version(),

@@ -52,10 +52,13 @@ struct JSONFieldReader {
         CommunityFileError(file: file, path: path, message: message)
     }
 
-    /// Whether an id holds a line break, tab or other control character (Unicode category Cc, plus the line and
-    /// paragraph separators).
-    static func hasControlCharacter(_ id: String) -> Bool {
-        id.unicodeScalars.contains { $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" }
+    /// Refuses an id with a line break, tab or other control character (Unicode category Cc, plus the line and
+    /// paragraph separators): ids are written into CSV files (schedule.csv, prices.csv), where one would split a
+    /// record.
+    func checkPrintable(_ id: String, _ path: String) throws {
+        if id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
+            throw fail(path, "must not contain line breaks or other control characters")
+        }
     }
 
     /// JSON has no NaN or Infinity, but Python's `json` writes them: map those bare tokens to a sentinel so that
@@ -145,9 +148,7 @@ struct JSONFieldReader {
             guard let po = item as? [String: Any] else { throw fail(path, "must be an object") }
             let id = try string(po, "id", path)
             guard !id.isEmpty, id != "shared_storage" else { throw fail("\(path).id", "must be a non-empty id other than 'shared_storage'") }
-            // Ids are written into CSV files (schedule.csv, prices.csv): a line break or other control character
-            // there would split a record.
-            guard !Self.hasControlCharacter(id) else { throw fail("\(path).id", "must not contain line breaks or other control characters") }
+            try checkPrintable(id, "\(path).id")
             guard ids.insert(id).inserted else { throw fail("\(path).id", "duplicate prosumer id '\(id)'") }
             let connection = try number(po, "connection_kw", path, min: 0)
             let (load, loadSource) = try series(po, "load_kw", path, periods: periods, start: start, periodMinutes: periodMinutes)
@@ -164,7 +165,7 @@ struct JSONFieldReader {
                     let fpath = "\(path).flexible_loads[\(k)]"
                     guard let fo = fi as? [String: Any] else { throw fail(fpath, "must be an object") }
                     let fid = fo["id"] == nil ? "load\(k)" : try string(fo, "id", fpath)
-                    guard !Self.hasControlCharacter(fid) else { throw fail("\(fpath).id", "must not contain line breaks or other control characters") }
+                    try checkPrintable(fid, "\(fpath).id")
                     let power = try number(fo, "power_kw", fpath, min: 0)
                     let run = try integer(fo, "run_periods", fpath)
                     let earliest = try integer(fo, "earliest", fpath)
