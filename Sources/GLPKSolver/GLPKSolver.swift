@@ -144,36 +144,69 @@ final class GLPKProblem {
         var incumbent: Double?
         var lastReport = -1.0
         var stoppedByAbsoluteGap = false
-        init(options: SolverOptions) { self.options = options }
+        /// The search was stopped from the callback because `options.timeLimit` had passed.
+        var stoppedByTimeLimit = false
+        /// The feasibility pump was switched off at the root because less time was left than the root took.
+        var skippedPump = false
+        /// `glp_intopt`'s parameters: GLPK reads them through this pointer during the search, so the callback can
+        /// switch the feasibility pump off before it starts.
+        let parm: UnsafeMutablePointer<glp_iocp>
+        init(options: SolverOptions, parm: UnsafeMutablePointer<glp_iocp>) { self.options = options; self.parm = parm }
     }
 
     func solveMIP(_ options: SolverOptions) -> Solution {
         if infeasibleBounds { return Solution(status: .infeasible, solver: "glpk", message: "an integer variable's bounds contain no integer") }
-        var parm = glp_iocp()
-        glp_init_iocp(&parm)
-        parm.msg_lev = options.verbose ? GLP_MSG_ON : GLP_MSG_OFF
-        parm.presolve = GLP_ON
-        parm.fp_heur = GLP_ON
-        parm.mip_gap = options.relativeGap
-        parm.tm_lim = GLPKProblem.milliseconds(options.timeLimit)
-        let state = SearchState(options: options)
+        // GLPK keeps a pointer to the parameters for the whole search (the callback changes `fp_heur`), so they
+        // live in memory of their own rather than in a Swift local.
+        let parm = UnsafeMutablePointer<glp_iocp>.allocate(capacity: 1)
+        defer { parm.deallocate() }
+        glp_init_iocp(parm)
+        parm.pointee.msg_lev = options.verbose ? GLP_MSG_ON : GLP_MSG_OFF
+        parm.pointee.presolve = GLP_ON
+        parm.pointee.fp_heur = GLP_ON
+        parm.pointee.mip_gap = options.relativeGap
+        parm.pointee.tm_lim = GLPKProblem.milliseconds(options.timeLimit)
+        let state = SearchState(options: options, parm: parm)
         let info = Unmanaged.passRetained(state)
         defer { info.release() }
-        parm.cb_info = info.toOpaque()
-        parm.cb_func = { tree, raw in
+        parm.pointee.cb_info = info.toOpaque()
+        parm.pointee.cb_func = { tree, raw in
             guard let tree, let raw else { return }
             let state = Unmanaged<SearchState>.fromOpaque(raw).takeUnretainedValue()
             let reason = glp_ios_reason(tree)
-            guard reason == GLP_ISELECT || reason == GLP_IBINGO else { return }
-            let best = glp_ios_best_node(tree)
-            // A node whose LP has not been solved yet bounds nothing (GLPK gives -DBL_MAX or +DBL_MAX).
-            if best != 0, case let b = glp_ios_node_bound(tree, best), abs(b) < 1e300 { state.bound = b }
+            guard reason == GLP_ISELECT || reason == GLP_IBINGO || reason == GLP_IHEUR else { return }
+            let elapsed = state.clock.seconds
             let prob = glp_ios_get_prob(tree)
+            if reason == GLP_IHEUR {
+                // Called at each node whose LP is solved and fractional, just before GLPK's own heuristics.
+                let node = glp_ios_curr_node(tree)
+                guard node != 0, glp_ios_node_level(tree, node) == 0 else { return }
+                // The root's LP optimum bounds the whole search (GLPK's tree bound counts only from the first
+                // node selection, which a stop below may precede).
+                if state.bound == nil, glp_get_status(prob) == GLP_OPT, case let b = glp_get_obj_val(prob), abs(b) < 1e300 {
+                    state.bound = b
+                }
+                // GLPK's time limit counts from the search tree's creation, after the presolved root LP, and its
+                // feasibility pump solves LPs without a limit, checking it only between them. A pump started
+                // with less time left than the root LP took would run far past the limit: skip it.
+                if let limit = state.options.timeLimit, state.parm.pointee.fp_heur == GLP_ON, limit - elapsed < elapsed {
+                    state.parm.pointee.fp_heur = GLP_OFF
+                    state.skippedPump = true
+                }
+            } else {
+                let best = glp_ios_best_node(tree)
+                // A node whose LP has not been solved yet bounds nothing (GLPK gives -DBL_MAX or +DBL_MAX).
+                if best != 0, case let b = glp_ios_node_bound(tree, best), abs(b) < 1e300 { state.bound = b }
+            }
             if glp_mip_status(prob) == GLP_FEAS || glp_mip_status(prob) == GLP_OPT {
                 state.incumbent = glp_mip_obj_val(prob)
             }
             if let o = state.incumbent, let b = state.bound, abs(o - b) <= state.options.absoluteGap {
                 state.stoppedByAbsoluteGap = true
+                glp_ios_terminate(tree)
+            } else if let limit = state.options.timeLimit, elapsed >= limit {
+                // The limit counts from the call, root LP included.
+                state.stoppedByTimeLimit = true
                 glp_ios_terminate(tree)
             }
             if let report = state.options.progress {
@@ -184,7 +217,7 @@ final class GLPKProblem {
                 }
             }
         }
-        let ret = glp_intopt(handle, &parm)
+        let ret = glp_intopt(handle, parm)
         let mipStatus = glp_mip_status(handle)
         let n = model.variableCount
         let hasSolution = mipStatus == GLP_OPT || mipStatus == GLP_FEAS
@@ -198,7 +231,10 @@ final class GLPKProblem {
         }
         guard hasSolution else {
             if ret == GLP_ETMLIM || ret == GLP_ESTOP {
-                return Solution(status: .timeLimitNoSolution, solver: "glpk", message: "time limit before any integer solution")
+                var stopped = Solution(status: .timeLimitNoSolution, solver: "glpk", message: "time limit before any integer solution")
+                stopped.bestBound = state.bound
+                if state.skippedPump { stopped.message += ", feasibility pump skipped: less time was left than the root LP took" }
+                return stopped
             }
             return Solution(status: .error, solver: "glpk", message: "glp_intopt returned \(ret), status \(mipStatus)")
         }
@@ -217,7 +253,8 @@ final class GLPKProblem {
         let withinGap = provenOptimal || ret == GLP_EMIPGAP || state.stoppedByAbsoluteGap
             || (solution.gap ?? .infinity) <= options.relativeGap
         solution.status = withinGap ? .optimal : .feasible
-        if ret == GLP_ETMLIM { solution.message = "time limit reached" }
+        if ret == GLP_ETMLIM || state.stoppedByTimeLimit { solution.message = "time limit reached" }
+        if state.skippedPump { solution.message += (solution.message.isEmpty ? "" : ", ") + "feasibility pump skipped: less time was left than the root LP took" }
         return solution
     }
 

@@ -69,7 +69,17 @@ public struct CommunityScheduler: Sendable {
                 // The start's LPs count against the limit too: the MIP search gets what is left.
                 if let limit = options.timeLimit { opts.timeLimit = max(0.1, limit - clock.seconds) }
             }
-            let s = try solver.solve(model, options: opts)
+            var s = try solver.solve(model, options: opts)
+            if s.status == .timeLimitNoSolution, let start = opts.initialSolution, start.count == model.variableCount {
+                // GLPK takes no start, so its search can stop at the limit without an incumbent of its own; the
+                // LP-rounding start is a feasible schedule of this very model: report it, with the search's bound.
+                // Within the gap, that is a proof like any other.
+                var kept = Solution(status: .feasible, objective: model.objectiveValue(start), bestBound: s.bestBound, values: start,
+                                    solver: s.solver, handoverSeconds: s.handoverSeconds, solveSeconds: s.solveSeconds,
+                                    message: "LP-rounding start kept; \(s.message)")
+                if let gap = kept.gap, gap <= opts.relativeGap { kept.status = .optimal }
+                s = kept
+            }
             result.handoverSeconds += s.handoverSeconds
             result.solveSeconds += s.solveSeconds
             result.rounds = round

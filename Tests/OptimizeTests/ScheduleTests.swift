@@ -103,6 +103,33 @@ func checkPhysics(_ c: Community, _ r: ScheduleResult) -> [String] {
         }
     }
 
+    /// A solver whose MIP searches stop at the limit without an incumbent (as GLPK's does on large
+    /// communities), bounded by the LP relaxation; LPs are GLPK's.
+    struct StoppedSearch: LinearSolver {
+        let name = "stopped"
+        func solve(_ model: Model, options: SolverOptions) throws -> Solution {
+            var relaxed = model
+            for j in 0..<model.variableCount where model.kinds[j] != .continuous { relaxed.setKind(Variable(index: j), .continuous) }
+            let lp = try GLPKSolver().solve(relaxed, options: options)
+            guard model.isMixedInteger else { return lp }
+            return Solution(status: .timeLimitNoSolution, bestBound: lp.objective, solver: name, message: "time limit before any integer solution")
+        }
+    }
+
+    @Test func aSearchStoppedWithoutIncumbentKeepsTheLPRoundingStart() throws {
+        var c = try Fixture.community("example-3x24.json")
+        c.prosumers[0].flexibleLoads = [FlexibleLoad(id: "ev", powerKW: 1.5, runPeriods: 3, earliest: 9, latest: 16)]
+        c.grid.importLimitKW = 12.0     // room for the EV
+        let r = try CommunityScheduler(solver: StoppedSearch(), standalone: false).schedule(c)
+        try #require(r.status.hasSolution, "\(r.status): \(r.message)")
+        #expect(r.message.hasPrefix("LP-rounding start kept; time limit"), "\(r.message)")
+        #expect(checkPhysics(c, r) == [])
+        let cost = try #require(r.objective), bound = try #require(r.bestBound)
+        let optimum = try #require(try CommunityScheduler(solver: CbcSolver(), options: SolverOptions(relativeGap: 1e-9), standalone: false).schedule(c).objective)
+        #expect(bound <= optimum + 1e-6 && optimum <= cost + 1e-6, "bound \(bound), optimum \(optimum), start \(cost)")
+        #expect(r.status == ((r.gap ?? 1) <= 1e-4 ? .optimal : .feasible))
+    }
+
     @Test func disabledPoolKeepsTheSharedStorageIdle() throws {
         var c = try Fixture.community("example-3x24.json")
         c.p2p.enabled = false
