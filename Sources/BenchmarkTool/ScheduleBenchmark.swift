@@ -60,7 +60,7 @@ struct ScheduleBenchmark: ParsableCommand {
                               constraints: model.constraintCount, nonzeros: model.nonZeroCount,
                               build: Timing(samples: builds), handover: Timing(samples: handovers),
                               solve: result.solveSeconds, status: result.status.rawValue, cost: result.objective, gap: result.gap)
-                print("N=\(n) \(name): build \(row.build.formatted(4)) s, hand-over \(row.handover.formatted(4)) s, solve \(String(format: "%.2f", row.solve)) s, \(row.status), gap \(row.gap.map { String(format: "%.2e", $0) } ?? "-")")
+                print("N=\(n) \(name): build \(row.build.formatted(4)) s, hand-over \(row.handover.formatted(4)) s, solve \(String(format: "%.2f", row.solve)) s, \(row.status), gap \(row.gap.map { String(format: "%.2e", $0) } ?? "-")\(result.message.isEmpty ? "" : " (\(result.message))")")
                 rows.append(row)
             }
             if pulpAvailable {

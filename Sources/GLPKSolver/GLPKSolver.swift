@@ -177,15 +177,17 @@ final class GLPKProblem {
             guard reason == GLP_ISELECT || reason == GLP_IBINGO || reason == GLP_IHEUR else { return }
             let elapsed = state.clock.seconds
             let prob = glp_ios_get_prob(tree)
+            if state.bound == nil, glp_get_status(prob) == GLP_OPT {
+                // While the tree is the root alone, the problem's optimal LP is the root's relaxation (solved by
+                // `glp_intopt` before the tree exists): it bounds the whole search, before any node's bound does.
+                var active: Int32 = 0, nodes: Int32 = 0, total: Int32 = 0
+                glp_ios_tree_size(tree, &active, &nodes, &total)
+                if nodes == 1, case let b = glp_get_obj_val(prob), abs(b) < 1e300 { state.bound = b }
+            }
             if reason == GLP_IHEUR {
                 // Called at each node whose LP is solved and fractional, just before GLPK's own heuristics.
                 let node = glp_ios_curr_node(tree)
                 guard node != 0, glp_ios_node_level(tree, node) == 0 else { return }
-                // The root's LP optimum bounds the whole search (GLPK's tree bound counts only from the first
-                // node selection, which a stop below may precede).
-                if state.bound == nil, glp_get_status(prob) == GLP_OPT, case let b = glp_get_obj_val(prob), abs(b) < 1e300 {
-                    state.bound = b
-                }
                 // GLPK's time limit counts from the search tree's creation, after the presolved root LP, and its
                 // feasibility pump solves LPs without a limit, checking it only between them. A pump started
                 // with less time left than the root LP took would run far past the limit: skip it.
