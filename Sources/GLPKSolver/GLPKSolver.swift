@@ -148,6 +148,7 @@ final class GLPKProblem {
         var stoppedByTimeLimit = false
         /// The feasibility pump was switched off at the root because less time was left than the root took.
         var skippedPump = false
+        static let pumpSkipped = "feasibility pump skipped: less time was left than the root LP took"
         /// `glp_intopt`'s parameters: GLPK reads them through this pointer during the search, so the callback can
         /// switch the feasibility pump off before it starts.
         let parm: UnsafeMutablePointer<glp_iocp>
@@ -235,7 +236,7 @@ final class GLPKProblem {
             if ret == GLP_ETMLIM || ret == GLP_ESTOP {
                 var stopped = Solution(status: .timeLimitNoSolution, solver: "glpk", message: "time limit before any integer solution")
                 stopped.bestBound = state.bound
-                if state.skippedPump { stopped.message += ", feasibility pump skipped: less time was left than the root LP took" }
+                if state.skippedPump { stopped.message += ", " + SearchState.pumpSkipped }
                 return stopped
             }
             return Solution(status: .error, solver: "glpk", message: "glp_intopt returned \(ret), status \(mipStatus)")
@@ -256,7 +257,7 @@ final class GLPKProblem {
             || (solution.gap ?? .infinity) <= options.relativeGap
         solution.status = withinGap ? .optimal : .feasible
         if ret == GLP_ETMLIM || state.stoppedByTimeLimit { solution.message = "time limit reached" }
-        if state.skippedPump { solution.message += (solution.message.isEmpty ? "" : ", ") + "feasibility pump skipped: less time was left than the root LP took" }
+        if state.skippedPump { solution.message += (solution.message.isEmpty ? "" : ", ") + SearchState.pumpSkipped }
         return solution
     }
 
