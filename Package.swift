@@ -11,7 +11,9 @@ let package = Package(
         .library(name: "GLPKSolver", targets: ["GLPKSolver"]),
         .library(name: "CbcSolver", targets: ["CbcSolver"]),
         .library(name: "Forecast", targets: ["Forecast"]),
+        .library(name: "DataIO", targets: ["DataIO"]),
         .library(name: "Optimize", targets: ["Optimize"]),
+        .library(name: "Market", targets: ["Market"]),
         .library(name: "Reports", targets: ["Reports"]),
         .library(name: "DayAhead", targets: ["DayAhead"]),
         .library(name: "ResultStore", targets: ["ResultStore"]),
@@ -33,24 +35,27 @@ let package = Package(
                        providers: [.apt(["coinor-libcbc-dev"])]),
 
         // MARK: - Implementation
+        .target(name: "DataIO"),
         .target(name: "LinearAlgebra", dependencies: ["CBLAS"]),
         .target(name: "LinearProgramming"),
         .target(name: "Forecast", dependencies: ["LinearAlgebra"]),
         .target(name: "GLPKSolver", dependencies: ["LinearProgramming", "CGLPK"]),
         .target(name: "CbcSolver", dependencies: ["LinearProgramming", "CCbc"]),
         .target(name: "Optimize", dependencies: ["LinearProgramming", "GLPKSolver", "CbcSolver"]),
-        .target(name: "Reports", dependencies: ["LinearProgramming", "Forecast", "Optimize"]),
+        .target(name: "Market", dependencies: ["DataIO", "LinearProgramming", "Optimize"]),
+        .target(name: "Reports", dependencies: ["DataIO", "LinearProgramming", "Forecast", "Optimize", "Market"]),
         .target(name: "ResultStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "DayAhead", dependencies: [
-            "LinearAlgebra", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Reports", "ResultStore",
+            "LinearAlgebra", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market", "Reports",
+            "ResultStore",
         ]),
         .executableTarget(name: "PeerGridCLI", dependencies: [
-            "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Reports", "DayAhead", "ResultStore",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market", "Reports", "DayAhead",
+            "ResultStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "BenchmarkTool", dependencies: [
-            "LinearAlgebra", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Reports",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "DataIO", "LinearAlgebra", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market",
+            "Reports", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // MARK: - Tests
@@ -66,6 +71,8 @@ let package = Package(
         .testTarget(name: "OptimizeTests", dependencies: ["Optimize", "LinearProgramming"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "DataIOTests", dependencies: ["DataIO"]),
+        .testTarget(name: "MarketTests", dependencies: ["Market", "DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver", "Optimize"]),
         .testTarget(name: "DayAheadTests", dependencies: ["DayAhead", "ResultStore", "Forecast", "Optimize"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PeerGridCLITests", dependencies: [], resources: [.copy("Fixtures")]),

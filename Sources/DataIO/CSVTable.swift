@@ -1,0 +1,131 @@
+import Foundation
+
+/// A CSV file read by RFC 4180's rules: fields separated by commas, records by CRLF or LF (a lone CR too),
+/// fields optionally in double quotes (a quote inside a quoted field is doubled; quoted fields may hold commas
+/// and line breaks), a UTF-8 byte-order mark ignored. Every record keeps the line it starts on, so messages can
+/// name `file:line`.
+///
+/// This is PeerGrid's one CSV rule: readers of new file formats (bids, ledgers, fees) build on it. A hand
+/// parser rather than yaslab/CSV.swift or SwiftCSV because both keep no line numbers per record, which every
+/// message needs; it is one pass over the UTF-8 bytes.
+public struct CSVTable: Sendable {
+    /// One record: its fields and the 1-based line of the file it starts on.
+    public struct Record: Sendable {
+        public var fields: [String]
+        public var line: Int
+    }
+
+    /// The header's field names, trimmed of surrounding spaces.
+    public var header: [String]
+    /// The data records (empty lines skipped).
+    public var records: [Record]
+    /// The file name used in messages.
+    public var file: String
+
+    /// Parses `text`. The first non-empty record is the header. Throws ``CSVError`` on an unterminated quote,
+    /// text after a closing quote, or a record whose field count differs from the header's.
+    public init(text: String, file: String) throws {
+        self.file = file
+        var all = try CSVTable.records(Array(text.utf8), file: file)
+        all.removeAll { $0.fields.count == 1 && $0.fields[0].trimmingCharacters(in: .whitespaces).isEmpty }
+        guard let first = all.first else { throw CSVError(file: file, line: 0, message: "the file is empty (a header is expected)") }
+        header = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        records = Array(all.dropFirst())
+        for r in records where r.fields.count != header.count {
+            throw CSVError(file: file, line: r.line,
+                           message: "\(r.fields.count) fields where the header has \(header.count)")
+        }
+    }
+
+    /// Reads and parses a file; a file that cannot be read or is not UTF-8 throws ``CSVError``.
+    public init(contentsOf path: String, maxBytes: Int = 1 << 30) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw CSVError(file: path, line: 0, message: "no such file")
+        }
+        if isDirectory.boolValue { throw CSVError(file: path, line: 0, message: "is a directory, not a file") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CSVError(file: path, line: 0, message: "cannot be read")
+        }
+        if data.count > maxBytes { throw CSVError(file: path, line: 0, message: "is larger than \(maxBytes) bytes") }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw CSVError(file: path, line: 0, message: "is not UTF-8 text")
+        }
+        try self.init(text: text, file: path)
+    }
+
+    /// The index of a header column, or `nil`.
+    public func column(_ name: String) -> Int? { header.firstIndex(of: name) }
+
+    static func records(_ bytes: [UInt8], file: String) throws -> [Record] {
+        var i = 0
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
+        var out: [Record] = []
+        var fields: [String] = []
+        var field: [UInt8] = []
+        var line = 1, recordLine = 1
+        var quoted = false, afterQuote = false
+        func endField() {
+            fields.append(String(decoding: field, as: UTF8.self))
+            field.removeAll(keepingCapacity: true)
+            afterQuote = false
+        }
+        func endRecord() {
+            endField()
+            out.append(Record(fields: fields, line: recordLine))
+            fields.removeAll(keepingCapacity: true)
+        }
+        while i < bytes.count {
+            let b = bytes[i]
+            if quoted {
+                if b == UInt8(ascii: "\"") {
+                    if i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "\"") { field.append(b); i += 2; continue }
+                    quoted = false; afterQuote = true
+                } else {
+                    if b == UInt8(ascii: "\n") { line += 1 }
+                    field.append(b)
+                }
+                i += 1
+                continue
+            }
+            switch b {
+            case UInt8(ascii: ","): endField()
+            case UInt8(ascii: "\r"), UInt8(ascii: "\n"):
+                if b == UInt8(ascii: "\r"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "\n") { i += 1 }
+                endRecord()
+                line += 1
+                recordLine = line
+            case UInt8(ascii: "\""):
+                guard field.allSatisfy({ $0 == UInt8(ascii: " ") }), !afterQuote else {
+                    throw CSVError(file: file, line: line, message: "a quote inside an unquoted field (quote the whole field and double the quote)")
+                }
+                field.removeAll()
+                quoted = true
+            default:
+                if afterQuote, b != UInt8(ascii: " ") {
+                    throw CSVError(file: file, line: line, message: "text after a closing quote")
+                }
+                if !afterQuote { field.append(b) }
+            }
+            i += 1
+        }
+        if quoted { throw CSVError(file: file, line: recordLine, message: "a quoted field is never closed") }
+        if !field.isEmpty || !fields.isEmpty || afterQuote { endRecord() }
+        return out
+    }
+}
+
+/// A CSV file that breaks RFC 4180 or the reader's rules. Bad input.
+public struct CSVError: PeerGridError, CustomStringConvertible {
+    public var file: String
+    /// 1-based line; 0 when the whole file is at fault.
+    public var line: Int
+    public var message: String
+    public var kind: FailureKind { .badInput }
+    public var description: String { line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)" }
+    public init(file: String, line: Int, message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+}

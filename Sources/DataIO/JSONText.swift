@@ -1,0 +1,16 @@
+import Foundation
+
+/// Helpers for messages about JSON input.
+public enum JSONText {
+    /// "line L, column C" of a JSONSerialization error when it gives a byte offset, or its own description.
+    public static func position(of error: Error, in data: Data) -> String {
+        let info = (error as NSError).userInfo
+        let text = (info[NSDebugDescriptionErrorKey] as? String) ?? "\(error.localizedDescription)"
+        guard let offset = info["NSJSONSerializationErrorIndex"] as? Int, offset >= 0 else { return text }
+        var line = 1, column = 1
+        for byte in data.prefix(offset) {
+            if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else { column += 1 }
+        }
+        return "line \(line), column \(column): \(text)"
+    }
+}
