@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Forecast", dependencies: ["LinearAlgebra"]),
         .target(name: "GLPKSolver", dependencies: ["LinearProgramming", "CGLPK"]),
         .target(name: "CbcSolver", dependencies: ["LinearProgramming", "CCbc"]),
-        .target(name: "Optimize", dependencies: ["LinearProgramming", "GLPKSolver", "CbcSolver"]),
+        .target(name: "Optimize", dependencies: ["DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver"]),
         .target(name: "Market", dependencies: ["DataIO", "LinearProgramming", "Optimize"]),
         .target(name: "Reports", dependencies: ["DataIO", "LinearProgramming", "Forecast", "Optimize", "Market"]),
         .target(name: "ResultStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),

@@ -6,7 +6,11 @@ public enum JSONText {
     public static func position(of error: Error, in data: Data) -> String {
         let info = (error as NSError).userInfo
         let text = (info[NSDebugDescriptionErrorKey] as? String) ?? "\(error.localizedDescription)"
-        guard let offset = info["NSJSONSerializationErrorIndex"] as? Int, offset >= 0 else { return text }
+        var offset = info["NSJSONSerializationErrorIndex"] as? Int
+        if offset == nil, let r = text.range(of: #"character \d+"#, options: .regularExpression) {
+            offset = Int(text[r].dropFirst("character ".count))
+        }
+        guard let offset, offset >= 0, offset <= data.count else { return text }
         var line = 1, column = 1
         for byte in data.prefix(offset) {
             if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else { column += 1 }

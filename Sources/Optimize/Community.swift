@@ -47,12 +47,24 @@ public struct Grid: Sendable {
     public var exportPrice: [Double]
     public var importLimitKW: Double
     public var exportLimitKW: Double
+
+    public init(importPrice: [Double], exportPrice: [Double], importLimitKW: Double, exportLimitKW: Double) {
+        self.importPrice = importPrice
+        self.exportPrice = exportPrice
+        self.importLimitKW = importLimitKW
+        self.exportLimitKW = exportLimitKW
+    }
 }
 
 /// The peer-to-peer pool.
 public struct P2P: Sendable {
     public var enabled: Bool
     public var feePerKWh: Double
+
+    public init(enabled: Bool, feePerKWh: Double) {
+        self.enabled = enabled
+        self.feePerKWh = feePerKWh
+    }
 }
 
 /// A battery: a prosumer's own, or the community's shared storage.

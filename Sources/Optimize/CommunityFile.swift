@@ -1,7 +1,10 @@
+import DataIO
 import Foundation
 
 /// A community file that breaks a rule of spec/community.md: the file, the JSON path of the field and the rule.
-public struct CommunityFileError: Error, CustomStringConvertible, Equatable {
+public struct CommunityFileError: PeerGridError, Equatable {
+    /// A community file that breaks the spec is bad input.
+    public var kind: FailureKind { .badInput }
     public var file: String
     /// JSON path such as `prosumers[2].battery.charge_efficiency`.
     public var path: String

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DataIO
 import Foundation
 
 /// `peergrid`: the command line. Thin: parses arguments, calls the libraries, prints.
@@ -12,7 +13,7 @@ struct PeerGrid: ParsableCommand {
         abstract: "Forecasting and optimization for energy communities.",
         discussion: "Exit codes: 0 solved, 2 bad input, 3 infeasible, 4 unbounded / solver error / time limit without a solution.",
         subcommands: [DayAheadCommand.self, BatchCommand.self, HistoryCommand.self, SolveCommand.self, ScheduleCommand.self,
-                      PriceCommand.self, BacktestCommand.self, ForecastCommand.self])
+                      PriceCommand.self, MarketCommand.self, BacktestCommand.self, ForecastCommand.self])
 
     /// Runs the command with PeerGrid's exit codes: argument errors exit 2 (ArgumentParser's default is 64).
     static func main() {
@@ -22,6 +23,10 @@ struct PeerGrid: ParsableCommand {
         } catch let failure as CLIFailure {
             FileHandle.standardError.write(Data(("peergrid: " + failure.message + "\n").utf8))
             Foundation.exit(failure.code.rawValue)
+        } catch let failure as any PeerGridError {
+            // The one place where a kind of failure becomes an exit code.
+            FileHandle.standardError.write(Data(("peergrid: " + failure.description + "\n").utf8))
+            Foundation.exit(CLIExit(failure.kind).rawValue)
         } catch {
             let code = exitCode(for: error).rawValue
             let message = fullMessage(for: error)
@@ -41,6 +46,19 @@ enum CLIExit: Int32 {
     case badInput = 2
     case infeasible = 3
     case noSolution = 4
+    case verificationFailed = 5
+    case internalError = 70
+
+    /// The exit code of a kind of failure.
+    init(_ kind: FailureKind) {
+        switch kind {
+        case .badInput: self = .badInput
+        case .infeasible: self = .infeasible
+        case .noSolution: self = .noSolution
+        case .verificationFailed: self = .verificationFailed
+        case .internal: self = .internalError
+        }
+    }
 }
 
 /// An error that ends the command with a message on standard error and a documented exit code.

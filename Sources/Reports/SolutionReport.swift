@@ -1,3 +1,4 @@
+import DataIO
 import LinearProgramming
 
 /// Text forms of a solver result for `peergrid solve`.
@@ -46,11 +47,6 @@ public enum SolutionReport {
 
 /// CSV quoting.
 public enum CSV {
-    /// A field quoted when it holds a comma, quote or line break.
-    public static func field(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return s
-    }
+    /// A field quoted when it holds a comma, quote or line break (DataIO's one rule).
+    public static func field(_ s: String) -> String { CSVText.field(s) }
 }

@@ -1,0 +1,64 @@
+import LinearProgramming
+import Optimize
+
+/// A prosumer's bill three ways, so that a user sees who gains under which arrangement.
+public struct ProsumerBill: Sendable, Equatable {
+    public var id: String
+    /// Alone: its own optimal schedule at the grid tariffs.
+    public var standalone: Double
+    /// In the community pool at the mid-market price (the central schedule's settlement); `nil` when not computed.
+    public var pool: Double?
+    /// With the market: its market payments (+ pays) plus the cost of its own optimal schedule at the grid tariffs
+    /// for everything the market did not trade.
+    public var market: Double
+    /// The market payments alone (energy bought minus sold, fees included).
+    public var marketPayments: Double
+}
+
+/// Settles a cleared market against the grid: what is not traded in the market goes to the grid at its tariffs.
+///
+/// Energy a prosumer bought in period t is added to its supply (as average power) and energy it sold to its demand;
+/// it then re-solves its own problem at the grid tariffs (batteries and flexible loads re-planned around its
+/// trades) and pays that cost plus its market payments. Its stand-alone bill is the same problem without trades;
+/// its pool bill comes from the central community schedule (spec/community.md's settlement).
+public struct MarketSettlement {
+    public var solver: any LinearSolver
+    public var options: SolverOptions
+
+    public init(solver: any LinearSolver, options: SolverOptions = SolverOptions(relativeGap: 1e-6)) {
+        self.solver = solver
+        self.options = options
+    }
+
+    /// Bills for every prosumer of `community` after `result`; `withPool` also solves the central schedule for
+    /// the pool bills.
+    public func bills(_ community: Community, _ result: MarketResult, withPool: Bool = true) throws -> [ProsumerBill] {
+        let T = community.periods, dt = community.hoursPerPeriod
+        var pool: [String: Double] = [:]
+        if withPool {
+            let central = try CommunityScheduler(solver: solver, options: options, standalone: false).schedule(community)
+            for b in central.settlement?.bills ?? [] { pool[b.id] = b.bill }
+        }
+        let scheduler = CommunityScheduler(solver: solver, options: options, standalone: false)
+        let payments = Dictionary(result.payments.map { ($0.bidder, $0) }, uniquingKeysWith: { a, _ in a })
+        var out: [ProsumerBill] = []
+        for (i, p) in community.prosumers.enumerated() {
+            let problem = ProsumerProblem(community: community, index: i, scheduler: scheduler)
+            let alone = try problem.solve(importPrice: community.grid.importPrice, exportPrice: community.grid.exportPrice)
+            var bought = [Double](repeating: 0, count: T), sold = bought
+            for t in result.trades where t.period < T {
+                if t.buyer == p.id { bought[t.period] += t.quantity / dt }
+                if t.seller == p.id { sold[t.period] += t.quantity / dt }
+            }
+            let paid = payments[p.id]?.net ?? 0
+            var market = alone.cost
+            if bought.contains(where: { $0 > 0 }) || sold.contains(where: { $0 > 0 }) {
+                market = try problem.solve(importPrice: community.grid.importPrice, exportPrice: community.grid.exportPrice,
+                                           extraSupplyKW: bought, extraDemandKW: sold).cost
+            }
+            out.append(ProsumerBill(id: p.id, standalone: alone.cost, pool: pool[p.id], market: market + paid,
+                                    marketPayments: paid))
+        }
+        return out
+    }
+}

@@ -1,0 +1,150 @@
+import ArgumentParser
+import DataIO
+import Foundation
+import LinearProgramming
+import Market
+import Optimize
+import Reports
+
+extension MechanismName: ExpressibleByArgument {}
+
+/// `peergrid market`: bids from each prosumer's flexibility and peer-to-peer market clearing.
+struct MarketCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "market",
+        abstract: "Peer-to-peer market: derive bids, clear them with a mechanism, settle.",
+        subcommands: [MarketBidsCommand.self, MarketClearCommand.self])
+}
+
+/// Options both market commands share.
+struct MarketSolverOptions: ParsableArguments {
+    @Option(help: "Solver for the prosumers' own problems and the market LPs: cbc or glpk.")
+    var solver: SolverChoice = .cbc
+
+    @Option(help: "Price steps per period of each derived bid curve (1 to 50).")
+    var steps: Int = 5
+
+    func validate() throws {
+        guard (1...50).contains(steps) else { throw ValidationError("--steps must be 1 to 50, not \(steps)") }
+    }
+
+    func derive(_ community: Community) throws -> BidBook {
+        let progress = ProgressLine()
+        defer { progress.finish() }
+        return try BidDerivation(solver: Backends.solver(solver), steps: steps).bids(for: community) { done, total in
+            progress.show("deriving bids: prosumer \(done)/\(total)")
+        }
+    }
+}
+
+struct MarketBidsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bids",
+        abstract: "Derive every prosumer's bids from its own optimization (its marginal value of energy).",
+        discussion: "Writes bids.csv (bidder,period,side,quantity_kwh,price_per_kwh,divisible) to --out. Exit codes: 0 done, 2 bad input, 70 internal error.")
+
+    @Option(help: "The community file (JSON, spec/community.md).")
+    var community: String
+
+    @OptionGroup var options: MarketSolverOptions
+
+    @Option(help: "Output directory for bids.csv.")
+    var out: String = "."
+
+    func run() throws {
+        let parsed = try CommunityFile.read(community)
+        let clock = Stopwatch()
+        let book = try options.derive(parsed)
+        try writeMarketOutputs([(name: "bids.csv", text: BidFile.csv(book))], into: out)
+        let buys = book.bids.filter { $0.side == .buy }.count
+        print("bids      \(parsed.name): \(book.bids.count) bids (\(buys) buy, \(book.bids.count - buys) sell) from \(book.bidders.count) prosumers over \(book.periods) periods, \(options.steps) price steps, "
+              + String(format: "%.1f s", clock.seconds))
+        print("wrote     \(out)/bids.csv")
+    }
+}
+
+struct MarketClearCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clear",
+        abstract: "Clear bids with a market mechanism and settle the rest with the grid.",
+        discussion: """
+            Bids come from --bids FILE (CSV or JSON), or are derived from --community FILE; with both, the file's bids \
+            are cleared and settled against the community. Writes trades.csv, payments.csv and summary.json to --out. \
+            Exit codes: 0 cleared, 2 bad input, 70 internal error.
+            """)
+
+    @Option(help: "A bid file: CSV with bidder,period,side,quantity_kwh,price_per_kwh,divisible, or JSON.")
+    var bids: String?
+
+    @Option(help: "A community file: derive the bids from it (without --bids) and settle bills against its grid tariffs.")
+    var community: String?
+
+    @Option(help: "pay-as-clear, pay-as-bid, huang, muda or bilateral.")
+    var mechanism: MechanismName
+
+    @Option(help: "Pay-as-clear's k: the price is k * hi + (1 - k) * lo of the clearing interval (0 to 1).")
+    var k: Double = 0.5
+
+    @Option(help: "MUDA's seed for the random split into two halves.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Bilateral market: a CSV of per-pair fees (buyer,seller,fee_per_kwh).")
+    var fees: String?
+
+    @Option(name: .customLong("network-fee"), help: "Bilateral market: the fee per kWh of pairs not in --fees (default: the community's p2p fee, else 0).")
+    var networkFee: Double?
+
+    @Flag(name: .customLong("no-pool"), help: "With --community: skip the central schedule (no pool bills).")
+    var noPool = false
+
+    @OptionGroup var options: MarketSolverOptions
+
+    @Option(help: "Output directory for trades.csv, payments.csv and summary.json.")
+    var out: String = "."
+
+    func validate() throws {
+        guard bids != nil || community != nil else { throw ValidationError("give --bids FILE, --community FILE, or both") }
+        guard k.isFinite, (0...1).contains(k) else { throw ValidationError("--k must be from 0 to 1, not \(k)") }
+        if let f = networkFee { guard f.isFinite, f >= 0, f <= 1e6 else { throw ValidationError("--network-fee must be from 0 to 1e6, not \(f)") } }
+        if fees != nil, mechanism != .bilateral { throw ValidationError("--fees applies to --mechanism bilateral only") }
+    }
+
+    func run() throws {
+        let parsed = try community.map { try CommunityFile.read($0) }
+        let book: BidBook
+        if let bids { book = try BidFile.read(bids, periods: parsed?.periods) } else { book = try options.derive(parsed!) }
+        let defaultFee = networkFee ?? parsed.map { $0.p2p.feePerKWh } ?? 0
+        let pairFees = try fees.map { try NetworkFees.read($0, defaultFee: defaultFee) } ?? NetworkFees(defaultFee: defaultFee)
+        let solver = Backends.solver(options.solver)
+        let mechanism = Market.mechanism(self.mechanism, k: k, seed: seed, fees: pairFees, solver: solver)
+        let result = try Market.clear(book, mechanism: mechanism, optimumSolver: solver)
+        var bills: [ProsumerBill]?
+        if let parsed {
+            let progress = ProgressLine()
+            progress.show("settling \(parsed.prosumers.count) prosumers")
+            bills = try MarketSettlement(solver: solver).bills(parsed, result, withPool: !noPool)
+            progress.finish()
+        }
+        var settings: [(String, JSON)] = [("bids", .string(bids ?? "derived from \(community ?? "")")), ("solver", .string(options.solver.rawValue))]
+        switch self.mechanism {
+        case .payAsClear: settings.append(("k", .number(k)))
+        case .muda: settings.append(("seed", .integer(Int(truncatingIfNeeded: seed))))
+        case .bilateral: settings += [("network_fee", .number(defaultFee)), ("fee_pairs", .integer(pairFees.pairs.count))]
+        case .payAsBid, .huang: break
+        }
+        if bids == nil { settings.append(("steps", .integer(options.steps))) }
+        try writeMarketOutputs([
+            (name: "trades.csv", text: MarketReport.tradesCSV(result)),
+            (name: "payments.csv", text: MarketReport.paymentsCSV(result, bills: bills)),
+            (name: "summary.json", text: MarketReport.summary(result, book: book, settings: settings, bills: bills).serialized() + "\n"),
+        ], into: out)
+        print(MarketReport.text(result, book: book, bills: bills))
+        print("wrote     \(out)/trades.csv, \(out)/payments.csv, \(out)/summary.json")
+    }
+}
+
+/// Writes the files atomically (temporary names, then renamed); a directory that cannot be written is bad input.
+func writeMarketOutputs(_ files: [(name: String, text: String)], into out: String) throws {
+    do { try OutputFiles.writeAll(files, into: out) }
+    catch { throw CLIFailure("cannot write to \(out): \(error.localizedDescription)") }
+}
