@@ -10,7 +10,7 @@ struct Benchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "benchmark",
         abstract: "PeerGrid benchmarks (run in release: make bench).",
-        subcommands: [SolversBenchmark.self, ScheduleBenchmark.self, PricingBenchmark.self, ForecastBenchmark.self, TrainingBenchmark.self, AllBenchmarks.self])
+        subcommands: [SolversBenchmark.self, ScheduleBenchmark.self, PricingBenchmark.self, ForecastBenchmark.self, TrainingBenchmark.self, MarketBenchmark.self, AllBenchmarks.self])
 }
 
 /// Options every benchmark takes.
@@ -37,7 +37,7 @@ struct CommonBenchmarkOptions: ParsableArguments {
 
 struct AllBenchmarks: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "all",
-        abstract: "Run every benchmark (solvers with a 30 s limit per solve, schedule with 120 s, pricing with 60 s, then forecasting).")
+        abstract: "Run every benchmark (solvers with a 30 s limit per solve, schedule with 120 s, pricing with 60 s, then forecasting and the market).")
     @Option(help: "Repetitions per measurement.")
     var repeats = 3
     @Option(help: "Directory for the reports.")
@@ -52,6 +52,8 @@ struct AllBenchmarks: ParsableCommand {
         try pricing.run()
         let forecast = try ForecastBenchmark.parse(["--repeats", "\(repeats)", "--out", out])
         try forecast.run()
+        let market = try MarketBenchmark.parse(["--repeats", "\(max(repeats, 5))", "--out", out])
+        try market.run()
     }
 }
 

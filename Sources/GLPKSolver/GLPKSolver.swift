@@ -21,6 +21,10 @@ public struct GLPKSolver: LinearSolver {
 
     fileprivate static let lock = NSLock()
 
+    /// The largest scaled violation (see ``Model/maxViolation(_:)``) accepted in a returned solution.
+    /// GLPK's own tolerances are 1e-7 (bounds) and 1e-5 (integrality); this only catches answers that are wrong.
+    static let feasibilityTolerance = 1e-5
+
     private func run(_ model: Model, options: SolverOptions) -> Solution {
         let handover = Stopwatch()
         glp_term_out(options.verbose ? GLP_ON : GLP_OFF)
@@ -28,6 +32,18 @@ public struct GLPKSolver: LinearSolver {
         let handoverSeconds = handover.seconds
         let clock = Stopwatch()
         var solution = model.isMixedInteger ? problem.solveMIP(options) : problem.solveLP(options)
+        if solution.status.hasSolution, model.maxViolation(solution.values) > GLPKSolver.feasibilityTolerance {
+            // GLPK 5.0's presolvers (LP and MIP) can return a point that breaks a row: with two singleton rows
+            // `x <= 0.212` and `x <= 0.211` both give x = 0.212. Every answer is checked; a broken one is solved
+            // again without the presolver, from a fresh problem.
+            var rest = options
+            if let limit = options.timeLimit { rest.timeLimit = max(0.001, limit - clock.seconds) }
+            let again = GLPKProblem(model)
+            solution = model.isMixedInteger ? again.solveMIP(rest, presolve: false) : again.solveLP(rest, presolve: false)
+            if solution.status.hasSolution, model.maxViolation(solution.values) > GLPKSolver.feasibilityTolerance {
+                solution = Solution(status: .error, solver: name, message: "GLPK returned a point that breaks the model's rules, with and without its presolver")
+            }
+        }
         solution.handoverSeconds = handoverSeconds
         solution.solveSeconds = clock.seconds
         return solution
@@ -155,15 +171,24 @@ final class GLPKProblem {
         init(options: SolverOptions, parm: UnsafeMutablePointer<glp_iocp>) { self.options = options; self.parm = parm }
     }
 
-    func solveMIP(_ options: SolverOptions) -> Solution {
+    func solveMIP(_ options: SolverOptions, presolve: Bool = true) -> Solution {
         if infeasibleBounds { return Solution(status: .infeasible, solver: "glpk", message: "an integer variable's bounds contain no integer") }
+        if !presolve {
+            // Without the presolver, glp_intopt starts from an optimal LP relaxation.
+            let relaxation = solveLP(options, presolve: false)
+            guard relaxation.status == .optimal else {
+                return relaxation.status == .unbounded
+                    ? Solution(status: feasible(options) ? .unbounded : .infeasible, solver: "glpk")
+                    : relaxation
+            }
+        }
         // GLPK keeps a pointer to the parameters for the whole search (the callback changes `fp_heur`), so they
         // live in memory of their own rather than in a Swift local.
         let parm = UnsafeMutablePointer<glp_iocp>.allocate(capacity: 1)
         defer { parm.deallocate() }
         glp_init_iocp(parm)
         parm.pointee.msg_lev = options.verbose ? GLP_MSG_ON : GLP_MSG_OFF
-        parm.pointee.presolve = GLP_ON
+        parm.pointee.presolve = presolve ? GLP_ON : GLP_OFF
         parm.pointee.fp_heur = GLP_ON
         parm.pointee.mip_gap = options.relativeGap
         parm.pointee.tm_lim = GLPKProblem.milliseconds(options.timeLimit)

@@ -193,6 +193,22 @@ public struct Model: Sendable {
         }
     }
 
+    /// The largest violation of a column bound, row bound or integrality by `values`, each scaled by
+    /// `1 + |bound|` (0 when every rule holds): a check of what a solver returned.
+    public func maxViolation(_ values: [Double]) -> Double {
+        guard values.count == variableCount else { return .infinity }
+        var worst = 0.0
+        for j in 0..<variableCount {
+            let x = values[j]
+            worst = max(worst, (columnLower[j] - x) / (1 + abs(columnLower[j])), (x - columnUpper[j]) / (1 + abs(columnUpper[j])))
+            if kinds[j] != .continuous { worst = max(worst, abs(x - x.rounded())) }
+        }
+        for (i, a) in rowActivities(values).enumerated() {
+            worst = max(worst, (rowLower[i] - a) / (1 + abs(rowLower[i])), (a - rowUpper[i]) / (1 + abs(rowUpper[i])))
+        }
+        return worst.isNaN ? .infinity : worst
+    }
+
     /// The matrix by columns (compressed sparse column), as CBC's `Cbc_loadProblem` takes it.
     public func columnMajor() -> (starts: [Int32], rows: [Int32], values: [Double]) {
         let n = kinds.count

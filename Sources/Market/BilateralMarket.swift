@@ -22,8 +22,10 @@ public struct BilateralMarket: ClearingMechanism {
     public func clear(_ bids: PeriodBids) throws -> PeriodClearing {
         let pairs = profitablePairs(bids, fees: fees)
         guard !pairs.isEmpty else { return PeriodClearing() }
-        let x = try solveAllocation(bids, pairs: pairs, integerFor: nil, solver: solver).values
-        let (lambda, mu) = try solveDual(bids, pairs: pairs)
+        let primal = try solveAllocation(bids, pairs: pairs, integerFor: nil, solver: solver)
+        let x = primal.values
+        // The allocation LP's row duals are the prices when the backend gives them (GLPK); otherwise solve the dual.
+        let (lambda, mu) = try primal.rowPrices ?? solveDual(bids, pairs: pairs)
         var trades: [Trade] = []
         for (k, p) in pairs.enumerated() where x[k] > 1e-9 {
             let b = bids.buys[p.b], s = bids.sells[p.s]
@@ -64,8 +66,12 @@ func profitablePairs(_ bids: PeriodBids, fees: NetworkFees) -> [(b: Int, s: Int,
 
 /// Maximizes the gains from trade over `pairs` within every bid's quantity. With `integerFor` set, the bids it
 /// marks trade whole or not at all (a binary per bid): the welfare optimum with indivisible bids.
+///
+/// For an LP whose backend reports row duals, `rowPrices` holds them per buy and per sell bid (`lambda`, `mu`: the
+/// welfare one more kWh of the bid would add; 0 for a bid without a row), which solve the dual LP of
+/// ``BilateralMarket``.
 func solveAllocation(_ bids: PeriodBids, pairs: [(b: Int, s: Int, gain: Double)], integerFor: ((Bid) -> Bool)?,
-                     solver: any LinearSolver) throws -> (values: [Double], objective: Double) {
+                     solver: any LinearSolver) throws -> (values: [Double], objective: Double, rowPrices: ([Double], [Double])?) {
     var model = Model(name: "bilateral")
     let x = pairs.map { model.addVariable(lower: 0, objective: $0.gain) }
     var byBuy = [LinearExpression](repeating: LinearExpression(), count: bids.buys.count)
@@ -74,21 +80,24 @@ func solveAllocation(_ bids: PeriodBids, pairs: [(b: Int, s: Int, gain: Double)]
         byBuy[p.b].add(1, x[k])
         bySell[p.s].add(1, x[k])
     }
-    func limit(_ e: LinearExpression, _ bid: Bid) {
-        guard !e.indices.isEmpty else { return }
+    func limit(_ e: LinearExpression, _ bid: Bid) -> Int? {
+        guard !e.indices.isEmpty else { return nil }
         if let integerFor, integerFor(bid) {
             let y = model.addVariable(lower: 0, upper: 1, kind: .binary)
-            model.add(e - bid.quantity * y == 0)
-        } else {
-            model.add(e <= bid.quantity)
+            return model.add(e - bid.quantity * y == 0)
         }
+        return model.add(e <= bid.quantity)
     }
-    for (i, b) in bids.buys.enumerated() { limit(byBuy[i], b.bid) }
-    for (j, s) in bids.sells.enumerated() { limit(bySell[j], s.bid) }
+    let buyRows = bids.buys.indices.map { limit(byBuy[$0], bids.buys[$0].bid) }
+    let sellRows = bids.sells.indices.map { limit(bySell[$0], bids.sells[$0].bid) }
     model.sense = .maximize
     let solution = try solver.solve(model, options: SolverOptions(relativeGap: 1e-9))
     guard solution.status == .optimal || solution.status == .feasible, let objective = solution.objective else {
         throw MarketError.solverFailed("period \(bids.period): the allocation LP ended \(solution.status.rawValue) (\(solution.message))")
     }
-    return (solution.values, objective)
+    var prices: ([Double], [Double])?
+    if !model.isMixedInteger, let duals = solution.rowDuals, duals.count == model.constraintCount {
+        prices = (buyRows.map { $0.map { max(0, duals[$0]) } ?? 0 }, sellRows.map { $0.map { max(0, duals[$0]) } ?? 0 })
+    }
+    return (solution.values, objective, prices)
 }

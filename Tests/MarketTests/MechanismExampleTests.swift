@@ -1,5 +1,7 @@
 import DataIO
+import CbcSolver
 import GLPKSolver
+import LinearProgramming
 @testable import Market
 import Testing
 
@@ -67,9 +69,11 @@ struct MechanismExampleTests {
         #expect(r.operatorSurplus >= 0)
     }
 
-    @Test func bilateralPricesDifferByTheFee() throws {
+    /// GLPK gives the allocation LP's row duals; CBC's C API does not, so the dual LP is solved: both price alike.
+    @Test(arguments: ["glpk", "cbc"]) func bilateralPricesDifferByTheFee(solver: String) throws {
         let fees = NetworkFees(defaultFee: 0.02, pairs: ["b1\u{1}s1": 0.2])
-        let r = try Market.clear(Self.book(Self.rows), mechanism: BilateralMarket(fees: fees, solver: GLPKSolver()))
+        let backend: any LinearSolver = solver == "glpk" ? GLPKSolver() : CbcSolver()
+        let r = try Market.clear(Self.book(Self.rows), mechanism: BilateralMarket(fees: fees, solver: backend))
         #expect(!r.trades.isEmpty)
         for t in r.trades {
             #expect(abs(t.buyerPrice - t.sellerPrice - fees.fee(buyer: t.buyer, seller: t.seller)) < 1e-9)
