@@ -78,6 +78,7 @@ public enum DayAheadOutputs {
             ])),
             ("schedule", ScheduleReport.summary(r.community, r.schedule)),
             ("pricing", pricing),
+        ] + (r.market.map { [("market", $0.summary)] } ?? []) + [
             ("inputs", .object([
                 ("community_file", .string(r.communityFile)), ("community_fnv1a64", .string(r.communityHash)),
                 ("history_files", .array(r.historyFiles.map { .string($0) })), ("history_fnv1a64", .string(r.historyHash)),
@@ -238,6 +239,8 @@ public enum DayAheadOutputs {
             doc.add(.paragraph("No schedule, so no bills: \(s.message)"))
             if let d = s.diagnosis { doc.add(.paragraph("Diagnosis: \(d.sentence)")) }
         }
+
+        if let m = r.market { for block in m.blocks(c) { doc.add(block) } }
 
         // Solvers
         doc.add(.heading("Solvers"))

@@ -4,6 +4,7 @@ import Foundation
 import GLPKSolver
 import LinearAlgebra
 import LinearProgramming
+import Market
 import Optimize
 
 /// Why a day-ahead run cannot go on. Every case is bad input (exit code 2) and names the file, line or field.
@@ -51,12 +52,16 @@ public struct DayAheadOptions: Sendable {
     public var autoTestDays = 3
     /// Show the solvers' logs.
     public var verbose = false
+    /// A peer-to-peer market to clear on the forecast community (`nil`: none).
+    public var market: MechanismName?
+    /// Price steps of the derived bids.
+    public var marketSteps = 5
 
     public init() {}
 
     /// The settings as JSON text (stable key order): part of a run's identity in the results store.
     public var fingerprintText: String {
-        "{\"model\":\"\(model)\",\"solver\":\"\(solver.rawValue)\",\"schedule_time_limit\":\(scheduleTimeLimit.map { "\($0)" } ?? "null"),\"pricing_time_limit\":\(pricingTimeLimit),\"gap\":\(gap),\"threads\":\(threads),\"seed\":\(seed.map { "\($0)" } ?? "null"),\"epochs\":\(epochs.map { "\($0)" } ?? "null"),\"auto\":\"\(autoCandidates.joined(separator: ","))\",\"auto_test_days\":\(autoTestDays)}"
+        "{\"model\":\"\(model)\",\"solver\":\"\(solver.rawValue)\",\"schedule_time_limit\":\(scheduleTimeLimit.map { "\($0)" } ?? "null"),\"pricing_time_limit\":\(pricingTimeLimit),\"gap\":\(gap),\"threads\":\(threads),\"seed\":\(seed.map { "\($0)" } ?? "null"),\"epochs\":\(epochs.map { "\($0)" } ?? "null"),\"auto\":\"\(autoCandidates.joined(separator: ","))\",\"auto_test_days\":\(autoTestDays)\(market.map { ",\"market\":\"\($0.rawValue)\",\"market_steps\":\(marketSteps)" } ?? "")}"
     }
 }
 
@@ -101,6 +106,8 @@ public struct DayAheadResult: Sendable {
     public var scheduleSeconds = 0.0
     public var pricingSeconds = 0.0
     public var totalSeconds = 0.0
+    /// The peer-to-peer market, when asked for.
+    public var market: DayAheadMarket?
 
     /// `community/date/fnv1a(settings + inputs)`: the identity of the job.
     public var runKey: String {
@@ -202,6 +209,13 @@ public struct DayAheadPlanner: Sendable {
             }
         }
         let pricingSeconds = seconds(since: pricingStart)
+        var market: DayAheadMarket?
+        if let name = options.market, schedule.status.hasSolution {
+            progress?("peer-to-peer market (\(name.rawValue)): bids, clearing, settlement")
+            let pool = schedule.settlement.map { Dictionary($0.bills.map { ($0.id, $0.bill) }, uniquingKeysWith: { a, _ in a }) }
+            do { market = try DayAheadMarket.run(community, mechanism: name, steps: options.marketSteps, solver: solver(), pool: pool) }
+            catch let e as MarketError { throw DayAheadError.badInput("\(communityFile): market: \(e.description)") }
+        }
         var r = DayAheadResult(community: community, date: Self.dayFormatter.string(from: dayStart), options: options,
                                forecasts: forecasts, schedule: schedule, pricingProblem: problem, pricing: pricing,
                                pricingSkipped: skipped, communityFile: communityFile, communityHash: inputs.communityHash,
@@ -209,6 +223,7 @@ public struct DayAheadPlanner: Sendable {
         r.forecastSeconds = forecastSeconds
         r.scheduleSeconds = scheduleSeconds
         r.pricingSeconds = pricingSeconds
+        r.market = market
         r.totalSeconds = seconds(since: clock)
         return r
     }

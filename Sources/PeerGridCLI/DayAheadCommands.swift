@@ -2,6 +2,7 @@ import ArgumentParser
 import DayAhead
 import Forecast
 import Foundation
+import Market
 import Reports
 import ResultStore
 
@@ -42,6 +43,16 @@ struct DayAheadOptionGroup: ParsableArguments {
     @Flag(help: "Show the solvers' logs.")
     var verbose = false
 
+    @Option(help: "Also clear a peer-to-peer market on the forecast community: pay-as-clear, pay-as-bid, huang, muda or bilateral (the report compares every mechanism's bills).")
+    var market: MechanismName?
+
+    @Option(name: .customLong("market-steps"), help: "Price steps of the derived bids (1 to 50).")
+    var marketSteps = 5
+
+    func validate() throws {
+        guard (1...50).contains(marketSteps) else { throw ValidationError("--market-steps must be 1 to 50, not \(marketSteps)") }
+    }
+
     func options(date: String?) throws -> DayAheadOptions {
         var o = DayAheadOptions()
         o.model = model
@@ -53,6 +64,8 @@ struct DayAheadOptionGroup: ParsableArguments {
         o.seed = seed
         o.epochs = epochs
         o.verbose = verbose
+        o.market = market
+        o.marketSteps = marketSteps
         if let timezone {
             guard let z = TimeZone(identifier: timezone) else { throw CLIFailure("--timezone: unknown time zone '\(timezone)'") }
             o.timeZone = z
@@ -140,6 +153,14 @@ struct DayAheadCommand: ParsableCommand {
                                 money(p.profit), p.gap.map { String(format: "%.1e", $0) } ?? "-", p.check.map { $0.passed ? "passed" : "FAILED" } ?? "-", r.pricingSeconds))
         } else {
             lines.append("pricing   skipped: \(r.pricingSkipped ?? "")")
+        }
+        if let m = r.market {
+            let c = m.chosen
+            lines.append(String(format: "market    %@: %d bids, %d trades, %.2f kWh, welfare %.1f %% of the optimum, market bills %@ (pool %@, stand-alone %@), %.1f s",
+                                m.mechanism.rawValue, m.book.bids.count, c.trades.count, c.trades.reduce(0) { $0 + $1.quantity }, 100 * (c.welfareShare ?? 0),
+                                money(m.bills[MechanismName.allCases.firstIndex(of: m.mechanism)!].reduce(0) { $0 + $1.market }),
+                                money(m.bills[0].allSatisfy { $0.pool != nil } ? m.bills[0].reduce(0) { $0 + ($1.pool ?? 0) } : nil),
+                                money(m.bills[0].reduce(0) { $0 + $1.standalone }), m.seconds))
         }
         if let d = s.diagnosis { lines.append("diagnosis \(d.sentence)") }
         return lines.joined(separator: "\n")

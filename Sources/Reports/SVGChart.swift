@@ -76,6 +76,34 @@ public enum SVGChart {
         return wrap(f, title: title, body)
     }
 
+    /// Step curves over a numeric x axis (supply and demand: each step is `(width, price)`, drawn left to right from
+    /// x = 0 as a staircase; x is the cumulative width).
+    public static func stepCurves(title: String, curves: [(name: String, steps: [(width: Double, y: Double)], color: String)],
+                                  xLabel: String, yLabel: String) -> String {
+        let ys = curves.flatMap { $0.steps.map(\.y) }.filter(\.isFinite)
+        let f = frame(ys + [0], logScale: false)
+        let xMax = max(1e-9, curves.map { $0.steps.reduce(0) { $0 + $1.width } }.max() ?? 1)
+        let xStep = niceStep(xMax / 6)
+        let xTop = (xMax / xStep).rounded(.up) * xStep
+        func x(_ v: Double) -> Double { f.left + f.plotWidth * v / xTop }
+        let tickCount = Int((xTop / xStep).rounded())
+        let labels = (0...tickCount).map { tickLabel(Double($0) * xStep) }
+        var body = axes(f, title: title, yLabel: yLabel, xLabels: labels, xAt: { x(Double($0) * xStep) })
+        body += "<text x=\"\(fmt(f.left + f.plotWidth / 2))\" y=\"\(fmt(f.top + f.plotHeight + 32))\" font-size=\"11\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
+        for c in curves where !c.steps.isEmpty {
+            var at = 0.0
+            var points: [String] = []
+            for step in c.steps {
+                points.append("\(fmt(x(at))),\(fmt(f.y(step.y)))")
+                at += step.width
+                points.append("\(fmt(x(at))),\(fmt(f.y(step.y)))")
+            }
+            body += "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"\(c.color)\" stroke-width=\"2\"/>\n"
+        }
+        body += legend(f, curves.map { ($0.name, $0.color, false) })
+        return wrap(f, title: title, body)
+    }
+
     /// Stacked bars per category: `up` series stack above zero, `down` series below (flows out drawn negative).
     public static func stackedBars(title: String, xLabels: [String], up: [ChartSeries], down: [ChartSeries] = [],
                                    yLabel: String) -> String {

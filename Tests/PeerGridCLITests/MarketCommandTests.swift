@@ -130,3 +130,36 @@ import Testing
         #expect(r3.code == 2 && r3.stderr.contains("bids[0].quantity_kwh: missing or not a number"), "\(r3.stderr)")
     }
 }
+
+@Suite(.serialized) struct DayAheadMarketTests {
+    @Test func dayAheadWithAMarketAddsTheSectionAndTheSummary() throws {
+        let out = try CLI.temporaryDirectory()
+        let r = try CLI.run(["day-ahead", "--community", CLI.fixture("small-community.json"), "--date", "2000-08-27",
+                             "--model", "seasonal-naive", "--market", "pay-as-clear", "--out", out.path, "--store", "none"])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("market    pay-as-clear: "), "\(r.stdout)")
+        let dir = out.appendingPathComponent("small-3/2000-08-27")
+        let md = try String(contentsOf: dir.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(md.contains("## Peer-to-peer market (pay-as-clear)"))
+        #expect(md.contains("| prosumer | stand-alone | pool | pay-as-clear | pay-as-bid | huang | muda | bilateral |"))
+        for chart in ["market-curves", "market-prices", "market-volume"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("charts/\(chart).svg").path), "missing \(chart)")
+        }
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("summary.json"))) as! [String: Any]
+        let market = try #require(summary["market"] as? [String: Any])
+        #expect(market["mechanism"] as? String == "pay-as-clear")
+        #expect((market["welfare_share"] as? Double).map { abs($0 - 1) < 1e-9 } == true, "pay-as-clear is efficient on divisible bids")
+        #expect((market["bills_by_mechanism"] as? [String: Any])?.count == 5)
+        // Without --market nothing of it appears (the run key and outputs of earlier runs are unchanged).
+        let plain = try CLI.run(["day-ahead", "--community", CLI.fixture("small-community.json"), "--date", "2000-08-27",
+                                 "--model", "seasonal-naive", "--out", out.path, "--store", "none"])
+        #expect(plain.code == 0 && !plain.stdout.contains("market"))
+        let plainSummary = try String(contentsOf: dir.appendingPathComponent("summary.json"), encoding: .utf8)
+        #expect(!plainSummary.contains("\"market\""))
+    }
+
+    @Test func badMarketStepsExitTwo() throws {
+        let r = try CLI.run(["day-ahead", "--community", CLI.fixture("small-community.json"), "--market", "huang", "--market-steps", "0"])
+        #expect(r.code == 2 && r.stderr.contains("--market-steps must be 1 to 50"), "\(r.stderr)")
+    }
+}
