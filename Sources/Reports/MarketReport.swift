@@ -77,7 +77,7 @@ public enum MarketReport {
             "welfare   " + TextNumber.fixed(r.welfare, decimals: 4)
                 + (r.welfareOptimum.map { " of an optimum of " + TextNumber.fixed($0, decimals: 4)
                     + String(format: " (%.2f %%)", 100 * (r.welfareShare ?? 0)) } ?? ""),
-            "operator  surplus " + TextNumber.fixed(r.operatorSurplus, decimals: 4),
+            "operator  surplus " + TextNumber.fixed(abs(r.operatorSurplus) < 5e-5 ? 0 : r.operatorSurplus, decimals: 4),
         ]
         if !r.excludedIndivisible.isEmpty {
             lines.append("          \(r.excludedIndivisible.count) indivisible bid(s) left out (they could trade only in part)")
