@@ -5,7 +5,7 @@ SWIFT ?= swift
 export OPENBLAS_NUM_THREADS ?= 2
 RELEASE_BIN = .build/release
 
-.PHONY: deps build release test demo screenshot bench bench-setup examples leakcheck clean
+.PHONY: deps build release test demo screenshot bench bench-setup examples leakcheck cluster-binary slurm-test clean
 
 # Install the system libraries when any is missing (apt; sudo when not root).
 deps:
@@ -55,5 +55,14 @@ leakcheck: deps
 	$(SWIFT) build --build-tests
 	./scripts/leakcheck.sh
 
+# A release peergrid that carries the Swift runtime, for compute nodes without Swift (.build-static/release/peergrid).
+cluster-binary: deps
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static --product peergrid
+	@./scripts/check-node.sh .build-static/release/peergrid
+
+# The shipped Slurm deploy files on a real one-node Slurm cluster on localhost (installs slurm and munge when missing).
+slurm-test: cluster-binary
+	./scripts/slurm-test.sh
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-static

@@ -20,11 +20,11 @@ rule shard:
     threads: 2
     shell:
         "OPENBLAS_NUM_THREADS={threads} {PEERGRID} batch --manifest {input} --shard {wildcards.i}/" + str(SHARDS)
-        + " --out " + OUT + " --store " + OUT + "/stores/shard-{wildcards.i}.sqlite > {output}.tmp && mv {output}.tmp {output}"
+        + " --out " + OUT + " --store-dir " + OUT + "/stores > {output}.tmp && mv {output}.tmp {output}"
 
 rule merge:
     input:
         manifest = MANIFEST,
         logs = expand(f"{OUT}/logs/shard-{{i}}-of-{SHARDS}.log", i = range(SHARDS)),
     output: f"{OUT}/batch.csv"
-    shell: "{PEERGRID} batch merge --manifest {input.manifest} --out " + OUT + " --to {output}"
+    shell: "{PEERGRID} batch merge --manifest {input.manifest} --out " + OUT + " --store-dir " + OUT + "/stores --to {output}"

@@ -61,11 +61,15 @@ public struct DayAheadJob: Sendable {
     /// Root of the reports (`Reports`).
     public var outRoot: String
     public var store: ResultStore?
+    /// Record a run only when the store has no row with its run key (batch stores: a job finished by two
+    /// processes is counted once).
+    public var recordOnce = false
 
-    public init(planner: DayAheadPlanner, outRoot: String, store: ResultStore?) {
+    public init(planner: DayAheadPlanner, outRoot: String, store: ResultStore?, recordOnce: Bool = false) {
         self.planner = planner
         self.outRoot = outRoot
         self.store = store
+        self.recordOnce = recordOnce
     }
 
     /// The report directory of a community and day.
@@ -81,7 +85,10 @@ public struct DayAheadJob: Sendable {
         do { try OutputFiles.writeDirectory(DayAheadOutputs.files(result), to: dir) }
         catch { throw DayAheadError.badInput("cannot write the report to \(dir): \(error.localizedDescription)") }
         if let store {
-            do { try store.record(DayAheadOutputs.record(result, reportDirectory: dir)) }
+            do {
+                let record = DayAheadOutputs.record(result, reportDirectory: dir)
+                if recordOnce { try store.recordIfAbsent(record) } else { try store.record(record) }
+            }
             catch let e as ResultStoreError { throw DayAheadError.badInput(e.description) }
         }
         return (result, dir)
@@ -109,6 +116,17 @@ public struct BatchManifest: Sendable {
         public var model: String?
         /// 1-based line in the manifest.
         public var line: Int
+        /// What the entry is, as written in the manifest (community, history, date, model): the same entry has the
+        /// same identity whichever shard, array task or array size runs it.
+        public var identity: String = ""
+
+        /// The file name of this entry's own results store (`batch --store-dir`): the community file's name, the
+        /// date and a fingerprint of the identity.
+        public var storeFileName: String {
+            let stem = URL(fileURLWithPath: community).deletingPathExtension().lastPathComponent
+            let safe = String(stem.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }.prefix(40))
+            return "\(safe)-\(date ?? "next")-\(fnv1a(Data(identity.utf8))).sqlite"
+        }
     }
     public var path: String
     public var entries: [Entry]
@@ -137,7 +155,8 @@ public struct BatchManifest: Sendable {
             func cell(_ name: String) -> String? { h.firstIndex(of: name).map { cells[$0] }.flatMap { $0.isEmpty ? nil : $0 } }
             guard let community = cell("community") else { throw DayAheadError.badInput("\(path):\(k + 1): empty community") }
             entries.append(Entry(community: resolve(community), history: cell("history").map(resolve), date: cell("date"),
-                                 model: cell("model"), line: k + 1))
+                                 model: cell("model"), line: k + 1,
+                                 identity: [community, cell("history") ?? "", cell("date") ?? "", cell("model") ?? ""].joined(separator: "\u{1}")))
         }
         guard header != nil else { throw DayAheadError.badInput("\(path): no header line (community,history,date,model)") }
         return BatchManifest(path: path, entries: entries)

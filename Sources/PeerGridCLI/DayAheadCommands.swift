@@ -192,6 +192,9 @@ struct BatchRunCommand: ParsableCommand {
     @Option(help: "This process's part: i/N (0-based i).")
     var shard: String?
 
+    @Option(name: .customLong("store-dir"), help: "One results store per manifest entry in this directory, named after the entry (not the shard or task): any task, array size or resubmission finds an entry's run; `batch merge --store-dir` collects them. Overrides --store.")
+    var storeDir: String?
+
     @OptionGroup var settings: DayAheadOptionGroup
 
     func run() throws {
@@ -200,7 +203,11 @@ struct BatchRunCommand: ParsableCommand {
         let part: Shard
         do { part = try shard.map(Shard.parse) ?? Shard.fromEnvironment() ?? Shard(index: 0, count: 1) }
         catch let e as DayAheadError { throw CLIFailure(e.description) }
-        let store = try settings.openStore()
+        let shared = storeDir == nil ? try settings.openStore() : nil
+        func store(for e: BatchManifest.Entry) throws -> ResultStore? {
+            guard let storeDir else { return shared }
+            do { return try ResultStore(path: storeDir + "/" + e.storeFileName) } catch let err as ResultStoreError { throw CLIFailure(err.description) }
+        }
         let mine = m.entries.enumerated().filter { part.contains(position: $0.offset) }.map(\.element)
         print("batch \(manifest): shard \(part), \(mine.count) of \(m.entries.count) communities")
         var worst = CLIExit.success
@@ -209,7 +216,7 @@ struct BatchRunCommand: ParsableCommand {
             var options = try settings.options(date: e.date)
             if let model = e.model { options.model = model }
             let planner = DayAheadPlanner(options: options, progress: { StatusLine.show("[\(k + 1)/\(mine.count)] " + $0) })
-            let job = DayAheadJob(planner: planner, outRoot: settings.out, store: store)
+            let job = DayAheadJob(planner: planner, outRoot: settings.out, store: try store(for: e), recordOnce: storeDir != nil)
             do {
                 let id = try planner.identity(communityFile: e.community, history: e.history)
                 if job.isDone(id) {
@@ -246,6 +253,12 @@ struct BatchMergeCommand: ParsableCommand {
     @Option(help: "The merged table (default: <out>/batch.csv).")
     var to: String?
 
+    @Option(name: .customLong("store-dir"), help: "The per-entry stores of `batch --store-dir`: their runs are copied into --store (each run key once).")
+    var storeDir: String?
+
+    @Option(help: "With --store-dir: the store that collects every entry's runs (default: <out>/peergrid.sqlite).")
+    var store: String?
+
     func run() throws {
         let m: BatchManifest
         do { m = try BatchManifest.read(manifest) } catch let e as DayAheadError { throw CLIFailure(e.description) }
@@ -256,6 +269,22 @@ struct BatchMergeCommand: ParsableCommand {
         let missing = rows.filter { $0.1.summary == nil }
         print("merged \(rows.count - missing.count) of \(rows.count) communities into \(path)")
         for (e, r) in missing { print("  line \(e.line): \(r.community) \(r.date): \(r.status)") }
+        for (e, r) in rows where r.summary != nil && !["optimal", "feasible"].contains(r.status) {
+            print("  line \(e.line): \(r.community) \(r.date): \(r.status)")
+        }
+        if let storeDir {
+            let target = store ?? out + "/peergrid.sqlite"
+            var copied = 0, present = 0
+            do {
+                let merged = try ResultStore(path: target)
+                for e in m.entries where FileManager.default.fileExists(atPath: storeDir + "/" + e.storeFileName) {
+                    for run in try ResultStore(path: storeDir + "/" + e.storeFileName).runs(limit: Int.max).reversed() {
+                        if try merged.recordIfAbsent(run) { copied += 1 } else { present += 1 }
+                    }
+                }
+            } catch let err as ResultStoreError { throw CLIFailure(err.description) }
+            print("store  \(target): \(copied) runs added, \(present) there already")
+        }
         if !missing.isEmpty { throw ExitCode(CLIExit.noSolution.rawValue) }
     }
 }

@@ -139,6 +139,15 @@ public final class ResultStore: Sendable {
     public func record(_ r: RunRecord) throws -> Int64 {
         do {
             return try pool.write { db in
+                try Self.insert(r, db)
+                return db.lastInsertedRowID
+            }
+        } catch {
+            throw ResultStoreError(path: path, message: "cannot record the run: \(error)")
+        }
+    }
+
+    static func insert(_ r: RunRecord, _ db: Database) throws {
                 try db.execute(sql: """
                     INSERT INTO run (run_key, community, date, finished_at, status, solver, model, models_json,
                       community_hash, history_hash, settings_json, cost, standalone_cost, savings, gap, pricing_status,
@@ -149,7 +158,19 @@ public final class ResultStore: Sendable {
                                      r.communityHash, r.historyHash, r.settingsJSON, r.cost, r.standaloneCost, r.savings,
                                      r.gap, r.pricingStatus, r.profit, r.pricesJSON, r.forecastMAPE, r.forecastSeconds,
                                      r.scheduleSeconds, r.pricingSeconds, r.totalSeconds, r.reportDirectory])
-                return db.lastInsertedRowID
+    }
+
+    /// Records a run unless one with the same run key is there already, both in one transaction (two processes that
+    /// finish the same job record it once). Returns whether it recorded.
+    @discardableResult
+    public func recordIfAbsent(_ r: RunRecord) throws -> Bool {
+        do {
+            return try pool.write { db in
+                if try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM run WHERE run_key = ?)", arguments: [r.runKey]) == true {
+                    return false
+                }
+                try Self.insert(r, db)
+                return true
             }
         } catch {
             throw ResultStoreError(path: path, message: "cannot record the run: \(error)")

@@ -198,3 +198,52 @@ func hiddenEntries(_ root: URL) -> [String] {
         #expect(refused.code == 2 && FileManager.default.fileExists(atPath: busy.appendingPathComponent("notes.txt").path))
     }
 }
+
+/// `batch --store-dir`: stores named after manifest entries, so any shard layout finds finished work.
+@Suite(.serialized) struct BatchStoreDirTests {
+    @Test func resubmittingWithAnotherShardLayoutRecomputesNothingAndCountsEachRunOnce() throws {
+        let out = try CLI.temporaryDirectory()
+        let manifest = CLI.fixture("manifest.csv")
+        let stores = out.appendingPathComponent("stores").path
+        for i in 0..<2 {
+            let r = try CLI.run(["batch", "--manifest", manifest, "--shard", "\(i)/2", "--model", "seasonal-naive", "--out", out.path,
+                                 "--store-dir", stores])
+            #expect(r.code == 0 && r.stdout.contains("2 done, 0 skipped"), "\(r.stdout)\(r.stderr)")
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: stores).filter { $0.hasSuffix(".sqlite") }.sorted()
+        #expect(names.count == 4, "one store per entry: \(names)")
+        #expect(names.allSatisfy { $0.hasPrefix("small-community-2000-08-2") }, "\(names)")
+        // Slurm resubmitting one task of an array (--array=1 alone: count 1) and another array size: all skipped.
+        for env in [["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "1", "SLURM_ARRAY_TASK_MIN": "1"],
+                    ["SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_COUNT": "3"]] {
+            let p = Process()
+            p.executableURL = CLI.executable
+            p.arguments = ["batch", "--manifest", manifest, "--model", "seasonal-naive", "--out", out.path, "--store-dir", stores]
+            p.environment = env
+            let pipe = Pipe()
+            p.standardOutput = pipe
+            try p.run()
+            let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0 && text.contains(": 0 done, ") && !text.contains(": 0 done, 0 skipped"), "\(env): \(text)")
+        }
+        let merged = out.appendingPathComponent("all.sqlite").path
+        let m1 = try CLI.run(["batch", "merge", "--manifest", manifest, "--out", out.path, "--store-dir", stores, "--store", merged])
+        #expect(m1.code == 0 && m1.stdout.contains("merged 4 of 4") && m1.stdout.contains("4 runs added, 0 there already"), "\(m1.stdout)")
+        let m2 = try CLI.run(["batch", "merge", "--manifest", manifest, "--out", out.path, "--store-dir", stores, "--store", merged])
+        #expect(m2.stdout.contains("0 runs added, 4 there already"), "\(m2.stdout)")
+        let history = try CLI.run(["history", "--store", merged])
+        #expect(history.code == 0 && history.stdout.split(separator: "\n").filter { $0.contains("small-3") }.count == 4, "\(history.stdout)")
+    }
+
+    @Test func theMergeNamesFailedEntries() throws {
+        let dir = try CLI.temporaryDirectory()
+        let manifest = dir.appendingPathComponent("m.csv")
+        try "community,history,date,model\n\(CLI.fixture("small-community.json")),,2000-08-27,\n\(dir.path)/missing.json,,2000-08-27,\n"
+            .write(to: manifest, atomically: true, encoding: .utf8)
+        let run = try CLI.run(["batch", "--manifest", manifest.path, "--model", "seasonal-naive", "--out", dir.path, "--store-dir", dir.path + "/stores"])
+        #expect(run.code == 2 && run.stderr.contains("m.csv:3:"), "\(run.stderr)")
+        let merge = try CLI.run(["batch", "merge", "--manifest", manifest.path, "--out", dir.path, "--store-dir", dir.path + "/stores"])
+        #expect(merge.code == 4 && merge.stdout.contains("merged 1 of 2") && merge.stdout.contains("line 3: "), "\(merge.stdout)")
+    }
+}
