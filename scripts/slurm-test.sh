@@ -20,12 +20,16 @@ if [[ -n "$missing" ]]; then
   echo "installing:$missing"
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
-if ! pgrep -x munged >/dev/null; then
+# munged: started when no munge daemon answers (as the munge user, as Debian's service does).
+if ! munge -n >/dev/null 2>&1; then
   [[ -f /etc/munge/munge.key ]] || $SUDO mungekey --create --keyfile=/etc/munge/munge.key
   $SUDO mkdir -p /run/munge /var/log/munge /var/lib/munge
-  $SUDO chown -R munge:munge /etc/munge /run/munge /var/log/munge /var/lib/munge 2>/dev/null || true
-  $SUDO chmod 0700 /etc/munge; $SUDO chmod 0400 /etc/munge/munge.key
-  if id munge >/dev/null 2>&1; then $SUDO -u munge munged 2>/dev/null || $SUDO munged --force; else $SUDO munged --force; fi
+  $SUDO chown -R munge:munge /etc/munge /run/munge /var/log/munge /var/lib/munge
+  $SUDO chmod 0700 /etc/munge
+  $SUDO chmod 0400 /etc/munge/munge.key
+  if [[ -z "$SUDO" ]]; then runuser -u munge -- munged || munged --force; else sudo -u munge munged || sudo munged --force; fi
+  for _ in $(seq 40); do munge -n >/dev/null 2>&1 && break; sleep 0.5; done
+  munge -n >/dev/null 2>&1 || { echo "slurm-test: munged does not answer" >&2; exit 1; }
 fi
 
 state=$(mktemp -d /tmp/peergrid-slurm.XXXXXX)
@@ -73,11 +77,12 @@ read -r array merge < logs/last-submission
 wait_for "$array" "$merge"
 grep -q "merged 3 of 3" logs/peergrid-merge-"$merge".out || fail "the merge did not merge 3 of 3"
 # shellcheck disable=SC2086
-"$bin" batch --manifest "$manifest" --out "$state/reference" --store none $PEERGRID_ARGS > "$state/reference.log"
+"$bin" batch --manifest "$manifest" --out "$state/reference" --store none --time-limit 300 --pricing-time-limit 120 $PEERGRID_ARGS > "$state/reference.log"
 "$bin" batch merge --manifest "$manifest" --out "$state/reference" > /dev/null
 cmp "$state/out/batch.csv" "$state/reference/batch.csv" || fail "the merged batch.csv differs from an unsharded run"
 runs() { sqlite3 "$state/out/peergrid.sqlite" "select count(*) from run" 2>/dev/null || python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from run').fetchone()[0])" "$state/out/peergrid.sqlite"; }
 [[ "$(runs)" == 3 ]] || fail "the merged store has $(runs) runs, not 3"
+sed 's/^/  /' logs/peergrid-day-ahead-"$array"_*.out logs/peergrid-merge-"$merge".out
 echo "slurm-test: array of 2 + merge: batch.csv equals the unsharded run's, 3 runs in the store"
 
 # 2. Resubmitting one task, then the whole array with another size: nothing recomputed, nothing counted twice.
@@ -102,6 +107,7 @@ read -r array merge < logs/last-submission
 wait_for "$array" "$merge"
 grep -q "merged 3 of 4" logs/peergrid-merge-"$merge".out || fail "the merge after a failed task did not run or merge 3 of 4"
 grep -q "line 6: .*bad-input" logs/peergrid-merge-"$merge".out || fail "the merge did not name the failed entry"
+sed 's/^/  /' logs/peergrid-merge-"$merge".out
 echo "slurm-test: a failing entry: its task failed, the merge ran and named it (line 6)"
 echo "slurm-test: passed"
 trap - EXIT
