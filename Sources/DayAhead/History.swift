@@ -44,6 +44,10 @@ public struct HistoryLocator: Sendable {
                     throw DayAheadError.badInput("prosumers[\(i)].\(kind)_kw is an array; give --history (a CSV with column \(p.id)_\(kind)_kw, or a directory with \(p.id).csv) or name a CSV column in the community file")
                 }
                 if isDirectory.boolValue {
+                    // The file must be <dir>/<id>.csv itself: an id such as ../outside must not reach other folders.
+                    guard !p.id.contains("/"), !p.id.contains("\\"), p.id != "..", p.id != "." else {
+                        throw DayAheadError.badInput("prosumers[\(i)].id '\(p.id)' cannot name a file in \(history): with --history DIR an id must not contain '/' or '\\' or be '.' or '..'")
+                    }
                     out.append(SeriesSource(prosumer: p.id, kind: kind, file: history + "/" + p.id + ".csv", column: "\(kind)_kw"))
                 } else {
                     out.append(SeriesSource(prosumer: p.id, kind: kind, file: history, column: "\(p.id)_\(kind)_kw"))

@@ -125,6 +125,9 @@ public enum ModelFile {
             throw ModelFileError(file: file, message: "unexpected data after the JSON header")
         }
         guard header.step > 0, header.count > 0 else { throw ModelFileError(file: file, message: "step and count must be positive") }
+        if let checked = forecaster as? any DecodedModelCheck, let problem = checked.decodedModelProblem() {
+            throw ModelFileError(file: file, message: "the \(header.kind) model cannot be used: \(problem)")
+        }
         return SavedModel(forecaster: forecaster, series: header.series, start: Date(timeIntervalSince1970: header.start),
                           step: header.step, count: header.count)
     }

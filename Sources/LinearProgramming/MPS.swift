@@ -7,7 +7,7 @@ import Foundation
 /// objective row (the negated objective constant, as CPLEX and Gurobi write it), `RANGES` (with the sign rules
 /// for `E` rows), every `BOUNDS` type (`UP LO FX FR MI PL BV LI UI`) and `MARKER` integer blocks. Integer columns
 /// without bounds are in [0, +inf) (GLPK's convention). A negative `UP` bound on a column whose lower bound is 0
-/// makes the lower bound -inf (the CPLEX convention). Values of magnitude 1e30 or more in bounds, RHS and ranges
+/// makes the lower bound -inf (the CPLEX convention; not when the file gave that lower bound explicitly). Values of magnitude 1e30 or more in bounds, RHS and ranges
 /// mean infinity. Anything malformed throws ``ModelFileError`` with the line number.
 public enum MPS {
     /// Fixed (fields by column position, names up to 8 characters) or free (fields split by white space).
@@ -139,6 +139,7 @@ struct MPSParser {
         var inIntegerBlock = false
         var objectiveConstant = 0.0
         var boundsSeen = Set<String>()
+        var lowerGiven = Set<Int>()
         var sense: ObjectiveSense = .minimize
         var sawData = false
         var ended = false
@@ -284,12 +285,15 @@ struct MPSParser {
                 case "UP", "UI":
                     upper[j] = value!
                     if type == "UI" { isInteger[j] = true }
-                    if value! < 0 && lower[j] == 0 { lower[j] = -.infinity }
+                    // The CPLEX convention applies to the default lower bound only, not to an explicit LO 0.
+                    if value! < 0 && lower[j] == 0 && !lowerGiven.contains(j) { lower[j] = -.infinity }
                 case "LO", "LI":
+                    lowerGiven.insert(j)
                     lower[j] = value!
                     if type == "LI" { isInteger[j] = true }
                 case "FX":
                     guard value!.isFinite else { throw fail("FX bound of '\(columnName)' is not finite") }
+                    lowerGiven.insert(j)
                     lower[j] = value!; upper[j] = value!
                 case "FR": lower[j] = -.infinity; upper[j] = .infinity
                 case "MI": lower[j] = -.infinity

@@ -124,6 +124,9 @@ struct JSONFieldReader {
         let gridObj = try object(obj, "grid", "")
         let importPrice = try numbers(gridObj, "import_price", "grid", count: periods)
         let exportPrice = try numbers(gridObj, "export_price", "grid", count: periods)
+        for t in 0..<periods where importPrice[t] < 0 {
+            throw fail("grid.import_price[\(t)]", "is \(importPrice[t]); negative import prices are not supported yet (the schedule's formulation assumes that importing costs >= 0, so it would report a wrong optimum)")
+        }
         for t in 0..<periods where exportPrice[t] > importPrice[t] {
             throw fail("grid.export_price[\(t)]", "export price \(exportPrice[t]) is above the import price \(importPrice[t]); the spec requires export_price <= import_price")
         }
@@ -273,8 +276,14 @@ struct JSONFieldReader {
         if let s = v as? String, s == Self.nanSentinel { throw fail(p, "is NaN or infinite; every number must be finite") }
         guard let d = (v as? NSNumber)?.doubleValue ?? (v as? Double) else { throw fail(p, "must be a number") }
         guard d.isFinite else { throw fail(p, "is not finite") }
+        guard abs(d) <= Self.largestMagnitude else {
+            throw fail(p, "is \(d); numbers in a community file are refused above \(Self.largestMagnitude) in magnitude (prices, energy and power that large make the solvers fail: CBC aborts from 1e26, and 1e20 reads as unbounded)")
+        }
         return d
     }
+
+    /// The largest magnitude of any number in a community file.
+    static let largestMagnitude = 1e6
 
     func number(_ o: [String: Any], _ key: String, _ path: String, min: Double? = nil) throws -> Double {
         let p = path.isEmpty ? key : "\(path).\(key)"
@@ -319,6 +328,9 @@ struct JSONFieldReader {
             throw fail(p, e.message)
         }
         for (t, x) in values.enumerated() where x < 0 { throw fail(p, "\(url.lastPathComponent) gives \(x) at period \(t); it must be >= 0") }
+        for (t, x) in values.enumerated() where x > Self.largestMagnitude {
+            throw fail(p, "\(url.lastPathComponent) gives \(x) at period \(t); it must be at most \(Self.largestMagnitude)")
+        }
         return (values, reference)
     }
 

@@ -89,7 +89,7 @@ struct BacktestCommand: ParsableCommand {
 
     @OptionGroup var series: SeriesOptions
 
-    @Option(help: "Forecast horizon in observations (48 = one day of half-hours).")
+    @Option(parsing: .unconditional, help: "Forecast horizon in observations (48 = one day of half-hours; at most 100000).")
     var horizon: Int
 
     @Option(name: .customLong("test-days"), help: "Number of last days used as forecast origins.")
@@ -107,7 +107,7 @@ struct BacktestCommand: ParsableCommand {
     @OptionGroup(title: "Neural networks") var neural: NeuralTrainingOptions
 
     func run() throws {
-        guard horizon > 0 else { throw CLIFailure("--horizon must be > 0") }
+        guard horizon > 0, horizon <= ForecastLimits.horizon else { throw CLIFailure("--horizon is \(horizon); it must be 1 to \(ForecastLimits.horizon)") }
         guard testDays > 0 else { throw CLIFailure("--test-days must be > 0") }
         let s = try series.load()
         let names = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -165,7 +165,7 @@ struct ForecastCommand: ParsableCommand {
     @Option(help: "Model: \(ForecasterCatalog.names.joined(separator: ", ")).")
     var model: String = "seasonal-naive"
 
-    @Option(help: "Horizon in observations.")
+    @Option(parsing: .unconditional, help: "Horizon in observations (at most 100000).")
     var horizon: Int
 
     @Option(help: "Write timestamp,forecast,lower_95,upper_95 to this CSV (stdout otherwise).")
@@ -180,7 +180,7 @@ struct ForecastCommand: ParsableCommand {
     @OptionGroup(title: "Neural networks") var neural: NeuralTrainingOptions
 
     func run() throws {
-        guard horizon > 0 else { throw CLIFailure("--horizon must be > 0") }
+        guard horizon > 0, horizon <= ForecastLimits.horizon else { throw CLIFailure("--horizon is \(horizon); it must be 1 to \(ForecastLimits.horizon)") }
         let saved: SavedModel
         if let loadModel {
             guard series.data == nil else { throw CLIFailure("give either --load-model or --data (a loaded model forecasts from the end of the series it was fitted on)") }
@@ -219,4 +219,9 @@ struct ForecastCommand: ParsableCommand {
             print(csv, terminator: "")
         }
     }
+}
+
+/// Sizes the forecasting commands accept: a horizon of 1e9 observations would allocate gigabytes before failing.
+enum ForecastLimits {
+    static let horizon = 100_000
 }

@@ -28,6 +28,8 @@ public indirect enum JSON: Sendable, Equatable {
         case .null: return "null"
         case let .bool(b): return b ? "true" : "false"
         case let .number(x):
+            // JSON has no NaN or infinity: they are written as null (an all-zero series has no MAPE).
+            guard x.isFinite else { return "null" }
             if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
             return "\(x)"
         case let .string(s): return JSON.quote(s)

@@ -13,6 +13,7 @@ public enum OutputFiles {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        removeStaleStaging(in: dir.path)
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UUID().uuidString.prefix(8))")
         do {
             try data.write(to: tmp)
@@ -35,14 +36,16 @@ public enum OutputFiles {
     public static func writeAll(_ files: [(name: String, text: String)], into directory: String) throws {
         let dir = URL(fileURLWithPath: directory)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        removeStaleStaging(in: directory)
         let tag = "\(getpid())-\(UUID().uuidString.prefix(8))"
         var staged: [(URL, URL)] = []
         do {
             for f in files {
                 let final = dir.appendingPathComponent(f.name)
                 let tmp = dir.appendingPathComponent(".\(f.name).tmp-\(tag)")
-                try Data(f.text.utf8).write(to: tmp)
+                // Staged before writing: a write that fails half way (a full disk) is removed too.
                 staged.append((tmp, final))
+                try Data(f.text.utf8).write(to: tmp)
             }
             for (tmp, final) in staged { try rename(tmp, final) }
         } catch {

@@ -84,13 +84,20 @@ public final class ResultStore: Sendable {
                 throw ResultStoreError(path: path, message: "cannot open the results store's lock file \(path).lock: \(String(cString: strerror(errno)))")
             }
             defer { close(lock) }   // closing releases the lock
-            while flock(lock, LOCK_EX) != 0 {
-                guard errno == EINTR else {
+            // Another process holds the lock while it opens the store; wait for it, but not forever.
+            let deadline = Date().addingTimeInterval(Self.lockTimeout)
+            while flock(lock, LOCK_EX | LOCK_NB) != 0 {
+                guard errno == EWOULDBLOCK || errno == EINTR else {
                     throw ResultStoreError(path: path, message: "cannot lock \(path).lock: \(String(cString: strerror(errno)))")
                 }
+                guard Date() < deadline else {
+                    throw ResultStoreError(path: path, message: "another process has held \(path).lock for \(Int(Self.lockTimeout)) s (a PeerGrid run opening the store, or a stuck one); try again, or remove the lock file if no PeerGrid process is running")
+                }
+                usleep(50_000)
             }
+            try Self.refuseForeignDatabase(path)
             var config = Configuration()
-            config.busyMode = .timeout(60)
+            config.busyMode = .timeout(Self.lockTimeout)
             pool = try DatabasePool(path: path, configuration: config)
             try Self.migrator.migrate(pool)
         } catch let e as ResultStoreError {
@@ -99,6 +106,30 @@ public final class ResultStore: Sendable {
             throw ResultStoreError(path: path, message: "cannot open the results store: \(error)")
         }
     }
+
+    /// An existing file that is not a PeerGrid store (another SQLite database, or not SQLite at all) is refused
+    /// before anything is written to it: opening the pool would switch it to WAL and add PeerGrid's tables.
+    static func refuseForeignDatabase(_ path: String) throws {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size > 0 else { return }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(lockTimeout)
+        let tables: [String]
+        do {
+            tables = try DatabaseQueue(path: path, configuration: config).read { db in
+                try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+        } catch {
+            throw ResultStoreError(path: path, message: "is not a PeerGrid results store (not an SQLite database: \(error)); give another path")
+        }
+        if !tables.isEmpty && !tables.contains("run") {
+            throw ResultStoreError(path: path, message: "is an SQLite database, but not a PeerGrid results store (tables: \(tables.prefix(5).joined(separator: ", "))); give another path")
+        }
+    }
+
+    /// Seconds a process waits for another to release the store (its lock file, then SQLite's own locks).
+    static let lockTimeout: TimeInterval = 30
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()

@@ -1,0 +1,202 @@
+import Foundation
+import Testing
+
+/// Hostile inputs found by trying `peergrid` as a hostile user would (the hostile-input issue): each case once
+/// crashed, hung, gave a wrong answer or left files behind; each now exits with a documented code and a message.
+@Suite(.serialized) struct HostileInputTests {
+    static func edited(_ fixture: String, _ edit: (inout [String: Any]) -> Void) throws -> URL {
+        let dir = try CLI.temporaryDirectory()
+        var object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: CLI.fixture(fixture)))) as! [String: Any]
+        edit(&object)
+        let file = dir.appendingPathComponent("hostile.json")
+        try JSONSerialization.data(withJSONObject: object).write(to: file)
+        return file
+    }
+
+    static func setImportPrice(_ value: Double) -> (inout [String: Any]) -> Void {
+        { o in
+            var grid = o["grid"] as! [String: Any]
+            var prices = grid["import_price"] as! [Double]
+            prices[3] = value
+            grid["import_price"] = prices
+            o["grid"] = grid
+        }
+    }
+
+    /// Large but finite numbers crashed CBC (SIGABRT) or read as unbounded; negative import prices gave a wrong
+    /// optimum. Now refused, naming the field.
+    @Test(arguments: [(1e26, "grid.import_price[3]: is 1e+26; numbers in a community file are refused above"),
+                      (1e20, "grid.import_price[3]: is 1e+20"),
+                      (1e300, "grid.import_price[3]: is 1e+300"),
+                      (-0.1, "grid.import_price[3]: is -0.1; negative import prices are not supported yet")])
+    func communityNumbersOutOfRange(_ value: Double, _ message: String) throws {
+        let file = try Self.edited("example-3x24.json", Self.setImportPrice(value))
+        for command in ["schedule", "price"] {
+            let out = file.deletingLastPathComponent().appendingPathComponent("out-\(command)")
+            let r = try CLI.run([command, "--community", file.path, "--out", out.path])
+            #expect(r.code == 2 && r.stderr.contains(message), "\(command): \(r.code) \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out.path))
+        }
+    }
+
+    @Test func aHugeBatteryIsRefused() throws {
+        let file = try Self.edited("example-3x24.json") { o in
+            var prosumers = o["prosumers"] as! [[String: Any]]
+            let k = prosumers.firstIndex { $0["battery"] is [String: Any] }!
+            var battery = prosumers[k]["battery"] as! [String: Any]
+            battery["capacity_kwh"] = 1e300
+            prosumers[k]["battery"] = battery
+            o["prosumers"] = prosumers
+        }
+        let r = try CLI.run(["schedule", "--community", file.path, "--out", file.deletingLastPathComponent().path])
+        #expect(r.code == 2 && r.stderr.contains("battery.capacity_kwh: is 1e+300"), "\(r.stderr)")
+    }
+
+    /// GLPK aborted the process on an LP coefficient of 1e300; CBC called feasible MPS models with coefficients of
+    /// 1e26 infeasible. Both solvers now get only what they handle.
+    @Test(arguments: ["cbc", "glpk"]) func hugeCoefficientsInModelFiles(_ solver: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        let lp = dir.appendingPathComponent("huge.lp")
+        try "Maximize\n obj: x + y\nSubject To\n c1: 1e300 x + y <= 10\nBounds\n x <= 4\n y <= 4\nEnd\n".write(to: lp, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["solve", lp.path, "--solver", solver])
+        #expect(r.code == 2 && r.stderr.contains("magnitudes above 1e+15 are refused"), "\(r.code) \(r.stderr)")
+        let mps = dir.appendingPathComponent("huge.mps")
+        try """
+            NAME huge
+            ROWS
+             N obj
+             L c1
+            COLUMNS
+             x obj 1 c1 1e26
+            RHS
+             rhs c1 1e26
+            BOUNDS
+             UP bnd x 1
+            ENDATA
+
+            """.write(to: mps, atomically: true, encoding: .utf8)
+        let m = try CLI.run(["solve", mps.path, "--solver", solver])
+        #expect(m.code == 2 && m.stderr.contains("is 1e+26; magnitudes above"), "\(m.code) \(m.stderr)")
+    }
+
+    /// An integer column with an explicit LO 0 and then UP -3 was solved at x <= -3, below its bound: the CPLEX
+    /// convention (a negative UP makes the lower bound -inf) only applies to the default lower bound.
+    @Test(arguments: ["cbc", "glpk"]) func explicitLowerBoundKeptUnderANegativeUpperBound(_ solver: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        let mps = dir.appendingPathComponent("bounds.mps")
+        try """
+            NAME bounds
+            ROWS
+             N obj
+            COLUMNS
+             MARKER MARKER INTORG
+             x obj 1
+             MARKER MARKER INTEND
+            BOUNDS
+             LO bnd x 0
+             UP bnd x -3
+            ENDATA
+
+            """.write(to: mps, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["solve", mps.path, "--solver", solver])
+        #expect(r.code != 0, "solved a model whose bounds contradict: \(r.stdout)")
+        #expect(!r.stdout.contains("optimal"))
+    }
+
+    /// Hand-edited saved models trapped (illegal instruction) or were used with impossible values.
+    @Test func corruptSavedModelsExitTwoNamingTheFile() throws {
+        let dir = try CLI.temporaryDirectory()
+        let data = CLI.packageRoot.appendingPathComponent("Datasets/taylor_england_wales_halfhourly_2000.csv").path
+        var saved: [String: URL] = [:]
+        for model in ["seasonal-naive", "ar-weekly", "arima"] {
+            let file = dir.appendingPathComponent("\(model).json")
+            let r = try CLI.run(["forecast", "--data", data, "--column", "demand_mw", "--model", model, "--horizon", "4",
+                                 "--out", dir.appendingPathComponent("\(model).csv").path, "--save-model", file.path])
+            try #require(r.code == 0, "\(r.stderr)")
+            saved[model] = file
+        }
+        func corrupt(_ model: String, _ edit: (inout [String: Any]) -> Void) throws -> (Int32, String) {
+            var o = try JSONSerialization.jsonObject(with: Data(contentsOf: saved[model]!)) as! [String: Any]
+            var inner = o["model"] as! [String: Any]
+            edit(&inner)
+            o["model"] = inner
+            let file = dir.appendingPathComponent("bad-\(model).json")
+            try JSONSerialization.data(withJSONObject: o).write(to: file)
+            let r = try CLI.run(["forecast", "--load-model", file.path, "--horizon", "4"])
+            return (r.code, r.stderr)
+        }
+        let cases: [(String, (inout [String: Any]) -> Void, String)] = [
+            ("seasonal-naive", { $0["period"] = 0 }, "period is 0; it must be 1 to 1000000"),
+            ("seasonal-naive", { $0["period"] = -3 }, "period is -3"),
+            ("ar-weekly", { $0["history"] = Array(($0["history"] as! [Double]).prefix(10)) }, "the history holds 10 values"),
+            ("ar-weekly", { $0["week"] = 0 }, "week (0) and day"),
+            ("arima", { m in var a = m["model"] as! [String: Any]; a["y"] = [1.0, 2.0, 3.0]; m["model"] = a }, "the history holds 3 values"),
+            ("arima", { $0["periodsPerDay"] = 0 }, "periodsPerDay is 0"),
+        ]
+        for (model, edit, message) in cases {
+            let (code, stderr) = try corrupt(model, edit)
+            #expect(code == 2 && stderr.contains("bad-\(model).json: the ") && stderr.contains(message), "\(model): \(code) \(stderr)")
+        }
+    }
+
+    /// `forecast --horizon 1000000000` grew to gigabytes; a negative horizon was reported as a missing value.
+    @Test func horizonsAreBounded() throws {
+        let data = CLI.packageRoot.appendingPathComponent("Datasets/taylor_england_wales_halfhourly_2000.csv").path
+        for h in ["1000000000", "-5", "0"] {
+            let r = try CLI.run(["forecast", "--data", data, "--column", "demand_mw", "--horizon", h])
+            #expect(r.code == 2 && r.stderr.contains("--horizon is \(h); it must be 1 to 100000"), "\(h): \(r.stderr)")
+        }
+    }
+
+    /// `history` on an unrelated SQLite file added PeerGrid's tables to it; on a text file it failed obscurely.
+    @Test func foreignDatabasesAreLeftAlone() throws {
+        let dir = try CLI.temporaryDirectory()
+        let text = dir.appendingPathComponent("notes.db")
+        try "not a database".write(to: text, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["history", "--store", text.path])
+        #expect(r.code == 2 && r.stderr.contains("is not a PeerGrid results store"), "\(r.stderr)")
+        #expect(try String(contentsOf: text, encoding: .utf8) == "not a database")
+    }
+
+    /// A prosumer id ../outside read a file outside --history DIR.
+    @Test func idsStayInsideTheHistoryDirectory() throws {
+        let dir = try CLI.temporaryDirectory()
+        let history = dir.appendingPathComponent("history")
+        try FileManager.default.createDirectory(at: history, withIntermediateDirectories: true)
+        let file = try Self.edited("small-community.json") { o in
+            var prosumers = o["prosumers"] as! [[String: Any]]
+            prosumers[0]["id"] = "../outside"
+            prosumers[0]["load_kw"] = [Double](repeating: 1, count: (o["periods"] as! Int))
+            o["prosumers"] = prosumers
+        }
+        let r = try CLI.run(["day-ahead", "--community", file.path, "--history", history.path, "--out", dir.path, "--store", "none"])
+        #expect(r.code == 2 && r.stderr.contains("id '../outside' cannot name a file in"), "\(r.code) \(r.stderr)")
+    }
+
+    /// JSON has no NaN: an all-zero series' MAPE is null in `backtest --json`, not `nan`.
+    @Test func backtestJSONStaysJSON() throws {
+        let dir = try CLI.temporaryDirectory()
+        var csv = "timestamp,x\n"
+        let start = Date(timeIntervalSince1970: 946_684_800)
+        let f = ISO8601DateFormatter()
+        for k in 0..<(48 * 21) { csv += "\(f.string(from: start.addingTimeInterval(Double(k) * 1800))),0\n" }
+        let data = dir.appendingPathComponent("zeros.csv")
+        try csv.write(to: data, atomically: true, encoding: .utf8)
+        let json = dir.appendingPathComponent("scores.json")
+        let r = try CLI.run(["backtest", "--data", data.path, "--column", "x", "--horizon", "48", "--test-days", "2",
+                             "--models", "seasonal-naive", "--json", json.path])
+        #expect(r.code == 0, "\(r.stderr)")
+        let text = try String(contentsOf: json, encoding: .utf8)
+        #expect(!text.contains("nan") && (try? JSONSerialization.jsonObject(with: Data(text.utf8))) != nil, "\(text)")
+    }
+
+    /// A killed run's temporaries (`.NAME.tmp-PID-*`) are removed by the next write into the same directory.
+    @Test func staleTemporariesAreRemoved() throws {
+        let out = try CLI.temporaryDirectory()
+        let stale = out.appendingPathComponent(".summary.json.tmp-999999-deadbeef")
+        try "partial".write(to: stale, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["schedule", "--community", CLI.fixture("example-3x24.json"), "--out", out.path])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: stale.path))
+    }
+}
