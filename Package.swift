@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "DataIO"),
         .target(name: "LinearAlgebra", dependencies: ["CBLAS"]),
         .target(name: "LinearProgramming"),
-        .target(name: "Forecast", dependencies: ["LinearAlgebra"]),
+        .target(name: "Forecast", dependencies: ["DataIO", "LinearAlgebra"]),
         .target(name: "GLPKSolver", dependencies: ["LinearProgramming", "CGLPK"]),
         .target(name: "CbcSolver", dependencies: ["LinearProgramming", "CCbc"]),
         .target(name: "Optimize", dependencies: ["DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver"]),

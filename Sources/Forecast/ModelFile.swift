@@ -94,7 +94,11 @@ public enum ModelFile {
         let decoder = JSONDecoder()
         struct Probe: Codable { var format: String?; var version: Int? }
         guard let probe = try? decoder.decode(Probe.self, from: data) else {
-            throw ModelFileError(file: file, message: "not a PeerGrid model file (invalid JSON)")
+            // A JSON file of another kind (a community file, pretty-printed over many lines) is not "invalid JSON".
+            if (try? JSONSerialization.jsonObject(with: file_data)) != nil {
+                throw ModelFileError(file: file, message: "is JSON, but not a PeerGrid model file (no \"format\": \"\(format)\" on its first line; model files are written by forecast --save-model)")
+            }
+            throw ModelFileError(file: file, message: "not a PeerGrid model file (its first line is not JSON)")
         }
         guard probe.format == format else { throw ModelFileError(file: file, message: "format is '\(probe.format ?? "missing")', expected '\(format)'") }
         guard probe.version == version else {

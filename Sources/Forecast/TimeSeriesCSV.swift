@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 
 /// A time series file that cannot be used as it is: file, 1-based line and the problem.
@@ -47,17 +48,25 @@ public enum TimeSeriesCSV {
     public static func parse(_ text: String, file: String, column: String, timeZone: TimeZone? = nil,
                              fill: GapFill? = nil, regressors: [String] = []) throws -> TimeSeries {
         func fail(_ line: Int?, _ m: String) -> TimeSeriesError { TimeSeriesError(file: file, line: line, message: m) }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
-        while let last = lines.last, last.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeLast() }
-        guard let header = lines.first else { throw fail(nil, "empty file") }
-        let names = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        // DataIO's RFC 4180 reader: CRLF, a BOM and quoted fields (headers included) read like any other file.
+        let table: CSVTable
+        do { table = try CSVTable(text: text, file: file) } catch let e as CSVError { throw fail(e.line > 0 ? e.line : nil, e.message) }
+        let names = table.header
+        func short(_ cell: String) -> String { cell.count > 40 ? String(cell.prefix(40)) + "..." : cell }
+        // Column lists in messages are short and cut: a file that is not a time series (say /etc/passwd) is not echoed.
+        func shown(_ names: [String]) -> String {
+            names.prefix(12).map { $0.count > 32 ? String($0.prefix(32)) + "..." : $0 }.joined(separator: ", ") + (names.count > 12 ? ", ..." : "")
+        }
         guard let col = names.firstIndex(of: column) else {
-            throw fail(1, "no column '\(column)' (columns: \(names.joined(separator: ", ")))")
+            let plain = names.allSatisfy { name in name.count <= 64 && name.unicodeScalars.allSatisfy {
+                CharacterSet.alphanumerics.contains($0) || " _-.()%/".unicodeScalars.contains($0) } }
+            guard plain else { throw fail(1, "no column '\(column)': line 1 does not look like a header of column names (is this a CSV time series?)") }
+            throw fail(1, "no column '\(column)' (columns: \(shown(names)))")
         }
         let timeCol = names.firstIndex(of: "timestamp") ?? 0
         var regressorCols: [Int] = []
         for r in regressors {
-            guard let c = names.firstIndex(of: r) else { throw fail(1, "no regressor column '\(r)' (columns: \(names.joined(separator: ", ")))") }
+            guard let c = names.firstIndex(of: r) else { throw fail(1, "no regressor column '\(r)' (columns: \(shown(names)))") }
             guard c != col else { throw fail(1, "'\(r)' is the forecast column; it cannot also be a regressor") }
             regressorCols.append(c)
         }
@@ -65,33 +74,31 @@ public enum TimeSeriesCSV {
         var regressorRows: [[Double]] = []
         var futureFrom: Int?
         var parser = StampParser(timeZone: timeZone)
-        for (k, line) in lines.enumerated().dropFirst() {
-            let n = k + 1
-            if line.trimmingCharacters(in: .whitespaces).isEmpty { throw fail(n, "empty line inside the data") }
-            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard cells.count == names.count else { throw fail(n, "\(cells.count) cells, the header has \(names.count)") }
+        for record in table.records {
+            let n = record.line
+            let cells = record.fields.map { $0.trimmingCharacters(in: .whitespaces) }
             guard let stamp = parser.parse(cells[timeCol]) else {
                 if let problem = parser.problem { throw fail(n, problem) }
-                throw fail(n, "'\(cells[timeCol])' is not an ISO 8601 timestamp\(timeZone == nil ? " (local times need --timezone Area/City)" : "")")
+                throw fail(n, "'\(short(cells[timeCol]))' is not an ISO 8601 timestamp\(timeZone == nil ? " (local times need --timezone Area/City)" : "")")
             }
             var v = Double.nan
             if !regressorCols.isEmpty && cells[col].isEmpty {
                 if futureFrom == nil { futureFrom = stamps.count }
             } else {
                 if futureFrom != nil { throw fail(n, "a value in column \(column) after rows without one (future rows must come last)") }
-                guard let x = Double(cells[col]) else { throw fail(n, "'\(cells[col])' in column \(column) is not a number") }
-                guard x.isFinite else { throw fail(n, "\(cells[col]) in column \(column) is not a finite number") }
+                guard let x = Double(cells[col]) else { throw fail(n, "'\(short(cells[col]))' in column \(column) is not a number") }
+                guard x.isFinite else { throw fail(n, "\(short(cells[col])) in column \(column) is not a finite number") }
                 v = x
             }
             var row: [Double] = []
             for (r, c) in zip(regressors, regressorCols) {
-                guard let x = Double(cells[c]), x.isFinite else { throw fail(n, "'\(cells[c])' in regressor column \(r) is not a finite number") }
+                guard let x = Double(cells[c]), x.isFinite else { throw fail(n, "'\(short(cells[c]))' in regressor column \(r) is not a finite number") }
                 row.append(x)
             }
             regressorRows.append(row)
             if let prev = stamps.last {
-                if stamp == prev { throw fail(n, "duplicate timestamp \(cells[timeCol]) (also on line \(lineOf.last!))") }
-                if stamp < prev { throw fail(n, "timestamp \(cells[timeCol]) is earlier than the one on line \(lineOf.last!) (not monotonic)") }
+                if stamp == prev { throw fail(n, "duplicate timestamp \(short(cells[timeCol])) (also on line \(lineOf.last!))") }
+                if stamp < prev { throw fail(n, "timestamp \(short(cells[timeCol])) is earlier than the one on line \(lineOf.last!) (not monotonic)") }
             }
             stamps.append(stamp); values.append(v); lineOf.append(n)
         }

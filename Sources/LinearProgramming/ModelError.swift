@@ -6,6 +6,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case inconsistentBounds(field: String, lower: Double, upper: Double)
     case tooLarge(detail: String)
     case tooLargeMagnitude(field: String, value: Double, limit: Double)
+    /// A solver option out of its range (a time limit of 0, a negative gap).
+    case invalidOption(String)
 
     public var description: String {
         switch self {
@@ -14,6 +16,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
         case let .notFinite(field, value): return "\(field) is \(value); it must be a finite number"
         case let .inconsistentBounds(field, lower, upper): return "\(field): lower bound \(lower) is above upper bound \(upper)"
         case let .tooLarge(detail): return "model too large: \(detail)"
+        case let .invalidOption(message): return message
         case let .tooLargeMagnitude(field, value, limit):
             return "\(field) is \(value); magnitudes above \(String(format: "%g", limit)) are refused (the solvers lose precision there: CBC calls feasible models infeasible, GLPK aborts); rescale the model, or write an infinite bound as inf (LP) or 1e30 (MPS)"
         }

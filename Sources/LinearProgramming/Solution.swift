@@ -95,10 +95,10 @@ public struct SolverOptions: Sendable {
 
     /// Checks the options themselves (negative limits, NaN gaps).
     public func validate() throws {
-        if let t = timeLimit, !(t > 0) || !t.isFinite { throw ModelError.notFinite(field: "time limit (must be > 0)", value: t) }
-        if !(relativeGap >= 0) || !relativeGap.isFinite { throw ModelError.notFinite(field: "relative gap (must be >= 0)", value: relativeGap) }
-        if !(absoluteGap >= 0) || !absoluteGap.isFinite { throw ModelError.notFinite(field: "absolute gap (must be >= 0)", value: absoluteGap) }
-        if threads < 1 { throw ModelError.notFinite(field: "threads (must be >= 1)", value: Double(threads)) }
+        if let t = timeLimit, !(t > 0) || !t.isFinite || t > 1e7 { throw ModelError.invalidOption("time limit is \(t); it must be a number of seconds > 0 and at most 1e7") }
+        if !(relativeGap >= 0) || !relativeGap.isFinite || relativeGap > 1 { throw ModelError.invalidOption("relative gap is \(relativeGap); it must be from 0 to 1") }
+        if !(absoluteGap >= 0) || !absoluteGap.isFinite { throw ModelError.invalidOption("absolute gap is \(absoluteGap); it must be a finite number >= 0") }
+        if threads < 1 || threads > 1024 { throw ModelError.invalidOption("threads is \(threads); it must be 1 to 1024") }
     }
 }
 

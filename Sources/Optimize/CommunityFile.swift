@@ -49,6 +49,8 @@ struct JSONFieldReader {
     let base: URL
     /// Template mode: CSV series references are recorded, not read.
     var deferSeries = false
+    /// CSV files named by series references, each read once.
+    let csvCache = HorizonCSV.Cache()
     static let nanSentinel = "__peergrid_non_finite_number__"
 
     func fail(_ path: String, _ message: String) -> CommunityFileError {
@@ -107,10 +109,7 @@ struct JSONFieldReader {
         do {
             root = try JSONSerialization.jsonObject(with: Data(Self.protectNonFinite(text).utf8))
         } catch {
-            let ns = error as NSError
-            var where_ = ""
-            if let index = ns.userInfo["NSJSONSerializationErrorIndex"] as? Int { where_ = " near line \(Self.lineOf(offset: index, in: text))" }
-            throw fail("", "not valid JSON\(where_)")
+            throw fail("", "not valid JSON (\(JSONText.position(of: error, in: Data(Self.protectNonFinite(text).utf8))))")
         }
         guard let obj = root as? [String: Any] else { throw fail("", "the top level must be an object") }
         let name = try string(obj, "name", "")
@@ -323,7 +322,8 @@ struct JSONFieldReader {
         if deferSeries { return ([], reference) }
         let values: [Double]
         do {
-            values = try HorizonCSV.read(url.path, column: column, start: start, periodMinutes: periodMinutes, periods: periods)
+            values = try HorizonCSV.read(url.path, column: column, start: start, periodMinutes: periodMinutes, periods: periods,
+                                         cache: csvCache)
         } catch let e as HorizonCSV.Failure {
             throw fail(p, e.message)
         }
@@ -348,26 +348,48 @@ struct JSONFieldReader {
 enum HorizonCSV {
     struct Failure: Error { var message: String }
 
-    static func read(_ path: String, column: String, start: Date, periodMinutes: Int, periods: Int) throws -> [Double] {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw Failure(message: "cannot read CSV \(path)")
+    /// A CSV read once: its table and its parsed timestamps. A community file that names ten columns of one file
+    /// reads it once (it took one pass per column: 25 s for a 10 x 24 community on a year of half-hours).
+    final class Cache {
+        var tables: [String: (table: CSVTable, stamps: [Date])] = [:]
+    }
+
+    static func read(_ path: String, column: String, start: Date, periodMinutes: Int, periods: Int,
+                     cache: Cache = Cache()) throws -> [Double] {
+        let parsed: (table: CSVTable, stamps: [Date])
+        if let hit = cache.tables[path] {
+            parsed = hit
+        } else {
+            let table: CSVTable
+            do { table = try CSVTable(contentsOf: path) } catch let e as CSVError { throw Failure(message: e.description) }
+            let timeCol = table.column("timestamp") ?? 0
+            var stamps: [Date] = []
+            stamps.reserveCapacity(table.records.count)
+            for r in table.records {
+                let cell = r.fields[timeCol].trimmingCharacters(in: .whitespaces)
+                guard let stamp = JSONFieldReader.parseDate(cell) else {
+                    throw Failure(message: "\(path):\(r.line): '\(cell.prefix(40))' is not an ISO 8601 timestamp")
+                }
+                stamps.append(stamp)
+            }
+            parsed = (table, stamps)
+            cache.tables[path] = parsed
         }
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-        guard let header = lines.first else { throw Failure(message: "\(path): empty CSV") }
-        let names = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let col = names.firstIndex(of: column) else { throw Failure(message: "\(path): no column '\(column)' (columns: \(names.joined(separator: ", ")))") }
-        let timeCol = names.firstIndex(of: "timestamp") ?? 0
+        let names = parsed.table.header
+        guard let col = names.firstIndex(of: column) else {
+            throw Failure(message: "\(path): no column '\(column)' (columns: \(names.prefix(12).map { String($0.prefix(32)) }.joined(separator: ", "))\(names.count > 12 ? ", ..." : ""))")
+        }
         var sums = [Double](repeating: 0, count: periods), counts = [Int](repeating: 0, count: periods)
         let step = Double(periodMinutes * 60)
-        for (k, line) in lines.enumerated().dropFirst() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard cells.count == names.count else { throw Failure(message: "\(path):\(k + 1): \(cells.count) cells, expected \(names.count)") }
-            guard let stamp = JSONFieldReader.parseDate(cells[timeCol]) else { throw Failure(message: "\(path):\(k + 1): '\(cells[timeCol])' is not an ISO 8601 timestamp") }
-            let offset = stamp.timeIntervalSince(start)
+        for (k, r) in parsed.table.records.enumerated() {
+            let offset = parsed.stamps[k].timeIntervalSince(start)
             guard offset >= 0 else { continue }
             let t = Int((offset / step).rounded(.down))
             guard t < periods else { continue }
-            guard let v = Double(cells[col]), v.isFinite else { throw Failure(message: "\(path):\(k + 1): '\(cells[col])' in column \(column) is not a finite number") }
+            let cell = r.fields[col].trimmingCharacters(in: .whitespaces)
+            guard let v = Double(cell), v.isFinite else {
+                throw Failure(message: "\(path):\(r.line): '\(cell.prefix(40))' in column \(column) is not a finite number")
+            }
             sums[t] += v
             counts[t] += 1
         }

@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 
 /// Writing outputs so that no reader ever sees half a file: each file goes to a temporary name in the same
@@ -10,6 +11,10 @@ public enum OutputFiles {
 
     /// Writes `data` to `path` atomically (temporary file + rename).
     public static func write(data: Data, to path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw OutputFileError(path: path, message: "is a directory; give a file name")
+        }
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -102,4 +107,13 @@ public enum OutputFiles {
             }
         }
     }
+}
+
+/// An output path that cannot be written as asked (a directory where a file is expected). Bad input.
+public struct OutputFileError: PeerGridError, LocalizedError {
+    public var path: String
+    public var message: String
+    public var kind: FailureKind { .badInput }
+    public var description: String { "\(path): \(message)" }
+    public var errorDescription: String? { description }
 }

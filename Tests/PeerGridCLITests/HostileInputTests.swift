@@ -200,3 +200,60 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: stale.path))
     }
 }
+
+/// Messages that were unclear: each now names the file, line or field and says what to do.
+@Suite(.serialized) struct ClearMessageTests {
+    static func series(_ dir: URL, _ name: String, header: String, newline: String) throws -> URL {
+        var csv = header + newline
+        let start = Date(timeIntervalSince1970: 946_684_800)
+        let f = ISO8601DateFormatter()
+        for k in 0..<(48 * 10) { csv += "\(f.string(from: start.addingTimeInterval(Double(k) * 1800))),\(100 + k % 48)" + newline }
+        let file = dir.appendingPathComponent(name)
+        try csv.write(to: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    /// CRLF files were read as one line (and the whole file printed into the error); a quoted header was refused.
+    @Test func windowsAndQuotedTimeSeriesFilesRead() throws {
+        let dir = try CLI.temporaryDirectory()
+        for (name, header, newline) in [("crlf.csv", "timestamp,load", "\r\n"), ("quoted.csv", "\"timestamp\",\"load\"", "\n"),
+                                        ("bom.csv", "\u{FEFF}timestamp,load", "\r\n")] {
+            let file = try Self.series(dir, name, header: header, newline: newline)
+            let r = try CLI.run(["forecast", "--data", file.path, "--column", "load", "--horizon", "4"])
+            #expect(r.code == 0, "\(name): \(r.stderr)")
+        }
+    }
+
+    /// A file that is not a time series is not echoed into the message.
+    @Test func aForeignFileIsNotEchoed() throws {
+        let dir = try CLI.temporaryDirectory()
+        let file = dir.appendingPathComponent("passwd")
+        try "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n".write(to: file, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["forecast", "--data", file.path, "--column", "load", "--horizon", "4"])
+        #expect(r.code == 2 && r.stderr.contains("passwd:1: no column 'load': line 1 does not look like a header"), "\(r.stderr)")
+        #expect(!r.stderr.contains("/bin/bash"), "\(r.stderr)")
+    }
+
+    @Test func aCommunityFileGivenAsAModelSaysSo() throws {
+        let r = try CLI.run(["forecast", "--load-model", CLI.fixture("example-3x24.json"), "--horizon", "4"])
+        #expect(r.code == 2 && r.stderr.contains("example-3x24.json: is JSON, but not a PeerGrid model file"), "\(r.stderr)")
+    }
+
+    @Test func badJSONNamesLineAndColumn() throws {
+        let (dir, file) = try CLI.editedFixture("example-3x24.json", "\"periods\": 24,", "\"periods\": 24,,")
+        let r = try CLI.run(["schedule", "--community", file.path, "--out", dir.path])
+        #expect(r.code == 2 && r.stderr.contains("not valid JSON (line "), "\(r.stderr)")
+    }
+
+    @Test func aDirectoryGivenAsAnOutputFileSaysSo() throws {
+        let dir = try CLI.temporaryDirectory()
+        let file = try Self.series(dir, "s.csv", header: "timestamp,load", newline: "\n")
+        let r = try CLI.run(["forecast", "--data", file.path, "--column", "load", "--horizon", "4", "--out", dir.path])
+        #expect(r.code == 2 && r.stderr.contains("is a directory; give a file name") && !r.stderr.contains("NSCocoaErrorDomain"), "\(r.stderr)")
+    }
+
+    @Test func aZeroTimeLimitSaysWhatIsWrong() throws {
+        let r = try CLI.run(["schedule", "--community", CLI.fixture("example-3x24.json"), "--time-limit", "0"])
+        #expect(r.code == 2 && r.stderr.contains("time limit is 0.0; it must be a number of seconds > 0"), "\(r.stderr)")
+    }
+}
