@@ -5,7 +5,7 @@ SWIFT ?= swift
 export OPENBLAS_NUM_THREADS ?= 2
 RELEASE_BIN = .build/release
 
-.PHONY: deps build release test demo screenshot bench bench-setup examples leakcheck cluster-binary slurm-test clean
+.PHONY: deps build release test demo screenshot bench bench-setup examples leakcheck cluster-binary slurm-test fuzz clean
 
 # Install the system libraries when any is missing (apt; sudo when not root).
 deps:
@@ -64,5 +64,11 @@ cluster-binary: deps
 slurm-test: cluster-binary
 	./scripts/slurm-test.sh
 
+# libFuzzer on every reader (Fuzz/: community JSON, time-series CSV, MPS, LP, saved models, bids), FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 100
+fuzz: deps
+	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+	./scripts/fuzz.sh $(FUZZ_SECONDS)
+
 clean:
-	rm -rf .build .build-static
+	rm -rf .build .build-static .build-fuzz Fuzz/.build

@@ -12,15 +12,20 @@ public enum BidFile {
     /// Reads a bid file (JSON when the name ends in `.json` or the text starts with `{` or `[`).
     /// `periods` is the horizon (a bid outside it is refused); `nil` takes the file's `periods` or the last bid's.
     public static func read(_ path: String, periods: Int? = nil) throws -> BidBook {
-        let table: CSVTable
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
               let data = FileManager.default.contents(atPath: path) else {
             throw MarketError.badInput("\(path): no such file, a directory, or unreadable")
         }
-        guard data.count <= 1 << 30, let text = String(data: data, encoding: .utf8) else {
-            throw MarketError.badInput("\(path): not UTF-8 text, or larger than 1 GiB")
-        }
+        guard data.count <= 1 << 30 else { throw MarketError.badInput("\(path): larger than 1 GiB") }
+        return try parse(data, file: path, periods: periods)
+    }
+
+    /// Parses the bytes of a bid file named `file` (for messages; a name ending in `.json` or text starting with
+    /// `{` or `[` is JSON, anything else CSV).
+    public static func parse(_ data: Data, file path: String, periods: Int? = nil) throws -> BidBook {
+        let table: CSVTable
+        guard let text = String(data: data, encoding: .utf8) else { throw MarketError.badInput("\(path): not UTF-8 text") }
         let trimmed = text.drop { $0 == "\u{FEFF}" || $0.isWhitespace }
         if path.lowercased().hasSuffix(".json") || trimmed.first == "{" || trimmed.first == "[" {
             return try parseJSON(data, file: path, periods: periods)
