@@ -8,8 +8,8 @@ let readers = ["FuzzCommunity", "FuzzTimeSeries", "FuzzMPS", "FuzzLP", "FuzzMode
 let package = Package(
     name: "PeerGridFuzz",
     dependencies: [.package(name: "PeerGrid", path: "..")],
-    targets: readers.map { name in
-        .executableTarget(name: name, dependencies: [
+    targets: [.target(name: "FuzzDriver")] + readers.map { name in
+        .executableTarget(name: name, dependencies: ["FuzzDriver",
             .product(name: "Optimize", package: "PeerGrid"), .product(name: "Forecast", package: "PeerGrid"),
             .product(name: "LinearProgramming", package: "PeerGrid"), .product(name: "Market", package: "PeerGrid"),
             .product(name: "DataIO", package: "PeerGrid"),

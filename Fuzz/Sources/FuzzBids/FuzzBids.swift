@@ -1,3 +1,4 @@
+import FuzzDriver
 import DataIO
 import Foundation
 import Market
@@ -11,4 +12,9 @@ public func fuzzBids(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         _ = try? Market.clear(book, mechanism: mechanism)
     }
     return 0
+}
+
+@_cdecl("FuzzBids_main")
+public func fuzzBidsMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    runFuzzer(argc, argv, fuzzBids)
 }

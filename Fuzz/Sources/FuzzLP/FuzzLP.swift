@@ -1,3 +1,4 @@
+import FuzzDriver
 import LinearProgramming
 
 /// LP files: parse, validate, write back and read again.
@@ -9,4 +10,9 @@ public func fuzzLP(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         _ = try? LPFormat.parse(LPFormat.write(model), file: "again.lp")
     }
     return 0
+}
+
+@_cdecl("FuzzLP_main")
+public func fuzzLPMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    runFuzzer(argc, argv, fuzzLP)
 }

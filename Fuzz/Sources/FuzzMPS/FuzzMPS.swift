@@ -1,3 +1,4 @@
+import FuzzDriver
 import LinearProgramming
 
 /// MPS files (free and fixed): parse, then validate as every solver does before its first C call.
@@ -11,4 +12,9 @@ public func fuzzMPS(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         }
     }
     return 0
+}
+
+@_cdecl("FuzzMPS_main")
+public func fuzzMPSMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    runFuzzer(argc, argv, fuzzMPS)
 }

@@ -1,3 +1,4 @@
+import FuzzDriver
 import Forecast
 import Foundation
 
@@ -9,4 +10,9 @@ public func fuzzModelFile(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         _ = try? saved.forecaster.forecast(horizon: 3, level: 0.95)
     }
     return 0
+}
+
+@_cdecl("FuzzModelFile_main")
+public func fuzzModelFileMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    runFuzzer(argc, argv, fuzzModelFile)
 }

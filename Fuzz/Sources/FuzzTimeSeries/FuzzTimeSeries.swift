@@ -1,3 +1,4 @@
+import FuzzDriver
 import Forecast
 import Foundation
 
@@ -12,4 +13,9 @@ public func fuzzTimeSeries(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         if (try? naive.fit(series)) != nil { _ = try? naive.forecast(horizon: 3, level: 0.95) }
     }
     return 0
+}
+
+@_cdecl("FuzzTimeSeries_main")
+public func fuzzTimeSeriesMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    runFuzzer(argc, argv, fuzzTimeSeries)
 }
