@@ -44,6 +44,10 @@ public enum TimeSeriesCSV {
         return try parse(text, file: path, column: column, timeZone: timeZone, fill: fill, regressors: regressors)
     }
 
+    /// The most observations a series may hold, gaps filled (a gap of centuries at a 30-minute step would
+    /// otherwise allocate gigabytes; found by the fuzzer).
+    public static let largestSeries = 10_000_000
+
     /// Parses CSV text; `file` names the source in errors.
     public static func parse(_ text: String, file: String, column: String, timeZone: TimeZone? = nil,
                              fill: GapFill? = nil, regressors: [String] = []) throws -> TimeSeries {
@@ -116,7 +120,13 @@ public enum TimeSeriesCSV {
             guard abs(ratio - ratio.rounded()) < 1e-9 else {
                 throw fail(lineOf[k], "irregular step: \(Int(d)) s after line \(lineOf[k - 1]), the series' step is \(Int(step)) s")
             }
+            guard ratio < Double(Self.largestSeries) else {
+                throw fail(lineOf[k], "a gap of \(Int(d)) s after line \(lineOf[k - 1]) would need more than \(Self.largestSeries) observations at the series' step of \(Int(step)) s")
+            }
             let missing = Int(ratio.rounded()) - 1
+            guard series.values.count + missing < Self.largestSeries else {
+                throw fail(lineOf[k], "the series would hold more than \(Self.largestSeries) observations once its gaps are filled")
+            }
             if missing > 0 {
                 guard fill != nil else {
                     throw fail(lineOf[k], "gap: \(missing) missing observation(s) between line \(lineOf[k - 1]) and this line (use --fill linear|seasonal to fill)")

@@ -148,6 +148,16 @@ import Testing
         }
     }
 
+    /// Found by the fuzzer: a gap of centuries filled at a 30-minute step appended billions of values.
+    @Test func gapFillingIsBounded() throws {
+        let dir = try CLI.temporaryDirectory()
+        let file = dir.appendingPathComponent("gap.csv")
+        try "timestamp,load\n2000-01-01T00:00:00Z,1\n2000-01-01T00:30:00Z,2\n2000-01-01T01:00:00Z,3\n9000-01-01T00:00:00Z,4\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["forecast", "--data", file.path, "--column", "load", "--horizon", "2", "--fill", "linear"])
+        #expect(r.code == 2 && r.stderr.contains("gap.csv:5: a gap of") && r.stderr.contains("more than 10000000 observations"), "\(r.stderr)")
+    }
+
     /// `history` on an unrelated SQLite file added PeerGrid's tables to it; on a text file it failed obscurely.
     @Test func foreignDatabasesAreLeftAlone() throws {
         let dir = try CLI.temporaryDirectory()
