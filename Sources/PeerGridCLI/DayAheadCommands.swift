@@ -314,7 +314,7 @@ struct HistoryCommand: ParsableCommand {
     func run() throws {
         guard FileManager.default.fileExists(atPath: store) else { throw CLIFailure("\(store): no results store (run day-ahead first)") }
         let db: ResultStore
-        do { db = try ResultStore(path: store) } catch let e as ResultStoreError { throw CLIFailure(e.description) }
+        do { db = try ResultStore.openForReading(path: store) } catch let e as ResultStoreError { throw CLIFailure(e.description) }
         func money(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "-" }
         if !compare.isEmpty {
             guard compare.count == 2 else { throw CLIFailure("--compare takes two run ids") }

@@ -73,9 +73,37 @@ public final class ResultStore: Sendable {
     public let path: String
     private let pool: DatabasePool
 
+    /// Opens an existing store to read it (`peergrid history`). A store in a folder this process cannot write (a
+    /// read-only mount, another user's reports) is read from a private copy: SQLite's write-ahead log needs its
+    /// `-shm` file next to the database even to read, and the lock file cannot be created there.
+    public static func openForReading(path: String) throws -> ResultStore {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard access(directory, W_OK) != 0 else { return try ResultStore(path: path) }
+        guard access(path, R_OK) == 0 else { throw ResultStoreError(path: path, message: "cannot be read (permissions)") }
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("peergrid-store-\(getpid())-\(UUID().uuidString.prefix(8))")
+        do {
+            try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
+            let target = copy.appendingPathComponent(URL(fileURLWithPath: path).lastPathComponent).path
+            try FileManager.default.copyItem(atPath: path, toPath: target)
+            if FileManager.default.fileExists(atPath: path + "-wal") { try FileManager.default.copyItem(atPath: path + "-wal", toPath: target + "-wal") }
+            try refuseForeignDatabase(target)
+            return try ResultStore(path: target, shownAs: path)
+        } catch let e as ResultStoreError {
+            throw ResultStoreError(path: path, message: e.message)
+        } catch {
+            throw ResultStoreError(path: path, message: "cannot be read from a read-only folder: \(error)")
+        }
+    }
+
     /// Opens (creating when absent) the store at `path` and brings its schema up to date.
-    public init(path: String) throws {
-        self.path = path
+    public convenience init(path: String) throws {
+        try self.init(path: path, shownAs: path)
+    }
+
+    /// `shownAs`: the path messages and ``path`` give (the original of a private copy).
+    init(path openPath: String, shownAs: String) throws {
+        let path = openPath
+        self.path = shownAs
         do {
             try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),
                                                     withIntermediateDirectories: true)

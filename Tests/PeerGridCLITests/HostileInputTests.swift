@@ -168,6 +168,33 @@ import Testing
         #expect(try String(contentsOf: text, encoding: .utf8) == "not a database")
     }
 
+    /// A readable store in a folder the reader cannot write could not be read (SQLite's WAL needs its -shm file
+    /// there, and the lock file could not be created). Run as the unprivileged user `nobody` when the tests run as
+    /// root (as CI does), because root may write anywhere.
+    @Test func aStoreInAReadOnlyFolderCanBeRead() throws {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser") else { return }
+        let dir = try CLI.temporaryDirectory()
+        let store = dir.appendingPathComponent("ro/peergrid.sqlite")
+        let r = try CLI.run(["day-ahead", "--community", CLI.fixture("small-community.json"), "--date", "2000-08-27",
+                             "--model", "seasonal-naive", "--out", dir.appendingPathComponent("out").path, "--store", store.path])
+        try #require(r.code == 0, "\(r.stderr)")
+        for path in [dir.path, store.deletingLastPathComponent().path] {
+            try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: path)
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: store.path)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+        p.arguments = ["-u", "nobody", "--", CLI.executable.path, "history", "--store", store.path]
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0 && text.contains("small-3"), "\(text)\(errors)")
+    }
+
     /// A prosumer id ../outside read a file outside --history DIR.
     @Test func idsStayInsideTheHistoryDirectory() throws {
         let dir = try CLI.temporaryDirectory()
