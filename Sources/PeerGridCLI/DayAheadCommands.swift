@@ -1,6 +1,7 @@
 import ArgumentParser
 import DayAhead
 import Forecast
+import DataIO
 import Foundation
 import Market
 import Reports
@@ -83,12 +84,9 @@ struct DayAheadOptionGroup: ParsableArguments {
 
 /// A progress line on standard error, redrawn in place; silent when standard error is not a terminal.
 enum StatusLine {
-    static let enabled = isatty(STDERR_FILENO) == 1
-    static func show(_ text: String) {
-        guard enabled else { return }
-        FileHandle.standardError.write(Data(("\r" + text + "\u{1B}[K").utf8))
-    }
-    static func clear() { if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
+    static let line = ProgressLine()
+    static func show(_ text: String) { line.show(text) }
+    static func clear() { line.finish() }
 }
 
 /// `peergrid day-ahead`: history to forecasts, schedule, storage prices and a report.

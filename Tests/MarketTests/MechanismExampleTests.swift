@@ -1,4 +1,5 @@
 import DataIO
+import Foundation
 import CbcSolver
 import GLPKSolver
 import LinearProgramming
@@ -96,6 +97,25 @@ struct MechanismExampleTests {
         for m in MarketPropertyTests.mechanisms() {
             #expect(try Market.clear(try BidBook(bids: [], periods: 3), mechanism: m).trades.isEmpty)
             #expect(try Market.clear(try Self.book([("a", .buy, 1, 0.3)]), mechanism: m).trades.isEmpty)
+        }
+    }
+}
+
+/// The bilateral market's fee file goes through DataIO's reader: Windows files read, refusals name the line.
+struct NetworkFeeFileTests {
+    @Test func readsWindowsFilesAndNamesBadLines() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pg-fees-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let file = dir.appendingPathComponent("fees.csv")
+        try "\u{FEFF}\"buyer\",seller,fee_per_kwh\r\n\"b,1\",s1,0.02\r\nb2,s1,0.01\r\n".write(to: file, atomically: true, encoding: .utf8)
+        let fees = try NetworkFees.read(file.path, defaultFee: 0.5)
+        #expect(fees.fee(buyer: "b,1", seller: "s1") == 0.02 && fees.fee(buyer: "b2", seller: "s1") == 0.01)
+        #expect(fees.fee(buyer: "x", seller: "y") == 0.5)
+        for (text, message) in [("buyer,seller,fee_per_kwh\r\nb,s,-1\r\n", "fees.csv:2: fee_per_kwh must be a number from 0 to 1e6"),
+                                ("buyer,seller,fee_per_kwh\nb,s,0.1\nb,s,0.2\n", "fees.csv:3: the pair b, s is listed twice"),
+                                ("buyer,seller\nb,s\n", "fees.csv:1: the header must hold buyer,seller,fee_per_kwh")] {
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            #expect { try NetworkFees.read(file.path) } throws: { ($0 as? MarketError)?.description.hasSuffix(message) == true }
         }
     }
 }

@@ -104,4 +104,34 @@ import Testing
         Self.prosumer(&o, 0) { $0["load_kw"] = ["csv": "meter.csv", "column": "nope"] }
         #expect(throws: CommunityFileError.self) { try CommunityFile.parse(JSONSerialization.data(withJSONObject: o), file: "c.json", baseDirectory: dir) }
     }
+
+    /// CSV-backed series go through DataIO's reader: a Windows file (BOM, CRLF, quoted header and cells) reads like
+    /// any other, and every refusal names the CSV file and its line.
+    @Test func csvSeriesFromWindowsFilesAndRefusalsWithLines() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pg-csv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let start = Date(timeIntervalSince1970: 960_163_200)
+        let f = ISO8601DateFormatter()
+        var rows = (0..<24).map { k in "\"\(f.string(from: start.addingTimeInterval(Double(k) * 3600)))\",\"\(Double(k))\",1" }
+        try ("\u{FEFF}\"timestamp\",\"load\",pv\r\n" + rows.joined(separator: "\r\n") + "\r\n").write(to: dir.appendingPathComponent("win.csv"), atomically: true, encoding: .utf8)
+        var o = try Self.base()
+        Self.prosumer(&o, 0) { $0["load_kw"] = ["csv": "win.csv", "column": "load"] }
+        let c = try CommunityFile.parse(JSONSerialization.data(withJSONObject: o), file: "c.json", baseDirectory: dir)
+        #expect(c.prosumers[0].loadKW == (0..<24).map(Double.init))
+        rows[4] = rows[4].replacingOccurrences(of: "\"4.0\"", with: "four")
+        try ("timestamp,load,pv\r\n" + rows.joined(separator: "\r\n") + "\r\n").write(to: dir.appendingPathComponent("win.csv"), atomically: true, encoding: .utf8)
+        do {
+            _ = try CommunityFile.parse(JSONSerialization.data(withJSONObject: o), file: "c.json", baseDirectory: dir)
+            Issue.record("text accepted as a number")
+        } catch let e as CommunityFileError {
+            #expect(e.path == "prosumers[0].load_kw" && e.message.contains("win.csv:6: 'four' in column load is not a finite number"), "\(e)")
+        }
+        try "timestamp,load\n\"2000-06-05T00:00:00Z,1\n".write(to: dir.appendingPathComponent("win.csv"), atomically: true, encoding: .utf8)
+        do {
+            _ = try CommunityFile.parse(JSONSerialization.data(withJSONObject: o), file: "c.json", baseDirectory: dir)
+            Issue.record("unclosed quote accepted")
+        } catch let e as CommunityFileError {
+            #expect(e.message.contains("win.csv:2: a quoted field is never closed"), "\(e)")
+        }
+    }
 }
