@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "DataIO", targets: ["DataIO"]),
         .library(name: "Optimize", targets: ["Optimize"]),
         .library(name: "Market", targets: ["Market"]),
+        .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "Reports", targets: ["Reports"]),
         .library(name: "DayAhead", targets: ["DayAhead"]),
         .library(name: "ResultStore", targets: ["ResultStore"]),
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // MARK: - System libraries (each imported by exactly one Swift target)
@@ -43,19 +45,20 @@ let package = Package(
         .target(name: "CbcSolver", dependencies: ["LinearProgramming", "CCbc"]),
         .target(name: "Optimize", dependencies: ["DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver"]),
         .target(name: "Market", dependencies: ["DataIO", "LinearProgramming", "Optimize"]),
+        .target(name: "Ledger", dependencies: ["DataIO", "Optimize", "Market", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Reports", dependencies: ["DataIO", "LinearProgramming", "Forecast", "Optimize", "Market"]),
-        .target(name: "ResultStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "ResultStore", dependencies: ["DataIO", "Ledger", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "DayAhead", dependencies: [
             "LinearAlgebra", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market", "Reports",
             "ResultStore",
         ]),
         .executableTarget(name: "PeerGridCLI", dependencies: [
             "DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market", "Reports", "DayAhead",
-            "ResultStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "ResultStore", "Ledger", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "BenchmarkTool", dependencies: [
             "DataIO", "LinearAlgebra", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market",
-            "Reports", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Reports", "Ledger", "ResultStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // MARK: - Tests
@@ -70,10 +73,12 @@ let package = Package(
         .testTarget(name: "ForecastTests", dependencies: ["Forecast", "LinearAlgebra"], exclude: ["Fixtures"]),
         .testTarget(name: "OptimizeTests", dependencies: ["Optimize", "LinearProgramming"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "DataIO"]),
         .testTarget(name: "DataIOTests", dependencies: ["DataIO"]),
         .testTarget(name: "MarketTests", dependencies: ["Market", "DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver", "Optimize"]),
         .testTarget(name: "DayAheadTests", dependencies: ["DayAhead", "ResultStore", "Forecast", "Optimize"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "ResultStore", "DataIO", "Market"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PeerGridCLITests", dependencies: [], resources: [.copy("Fixtures")]),
     ],

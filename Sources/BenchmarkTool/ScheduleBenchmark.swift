@@ -1,3 +1,4 @@
+import DataIO
 import ArgumentParser
 import CbcSolver
 import Foundation

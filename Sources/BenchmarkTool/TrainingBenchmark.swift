@@ -1,3 +1,4 @@
+import DataIO
 import ArgumentParser
 import Forecast
 import Foundation

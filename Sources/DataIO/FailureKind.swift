@@ -9,6 +9,8 @@ public enum FailureKind: String, Sendable, CaseIterable {
     case noSolution = "no solution"
     /// A check of recorded data failed: a tampered ledger, a proof that does not verify (exit 5).
     case verificationFailed = "verification failed"
+    /// Two copies of a ledger disagree about their common history: a fork (exit 6).
+    case forked = "forked history"
     /// Nobody foresaw it: a bug or an environment fault, never the user's input (exit 70).
     case `internal`
 }

@@ -1,3 +1,4 @@
+import DataIO
 import Forecast
 import Foundation
 import Optimize

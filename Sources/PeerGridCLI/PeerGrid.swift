@@ -11,9 +11,9 @@ struct PeerGrid: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "peergrid",
         abstract: "Forecasting and optimization for energy communities.",
-        discussion: "Exit codes: 0 solved, 2 bad input, 3 infeasible, 4 unbounded / solver error / time limit without a solution.",
+        discussion: "Exit codes: 0 solved, 2 bad input, 3 infeasible, 4 unbounded / solver error / time limit without a solution, 5 verification failed (a tampered ledger, a proof or check that does not hold), 6 forked ledger, 70 internal error.",
         subcommands: [DayAheadCommand.self, BatchCommand.self, HistoryCommand.self, SolveCommand.self, ScheduleCommand.self,
-                      PriceCommand.self, MarketCommand.self, BacktestCommand.self, ForecastCommand.self])
+                      PriceCommand.self, MarketCommand.self, LedgerCommand.self, BacktestCommand.self, ForecastCommand.self])
 
     /// Runs the command with PeerGrid's exit codes: argument errors exit 2 (ArgumentParser's default is 64).
     static func main() {
@@ -47,6 +47,7 @@ enum CLIExit: Int32 {
     case infeasible = 3
     case noSolution = 4
     case verificationFailed = 5
+    case forked = 6
     case internalError = 70
 
     /// The exit code of a kind of failure.
@@ -56,6 +57,7 @@ enum CLIExit: Int32 {
         case .infeasible: self = .infeasible
         case .noSolution: self = .noSolution
         case .verificationFailed: self = .verificationFailed
+        case .forked: self = .forked
         case .internal: self = .internalError
         }
     }

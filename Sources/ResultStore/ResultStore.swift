@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 import GRDB
 
@@ -57,9 +58,10 @@ public struct RunRecord: Sendable, Equatable {
 }
 
 /// A store failure, with the database file named.
-public struct ResultStoreError: Error, CustomStringConvertible {
+public struct ResultStoreError: PeerGridError {
     public var path: String
     public var message: String
+    public var kind: FailureKind = .badInput
     public var description: String { "\(path): \(message)" }
 }
 
@@ -137,7 +139,8 @@ public final class ResultStore: Sendable {
 
     /// An existing file that is not a PeerGrid store (another SQLite database, or not SQLite at all) is refused
     /// before anything is written to it: opening the pool would switch it to WAL and add PeerGrid's tables.
-    static func refuseForeignDatabase(_ path: String) throws {
+    static func refuseForeignDatabase(_ path: String, table: String = "run",
+                                      kind: String = "PeerGrid results store") throws {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         guard size > 0 else { return }
         var config = Configuration()
@@ -149,10 +152,10 @@ public final class ResultStore: Sendable {
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
             }
         } catch {
-            throw ResultStoreError(path: path, message: "is not a PeerGrid results store (not an SQLite database: \(error)); give another path")
+            throw ResultStoreError(path: path, message: "is not a \(kind) (not an SQLite database: \(error)); give another path")
         }
-        if !tables.isEmpty && !tables.contains("run") {
-            throw ResultStoreError(path: path, message: "is an SQLite database, but not a PeerGrid results store (tables: \(tables.prefix(5).joined(separator: ", "))); give another path")
+        if !tables.isEmpty && !tables.contains(table) {
+            throw ResultStoreError(path: path, message: "is an SQLite database, but not a \(kind) (tables: \(tables.prefix(5).joined(separator: ", "))); give another path")
         }
     }
 

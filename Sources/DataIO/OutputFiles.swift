@@ -1,4 +1,3 @@
-import DataIO
 import Foundation
 
 /// Writing outputs so that no reader ever sees half a file: each file goes to a temporary name in the same

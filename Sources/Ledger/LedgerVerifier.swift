@@ -1,0 +1,141 @@
+/// What a successful verification saw.
+public struct LedgerVerification: Sendable {
+    public var entries: Int
+    public var batches: Int
+    public var checkpoints: Int
+    public var root: Merkle.Hash
+    public var latest: StoredCheckpoint?
+    /// The decoded entries, in order (for replay).
+    public var decoded: [(index: Int, entry: LedgerEntry)]
+}
+
+/// Checks everything a ledger stores: every entry's bytes and leaf hash, every batch signature, every stored tree
+/// node, every checkpoint's root and signature, and that the latest checkpoint covers every entry. The first
+/// problem found is thrown as `LedgerError.integrity`, naming the first bad entry where one can be named.
+public enum LedgerVerifier {
+    /// `pinnedOperatorKey`: the operator's public key from a trusted source; without it the key in the ledger's
+    /// header is used, which detects every change to the data but not a ledger rewritten whole with another key.
+    public static func verify(_ s: LedgerSnapshot, pinnedOperatorKey: [UInt8]? = nil) throws -> LedgerVerification {
+        func fail(_ m: String, _ entry: Int?) -> LedgerError { .integrity(m, entry: entry) }
+        guard s.header.format == LedgerHeader.currentFormat else {
+            throw fail("the ledger format is '\(s.header.format)', expected \(LedgerHeader.currentFormat)", nil)
+        }
+        guard s.header.operatorKey.count == 32 else { throw fail("the operator key in the header is not 32 bytes", nil) }
+        if let pinned = pinnedOperatorKey, pinned != s.header.operatorKey {
+            throw fail("the ledger's operator key is not the trusted key given", nil)
+        }
+
+        // Entries: contiguous, leaf hash of their bytes, canonical.
+        let n = s.entries.count
+        var decoded: [(index: Int, entry: LedgerEntry)] = []
+        decoded.reserveCapacity(n)
+        for (position, e) in s.entries.enumerated() {
+            guard e.index == position else {
+                throw fail("entry \(position) is missing (the next stored entry is \(e.index))", position)
+            }
+            guard e.leaf == Merkle.leafHash(e.body) else {
+                throw fail("entry \(position): its stored leaf hash does not match its bytes", position)
+            }
+            do {
+                decoded.append((position, try LedgerEntry.decode(e.body)))
+            } catch {
+                throw fail("entry \(position): not a canonical entry: \(error)", position)
+            }
+        }
+
+        // Batches: cover the entries in order; each signature verifies with its submitter's registered key.
+        var keys: [String: [UInt8]] = [:]
+        var next = 0
+        for (i, b) in s.batches.enumerated() {
+            guard b.first == next, b.count > 0, b.first + b.count <= n else {
+                let at = min(next, max(n - 1, 0))
+                throw fail("batch \(b.id) covers entries \(b.first)..<\(b.first + b.count) but the next unbatched entry "
+                           + "is \(next) of \(n)", n == 0 ? nil : at)
+            }
+            if i > 0, b.id <= s.batches[i - 1].id { throw fail("batch ids are not increasing at batch \(b.id)", b.first) }
+            let range = b.first..<(b.first + b.count)
+            for j in range {
+                guard s.entries[j].batch == b.id else { throw fail("entry \(j) names batch \(s.entries[j].batch), "
+                                                                   + "but batch \(b.id) covers it", j) }
+                guard decoded[j].entry.submitter == b.submitter else {
+                    throw fail("entry \(j) was submitted by \(decoded[j].entry.submitter) but sits in a batch signed "
+                               + "by \(b.submitter)", j)
+                }
+            }
+            var key = keys[b.submitter]
+            if key == nil, case .key(let party, let publicKey) = decoded[b.first].entry.record, party == b.submitter {
+                key = publicKey
+            }
+            guard let signer = key else {
+                throw fail("batch \(b.id) (entries \(range.lowerBound)...\(range.upperBound - 1)) is signed by "
+                           + "\(b.submitter), who has no registered key", b.first)
+            }
+            if keys.isEmpty, b.submitter != s.header.operatorName || signer != s.header.operatorKey {
+                throw fail("the first key registered is not the operator's key from the header", b.first)
+            }
+            let message = LedgerSignatures.batchMessage(first: b.first, count: b.count, submitter: b.submitter,
+                                                        leaves: s.entries[range].lazy.map(\.leaf))
+            guard LedgerSignatures.isValid(b.signature, message: message, publicKey: signer) else {
+                throw fail("batch \(b.id) (entries \(range.lowerBound)...\(range.upperBound - 1), submitter "
+                           + "\(b.submitter)): the signature does not verify", b.first)
+            }
+            for j in range { if case .key(let party, let publicKey) = decoded[j].entry.record, party == b.submitter {
+                keys[party] = publicKey
+            } }
+            next = b.first + b.count
+        }
+        guard next == n else { throw fail("entries \(next)...\(n - 1) are in no signed batch", next) }
+
+        // The tree: recompute every perfect subtree and compare with what is stored.
+        var levels: [[Merkle.Hash]] = [s.entries.map(\.leaf)]
+        while levels.last!.count >= 2 {
+            let below = levels.last!
+            levels.append((0..<(below.count / 2)).map { Merkle.nodeHash(below[2 * $0], below[2 * $0 + 1]) })
+        }
+        let expectedNodes = levels.dropFirst().reduce(0) { $0 + $1.count }
+        var seen = 0
+        for node in s.nodes {
+            guard node.level >= 1, node.level < levels.count, node.index >= 0, node.index < levels[node.level].count
+            else { throw fail("a stored tree node (level \(node.level), index \(node.index)) is outside the tree", nil) }
+            guard levels[node.level][node.index] == node.hash else {
+                let first = node.index << node.level
+                throw fail("the stored tree node at level \(node.level), index \(node.index) does not match entries "
+                           + "\(first)...\(min(n, first + (1 << node.level)) - 1)", first)
+            }
+            seen += 1
+        }
+        guard seen == expectedNodes else {
+            throw fail("\(expectedNodes - seen) stored tree nodes are missing or duplicated", nil)
+        }
+        let view = MerkleView { level, index in levels[level][index] }
+
+        // Checkpoints: signed by the operator, roots of the tree at their sizes, the latest covers everything.
+        var lastTime = Int64.min, lastSize = -1
+        for c in s.checkpoints {
+            guard c.size > lastSize else { throw fail("checkpoints are not in increasing size at \(c.size)", nil) }
+            guard c.size <= n else {
+                throw fail("a signed checkpoint covers \(c.size) entries, but only \(n) are stored: entries "
+                           + "\(n)...\(c.size - 1) are missing", n)
+            }
+            guard c.time >= lastTime else { throw fail("the checkpoint at size \(c.size) is older than the one before", nil) }
+            guard LedgerSignatures.isValid(c.signature, message: c.message, publicKey: s.header.operatorKey) else {
+                throw fail("the checkpoint at size \(c.size): the operator's signature does not verify", nil)
+            }
+            guard try view.root(size: c.size) == c.root else {
+                throw fail("the checkpoint at size \(c.size) signs a root that the stored entries do not give",
+                           c.size == 0 ? nil : c.size - 1)
+            }
+            lastTime = c.time; lastSize = c.size
+        }
+        guard let latest = s.checkpoints.last else {
+            if n == 0 { return LedgerVerification(entries: 0, batches: 0, checkpoints: 0, root: Merkle.emptyRoot,
+                                                  latest: nil, decoded: []) }
+            throw fail("no signed checkpoint covers the \(n) entries", 0)
+        }
+        guard latest.size == n else {
+            throw fail("entries \(latest.size)...\(n - 1) are not covered by a signed checkpoint", latest.size)
+        }
+        return LedgerVerification(entries: n, batches: s.batches.count, checkpoints: s.checkpoints.count,
+                                  root: latest.root, latest: latest, decoded: decoded)
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+
+/// What an append did.
+public struct AppendReceipt: Sendable {
+    /// The entries the submitter asked for, and the key registrations added before them.
+    public var appended: Int
+    public var keyRegistrations: Int
+    /// Tree size and root after the append, and the checkpoint signed for them.
+    public var checkpoint: StoredCheckpoint
+    /// Index of the first appended entry.
+    public var firstIndex: Int
+}
+
+/// Appends signed batches to a ledger. One call is one transaction: its entries, the key registrations they need,
+/// the new subtree hashes and a checkpoint signed by the operator are all written or none are.
+public enum LedgerWriter {
+    /// Appends `records` for `clearing`, submitted and signed by `submitter`; the operator signs the checkpoint.
+    /// Bills are not passed in: for every clearing that has trades, the settlement rule computes them and they
+    /// are appended after the trades, in the same batch.
+    public static func append(records: [LedgerRecord], clearing: String, submitter: LedgerSigningKey,
+                              operator operatorKey: LedgerSigningKey, to storage: LedgerStorage,
+                              time: Int64 = Int64(Date().timeIntervalSince1970)) throws -> AppendReceipt {
+        try validate(records: records, clearing: clearing, submitter: submitter.party)
+        var body = records.map { LedgerEntry(submitter: submitter.party, clearing: clearing, record: $0) }
+        let trades = records.compactMap { if case .trade(let t) = $0 { t } else { nil } }
+        if !trades.isEmpty {
+            body += SettlementRule.bills(for: trades).map {
+                LedgerEntry(submitter: submitter.party, clearing: clearing, record: .bill($0))
+            }
+        }
+
+        let existing = try storage.header()
+        var creating: LedgerHeader? = nil
+        if let header = existing {
+            guard header.operatorKey == operatorKey.publicKey else {
+                throw LedgerError.badInput("the operator key (party \(operatorKey.party)) is not this ledger's operator "
+                                           + "(\(header.operatorName))")
+            }
+        } else {
+            creating = LedgerHeader(operatorName: operatorKey.party, operatorKey: operatorKey.publicKey)
+        }
+        let size = existing == nil ? 0 : try storage.size()
+        var frontier = MerkleFrontier()
+        if size > 0 {
+            frontier = try MerkleFrontier(size: size, view: storage.view)
+            try checkHead(storage: storage, size: size, root: frontier.root, operatorKey: operatorKey.publicKey)
+        }
+        var keys = existing == nil ? [:] : try storage.registeredKeys()
+        var batchID = existing == nil ? 1 : try storage.nextBatchID()
+
+        var plan: [(signer: LedgerSigningKey, entries: [LedgerEntry])] = []
+        var registrations = 0
+        for signer in [operatorKey, submitter] where keys[signer.party] == nil {
+            plan.append((signer, [LedgerEntry(submitter: signer.party, clearing: "",
+                                              record: .key(party: signer.party, publicKey: signer.publicKey))]))
+            keys[signer.party] = signer.publicKey
+            registrations += 1
+        }
+        guard keys[submitter.party] == submitter.publicKey else {
+            throw LedgerError.badInput("party \(submitter.party) is registered in this ledger with another key")
+        }
+        plan.append((submitter, body))
+
+        var append = LedgerAppend(entries: [], batches: [], nodes: [],
+                                  checkpoint: StoredCheckpoint(size: 0, root: [], time: 0, signature: []))
+        var index = size
+        var firstIndex = size
+        for (signer, entries) in plan {
+            let first = index
+            var leaves: [Merkle.Hash] = []
+            leaves.reserveCapacity(entries.count)
+            for entry in entries {
+                let bytes = entry.encoded()
+                let leaf = Merkle.leafHash(bytes)
+                leaves.append(leaf)
+                append.entries.append(StoredEntry(index: index, batch: batchID, body: bytes, leaf: leaf))
+                for node in frontier.append(leaf: leaf) {
+                    append.nodes.append(StoredNode(level: node.level, index: node.index, hash: node.hash))
+                }
+                index += 1
+            }
+            let message = LedgerSignatures.batchMessage(first: first, count: entries.count, submitter: signer.party,
+                                                        leaves: leaves)
+            append.batches.append(StoredBatch(id: batchID, submitter: signer.party, first: first, count: entries.count,
+                                              signature: try signer.sign(message)))
+            batchID += 1
+            firstIndex = first
+        }
+        let root = frontier.root
+        let message = LedgerSignatures.checkpointMessage(size: index, root: root, time: time)
+        append.checkpoint = StoredCheckpoint(size: index, root: root, time: time, signature: try operatorKey.sign(message))
+        try storage.write(append, creating: creating)
+        return AppendReceipt(appended: body.count, keyRegistrations: registrations, checkpoint: append.checkpoint,
+                             firstIndex: firstIndex)
+    }
+
+    /// The latest checkpoint must cover every stored entry, match the stored tree and carry the operator's
+    /// signature; otherwise nothing is appended (run `verify` to find what is wrong).
+    static func checkHead(storage: LedgerStorage, size: Int, root: Merkle.Hash, operatorKey: [UInt8]) throws {
+        guard let head = try storage.latestCheckpoint() else {
+            throw LedgerError.integrity("the ledger has \(size) entries but no signed checkpoint; run ledger verify",
+                                        entry: 0)
+        }
+        guard head.size == size, head.root == root,
+              LedgerSignatures.isValid(head.signature, message: head.message, publicKey: operatorKey)
+        else {
+            throw LedgerError.integrity("the latest signed checkpoint does not match the stored tree; refusing to "
+                                        + "append (run ledger verify to find the bad entry)", entry: nil)
+        }
+    }
+
+    static func validate(records: [LedgerRecord], clearing: String, submitter: String) throws {
+        guard !records.isEmpty else { throw LedgerError.badInput("nothing to append: no trades or tariffs") }
+        guard !clearing.isEmpty, clearing.utf8.count <= 200 else {
+            throw LedgerError.badInput("the clearing id must have 1 to 200 bytes")
+        }
+        guard !submitter.isEmpty, submitter.utf8.count <= 200 else {
+            throw LedgerError.badInput("the party name must have 1 to 200 bytes")
+        }
+        var tariffPeriods = Set<Int64>()
+        for (i, record) in records.enumerated() {
+            switch record {
+            case .trade(let t):
+                guard !t.seller.isEmpty, !t.buyer.isEmpty, t.seller.utf8.count <= 200, t.buyer.utf8.count <= 200 else {
+                    throw LedgerError.badInput("trade \(i + 1): seller and buyer must have 1 to 200 bytes")
+                }
+                guard t.seller != t.buyer else { throw LedgerError.badInput("trade \(i + 1): \(t.seller) trades with itself") }
+                if t.kind == .charge {
+                    guard t.energyWh == 0 else { throw LedgerError.badInput("trade \(i + 1): a charge carries no energy") }
+                } else {
+                    guard t.energyWh > 0, t.energyWh <= LedgerUnits.maxEnergyWh else {
+                        throw LedgerError.badInput("trade \(i + 1): energy \(t.energyWh) Wh is outside 1 ... 10^12")
+                    }
+                }
+                guard abs(t.price) <= LedgerUnits.maxPrice else {
+                    throw LedgerError.badInput("trade \(i + 1): price \(t.price) micro-units per kWh is out of range")
+                }
+                guard t.periodSeconds > 0 else { throw LedgerError.badInput("trade \(i + 1): period length 0") }
+            case .tariff(let t):
+                guard tariffPeriods.insert(t.periodStart).inserted else {
+                    throw LedgerError.badInput("tariff \(i + 1): a second tariff for the period starting \(t.periodStart)")
+                }
+                guard t.periodSeconds > 0,
+                      [t.importPrice, t.exportPrice, t.poolPrice, t.poolFee].allSatisfy({ abs($0) <= LedgerUnits.maxPrice })
+                else { throw LedgerError.badInput("tariff \(i + 1): period length 0 or a price out of range") }
+            case .key, .bill:
+                throw LedgerError.badInput("entry \(i + 1): keys and bills are added by the ledger itself")
+            }
+        }
+    }
+}

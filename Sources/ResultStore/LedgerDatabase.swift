@@ -1,0 +1,209 @@
+import DataIO
+import Foundation
+import GRDB
+import Ledger
+
+/// A ledger kept in an SQLite file (through GRDB). Each append is one transaction: a process killed while
+/// appending leaves the ledger as it was before, or with the whole append. The tables hold exactly what the spec
+/// (docs/ledger-spec.md) says a ledger stores: entries with their bytes and leaf hashes, signed batches, the
+/// perfect subtree hashes of the Merkle tree and the signed checkpoints.
+public final class LedgerDatabase: LedgerStorage {
+    public let path: String
+    private let queue: DatabaseQueue
+
+    /// Opens the ledger at `path`, creating an empty file when it does not exist and `create` is true. A file that
+    /// is not a PeerGrid ledger (another SQLite database, or not SQLite) is refused untouched.
+    public init(path: String, create: Bool = true) throws {
+        self.path = path
+        let exists = FileManager.default.fileExists(atPath: path)
+        if !exists && !create { throw LedgerError.badInput("\(path): no such ledger") }
+        var isDirectory: ObjCBool = false
+        if exists, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw LedgerError.badInput("\(path) is a folder, not a ledger file")
+        }
+        do {
+            try ResultStore.refuseForeignDatabase(path, table: "ledger_entry", kind: "PeerGrid ledger")
+            var config = Configuration()
+            config.busyMode = .timeout(30)
+            queue = try DatabaseQueue(path: path, configuration: config)
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+            try Self.migrator.migrate(queue)
+        } catch let e as ResultStoreError {
+            throw LedgerError.badInput(e.description)
+        } catch {
+            throw LedgerError.badInput("\(path): cannot open the ledger: \(error)")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("ledger-v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE ledger_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+                CREATE TABLE ledger_entry (idx INTEGER PRIMARY KEY, batch INTEGER NOT NULL, type INTEGER NOT NULL,
+                                           body BLOB NOT NULL, leaf BLOB NOT NULL);
+                CREATE INDEX ledger_entry_type ON ledger_entry (type);
+                CREATE TABLE ledger_batch (id INTEGER PRIMARY KEY, submitter TEXT NOT NULL, first INTEGER NOT NULL,
+                                           count INTEGER NOT NULL, signature BLOB NOT NULL);
+                CREATE TABLE ledger_node (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,
+                                          PRIMARY KEY (level, idx)) WITHOUT ROWID;
+                CREATE TABLE ledger_checkpoint (size INTEGER PRIMARY KEY, root BLOB NOT NULL, time INTEGER NOT NULL,
+                                                signature BLOB NOT NULL);
+                """)
+        }
+        return m
+    }
+
+    private func read<T>(_ what: String, _ body: (Database) throws -> T) throws -> T {
+        do { return try queue.read(body) } catch let e as LedgerError { throw e } catch {
+            throw LedgerError.badInput("\(path): cannot read the \(what): \(error)")
+        }
+    }
+
+    public func header() throws -> LedgerHeader? {
+        try read("header") { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT key, value FROM ledger_meta")
+            var meta: [String: Data] = [:]
+            for row in rows { meta[row["key"]] = row["value"] }
+            guard !meta.isEmpty else { return nil }
+            guard let format = meta["format"], let name = meta["operator"], let key = meta["operator_key"] else {
+                throw LedgerError.integrity("\(path): the ledger header is incomplete", entry: nil)
+            }
+            return LedgerHeader(format: String(decoding: format, as: UTF8.self),
+                                operatorName: String(decoding: name, as: UTF8.self), operatorKey: Array(key))
+        }
+    }
+
+    public func size() throws -> Int {
+        try read("size") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger_entry") ?? 0 }
+    }
+
+    public func subtree(level: Int, index: Int) throws -> Merkle.Hash {
+        try read("tree") { db in
+            let data: Data?
+            if level == 0 {
+                data = try Data.fetchOne(db, sql: "SELECT leaf FROM ledger_entry WHERE idx = ?", arguments: [index])
+            } else {
+                data = try Data.fetchOne(db, sql: "SELECT hash FROM ledger_node WHERE level = ? AND idx = ?",
+                                         arguments: [level, index])
+            }
+            guard let data else {
+                throw LedgerError.integrity("\(path): the tree node at level \(level), index \(index) is missing; run "
+                                            + "ledger verify", entry: nil)
+            }
+            return Array(data)
+        }
+    }
+
+    public func latestCheckpoint() throws -> StoredCheckpoint? {
+        try read("checkpoint") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM ledger_checkpoint ORDER BY size DESC LIMIT 1").map(Self.checkpoint)
+        }
+    }
+
+    public func checkpoints() throws -> [StoredCheckpoint] {
+        try read("checkpoints") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM ledger_checkpoint ORDER BY size").map(Self.checkpoint)
+        }
+    }
+
+    static func checkpoint(_ row: Row) -> StoredCheckpoint {
+        StoredCheckpoint(size: row["size"], root: Array(row["root"] as Data), time: row["time"],
+                         signature: Array(row["signature"] as Data))
+    }
+
+    public func registeredKeys() throws -> [String: [UInt8]] {
+        try read("keys") { db in
+            var keys: [String: [UInt8]] = [:]
+            for body in try Data.fetchAll(db, sql: "SELECT body FROM ledger_entry WHERE type = 1 ORDER BY idx") {
+                if case .key(let party, let key) = try? LedgerEntry.decode(Array(body)).record { keys[party] = key }
+            }
+            return keys
+        }
+    }
+
+    public func nextBatchID() throws -> Int {
+        try read("batches") { db in (try Int.fetchOne(db, sql: "SELECT MAX(id) FROM ledger_batch") ?? 0) + 1 }
+    }
+
+    public func write(_ append: LedgerAppend, creating header: LedgerHeader?) throws {
+        do {
+            try queue.write { db in
+                if let header {
+                    guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger_meta") == 0 else {
+                        throw LedgerError.badInput("\(path): another process created this ledger meanwhile; try again")
+                    }
+                    for (key, value) in [("format", Data(header.format.utf8)), ("operator", Data(header.operatorName.utf8)),
+                                         ("operator_key", Data(header.operatorKey))] {
+                        try db.execute(sql: "INSERT INTO ledger_meta (key, value) VALUES (?, ?)", arguments: [key, value])
+                    }
+                }
+                let current = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger_entry") ?? 0
+                guard current == (append.entries.first?.index ?? current) else {
+                    throw LedgerError.badInput("\(path): another process appended meanwhile; try again")
+                }
+                let entry = try db.makeStatement(sql: "INSERT INTO ledger_entry (idx, batch, type, body, leaf) VALUES (?, ?, ?, ?, ?)")
+                for e in append.entries {
+                    try entry.execute(arguments: [e.index, e.batch, e.body.count > 1 ? Int(e.body[1]) : 0,
+                                                  Data(e.body), Data(e.leaf)])
+                }
+                let batch = try db.makeStatement(sql: "INSERT INTO ledger_batch (id, submitter, first, count, signature) VALUES (?, ?, ?, ?, ?)")
+                for b in append.batches {
+                    try batch.execute(arguments: [b.id, b.submitter, b.first, b.count, Data(b.signature)])
+                }
+                let node = try db.makeStatement(sql: "INSERT INTO ledger_node (level, idx, hash) VALUES (?, ?, ?)")
+                for n in append.nodes { try node.execute(arguments: [n.level, n.index, Data(n.hash)]) }
+                for c in append.earlierCheckpoints + [append.checkpoint] {
+                    try db.execute(sql: "INSERT INTO ledger_checkpoint (size, root, time, signature) VALUES (?, ?, ?, ?)",
+                                   arguments: [c.size, Data(c.root), c.time, Data(c.signature)])
+                }
+            }
+        } catch let e as LedgerError {
+            throw e
+        } catch {
+            throw LedgerError.badInput("\(path): cannot append: \(error)")
+        }
+    }
+
+    public func entries(from: Int, to: Int) throws -> [StoredEntry] {
+        try read("entries") { db in
+            try Row.fetchAll(db, sql: "SELECT idx, batch, body, leaf FROM ledger_entry WHERE idx >= ? AND idx < ? ORDER BY idx",
+                             arguments: [from, to]).map(Self.entry)
+        }
+    }
+
+    static func entry(_ row: Row) -> StoredEntry {
+        StoredEntry(index: row[0], batch: row[1], body: Array(row[2] as Data), leaf: Array(row[3] as Data))
+    }
+
+    public func snapshot() throws -> LedgerSnapshot {
+        guard let header = try header() else {
+            throw LedgerError.badInput("\(path): the ledger is empty (nothing was ever appended)")
+        }
+        return try read("ledger") { db in
+            let entries = try Row.fetchAll(db, sql: "SELECT idx, batch, body, leaf FROM ledger_entry ORDER BY idx").map(Self.entry)
+            let batches = try Row.fetchAll(db, sql: "SELECT * FROM ledger_batch ORDER BY first, id").map {
+                StoredBatch(id: $0["id"], submitter: $0["submitter"], first: $0["first"], count: $0["count"],
+                            signature: Array($0["signature"] as Data))
+            }
+            let nodes = try Row.fetchAll(db, sql: "SELECT level, idx, hash FROM ledger_node ORDER BY level, idx").map {
+                StoredNode(level: $0[0], index: $0[1], hash: Array($0[2] as Data))
+            }
+            let checkpoints = try Row.fetchAll(db, sql: "SELECT * FROM ledger_checkpoint ORDER BY size").map(Self.checkpoint)
+            return LedgerSnapshot(header: header, entries: entries, batches: batches, nodes: nodes, checkpoints: checkpoints)
+        }
+    }
+
+    /// Copies the source's entries from `fromSize` on, with their batches, nodes and checkpoints, in one
+    /// transaction (sync). The caller has checked that the source is consistent with this replica up to `fromSize`.
+    public func copy(from source: LedgerSnapshot, fromSize: Int) throws {
+        guard let last = source.checkpoints.last, last.size > fromSize else { return }
+        let append = LedgerAppend(
+            entries: Array(source.entries[fromSize...]),
+            batches: source.batches.filter { $0.first >= fromSize },
+            nodes: source.nodes.filter { (($0.index + 1) << $0.level) > fromSize },
+            checkpoint: last,
+            earlierCheckpoints: source.checkpoints.filter { $0.size > fromSize && $0.size < last.size })
+        try write(append, creating: try header() == nil ? source.header : nil)
+    }
+}
