@@ -1,6 +1,6 @@
 # PeerGrid. `make demo` runs the main job on bundled data; `make test` builds and runs every test.
 SHELL := /bin/bash
-APT_PACKAGES := libglpk-dev coinor-libcbc-dev libopenblas-dev libsqlite3-dev pkg-config
+APT_PACKAGES := libglpk-dev coinor-libcbc-dev libopenblas-dev libsqlite3-dev pkg-config python3 python3-cryptography
 SWIFT ?= swift
 export OPENBLAS_NUM_THREADS ?= 2
 RELEASE_BIN = .build/release
@@ -40,7 +40,7 @@ screenshot: demo
 # The Python references (PuLP) in a virtual environment under Benchmarks/.
 bench-setup:
 	@[ -x Benchmarks/.venv/bin/python ] || python3 -m venv Benchmarks/.venv
-	@Benchmarks/.venv/bin/python -c "import pulp, highspy, statsmodels, statsforecast, torch, pymarket" 2>/dev/null || Benchmarks/.venv/bin/pip install -q -r Benchmarks/requirements.txt
+	@Benchmarks/.venv/bin/python -c "import pulp, highspy, statsmodels, statsforecast, torch, pymarket, cryptography" 2>/dev/null || Benchmarks/.venv/bin/pip install -q -r Benchmarks/requirements.txt
 
 bench: release bench-setup
 	$(RELEASE_BIN)/benchmark all

@@ -204,8 +204,9 @@ public struct LedgerDecodeError: Error, CustomStringConvertible, Sendable {
 public enum LedgerUnits {
     /// The largest energy one trade may carry, in Wh (1 TWh).
     public static let maxEnergyWh: Int64 = 1_000_000_000_000
-    /// The largest price magnitude, micro-units per kWh (1,000,000 currency per kWh).
-    public static let maxPrice: Int64 = 1_000_000_000_000
+    /// The largest price magnitude, micro-units per kWh (1,000 currency per kWh): energy x price / 1000 then fits
+    /// in 64 bits.
+    public static let maxPrice: Int64 = 1_000_000_000
 
     /// kWh to whole Wh, rounded half away from zero; nil when not finite or out of range.
     public static func wattHours(kWh: Double) -> Int64? {

@@ -9,7 +9,7 @@ public struct LedgerProof: Sendable, Equatable {
     /// Inclusion: the entry's index and bytes.
     public var leafIndex: Int?
     public var entry: [UInt8]?
-    /// The audit path (inclusion) or the consistency path, at most ceil(log2 n) hashes.
+    /// The audit path (inclusion: at most ceil(log2 n) hashes) or the consistency path (at most ceil(log2 n) + 1).
     public var path: [Merkle.Hash]
     /// Inclusion: the tree head it is proved against. Consistency: the later head.
     public var checkpoint: StoredCheckpoint

@@ -118,6 +118,7 @@ public enum LedgerWriter {
             throw LedgerError.badInput("the party name must have 1 to 200 bytes")
         }
         var tariffPeriods = Set<Int64>()
+        var magnitude: Int128 = 0
         for (i, record) in records.enumerated() {
             switch record {
             case .trade(let t):
@@ -136,6 +137,10 @@ public enum LedgerWriter {
                     throw LedgerError.badInput("trade \(i + 1): price \(t.price) micro-units per kWh is out of range")
                 }
                 guard t.periodSeconds > 0 else { throw LedgerError.badInput("trade \(i + 1): period length 0") }
+                magnitude += Int128(t.value.magnitude)
+                guard magnitude < Int128(Int64.max) else {
+                    throw LedgerError.badInput("trade \(i + 1): the clearing's trades are worth more than 2^63 micro-units")
+                }
             case .tariff(let t):
                 guard tariffPeriods.insert(t.periodStart).inserted else {
                     throw LedgerError.badInput("tariff \(i + 1): a second tariff for the period starting \(t.periodStart)")
