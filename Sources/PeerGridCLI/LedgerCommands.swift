@@ -30,6 +30,9 @@ struct LedgerAppendOptions: ParsableArguments {
     @Option(name: .customLong("operator-key"), help: "The ledger operator's key file, which signs the checkpoint (default: --ledger-key).")
     var operatorKey: String?
 
+    @Option(name: .customLong("clearing"), help: "The clearing id in the ledger (default: command/community/start time); each id is appended once.")
+    var clearingID: String?
+
     func validate() throws {
         if ledger != nil, ledgerKey == nil { throw ValidationError("--ledger needs --ledger-key KEY (peergrid ledger keygen)") }
         if ledger == nil, ledgerKey != nil || operatorKey != nil { throw ValidationError("--ledger-key and --operator-key need --ledger FILE") }
@@ -47,6 +50,7 @@ struct LedgerAppendOptions: ParsableArguments {
     func append(_ records: @autoclosure () throws -> [LedgerRecord], clearing: String,
                 keys: (submitter: LedgerSigningKey, operator: LedgerSigningKey)?) throws {
         guard let ledger, let keys else { return }
+        let clearing = clearingID ?? clearing
         let storage = try LedgerDatabase(path: ledger)
         let receipt = try LedgerWriter.append(records: try records(), clearing: clearing, submitter: keys.submitter,
                                               operator: keys.operator, to: storage)
@@ -118,6 +122,7 @@ extension LedgerAppendOptions {
         self.ledger = ledger
         self.ledgerKey = ledgerKey
         self.operatorKey = operatorKey
+        self.clearingID = nil
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DataIO
 import Foundation
+import Ledger
 import LinearProgramming
 import Market
 import Optimize
@@ -102,6 +103,14 @@ struct MarketClearCommand: ParsableCommand {
     @Option(help: "Output directory for trades.csv, payments.csv and summary.json.")
     var out: String = "."
 
+    @OptionGroup var ledgerOptions: LedgerAppendOptions
+
+    @Option(help: "With --bids and --ledger: start of period 0 (ISO 8601 UTC; default: the community's start).")
+    var start: String?
+
+    @Option(name: .customLong("period-minutes"), help: "With --bids and --ledger: period length (default: the community's).")
+    var periodMinutes: Int?
+
     func validate() throws {
         guard bids != nil || community != nil else { throw ValidationError("give --bids FILE, --community FILE, or both") }
         guard k.isFinite, (0...1).contains(k) else { throw ValidationError("--k must be from 0 to 1, not \(k)") }
@@ -110,7 +119,18 @@ struct MarketClearCommand: ParsableCommand {
     }
 
     func run() throws {
+        let ledgerKeys = try ledgerOptions.keys()
         let parsed = try community.map { try CommunityFile.read($0) }
+        var periodStart = parsed?.start
+        if let start {
+            guard let d = ISO8601DateFormatter().date(from: start) else { throw CLIFailure("--start \(start): not an ISO 8601 UTC time like 2026-06-01T00:00:00Z") }
+            periodStart = d
+        }
+        let minutes = periodMinutes ?? parsed?.periodMinutes
+        if ledgerOptions.ledger != nil, periodStart == nil || minutes == nil {
+            throw CLIFailure("--ledger with --bids alone needs --start and --period-minutes (or --community)")
+        }
+        if let m = minutes, !(1...1440).contains(m) { throw CLIFailure("--period-minutes must be 1 to 1440") }
         let book: BidBook
         if let bids { book = try BidFile.read(bids, periods: parsed?.periods) } else { book = try options.derive(parsed!) }
         let defaultFee = networkFee ?? parsed.map { $0.p2p.feePerKWh } ?? 0
@@ -140,6 +160,11 @@ struct MarketClearCommand: ParsableCommand {
         ], into: out)
         print(MarketReport.text(result, book: book, bills: bills))
         print("wrote     \(out)/trades.csv, \(out)/payments.csv, \(out)/summary.json")
+        if let periodStart, let minutes, !result.trades.isEmpty {
+            try ledgerOptions.append(try LedgerRecords.market(result, start: periodStart, periodMinutes: minutes),
+                                     clearing: "market/\(self.mechanism.rawValue)/\(parsed?.name ?? bids ?? "")/\(ISO8601DateFormatter().string(from: periodStart))",
+                                     keys: ledgerKeys)
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 import DataIO
 import ArgumentParser
 import Foundation
+import Ledger
 import LinearProgramming
 import Optimize
 import Reports
@@ -33,7 +34,10 @@ struct PriceCommand: ParsableCommand {
                                discussion: "Every prosumer answers the given prices (its leader-best optimal answer); the report gives the operator's profit and every bill. Uniform files have no prosumer column, personalized ones have it first."))
     var prices: String?
 
+    @OptionGroup var ledgerOptions: LedgerAppendOptions
+
     func run() throws {
+        let ledgerKeys = try ledgerOptions.keys()
         let parsed: Community
         let problem: PricingProblem
         do {
@@ -82,7 +86,11 @@ struct PriceCommand: ParsableCommand {
         do { try OutputFiles.writeAll(files.map { (name: $0.0, text: $0.1) }, into: out) }
         catch { throw CLIFailure("cannot write to \(out): \(error.localizedDescription)") }
         print(PricingReport.text(parsed, problem, result))
-        if result.status.hasSolution { print("wrote     \(out)/prices.csv, \(out)/pricing.json") }
+        if result.status.hasSolution {
+            print("wrote     \(out)/prices.csv, \(out)/pricing.json")
+            try ledgerOptions.append(try LedgerRecords.pricing(result, community: parsed, storageOperator: ledgerKeys?.submitter.party ?? ""),
+                                     clearing: "storage/\(parsed.name)/\(ISO8601DateFormatter().string(from: parsed.start))", keys: ledgerKeys)
+        }
         let code = Backends.exitCode(result.status)
         if code != .success { throw ExitCode(code.rawValue) }
     }

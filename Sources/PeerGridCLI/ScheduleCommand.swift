@@ -1,6 +1,7 @@
 import DataIO
 import ArgumentParser
 import Foundation
+import Ledger
 import LinearProgramming
 import Optimize
 import Reports
@@ -26,6 +27,8 @@ struct ScheduleCommand: ParsableCommand {
     @Option(help: "Also write the model (first round) to this .mps or .lp file.")
     var export: String?
 
+    @OptionGroup var ledgerOptions: LedgerAppendOptions
+
     @Flag(name: .customLong("build-only"), help: "Validate, build and hand the model to the solver, write summary.json, stop.")
     var buildOnly = false
 
@@ -33,6 +36,7 @@ struct ScheduleCommand: ParsableCommand {
         let parsed: Community
         do { parsed = try CommunityFile.read(community) }
         catch let e as CommunityFileError { throw CLIFailure(e.description) }
+        let ledgerKeys = try ledgerOptions.keys()
         var options = try solverOptions.options()
         let progress = TerminalProgress(enabled: !solverOptions.verbose)
         options.progress = progress.report
@@ -66,7 +70,11 @@ struct ScheduleCommand: ParsableCommand {
         if result.status.hasSolution { files.insert(("schedule.csv", ScheduleReport.csv(parsed, result)), at: 0) }
         try writeOutputs(files)
         print(ScheduleReport.text(parsed, result))
-        if result.status.hasSolution { print("wrote     \(out)/schedule.csv, \(out)/summary.json") }
+        if result.status.hasSolution {
+            print("wrote     \(out)/schedule.csv, \(out)/summary.json")
+            try ledgerOptions.append(try LedgerRecords.schedule(result, community: parsed),
+                                     clearing: "schedule/\(parsed.name)/\(ISO8601DateFormatter().string(from: parsed.start))", keys: ledgerKeys)
+        }
         let code = Backends.exitCode(result.status)
         if code != .success { throw ExitCode(code.rawValue) }
     }

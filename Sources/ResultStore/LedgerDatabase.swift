@@ -43,6 +43,7 @@ public final class LedgerDatabase: LedgerStorage {
                 CREATE TABLE ledger_entry (idx INTEGER PRIMARY KEY, batch INTEGER NOT NULL, type INTEGER NOT NULL,
                                            body BLOB NOT NULL, leaf BLOB NOT NULL);
                 CREATE INDEX ledger_entry_type ON ledger_entry (type);
+                CREATE TABLE ledger_clearing (clearing TEXT PRIMARY KEY, first INTEGER NOT NULL);
                 CREATE TABLE ledger_batch (id INTEGER PRIMARY KEY, submitter TEXT NOT NULL, first INTEGER NOT NULL,
                                            count INTEGER NOT NULL, signature BLOB NOT NULL);
                 CREATE TABLE ledger_node (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,
@@ -143,6 +144,17 @@ public final class LedgerDatabase: LedgerStorage {
                     throw LedgerError.badInput("\(path): another process appended meanwhile; try again")
                 }
                 let entry = try db.makeStatement(sql: "INSERT INTO ledger_entry (idx, batch, type, body, leaf) VALUES (?, ?, ?, ?, ?)")
+                var clearings: [String: Int] = [:]
+                for e in append.entries {
+                    if let c = try? LedgerEntry.decode(e.body).clearing, !c.isEmpty, clearings[c] == nil { clearings[c] = e.index }
+                }
+                for (clearing, first) in clearings.sorted(by: { $0.value < $1.value }) {
+                    if let at = try Int.fetchOne(db, sql: "SELECT first FROM ledger_clearing WHERE clearing = ?", arguments: [clearing]) {
+                        throw LedgerError.badInput("\(path): clearing \(clearing) is in the ledger already (from entry \(at)); "
+                                                   + "each clearing is appended once (give another --clearing id)")
+                    }
+                    try db.execute(sql: "INSERT INTO ledger_clearing (clearing, first) VALUES (?, ?)", arguments: [clearing, first])
+                }
                 for e in append.entries {
                     try entry.execute(arguments: [e.index, e.batch, e.body.count > 1 ? Int(e.body[1]) : 0,
                                                   Data(e.body), Data(e.leaf)])
