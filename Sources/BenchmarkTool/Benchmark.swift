@@ -10,7 +10,7 @@ struct Benchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "benchmark",
         abstract: "PeerGrid benchmarks (run in release: make bench).",
-        subcommands: [SolversBenchmark.self, ScheduleBenchmark.self, PricingBenchmark.self, ForecastBenchmark.self, TrainingBenchmark.self, MarketBenchmark.self, AllBenchmarks.self])
+        subcommands: [SolversBenchmark.self, ScheduleBenchmark.self, PricingBenchmark.self, ForecastBenchmark.self, TrainingBenchmark.self, MarketBenchmark.self, LedgerBenchmark.self, AllBenchmarks.self])
 }
 
 /// Options every benchmark takes.
@@ -54,6 +54,8 @@ struct AllBenchmarks: ParsableCommand {
         try forecast.run()
         let market = try MarketBenchmark.parse(["--repeats", "\(max(repeats, 5))", "--out", out])
         try market.run()
+        let ledger = try LedgerBenchmark.parse(["--repeats", "\(repeats)", "--out", out])
+        try ledger.run()
     }
 }
 

@@ -134,6 +134,7 @@ public struct LedgerEntry: Sendable, Equatable {
     /// The canonical bytes (docs/ledger-spec.md).
     public func encoded() -> [UInt8] {
         var out = ByteWriter()
+        out.bytes.reserveCapacity(96 + submitter.utf8.count + clearing.utf8.count)
         out.u8(Self.formatVersion)
         out.u8(record.typeCode)
         out.u16(ruleVersion)
@@ -243,9 +244,9 @@ public enum LedgerUnits {
 struct ByteWriter {
     var bytes: [UInt8] = []
     mutating func u8(_ v: UInt8) { bytes.append(v) }
-    mutating func u16(_ v: UInt16) { bytes.append(UInt8(v >> 8)); bytes.append(UInt8(v & 0xff)) }
-    mutating func u32(_ v: UInt32) { for s in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8((v >> UInt32(s)) & 0xff)) } }
-    mutating func u64(_ v: UInt64) { for s in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8((v >> UInt64(s)) & 0xff)) } }
+    mutating func u16(_ v: UInt16) { withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) } }
+    mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) } }
+    mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) } }
     mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
     mutating func blob(_ b: [UInt8]) { u32(UInt32(b.count)); bytes.append(contentsOf: b) }
     mutating func string(_ s: String) { blob(Array(s.utf8)) }

@@ -63,11 +63,13 @@ public struct LedgerAppend: Sendable {
     public var checkpoint: StoredCheckpoint
     /// Checkpoints inside the appended range (sync copies a source's history of checkpoints).
     public var earlierCheckpoints: [StoredCheckpoint]
+    /// The clearings the append carries, with the index of each one's first entry (a clearing is appended once).
+    public var clearings: [(id: String, first: Int)]
 
     public init(entries: [StoredEntry], batches: [StoredBatch], nodes: [StoredNode], checkpoint: StoredCheckpoint,
-                earlierCheckpoints: [StoredCheckpoint] = []) {
+                earlierCheckpoints: [StoredCheckpoint] = [], clearings: [(id: String, first: Int)]) {
         self.entries = entries; self.batches = batches; self.nodes = nodes; self.checkpoint = checkpoint
-        self.earlierCheckpoints = earlierCheckpoints
+        self.earlierCheckpoints = earlierCheckpoints; self.clearings = clearings
     }
 }
 

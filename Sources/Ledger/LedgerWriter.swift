@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What an append did.
 public struct AppendReceipt: Sendable {
@@ -62,17 +63,16 @@ public enum LedgerWriter {
         plan.append((submitter, body))
 
         var append = LedgerAppend(entries: [], batches: [], nodes: [],
-                                  checkpoint: StoredCheckpoint(size: 0, root: [], time: 0, signature: []))
+                                  checkpoint: StoredCheckpoint(size: 0, root: [], time: 0, signature: []), clearings: [])
+        append.entries.reserveCapacity(body.count + 2)
+        append.nodes.reserveCapacity(body.count + 2)
         var index = size
         var firstIndex = size
         for (signer, entries) in plan {
             let first = index
-            var leaves: [Merkle.Hash] = []
-            leaves.reserveCapacity(entries.count)
-            for entry in entries {
-                let bytes = entry.encoded()
-                let leaf = Merkle.leafHash(bytes)
-                leaves.append(leaf)
+            let encoded = Self.encodeAndHash(entries)
+            let leaves = encoded.map(\.leaf)
+            for (bytes, leaf) in encoded {
                 append.entries.append(StoredEntry(index: index, batch: batchID, body: bytes, leaf: leaf))
                 for node in frontier.append(leaf: leaf) {
                     append.nodes.append(StoredNode(level: node.level, index: node.index, hash: node.hash))
@@ -86,12 +86,30 @@ public enum LedgerWriter {
             batchID += 1
             firstIndex = first
         }
+        append.clearings = [(clearing, firstIndex)]
         let root = frontier.root
         let message = LedgerSignatures.checkpointMessage(size: index, root: root, time: time)
         append.checkpoint = StoredCheckpoint(size: index, root: root, time: time, signature: try operatorKey.sign(message))
         try storage.write(append, creating: creating)
         return AppendReceipt(appended: body.count, keyRegistrations: registrations, checkpoint: append.checkpoint,
                              firstIndex: firstIndex)
+    }
+
+    /// Canonical bytes and leaf hashes, computed on every core for large batches.
+    static func encodeAndHash(_ entries: [LedgerEntry]) -> [(body: [UInt8], leaf: Merkle.Hash)] {
+        let chunks = entries.count < 4096 ? 1 : ProcessInfo.processInfo.activeProcessorCount
+        let size = (entries.count + chunks - 1) / max(chunks, 1)
+        let parts = Mutex(Array(repeating: [(body: [UInt8], leaf: Merkle.Hash)](), count: chunks))
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let range = (c * size)..<min(entries.count, (c + 1) * size)
+            guard !range.isEmpty else { return }
+            let part = entries[range].map { entry -> (body: [UInt8], leaf: Merkle.Hash) in
+                let bytes = entry.encoded()
+                return (bytes, Merkle.leafHash(bytes))
+            }
+            parts.withLock { $0[c] = part }
+        }
+        return parts.withLock { $0.flatMap { $0 } }
     }
 
     /// The latest checkpoint must cover every stored entry, match the stored tree and carry the operator's

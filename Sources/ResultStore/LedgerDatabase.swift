@@ -1,6 +1,7 @@
 import DataIO
 import Foundation
 import GRDB
+import GRDBSQLite
 import Ledger
 
 /// A ledger kept in an SQLite file (through GRDB). Each append is one transaction: a process killed while
@@ -26,7 +27,11 @@ public final class LedgerDatabase: LedgerStorage {
             var config = Configuration()
             config.busyMode = .timeout(30)
             queue = try DatabaseQueue(path: path, configuration: config)
-            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+            // WAL with synchronous NORMAL: a commit is atomic whatever happens (a killed process leaves all or none
+            // of an append); only a power cut may lose the last committed append.
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536")
+            }
             try Self.migrator.migrate(queue)
         } catch let e as ResultStoreError {
             throw LedgerError.badInput(e.description)
@@ -42,7 +47,8 @@ public final class LedgerDatabase: LedgerStorage {
                 CREATE TABLE ledger_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
                 CREATE TABLE ledger_entry (idx INTEGER PRIMARY KEY, batch INTEGER NOT NULL, type INTEGER NOT NULL,
                                            body BLOB NOT NULL, leaf BLOB NOT NULL);
-                CREATE INDEX ledger_entry_type ON ledger_entry (type);
+                CREATE TABLE ledger_key (party TEXT NOT NULL, entry INTEGER NOT NULL, public_key BLOB NOT NULL,
+                                         PRIMARY KEY (party, entry));
                 CREATE TABLE ledger_clearing (clearing TEXT PRIMARY KEY, first INTEGER NOT NULL);
                 CREATE TABLE ledger_batch (id INTEGER PRIMARY KEY, submitter TEXT NOT NULL, first INTEGER NOT NULL,
                                            count INTEGER NOT NULL, signature BLOB NOT NULL);
@@ -116,8 +122,8 @@ public final class LedgerDatabase: LedgerStorage {
     public func registeredKeys() throws -> [String: [UInt8]] {
         try read("keys") { db in
             var keys: [String: [UInt8]] = [:]
-            for body in try Data.fetchAll(db, sql: "SELECT body FROM ledger_entry WHERE type = 1 ORDER BY idx") {
-                if case .key(let party, let key) = try? LedgerEntry.decode(Array(body)).record { keys[party] = key }
+            for row in try Row.fetchAll(db, sql: "SELECT party, public_key FROM ledger_key ORDER BY entry") {
+                keys[row[0]] = Array(row[1] as Data)
             }
             return keys
         }
@@ -143,12 +149,11 @@ public final class LedgerDatabase: LedgerStorage {
                 guard current == (append.entries.first?.index ?? current) else {
                     throw LedgerError.badInput("\(path): another process appended meanwhile; try again")
                 }
+                // Entries and nodes are bound and stepped through SQLite's C API: 200,000 rows per 100,000 trades,
+                // where GRDB's boxed arguments cost about a third of the append.
                 let entry = try db.makeStatement(sql: "INSERT INTO ledger_entry (idx, batch, type, body, leaf) VALUES (?, ?, ?, ?, ?)")
-                var clearings: [String: Int] = [:]
-                for e in append.entries {
-                    if let c = try? LedgerEntry.decode(e.body).clearing, !c.isEmpty, clearings[c] == nil { clearings[c] = e.index }
-                }
-                for (clearing, first) in clearings.sorted(by: { $0.value < $1.value }) {
+                let entryHandle = entry.sqliteStatement
+                for (clearing, first) in append.clearings {
                     if let at = try Int.fetchOne(db, sql: "SELECT first FROM ledger_clearing WHERE clearing = ?", arguments: [clearing]) {
                         throw LedgerError.badInput("\(path): clearing \(clearing) is in the ledger already (from entry \(at)); "
                                                    + "each clearing is appended once (give another --clearing id)")
@@ -156,15 +161,29 @@ public final class LedgerDatabase: LedgerStorage {
                     try db.execute(sql: "INSERT INTO ledger_clearing (clearing, first) VALUES (?, ?)", arguments: [clearing, first])
                 }
                 for e in append.entries {
-                    try entry.execute(arguments: [e.index, e.batch, e.body.count > 1 ? Int(e.body[1]) : 0,
-                                                  Data(e.body), Data(e.leaf)])
+                    if e.body.count > 1, e.body[1] == 1, case .key(let party, let key) = try LedgerEntry.decode(e.body).record {
+                        try db.execute(sql: "INSERT INTO ledger_key (party, entry, public_key) VALUES (?, ?, ?)",
+                                       arguments: [party, e.index, Data(key)])
+                    }
+                    sqlite3_bind_int64(entryHandle, 1, Int64(e.index))
+                    sqlite3_bind_int64(entryHandle, 2, Int64(e.batch))
+                    sqlite3_bind_int64(entryHandle, 3, e.body.count > 1 ? Int64(e.body[1]) : 0)
+                    Self.bind(entryHandle, 4, e.body)
+                    Self.bind(entryHandle, 5, e.leaf)
+                    try Self.step(entryHandle, db)
                 }
                 let batch = try db.makeStatement(sql: "INSERT INTO ledger_batch (id, submitter, first, count, signature) VALUES (?, ?, ?, ?, ?)")
                 for b in append.batches {
                     try batch.execute(arguments: [b.id, b.submitter, b.first, b.count, Data(b.signature)])
                 }
                 let node = try db.makeStatement(sql: "INSERT INTO ledger_node (level, idx, hash) VALUES (?, ?, ?)")
-                for n in append.nodes { try node.execute(arguments: [n.level, n.index, Data(n.hash)]) }
+                let nodeHandle = node.sqliteStatement
+                for n in append.nodes {
+                    sqlite3_bind_int64(nodeHandle, 1, Int64(n.level))
+                    sqlite3_bind_int64(nodeHandle, 2, Int64(n.index))
+                    Self.bind(nodeHandle, 3, n.hash)
+                    try Self.step(nodeHandle, db)
+                }
                 for c in append.earlierCheckpoints + [append.checkpoint] {
                     try db.execute(sql: "INSERT INTO ledger_checkpoint (size, root, time, signature) VALUES (?, ?, ?, ?)",
                                    arguments: [c.size, Data(c.root), c.time, Data(c.signature)])
@@ -174,6 +193,22 @@ public final class LedgerDatabase: LedgerStorage {
             throw e
         } catch {
             throw LedgerError.badInput("\(path): cannot append: \(error)")
+        }
+    }
+
+    /// Binds a blob (SQLite copies it).
+    static func bind(_ statement: SQLiteStatement, _ index: Int32, _ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buffer in
+            _ = sqlite3_bind_blob(statement, index, buffer.baseAddress, Int32(buffer.count),
+                                  unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+        }
+    }
+
+    static func step(_ statement: SQLiteStatement, _ db: Database) throws {
+        let rc = sqlite3_step(statement)
+        sqlite3_reset(statement)
+        guard rc == SQLITE_DONE else {
+            throw LedgerError.badInput("cannot append: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
         }
     }
 
@@ -210,12 +245,18 @@ public final class LedgerDatabase: LedgerStorage {
     /// transaction (sync). The caller has checked that the source is consistent with this replica up to `fromSize`.
     public func copy(from source: LedgerSnapshot, fromSize: Int) throws {
         guard let last = source.checkpoints.last, last.size > fromSize else { return }
+        var clearings: [(id: String, first: Int)] = []
+        var seen = Set<String>()
+        for e in source.entries[fromSize...] {
+            if let c = try? LedgerEntry.decode(e.body).clearing, !c.isEmpty, seen.insert(c).inserted { clearings.append((c, e.index)) }
+        }
         let append = LedgerAppend(
             entries: Array(source.entries[fromSize...]),
             batches: source.batches.filter { $0.first >= fromSize },
             nodes: source.nodes.filter { (($0.index + 1) << $0.level) > fromSize },
             checkpoint: last,
-            earlierCheckpoints: source.checkpoints.filter { $0.size > fromSize && $0.size < last.size })
+            earlierCheckpoints: source.checkpoints.filter { $0.size > fromSize && $0.size < last.size },
+            clearings: clearings)
         try write(append, creating: try header() == nil ? source.header : nil)
     }
 }

@@ -1,0 +1,114 @@
+import ArgumentParser
+import DataIO
+import Foundation
+import Ledger
+import Reports
+import ResultStore
+
+/// `benchmark ledger`: append N trades to a new SQLite ledger (encoding, hashing, signing, one transaction),
+/// verify it (read everything, recompute every hash, check every signature), proof sizes, and the independent
+/// Python verifier on the same file as the reference.
+struct LedgerBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ledger",
+        abstract: "Ledger append and verify times for N trades, proof sizes; the Python verifier on the same ledger.")
+    @OptionGroup var common: CommonBenchmarkOptions
+
+    @Option(help: "Trades per ledger.")
+    var trades = 100_000
+
+    @Option(help: "Python with cryptography (make bench-setup), for the reference verifier.")
+    var python = "Benchmarks/.venv/bin/python"
+
+    static func records(_ n: Int) -> [LedgerRecord] {
+        var rng = SeededGenerator(seed: 1)
+        let start: Int64 = 1_780_000_000
+        return (0..<n).map { i in
+            .trade(TradeRecord(kind: .market, periodStart: start + Int64(i % 96) * 900, periodSeconds: 900,
+                               seller: "p\(Int.random(in: 0..<500, using: &rng))", buyer: "c\(Int.random(in: 0..<500, using: &rng))",
+                               energyWh: Int64.random(in: 1...5_000, using: &rng), price: Int64.random(in: 20_000...400_000, using: &rng)))
+        }
+    }
+
+    static func check(_ ok: Bool) throws {
+        guard ok else { throw LedgerError.integrity("a consistency proof did not verify", entry: nil) }
+    }
+
+    func run() throws {
+        common.prepare()
+        let records = Self.records(trades)
+        let key = try LedgerSigningKey(party: "market-operator", seed: Array(repeating: 1, count: 32))
+        var appendTimes: [Double] = [], verifyTimes: [Double] = [], snapshotTimes: [Double] = []
+        var path = ""
+        var entries = 0
+        for r in 0..<common.repeats {
+            path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-ledger-\(getpid())-\(r).db").path
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            let db = try LedgerDatabase(path: path)
+            var t = Date()
+            let receipt = try LedgerWriter.append(records: records, clearing: "bench", submitter: key, operator: key, to: db)
+            appendTimes.append(Date().timeIntervalSince(t))
+            entries = receipt.checkpoint.size
+            t = Date()
+            let snapshot = try LedgerDatabase(path: path, create: false).snapshot()
+            snapshotTimes.append(Date().timeIntervalSince(t))
+            _ = try LedgerVerifier.verify(snapshot)
+            verifyTimes.append(Date().timeIntervalSince(t))
+            print(String(format: "ledger: %d trades (%d entries): append %.3f s, verify %.3f s (read %.3f s)", trades, entries,
+                         appendTimes.last!, verifyTimes.last!, snapshotTimes.last!))
+        }
+        // Proof sizes over random leaves and size pairs, against ceil(log2 n).
+        let db = try LedgerDatabase(path: path, create: false)
+        let bound = Int.bitWidth - (entries - 1).leadingZeroBitCount
+        var rng = SeededGenerator(seed: 3)
+        var maxInclusion = 0, proofSeconds: [Double] = []
+        for _ in 0..<200 {
+            let t = Date()
+            let p = try LedgerProof.inclusion(index: Int.random(in: 0..<entries, using: &rng), size: nil, storage: db)
+            proofSeconds.append(Date().timeIntervalSince(t))
+            try p.verify()
+            maxInclusion = max(maxInclusion, p.path.count)
+        }
+        var maxConsistency = 0
+        for _ in 0..<200 {
+            let m = Int.random(in: 1...entries, using: &rng)
+            let path = try db.view.consistencyProof(oldSize: m, newSize: entries)
+            maxConsistency = max(maxConsistency, path.count)
+            try Self.check(Merkle.verifyConsistency(oldSize: m, newSize: entries, oldRoot: try db.view.root(size: m),
+                                                 newRoot: try db.view.root(size: entries), proof: path))
+        }
+        // The independent verifier (Python, hashlib + cryptography) on the same file.
+        var pythonSeconds: Double?
+        if FileManager.default.isExecutableFile(atPath: python) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: self.python)
+            p.arguments = ["Benchmarks/ledger_verify.py", "verify", path]
+            p.standardOutput = FileHandle.nullDevice
+            let t = Date()
+            try p.run()
+            p.waitUntilExit()
+            if p.terminationStatus == 0 { pythonSeconds = Date().timeIntervalSince(t) }
+        }
+        let append = Timing(samples: appendTimes), verify = Timing(samples: verifyTimes)
+        let perProof = Timing(samples: proofSeconds)
+        var md = "# Ledger benchmark\n\n\(MachineInfo.describe())\n\n"
+        md += "`benchmark ledger --trades \(trades) --repeats \(common.repeats)` (release build): \(trades) market trades "
+        md += "appended in one call (\(entries) entries with the key registration and the settlement rule's bills) to a new "
+        md += "SQLite ledger, then verified from the file. Seconds, median [min, max].\n\n"
+        md += "| what | seconds | target |\n|---|---|---|\n"
+        md += "| append (encode, SHA-256 leaves and nodes, Ed25519 batch and checkpoint signatures, one SQLite transaction) | \(append.formatted()) | < 1 |\n"
+        md += "| verify (read every row, recompute every hash and node, check every signature and checkpoint) | \(verify.formatted()) | < 2 |\n"
+        md += "| of which reading the file | \(Timing(samples: snapshotTimes).formatted()) | |\n"
+        md += "| one inclusion proof from the stored subtrees (200 random entries) | \(perProof.formatted(5)) | |\n"
+        if let pythonSeconds { md += String(format: "| reference: Benchmarks/ledger_verify.py verify (Python, hashlib + cryptography, same file) | %.3f | Python / Swift %.1fx |\n", pythonSeconds, pythonSeconds / verify.median) }
+        md += "\nProof sizes: inclusion at most \(maxInclusion) hashes, consistency at most \(maxConsistency) hashes over 200 random "
+        md += "proofs each; ceil(log2 \(entries)) = \(bound) (RFC 6962's consistency proofs can need one more).\n"
+        let json: JSON = .object([
+            ("trades", .integer(trades)), ("entries", .integer(entries)),
+            ("append_seconds", .number(append.median)), ("verify_seconds", .number(verify.median)),
+            ("inclusion_proof_max_hashes", .integer(maxInclusion)), ("consistency_proof_max_hashes", .integer(maxConsistency)),
+            ("ceil_log2_n", .integer(bound)), ("python_verify_seconds", pythonSeconds.map { .number($0) } ?? .null),
+        ])
+        try OutputFiles.writeAll([(name: "ledger.md", text: md), (name: "ledger.json", text: json.serialized() + "\n")], into: common.out)
+        print(md)
+    }
+}
