@@ -5,7 +5,7 @@ SWIFT ?= swift
 export OPENBLAS_NUM_THREADS ?= 2
 RELEASE_BIN = .build/release
 
-.PHONY: deps build release test demo screenshot bench bench-setup examples leakcheck cluster-binary slurm-test fuzz clean
+.PHONY: deps build release test demo case-study screenshot bench bench-setup examples leakcheck cluster-binary slurm-test fuzz clean
 
 # Install the system libraries when any is missing (apt; sudo when not root).
 deps:
@@ -31,6 +31,11 @@ test: deps
 
 demo: release
 	./scripts/demo.sh
+
+# The Brooklyn-Microgrid-style case study end to end (forecasts, plan, market, ledger, replay, proofs, replicas,
+# tampering, a fork, the Python verifier) into Reports/case-study/ (about 3 minutes).
+case-study: release
+	./scripts/case-study.sh
 
 # The demo report rendered by headless Chromium (installed when missing) into Reports/demo-report.png.
 screenshot: demo

@@ -2,17 +2,20 @@ import Crypto
 import DataIO
 import Foundation
 
-/// An Ed25519 signing key with the name of the party it belongs to.
-public struct LedgerSigningKey: Sendable {
+/// An Ed25519 signing key with the name of the party it belongs to. (`@unchecked Sendable`: swift-crypto's key is an
+/// immutable value that is not marked Sendable; every stored property here is a `let`.)
+public struct LedgerSigningKey: @unchecked Sendable {
     public let party: String
     /// The 32-byte private seed and the public key it gives.
     let seed: [UInt8]
     public let publicKey: [UInt8]
+    let key: Curve25519.Signing.PrivateKey
 
     /// A new random key.
     public init(party: String) {
         let key = Curve25519.Signing.PrivateKey()
         self.party = party
+        self.key = key
         seed = Array(key.rawRepresentation)
         publicKey = Array(key.publicKey.rawRepresentation)
     }
@@ -21,12 +24,13 @@ public struct LedgerSigningKey: Sendable {
     public init(party: String, seed: [UInt8]) throws {
         let key = try Curve25519.Signing.PrivateKey(rawRepresentation: seed)
         self.party = party
+        self.key = key
         self.seed = seed
         publicKey = Array(key.publicKey.rawRepresentation)
     }
 
     public func sign(_ message: [UInt8]) throws -> [UInt8] {
-        Array(try Curve25519.Signing.PrivateKey(rawRepresentation: seed).signature(for: message))
+        Array(try key.signature(for: message))
     }
 
     /// The key file: three lines, `peergrid-ledger-key v1`, `party: NAME`, `private: HEX`.

@@ -3,6 +3,7 @@ import DayAhead
 import Forecast
 import DataIO
 import Foundation
+import Ledger
 import Market
 import Reports
 import ResultStore
@@ -113,7 +114,10 @@ struct DayAheadCommand: ParsableCommand {
 
     @OptionGroup var settings: DayAheadOptionGroup
 
+    @OptionGroup var ledgerOptions: LedgerAppendOptions
+
     func run() throws {
+        let ledgerKeys = try ledgerOptions.keys()
         let options = try settings.options(date: date)
         let store = try settings.openStore()
         let planner = DayAheadPlanner(options: options, progress: { StatusLine.show($0) })
@@ -127,8 +131,25 @@ struct DayAheadCommand: ParsableCommand {
         print("report    \(output.directory)/report.html")
         print("files     \(output.directory)/{report.md,forecast.csv,schedule.csv,prices.csv,summary.json}")
         if let store { print("recorded  run in \(store.path)") }
+        if r.schedule.status.hasSolution { try appendToLedger(r, keys: ledgerKeys) }
         let code = Backends.exitCode(r.schedule.status)
         if code != .success { throw ExitCode(code.rawValue) }
+    }
+
+    /// With --ledger: the day's schedule, the storage service of the pricing run and the market's trades, each
+    /// as its own clearing.
+    func appendToLedger(_ r: DayAheadResult, keys: (submitter: LedgerSigningKey, operator: LedgerSigningKey)?) throws {
+        guard keys != nil else { return }
+        let base = "\(r.community.name)/\(r.date)"
+        try ledgerOptions.append(try LedgerRecords.schedule(r.schedule, community: r.community), clearing: "day-ahead/\(base)/pool", keys: keys)
+        if let pricing = r.pricing, pricing.status.hasSolution {
+            let records = try LedgerRecords.pricing(pricing, community: r.community, storageOperator: "storage_operator")
+            if !records.isEmpty { try ledgerOptions.append(records, clearing: "day-ahead/\(base)/storage", keys: keys) }
+        }
+        if let market = r.market {
+            let records = try LedgerRecords.market(market.chosen, start: r.community.start, periodMinutes: r.community.periodMinutes)
+            if !records.isEmpty { try ledgerOptions.append(records, clearing: "day-ahead/\(base)/market-\(market.mechanism.rawValue)", keys: keys) }
+        }
     }
 
     static func text(_ r: DayAheadResult) -> String {

@@ -156,8 +156,10 @@ struct LedgerVerifyCommand: ParsableCommand {
             throw LedgerError.integrity("\(ledger): TAMPERED: \(message)"
                                         + (entry.map { " (first bad entry: \($0))" } ?? ""), entry: entry)
         }
-        print("verified  \(ledger): \(result.entries) entries in \(result.batches) signed batches, "
-              + "\(result.checkpoints) signed checkpoints, " + String(format: "%.2f s", clock.seconds))
+        func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+        print("verified  \(ledger): \(count(result.entries, "entry").replacingOccurrences(of: "entrys", with: "entries")) in "
+              + "\(count(result.batches, "signed batch").replacingOccurrences(of: "batchs", with: "batches")), "
+              + "\(count(result.checkpoints, "signed checkpoint")), " + String(format: "%.2f s", clock.seconds))
         if let head = result.latest {
             print("head      size \(head.size), root \(Hex.encode(head.root)), signed \(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(head.time))))")
         }
@@ -275,7 +277,12 @@ struct LedgerSyncCommand: ParsableCommand {
     func run() throws {
         let source = try LedgerDatabase(path: from, create: false).snapshot()
         let replica = try LedgerDatabase(path: to)
-        let outcome = try LedgerSync.sync(source: source, replica: replica) { try replica.copy(from: $0, fromSize: $1) }
+        let outcome: LedgerSync.Outcome
+        do {
+            outcome = try LedgerSync.sync(source: source, replica: replica) { try replica.copy(from: $0, fromSize: $1) }
+        } catch let LedgerError.integrity(message, entry) {
+            throw LedgerError.integrity("\(from) or \(to) does not verify, nothing copied: \(message)", entry: entry)
+        }
         print("synced    \(to): \(outcome.copied) entries copied from \(from); size \(outcome.size), root \(Hex.encode(outcome.root).prefix(16))...")
     }
 }
