@@ -19,6 +19,8 @@ struct PeerGrid: ParsableCommand {
     static func main() {
         do {
             var command = try parseAsRoot()
+            // A fault nobody foresaw, injected by the tests to show it exits 70 (not documented for users).
+            if let fault = ProcessInfo.processInfo.environment["PEERGRID_INJECT_FAULT"] { throw InjectedFault(what: fault) }
             try command.run()
         } catch let failure as CLIFailure {
             FileHandle.standardError.write(Data(("peergrid: " + failure.message + "\n").utf8))
@@ -34,11 +36,20 @@ struct PeerGrid: ParsableCommand {
                 if !message.isEmpty { print(message) }
                 Foundation.exit(0)
             }
+            // Argument errors are bad input; an error nobody foresaw (not an argument error, not a PeerGridError, not
+            // a deliberate exit code) is an internal error, never "bad input".
+            if code == ExitCode.failure.rawValue, !(error is ExitCode) {
+                FileHandle.standardError.write(Data("peergrid: internal error (please report it): \(error)\n".utf8))
+                Foundation.exit(CLIExit.internalError.rawValue)
+            }
             FileHandle.standardError.write(Data((message + "\n").utf8))
-            Foundation.exit(code == ExitCode.validationFailure.rawValue || code == 1 ? CLIExit.badInput.rawValue : code)
+            Foundation.exit(code == ExitCode.validationFailure.rawValue ? CLIExit.badInput.rawValue : code)
         }
     }
 }
+
+/// A plain error, not a PeerGridError: what an unforeseen failure (a library's own error type) looks like.
+struct InjectedFault: Error { var what: String }
 
 /// PeerGrid's documented exit codes.
 enum CLIExit: Int32 {

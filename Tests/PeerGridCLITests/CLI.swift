@@ -5,13 +5,15 @@ enum CLI {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
+    /// The `peergrid` of the build under test: it sits next to this test target's resource bundle in the same
+    /// build products directory (debug or release, whichever `swift test` built), never another build's binary.
     static var executable: URL {
-        let candidates = [".build/debug/peergrid", ".build/release/peergrid"]
-        for c in candidates {
-            let url = packageRoot.appendingPathComponent(c)
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return packageRoot.appendingPathComponent(candidates[0])
+        fixtures.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("peergrid")
+    }
+
+    struct MissingExecutable: Error, CustomStringConvertible {
+        var path: String
+        var description: String { "the peergrid of this build is not at \(path): build it with `swift build --build-tests` (make test does)" }
     }
 
     static let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
@@ -22,10 +24,12 @@ enum CLI {
         var stderr: String
     }
 
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Result {
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else { throw MissingExecutable(path: executable.path) }
         let p = Process()
         p.executableURL = executable
         p.arguments = arguments
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         if let directory { p.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out

@@ -94,6 +94,14 @@ import Testing
         #expect(r.code == 2 && r.stderr.contains("no such ledger"), "\(r.stderr)")
     }
 
+    /// An error nobody foresaw (a plain Swift error injected into the binary) exits 70, internal, never 2.
+    @Test func anUnforeseenErrorIsInternalNotBadInput() throws {
+        let (dir, _) = try Self.keyed()
+        let r = try CLI.run(["ledger", "verify", "--ledger", "l.db"], in: dir, environment: ["PEERGRID_INJECT_FAULT": "store"])
+        #expect(r.code == 70, "\(r.stderr)")
+        #expect(r.stderr.contains("internal error"), "\(r.stderr)")
+    }
+
     /// A process killed at random moments while appending 20,000 trades leaves a ledger that verifies, with all or
     /// none of that append's entries.
     @Test func killedWhileAppendingLeavesAllOrNothing() throws {
