@@ -77,6 +77,15 @@ def proof(m, leaves):
     return subproof(m, leaves, True)
 
 
+def right_shift_until_odd_or_zero(fn, sn):
+    """RFC 9162: "right-shift fn and sn equally until either LSB(fn) is set or fn is 0" (at least once)."""
+    while True:
+        fn >>= 1
+        sn >>= 1
+        if fn & 1 or fn == 0:
+            return fn, sn
+
+
 def verify_inclusion(index, size, leaf, audit, root):
     """RFC 9162 2.1.3.2."""
     if index >= size:
@@ -88,11 +97,7 @@ def verify_inclusion(index, size, leaf, audit, root):
         if fn & 1 or fn == sn:
             r = node_hash(p, r)
             if not fn & 1:
-                while True:
-                    fn >>= 1
-                    sn >>= 1
-                    if fn & 1 or fn == 0:
-                        break
+                fn, sn = right_shift_until_odd_or_zero(fn, sn)
         else:
             r = node_hash(r, p)
         fn >>= 1
@@ -123,11 +128,7 @@ def verify_consistency(m, n, old_root, new_root, consistency):
             fr = node_hash(c, fr)
             sr = node_hash(c, sr)
             if not fn & 1:
-                while True:
-                    fn >>= 1
-                    sn >>= 1
-                    if fn & 1 or fn == 0:
-                        break
+                fn, sn = right_shift_until_odd_or_zero(fn, sn)
         else:
             sr = node_hash(sr, c)
         fn >>= 1

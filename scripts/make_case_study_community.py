@@ -11,17 +11,11 @@ Taylor England & Wales national demand (normalized, shifted by up to 2 half-hour
 seeded AR(1) noise), PV from TMY3 global horizontal irradiance times 3-9 kWp. None of it is a real meter.
 Deterministic: run from the repository root, `python3 scripts/make_case_study_community.py`.
 """
-import csv, json, random
+import random
+from synthetic_households import community, household_columns, read_series, storage, write_history, write_json
 
 rnd = random.Random(2016)
-taylor = [(r["timestamp"], float(r["demand_mw"])) for r in csv.DictReader(open("Datasets/taylor_england_wales_halfhourly_2000.csv"))]
-ghi = {}
-for r in csv.DictReader(open("Datasets/tmy3_greensboro_nc_hourly.csv")):
-    ts = r["timestamp"]
-    ghi[(int(ts[5:7]), int(ts[8:10]), int(ts[11:13]))] = float(r["ghi_wm2"])
-peak = max(v for _, v in taylor)
-national = [v / peak for _, v in taylor]
-T = len(taylor)
+taylor, national, ghi = read_series()
 
 N, N_PV = 50, 16                      # about 50 homes, a minority (16, 32 %) with rooftop PV
 pv_homes = set(rnd.sample(range(N), N_PV))
@@ -32,20 +26,9 @@ for i in range(N):
                   "orientation": round(rnd.uniform(0.85, 1.0), 3)})
 
 columns = {}
-for h in homes:
-    e, load = 0.0, []
-    for t in range(T):
-        e = 0.7 * e + rnd.gauss(0, 0.08)
-        load.append(max(0.05, h["scale"] * national[(t + h["shift"]) % T] * (1 + e)))
-    columns[f"{h['id']}_load_kw"] = load
-    columns[f"{h['id']}_pv_kw"] = [h["pv_kwp"] * ghi[(int(ts[5:7]), int(ts[8:10]), int(ts[11:13]))] / 1000 * 0.8 * h["orientation"]
-                                   for ts, _ in taylor]   # all zero for the homes without PV
-
-with open("Datasets/case-study/history.csv", "w", newline="") as f:
-    names = list(columns)
-    f.write("timestamp," + ",".join(names) + "\n")
-    for t, (ts, _) in enumerate(taylor):
-        f.write(ts + "," + ",".join(f"{columns[n][t]:.3f}" for n in names) + "\n")
+for h in homes:   # the PV columns of the homes without PV are all zero
+    columns[f"{h['id']}_load_kw"], columns[f"{h['id']}_pv_kw"] = household_columns(h, taylor, national, ghi, rnd)
+write_history("Datasets/case-study/history.csv", taylor, columns)
 
 imp = [0.14 if h < 7 else (0.32 if 16 <= h < 21 else 0.22) for h in range(24)]   # time-of-use, currency per kWh
 prosumers = []
@@ -54,26 +37,11 @@ for h in homes:
     p["pv_kw"] = {"csv": "history.csv", "column": f"{h['id']}_pv_kw"}
     prosumers.append(p)
 
-community = {
-    "name": "brooklyn-style-50",
-    "provenance": [
+case_study = community("brooklyn-style-50", [
         "Case-study community bundled with PeerGrid (Datasets/case-study/, made by scripts/make_case_study_community.py): a Brooklyn-Microgrid-style neighbourhood of 50 homes, 16 with rooftop PV, and a community battery.",
         "Household loads are derived from the real Taylor (2003) England and Wales national demand series (normalized, shifted, scaled to 1.2-3.8 kW, seeded AR(1) noise); PV from real NREL TMY3 irradiance (Greensboro NC) times 3-9 kWp. They are not real meters of Brooklyn homes.",
         "Tariffs, the battery and the limits are illustrative settings, not measurements.",
     ],
-    "start": "2000-08-27T00:00:00Z",
-    "period_minutes": 60,
-    "periods": 24,
-    "grid": {"import_price": imp, "export_price": [0.04] * 24, "import_limit_kw": 150.0, "export_limit_kw": 150.0},
-    "p2p": {"enabled": True, "fee_per_kwh": 0.01},
-    "shared_storage": {"capacity_kwh": 100.0, "power_kw": 25.0, "charge_efficiency": 0.95, "discharge_efficiency": 0.95,
-                       "initial_soc": 0.5, "min_soc": 0.1, "max_soc": 0.95, "final_min_soc": 0.5,
-                       "degradation_cost_per_kwh": 0.01},
-    "pricing": {"mode": "personalized", "max_charge_price": 0.2, "max_discharge_price": 0.2,
-                "operator_cost_per_kwh": 0.005, "partitions": "equal"},
-    "prosumers": prosumers,
-}
-with open("Datasets/case-study/community.json", "w") as f:
-    json.dump(community, f, indent=1)
-    f.write("\n")
+                       imp, 0.04, 150.0, storage(100.0, 25.0, 0.01), prosumers)
+write_json("Datasets/case-study/community.json", case_study)
 print(f"wrote Datasets/case-study/history.csv and community.json: {N} homes, {N_PV} with PV")
