@@ -1,4 +1,5 @@
 import Forecast
+import DataIO
 import Foundation
 import Optimize
 
@@ -99,9 +100,5 @@ enum HistoryReader {
         return SplitSeries(source: source, history: history, leadSteps: origin - used, actual: actual, lastLine: used + 1)
     }
 
-    static func iso(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: d)
-    }
+    static func iso(_ d: Date) -> String { UTCTime.string(d) }
 }

@@ -76,8 +76,7 @@ public enum LedgerTradeFile {
             return m * 60
         }
         func time(_ i: Int) throws -> Int64 {
-            let f = ISO8601DateFormatter()
-            guard let d = f.date(from: text(i)) else {
+            guard let d = UTCTime.parse(text(i)) else {
                 throw fail(i, "'\(CSVText.field(text(i)))' is not an ISO 8601 UTC time like 2026-06-01T12:00:00Z")
             }
             return Int64(d.timeIntervalSince1970)

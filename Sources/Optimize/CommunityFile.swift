@@ -334,13 +334,7 @@ struct JSONFieldReader {
         return (values, reference)
     }
 
-    static func parseDate(_ s: String) -> Date? {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        if let d = f.date(from: s) { return d }
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.date(from: s)
-    }
+    static func parseDate(_ s: String) -> Date? { UTCTime.parse(s) }
 }
 
 /// Reads one column of a timestamped CSV over a scheduling horizon: each period's value is the mean of the rows

@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 
 /// Reads a `prices.csv` of spec/pricing.md (as `peergrid price` writes it) back for a pricing problem, so that
@@ -27,8 +28,6 @@ public enum PriceFile {
         else { throw fail(1, "header is \(header); expected period,timestamp,charge_price,discharge_price (uniform) or prosumer,period,timestamp,charge_price,discharge_price (personalized)") }
 
         let T = problem.periods
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
         let index = Dictionary(problem.followers.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         // Per path key (nil: the uniform path; else a follower index): prices and the line of each period.
         var charge: [Int?: [Double]] = [:], discharge: [Int?: [Double]] = [:], seen: [Int?: [Int?]] = [:]
@@ -43,9 +42,9 @@ public enum PriceFile {
                 key = i
             }
             guard let t = Int(cells[0]), t >= 0, t < T else { throw fail(n, "period \(cells[0]) is not one of 0...\(T - 1)") }
-            guard let stamp = formatter.date(from: cells[1]) else { throw fail(n, "timestamp \(cells[1]) is not ISO 8601 (like 2024-06-01T00:00:00Z)") }
+            guard let stamp = UTCTime.parse(cells[1]) else { throw fail(n, "timestamp \(cells[1]) is not ISO 8601 (like 2024-06-01T00:00:00Z)") }
             guard abs(stamp.timeIntervalSince(community.timestamp(t))) < 0.5 else {
-                throw fail(n, "timestamp \(cells[1]) is not the start of period \(t) (\(formatter.string(from: community.timestamp(t))))")
+                throw fail(n, "timestamp \(cells[1]) is not the start of period \(t) (\(UTCTime.string(community.timestamp(t))))")
             }
             var lines = seen[key] ?? [Int?](repeating: nil, count: T)
             if let first = lines[t] { throw fail(n, "period \(t) is given twice (also on line \(first))") }

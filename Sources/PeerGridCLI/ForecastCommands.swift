@@ -206,10 +206,9 @@ struct ForecastCommand: ParsableCommand {
             do { try OutputFiles.write(data: try ModelFile.encode(saved), to: saveModel) }
             catch { throw CLIFailure("cannot write \(saveModel): \(error)") }
         }
-        let iso = ISO8601DateFormatter()
         var csv = "timestamp,forecast,lower_95,upper_95\n"
         for k in 0..<horizon {
-            csv += "\(iso.string(from: saved.forecastTimestamp(k))),\(result.point[k]),\(result.lower[k]),\(result.upper[k])\n"
+            csv += "\(UTCTime.string(saved.forecastTimestamp(k))),\(result.point[k]),\(result.lower[k]),\(result.upper[k])\n"
         }
         if let out {
             do { try OutputFiles.write(csv, to: out) } catch { throw CLIFailure("cannot write \(out): \(error.localizedDescription)") }

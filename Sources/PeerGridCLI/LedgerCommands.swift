@@ -161,7 +161,7 @@ struct LedgerVerifyCommand: ParsableCommand {
               + "\(count(result.batches, "signed batch").replacingOccurrences(of: "batchs", with: "batches")), "
               + "\(count(result.checkpoints, "signed checkpoint")), " + String(format: "%.2f s", clock.seconds))
         if let head = result.latest {
-            print("head      size \(head.size), root \(Hex.encode(head.root)), signed \(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(head.time))))")
+            print("head      size \(head.size), root \(Hex.encode(head.root)), signed \(UTCTime.string(Date(timeIntervalSince1970: TimeInterval(head.time))))")
         }
         print("operator  \(snapshot.header.operatorName) \(Hex.encode(snapshot.header.operatorKey))"
               + (pinned == nil ? " (taken from the ledger; pin it with --operator-key KEY.pub)" : " (matches the trusted key)"))

@@ -123,7 +123,7 @@ struct MarketClearCommand: ParsableCommand {
         let parsed = try community.map { try CommunityFile.read($0) }
         var periodStart = parsed?.start
         if let start {
-            guard let d = ISO8601DateFormatter().date(from: start) else { throw CLIFailure("--start \(start): not an ISO 8601 UTC time like 2026-06-01T00:00:00Z") }
+            guard let d = UTCTime.parse(start) else { throw CLIFailure("--start \(start): not an ISO 8601 UTC time like 2026-06-01T00:00:00Z") }
             periodStart = d
         }
         let minutes = periodMinutes ?? parsed?.periodMinutes
@@ -162,7 +162,7 @@ struct MarketClearCommand: ParsableCommand {
         print("wrote     \(out)/trades.csv, \(out)/payments.csv, \(out)/summary.json")
         if let periodStart, let minutes, !result.trades.isEmpty {
             try ledgerOptions.append(try LedgerRecords.market(result, start: periodStart, periodMinutes: minutes),
-                                     clearing: "market/\(self.mechanism.rawValue)/\(parsed?.name ?? bids ?? "")/\(ISO8601DateFormatter().string(from: periodStart))",
+                                     clearing: "market/\(self.mechanism.rawValue)/\(parsed?.name ?? bids ?? "")/\(UTCTime.string(periodStart))",
                                      keys: ledgerKeys)
         }
     }

@@ -89,7 +89,7 @@ struct PriceCommand: ParsableCommand {
         if result.status.hasSolution {
             print("wrote     \(out)/prices.csv, \(out)/pricing.json")
             try ledgerOptions.append(try LedgerRecords.pricing(result, community: parsed, storageOperator: ledgerKeys?.submitter.party ?? ""),
-                                     clearing: "storage/\(parsed.name)/\(ISO8601DateFormatter().string(from: parsed.start))", keys: ledgerKeys)
+                                     clearing: "storage/\(parsed.name)/\(UTCTime.string(parsed.start))", keys: ledgerKeys)
         }
         let code = Backends.exitCode(result.status)
         if code != .success { throw ExitCode(code.rawValue) }

@@ -73,7 +73,7 @@ struct ScheduleCommand: ParsableCommand {
         if result.status.hasSolution {
             print("wrote     \(out)/schedule.csv, \(out)/summary.json")
             try ledgerOptions.append(try LedgerRecords.schedule(result, community: parsed),
-                                     clearing: "schedule/\(parsed.name)/\(ISO8601DateFormatter().string(from: parsed.start))", keys: ledgerKeys)
+                                     clearing: "schedule/\(parsed.name)/\(UTCTime.string(parsed.start))", keys: ledgerKeys)
         }
         let code = Backends.exitCode(result.status)
         if code != .success { throw ExitCode(code.rawValue) }

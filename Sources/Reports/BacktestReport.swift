@@ -1,4 +1,5 @@
 import Forecast
+import DataIO
 import Foundation
 
 /// The analysts' report of `peergrid backtest --report DIR`: errors per model, errors per hour of day, and
@@ -58,9 +59,5 @@ public enum BacktestReport {
         return doc
     }
 
-    static func iso(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: d)
-    }
+    static func iso(_ d: Date) -> String { UTCTime.string(d) }
 }

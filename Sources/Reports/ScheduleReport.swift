@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 import LinearProgramming
 import Optimize
@@ -5,12 +6,7 @@ import Optimize
 /// The output files of `peergrid schedule` (spec/community.md, "Outputs").
 public enum ScheduleReport {
     /// ISO 8601 UTC, seconds precision.
-    public static func iso(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: d)
-    }
+    public static func iso(_ d: Date) -> String { UTCTime.string(d) }
 
     /// A flow for CSV: below 1e-6 in magnitude is written as 0.
     public static func num(_ x: Double) -> String {
