@@ -29,8 +29,11 @@ public final class LedgerDatabase: LedgerStorage {
             queue = try DatabaseQueue(path: path, configuration: config)
             // WAL with synchronous NORMAL: a commit is atomic whatever happens (a killed process leaves all or none
             // of an append); only a power cut may lose the last committed append.
-            try queue.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536")
+            // Opened to read (verify, prove, replay, a sync source): the file is left as it is.
+            if create {
+                try queue.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536")
+                }
             }
             try Self.migrator.migrate(queue)
         } catch let e as ResultStoreError {
