@@ -1,7 +1,7 @@
 import Foundation
 
 /// Why a saved model cannot be loaded.
-public struct ModelFileError: Error, CustomStringConvertible, Equatable {
+public struct SavedModelError: Error, CustomStringConvertible, Equatable {
     public var file: String
     public var message: String
     public var description: String { "\(file): \(message)" }
@@ -81,7 +81,7 @@ public enum ModelFile {
             let weights = m.weightBytes()
             m.state?.weightsChecksum = fnv1a(weights)
             return try document("neural", m) + Data([0x0A]) + weights
-        default: throw ModelFileError(file: "", message: "\(saved.forecaster.name) cannot be saved")
+        default: throw SavedModelError(file: "", message: "\(saved.forecaster.name) cannot be saved")
         }
     }
 
@@ -96,17 +96,17 @@ public enum ModelFile {
         guard let probe = try? decoder.decode(Probe.self, from: data) else {
             // A JSON file of another kind (a community file, pretty-printed over many lines) is not "invalid JSON".
             if (try? JSONSerialization.jsonObject(with: file_data)) != nil {
-                throw ModelFileError(file: file, message: "is JSON, but not a PeerGrid model file (no \"format\": \"\(format)\" on its first line; model files are written by forecast --save-model)")
+                throw SavedModelError(file: file, message: "is JSON, but not a PeerGrid model file (no \"format\": \"\(format)\" on its first line; model files are written by forecast --save-model)")
             }
-            throw ModelFileError(file: file, message: "not a PeerGrid model file (its first line is not JSON)")
+            throw SavedModelError(file: file, message: "not a PeerGrid model file (its first line is not JSON)")
         }
-        guard probe.format == format else { throw ModelFileError(file: file, message: "format is '\(probe.format ?? "missing")', expected '\(format)'") }
+        guard probe.format == format else { throw SavedModelError(file: file, message: "format is '\(probe.format ?? "missing")', expected '\(format)'") }
         guard probe.version == version else {
-            throw ModelFileError(file: file, message: "model file version \(probe.version.map(String.init) ?? "missing"); this PeerGrid reads version \(version) (refit and save again)")
+            throw SavedModelError(file: file, message: "model file version \(probe.version.map(String.init) ?? "missing"); this PeerGrid reads version \(version) (refit and save again)")
         }
         let header: Header
         do { header = try decoder.decode(Header.self, from: data) } catch {
-            throw ModelFileError(file: file, message: "incomplete model file (\(describe(error)))")
+            throw SavedModelError(file: file, message: "incomplete model file (\(describe(error)))")
         }
         func model<M: Forecaster & Codable>(_ type: M.Type) throws -> any Forecaster {
             try decodeModel(type, data: data, file: file, kind: header.kind)
@@ -120,17 +120,17 @@ public enum ModelFile {
         case "auto-arima": forecaster = try model(AutoARIMA.self)
         case "mstl-arima": forecaster = try model(MSTLARIMA.self)
         case "neural":
-            guard var m = try model(NeuralForecaster.self) as? NeuralForecaster else { throw ModelFileError(file: file, message: "not a neural model") }
-            do { try m.loadWeights(binary) } catch let e as ForecastError { throw ModelFileError(file: file, message: e.description) }
+            guard var m = try model(NeuralForecaster.self) as? NeuralForecaster else { throw SavedModelError(file: file, message: "not a neural model") }
+            do { try m.loadWeights(binary) } catch let e as ForecastError { throw SavedModelError(file: file, message: e.description) }
             forecaster = m
-        default: throw ModelFileError(file: file, message: "unknown model kind '\(header.kind)'")
+        default: throw SavedModelError(file: file, message: "unknown model kind '\(header.kind)'")
         }
         if header.kind != "neural", binary.contains(where: { !(" \t\r\n".utf8.contains($0)) }) {
-            throw ModelFileError(file: file, message: "unexpected data after the JSON header")
+            throw SavedModelError(file: file, message: "unexpected data after the JSON header")
         }
-        guard header.step > 0, header.count > 0 else { throw ModelFileError(file: file, message: "step and count must be positive") }
+        guard header.step > 0, header.count > 0 else { throw SavedModelError(file: file, message: "step and count must be positive") }
         if let checked = forecaster as? any DecodedModelCheck, let problem = checked.decodedModelProblem() {
-            throw ModelFileError(file: file, message: "the \(header.kind) model cannot be used: \(problem)")
+            throw SavedModelError(file: file, message: "the \(header.kind) model cannot be used: \(problem)")
         }
         return SavedModel(forecaster: forecaster, series: header.series, start: Date(timeIntervalSince1970: header.start),
                           step: header.step, count: header.count)
@@ -139,7 +139,7 @@ public enum ModelFile {
     static func decodeModel<M: Forecaster & Codable>(_ type: M.Type, data: Data, file: String, kind: String) throws -> any Forecaster {
         let document: Document<M>
         do { document = try JSONDecoder().decode(Document<M>.self, from: data) } catch {
-            throw ModelFileError(file: file, message: "the \(kind) model is incomplete or corrupt (\(describe(error)))")
+            throw SavedModelError(file: file, message: "the \(kind) model is incomplete or corrupt (\(describe(error)))")
         }
         return document.model
     }

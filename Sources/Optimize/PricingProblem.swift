@@ -1,10 +1,13 @@
+import DataIO
 import LinearProgramming
 
-/// Why a pricing problem cannot be set up from a community (exit code 2: the input is wrong).
-public struct PricingInputError: Error, CustomStringConvertible, Sendable {
+/// Why a pricing problem cannot be set up or answered: bad input (a missing section, prices of the wrong shape;
+/// exit 2), or a prosumer with no feasible answer of its own (infeasible, exit 3).
+public struct PricingInputError: PeerGridError, Sendable {
     /// JSON path of the offending field.
     public var path: String
     public var message: String
+    public var kind: FailureKind = .badInput
     public var description: String { "\(path): \(message)" }
 }
 

@@ -396,7 +396,7 @@ public struct StackelbergPricer: Sendable {
             let fp = FollowerProblem(problem: problem, follower: f)
             guard let with = try fp.answer(prices[i], solver: solver, options: lpOptions),
                   let without = try fp.answer(prices[i], withStorage: false, solver: solver, options: lpOptions) else {
-                throw PricingInputError(path: "prosumers[\(i)]", message: "prosumer \(f.id) has no feasible answer on its own (its connection cannot cover its load)")
+                throw PricingInputError(path: "prosumers[\(i)]", message: "prosumer \(f.id) has no feasible answer on its own (its connection cannot cover its load)", kind: .infeasible)
             }
             total += with.profit
             let dt = problem.hoursPerPeriod

@@ -186,7 +186,7 @@ struct ForecastCommand: ParsableCommand {
         if let loadModel {
             guard series.data == nil else { throw CLIFailure("give either --load-model or --data (a loaded model forecasts from the end of the series it was fitted on)") }
             guard let data = FileManager.default.contents(atPath: loadModel) else { throw CLIFailure("\(loadModel): cannot read the file") }
-            do { saved = try ModelFile.decode(data, file: loadModel) } catch let e as ModelFileError { throw CLIFailure(e.description) }
+            do { saved = try ModelFile.decode(data, file: loadModel) } catch let e as SavedModelError { throw CLIFailure(e.description) }
         } else {
             let s = try series.load()
             var f: any Forecaster

@@ -46,7 +46,7 @@ struct PriceCommand: ParsableCommand {
         } catch let e as CommunityFileError {
             throw CLIFailure(e.description)
         } catch let e as PricingInputError {
-            throw CLIFailure("\(community): \(e.description)")
+            throw CLIFailure("\(community): \(e.description)", code: CLIExit(e.kind))
         }
         if prices != nil && export != nil { throw CLIFailure("--export writes the MILP that --prices skips: use one of them") }
         var options = try solverOptions.options()
@@ -79,7 +79,7 @@ struct PriceCommand: ParsableCommand {
         catch let e as CommunityFileError { progress.finish(); throw CLIFailure(e.description) }
         catch let e as CLIFailure { progress.finish(); throw e }
         catch let e as ModelError { progress.finish(); throw CLIFailure("\(community): \(e.description)") }
-        catch let e as PricingInputError { progress.finish(); throw CLIFailure("\(community): \(e.description)", code: .infeasible) }
+        catch let e as PricingInputError { progress.finish(); throw CLIFailure("\(community): \(e.description)", code: CLIExit(e.kind)) }
         progress.finish()
         var files = [("pricing.json", PricingReport.summary(parsed, problem, result).serialized() + "\n")]
         if result.status.hasSolution { files.insert(("prices.csv", PricingReport.csv(parsed, result)), at: 0) }

@@ -170,10 +170,10 @@ import Testing
         let a = try m.forecast(horizon: 12, level: 0.95), b = try loaded.forecaster.forecast(horizon: 12, level: 0.95)
         #expect(a.point == b.point && a.lower == b.lower && a.upper == b.upper)
         #expect(loaded.forecaster.summary == m.summary)
-        #expect(throws: ModelFileError.self) { try ModelFile.decode(file.dropLast(3), file: "m.pgm") }
+        #expect(throws: SavedModelError.self) { try ModelFile.decode(file.dropLast(3), file: "m.pgm") }
         var altered = file
         altered[altered.count - 2] ^= 0x10
-        #expect { try ModelFile.decode(altered, file: "m.pgm") } throws: { ($0 as? ModelFileError)?.message.contains("checksum") == true }
+        #expect { try ModelFile.decode(altered, file: "m.pgm") } throws: { ($0 as? SavedModelError)?.message.contains("checksum") == true }
     }
 
     @Test func regressorsAreInputsAndTheirFutureIsRequired() throws {

@@ -247,6 +247,8 @@ struct PricingInputTests {
     @Test func noPricingSectionIsRefused() throws {
         let c = try Fixture.community("example-3x24.json")
         #expect(throws: PricingInputError.self) { try PricingProblem(community: c) }
+        // It is bad input (exit 2), not an infeasible problem (exit 3).
+        do { _ = try PricingProblem(community: c) } catch let e as PricingInputError { #expect(e.kind == .badInput) }
     }
 
     @Test("Partitions give each prosumer its share; a prosumer without one only uses the grid")
