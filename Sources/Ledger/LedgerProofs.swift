@@ -168,9 +168,14 @@ public enum LedgerSync {
                 throw LedgerError.fork("the replica has \(replicaSize) entries, the source only \(checked.entries): the "
                                        + "source is behind or forked; refusing")
             }
+            var stored: [Int: [Int: Merkle.Hash]] = [:]
+            for node in source.nodes { stored[node.level, default: [:]][node.index] = node.hash }
             let levels = MerkleView { level, index in
-                level == 0 ? source.entries[index].leaf
-                    : source.nodes.first { $0.level == level && $0.index == index }!.hash
+                if level == 0 { return source.entries[index].leaf }
+                guard let hash = stored[level]?[index] else {
+                    throw LedgerError.integrity("the source has no tree node at level \(level), index \(index)", entry: nil)
+                }
+                return hash
             }
             let sourceRoot = try levels.root(size: replicaSize)
             if sourceRoot != replicaCheck.root {

@@ -16,9 +16,11 @@ public enum LedgerTradeFile {
         if let tariffPath {
             let table = try CSVTable(contentsOf: tariffPath)
             let c = try columns(table, tariffColumns)
+            var seen = Set<Int64>()
             for r in table.records {
                 let f = Fields(table: table, record: r, columns: c)
                 let minutes = try f.minutes(1)
+                guard seen.insert(try f.time(0)).inserted else { throw f.fail(0, "a second tariff for this period") }
                 records.append(.tariff(Tariff(periodStart: try f.time(0), periodSeconds: minutes,
                                               importPrice: try f.price(2), exportPrice: try f.price(3),
                                               poolPrice: try f.price(4), poolFee: try f.price(5))))
@@ -37,8 +39,13 @@ public enum LedgerTradeFile {
                 throw CSVError(file: table.file, line: r.line, message: kind == .charge
                                ? "a charge carries energy_kwh 0" : "energy_kwh \(energy) must be at least 0.0005 kWh (1 Wh) and at most 10^9")
             }
+            let seller = f.text(3), buyer = f.text(4)
+            for (i, party) in [(3, seller), (4, buyer)] where party.isEmpty || party.utf8.count > 200 {
+                throw f.fail(i, "a party name has 1 to 200 bytes")
+            }
+            guard seller != buyer else { throw f.fail(4, "\(buyer) would trade with itself") }
             records.append(.trade(TradeRecord(kind: kind, periodStart: try f.time(1), periodSeconds: try f.minutes(2),
-                                              seller: f.text(3), buyer: f.text(4), energyWh: wh, price: try f.price(6))))
+                                              seller: seller, buyer: buyer, energyWh: wh, price: try f.price(6))))
         }
         guard !records.isEmpty else { throw CSVError(file: path, line: 0, message: "no trades") }
         return records

@@ -306,6 +306,41 @@ enum LedgerFixture {
         #expect(throws: LedgerError.self) { try LedgerSigningKey(party: "p").write(to: path) }   // never overwritten
     }
 
+    /// Trade files from Windows (BOM, CRLF) with quoted fields read like any other; every refusal names file and line.
+    @Test func tradeFilesReadLikeAnyCSVAndRefusalsNameTheLine() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trades-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let good = dir.appendingPathComponent("trades.csv").path
+        let text = "\u{FEFF}kind,period_start,period_minutes,seller,buyer,energy_kwh,price\r\n"
+            + "market,2026-06-01T12:00:00Z,15,\"Smith, J.\",h02,1.25,0.11\r\n"
+            + "\"grid\",2026-06-01T12:15:00Z,15,grid,h02,0.5,0.30\r\n"
+        try text.write(toFile: good, atomically: true, encoding: .utf8)
+        let records = try LedgerTradeFile.read(trades: good, tariffs: nil)
+        #expect(records.count == 2)
+        if case .trade(let t) = records[0] {
+            #expect(t.seller == "Smith, J." && t.energyWh == 1250 && t.price == 110_000)
+        } else { Issue.record("not a trade") }
+        let cases: [(String, String)] = [
+            ("market,2026-06-01T12:00:00Z,15,h01,h01,1,0.1", "with itself"),
+            ("market,2026-06-01T12:00:00Z,15,,h01,1,0.1", "party name"),
+            ("market,2026-06-01 12:00,15,h01,h02,1,0.1", "ISO 8601"),
+            ("barter,2026-06-01T12:00:00Z,15,h01,h02,1,0.1", "kind"),
+            ("market,2026-06-01T12:00:00Z,0,h01,h02,1,0.1", "period_minutes"),
+            ("market,2026-06-01T12:00:00Z,15,h01,h02,1,1e12", "price"),
+        ]
+        for (row, words) in cases {
+            let bad = dir.appendingPathComponent("bad.csv").path
+            try ("kind,period_start,period_minutes,seller,buyer,energy_kwh,price\r\nmarket,2026-06-01T12:00:00Z,15,a,b,1,0.1\r\n"
+                 + row + "\r\n").write(toFile: bad, atomically: true, encoding: .utf8)
+            do {
+                _ = try LedgerTradeFile.read(trades: bad, tariffs: nil)
+                Issue.record("accepted: \(row)")
+            } catch let e as CSVError {
+                #expect(e.description.contains("bad.csv:3") && e.description.contains(words), "\(row): \(e)")
+            }
+        }
+    }
+
     /// Benchmarks/ledger_verify.py, written from docs/ledger-spec.md with hashlib and cryptography, recomputes the
     /// tree heads, proofs, signatures and bills of a ledger the Swift code wrote (make deps installs
     /// python3-cryptography).
