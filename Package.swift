@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Forecast", targets: ["Forecast"]),
         .library(name: "DataIO", targets: ["DataIO"]),
         .library(name: "Optimize", targets: ["Optimize"]),
+        .library(name: "Agents", targets: ["Agents"]),
         .library(name: "Market", targets: ["Market"]),
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "Reports", targets: ["Reports"]),
@@ -44,9 +45,10 @@ let package = Package(
         .target(name: "GLPKSolver", dependencies: ["LinearProgramming", "CGLPK"]),
         .target(name: "CbcSolver", dependencies: ["LinearProgramming", "CCbc"]),
         .target(name: "Optimize", dependencies: ["DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver"]),
+        .target(name: "Agents", dependencies: ["DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver", "Optimize"]),
         .target(name: "Market", dependencies: ["DataIO", "LinearProgramming", "Optimize"]),
         .target(name: "Ledger", dependencies: ["DataIO", "Optimize", "Market", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Reports", dependencies: ["DataIO", "LinearProgramming", "Forecast", "Optimize", "Market"]),
+        .target(name: "Reports", dependencies: ["DataIO", "LinearProgramming", "Forecast", "Optimize", "Market", "Agents"]),
         .target(name: "ResultStore", dependencies: ["DataIO", "Ledger", .product(name: "GRDB", package: "GRDB.swift"),
                                                    .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(name: "DayAhead", dependencies: [
@@ -55,7 +57,7 @@ let package = Package(
         ]),
         .executableTarget(name: "PeerGridCLI", dependencies: [
             "DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market", "Reports", "DayAhead",
-            "ResultStore", "Ledger", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "ResultStore", "Ledger", "Agents", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "BenchmarkTool", dependencies: [
             "DataIO", "LinearAlgebra", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market",

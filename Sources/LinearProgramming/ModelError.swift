@@ -8,6 +8,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case tooLargeMagnitude(field: String, value: Double, limit: Double)
     /// A solver option out of its range (a time limit of 0, a negative gap).
     case invalidOption(String)
+    /// An edit of a solver's problem kept between solves (a column or row index out of range, a bad number).
+    case invalid(String)
 
     public var description: String {
         switch self {
@@ -17,6 +19,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
         case let .inconsistentBounds(field, lower, upper): return "\(field): lower bound \(lower) is above upper bound \(upper)"
         case let .tooLarge(detail): return "model too large: \(detail)"
         case let .invalidOption(message): return message
+        case let .invalid(message): return message
         case let .tooLargeMagnitude(field, value, limit):
             return "\(field) is \(value); magnitudes above \(String(format: "%g", limit)) are refused (the solvers lose precision there: CBC calls feasible models infeasible, GLPK aborts); rescale the model, or write an infinite bound as inf (LP) or 1e30 (MPS)"
         }

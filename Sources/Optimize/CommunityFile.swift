@@ -30,6 +30,59 @@ public enum CommunityFile {
         return try reader.community(data)
     }
 
+    /// A community given as one file per prosumer: `DIR/community.json` (grid, pool, shared storage; no
+    /// `prosumers`) and `DIR/prosumers/*.json` (one prosumer object each; file-name order is prosumer order).
+    /// Only the prosumers with `owned(index)` are opened and parsed (an MPI rank reads its own agents only); the
+    /// others are `nil`. Every error names the file it is about.
+    public static func readAgents(directory dir: String, owned: (Int) -> Bool = { _ in true })
+        throws -> (header: Community, files: [String], prosumers: [Prosumer?]) {
+        let headerPath = (dir as NSString).appendingPathComponent("community.json")
+        guard let data = FileManager.default.contents(atPath: headerPath) else {
+            throw CommunityFileError(file: headerPath, path: "", message: "cannot read the file (an agents directory holds community.json and prosumers/*.json)")
+        }
+        var reader = JSONFieldReader(file: headerPath, base: URL(fileURLWithPath: dir))
+        let header = try reader.community(data, allowNoProsumers: true)
+        guard header.prosumers.isEmpty else {
+            throw CommunityFileError(file: headerPath, path: "prosumers", message: "an agents directory keeps its prosumers in prosumers/*.json, not in community.json")
+        }
+        let folder = (dir as NSString).appendingPathComponent("prosumers")
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }.sorted() }
+        catch { throw CommunityFileError(file: folder, path: "", message: "cannot list the prosumer files") }
+        guard !names.isEmpty else { throw CommunityFileError(file: folder, path: "", message: "no prosumer files (*.json)") }
+        let files = names.map { (folder as NSString).appendingPathComponent($0) }
+        var prosumers: [Prosumer?] = []
+        for (i, file) in files.enumerated() {
+            guard owned(i) else { prosumers.append(nil); continue }
+            guard let bytes = FileManager.default.contents(atPath: file) else {
+                throw CommunityFileError(file: file, path: "", message: "cannot read the file")
+            }
+            var r = JSONFieldReader(file: file, base: URL(fileURLWithPath: folder))
+            let root: Any
+            do { root = try JSONSerialization.jsonObject(with: Data(JSONFieldReader.protectNonFinite(String(decoding: bytes, as: UTF8.self)).utf8)) }
+            catch { throw CommunityFileError(file: file, path: "", message: "not valid JSON (\(JSONText.position(of: error, in: bytes)))") }
+            prosumers.append(try r.prosumer(root, path: "prosumer", periods: header.periods, start: header.start,
+                                            periodMinutes: header.periodMinutes))
+        }
+        var ids: [String: String] = [:]
+        for (i, p) in prosumers.enumerated() {
+            guard let p else { continue }
+            if let other = ids[p.id] {
+                throw CommunityFileError(file: files[i], path: "prosumer.id", message: "duplicate prosumer id '\(p.id)' (also in \(other))")
+            }
+            ids[p.id] = files[i]
+        }
+        return (header, files, prosumers)
+    }
+
+    /// The whole community of an agents directory (see ``readAgents(directory:owned:)``).
+    public static func read(agentsDirectory dir: String) throws -> Community {
+        let (header, _, prosumers) = try readAgents(directory: dir)
+        var c = header
+        c.prosumers = prosumers.compactMap { $0 }
+        return c
+    }
+
     /// Reads a community file as a template for a day that has not happened yet (`peergrid day-ahead`): every
     /// rule is checked, but `load_kw` / `pv_kw` that name CSV columns are not read. Those prosumers get empty
     /// `loadKW` / `pvKW` and a ``Prosumer/loadSource`` / ``Prosumer/pvSource`` saying where their history is.
@@ -102,7 +155,7 @@ struct JSONFieldReader {
         return line
     }
 
-    mutating func community(_ data: Data) throws -> Community {
+    mutating func community(_ data: Data, allowNoProsumers: Bool = false) throws -> Community {
         guard let text = String(data: data, encoding: .utf8) else { throw fail("", "not UTF-8 text") }
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw fail("", "empty file") }
         let root: Any
@@ -144,49 +197,16 @@ struct JSONFieldReader {
             guard let so = s as? [String: Any] else { throw fail("shared_storage", "must be an object or null") }
             shared = try storage(so, "shared_storage")
         }
-        guard let list = obj["prosumers"] as? [Any] else { throw fail("prosumers", obj["prosumers"] == nil ? "missing" : "must be an array") }
-        guard !list.isEmpty else { throw fail("prosumers", "must not be empty") }
         var prosumers: [Prosumer] = []
         var ids = Set<String>()
-        for (i, item) in list.enumerated() {
-            let path = "prosumers[\(i)]"
-            guard let po = item as? [String: Any] else { throw fail(path, "must be an object") }
-            let id = try string(po, "id", path)
-            guard !id.isEmpty, id != "shared_storage" else { throw fail("\(path).id", "must be a non-empty id other than 'shared_storage'") }
-            try checkPrintable(id, "\(path).id")
-            guard ids.insert(id).inserted else { throw fail("\(path).id", "duplicate prosumer id '\(id)'") }
-            let connection = try number(po, "connection_kw", path, min: 0)
-            let (load, loadSource) = try series(po, "load_kw", path, periods: periods, start: start, periodMinutes: periodMinutes)
-            let (pv, pvSource) = try series(po, "pv_kw", path, periods: periods, start: start, periodMinutes: periodMinutes)
-            var battery: Storage?
-            if let b = po["battery"], !(b is NSNull) {
-                guard let bo = b as? [String: Any] else { throw fail("\(path).battery", "must be an object or null") }
-                battery = try storage(bo, "\(path).battery")
+        if !(allowNoProsumers && obj["prosumers"] == nil) {
+            guard let list = obj["prosumers"] as? [Any] else { throw fail("prosumers", obj["prosumers"] == nil ? "missing" : "must be an array") }
+            guard !list.isEmpty || allowNoProsumers else { throw fail("prosumers", "must not be empty") }
+            for (i, item) in list.enumerated() {
+                let p = try prosumer(item, path: "prosumers[\(i)]", periods: periods, start: start, periodMinutes: periodMinutes)
+                guard ids.insert(p.id).inserted else { throw fail("prosumers[\(i)].id", "duplicate prosumer id '\(p.id)'") }
+                prosumers.append(p)
             }
-            var flex: [FlexibleLoad] = []
-            if let f = po["flexible_loads"], !(f is NSNull) {
-                guard let fl = f as? [Any] else { throw fail("\(path).flexible_loads", "must be an array") }
-                for (k, fi) in fl.enumerated() {
-                    let fpath = "\(path).flexible_loads[\(k)]"
-                    guard let fo = fi as? [String: Any] else { throw fail(fpath, "must be an object") }
-                    let fid = fo["id"] == nil ? "load\(k)" : try string(fo, "id", fpath)
-                    try checkPrintable(fid, "\(fpath).id")
-                    let power = try number(fo, "power_kw", fpath, min: 0)
-                    let run = try integer(fo, "run_periods", fpath)
-                    let earliest = try integer(fo, "earliest", fpath)
-                    let latest = try integer(fo, "latest", fpath)
-                    guard earliest >= 0 else { throw fail("\(fpath).earliest", "must be >= 0") }
-                    guard latest < periods else { throw fail("\(fpath).latest", "\(latest) is outside the horizon (periods = \(periods), so latest < \(periods))") }
-                    guard earliest <= latest else { throw fail("\(fpath).earliest", "earliest \(earliest) is after latest \(latest)") }
-                    guard run >= 0 else { throw fail("\(fpath).run_periods", "must be >= 0") }
-                    guard run <= latest - earliest + 1 else {
-                        throw fail("\(fpath).run_periods", "\(run) periods do not fit in the window \(earliest)...\(latest) (\(latest - earliest + 1) periods)")
-                    }
-                    flex.append(FlexibleLoad(id: fid, powerKW: power, runPeriods: run, earliest: earliest, latest: latest))
-                }
-            }
-            prosumers.append(Prosumer(id: id, connectionKW: connection, loadKW: load, pvKW: pv, battery: battery, flexibleLoads: flex,
-                                      loadSource: loadSource, pvSource: pvSource))
         }
         var pricing: PricingSettings?
         if let p = obj["pricing"], !(p is NSNull) {
@@ -195,6 +215,46 @@ struct JSONFieldReader {
         }
         return Community(name: name, start: start, periodMinutes: periodMinutes, periods: periods, grid: grid, p2p: p2p,
                          sharedStorage: shared, prosumers: prosumers, pricing: pricing)
+    }
+
+    /// One prosumer object at JSON path `path` (empty for a file that holds one prosumer).
+    mutating func prosumer(_ item: Any, path: String, periods: Int, start: Date, periodMinutes: Int) throws -> Prosumer {
+        guard let po = item as? [String: Any] else { throw fail(path, "must be an object") }
+        let id = try string(po, "id", path)
+        guard !id.isEmpty, id != "shared_storage" else { throw fail("\(path).id", "must be a non-empty id other than 'shared_storage'") }
+        try checkPrintable(id, "\(path).id")
+        let connection = try number(po, "connection_kw", path, min: 0)
+        let (load, loadSource) = try series(po, "load_kw", path, periods: periods, start: start, periodMinutes: periodMinutes)
+        let (pv, pvSource) = try series(po, "pv_kw", path, periods: periods, start: start, periodMinutes: periodMinutes)
+        var battery: Storage?
+        if let b = po["battery"], !(b is NSNull) {
+            guard let bo = b as? [String: Any] else { throw fail("\(path).battery", "must be an object or null") }
+            battery = try storage(bo, "\(path).battery")
+        }
+        var flex: [FlexibleLoad] = []
+        if let f = po["flexible_loads"], !(f is NSNull) {
+            guard let fl = f as? [Any] else { throw fail("\(path).flexible_loads", "must be an array") }
+            for (k, fi) in fl.enumerated() {
+                let fpath = "\(path).flexible_loads[\(k)]"
+                guard let fo = fi as? [String: Any] else { throw fail(fpath, "must be an object") }
+                let fid = fo["id"] == nil ? "load\(k)" : try string(fo, "id", fpath)
+                try checkPrintable(fid, "\(fpath).id")
+                let power = try number(fo, "power_kw", fpath, min: 0)
+                let run = try integer(fo, "run_periods", fpath)
+                let earliest = try integer(fo, "earliest", fpath)
+                let latest = try integer(fo, "latest", fpath)
+                guard earliest >= 0 else { throw fail("\(fpath).earliest", "must be >= 0") }
+                guard latest < periods else { throw fail("\(fpath).latest", "\(latest) is outside the horizon (periods = \(periods), so latest < \(periods))") }
+                guard earliest <= latest else { throw fail("\(fpath).earliest", "earliest \(earliest) is after latest \(latest)") }
+                guard run >= 0 else { throw fail("\(fpath).run_periods", "must be >= 0") }
+                guard run <= latest - earliest + 1 else {
+                    throw fail("\(fpath).run_periods", "\(run) periods do not fit in the window \(earliest)...\(latest) (\(latest - earliest + 1) periods)")
+                }
+                flex.append(FlexibleLoad(id: fid, powerKW: power, runPeriods: run, earliest: earliest, latest: latest))
+            }
+        }
+        return Prosumer(id: id, connectionKW: connection, loadKW: load, pvKW: pv, battery: battery, flexibleLoads: flex,
+                        loadSource: loadSource, pvSource: pvSource)
     }
 
     func pricingSettings(_ po: [String: Any], ids: Set<String>, shared: Storage?) throws -> PricingSettings {

@@ -236,7 +236,7 @@ public struct CommunityScheduler: Sendable {
     }
 
     /// Bills at the pool price, the shared storage's settlement and the fees.
-    static func settle(_ c: Community, _ r: ScheduleResult, poolPrice: [Double]? = nil) -> Settlement {
+    public static func settle(_ c: Community, _ r: ScheduleResult, poolPrice: [Double]? = nil) -> Settlement {
         let dt = c.hoursPerPeriod
         let price = poolPrice ?? c.poolPrice
         var fees = 0.0

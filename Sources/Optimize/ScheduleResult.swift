@@ -8,11 +8,19 @@ public struct ProsumerPeriod: Sendable {
     /// `nil` for a prosumer without a battery.
     public var batterySoC: Double?
     public var flexible = 0.0
+
+    public init() {}
 }
 
 /// The shared storage in one period.
 public struct StoragePeriod: Sendable {
     public var charge = 0.0, discharge = 0.0, soc = 0.0
+
+    public init(charge: Double = 0, discharge: Double = 0, soc: Double = 0) {
+        self.charge = charge
+        self.discharge = discharge
+        self.soc = soc
+    }
 }
 
 /// How the community's cost is shared (spec/community.md, "Cost").
@@ -40,8 +48,17 @@ public struct InfeasibilityDiagnosis: Sendable {
         /// The largest shortfall (kW, or kWh for final state of charge).
         public var shortfall: Double
         public var unit: String
+
+        public init(family: String, periods: [Int], shortfall: Double, unit: String) {
+            self.family = family
+            self.periods = periods
+            self.shortfall = shortfall
+            self.unit = unit
+        }
     }
     public var conflicts: [Conflict]
+
+    public init(conflicts: [Conflict]) { self.conflicts = conflicts }
 
     /// One sentence per conflict, e.g. "import limit at periods 18-20 too low by 6.2 kW".
     public var sentence: String {
@@ -99,4 +116,9 @@ public struct ScheduleResult: Sendable {
     }
     public var diagnosis: InfeasibilityDiagnosis?
     public var message = ""
+
+    public init(status: SolutionStatus, solver: String) {
+        self.status = status
+        self.solver = solver
+    }
 }

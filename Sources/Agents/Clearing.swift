@@ -1,0 +1,91 @@
+import DataIO
+import Foundation
+import LinearProgramming
+import Optimize
+
+/// Settings of a decentralized clearing.
+public struct ClearingOptions: Sendable {
+    /// Stop when the master's value and the best lower bound are this close (relative).
+    public var tolerance = 1e-4
+    public var maxIterations = 100
+    /// Seconds for the whole clearing, final selection included.
+    public var timeLimit: Double?
+    /// Threads that run agents (each owns its agents for the run).
+    public var workers = ProcessInfo.processInfo.activeProcessorCount
+    /// Wentges smoothing: the agents answer `smoothing * best + (1 - smoothing) * master` prices.
+    public var smoothing = 0.5
+    /// Called after every iteration.
+    public var progress: (@Sendable (ClearingIteration) -> Void)?
+
+    public init() {}
+
+    func validate() throws {
+        guard tolerance.isFinite, tolerance > 0, tolerance < 1 else { throw AgentError.badOption("--tolerance must be in (0, 1), got \(tolerance)") }
+        guard maxIterations >= 1 else { throw AgentError.badOption("--max-iterations must be at least 1, got \(maxIterations)") }
+        if let t = timeLimit, !(t.isFinite && t > 0) { throw AgentError.badOption("--time-limit must be a positive number of seconds, got \(t)") }
+        guard smoothing >= 0, smoothing < 1 else { throw AgentError.badOption("smoothing must be in [0, 1), got \(smoothing)") }
+    }
+}
+
+/// One line of `convergence.csv`.
+public struct ClearingIteration: Sendable {
+    public var iteration: Int
+    /// Largest gap (kW) between the agents' latest answers summed and the master's aggregate, draw or feed.
+    public var primalResidual: Double
+    /// Largest change of a price signal since the last iteration (currency per kWh).
+    public var dualResidual: Double
+    /// The master's value (convex combinations of the plans so far): an upper bound of the relaxation.
+    public var objective: Double
+    /// The best Lagrangian lower bound so far.
+    public var bound: Double
+    public var gap: Double
+    /// The smoothing weight of the stability centre (plays the part of ADMM's rho).
+    public var smoothing: Double
+    /// Plans the master holds.
+    public var plans: Int
+    public var seconds: Double
+}
+
+/// A decentralized clearing's answer: the schedule in the central solver's shape, with its certificate.
+public struct ClearingResult: Sendable {
+    public var schedule: ScheduleResult
+    public var iterations: [ClearingIteration]
+    /// The master met the tolerance before the iteration or time limit.
+    public var converged: Bool
+    /// Prices of the best bound (currency per kWh).
+    public var prices: PriceSignal
+    /// Agents whose plan the final selection chose among several (the rest kept their master plan).
+    public var agentsInSelection: Int
+    public var seconds: Double
+}
+
+/// Clears a community without a central model of its households: Dantzig-Wolfe column generation with
+/// Wentges smoothing. Each ``ProsumerAgent`` answers price signals with its own optimal plan (draw and feed per
+/// period, and what its devices cost it); the coordinator holds only those vectors, the public tariffs, the
+/// community limits and the shared storage, and finds the prices at which the plans fit together.
+///
+/// 1. Price: agents answer the smoothed prices; the sum of their optimal values plus the coordinator's own
+///    optimal value at those prices is a Lagrangian lower bound of the community's cost.
+/// 2. Master: an LP over convex combinations of each agent's plans, the grid and pool split, the limits and the
+///    shared storage gives new prices (its duals) and an upper value. Stop when value and bound meet.
+/// 3. Select: agents whose master weight sits on one plan keep it; for the few the master mixes (at most as many
+///    as it has coupling rows), a small MIP picks one plan each and the shared storage's mode, so every rule of
+///    the spec holds exactly. The certificate is the schedule's cost against the best bound.
+public struct DecentralizedClearing {
+    public var community: Community
+    public var options: ClearingOptions
+
+    public init(community: Community, options: ClearingOptions = ClearingOptions()) {
+        self.community = community
+        self.options = options
+    }
+
+    /// Clears the community with its agents in this process.
+    public func run() throws -> ClearingResult {
+        try options.validate()
+        let agents = LocalAgents(community, workers: options.workers)
+        defer { agents.close() }
+        var coordinator = Coordinator(community: community, options: options)
+        return try coordinator.clear(agents)
+    }
+}

@@ -1,0 +1,328 @@
+import CbcSolver
+import DataIO
+import Foundation
+import GLPKSolver
+import LinearProgramming
+import Optimize
+
+/// The coordinator's side of the clearing. It knows the public tariffs, the community limits and the shared
+/// storage (the community's own asset, described in the community file that every member shares), and it gets
+/// from agents nothing but ``Proposal``s.
+struct Coordinator {
+    let community: Community
+    let options: ClearingOptions
+    let T: Int
+    let dt: Double
+    /// Cost (currency per kWh) of the master's artificial flows, which keep it feasible before the plans fit. It
+    /// caps the prices the master can ask: it starts at twice the dearest tariff (a limit's price above that is
+    /// rare) and rises tenfold whenever the master converges with artificial flows left; after
+    /// ``penaltyRaises`` raises they are a sign of an infeasible community.
+    var penalty: Double
+    static let penaltyRaises = 4
+    /// Row layout of the master: draw t, feed T + t, pool 2T + t, storage energy 3T + t, then one row per agent.
+    var convexityBase: Int { community.sharedStorage == nil ? 3 * T : 4 * T }
+
+    init(community: Community, options: ClearingOptions) {
+        self.community = community
+        self.options = options
+        T = community.periods
+        dt = community.hoursPerPeriod
+        let top = community.grid.importPrice.map(abs).max() ?? 1
+        penalty = max(0.1, 2 * (top + community.p2p.feePerKWh))
+    }
+
+    // MARK: The coordinator's own variables
+
+    /// Columns of the coordinator's part: grid import and export, pool buy and sell, the shared storage, and (in
+    /// the master only) the artificial flows.
+    struct Columns {
+        var gridImport = 0, gridExport = 0, poolBuy = 0, poolSell = 0
+        var charge: Int?, discharge: Int?, energy: Int?
+        var artificialDraw: Int?, artificialFeed: Int?, artificialPool: Int?
+    }
+
+    /// Adds the coordinator's columns and the pool and storage rows to `m`, whose first `2T` rows are the draw and
+    /// feed rows when `linked` (the master); without them (the Lagrangian's own part) the rows are 0..<T pool.
+    func addOwnPart(to m: inout Model, linked: Bool, artificial: Bool) -> Columns {
+        let c = community, g = c.grid, p2p = c.p2p.enabled
+        let poolCap = p2p ? c.prosumers.reduce(0) { $0 + $1.connectionKW } : 0
+        var cols = Columns()
+        func block(_ lower: Double, _ upper: (Int) -> Double, _ cost: (Int) -> Double) -> Int {
+            let first = m.variableCount
+            for t in 0..<T { m.addVariable(lower: lower, upper: upper(t), objective: cost(t)) }
+            return first
+        }
+        cols.gridImport = block(0, { _ in g.importLimitKW }, { dt * g.importPrice[$0] })
+        cols.gridExport = block(0, { _ in g.exportLimitKW }, { -dt * g.exportPrice[$0] })
+        cols.poolBuy = block(0, { _ in poolCap }, { _ in dt * c.p2p.feePerKWh })
+        cols.poolSell = block(0, { _ in poolCap }, { _ in 0 })
+        if let s = c.sharedStorage {
+            let power = p2p ? s.powerKW : 0
+            cols.charge = block(0, { _ in power }, { _ in dt * s.degradationCostPerKWh })
+            cols.discharge = block(0, { _ in power }, { _ in dt * s.degradationCostPerKWh })
+            cols.energy = block(s.minSoC * s.capacityKWh, { _ in s.maxSoC * s.capacityKWh }, { _ in 0 })
+            m.setBounds(Variable(index: cols.energy! + T - 1), lower: max(s.minSoC, s.finalMinSoC) * s.capacityKWh,
+                        upper: s.maxSoC * s.capacityKWh)
+        }
+        if artificial {
+            cols.artificialDraw = block(0, { _ in .infinity }, { _ in dt * penalty })
+            cols.artificialFeed = block(0, { _ in .infinity }, { _ in dt * penalty })
+            cols.artificialPool = block(0, { _ in .infinity }, { _ in dt * penalty })
+        }
+        if linked {
+            for t in 0..<T {  // draw row: sum of plans' draw - import - pool buy - artificial = 0
+                var idx = [cols.gridImport + t, cols.poolBuy + t], val = [-1.0, -1]
+                if let a = cols.artificialDraw { idx.append(a + t); val.append(-1) }
+                m.addRow(indices: idx, coefficients: val, lower: 0, upper: 0, name: "draw_\(t)")
+            }
+            for t in 0..<T {
+                var idx = [cols.gridExport + t, cols.poolSell + t], val = [-1.0, -1]
+                if let a = cols.artificialFeed { idx.append(a + t); val.append(-1) }
+                m.addRow(indices: idx, coefficients: val, lower: 0, upper: 0, name: "feed_\(t)")
+            }
+        }
+        for t in 0..<T {  // pool: sell + storage discharge - buy - storage charge (+ artificial) = 0
+            var idx = [cols.poolSell + t, cols.poolBuy + t], val = [1.0, -1]
+            if let ch = cols.charge, let dis = cols.discharge { idx += [dis + t, ch + t]; val += [1, -1] }
+            if let a = cols.artificialPool { idx.append(a + t); val.append(1) }
+            m.addRow(indices: idx, coefficients: val, lower: 0, upper: 0, name: "pool_\(t)")
+        }
+        if let s = c.sharedStorage, let ch = cols.charge, let dis = cols.discharge, let e = cols.energy {
+            for t in 0..<T {
+                var idx = [e + t, ch + t, dis + t], val = [1.0, -dt * s.chargeEfficiency, dt / s.dischargeEfficiency]
+                if t > 0 { idx.append(e + t - 1); val.append(-1) }
+                let rhs = t == 0 ? s.initialEnergy : 0
+                m.addRow(indices: idx, coefficients: val, lower: rhs, upper: rhs, name: "storage_\(t)")
+            }
+        }
+        return cols
+    }
+
+    // MARK: Prices
+
+    /// Master duals of the draw and feed rows -> the agents' prices (currency per kWh).
+    func signal(drawDual: [Double], feedDual: [Double]) -> PriceSignal {
+        PriceSignal(draw: PeriodVector(drawDual.map { -$0 / dt }), feed: PeriodVector(feedDual.map { $0 / dt }))
+    }
+
+    /// `p` moved into the box of half-width `radius` around `centre`; whether it had to move.
+    func clamp(_ p: PriceSignal, around centre: PriceSignal, radius: Double) -> (PriceSignal, Bool) {
+        var clipped = false
+        func box(_ x: Double, _ c: Double) -> Double {
+            let y = min(c + radius, max(c - radius, x))
+            if y != x { clipped = true }
+            return y
+        }
+        let out = PriceSignal(draw: PeriodVector((0..<T).map { box(p.draw[$0], centre.draw[$0]) }),
+                              feed: PeriodVector((0..<T).map { box(p.feed[$0], centre.feed[$0]) }))
+        return (out, clipped)
+    }
+
+    func blend(_ a: PriceSignal, _ b: PriceSignal, weight w: Double) -> PriceSignal {
+        PriceSignal(draw: PeriodVector((0..<T).map { w * a.draw[$0] + (1 - w) * b.draw[$0] }),
+                    feed: PeriodVector((0..<T).map { w * a.feed[$0] + (1 - w) * b.feed[$0] }))
+    }
+
+    /// Stand-alone prices (the grid's own tariff): every agent's value there is its stand-alone optimal bill.
+    var gridPrices: PriceSignal {
+        PriceSignal(draw: PeriodVector(community.grid.importPrice), feed: PeriodVector(community.grid.exportPrice))
+    }
+
+    /// Mid-market pool prices plus the fee for drawing.
+    var poolPrices: PriceSignal {
+        let mid = community.poolPrice
+        return PriceSignal(draw: PeriodVector(mid.map { $0 + community.p2p.feePerKWh }), feed: PeriodVector(mid))
+    }
+
+    // MARK: The clearing
+
+    mutating func clear(_ agents: AgentGroup) throws -> ClearingResult {
+        let clock = Stopwatch()
+        let n = agents.count
+        var master = try Master(self, agents: n)
+        var own = try OwnPart(self)
+
+        // Two opening rounds: the grid's tariff (the stand-alone answers) and the mid-market pool prices.
+        let standalone = try agents.respond(to: gridPrices)
+        try master.add(standalone)
+        var best = gridPrices
+        var bestBound = standalone.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: gridPrices))
+        if community.p2p.enabled {
+            let opening = try agents.respond(to: poolPrices)
+            try master.add(opening)
+            let b = opening.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: poolPrices))
+            if b > bestBound { bestBound = b; best = poolPrices }
+        }
+        var log: [ClearingIteration] = []
+        var smoothing = options.smoothing
+        var raises = 0
+        // Trust region: the agents never see prices further than `radius` from the best bound's prices. Early
+        // master duals are arbitrary (few plans), and far-off prices only make agents' MILPs slow.
+        var radius = 0.1 * max(0.1, community.grid.importPrice.max() ?? 1)
+        var last = best
+        var converged = false
+        let budget = options.timeLimit.map { 0.75 * $0 }
+        for iteration in 1...options.maxIterations {
+            let solved = try master.solve()
+            let masterPrices = signal(drawDual: solved.drawDual, feedDual: solved.feedDual)
+            let gap = Solution.relativeGap(solved.objective, bestBound) ?? .infinity
+            if gap <= options.tolerance {
+                if solved.artificial <= 1e-7 { converged = true; break }
+                if raises == Self.penaltyRaises { break }
+                raises += 1
+                penalty *= 10
+                try master.setPenalty(penalty * dt)
+                continue
+            }
+            if let budget, clock.seconds >= budget { break }
+            let (boxed, clipped) = clamp(masterPrices, around: best, radius: radius)
+            let asked = blend(best, boxed, weight: smoothing)
+            if ProcessInfo.processInfo.environment["PEERGRID_AGENTS_DEBUG"] != nil {
+                func f(_ v: PeriodVector) -> String { stride(from: 0, to: T, by: max(1, T / 12)).map { String(format: "%.3f", v[$0]) }.joined(separator: " ") }
+                FileHandle.standardError.write(Data("iteration \(iteration) master draw \(f(masterPrices.draw))\n  master feed \(f(masterPrices.feed))\n  asked draw \(f(asked.draw))\n  asked feed \(f(asked.feed))\n".utf8))
+            }
+            let answers = try agents.respond(to: asked)
+            let bound = answers.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: asked))
+            if bound > bestBound { bestBound = bound; best = asked }
+            let added = try master.add(answers)
+            if added == 0 {
+                // Mispricing: nothing new at these prices. Let the master's prices through further.
+                if clipped { radius *= 2 } else { smoothing = max(0, smoothing - 0.25) }
+            }
+            var residual = 0.0
+            for t in 0..<T {
+                let draw = answers.reduce(0) { $0 + $1.proposal.draw[t] }, feed = answers.reduce(0) { $0 + $1.proposal.feed[t] }
+                residual = max(residual, abs(draw - solved.draw[t]), abs(feed - solved.feed[t]))
+            }
+            let change = (0..<T).reduce(0.0) { max($0, abs(asked.draw[$1] - last.draw[$1]), abs(asked.feed[$1] - last.feed[$1])) }
+            last = asked
+            let step = ClearingIteration(iteration: iteration, primalResidual: residual, dualResidual: change,
+                                         objective: solved.objective, bound: bestBound,
+                                         gap: Solution.relativeGap(solved.objective, bestBound) ?? .infinity,
+                                         smoothing: smoothing, plans: master.planCount, seconds: clock.seconds)
+            log.append(step)
+            options.progress?(step)
+        }
+        let final = try master.solve()
+        var result = try select(agents, master: master, solved: final, bound: bestBound, clock: clock)
+        result.iterations = log
+        result.converged = converged
+        result.prices = best
+        result.schedule.solveSeconds = clock.seconds
+        result.schedule.standaloneStatus = .optimal
+        result.schedule.standaloneBills = zip(community.prosumers, standalone).map { (id: $0.id, bill: $1.proposal.value) }
+        result.schedule.standaloneCost = standalone.reduce(0) { $0 + $1.proposal.value }
+        if !converged && result.schedule.status.hasSolution {
+            result.schedule.message = "not converged within the iteration or time limit: the best repaired schedule, certified gap \(String(format: "%.3g", result.schedule.gap ?? .infinity))"
+        }
+        result.seconds = clock.seconds
+        return result
+    }
+}
+
+// MARK: - Master
+
+/// The restricted master LP: convex combinations of each agent's plans, the coordinator's own part and the
+/// artificial flows, kept in a GLPK workspace (new plans are new columns; each solve starts from the last basis).
+struct Master {
+    let workspace: GLPKWorkspace
+    let own: Coordinator.Columns
+    let T: Int
+    let convexityBase: Int
+    /// Per agent: (plan index, master column) of every plan it proposed.
+    private(set) var plans: [[(plan: Int, column: Int)]]
+    private(set) var planCount = 0
+    private(set) var rows: Int
+
+    init(_ c: Coordinator, agents n: Int) throws {
+        var m = Model(name: "master")
+        own = c.addOwnPart(to: &m, linked: true, artificial: true)
+        T = c.T
+        convexityBase = c.convexityBase
+        precondition(m.constraintCount == convexityBase, "master row layout")
+        for i in 0..<n { m.addRow(indices: [], coefficients: [], lower: 1, upper: 1, name: "agent_\(i)") }
+        rows = m.constraintCount
+        workspace = try GLPKWorkspace(m)
+        plans = Array(repeating: [], count: n)
+    }
+
+    /// Adds the answers' plans the master does not hold yet; returns how many were new.
+    @discardableResult
+    mutating func add(_ answers: [(proposal: Proposal, plan: Int)]) throws -> Int {
+        var added = 0
+        for (i, a) in answers.enumerated() where !plans[i].contains(where: { $0.plan == a.plan }) {
+            var entries: [(row: Int, value: Double)] = [(convexityBase + i, 1)]
+            for t in 0..<T {
+                if a.proposal.draw[t] != 0 { entries.append((t, a.proposal.draw[t])) }
+                if a.proposal.feed[t] != 0 { entries.append((T + t, a.proposal.feed[t])) }
+            }
+            let column = try workspace.addColumn(cost: a.proposal.ownCost, lower: 0, upper: .infinity, entries: entries)
+            plans[i].append((a.plan, column))
+            added += 1
+        }
+        planCount += added
+        return added
+    }
+
+    /// Sets the cost of every artificial flow (currency per kW and period).
+    func setPenalty(_ cost: Double) throws {
+        for col in [own.artificialDraw, own.artificialFeed, own.artificialPool].compactMap({ $0 }) {
+            for t in 0..<T { try workspace.setObjective(col + t, cost) }
+        }
+    }
+
+    struct Solved {
+        var objective: Double
+        var drawDual: [Double], feedDual: [Double]
+        /// The master's aggregate draw and feed per period (kW).
+        var draw: [Double], feed: [Double]
+        var artificial: Double
+        var values: [Double]
+    }
+
+    func solve() throws -> Solved {
+        let a = workspace.solveLP()
+        guard a.status == .optimal else {
+            throw AgentError.solver(agent: "coordinator", detail: "master LP: \(a.status.rawValue)")
+        }
+        let v = a.values, o = own
+        var artificial = 0.0
+        for col in [o.artificialDraw, o.artificialFeed, o.artificialPool].compactMap({ $0 }) {
+            for t in 0..<T { artificial += v[col + t] }
+        }
+        let draw = (0..<T).map { t in v[o.gridImport + t] + v[o.poolBuy + t] + (o.artificialDraw.map { v[$0 + t] } ?? 0) }
+        let feed = (0..<T).map { t in v[o.gridExport + t] + v[o.poolSell + t] + (o.artificialFeed.map { v[$0 + t] } ?? 0) }
+        return Solved(objective: a.objective, drawDual: Array(a.rowDuals[0..<T]), feedDual: Array(a.rowDuals[T..<2 * T]),
+                      draw: draw, feed: feed, artificial: artificial, values: v)
+    }
+}
+
+/// The coordinator's own part of the Lagrangian: its best grid and pool split and storage use when it sells
+/// draw and buys feed at the signal's prices. Bounded (every flow has a finite limit), so its value is finite.
+struct OwnPart {
+    let workspace: GLPKWorkspace
+    let own: Coordinator.Columns
+    let c: Coordinator
+
+    init(_ c: Coordinator) throws {
+        var m = Model(name: "coordinator")
+        own = c.addOwnPart(to: &m, linked: false, artificial: false)
+        workspace = try GLPKWorkspace(m)
+        self.c = c
+    }
+
+    mutating func value(at s: PriceSignal) throws -> Double {
+        let g = c.community.grid, dt = c.dt, fee = c.community.p2p.feePerKWh
+        for t in 0..<c.T {
+            try workspace.setObjective(own.gridImport + t, dt * (g.importPrice[t] - s.draw[t]))
+            try workspace.setObjective(own.poolBuy + t, dt * (fee - s.draw[t]))
+            try workspace.setObjective(own.gridExport + t, dt * (s.feed[t] - g.exportPrice[t]))
+            try workspace.setObjective(own.poolSell + t, dt * s.feed[t])
+        }
+        let a = workspace.solveLP()
+        guard a.status == .optimal else {
+            throw AgentError.solver(agent: "coordinator", detail: "own part of the bound: \(a.status.rawValue)")
+        }
+        return a.objective
+    }
+}

@@ -1,0 +1,278 @@
+import Foundation
+import GLPKSolver
+import LinearProgramming
+import Optimize
+
+/// One prosumer's agent. It owns the prosumer's data (load, PV, battery, flexible loads, connection), answers
+/// price signals with the plan that is best for it (its own small MILP, kept in a GLPK workspace between answers
+/// so each answer starts from the last basis), and remembers its plans' device schedules privately: the
+/// coordinator only ever gets draw and feed per period.
+///
+/// Not thread-safe: an agent lives on one worker thread (GLPK's environment is per thread).
+final class ProsumerAgent {
+    let prosumer: Prosumer
+    let periods: Int
+    let dt: Double
+    /// What an agent keeps of each distinct plan it proposed, to build its schedule if the plan is chosen.
+    struct Plan {
+        var draw: [Double], feed: [Double], charge: [Double], discharge: [Double], curtail: [Double], flexible: [Double]
+        var ownCost: Double
+    }
+    private(set) var plans: [Plan] = []
+    private var planIndex: [Int: [Int]] = [:]
+
+    private var workspace: GLPKWorkspace?
+    private var layout = Layout()
+    /// Column indices of the agent's model.
+    struct Layout {
+        var draw = 0, feed = 0, curtail = 0, charge: Int?, discharge: Int?, energy: Int?
+        var flex: [(load: Int, first: Int, window: Int)] = []
+        var meterBinary: [Int: (column: Int, rows: Int)] = [:], batteryBinary: [Int: Int] = [:]
+        /// Deviation columns (draw above, draw below, feed above, feed below; T each) and their rows
+        /// (draw rows, then feed rows), made the first time the coordinator asks for a plan near a target.
+        var deviation: (columns: Int, rows: Int)?
+    }
+
+    /// Flows below this are written as 0 (the spec's 1e-6 kW) and count as "not flowing" for the meter rule.
+    static let tolerance = 1e-6
+    /// Seconds an agent's MILP may take before it answers with its best plan (and its relaxation as its bound).
+    static let solveSeconds = 0.25
+
+    /// The most a plan that obeys the meter rule can draw or feed in each period: the connection, and no more
+    /// than load + flexible loads + battery charging (drawing) or PV + battery discharging (feeding). Valid for
+    /// every feasible plan, and it keeps the meter binaries' big-M small.
+    let drawCap: [Double], feedCap: [Double]
+
+    init(prosumer p: Prosumer, periods: Int, hoursPerPeriod: Double) {
+        self.prosumer = p
+        self.periods = periods
+        self.dt = hoursPerPeriod
+        let power = p.battery?.powerKW ?? 0
+        drawCap = (0..<periods).map { t in
+            let flex = p.flexibleLoads.reduce(0.0) { $0 + ($1.earliest <= t && t <= $1.latest ? $1.powerKW : 0) }
+            return min(p.connectionKW, p.loadKW[t] + flex + power)
+        }
+        feedCap = (0..<periods).map { min(p.connectionKW, p.pvKW[$0] + power) }
+    }
+
+    /// The agent's model at zero prices: draw x, feed y, curtailment, battery flows and energy, flexible-load
+    /// binaries; balance, energy and run-count rows. Meter and battery-mode binaries are added when a period
+    /// needs them (see ``respond(to:)``).
+    private func buildModel() -> Model {
+        let p = prosumer, T = periods
+        var m = Model(name: "agent-\(p.id)")
+        var l = Layout()
+        /// Adds `n` columns; returns the first one's index.
+        func block(_ n: Int, _ lower: Double, _ upper: Double, _ kind: VariableKind = .continuous) -> Int {
+            let first = m.variableCount
+            _ = m.addVariables(n, lower: lower, upper: upper, kind: kind)
+            return first
+        }
+        l.draw = m.variableCount
+        for t in 0..<T { m.addVariable(lower: 0, upper: drawCap[t]) }
+        l.feed = m.variableCount
+        for t in 0..<T { m.addVariable(lower: 0, upper: feedCap[t]) }
+        l.curtail = m.variableCount
+        for t in 0..<T { m.addVariable(lower: 0, upper: p.pvKW[t]) }
+        if let b = p.battery {
+            l.charge = block(T, 0, b.powerKW)
+            l.discharge = block(T, 0, b.powerKW)
+            let e = block(T, b.minSoC * b.capacityKWh, b.maxSoC * b.capacityKWh)
+            m.setBounds(Variable(index: e + T - 1), lower: max(b.minSoC, b.finalMinSoC) * b.capacityKWh,
+                        upper: b.maxSoC * b.capacityKWh)
+            l.energy = e
+            for t in 0..<T {
+                m.setObjectiveCoefficient(Variable(index: l.charge! + t), dt * b.degradationCostPerKWh)
+                m.setObjectiveCoefficient(Variable(index: l.discharge! + t), dt * b.degradationCostPerKWh)
+            }
+        }
+        for (k, f) in p.flexibleLoads.enumerated() {
+            let window = f.latest - f.earliest + 1
+            let first = block(window, 0, 1, .integer)
+            l.flex.append((k, first, window))
+            _ = m.addRow(indices: Array(first..<first + window), coefficients: Array(repeating: 1, count: window),
+                         lower: Double(f.runPeriods), upper: Double(f.runPeriods))
+        }
+        for t in 0..<T {
+            // draw - feed - curtail - charge + discharge - flexible = load - pv
+            var idx = [l.draw + t, l.feed + t, l.curtail + t], val = [1.0, -1, -1]
+            if let c = l.charge, let d = l.discharge { idx += [c + t, d + t]; val += [-1, 1] }
+            for (k, first, _) in l.flex {
+                let f = p.flexibleLoads[k]
+                if f.earliest <= t && t <= f.latest { idx.append(first + t - f.earliest); val.append(-f.powerKW) }
+            }
+            let rhs = p.loadKW[t] - p.pvKW[t]
+            _ = m.addRow(indices: idx, coefficients: val, lower: rhs, upper: rhs)
+        }
+        // The convex hull of each period's "draw or feed, never both" (and "charge or discharge"): valid for
+        // every feasible plan, and it makes the relaxation that bounds the agent's value, and its MILP, tight.
+        for t in 0..<T where drawCap[t] > 0 && feedCap[t] > 0 {
+            m.addRow(indices: [l.draw + t, l.feed + t], coefficients: [1 / drawCap[t], 1 / feedCap[t]], lower: -.infinity, upper: 1)
+        }
+        if let b = p.battery, let c = l.charge, let d = l.discharge, b.powerKW > 0 {
+            for t in 0..<T {
+                m.addRow(indices: [c + t, d + t], coefficients: [1 / b.powerKW, 1 / b.powerKW], lower: -.infinity, upper: 1)
+            }
+        }
+        if let b = p.battery, let c = l.charge, let d = l.discharge, let e = l.energy {
+            for t in 0..<T {
+                // e_t - e_{t-1} - dt*eta_c*charge + dt/eta_d*discharge = 0 (e_{-1} on the right at t = 0)
+                var idx = [e + t, c + t, d + t], val = [1.0, -dt * b.chargeEfficiency, dt / b.dischargeEfficiency]
+                if t > 0 { idx.append(e + t - 1); val.append(-1) }
+                let rhs = t == 0 ? b.initialEnergy : 0
+                _ = m.addRow(indices: idx, coefficients: val, lower: rhs, upper: rhs)
+            }
+        }
+        layout = l
+        return m
+    }
+
+    /// The agent's best plan at `signal`'s prices: its own MILP (GLPK, gap 1e-7). Simultaneous draw and feed is
+    /// netted where drawing costs at least what feeding earns (exact there) and gets a meter binary where it
+    /// does not; simultaneous charge and discharge gets a battery-mode binary; then it solves again.
+    /// Returns the proposal and the index of the plan in ``plans``.
+    ///
+    /// With a `target`, the plan also pays `target.weight` per kW of distance (draw and feed, each period) from
+    /// the target's draw and feed: the coordinator asks this of the few agents its master mixes, at the final
+    /// prices, for a plan near the mix that keeps the agent's integer decisions. Its value is then no bound.
+    func respond(to signal: PriceSignal, target: Target? = nil) throws -> (proposal: Proposal, plan: Int) {
+        if workspace == nil { workspace = try GLPKWorkspace(buildModel()) }
+        guard let ws = workspace else { throw AgentError.solver(agent: prosumer.id, detail: "no workspace") }
+        let T = periods
+        for t in 0..<T {
+            try ws.setObjective(layout.draw + t, dt * signal.draw[t])
+            try ws.setObjective(layout.feed + t, -dt * signal.feed[t])
+        }
+        // Meter binaries only where feeding earns more than drawing costs: elsewhere netting is exact, and every
+        // idle binary would only slow the search down.
+        for (t, z) in layout.meterBinary {
+            let on = signal.draw[t] < signal.feed[t]
+            try ws.setRow(z.rows, lower: -.infinity, upper: on ? 0 : .infinity)
+            try ws.setRow(z.rows + 1, lower: -.infinity, upper: on ? feedCap[t] : .infinity)
+            try ws.setColumn(z.column, lower: 0, upper: 1, integer: on)
+        }
+        if let target { try aim(at: target, ws) } else if let d = layout.deviation {
+            for j in d.columns..<(d.columns + 4 * T) { try ws.setObjective(j, 0) }
+        }
+        let l = layout
+        for _ in 0..<(2 * T + 2) {
+            let clock = Date()
+            let answer = l.flex.isEmpty && !layout.meterBinary.keys.contains(where: { signal.draw[$0] < signal.feed[$0] }) && layout.batteryBinary.isEmpty
+                ? ws.solveLP() : ws.solveMIP(relativeGap: 1e-5, timeLimit: Self.solveSeconds)
+            if ProcessInfo.processInfo.environment["PEERGRID_AGENTS_DEBUG"] != nil {
+                FileHandle.standardError.write(Data("agent \(prosumer.id): \(answer.status) \(answer.objective) relaxation \(answer.relaxation) in \(Date().timeIntervalSince(clock)) s, meter \(layout.meterBinary.count) battery \(layout.batteryBinary.count)\n".utf8))
+            }
+            guard answer.status.hasSolution else {
+                if answer.status == .infeasible { throw AgentError.infeasible(agent: prosumer.id) }
+                throw AgentError.solver(agent: prosumer.id, detail: "GLPK: \(answer.status.rawValue)")
+            }
+            let v = answer.values
+            var plan = extract(v)
+            var needsBinary = false
+            for t in 0..<T {
+                if plan.draw[t] > Self.tolerance && plan.feed[t] > Self.tolerance {
+                    if signal.draw[t] >= signal.feed[t] {
+                        // Netting keeps the balance, the connection limit and the value (or lowers it).
+                        let both = min(plan.draw[t], plan.feed[t])
+                        plan.draw[t] -= both; plan.feed[t] -= both
+                    } else {
+                        try addMeterBinary(t, ws); needsBinary = true
+                    }
+                }
+                if plan.charge[t] > Self.tolerance && plan.discharge[t] > Self.tolerance {
+                    try addBatteryBinary(t, ws); needsBinary = true
+                }
+            }
+            if needsBinary { continue }
+            let energy = (0..<T).reduce(0.0) { $0 + dt * (signal.draw[$1] * plan.draw[$1] - signal.feed[$1] * plan.feed[$1]) }
+            // The solver's proven bound (the optimum, or the relaxation's value when the search stopped early)
+            // bounds the agent's optimum from below; netting only moves the plan's value towards it.
+            let value = min(answer.bound, plan.ownCost + energy)
+            let index = remember(plan)
+            return (Proposal(draw: PeriodVector(plan.draw), feed: PeriodVector(plan.feed), ownCost: plan.ownCost, value: value), index)
+        }
+        throw AgentError.solver(agent: prosumer.id, detail: "meter and battery rules still broken after \(2 * T + 2) rounds")
+    }
+
+    /// A plan near a target draw and feed, at a price per kW of distance.
+    struct Target: Sendable {
+        var draw: [Double], feed: [Double], weight: Double
+    }
+
+    private func aim(at target: Target, _ ws: GLPKWorkspace) throws {
+        let T = periods
+        if layout.deviation == nil {
+            let first = ws.columnCount
+            for _ in 0..<(4 * T) { try ws.addColumn(cost: 0, lower: 0, upper: .infinity, entries: []) }
+            let rows = ws.rowCount
+            for t in 0..<T {  // draw - above + below = target draw
+                try ws.addRow(lower: 0, upper: 0, entries: [(layout.draw + t, 1), (first + t, -1), (first + T + t, 1)])
+            }
+            for t in 0..<T {
+                try ws.addRow(lower: 0, upper: 0, entries: [(layout.feed + t, 1), (first + 2 * T + t, -1), (first + 3 * T + t, 1)])
+            }
+            layout.deviation = (first, rows)
+        }
+        guard let d = layout.deviation else { return }
+        for t in 0..<T {
+            try ws.setRow(d.rows + t, lower: target.draw[t], upper: target.draw[t])
+            try ws.setRow(d.rows + T + t, lower: target.feed[t], upper: target.feed[t])
+        }
+        for j in d.columns..<(d.columns + 4 * T) { try ws.setObjective(j, dt * target.weight) }
+    }
+
+    private func extract(_ v: [Double]) -> Plan {
+        let T = periods, l = layout, p = prosumer
+        func clean(_ a: Double) -> Double { abs(a) < Self.tolerance ? 0 : a }
+        var plan = Plan(draw: (0..<T).map { clean(v[l.draw + $0]) }, feed: (0..<T).map { clean(v[l.feed + $0]) },
+                        charge: Array(repeating: 0, count: T), discharge: Array(repeating: 0, count: T),
+                        curtail: (0..<T).map { clean(v[l.curtail + $0]) }, flexible: Array(repeating: 0, count: T),
+                        ownCost: 0)
+        if let c = l.charge, let d = l.discharge, let b = p.battery {
+            plan.charge = (0..<T).map { clean(v[c + $0]) }
+            plan.discharge = (0..<T).map { clean(v[d + $0]) }
+            plan.ownCost = dt * b.degradationCostPerKWh * (plan.charge.reduce(0, +) + plan.discharge.reduce(0, +))
+        }
+        for (k, first, window) in l.flex {
+            let f = p.flexibleLoads[k]
+            for q in 0..<window where v[first + q] > 0.5 { plan.flexible[f.earliest + q] += f.powerKW }
+        }
+        return plan
+    }
+
+    /// Stores a plan once; returns its index.
+    private func remember(_ plan: Plan) -> Int {
+        var hasher = Hasher()
+        for a in plan.draw { hasher.combine((a * 1e6).rounded()) }
+        for a in plan.feed { hasher.combine((a * 1e6).rounded()) }
+        let key = hasher.finalize()
+        for i in planIndex[key, default: []] where Self.same(plans[i], plan) { return i }
+        plans.append(plan)
+        planIndex[key, default: []].append(plans.count - 1)
+        return plans.count - 1
+    }
+
+    private static func same(_ a: Plan, _ b: Plan) -> Bool {
+        func close(_ x: [Double], _ y: [Double]) -> Bool { zip(x, y).allSatisfy { abs($0 - $1) <= 1e-7 } }
+        return close(a.draw, b.draw) && close(a.feed, b.feed) && abs(a.ownCost - b.ownCost) <= 1e-9
+    }
+
+    private func addMeterBinary(_ t: Int, _ ws: GLPKWorkspace) throws {
+        guard layout.meterBinary[t] == nil else { return }
+        let z = try ws.addColumn(cost: 0, lower: 0, upper: 1, integer: true, entries: [])
+        let rows = try ws.addRow(lower: -.infinity, upper: 0, entries: [(layout.draw + t, 1), (z, -drawCap[t])])
+        try ws.addRow(lower: -.infinity, upper: feedCap[t], entries: [(layout.feed + t, 1), (z, feedCap[t])])
+        layout.meterBinary[t] = (z, rows)
+    }
+
+    private func addBatteryBinary(_ t: Int, _ ws: GLPKWorkspace) throws {
+        guard layout.batteryBinary[t] == nil, let b = prosumer.battery, let ch = layout.charge, let dis = layout.discharge else { return }
+        let z = try ws.addColumn(cost: 0, lower: 0, upper: 1, integer: true, entries: [])
+        try ws.addRow(lower: -.infinity, upper: 0, entries: [(ch + t, 1), (z, -b.powerKW)])
+        try ws.addRow(lower: -.infinity, upper: b.powerKW, entries: [(dis + t, 1), (z, b.powerKW)])
+        layout.batteryBinary[t] = z
+    }
+
+    /// Releases the GLPK workspace (on the agent's own thread).
+    func release() { workspace = nil }
+}
