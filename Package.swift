@@ -53,7 +53,7 @@ let package = Package(
                                                    .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(name: "DayAhead", dependencies: [
             "LinearAlgebra", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market", "Reports",
-            "ResultStore",
+            "ResultStore", "Agents",
         ]),
         .executableTarget(name: "PeerGridCLI", dependencies: [
             "DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market", "Reports", "DayAhead",
@@ -83,6 +83,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "ResultStore", "DataIO", "Market"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Optimize", "LinearProgramming", "CbcSolver", "DataIO"]),
         .testTarget(name: "PeerGridCLITests", dependencies: [], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

@@ -19,6 +19,9 @@ struct Coordinator {
     /// ``penaltyRaises`` raises they are a sign of an infeasible community.
     var penalty: Double
     static let penaltyRaises = 4
+    /// Iterations in a row without a new plan after which the clearing stops (the agents' answers repeat: with
+    /// time-limited agent MILPs the bound cannot close further).
+    static let stallLimit = 6
     /// Row layout of the master: draw t, feed T + t, pool 2T + t, storage energy 3T + t, then one row per agent.
     var convexityBase: Int { community.sharedStorage == nil ? 3 * T : 4 * T }
 
@@ -143,12 +146,12 @@ struct Coordinator {
         var own = try OwnPart(self)
 
         // Two opening rounds: the grid's tariff (the stand-alone answers) and the mid-market pool prices.
-        let standalone = try agents.respond(to: gridPrices)
+        let standalone = try agents.respond(to: gridPrices, seconds: ProsumerAgent.certificateSeconds)
         try master.add(standalone)
         var best = gridPrices
         var bestBound = standalone.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: gridPrices))
         if community.p2p.enabled {
-            let opening = try agents.respond(to: poolPrices)
+            let opening = try agents.respond(to: poolPrices, seconds: ProsumerAgent.solveSeconds)
             try master.add(opening)
             let b = opening.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: poolPrices))
             if b > bestBound { bestBound = b; best = poolPrices }
@@ -156,6 +159,7 @@ struct Coordinator {
         var log: [ClearingIteration] = []
         var smoothing = options.smoothing
         var raises = 0
+        var stalled = 0
         // Trust region: the agents never see prices further than `radius` from the best bound's prices. Early
         // master duals are arbitrary (few plans), and far-off prices only make agents' MILPs slow.
         var radius = 0.1 * max(0.1, community.grid.importPrice.max() ?? 1)
@@ -177,14 +181,12 @@ struct Coordinator {
             if let budget, clock.seconds >= budget { break }
             let (boxed, clipped) = clamp(masterPrices, around: best, radius: radius)
             let asked = blend(best, boxed, weight: smoothing)
-            if ProcessInfo.processInfo.environment["PEERGRID_AGENTS_DEBUG"] != nil {
-                func f(_ v: PeriodVector) -> String { stride(from: 0, to: T, by: max(1, T / 12)).map { String(format: "%.3f", v[$0]) }.joined(separator: " ") }
-                FileHandle.standardError.write(Data("iteration \(iteration) master draw \(f(masterPrices.draw))\n  master feed \(f(masterPrices.feed))\n  asked draw \(f(asked.draw))\n  asked feed \(f(asked.feed))\n".utf8))
-            }
-            let answers = try agents.respond(to: asked)
+            let answers = try agents.respond(to: asked, seconds: ProsumerAgent.solveSeconds)
             let bound = answers.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: asked))
             if bound > bestBound { bestBound = bound; best = asked }
             let added = try master.add(answers)
+            stalled = added == 0 ? stalled + 1 : 0
+            if stalled >= Self.stallLimit { break }
             if added == 0 {
                 // Mispricing: nothing new at these prices. Let the master's prices through further.
                 if clipped { radius *= 2 } else { smoothing = max(0, smoothing - 0.25) }
@@ -202,6 +204,14 @@ struct Coordinator {
                                          smoothing: smoothing, plans: master.planCount, seconds: clock.seconds)
             log.append(step)
             options.progress?(step)
+        }
+        // Certificate round: the agents answer the best prices again with time for their MILPs to finish, so the
+        // bound is the Lagrangian value of exact answers where they prove them.
+        if options.timeLimit.map({ clock.seconds < 0.85 * $0 }) ?? true {
+            let exact = try agents.respond(to: best, seconds: ProsumerAgent.certificateSeconds)
+            let bound = exact.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: best))
+            bestBound = max(bestBound, bound)
+            try master.add(exact)
         }
         let final = try master.solve()
         var result = try select(agents, master: master, solved: final, bound: bestBound, clock: clock)

@@ -43,4 +43,11 @@ public struct Proposal: Sendable, Equatable {
     /// A proven lower bound of the agent's optimal value at the prices it answered (the optimum itself when its
     /// solver proves it), where a plan's value is own cost + sum dt * (draw price * draw - feed price * feed).
     public var value: Double
+
+    public init(draw: PeriodVector, feed: PeriodVector, ownCost: Double, value: Double) {
+        self.draw = draw
+        self.feed = feed
+        self.ownCost = ownCost
+        self.value = value
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import CbcSolver
 import GLPKSolver
 import LinearProgramming
 import Optimize
@@ -22,6 +23,8 @@ final class ProsumerAgent {
     private var planIndex: [Int: [Int]] = [:]
 
     private var workspace: GLPKWorkspace?
+    /// Periods whose battery needs a mode binary in the CBC model.
+    private var cbcBattery = Set<Int>()
     private var layout = Layout()
     /// Column indices of the agent's model.
     struct Layout {
@@ -35,8 +38,10 @@ final class ProsumerAgent {
 
     /// Flows below this are written as 0 (the spec's 1e-6 kW) and count as "not flowing" for the meter rule.
     static let tolerance = 1e-6
-    /// Seconds an agent's MILP may take before it answers with its best plan (and its relaxation as its bound).
-    static let solveSeconds = 0.25
+    /// Seconds an agent's MILP may take during the iterations before it answers with its best plan (and its
+    /// relaxation as its bound). The certificate round at the best prices allows ``certificateSeconds``.
+    static let solveSeconds = 0.1
+    static let certificateSeconds = 5.0
 
     /// The most a plan that obeys the meter rule can draw or feed in each period: the connection, and no more
     /// than load + flexible loads + battery charging (drawing) or PV + battery discharging (feeding). Valid for
@@ -123,8 +128,38 @@ final class ProsumerAgent {
                 _ = m.addRow(indices: idx, coefficients: val, lower: rhs, upper: rhs)
             }
         }
-        layout = l
+        layout.draw = l.draw; layout.feed = l.feed; layout.curtail = l.curtail
+        layout.charge = l.charge; layout.discharge = l.discharge; layout.energy = l.energy; layout.flex = l.flex
         return m
+    }
+
+    /// The agent's MILP with a meter binary in every period where feeding earns more than drawing costs, solved
+    /// by CBC (GLPK's search is slow on these: seconds where CBC takes milliseconds).
+    private func solveWithMeter(_ signal: PriceSignal, seconds: Double) throws -> (status: SolutionStatus, objective: Double, bound: Double, values: [Double]) {
+        var m = buildModel()
+        let T = periods, l = layout
+        for t in 0..<T {
+            m.setObjectiveCoefficient(Variable(index: l.draw + t), dt * signal.draw[t])
+            m.setObjectiveCoefficient(Variable(index: l.feed + t), -dt * signal.feed[t])
+            if signal.draw[t] < signal.feed[t] && drawCap[t] > 0 && feedCap[t] > 0 {
+                let z = m.addVariable(lower: 0, upper: 1, kind: .binary).index
+                m.addRow(indices: [l.draw + t, z], coefficients: [1, -drawCap[t]], lower: -.infinity, upper: 0)
+                m.addRow(indices: [l.feed + t, z], coefficients: [1, feedCap[t]], lower: -.infinity, upper: feedCap[t])
+            }
+        }
+        if let b = prosumer.battery, let c = l.charge, let d = l.discharge {
+            for t in cbcBattery.union(layout.batteryBinary.keys).sorted() {
+                let z = m.addVariable(lower: 0, upper: 1, kind: .binary).index
+                m.addRow(indices: [c + t, z], coefficients: [1, -b.powerKW], lower: -.infinity, upper: 0)
+                m.addRow(indices: [d + t, z], coefficients: [1, b.powerKW], lower: -.infinity, upper: b.powerKW)
+            }
+        }
+        var options = SolverOptions()
+        options.relativeGap = 1e-6
+        options.timeLimit = seconds
+        let s = try CbcSolver().solve(m, options: options)
+        guard s.status.hasSolution, let objective = s.objective else { return (s.status, .nan, .nan, []) }
+        return (s.status == .optimal ? .optimal : .feasible, objective, min(objective, s.bestBound ?? -.infinity), s.values)
     }
 
     /// The agent's best plan at `signal`'s prices: its own MILP (GLPK, gap 1e-7). Simultaneous draw and feed is
@@ -135,7 +170,7 @@ final class ProsumerAgent {
     /// With a `target`, the plan also pays `target.weight` per kW of distance (draw and feed, each period) from
     /// the target's draw and feed: the coordinator asks this of the few agents its master mixes, at the final
     /// prices, for a plan near the mix that keeps the agent's integer decisions. Its value is then no bound.
-    func respond(to signal: PriceSignal, target: Target? = nil) throws -> (proposal: Proposal, plan: Int) {
+    func respond(to signal: PriceSignal, target: Target? = nil, seconds: Double = ProsumerAgent.solveSeconds) throws -> (proposal: Proposal, plan: Int) {
         if workspace == nil { workspace = try GLPKWorkspace(buildModel()) }
         guard let ws = workspace else { throw AgentError.solver(agent: prosumer.id, detail: "no workspace") }
         let T = periods
@@ -156,11 +191,32 @@ final class ProsumerAgent {
         }
         let l = layout
         for _ in 0..<(2 * T + 2) {
-            let clock = Date()
-            let answer = l.flex.isEmpty && !layout.meterBinary.keys.contains(where: { signal.draw[$0] < signal.feed[$0] }) && layout.batteryBinary.isEmpty
-                ? ws.solveLP() : ws.solveMIP(relativeGap: 1e-5, timeLimit: Self.solveSeconds)
-            if ProcessInfo.processInfo.environment["PEERGRID_AGENTS_DEBUG"] != nil {
-                FileHandle.standardError.write(Data("agent \(prosumer.id): \(answer.status) \(answer.objective) relaxation \(answer.relaxation) in \(Date().timeIntervalSince(clock)) s, meter \(layout.meterBinary.count) battery \(layout.batteryBinary.count)\n".utf8))
+            let integer = !(l.flex.isEmpty && !layout.meterBinary.keys.contains(where: { signal.draw[$0] < signal.feed[$0] })
+                            && layout.batteryBinary.isEmpty)
+            if target == nil && (0..<T).contains(where: { signal.draw[$0] < signal.feed[$0] }) {
+                let cbc = try solveWithMeter(signal, seconds: seconds)
+                guard cbc.status.hasSolution else {
+                    throw AgentError.solver(agent: prosumer.id, detail: "CBC: \(cbc.status.rawValue)")
+                }
+                var plan = extract(cbc.values)
+                var needsBinary = false
+                for t in 0..<T where plan.charge[t] > Self.tolerance && plan.discharge[t] > Self.tolerance {
+                    if cbcBattery.insert(t).inserted { needsBinary = true }
+                }
+                if needsBinary { continue }
+                for t in 0..<T where plan.draw[t] > Self.tolerance && plan.feed[t] > Self.tolerance {
+                    let both = min(plan.draw[t], plan.feed[t])
+                    plan.draw[t] -= both; plan.feed[t] -= both
+                }
+                let energy = (0..<T).reduce(0.0) { $0 + dt * (signal.draw[$1] * plan.draw[$1] - signal.feed[$1] * plan.feed[$1]) }
+                let value = min(cbc.bound, plan.ownCost + energy)
+                let index = remember(plan)
+                return (Proposal(draw: PeriodVector(plan.draw), feed: PeriodVector(plan.feed), ownCost: plan.ownCost, value: value), index)
+            }
+            var answer = integer ? ws.solveMIP(relativeGap: 1e-5, timeLimit: seconds) : ws.solveLP()
+            if answer.status == .timeLimitNoSolution && seconds < Self.certificateSeconds {
+                // No plan yet: the search gets the certificate round's time.
+                answer = ws.solveMIP(relativeGap: 1e-5, timeLimit: Self.certificateSeconds)
             }
             guard answer.status.hasSolution else {
                 if answer.status == .infeasible { throw AgentError.infeasible(agent: prosumer.id) }

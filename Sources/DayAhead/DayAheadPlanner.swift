@@ -1,3 +1,4 @@
+import Agents
 import CbcSolver
 import Forecast
 import Foundation
@@ -28,6 +29,9 @@ public enum DayAheadError: Error, CustomStringConvertible {
 /// Settings of a day-ahead run.
 public struct DayAheadOptions: Sendable {
     public enum Solver: String, Sendable, CaseIterable { case cbc, glpk }
+    /// How the schedule is found: one central MILP, or the prosumers' agents (`peergrid clear`).
+    public enum Method: String, Sendable, CaseIterable { case central, agents }
+    public var method: Method = .central
 
     /// `auto` (a short backtest per series picks among ``autoCandidates``) or a forecaster name.
     public var model = "auto"
@@ -184,7 +188,15 @@ public struct DayAheadPlanner: Sendable {
         progress?("scheduling \(community.name) (\(community.prosumers.count) prosumers, \(community.periods) periods)")
         let scheduleStart = ContinuousClock.now
         let schedule: ScheduleResult
-        do { schedule = try CommunityScheduler(solver: solver(), options: solverOptions).schedule(community) }
+        do {
+            if options.method == .agents {
+                var clearing = ClearingOptions()
+                clearing.timeLimit = options.scheduleTimeLimit
+                schedule = try DecentralizedClearing(community: community, options: clearing).run().schedule
+            } else {
+                schedule = try CommunityScheduler(solver: solver(), options: solverOptions).schedule(community)
+            }
+        }
         catch let e as ModelError { throw DayAheadError.badInput("\(communityFile): \(e.description)") }
         let scheduleSeconds = seconds(since: scheduleStart)
 

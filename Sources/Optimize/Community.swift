@@ -80,6 +80,19 @@ public struct Storage: Sendable {
     public var degradationCostPerKWh: Double
 
     public var initialEnergy: Double { initialSoC * capacityKWh }
+
+    public init(capacityKWh: Double, powerKW: Double, chargeEfficiency: Double, dischargeEfficiency: Double, initialSoC: Double,
+                minSoC: Double, maxSoC: Double, finalMinSoC: Double, degradationCostPerKWh: Double) {
+        self.capacityKWh = capacityKWh
+        self.powerKW = powerKW
+        self.chargeEfficiency = chargeEfficiency
+        self.dischargeEfficiency = dischargeEfficiency
+        self.initialSoC = initialSoC
+        self.minSoC = minSoC
+        self.maxSoC = maxSoC
+        self.finalMinSoC = finalMinSoC
+        self.degradationCostPerKWh = degradationCostPerKWh
+    }
 }
 
 /// A shiftable appliance or EV session: runs at exactly `powerKW` in exactly `runPeriods` periods of
@@ -90,6 +103,14 @@ public struct FlexibleLoad: Sendable {
     public var runPeriods: Int
     public var earliest: Int
     public var latest: Int
+
+    public init(id: String, powerKW: Double, runPeriods: Int, earliest: Int, latest: Int) {
+        self.id = id
+        self.powerKW = powerKW
+        self.runPeriods = runPeriods
+        self.earliest = earliest
+        self.latest = latest
+    }
 }
 
 /// A household or business.
@@ -104,6 +125,18 @@ public struct Prosumer: Sendable {
     public var loadSource: SeriesReference? = nil
     /// Where `pv_kw` came from when the file named a CSV column instead of an array.
     public var pvSource: SeriesReference? = nil
+
+    public init(id: String, connectionKW: Double, loadKW: [Double], pvKW: [Double], battery: Storage?, flexibleLoads: [FlexibleLoad],
+                loadSource: SeriesReference? = nil, pvSource: SeriesReference? = nil) {
+        self.id = id
+        self.connectionKW = connectionKW
+        self.loadKW = loadKW
+        self.pvKW = pvKW
+        self.battery = battery
+        self.flexibleLoads = flexibleLoads
+        self.loadSource = loadSource
+        self.pvSource = pvSource
+    }
 }
 
 /// A `{ "csv": path, "column": name }` reference of a community file, with the path resolved against the file's

@@ -9,6 +9,7 @@ import Reports
 import ResultStore
 
 extension DayAheadOptions.Solver: ExpressibleByArgument {}
+extension DayAheadOptions.Method: ExpressibleByArgument {}
 
 /// Options of `day-ahead` and `batch`.
 struct DayAheadOptionGroup: ParsableArguments {
@@ -17,6 +18,9 @@ struct DayAheadOptionGroup: ParsableArguments {
 
     @Option(help: "Solver backend for the schedule and the pricing: cbc or glpk.")
     var solver: DayAheadOptions.Solver = .cbc
+
+    @Option(help: "How the schedule is found: central (one MILP) or agents (each prosumer's agent plans at the coordinator's prices, as `peergrid clear`).")
+    var method: DayAheadOptions.Method = .central
 
     @Option(name: .customLong("time-limit"), help: "Wall-clock limit of the schedule solve, seconds.")
     var timeLimit: Double?
@@ -60,6 +64,7 @@ struct DayAheadOptionGroup: ParsableArguments {
         o.model = model
         o.date = date
         o.solver = solver
+        o.method = method
         o.scheduleTimeLimit = timeLimit
         o.pricingTimeLimit = pricingTimeLimit
         o.gap = gap

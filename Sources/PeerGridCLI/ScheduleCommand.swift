@@ -1,5 +1,7 @@
 import DataIO
+import Agents
 import ArgumentParser
+import DayAhead
 import Foundation
 import Ledger
 import LinearProgramming
@@ -17,6 +19,9 @@ struct ScheduleCommand: ParsableCommand {
     var community: String
 
     @OptionGroup var solverOptions: SolverOptionGroup
+
+    @Option(help: "central (one MILP) or agents (each prosumer's agent plans at the coordinator's prices, as `peergrid clear`; --time-limit applies, --solver and --gap do not).")
+    var method: DayAheadOptions.Method = .central
 
     @Option(help: "Output directory for schedule.csv and summary.json.")
     var out: String = "."
@@ -63,7 +68,17 @@ struct ScheduleCommand: ParsableCommand {
         }
         progress.start("solving \(parsed.name)")
         let result: ScheduleResult
-        do { result = try scheduler.schedule(parsed) }
+        do {
+            if method == .agents {
+                var clearing = ClearingOptions()
+                clearing.timeLimit = solverOptions.timeLimit
+                var r = try DecentralizedClearing(community: parsed, options: clearing).run().schedule
+                if noStandalone { r.standaloneCost = nil; r.standaloneBills = nil; r.standaloneStatus = nil }
+                result = r
+            } else {
+                result = try scheduler.schedule(parsed)
+            }
+        }
         catch let e as ModelError { progress.finish(); throw CLIFailure("\(community): \(e.description)") }
         progress.finish()
         var files = [("summary.json", ScheduleReport.summary(parsed, result).serialized() + "\n")]
