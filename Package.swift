@@ -61,7 +61,7 @@ let package = Package(
         ]),
         .executableTarget(name: "BenchmarkTool", dependencies: [
             "DataIO", "LinearAlgebra", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market",
-            "Reports", "Ledger", "ResultStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Reports", "Ledger", "Agents", "ResultStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // MARK: - Tests

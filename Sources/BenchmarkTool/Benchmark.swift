@@ -10,7 +10,7 @@ struct Benchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "benchmark",
         abstract: "PeerGrid benchmarks (run in release: make bench).",
-        subcommands: [SolversBenchmark.self, ScheduleBenchmark.self, PricingBenchmark.self, ForecastBenchmark.self, TrainingBenchmark.self, MarketBenchmark.self, LedgerBenchmark.self, AllBenchmarks.self])
+        subcommands: [SolversBenchmark.self, ScheduleBenchmark.self, PricingBenchmark.self, ForecastBenchmark.self, TrainingBenchmark.self, MarketBenchmark.self, LedgerBenchmark.self, AgentsBenchmark.self, AllBenchmarks.self])
 }
 
 /// Options every benchmark takes.
