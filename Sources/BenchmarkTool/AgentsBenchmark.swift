@@ -51,7 +51,7 @@ struct AgentsBenchmark: ParsableCommand {
             let r = try DecentralizedClearing(community: community, options: options).run()
             let seconds = clock.seconds
             var usage = rusage()
-            getrusage(RUSAGE_SELF, &usage)
+            getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
             let row = Row(n: n, centralSeconds: central.solveSeconds + central.buildSeconds, centralStatus: central.status.rawValue,
                           centralCost: central.objective, centralBound: central.bestBound, seconds: seconds,
                           status: r.schedule.status.rawValue, cost: r.schedule.objective, bound: r.schedule.bestBound, gap: r.schedule.gap,
