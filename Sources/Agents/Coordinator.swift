@@ -160,6 +160,7 @@ struct Coordinator {
         var smoothing = options.smoothing
         var raises = 0
         var stalled = 0
+        var exhausted = false
         // Trust region: the agents never see prices further than `radius` from the best bound's prices. Early
         // master duals are arbitrary (few plans), and far-off prices only make agents' MILPs slow.
         var radius = 0.1 * max(0.1, community.grid.importPrice.max() ?? 1)
@@ -172,7 +173,7 @@ struct Coordinator {
             let gap = Solution.relativeGap(solved.objective, bestBound) ?? .infinity
             if gap <= options.tolerance {
                 if solved.artificial <= 1e-7 { converged = true; break }
-                if raises == Self.penaltyRaises { break }
+                if raises == Self.penaltyRaises { exhausted = true; break }
                 raises += 1
                 penalty *= 10
                 try master.setPenalty(penalty * dt)
@@ -186,7 +187,16 @@ struct Coordinator {
             if bound > bestBound { bestBound = bound; best = asked }
             let added = try master.add(answers)
             stalled = added == 0 ? stalled + 1 : 0
-            if stalled >= Self.stallLimit { break }
+            if stalled >= Self.stallLimit {
+                // Nothing new for a while. With artificial flows still in the master, raise their price (the
+                // agents must move further); at the highest price they prove that the plans cannot fit.
+                guard solved.artificial > 1e-7 else { break }
+                if raises == Self.penaltyRaises { exhausted = true; break }
+                raises += 1
+                penalty *= 10
+                try master.setPenalty(penalty * dt)
+                stalled = 0
+            }
             if added == 0 {
                 // Mispricing: nothing new at these prices. Let the master's prices through further.
                 if clipped { radius *= 2 } else { smoothing = max(0, smoothing - 0.25) }
@@ -208,13 +218,17 @@ struct Coordinator {
         // Certificate round: the agents answer the best prices again with time for their MILPs to finish, so the
         // bound is the Lagrangian value of exact answers where they prove them.
         if options.timeLimit.map({ clock.seconds < 0.85 * $0 }) ?? true {
-            let exact = try agents.respond(to: best, seconds: ProsumerAgent.certificateSeconds)
+            // Each agent gets at most its share of a tenth of what is left (the selection needs the rest).
+            let share = options.timeLimit.map { 0.1 * ($0 - clock.seconds) * Double(options.workers) / Double(max(1, n)) }
+            let seconds = min(ProsumerAgent.certificateSeconds, max(ProsumerAgent.solveSeconds, share ?? .infinity))
+            let exact = try agents.respond(to: best, seconds: seconds)
             let bound = exact.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: best))
             bestBound = max(bestBound, bound)
             try master.add(exact)
         }
         let final = try master.solve()
-        var result = try select(agents, master: master, solved: final, bound: bestBound, clock: clock)
+        // Artificial flows left are a proof of infeasibility only when the master converged at the highest penalty.
+        var result = try select(agents, master: master, solved: final, bound: bestBound, clock: clock, penaltyExhausted: exhausted)
         result.iterations = log
         result.converged = converged
         result.prices = best

@@ -11,17 +11,23 @@ extension Coordinator {
     /// MIP picks one plan each among their mixed and near plans, with the coordinator's split and the shared
     /// storage's mode binaries. If the limits still need artificial flows, the distance price rises tenfold and
     /// the near plans are asked again (four rounds at most).
-    func select(_ agents: AgentGroup, master: Master, solved: Master.Solved, bound: Double, clock: Stopwatch) throws -> ClearingResult {
+    func select(_ agents: AgentGroup, master: Master, solved: Master.Solved, bound: Double, clock: Stopwatch,
+                penaltyExhausted: Bool) throws -> ClearingResult {
         let n = agents.count
         let v = solved.values
         var result = ClearingResult(schedule: ScheduleResult(status: .error, solver: "agents"), iterations: [], converged: false,
                                     prices: gridPrices, agentsInSelection: 0, seconds: 0)
         result.schedule.variables = master.workspace.columnCount
         result.schedule.constraints = master.rows
-        if solved.artificial > 1e-6 {
+        if solved.artificial > 1e-6 && penaltyExhausted {
             result.schedule.status = .infeasible
             result.schedule.diagnosis = diagnosis(v, master.own)
             result.schedule.message = "even the best mix of the agents' plans needs flows beyond the community's limits"
+            return result
+        }
+        if solved.artificial > 1e-6 {
+            result.schedule.status = .timeLimitNoSolution
+            result.schedule.message = "the iteration or time limit came before the agents' plans fit the community's limits"
             return result
         }
         var choice = [Int](repeating: -1, count: n)
@@ -49,7 +55,22 @@ extension Coordinator {
         }
         let prices = signal(drawDual: solved.drawDual, feedDual: solved.feedDual)
         var weight = 0.1 * (community.grid.importPrice.max() ?? 1) + 0.01
-        for _ in 0..<4 {
+        for round in 0..<4 {
+            if round == 3 {
+                // Last resort: every agent may take any plan it ever proposed (the master's LP is the relaxation
+                // of this MIP, so a feasible pick usually exists among them).
+                for i in 0..<n {
+                    var all = master.plans[i].map(\.plan)
+                    if choice[i] >= 0 { all.removeAll { $0 == choice[i] }; all.insert(choice[i], at: 0) }
+                    for k in candidates[i, default: []] where !all.contains(k) { all.append(k) }
+                    candidates[i] = all
+                    choice[i] = -1
+                }
+                fixedDraw = [Double](repeating: 0, count: T)
+                fixedFeed = fixedDraw
+                targets = [:]
+                result.agentsInSelection = n
+            }
             if !targets.isEmpty {
                 for (i, _) in targets { targets[i]!.weight = weight }
                 for (i, answer) in try agents.respond(to: prices, targets: targets) where !candidates[i, default: []].contains(answer.plan) {
@@ -70,7 +91,8 @@ extension Coordinator {
             }
             let artificial = [own.artificialDraw, own.artificialFeed, own.artificialPool].compactMap { $0 }
                 .reduce(0.0) { sum, col in sum + (0..<T).reduce(0.0) { $0 + s.values[col + $1] } }
-            if artificial > 1e-6 && !targets.isEmpty { weight *= 10; continue }
+            if artificial > 1e-6 && round < 3 { weight *= 10; continue }
+            if artificial > 1e-6 { break }
             for (k, i) in mixed.enumerated() {
                 let q = binaries[k].indices.max { s.values[binaries[k][$0]] < s.values[binaries[k][$1]] } ?? 0
                 choice[i] = candidates[i]![q]
@@ -89,7 +111,7 @@ extension Coordinator {
             return result
         }
         result.schedule.status = .error
-        result.schedule.message = "the final selection could not meet the community limits after raising the distance price 4 times"
+        result.schedule.message = "the final selection could not meet the community limits, even choosing among all the agents' plans"
         return result
     }
 
