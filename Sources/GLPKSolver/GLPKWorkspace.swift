@@ -66,17 +66,8 @@ public final class GLPKWorkspace {
     public func addColumn(cost: Double, lower: Double = 0, upper: Double = .infinity, integer: Bool = false,
                           entries: [(row: Int, value: Double)]) throws -> Int {
         guard cost.isFinite else { throw ModelError.invalid("new column: cost is not finite") }
-        guard !lower.isNaN, !upper.isNaN, lower <= upper, lower.isFinite || upper.isFinite || lower == -.infinity else {
-            throw ModelError.invalid("new column: bounds [\(lower), \(upper)] are empty or not numbers")
-        }
-        var ind: [Int32] = [0], val: [Double] = [0]
-        var seen = Set<Int>()
-        for (r, v) in entries where v != 0 {
-            guard r >= 0, r < rowCount else { throw ModelError.invalid("new column: row \(r) is outside 0..<\(rowCount)") }
-            guard v.isFinite else { throw ModelError.invalid("new column: entry in row \(r) is not finite") }
-            guard seen.insert(r).inserted else { throw ModelError.invalid("new column: row \(r) given twice") }
-            ind.append(Int32(r + 1)); val.append(v)
-        }
+        try Self.checkBounds(lower, upper, "new column")
+        let (ind, val) = try Self.packed(entries.map { ($0.row, $0.value) }, count: rowCount, what: "new column", other: "row")
         let j = glp_add_cols(handle, 1)
         columnCount += 1
         let (type, lo, up) = GLPKProblem.boundType(lower, upper)
@@ -92,17 +83,8 @@ public final class GLPKWorkspace {
     /// Appends a row `lower <= sum entries <= upper`; returns its 0-based index. The row starts basic.
     @discardableResult
     public func addRow(lower: Double, upper: Double, entries: [(column: Int, value: Double)]) throws -> Int {
-        guard !lower.isNaN, !upper.isNaN, lower <= upper, lower < .infinity, upper > -.infinity else {
-            throw ModelError.invalid("new row: bounds [\(lower), \(upper)] are empty or not numbers")
-        }
-        var ind: [Int32] = [0], val: [Double] = [0]
-        var seen = Set<Int>()
-        for (c, v) in entries where v != 0 {
-            guard c >= 0, c < columnCount else { throw ModelError.invalid("new row: column \(c) is outside 0..<\(columnCount)") }
-            guard v.isFinite else { throw ModelError.invalid("new row: entry of column \(c) is not finite") }
-            guard seen.insert(c).inserted else { throw ModelError.invalid("new row: column \(c) given twice") }
-            ind.append(Int32(c + 1)); val.append(v)
-        }
+        try Self.checkBounds(lower, upper, "new row")
+        let (ind, val) = try Self.packed(entries.map { ($0.column, $0.value) }, count: columnCount, what: "new row", other: "column")
         let i = glp_add_rows(handle, 1)
         rowCount += 1
         let (type, lo, up) = GLPKProblem.boundType(lower, upper)
@@ -110,6 +92,26 @@ public final class GLPKWorkspace {
         if ind.count > 1 { glp_set_mat_row(handle, i, Int32(ind.count - 1), ind, val) }
         glp_set_row_stat(handle, i, GLP_BS)
         return Int(i) - 1
+    }
+
+    private static func checkBounds(_ lower: Double, _ upper: Double, _ what: String) throws {
+        guard !lower.isNaN, !upper.isNaN, lower <= upper, lower < .infinity, upper > -.infinity else {
+            throw ModelError.invalid("\(what): bounds [\(lower), \(upper)] are empty or not numbers")
+        }
+    }
+
+    /// GLPK's 1-based index and value arrays (element 0 unused) of `(index, value)` entries, checked: indices in
+    /// `0..<count`, finite values, no index twice; zeros dropped.
+    private static func packed(_ entries: [(Int, Double)], count: Int, what: String, other: String) throws -> ([Int32], [Double]) {
+        var ind: [Int32] = [0], val: [Double] = [0]
+        var seen = Set<Int>()
+        for (k, v) in entries where v != 0 {
+            guard k >= 0, k < count else { throw ModelError.invalid("\(what): \(other) \(k) is outside 0..<\(count)") }
+            guard v.isFinite else { throw ModelError.invalid("\(what): entry of \(other) \(k) is not finite") }
+            guard seen.insert(k).inserted else { throw ModelError.invalid("\(what): \(other) \(k) given twice") }
+            ind.append(Int32(k + 1)); val.append(v)
+        }
+        return (ind, val)
     }
 
     /// The answer of one solve.
