@@ -7,7 +7,7 @@ protocol AgentGroup: AnyObject {
     /// Number of prosumer agents (all ranks together).
     var count: Int { get }
     /// Every agent's answer to `signal`, in agent order, with the index of the plan each answer is (per agent).
-    func respond(to signal: PriceSignal, seconds: Double) throws -> [(proposal: Proposal, plan: Int)]
+    func respond(to signal: PriceSignal, nodes: Int) throws -> [(proposal: Proposal, plan: Int)]
     /// The answers of the agents in `targets` to `signal`, each near its target (see ``ProsumerAgent/respond(to:target:)``).
     func respond(to signal: PriceSignal, targets: [Int: ProsumerAgent.Target]) throws -> [Int: (proposal: Proposal, plan: Int)]
     /// The plans asked for: `(agent, plan index)` pairs, in order.
@@ -29,14 +29,14 @@ final class LocalAgents: AgentGroup, @unchecked Sendable {
         self.workers = AgentWorkers(count: min(max(1, workers), max(1, community.prosumers.count)))
     }
 
-    func respond(to signal: PriceSignal, seconds: Double) throws -> [(proposal: Proposal, plan: Int)] {
+    func respond(to signal: PriceSignal, nodes: Int) throws -> [(proposal: Proposal, plan: Int)] {
         let n = agents.count, k = workers.count
         let answers = Answers(count: n)
         let agents = self.agents
         workers.run { w in
             var i = w
             while i < n {
-                do { answers.set(i, .success(try agents[i].respond(to: signal, seconds: seconds))) } catch { answers.set(i, .failure(error)) }
+                do { answers.set(i, .success(try agents[i].respond(to: signal, nodes: nodes))) } catch { answers.set(i, .failure(error)) }
                 i += k
             }
         }

@@ -146,12 +146,12 @@ struct Coordinator {
         var own = try OwnPart(self)
 
         // Two opening rounds: the grid's tariff (the stand-alone answers) and the mid-market pool prices.
-        let standalone = try agents.respond(to: gridPrices, seconds: ProsumerAgent.certificateSeconds)
+        let standalone = try agents.respond(to: gridPrices, nodes: ProsumerAgent.certificateNodes)
         try master.add(standalone)
         var best = gridPrices
         var bestBound = standalone.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: gridPrices))
         if community.p2p.enabled {
-            let opening = try agents.respond(to: poolPrices, seconds: ProsumerAgent.solveSeconds)
+            let opening = try agents.respond(to: poolPrices, nodes: ProsumerAgent.searchNodes)
             try master.add(opening)
             let b = opening.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: poolPrices))
             if b > bestBound { bestBound = b; best = poolPrices }
@@ -182,7 +182,7 @@ struct Coordinator {
             if let budget, clock.seconds >= budget { break }
             let (boxed, clipped) = clamp(masterPrices, around: best, radius: radius)
             let asked = blend(best, boxed, weight: smoothing)
-            let answers = try agents.respond(to: asked, seconds: ProsumerAgent.solveSeconds)
+            let answers = try agents.respond(to: asked, nodes: ProsumerAgent.searchNodes)
             let bound = answers.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: asked))
             if bound > bestBound { bestBound = bound; best = asked }
             let added = try master.add(answers)
@@ -218,10 +218,7 @@ struct Coordinator {
         // Certificate round: the agents answer the best prices again with time for their MILPs to finish, so the
         // bound is the Lagrangian value of exact answers where they prove them.
         if options.timeLimit.map({ clock.seconds < 0.85 * $0 }) ?? true {
-            // Each agent gets at most its share of a tenth of what is left (the selection needs the rest).
-            let share = options.timeLimit.map { 0.1 * ($0 - clock.seconds) * Double(options.workers) / Double(max(1, n)) }
-            let seconds = min(ProsumerAgent.certificateSeconds, max(ProsumerAgent.solveSeconds, share ?? .infinity))
-            let exact = try agents.respond(to: best, seconds: seconds)
+            let exact = try agents.respond(to: best, nodes: ProsumerAgent.certificateNodes)
             let bound = exact.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: best))
             bestBound = max(bestBound, bound)
             try master.add(exact)

@@ -38,10 +38,11 @@ final class ProsumerAgent {
 
     /// Flows below this are written as 0 (the spec's 1e-6 kW) and count as "not flowing" for the meter rule.
     static let tolerance = 1e-6
-    /// Seconds an agent's MILP may take during the iterations before it answers with its best plan (and its
-    /// relaxation as its bound). The certificate round at the best prices allows ``certificateSeconds``.
-    static let solveSeconds = 0.1
-    static let certificateSeconds = 5.0
+    /// Branch-and-bound nodes an agent's MILP may take during the iterations before it answers with its best
+    /// plan (and its proven bound as its value). The certificate round at the best prices allows
+    /// ``certificateNodes``. Node limits, not time limits: the answers are the same on every run and machine.
+    static let searchNodes = 300
+    static let certificateNodes = 5000
 
     /// The most a plan that obeys the meter rule can draw or feed in each period: the connection, and no more
     /// than load + flexible loads + battery charging (drawing) or PV + battery discharging (feeding). Valid for
@@ -135,7 +136,7 @@ final class ProsumerAgent {
 
     /// The agent's MILP with a meter binary in every period where feeding earns more than drawing costs, solved
     /// by CBC (GLPK's search is slow on these: seconds where CBC takes milliseconds).
-    private func solveWithMeter(_ signal: PriceSignal, seconds: Double) throws -> (status: SolutionStatus, objective: Double, bound: Double, values: [Double]) {
+    private func solveWithMeter(_ signal: PriceSignal, nodes: Int) throws -> (status: SolutionStatus, objective: Double, bound: Double, values: [Double]) {
         var m = buildModel()
         let T = periods, l = layout
         for t in 0..<T {
@@ -156,7 +157,7 @@ final class ProsumerAgent {
         }
         var options = SolverOptions()
         options.relativeGap = 1e-6
-        options.timeLimit = seconds
+        options.nodeLimit = nodes
         let s = try CbcSolver().solve(m, options: options)
         guard s.status.hasSolution, let objective = s.objective else { return (s.status, .nan, .nan, []) }
         return (s.status == .optimal ? .optimal : .feasible, objective, min(objective, s.bestBound ?? -.infinity), s.values)
@@ -170,7 +171,8 @@ final class ProsumerAgent {
     /// With a `target`, the plan also pays `target.weight` per kW of distance (draw and feed, each period) from
     /// the target's draw and feed: the coordinator asks this of the few agents its master mixes, at the final
     /// prices, for a plan near the mix that keeps the agent's integer decisions. Its value is then no bound.
-    func respond(to signal: PriceSignal, target: Target? = nil, seconds: Double = ProsumerAgent.solveSeconds) throws -> (proposal: Proposal, plan: Int) {
+    func respond(to signal: PriceSignal, target: Target? = nil, nodes: Int = ProsumerAgent.searchNodes) throws -> (proposal: Proposal, plan: Int) {
+        if target == nil, prosumer.battery == nil, prosumer.flexibleLoads.isEmpty { return try respondWithoutDevices(signal) }
         if workspace == nil { workspace = try GLPKWorkspace(buildModel()) }
         guard let ws = workspace else { throw AgentError.solver(agent: prosumer.id, detail: "no workspace") }
         let T = periods
@@ -194,7 +196,7 @@ final class ProsumerAgent {
             let integer = !(l.flex.isEmpty && !layout.meterBinary.keys.contains(where: { signal.draw[$0] < signal.feed[$0] })
                             && layout.batteryBinary.isEmpty)
             if target == nil && (0..<T).contains(where: { signal.draw[$0] < signal.feed[$0] }) {
-                let cbc = try solveWithMeter(signal, seconds: seconds)
+                let cbc = try solveWithMeter(signal, nodes: nodes)
                 guard cbc.status.hasSolution else {
                     throw AgentError.solver(agent: prosumer.id, detail: "CBC: \(cbc.status.rawValue)")
                 }
@@ -213,10 +215,10 @@ final class ProsumerAgent {
                 let index = remember(plan)
                 return (Proposal(draw: PeriodVector(plan.draw), feed: PeriodVector(plan.feed), ownCost: plan.ownCost, value: value), index)
             }
-            var answer = integer ? ws.solveMIP(relativeGap: 1e-5, timeLimit: seconds) : ws.solveLP()
-            if answer.status == .timeLimitNoSolution && seconds < Self.certificateSeconds {
-                // No plan yet: the search gets the certificate round's time.
-                answer = ws.solveMIP(relativeGap: 1e-5, timeLimit: Self.certificateSeconds)
+            var answer = integer ? ws.solveMIP(relativeGap: 1e-5, nodeLimit: nodes) : ws.solveLP()
+            if answer.status == .timeLimitNoSolution && nodes < Self.certificateNodes {
+                // No plan yet: the search gets the certificate round's nodes.
+                answer = ws.solveMIP(relativeGap: 1e-5, nodeLimit: Self.certificateNodes)
             }
             guard answer.status.hasSolution else {
                 if answer.status == .infeasible { throw AgentError.infeasible(agent: prosumer.id) }
@@ -248,6 +250,31 @@ final class ProsumerAgent {
             return (Proposal(draw: PeriodVector(plan.draw), feed: PeriodVector(plan.feed), ownCost: plan.ownCost, value: value), index)
         }
         throw AgentError.solver(agent: prosumer.id, detail: "meter and battery rules still broken after \(2 * T + 2) rounds")
+    }
+
+    /// A prosumer without a battery or flexible loads decides each period on its own: its net draw is
+    /// load - PV + curtailment, curtailment in [0, PV], drawn at the draw price or fed at the feed price (never
+    /// both). The best of the interval's ends and 0 is exact, with no solver.
+    private func respondWithoutDevices(_ signal: PriceSignal) throws -> (proposal: Proposal, plan: Int) {
+        let T = periods, p = prosumer
+        var plan = Plan(draw: Array(repeating: 0, count: T), feed: Array(repeating: 0, count: T), charge: Array(repeating: 0, count: T),
+                        discharge: Array(repeating: 0, count: T), curtail: Array(repeating: 0, count: T),
+                        flexible: Array(repeating: 0, count: T), ownCost: 0)
+        var value = 0.0
+        for t in 0..<T {
+            // Net draw with no and with full curtailment, within the connection both ways.
+            let low = max(p.loadKW[t] - p.pvKW[t], -p.connectionKW), high = min(p.loadKW[t], p.connectionKW)
+            guard low <= high + 1e-9 else { throw AgentError.infeasible(agent: p.id) }
+            func cost(_ n: Double) -> Double { n >= 0 ? signal.draw[t] * n : signal.feed[t] * n }
+            var best = low
+            for n in [0, high] where n >= low && n <= high && cost(n) < cost(best) - 1e-15 { best = n }
+            if best > Self.tolerance { plan.draw[t] = best } else if best < -Self.tolerance { plan.feed[t] = -best }
+            let curtail = best - (p.loadKW[t] - p.pvKW[t])
+            plan.curtail[t] = curtail > Self.tolerance ? curtail : 0
+            value += dt * cost(plan.draw[t] - plan.feed[t])
+        }
+        let index = remember(plan)
+        return (Proposal(draw: PeriodVector(plan.draw), feed: PeriodVector(plan.feed), ownCost: 0, value: value), index)
     }
 
     /// A plan near a target draw and feed, at a price per kW of distance.

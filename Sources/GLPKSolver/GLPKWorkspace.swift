@@ -162,7 +162,9 @@ public final class GLPKWorkspace {
 
     /// Solves the MIP from the optimal LP relaxation of ``solveLP(timeLimit:)`` (solved first when needed).
     /// `.optimal` means proven within `relativeGap`.
-    public func solveMIP(relativeGap: Double = 1e-9, timeLimit: Double? = nil) -> Answer {
+    /// `nodeLimit` stops the search after that many branch-and-bound nodes: the same point on every run, unlike a
+    /// time limit.
+    public func solveMIP(relativeGap: Double = 1e-9, timeLimit: Double? = nil, nodeLimit: Int? = nil) -> Answer {
         let relaxation = solveLP(timeLimit: timeLimit)
         guard relaxation.status == .optimal else { return relaxation }
         var parm = glp_iocp()
@@ -179,7 +181,7 @@ public final class GLPKWorkspace {
         let mip = glp_mip_status(handle)
         guard mip == GLP_OPT || mip == GLP_FEAS else {
             let s: SolutionStatus = (ret == GLP_ENOPFS || mip == GLP_NOFEAS) ? .infeasible
-                : ret == GLP_ETMLIM ? .timeLimitNoSolution : .error
+                : (ret == GLP_ETMLIM || ret == GLP_ESTOP) ? .timeLimitNoSolution : .error
             return Answer(status: s, objective: .nan, bound: .nan, values: [], rowDuals: [])
         }
         let values = (0..<columnCount).map { glp_mip_col_val(handle, Int32($0 + 1)) }

@@ -69,6 +69,9 @@ public struct Solution: Sendable {
 /// Solver settings shared by every backend.
 public struct SolverOptions: Sendable {
     /// Wall-clock limit in seconds; `nil` for none.
+    /// Branch-and-bound nodes at most (CBC). Unlike a time limit, it stops a search at the same point on every
+    /// run and machine, so results stay deterministic.
+    public var nodeLimit: Int?
     public var timeLimit: Double?
     /// Relative MIP gap at which to stop (default 1e-4).
     public var relativeGap: Double = 1e-4
