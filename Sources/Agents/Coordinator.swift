@@ -227,6 +227,7 @@ struct Coordinator {
         // Artificial flows left are a proof of infeasibility only when the master converged at the highest penalty.
         var result = try select(agents, master: master, solved: final, bound: bestBound, clock: clock, penaltyExhausted: exhausted)
         result.iterations = log
+        result.schedule.rounds = log.count  // the summary's "rounds": price updates here
         result.converged = converged
         result.prices = best
         result.schedule.solveSeconds = clock.seconds

@@ -60,6 +60,14 @@ struct PrivacyTests {
         #expect(throws: CommunityFileError.self) { try CommunityFile.read(agentsDirectory: dup.path) }
     }
 
+    /// Files saved on Windows (a UTF-8 byte order mark, CRLF line ends) read like any other.
+    @Test func agentFilesWithABOMAndCRLFAreRead() throws {
+        let text = "\u{FEFF}" + String(format: Self.good, "a").replacingOccurrences(of: ", ", with: ",\r\n") + "\r\n"
+        let dir = try Self.agentsDirectory(["a.json": text])
+        let c = try CommunityFile.read(agentsDirectory: dir.path)
+        #expect(c.prosumers.first?.loadKW == [1, 2])
+    }
+
     @Test func aDirectoryClearsLikeTheSameCommunityInOneFile() throws {
         let dir = try Self.agentsDirectory(["a.json": String(format: Self.good, "a"), "c.json": String(format: Self.good, "c")])
         let c = try CommunityFile.read(agentsDirectory: dir.path)

@@ -38,6 +38,16 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("schedule.csv").path))
     }
 
+    @Test(arguments: [["--tolerance", "0"], ["--max-iterations", "0"], ["--time-limit", "-1"], ["--workers", "0"]])
+    func impossibleOptionsExitTwoAndWriteNothing(_ option: [String]) throws {
+        let dir = try CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("out")
+        let r = try CLI.run(["clear", "--community", CLI.fixture("example-3x24.json"), "--out", out.path] + option)
+        #expect(r.code == 2, "\(option): \(r.stderr)")
+        #expect(r.stderr.contains(option[0]), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+
     @Test func aBrokenAgentFileExitsTwoNamingIt() throws {
         let dir = try CLI.temporaryDirectory()
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("prosumers"), withIntermediateDirectories: true)
