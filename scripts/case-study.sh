@@ -31,11 +31,11 @@ cp $KEYS/operator.key.pub $KEYS/storage.key.pub "$OUT/"
 
 # 1. Day-ahead: forecasts from the eleven weeks before, the community plan, storage prices, a Huang P2P market on
 #    the bids every home derives from its own plan; every money flow goes to the ledger, signed by the operator.
-run day-ahead $P day-ahead --community $COMMUNITY --date $DAY --model mstl-arima --market huang --out "$OUT" \
+run day-ahead $P day-ahead --community $COMMUNITY --date $DAY --model mstl-arima --method agents --market huang --out "$OUT" \
     --ledger "$OUT/ledger.db" --ledger-key $KEYS/operator.key
 cp "$OUT/ledger.db" "$OUT/fork.db"        # a copy taken now becomes a fork below
 # 2. Ex-post settlement on the metered day: the operator settles the pool, the storage operator its own service.
-run settle-pool $P schedule --community $COMMUNITY --out "$OUT/settlement" --ledger "$OUT/ledger.db" \
+run settle-pool $P schedule --community $COMMUNITY --method agents --out "$OUT/settlement" --ledger "$OUT/ledger.db" \
     --ledger-key $KEYS/operator.key --clearing settlement/$DAY/pool
 run settle-storage $P price --community $COMMUNITY --out "$OUT/settlement" --ledger "$OUT/ledger.db" \
     --ledger-key $KEYS/storage.key --operator-key $KEYS/operator.key --clearing settlement/$DAY/storage

@@ -29,8 +29,8 @@ def block(name, head=None, tail=4):
 
 # The commands as the script ran them, for the reader (paths as in the script).
 commands = {
-    "day-ahead": f"peergrid day-ahead --community {community_file} --date {day} --model mstl-arima --market huang --out {out} --ledger {out}/ledger.db --ledger-key operator.key",
-    "settle-pool": f"peergrid schedule --community {community_file} --out {out}/settlement --ledger {out}/ledger.db --ledger-key operator.key --clearing settlement/{day}/pool",
+    "day-ahead": f"peergrid day-ahead --community {community_file} --date {day} --model mstl-arima --method agents --market huang --out {out} --ledger {out}/ledger.db --ledger-key operator.key",
+    "settle-pool": f"peergrid schedule --community {community_file} --method agents --out {out}/settlement --ledger {out}/ledger.db --ledger-key operator.key --clearing settlement/{day}/pool",
     "settle-storage": f"peergrid price --community {community_file} --out {out}/settlement --ledger {out}/ledger.db --ledger-key storage.key --operator-key operator.key --clearing settlement/{day}/storage",
     "verify": f"peergrid ledger verify --ledger {out}/ledger.db --operator-key {out}/operator.key.pub",
     "replay": f"peergrid ledger replay --ledger {out}/ledger.db --operator-key {out}/operator.key.pub --bills",
@@ -90,9 +90,12 @@ appended to the ledger as three clearings, each signed by the community operator
 {block("day-ahead")}
 The full day-ahead report: [`{community['name']}/{day}/report.html`]({community['name']}/{day}/report.html).
 
-Decentralized clearing by prosumer agents (ADMM over the homes, data kept at home) is PeerGrid's issue 25 and is
-not built yet: in this run the pool schedule comes from the central MILP; the market is the part where each home
-decides alone.
+The pool schedule is cleared in a decentralized way (`--method agents`, README "peergrid clear"): every home's
+agent keeps its own load and PV forecast and answers the coordinator's draw and feed prices with its own plan; the
+coordinator sees per-period draw and feed only. Day ahead: {s['rounds']} price updates (solver "{s['solver']}"), cost
+**{s['objective']:.4f}**, certified lower bound **{s['best_bound']:.4f}** (gap {s['gap']:.2e}). Settlement:
+{settled['rounds']} price updates, cost {settled['objective']:.4f}, bound {settled['best_bound']:.4f}
+(gap {settled['gap']:.2e}). The market is the part where each home decides alone, on bids.
 
 ## 2. Settlement of the metered day
 After the day, the community operator re-runs the schedule on the day's metered load and PV and settles the pool

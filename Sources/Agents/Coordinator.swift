@@ -171,6 +171,7 @@ struct Coordinator {
             let solved = try master.solve()
             let masterPrices = signal(drawDual: solved.drawDual, feedDual: solved.feedDual)
             let gap = Solution.relativeGap(solved.objective, bestBound) ?? .infinity
+            if ProcessInfo.processInfo.environment["PG_DEBUG"] != nil { FileHandle.standardError.write("it \(iteration) obj \(solved.objective) bound \(bestBound) gap \(gap) art \(solved.artificial) stalled \(stalled) raises \(raises)\n".data(using: .utf8)!) }
             if gap <= options.tolerance {
                 if solved.artificial <= 1e-7 { converged = true; break }
                 if raises == Self.penaltyRaises { exhausted = true; break }
@@ -184,9 +185,12 @@ struct Coordinator {
             let asked = blend(best, boxed, weight: smoothing)
             let answers = try agents.respond(to: asked, nodes: ProsumerAgent.searchNodes)
             let bound = answers.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: asked))
+            let improved = bound > bestBound + 1e-9 * max(1, abs(bestBound))
             if bound > bestBound { bestBound = bound; best = asked }
             let added = try master.add(answers)
-            stalled = added == 0 ? stalled + 1 : 0
+            // A stall is a round with no new plan and no better bound (the bound can still rise with the
+            // coordinator's own part when every agent's plan is fixed, e.g. prosumers without devices).
+            stalled = added == 0 && !improved ? stalled + 1 : 0
             if stalled >= Self.stallLimit {
                 // Nothing new for a while. With artificial flows still in the master, raise their price (the
                 // agents must move further); at the highest price they prove that the plans cannot fit.
