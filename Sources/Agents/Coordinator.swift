@@ -171,7 +171,6 @@ struct Coordinator {
             let solved = try master.solve()
             let masterPrices = signal(drawDual: solved.drawDual, feedDual: solved.feedDual)
             let gap = Solution.relativeGap(solved.objective, bestBound) ?? .infinity
-            if ProcessInfo.processInfo.environment["PG_DEBUG"] != nil { FileHandle.standardError.write("it \(iteration) obj \(solved.objective) bound \(bestBound) gap \(gap) art \(solved.artificial) stalled \(stalled) raises \(raises)\n".data(using: .utf8)!) }
             if gap <= options.tolerance {
                 if solved.artificial <= 1e-7 { converged = true; break }
                 if raises == Self.penaltyRaises { exhausted = true; break }

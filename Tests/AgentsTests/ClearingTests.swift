@@ -140,5 +140,19 @@ import Testing
         #expect(cost <= optimum + 0.005 * abs(optimum) + 1e-6, "cost \(cost) vs optimum \(optimum)")
         Self.checkPhysics(c, r.schedule)
     }
-}
 
+    /// Prosumers without batteries or flexible loads (the case study's 50 homes) answer in closed form and never
+    /// change their plans; only the coordinator's own part (the shared storage) moves the bound. The clearing must
+    /// still converge to the optimum: rounds without new plans but with a better bound are not a stall.
+    @Test func prosumersWithoutDevicesConverge() throws {
+        let c = try CommunityFile.read(Self.root.appendingPathComponent("Datasets/case-study/community.json").path)
+        #expect(c.prosumers.allSatisfy { $0.battery == nil && $0.flexibleLoads.isEmpty })
+        let r = try DecentralizedClearing(community: c).run()
+        let optimum = try #require(try Self.central(c))
+        #expect(r.converged, "\(r.iterations.count) iterations, gap \(r.schedule.gap ?? .nan)")
+        let cost = try #require(r.schedule.objective), bound = try #require(r.schedule.bestBound)
+        #expect(abs(cost - optimum) <= 1e-6 * max(1, abs(optimum)))
+        #expect(bound <= optimum + 1e-6 * max(1, abs(optimum)))
+        Self.checkPhysics(c, r.schedule)
+    }
+}
