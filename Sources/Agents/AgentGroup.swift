@@ -1,17 +1,37 @@
 import Foundation
 import Optimize
 
+/// How hard the agents work on an answer.
+enum Effort: Sendable, Equatable {
+    /// Dynamic programming over the agent's decisions, then an LP with them fixed (milliseconds): the value is an
+    /// estimate (``ProsumerAgent/respondQuickly(to:)``).
+    case quick
+    /// A quick plan and, as its value, a proven bound from the agent's MILP after at most this many nodes
+    /// (``ProsumerAgent/respondWithBound(to:nodes:)``).
+    case bounded(nodes: Int)
+    /// The agent's MILP with at most this many branch-and-bound nodes: the value is a proven bound.
+    case exact(nodes: Int)
+}
+
 /// Where the coordinator's agents live. In one process they are ``LocalAgents``; over MPI each rank holds its
 /// share and the answers are gathered. Either way the coordinator gets per-period vectors and scalars only.
 protocol AgentGroup: AnyObject {
     /// Number of prosumer agents (all ranks together).
     var count: Int { get }
     /// Every agent's answer to `signal`, in agent order, with the index of the plan each answer is (per agent).
-    func respond(to signal: PriceSignal, nodes: Int) throws -> [(proposal: Proposal, plan: Int)]
+    func respond(to signal: PriceSignal, effort: Effort) throws -> [(proposal: Proposal, plan: Int)]
     /// The answers of the agents in `targets` to `signal`, each near its target (see ``ProsumerAgent/respond(to:target:)``).
     func respond(to signal: PriceSignal, targets: [Int: ProsumerAgent.Target]) throws -> [Int: (proposal: Proposal, plan: Int)]
     /// The plans asked for: `(agent, plan index)` pairs, in order.
     func plans(_ requests: [(agent: Int, plan: Int)]) throws -> [ProsumerAgent.Plan]
+    /// Fixes each agent's integer decisions to those of its plan `plans[i]` (``ProsumerAgent/fixDecisions(of:)``).
+    func fix(_ plans: [Int]) throws
+    /// Each agent's best plan within its fixed decisions (``ProsumerAgent/respondFixed(to:)``).
+    func respondFixed(to signal: PriceSignal) throws -> [(proposal: Proposal, plan: Int)]
+    /// Each agent's mix of its plans with the given weights (``ProsumerAgent/combine(_:)``): the mixes' indices.
+    func combine(_ weights: [[(plan: Int, weight: Double)]]) throws -> [Int]
+    /// Lifts the fixed decisions.
+    func unfix() throws
     /// Releases every agent's solver.
     func close()
 }
@@ -29,14 +49,21 @@ final class LocalAgents: AgentGroup, @unchecked Sendable {
         self.workers = AgentWorkers(count: min(max(1, workers), max(1, community.prosumers.count)))
     }
 
-    func respond(to signal: PriceSignal, nodes: Int) throws -> [(proposal: Proposal, plan: Int)] {
+    func respond(to signal: PriceSignal, effort: Effort) throws -> [(proposal: Proposal, plan: Int)] {
         let n = agents.count, k = workers.count
         let answers = Answers(count: n)
         let agents = self.agents
         workers.run { w in
             var i = w
             while i < n {
-                do { answers.set(i, .success(try agents[i].respond(to: signal, nodes: nodes))) } catch { answers.set(i, .failure(error)) }
+                do {
+                    let answer = switch effort {
+                    case .quick: try agents[i].respondQuickly(to: signal)
+                    case .bounded(let nodes): try agents[i].respondWithBound(to: signal, nodes: nodes)
+                    case .exact(let nodes): try agents[i].respond(to: signal, nodes: nodes)
+                    }
+                    answers.set(i, .success(answer))
+                } catch { answers.set(i, .failure(error)) }
                 i += k
             }
         }
@@ -49,7 +76,7 @@ final class LocalAgents: AgentGroup, @unchecked Sendable {
         let agents = self.agents
         workers.run { w in
             for (i, target) in targets where i % k == w && i < n {
-                do { answers.set(i, .success(try agents[i].respond(to: signal, target: target))) } catch { answers.set(i, .failure(error)) }
+                do { answers.set(i, .success(try agents[i].respondQuickly(to: signal, target: target))) } catch { answers.set(i, .failure(error)) }
             }
         }
         var out: [Int: (proposal: Proposal, plan: Int)] = [:]
@@ -64,6 +91,60 @@ final class LocalAgents: AgentGroup, @unchecked Sendable {
             }
             return agents[i].plans[k]
         }
+    }
+
+    /// `body` for every agent on the agent's own worker thread; results in agent order (the first error is thrown).
+    private func each<R>(_ body: @escaping @Sendable (Int, ProsumerAgent) throws -> R) throws -> [R] {
+        let n = agents.count, k = workers.count
+        let slots = Slots<R>(count: n)
+        let agents = self.agents
+        workers.run { w in
+            var i = w
+            while i < n {
+                do { slots.set(i, .success(try body(i, agents[i]))) } catch { slots.set(i, .failure(error)) }
+                i += k
+            }
+        }
+        return try slots.values.map { try $0!.get() }
+    }
+
+    func fix(_ plans: [Int]) throws {
+        _ = try each { i, agent in try agent.fixDecisions(of: plans[i]) }
+    }
+
+    func respondFixed(to signal: PriceSignal) throws -> [(proposal: Proposal, plan: Int)] {
+        try each { _, agent in try agent.respondFixed(to: signal) }
+    }
+
+    func combine(_ weights: [[(plan: Int, weight: Double)]]) throws -> [Int] {
+        let boxed = Box(weights)
+        return try each { i, agent in try agent.combine(boxed.value[i]) }
+    }
+
+    func unfix() throws {
+        _ = try each { _, agent in try agent.unfix() }
+    }
+
+    private final class Box<V>: @unchecked Sendable {
+        let value: V
+        init(_ value: V) { self.value = value }
+    }
+
+    /// Result slots the workers fill at disjoint indices (see ``Answers``).
+    private final class Slots<R>: @unchecked Sendable {
+        private let slots: UnsafeMutablePointer<Result<R, Error>?>
+        let count: Int
+        init(count: Int) {
+            self.count = count
+            slots = .allocate(capacity: max(1, count))
+            slots.initialize(repeating: nil, count: count)
+        }
+        deinit {
+            slots.deinitialize(count: count)
+            slots.deallocate()
+        }
+        func set(_ i: Int, _ r: Result<R, Error>) { slots[i] = r }
+        var values: [Result<R, Error>?] { (0..<count).map { slots[$0] } }
     }
 
     func close() {

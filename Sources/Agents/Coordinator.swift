@@ -22,6 +22,9 @@ struct Coordinator {
     /// Iterations in a row without a new plan after which the clearing stops (the agents' answers repeat: with
     /// time-limited agent MILPs the bound cannot close further).
     static let stallLimit = 6
+    /// Branch-and-bound nodes of the final selection MIP (its gap: half the clearing tolerance). A node limit, not
+    /// a time limit, so that the answer is the same on every machine.
+    static let selectionNodes = 2000
     /// Row layout of the master: draw t, feed T + t, pool 2T + t, storage energy 3T + t, then one row per agent.
     var convexityBase: Int { community.sharedStorage == nil ? 3 * T : 4 * T }
 
@@ -146,15 +149,19 @@ struct Coordinator {
         var own = try OwnPart(self)
 
         // Two opening rounds: the grid's tariff (the stand-alone answers) and the mid-market pool prices.
-        let standalone = try agents.respond(to: gridPrices, nodes: ProsumerAgent.certificateNodes)
+        let standalone = try agents.respond(to: gridPrices, effort: .exact(nodes: ProsumerAgent.certificateNodes))
         try master.add(standalone)
         var best = gridPrices
+        // The certified bound takes proven values only; the search steers by the Lagrangian value of the quick
+        // answers (an estimate: their plans' values are at or above the agents' optima).
         var bestBound = standalone.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: gridPrices))
+        var bestEstimate = bestBound
         if community.p2p.enabled {
-            let opening = try agents.respond(to: poolPrices, nodes: ProsumerAgent.searchNodes)
+            let opening = try agents.respond(to: poolPrices, effort: .quick)
             try master.add(opening)
             let b = opening.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: poolPrices))
-            if b > bestBound { bestBound = b; best = poolPrices }
+            if b > bestEstimate { bestEstimate = b; best = poolPrices }
+            if opening.allSatisfy({ $0.proposal.proven }) { bestBound = max(bestBound, b) }
         }
         var log: [ClearingIteration] = []
         var smoothing = options.smoothing
@@ -170,7 +177,7 @@ struct Coordinator {
         for iteration in 1...options.maxIterations {
             let solved = try master.solve()
             let masterPrices = signal(drawDual: solved.drawDual, feedDual: solved.feedDual)
-            let gap = Solution.relativeGap(solved.objective, bestBound) ?? .infinity
+            let gap = Solution.relativeGap(solved.objective, bestEstimate) ?? .infinity
             if gap <= options.tolerance {
                 if solved.artificial <= 1e-7 { converged = true; break }
                 if raises == Self.penaltyRaises { exhausted = true; break }
@@ -182,10 +189,11 @@ struct Coordinator {
             if let budget, clock.seconds >= budget { break }
             let (boxed, clipped) = clamp(masterPrices, around: best, radius: radius)
             let asked = blend(best, boxed, weight: smoothing)
-            let answers = try agents.respond(to: asked, nodes: ProsumerAgent.searchNodes)
-            let bound = answers.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: asked))
-            let improved = bound > bestBound + 1e-9 * max(1, abs(bestBound))
-            if bound > bestBound { bestBound = bound; best = asked }
+            let answers = try agents.respond(to: asked, effort: .quick)
+            let estimate = answers.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: asked))
+            let improved = estimate > bestEstimate + 1e-9 * max(1, abs(bestEstimate))
+            if estimate > bestEstimate { bestEstimate = estimate; best = asked }
+            if answers.allSatisfy({ $0.proposal.proven }) { bestBound = max(bestBound, estimate) }
             let added = try master.add(answers)
             // A stall is a round with no new plan and no better bound (the bound can still rise with the
             // coordinator's own part when every agent's plan is fixed, e.g. prosumers without devices).
@@ -212,8 +220,8 @@ struct Coordinator {
             let change = (0..<T).reduce(0.0) { max($0, abs(asked.draw[$1] - last.draw[$1]), abs(asked.feed[$1] - last.feed[$1])) }
             last = asked
             let step = ClearingIteration(iteration: iteration, primalResidual: residual, dualResidual: change,
-                                         objective: solved.objective, bound: bestBound,
-                                         gap: Solution.relativeGap(solved.objective, bestBound) ?? .infinity,
+                                         objective: solved.objective, bound: bestEstimate,
+                                         gap: Solution.relativeGap(solved.objective, bestEstimate) ?? .infinity,
                                          smoothing: smoothing, plans: master.planCount, seconds: clock.seconds)
             log.append(step)
             options.progress?(step)
@@ -221,14 +229,19 @@ struct Coordinator {
         // Certificate round: the agents answer the best prices again with time for their MILPs to finish, so the
         // bound is the Lagrangian value of exact answers where they prove them.
         if options.timeLimit.map({ clock.seconds < 0.85 * $0 }) ?? true {
-            let exact = try agents.respond(to: best, nodes: ProsumerAgent.certificateNodes)
+            let exact = try agents.respond(to: best, effort: .bounded(nodes: ProsumerAgent.boundNodes))
             let bound = exact.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: best))
             bestBound = max(bestBound, bound)
             try master.add(exact)
         }
         let final = try master.solve()
         // Artificial flows left are a proof of infeasibility only when the master converged at the highest penalty.
-        var result = try select(agents, master: master, solved: final, bound: bestBound, clock: clock, penaltyExhausted: exhausted)
+        var result: ClearingResult
+        if let repaired = try repair(agents, master: master, solved: final, bound: bestBound, clock: clock) {
+            result = repaired
+        } else {
+            result = try select(agents, master: master, solved: final, bound: bestBound, clock: clock, penaltyExhausted: exhausted)
+        }
         result.iterations = log
         result.schedule.rounds = log.count  // the summary's "rounds": price updates here
         result.converged = converged

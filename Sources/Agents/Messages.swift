@@ -40,14 +40,18 @@ public struct Proposal: Sendable, Equatable {
     public var feed: PeriodVector
     /// Battery wear of this plan (currency).
     public var ownCost: Double
-    /// A proven lower bound of the agent's optimal value at the prices it answered (the optimum itself when its
-    /// solver proves it), where a plan's value is own cost + sum dt * (draw price * draw - feed price * feed).
+    /// With ``proven``: a proven lower bound of the agent's optimal value at the prices it answered (the optimum
+    /// itself when its solver proves it), where a plan's value is own cost + sum dt * (draw price * draw - feed
+    /// price * feed). Without: this plan's value, an estimate of the optimum (a quick answer).
     public var value: Double
+    /// Whether ``value`` is a proven lower bound (only then does it enter the coordinator's certified bound).
+    public var proven: Bool
 
-    public init(draw: PeriodVector, feed: PeriodVector, ownCost: Double, value: Double) {
+    public init(draw: PeriodVector, feed: PeriodVector, ownCost: Double, value: Double, proven: Bool = true) {
         self.draw = draw
         self.feed = feed
         self.ownCost = ownCost
         self.value = value
+        self.proven = proven
     }
 }

@@ -18,11 +18,15 @@ final class ProsumerAgent {
     struct Plan {
         var draw: [Double], feed: [Double], charge: [Double], discharge: [Double], curtail: [Double], flexible: [Double]
         var ownCost: Double
+        /// Per flexible load, per period of its window: whether it runs.
+        var runs: [[Bool]] = []
     }
     private(set) var plans: [Plan] = []
     private var planIndex: [Int: [Int]] = [:]
 
     private var workspace: GLPKWorkspace?
+    /// Whether ``fixDecisions(of:)`` holds the LP's integer decisions.
+    private var fixed = false
     /// Periods whose battery needs a mode binary in the CBC model.
     private var cbcBattery = Set<Int>()
     private var layout = Layout()
@@ -43,6 +47,10 @@ final class ProsumerAgent {
     /// ``certificateNodes``. Node limits, not time limits: the answers are the same on every run and machine.
     static let searchNodes = 300
     static let certificateNodes = 5000
+    /// Nodes of the agent's MILP in the certificate round, whose plan comes from the quick answer and whose bound
+    /// is the MILP's after its root (cuts included): on the 10 x 96 example a 0.083 % certified gap in 1.3 s,
+    /// against 0.081 % in 3.9 s with 300 nodes and 0.083 % in 18 s with 5,000.
+    static let boundNodes = 0
 
     /// The most a plan that obeys the meter rule can draw or feed in each period: the connection, and no more
     /// than load + flexible loads + battery charging (drawing) or PV + battery discharging (feeding). Valid for
@@ -252,6 +260,202 @@ final class ProsumerAgent {
         throw AgentError.solver(agent: prosumer.id, detail: "meter and battery rules still broken after \(2 * T + 2) rounds")
     }
 
+    /// A quick answer for the search rounds: ``PlanSearch`` picks the meter modes, battery directions and
+    /// flexible-load periods by dynamic programming, and the agent's LP re-solves its continuous flows with those
+    /// decisions fixed (where feeding earns more than drawing the meter mode is fixed; elsewhere netting is exact).
+    /// The plan is exact for its decisions; its value is the plan's cost, an estimate of the agent's optimum and
+    /// no bound (``Proposal/proven`` is false). Falls back to ``respond(to:target:nodes:)`` when the grid cannot
+    /// represent the prosumer.
+    ///
+    /// With a `target`, as in ``respond(to:target:nodes:)``: a plan near the target, no bound.
+    func respondQuickly(to signal: PriceSignal, target: Target? = nil) throws -> (proposal: Proposal, plan: Int) {
+        if target == nil, prosumer.battery == nil, prosumer.flexibleLoads.isEmpty { return try respondWithoutDevices(signal) }
+        guard let d = PlanSearch.search(prosumer, periods: periods, dt: dt, signal: signal, target: target) else {
+            return try respond(to: signal, target: target, nodes: Self.searchNodes)
+        }
+        if workspace == nil { workspace = try GLPKWorkspace(buildModel()) }
+        guard let ws = workspace else { throw AgentError.solver(agent: prosumer.id, detail: "no workspace") }
+        let T = periods, l = layout, power = prosumer.battery?.powerKW ?? 0
+        for t in 0..<T {
+            try ws.setObjective(l.draw + t, dt * signal.draw[t])
+            try ws.setObjective(l.feed + t, -dt * signal.feed[t])
+        }
+        if let target { try aim(at: target, ws) } else if let dev = layout.deviation {
+            for j in dev.columns..<(dev.columns + 4 * T) { try ws.setObjective(j, 0) }
+        }
+        func restore() throws {
+            for t in 0..<T {
+                try ws.setColumn(l.draw + t, lower: 0, upper: drawCap[t])
+                try ws.setColumn(l.feed + t, lower: 0, upper: feedCap[t])
+                if let c = l.charge, let e = l.discharge {
+                    try ws.setColumn(c + t, lower: 0, upper: power)
+                    try ws.setColumn(e + t, lower: 0, upper: power)
+                }
+            }
+            for (_, first, window) in l.flex { for q in 0..<window { try ws.setColumn(first + q, lower: 0, upper: 1) } }
+        }
+        for t in 0..<T where signal.draw[t] < signal.feed[t] {
+            if d.feeds[t] { try ws.setColumn(l.draw + t, lower: 0, upper: 0) } else { try ws.setColumn(l.feed + t, lower: 0, upper: 0) }
+        }
+        if let c = l.charge, let e = l.discharge {
+            for t in 0..<T {
+                if d.battery[t] > 0 { try ws.setColumn(e + t, lower: 0, upper: 0) }
+                if d.battery[t] < 0 { try ws.setColumn(c + t, lower: 0, upper: 0) }
+            }
+        }
+        for (k, first, window) in l.flex {
+            let f = prosumer.flexibleLoads[k]
+            for q in 0..<window {
+                let on: Double = d.flexOn[k][f.earliest + q] ? 1 : 0
+                try ws.setColumn(first + q, lower: on, upper: on)
+            }
+        }
+        var plan: Plan?
+        for _ in 0...T {  // each round fixes at least one period
+            let answer = ws.solveLP()
+            guard answer.status.hasSolution else { break }
+            var candidate = extract(answer.values)
+            var again = false
+            for t in 0..<T {
+                if let c = l.charge, let e = l.discharge, candidate.charge[t] > Self.tolerance && candidate.discharge[t] > Self.tolerance {
+                    // An idle period of the grid path that the LP uses both ways: keep the larger direction.
+                    try ws.setColumn(candidate.charge[t] >= candidate.discharge[t] ? e + t : c + t, lower: 0, upper: 0)
+                    again = true
+                }
+                if candidate.draw[t] > Self.tolerance && candidate.feed[t] > Self.tolerance {
+                    let both = min(candidate.draw[t], candidate.feed[t])
+                    candidate.draw[t] -= both; candidate.feed[t] -= both
+                }
+            }
+            if !again { plan = candidate; break }
+        }
+        try restore()
+        guard let plan else { return try respond(to: signal, target: target, nodes: Self.searchNodes) }
+        let energy = (0..<T).reduce(0.0) { $0 + dt * (signal.draw[$1] * plan.draw[$1] - signal.feed[$1] * plan.feed[$1]) }
+        let index = remember(plan)
+        return (Proposal(draw: PeriodVector(plan.draw), feed: PeriodVector(plan.feed), ownCost: plan.ownCost,
+                         value: plan.ownCost + energy, proven: false), index)
+    }
+
+    /// A quick plan (``respondQuickly(to:target:)``) with a proven value: the bound of the agent's MILP after at
+    /// most `nodes` branch-and-bound nodes (the root with its cuts when 0), or its LP relaxation (binaries
+    /// relaxed, hull rows kept) when the MILP gives none. The better of the quick plan and the MILP's plan is
+    /// proposed.
+    func respondWithBound(to signal: PriceSignal, nodes: Int) throws -> (proposal: Proposal, plan: Int) {
+        var answer = try respondQuickly(to: signal)
+        if answer.proposal.proven { return answer }
+        if let exact = try? respond(to: signal, nodes: nodes), exact.proposal.value.isFinite {
+            let bound = min(exact.proposal.value, answer.proposal.value)
+            if value(of: plans[exact.plan], at: signal) < answer.proposal.value { answer = exact }
+            answer.proposal.value = bound
+            answer.proposal.proven = true
+            return answer
+        }
+        guard let ws = workspace else { throw AgentError.solver(agent: prosumer.id, detail: "no workspace") }
+        let relaxed = ws.solveLP()
+        guard relaxed.status == .optimal, relaxed.objective.isFinite else {
+            throw AgentError.solver(agent: prosumer.id, detail: "GLPK: LP relaxation \(relaxed.status.rawValue)")
+        }
+        answer.proposal.value = min(answer.proposal.value, relaxed.objective)
+        answer.proposal.proven = true
+        return answer
+    }
+
+    /// A plan's value at a signal's prices: own cost + sum dt * (draw price * draw - feed price * feed).
+    private func value(of plan: Plan, at signal: PriceSignal) -> Double {
+        plan.ownCost + (0..<periods).reduce(0.0) { $0 + dt * (signal.draw[$1] * plan.draw[$1] - signal.feed[$1] * plan.feed[$1]) }
+    }
+
+    // MARK: Repair: the continuous freedom left with the integer decisions of one plan
+
+    /// Fixes the integer decisions of plan `index` in the agent's LP: in each period the meter's mode (the plan's,
+    /// or where it neither draws nor feeds, drawing if its load is at least its PV), the battery's direction (the
+    /// plan's, or where idle, charging if PV exceeds load) and the flexible loads' periods. What is left is convex:
+    /// every mix of plans answered in this state (``respondFixed(to:)``) is itself a plan that obeys every rule.
+    func fixDecisions(of index: Int) throws {
+        let base = plans[index]
+        if workspace == nil { workspace = try GLPKWorkspace(buildModel()) }
+        guard let ws = workspace else { throw AgentError.solver(agent: prosumer.id, detail: "no workspace") }
+        let T = periods, l = layout, p = prosumer
+        for t in 0..<T {
+            let draws = base.draw[t] > Self.tolerance || (base.feed[t] <= Self.tolerance && p.loadKW[t] >= p.pvKW[t])
+            try ws.setColumn(draws ? l.feed + t : l.draw + t, lower: 0, upper: 0)
+            if let c = l.charge, let d = l.discharge {
+                let charges = base.charge[t] > Self.tolerance || (base.discharge[t] <= Self.tolerance && p.pvKW[t] > p.loadKW[t])
+                try ws.setColumn(charges ? d + t : c + t, lower: 0, upper: 0)
+            }
+        }
+        for (k, first, window) in l.flex {
+            for q in 0..<window {
+                let on: Double = base.runs.indices.contains(k) && base.runs[k][q] ? 1 : 0
+                try ws.setColumn(first + q, lower: on, upper: on)
+            }
+        }
+        fixed = true
+    }
+
+    /// The agent's best plan at `signal`'s prices within the decisions fixed by ``fixDecisions(of:)`` (an LP from
+    /// the last basis). Its value is the restricted optimum (no bound of the agent's own optimum).
+    func respondFixed(to signal: PriceSignal) throws -> (proposal: Proposal, plan: Int) {
+        guard fixed, let ws = workspace else { throw AgentError.solver(agent: prosumer.id, detail: "no decisions fixed") }
+        let T = periods
+        for t in 0..<T {
+            try ws.setObjective(layout.draw + t, dt * signal.draw[t])
+            try ws.setObjective(layout.feed + t, -dt * signal.feed[t])
+        }
+        if let dev = layout.deviation { for j in dev.columns..<(dev.columns + 4 * T) { try ws.setObjective(j, 0) } }
+        let answer = ws.solveLP()
+        guard answer.status == .optimal else {
+            if answer.status == .infeasible { throw AgentError.infeasible(agent: prosumer.id) }
+            throw AgentError.solver(agent: prosumer.id, detail: "GLPK: \(answer.status.rawValue)")
+        }
+        let plan = extract(answer.values)
+        let index = remember(plan)
+        return (Proposal(draw: PeriodVector(plan.draw), feed: PeriodVector(plan.feed), ownCost: plan.ownCost,
+                         value: value(of: plan, at: signal), proven: false), index)
+    }
+
+    /// The mix of plans answered with the same fixed decisions, weights summing to 1: a plan itself (the fixed
+    /// decisions leave a convex set). Returns its index.
+    func combine(_ weights: [(plan: Int, weight: Double)]) throws -> Int {
+        guard let first = weights.first, plans.indices.contains(first.plan) else {
+            throw AgentError.workerFailed("agent \(prosumer.id): no plan to combine")
+        }
+        let T = periods
+        var mix = Plan(draw: Array(repeating: 0, count: T), feed: Array(repeating: 0, count: T), charge: Array(repeating: 0, count: T),
+                       discharge: Array(repeating: 0, count: T), curtail: Array(repeating: 0, count: T),
+                       flexible: plans[first.plan].flexible, ownCost: 0, runs: plans[first.plan].runs)
+        let total = weights.reduce(0) { $0 + $1.weight }
+        for (k, w) in weights {
+            guard plans.indices.contains(k) else { throw AgentError.workerFailed("agent \(prosumer.id) has no plan \(k)") }
+            let q = plans[k], a = w / total
+            for t in 0..<T {
+                mix.draw[t] += a * q.draw[t]; mix.feed[t] += a * q.feed[t]
+                mix.charge[t] += a * q.charge[t]; mix.discharge[t] += a * q.discharge[t]; mix.curtail[t] += a * q.curtail[t]
+            }
+            mix.ownCost += a * q.ownCost
+        }
+        func clean(_ x: inout [Double]) { for t in x.indices where abs(x[t]) < Self.tolerance { x[t] = 0 } }
+        clean(&mix.draw); clean(&mix.feed); clean(&mix.charge); clean(&mix.discharge); clean(&mix.curtail)
+        return remember(mix)
+    }
+
+    /// Lifts the decisions fixed by ``fixDecisions(of:)``.
+    func unfix() throws {
+        guard fixed, let ws = workspace else { return }
+        let T = periods, l = layout, power = prosumer.battery?.powerKW ?? 0
+        for t in 0..<T {
+            try ws.setColumn(l.draw + t, lower: 0, upper: drawCap[t])
+            try ws.setColumn(l.feed + t, lower: 0, upper: feedCap[t])
+            if let c = l.charge, let d = l.discharge {
+                try ws.setColumn(c + t, lower: 0, upper: power)
+                try ws.setColumn(d + t, lower: 0, upper: power)
+            }
+        }
+        for (_, first, window) in l.flex { for q in 0..<window { try ws.setColumn(first + q, lower: 0, upper: 1) } }
+        fixed = false
+    }
+
     /// A prosumer without a battery or flexible loads decides each period on its own: its net draw is
     /// load - PV + curtailment, curtailment in [0, PV], drawn at the draw price or fed at the feed price (never
     /// both). The best of the interval's ends and 0 is exact, with no solver.
@@ -318,7 +522,9 @@ final class ProsumerAgent {
         }
         for (k, first, window) in l.flex {
             let f = p.flexibleLoads[k]
-            for q in 0..<window where v[first + q] > 0.5 { plan.flexible[f.earliest + q] += f.powerKW }
+            var on = Array(repeating: false, count: window)
+            for q in 0..<window where v[first + q] > 0.5 { plan.flexible[f.earliest + q] += f.powerKW; on[q] = true }
+            plan.runs.append(on)
         }
         return plan
     }

@@ -81,7 +81,8 @@ extension Coordinator {
             let mixedPlans = try mixed.map { i in try agents.plans(candidates[i]!.map { (i, $0) }) }
             let (model, own, binaries) = selectionModel(fixedDraw: fixedDraw, fixedFeed: fixedFeed, mixedPlans: mixedPlans)
             var opts = SolverOptions()
-            opts.relativeGap = 1e-7
+            opts.relativeGap = 0.5 * options.tolerance
+            opts.nodeLimit = Self.selectionNodes
             if let limit = options.timeLimit { opts.timeLimit = max(1, limit - clock.seconds) }
             let s = try CbcSolver().solve(model, options: opts)
             guard s.status.hasSolution else {

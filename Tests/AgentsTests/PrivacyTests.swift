@@ -13,7 +13,7 @@ struct PrivacyTests {
         let proposal = Proposal(draw: v, feed: v, ownCost: 1, value: 2)
         for message in [signal as Any, proposal as Any] {
             for child in Mirror(reflecting: message).children {
-                #expect(child.value is PeriodVector || child.value is Double, "\(type(of: message)).\(child.label ?? "?") is \(type(of: child.value))")
+                #expect(child.value is PeriodVector || child.value is Double || child.value is Bool, "\(type(of: message)).\(child.label ?? "?") is \(type(of: child.value))")
             }
         }
         #expect(Mirror(reflecting: v).children.allSatisfy { $0.value is [Double] })
