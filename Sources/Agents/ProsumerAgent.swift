@@ -144,7 +144,7 @@ final class ProsumerAgent {
 
     /// The agent's MILP with a meter binary in every period where feeding earns more than drawing costs, solved
     /// by CBC (GLPK's search is slow on these: seconds where CBC takes milliseconds).
-    private func solveWithMeter(_ signal: PriceSignal, nodes: Int) throws -> (status: SolutionStatus, objective: Double, bound: Double, values: [Double]) {
+    private func solveWithMeter(_ signal: PriceSignal, nodes: Int, heuristics: Bool = true) throws -> (status: SolutionStatus, objective: Double, bound: Double, values: [Double]) {
         var m = buildModel()
         let T = periods, l = layout
         for t in 0..<T {
@@ -166,8 +166,9 @@ final class ProsumerAgent {
         var options = SolverOptions()
         options.relativeGap = 1e-6
         options.nodeLimit = nodes
+        options.heuristics = heuristics
         let s = try CbcSolver().solve(m, options: options)
-        guard s.status.hasSolution, let objective = s.objective else { return (s.status, .nan, .nan, []) }
+        guard s.status.hasSolution, let objective = s.objective else { return (s.status, .nan, s.bestBound ?? .nan, []) }
         return (s.status == .optimal ? .optimal : .feasible, objective, min(objective, s.bestBound ?? -.infinity), s.values)
     }
 
@@ -344,7 +345,14 @@ final class ProsumerAgent {
     func respondWithBound(to signal: PriceSignal, nodes: Int) throws -> (proposal: Proposal, plan: Int) {
         var answer = try respondQuickly(to: signal)
         if answer.proposal.proven { return answer }
-        if let exact = try? respond(to: signal, nodes: nodes), exact.proposal.value.isFinite {
+        if (0..<periods).contains(where: { signal.draw[$0] < signal.feed[$0] }) {
+            // Meter binaries: CBC's root node (cuts, no heuristics: the plan is the quick one) bounds the optimum.
+            if let root = try? solveWithMeter(signal, nodes: nodes, heuristics: false), root.bound.isFinite {
+                answer.proposal.value = min(answer.proposal.value, root.bound)
+                answer.proposal.proven = true
+                return answer
+            }
+        } else if let exact = try? respond(to: signal, nodes: nodes), exact.proposal.value.isFinite {
             let bound = min(exact.proposal.value, answer.proposal.value)
             if value(of: plans[exact.plan], at: signal) < answer.proposal.value { answer = exact }
             answer.proposal.value = bound

@@ -85,6 +85,7 @@ final class CbcProblem {
         Cbc_setAllowableGap(handle, options.absoluteGap)
         if options.threads > 1 { Cbc_setParameter(handle, "threads", String(options.threads)) }
         if let nodes = options.nodeLimit { Cbc_setMaximumNodes(handle, Int32(clamping: max(0, nodes))) }
+        if !options.heuristics { Cbc_setParameter(handle, "heuristicsOnOff", "off") }
         if model.isMixedInteger, let start = options.initialSolution, start.count == n, start.allSatisfy(\.isFinite) {
             let indices = (0..<Int32(n)).map { $0 }
             Cbc_setMIPStartI(handle, Int32(n), indices, start)
@@ -118,7 +119,12 @@ final class CbcProblem {
         }
         guard hasSolution, let columns = columnPointer else {
             if Cbc_isSecondsLimitReached(handle) != 0 || Cbc_isNodeLimitReached(handle) != 0 {
-                return Solution(status: .timeLimitNoSolution, solver: "cbc", message: "time or node limit before any solution")
+                var stopped = Solution(status: .timeLimitNoSolution, solver: "cbc", message: "time or node limit before any solution")
+                if model.isMixedInteger {
+                    let b = Cbc_getBestPossibleObjValue(handle) + c0
+                    if b.isFinite && abs(b) < 1e300 { stopped.bestBound = b }
+                }
+                return stopped
             }
             if !model.isMixedInteger, Cbc_isInitialSolveProvenPrimalInfeasible(handle) != 0 {
                 return Solution(status: .infeasible, solver: "cbc", message: "LP is primal infeasible")

@@ -79,6 +79,8 @@ public struct SolverOptions: Sendable {
     public var absoluteGap: Double = 1e-9
     /// Threads the solver may use (CBC only; GLPK is single-threaded).
     public var threads: Int = 1
+    /// Primal heuristics (CBC's feasibility pump, rounding, ...). Off when only the bound of a root node is wanted.
+    public var heuristics: Bool = true
     /// Print the solver's own log to standard output.
     public var verbose: Bool = false
     /// A feasible solution (all column values) to start the MIP search from; CBC uses it (`Cbc_setMIPStartI`),
