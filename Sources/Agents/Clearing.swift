@@ -57,6 +57,9 @@ public struct ClearingResult: Sendable {
     /// Agents whose plan the final selection chose among several (the rest kept their master plan).
     public var agentsInSelection: Int
     public var seconds: Double
+    /// Wall-clock seconds of each phase, in order: the opening rounds (stand-alone and pool prices), the price
+    /// iterations, the certificate round, and the repair (or selection).
+    public var phaseSeconds: [(phase: String, seconds: Double)] = []
 }
 
 /// Clears a community without a central model of its households: Dantzig-Wolfe column generation with

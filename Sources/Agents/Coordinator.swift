@@ -163,6 +163,7 @@ struct Coordinator {
             if b > bestEstimate { bestEstimate = b; best = poolPrices }
             if opening.allSatisfy({ $0.proposal.proven }) { bestBound = max(bestBound, b) }
         }
+        var phases: [(phase: String, seconds: Double)] = [("opening", clock.seconds)]
         var log: [ClearingIteration] = []
         var smoothing = options.smoothing
         var raises = 0
@@ -226,6 +227,7 @@ struct Coordinator {
             log.append(step)
             options.progress?(step)
         }
+        phases.append(("iterations", clock.seconds - phases.reduce(0) { $0 + $1.seconds }))
         // Certificate round: the agents answer the best prices again with time for their MILPs to finish, so the
         // bound is the Lagrangian value of exact answers where they prove them.
         if options.timeLimit.map({ clock.seconds < 0.85 * $0 }) ?? true {
@@ -234,6 +236,7 @@ struct Coordinator {
             bestBound = max(bestBound, bound)
             try master.add(exact)
         }
+        phases.append(("certificate", clock.seconds - phases.reduce(0) { $0 + $1.seconds }))
         let final = try master.solve()
         // Artificial flows left are a proof of infeasibility only when the master converged at the highest penalty.
         var result: ClearingResult
@@ -242,6 +245,8 @@ struct Coordinator {
         } else {
             result = try select(agents, master: master, solved: final, bound: bestBound, clock: clock, penaltyExhausted: exhausted)
         }
+        phases.append(("repair", clock.seconds - phases.reduce(0) { $0 + $1.seconds }))
+        result.phaseSeconds = phases
         result.iterations = log
         result.schedule.rounds = log.count  // the summary's "rounds": price updates here
         result.converged = converged

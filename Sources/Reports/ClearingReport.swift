@@ -19,6 +19,7 @@ public enum ClearingReport {
         pairs.append(("draw_price", .array(r.prices.draw.values.map { .number($0) })))
         pairs.append(("feed_price", .array(r.prices.feed.values.map { .number($0) })))
         pairs.append(("clearing_seconds", .number(r.seconds)))
+        pairs.append(("phase_seconds", .object(r.phaseSeconds.map { ($0.phase, .number($0.seconds)) })))
         return .object(pairs)
     }
 
@@ -38,6 +39,9 @@ public enum ClearingReport {
         var lines = [ScheduleReport.text(c, r.schedule)]
         lines.append(String(format: "clearing  %d iterations, %@, %d agents in the final selection, %.2f s",
                             r.iterations.count, r.converged ? "converged" : "not converged", r.agentsInSelection, r.seconds))
+        if !r.phaseSeconds.isEmpty {
+            lines.append("phases    " + r.phaseSeconds.map { String(format: "%@ %.2f s", $0.phase, $0.seconds) }.joined(separator: ", "))
+        }
         return lines.joined(separator: "\n")
     }
 }
