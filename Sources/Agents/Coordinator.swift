@@ -176,6 +176,7 @@ struct Coordinator {
         var converged = false
         let budget = options.timeLimit.map { 0.75 * $0 }
         for iteration in 1...options.maxIterations {
+
             let solved = try master.solve()
             let masterPrices = signal(drawDual: solved.drawDual, feedDual: solved.feedDual)
             let gap = Solution.relativeGap(solved.objective, bestEstimate) ?? .infinity
@@ -286,6 +287,9 @@ struct Master {
         for i in 0..<n { m.addRow(indices: [], coefficients: [], lower: 1, upper: 1, name: "agent_\(i)") }
         rows = m.constraintCount
         workspace = try GLPKWorkspace(m)
+        // The first solve starts cold: the dual simplex takes 0.5 s where the primal one takes 9 s (N = 1000).
+        // Later solves start from the last basis, which new columns keep primal feasible: primal simplex.
+        workspace.dualSimplex = true
         plans = Array(repeating: [], count: n)
     }
 
@@ -325,6 +329,7 @@ struct Master {
 
     func solve() throws -> Solved {
         let a = workspace.solveLP()
+        workspace.dualSimplex = false
         guard a.status == .optimal else {
             throw AgentError.solver(agent: "coordinator", detail: "master LP: \(a.status.rawValue)")
         }

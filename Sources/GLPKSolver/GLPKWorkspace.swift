@@ -19,6 +19,9 @@ public final class GLPKWorkspace {
     public private(set) var rowCount: Int
     /// Whether the current basis is an optimal one of the problem as it stands (a warm start is possible).
     private var basisValid = false
+    /// Solve LPs with the dual simplex (falling back to the primal one), for highly primal-degenerate LPs such as
+    /// column generation masters.
+    public var dualSimplex = false
 
     /// Builds the workspace from a validated model; its integer columns stay integer for ``solveMIP(relativeGap:timeLimit:)``.
     public init(_ model: Model) throws {
@@ -135,6 +138,7 @@ public final class GLPKWorkspace {
         var parm = glp_smcp()
         glp_init_smcp(&parm)
         parm.msg_lev = GLP_MSG_OFF
+        if dualSimplex { parm.meth = GLP_DUALP }
         parm.presolve = GLP_OFF
         parm.tm_lim = GLPKProblem.milliseconds(timeLimit)
         if glp_bf_exists(handle) == 0 || !basisValid {
