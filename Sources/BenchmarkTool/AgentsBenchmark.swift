@@ -12,17 +12,17 @@ import Reports
 /// the central answer and to its own bound, and the process's peak memory so far.
 struct AgentsBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "agents",
-        abstract: "Decentralized clearing against the central MILP at N = 10, 50, 200 (T = 96).")
+        abstract: "Decentralized clearing against the central MILP at N = 10, 50, 200, 1000 (T = 96).")
     @OptionGroup var common: CommonBenchmarkOptions
 
     @Option(help: "Community sizes (prosumers).")
-    var sizes: [Int] = [10, 50, 200]
+    var sizes: [Int] = [10, 50, 200, 1000]
 
     @Option(name: .customLong("central-time-limit"), help: "Time limit of the central MILP (CBC, 2 threads), seconds.")
     var centralTimeLimit: Double = 150
 
     @Option(name: .customLong("agents-time-limit"), help: "Time limit of the decentralized clearing, seconds.")
-    var agentsTimeLimit: Double = 150
+    var agentsTimeLimit: Double = 600
 
     struct Row {
         var n: Int
@@ -30,6 +30,7 @@ struct AgentsBenchmark: ParsableCommand {
         var seconds: Double, status: String, cost: Double?, bound: Double?, gap: Double?, iterations: Int, converged: Bool
         var peakMiB: Double
         var log: [ClearingIteration]
+        var phases: [(phase: String, seconds: Double)]
     }
 
     func run() throws {
@@ -55,7 +56,8 @@ struct AgentsBenchmark: ParsableCommand {
             let row = Row(n: n, centralSeconds: central.solveSeconds + central.buildSeconds, centralStatus: central.status.rawValue,
                           centralCost: central.objective, centralBound: central.bestBound, seconds: seconds,
                           status: r.schedule.status.rawValue, cost: r.schedule.objective, bound: r.schedule.bestBound, gap: r.schedule.gap,
-                          iterations: r.iterations.count, converged: r.converged, peakMiB: Double(usage.ru_maxrss) / 1024, log: r.iterations)
+                          iterations: r.iterations.count, converged: r.converged, peakMiB: Double(usage.ru_maxrss) / 1024, log: r.iterations,
+                          phases: r.phaseSeconds)
             print("N=\(n): central \(String(format: "%.1f", row.centralSeconds)) s \(row.centralStatus) \(f(row.centralCost)); agents \(String(format: "%.1f", seconds)) s \(row.status) \(f(row.cost)) bound \(f(row.bound)) gap \(row.gap.map { String(format: "%.2e", $0) } ?? "-"), \(row.iterations) iterations, peak \(String(format: "%.0f", row.peakMiB)) MiB")
             rows.append(row)
         }
@@ -72,27 +74,31 @@ struct AgentsBenchmark: ParsableCommand {
         Instances: the schedule benchmark's (`Benchmarks/tools/community.py make --n N --periods 96 --period-minutes 15 --seed 1`).
         Central: the MILP through CBC (2 threads, gap 1e-4, \(Int(centralTimeLimit)) s limit). Agents: `peergrid clear`'s
         algorithm in process, 2 worker threads, \(Int(agentsTimeLimit)) s limit. *vs central* = (agents - central) / central
-        cost; *gap* = the clearing's certified gap to its own Lagrangian bound. Peak memory is the benchmark process's
+        cost; *vs central bound* = (agents - central bound) / central bound, the most the agents' cost can be above the
+        optimum by the central solver's proof; *gap* = the clearing's certified gap to its own Lagrangian bound. Phases:
+        opening rounds / price iterations / certificate round / repair, seconds. Peak memory is the benchmark process's
         (sizes run in increasing order, so each row's peak includes the smaller runs).
 
-        | N | central s | central status | central cost | agents s | status | agents cost | vs central | bound | gap | iterations | converged | peak MiB |
-        |---|---|---|---|---|---|---|---|---|---|---|---|---|
+        | N | central s | central status | central cost | agents s | status | agents cost | vs central | vs central bound | bound | gap | iterations | phases s | peak MiB |
+        |---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 
         """
         for r in rows {
             let versus = (r.cost != nil && r.centralCost != nil) ? String(format: "%+.3f %%", 100 * (r.cost! - r.centralCost!) / abs(r.centralCost!)) : "-"
             md += "| \(r.n) | \(String(format: "%.1f", r.centralSeconds)) | \(r.centralStatus) | \(f(r.centralCost)) | \(String(format: "%.1f", r.seconds)) | "
-            md += "\(r.status) | \(f(r.cost)) | \(versus) | \(f(r.bound)) | \(r.gap.map { String(format: "%.2e", $0) } ?? "-") | \(r.iterations) | \(r.converged) | \(String(format: "%.0f", r.peakMiB)) |\n"
+            let versusBound = (r.cost != nil && r.centralBound != nil) ? String(format: "%+.3f %%", 100 * (r.cost! - r.centralBound!) / abs(r.centralBound!)) : "-"
+            let phases = r.phases.map { String(format: "%.1f", $0.seconds) }.joined(separator: " / ")
+            md += "\(r.status) | \(f(r.cost)) | \(versus) | \(versusBound) | \(f(r.bound)) | \(r.gap.map { String(format: "%.2e", $0) } ?? "-") | \(r.iterations) | \(phases) | \(String(format: "%.0f", r.peakMiB)) |\n"
         }
         var files: [(name: String, text: String)] = []
         let sizes = rows.map(\.n)
         files.append(("agents-scaling.svg", SVGChart.line(title: "Time to a schedule against community size (T = 96)", xLabels: sizes.map { "N = \($0)" },
             series: [ChartSeries("central MILP", rows.map(\.centralSeconds)), ChartSeries("agents", rows.map(\.seconds))],
             yLabel: "seconds (log)", logScale: true)))
-        if let r = rows.first(where: { $0.log.count >= 2 }) {
+        if let r = rows.last(where: { $0.n <= 200 && $0.log.count >= 2 }) ?? rows.first(where: { $0.log.count >= 2 }) {
             files.append(("agents-convergence.svg", SVGChart.line(title: "Clearing at N = \(r.n): master value and bound per iteration",
                 xLabels: r.log.map { String($0.iteration) },
-                series: [ChartSeries("master value", r.log.map(\.objective)), ChartSeries("best bound", r.log.map(\.bound))],
+                series: [ChartSeries("master value", r.log.map(\.objective)), ChartSeries("Lagrangian value of the quick answers", r.log.map(\.bound))],
                 yLabel: "currency")))
             md += "\n![Convergence](agents-convergence.svg)\n"
         }
@@ -101,9 +107,10 @@ struct AgentsBenchmark: ParsableCommand {
             ("machine", .string(MachineInfo.describe())),
             ("runs", .array(rows.map { r in
                 .object([("n", .integer(r.n)), ("central_seconds", .number(r.centralSeconds)), ("central_status", .string(r.centralStatus)),
-                         ("central_cost", .number(r.centralCost)), ("agents_seconds", .number(r.seconds)), ("status", .string(r.status)),
+                         ("central_cost", .number(r.centralCost)), ("central_bound", .number(r.centralBound)), ("agents_seconds", .number(r.seconds)), ("status", .string(r.status)),
                          ("cost", .number(r.cost)), ("bound", .number(r.bound)), ("gap", .number(r.gap)), ("iterations", .integer(r.iterations)),
-                         ("converged", .bool(r.converged)), ("peak_mib", .number(r.peakMiB))])
+                         ("converged", .bool(r.converged)), ("peak_mib", .number(r.peakMiB)),
+                         ("phase_seconds", .object(r.phases.map { ($0.phase, .number($0.seconds)) }))])
             })),
         ])
         files.append(("agents.md", md))
