@@ -21,6 +21,9 @@ struct AgentsBenchmark: ParsableCommand {
     @Option(name: .customLong("central-time-limit"), help: "Time limit of the central MILP (CBC, 2 threads), seconds.")
     var centralTimeLimit: Double = 150
 
+    @Option(name: .customLong("central-up-to"), help: "Largest N for which the central MILP runs too (its root LP alone outruns its limit at N = 1000).")
+    var centralUpTo: Int = 1000
+
     @Option(name: .customLong("agents-time-limit"), help: "Time limit of the decentralized clearing, seconds.")
     var agentsTimeLimit: Double = 600
 
@@ -43,8 +46,12 @@ struct AgentsBenchmark: ParsableCommand {
             let file = dir.appendingPathComponent("community-\(n).json").path
             try Shell.makeCommunity(n: n, periods: 96, periodMinutes: 15, out: file)
             let community = try CommunityFile.read(file)
-            let central = try CommunityScheduler(solver: CbcSolver(), options: SolverOptions(timeLimit: centralTimeLimit, relativeGap: 1e-4, threads: 2),
+            var central = ScheduleResult(status: .error, solver: "cbc")
+            central.message = "not run (N above --central-up-to)"
+            if n <= centralUpTo {
+                central = try CommunityScheduler(solver: CbcSolver(), options: SolverOptions(timeLimit: centralTimeLimit, relativeGap: 1e-4, threads: 2),
                                                  standalone: false).schedule(community)
+            }
             var options = ClearingOptions()
             options.timeLimit = agentsTimeLimit
             options.workers = 2
@@ -53,12 +60,12 @@ struct AgentsBenchmark: ParsableCommand {
             let seconds = clock.seconds
             var usage = rusage()
             getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-            let row = Row(n: n, centralSeconds: central.solveSeconds + central.buildSeconds, centralStatus: central.status.rawValue,
+            let row = Row(n: n, centralSeconds: n <= centralUpTo ? central.solveSeconds + central.buildSeconds : .nan, centralStatus: n <= centralUpTo ? central.status.rawValue : "not run",
                           centralCost: central.objective, centralBound: central.bestBound, seconds: seconds,
                           status: r.schedule.status.rawValue, cost: r.schedule.objective, bound: r.schedule.bestBound, gap: r.schedule.gap,
                           iterations: r.iterations.count, converged: r.converged, peakMiB: Double(usage.ru_maxrss) / 1024, log: r.iterations,
                           phases: r.phaseSeconds)
-            print("N=\(n): central \(String(format: "%.1f", row.centralSeconds)) s \(row.centralStatus) \(f(row.centralCost)); agents \(String(format: "%.1f", seconds)) s \(row.status) \(f(row.cost)) bound \(f(row.bound)) gap \(row.gap.map { String(format: "%.2e", $0) } ?? "-"), \(row.iterations) iterations, peak \(String(format: "%.0f", row.peakMiB)) MiB")
+            print("N=\(n): central \(row.centralSeconds.isFinite ? String(format: "%.1f", row.centralSeconds) : "-") s \(row.centralStatus) \(f(row.centralCost)); agents \(String(format: "%.1f", seconds)) s \(row.status) \(f(row.cost)) bound \(f(row.bound)) gap \(row.gap.map { String(format: "%.2e", $0) } ?? "-"), \(row.iterations) iterations, peak \(String(format: "%.0f", row.peakMiB)) MiB")
             rows.append(row)
         }
         try write(rows)
@@ -85,7 +92,7 @@ struct AgentsBenchmark: ParsableCommand {
         """
         for r in rows {
             let versus = (r.cost != nil && r.centralCost != nil) ? String(format: "%+.3f %%", 100 * (r.cost! - r.centralCost!) / abs(r.centralCost!)) : "-"
-            md += "| \(r.n) | \(String(format: "%.1f", r.centralSeconds)) | \(r.centralStatus) | \(f(r.centralCost)) | \(String(format: "%.1f", r.seconds)) | "
+            md += "| \(r.n) | \(r.centralSeconds.isFinite ? String(format: "%.1f", r.centralSeconds) : "-") | \(r.centralStatus) | \(f(r.centralCost)) | \(String(format: "%.1f", r.seconds)) | "
             let versusBound = (r.cost != nil && r.centralBound != nil) ? String(format: "%+.3f %%", 100 * (r.cost! - r.centralBound!) / abs(r.centralBound!)) : "-"
             let phases = r.phases.map { String(format: "%.1f", $0.seconds) }.joined(separator: " / ")
             md += "\(r.status) | \(f(r.cost)) | \(versus) | \(versusBound) | \(f(r.bound)) | \(r.gap.map { String(format: "%.2e", $0) } ?? "-") | \(r.iterations) | \(phases) | \(String(format: "%.0f", r.peakMiB)) |\n"
@@ -106,7 +113,7 @@ struct AgentsBenchmark: ParsableCommand {
         let json: JSON = .object([
             ("machine", .string(MachineInfo.describe())),
             ("runs", .array(rows.map { r in
-                .object([("n", .integer(r.n)), ("central_seconds", .number(r.centralSeconds)), ("central_status", .string(r.centralStatus)),
+                .object([("n", .integer(r.n)), ("central_seconds", .number(r.centralSeconds.isFinite ? r.centralSeconds : nil)), ("central_status", .string(r.centralStatus)),
                          ("central_cost", .number(r.centralCost)), ("central_bound", .number(r.centralBound)), ("agents_seconds", .number(r.seconds)), ("status", .string(r.status)),
                          ("cost", .number(r.cost)), ("bound", .number(r.bound)), ("gap", .number(r.gap)), ("iterations", .integer(r.iterations)),
                          ("converged", .bool(r.converged)), ("peak_mib", .number(r.peakMiB)),
