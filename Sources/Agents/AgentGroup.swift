@@ -51,7 +51,7 @@ final class LocalAgents: AgentGroup, @unchecked Sendable {
 
     func respond(to signal: PriceSignal, effort: Effort) throws -> [(proposal: Proposal, plan: Int)] {
         let n = agents.count, k = workers.count
-        let answers = Answers(count: n)
+        let answers = Slots<(proposal: Proposal, plan: Int)>(count: n)
         let agents = self.agents
         workers.run { w in
             var i = w
@@ -72,7 +72,7 @@ final class LocalAgents: AgentGroup, @unchecked Sendable {
 
     func respond(to signal: PriceSignal, targets: [Int: ProsumerAgent.Target]) throws -> [Int: (proposal: Proposal, plan: Int)] {
         let n = agents.count, k = workers.count
-        let answers = Answers(count: n)
+        let answers = Slots<(proposal: Proposal, plan: Int)>(count: n)
         let agents = self.agents
         workers.run { w in
             for (i, target) in targets where i % k == w && i < n {
@@ -130,7 +130,8 @@ final class LocalAgents: AgentGroup, @unchecked Sendable {
         init(_ value: V) { self.value = value }
     }
 
-    /// Result slots the workers fill at disjoint indices (see ``Answers``).
+    /// Result slots the workers fill at disjoint indices (raw memory: concurrent writes through a Swift array
+    /// property would be overlapping accesses); read after ``AgentWorkers/run(_:)`` returns.
     private final class Slots<R>: @unchecked Sendable {
         private let slots: UnsafeMutablePointer<Result<R, Error>?>
         let count: Int
@@ -153,24 +154,5 @@ final class LocalAgents: AgentGroup, @unchecked Sendable {
             var i = w
             while i < n { agents[i].release(); i += k }
         }
-    }
-
-    /// Slots the workers fill at disjoint indices (raw memory: concurrent writes through a Swift array property
-    /// would be overlapping accesses); read after ``AgentWorkers/run(_:)`` returns.
-    private final class Answers: @unchecked Sendable {
-        typealias Slot = Result<(proposal: Proposal, plan: Int), Error>?
-        private let slots: UnsafeMutablePointer<Slot>
-        let count: Int
-        init(count: Int) {
-            self.count = count
-            slots = .allocate(capacity: max(1, count))
-            slots.initialize(repeating: nil, count: count)
-        }
-        deinit {
-            slots.deinitialize(count: count)
-            slots.deallocate()
-        }
-        func set(_ i: Int, _ r: Result<(proposal: Proposal, plan: Int), Error>) { slots[i] = r }
-        var values: [Slot] { (0..<count).map { slots[$0] } }
     }
 }

@@ -284,17 +284,6 @@ final class ProsumerAgent {
         if let target { try aim(at: target, ws) } else if let dev = layout.deviation {
             for j in dev.columns..<(dev.columns + 4 * T) { try ws.setObjective(j, 0) }
         }
-        func restore() throws {
-            for t in 0..<T {
-                try ws.setColumn(l.draw + t, lower: 0, upper: drawCap[t])
-                try ws.setColumn(l.feed + t, lower: 0, upper: feedCap[t])
-                if let c = l.charge, let e = l.discharge {
-                    try ws.setColumn(c + t, lower: 0, upper: power)
-                    try ws.setColumn(e + t, lower: 0, upper: power)
-                }
-            }
-            for (_, first, window) in l.flex { for q in 0..<window { try ws.setColumn(first + q, lower: 0, upper: 1) } }
-        }
         for t in 0..<T where signal.draw[t] < signal.feed[t] {
             if d.feeds[t] { try ws.setColumn(l.draw + t, lower: 0, upper: 0) } else { try ws.setColumn(l.feed + t, lower: 0, upper: 0) }
         }
@@ -330,7 +319,7 @@ final class ProsumerAgent {
             }
             if !again { plan = candidate; break }
         }
-        try restore()
+        try restoreBounds(ws)
         guard let plan else { return try respond(to: signal, target: target, nodes: Self.searchNodes) }
         let energy = (0..<T).reduce(0.0) { $0 + dt * (signal.draw[$1] * plan.draw[$1] - signal.feed[$1] * plan.feed[$1]) }
         let index = remember(plan)
@@ -451,8 +440,14 @@ final class ProsumerAgent {
     /// Lifts the decisions fixed by ``fixDecisions(of:)``.
     func unfix() throws {
         guard fixed, let ws = workspace else { return }
-        let T = periods, l = layout, power = prosumer.battery?.powerKW ?? 0
-        for t in 0..<T {
+        try restoreBounds(ws)
+        fixed = false
+    }
+
+    /// The model's own bounds on draw, feed, battery flows and flexible-load binaries (after decisions were fixed).
+    private func restoreBounds(_ ws: GLPKWorkspace) throws {
+        let l = layout, power = prosumer.battery?.powerKW ?? 0
+        for t in 0..<periods {
             try ws.setColumn(l.draw + t, lower: 0, upper: drawCap[t])
             try ws.setColumn(l.feed + t, lower: 0, upper: feedCap[t])
             if let c = l.charge, let d = l.discharge {
@@ -461,7 +456,6 @@ final class ProsumerAgent {
             }
         }
         for (_, first, window) in l.flex { for q in 0..<window { try ws.setColumn(first + q, lower: 0, upper: 1) } }
-        fixed = false
     }
 
     /// A prosumer without a battery or flexible loads decides each period on its own: its net draw is
