@@ -54,7 +54,8 @@ public struct ClearingResult: Sendable {
     public var converged: Bool
     /// Prices of the best bound (currency per kWh).
     public var prices: PriceSignal
-    /// Agents whose plan the final selection chose among several (the rest kept their master plan).
+    /// Agents whose final plan is a mix of several of their plans (the repair) or was chosen among several (the
+    /// fallback selection); the rest kept one plan.
     public var agentsInSelection: Int
     public var seconds: Double
     /// Wall-clock seconds of each phase, in order: the opening rounds (stand-alone and pool prices), the price
@@ -67,13 +68,17 @@ public struct ClearingResult: Sendable {
 /// period, and what its devices cost it); the coordinator holds only those vectors, the public tariffs, the
 /// community limits and the shared storage, and finds the prices at which the plans fit together.
 ///
-/// 1. Price: agents answer the smoothed prices; the sum of their optimal values plus the coordinator's own
-///    optimal value at those prices is a Lagrangian lower bound of the community's cost.
+/// 1. Price: agents answer the smoothed prices quickly (dynamic programming over their decisions, then an LP
+///    with them fixed: ``PlanSearch``); the sum of their plans' values plus the coordinator's own optimal value
+///    at those prices estimates the Lagrangian bound and steers the search.
 /// 2. Master: an LP over convex combinations of each agent's plans, the grid and pool split, the limits and the
-///    shared storage gives new prices (its duals) and an upper value. Stop when value and bound meet.
-/// 3. Select: agents whose master weight sits on one plan keep it; for the few the master mixes (at most as many
-///    as it has coupling rows), a small MIP picks one plan each and the shared storage's mode, so every rule of
-///    the spec holds exactly. The certificate is the schedule's cost against the best bound.
+///    shared storage gives new prices (its duals) and an upper value. Stop when value and estimate meet.
+/// 3. Certificate: at the best prices every agent bounds its own optimum from below (its MILP's root node where
+///    feeding earns more than drawing costs, exactly elsewhere): a Lagrangian lower bound of the community's cost.
+/// 4. Repair: every agent fixes the integer decisions of a plan near the master's mix, column generation runs on
+///    the convex rest, and each agent forms its own mix of plans, so every rule of the spec holds exactly. When
+///    that cannot meet the limits, a small MIP picks one plan per mixed agent and the storage's mode.
+///    The certificate is the schedule's cost against the bound.
 public struct DecentralizedClearing {
     public var community: Community
     public var options: ClearingOptions
