@@ -176,7 +176,6 @@ struct Coordinator {
         var converged = false
         let budget = options.timeLimit.map { 0.75 * $0 }
         for iteration in 1...options.maxIterations {
-
             let solved = try master.solve()
             let masterPrices = signal(drawDual: solved.drawDual, feedDual: solved.feedDual)
             let gap = Solution.relativeGap(solved.objective, bestEstimate) ?? .infinity
@@ -229,8 +228,8 @@ struct Coordinator {
             options.progress?(step)
         }
         phases.append(("iterations", clock.seconds - phases.reduce(0) { $0 + $1.seconds }))
-        // Certificate round: the agents answer the best prices again with time for their MILPs to finish, so the
-        // bound is the Lagrangian value of exact answers where they prove them.
+        // Certificate round: at the best prices every agent proves a lower bound of its own optimum (its MILP's
+        // root node, or exactly), so the sum is a Lagrangian bound; the iterations' estimate is no proof.
         if options.timeLimit.map({ clock.seconds < 0.85 * $0 }) ?? true {
             let exact = try agents.respond(to: best, effort: .bounded(nodes: ProsumerAgent.boundNodes))
             let bound = exact.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: best))
@@ -239,7 +238,8 @@ struct Coordinator {
         }
         phases.append(("certificate", clock.seconds - phases.reduce(0) { $0 + $1.seconds }))
         let final = try master.solve()
-        // Artificial flows left are a proof of infeasibility only when the master converged at the highest penalty.
+        // The repair first; the MIP selection when it cannot meet the limits. Artificial flows left are a proof of
+        // infeasibility only when the master converged at the highest penalty (`exhausted`).
         var result: ClearingResult
         if let repaired = try repair(agents, master: master, solved: final, bound: bestBound, clock: clock) {
             result = repaired

@@ -39,7 +39,7 @@ extension Coordinator {
         }
         var best: ClearingResult?
         for base in near == heaviest ? [heaviest] : [near, heaviest] {
-            guard let r = try repair(agents, fixing: base, master: master, bound: bound, clock: clock) else { continue }
+            guard let r = try repairFixing(base, agents, master: master, bound: bound, clock: clock) else { continue }
             if let b = best, let x = b.schedule.objective, let y = r.schedule.objective, x <= y { continue }
             best = r
         }
@@ -47,7 +47,7 @@ extension Coordinator {
     }
 
     /// The repair with each agent's decisions fixed to those of its plan `base[i]`.
-    private func repair(_ agents: AgentGroup, fixing base: [Int], master: Master, bound: Double, clock: Stopwatch) throws -> ClearingResult? {
+    private func repairFixing(_ base: [Int], _ agents: AgentGroup, master: Master, bound: Double, clock: Stopwatch) throws -> ClearingResult? {
         let n = agents.count
         try agents.fix(base)
         defer { try? agents.unfix() }

@@ -43,9 +43,7 @@ public final class GLPKWorkspace {
     /// Sets the bounds of column `j`; `integer` makes it an integer column for the MIP solve.
     public func setColumn(_ j: Int, lower: Double, upper: Double, integer: Bool? = nil) throws {
         guard j >= 0, j < columnCount else { throw ModelError.invalid("bounds: column \(j) is outside 0..<\(columnCount)") }
-        guard !lower.isNaN, !upper.isNaN, lower <= upper, lower < .infinity, upper > -.infinity else {
-            throw ModelError.invalid("bounds of column \(j): [\(lower), \(upper)] is empty or not a number")
-        }
+        try Self.checkBounds(lower, upper, "bounds of column \(j)")
         let (type, lo, up) = GLPKProblem.boundType(lower, upper)
         glp_set_col_bnds(handle, Int32(j + 1), type, lo, up)
         if let integer { glp_set_col_kind(handle, Int32(j + 1), integer ? GLP_IV : GLP_CV) }
@@ -55,9 +53,7 @@ public final class GLPKWorkspace {
     /// Sets the bounds of row `i` (0-based).
     public func setRow(_ i: Int, lower: Double, upper: Double) throws {
         guard i >= 0, i < rowCount else { throw ModelError.invalid("bounds: row \(i) is outside 0..<\(rowCount)") }
-        guard !lower.isNaN, !upper.isNaN, lower <= upper, lower < .infinity, upper > -.infinity else {
-            throw ModelError.invalid("bounds of row \(i): [\(lower), \(upper)] is empty or not a number")
-        }
+        try Self.checkBounds(lower, upper, "bounds of row \(i)")
         // (-inf, +inf) is a free row: GLPK's GLP_FR.
         let (type, lo, up) = GLPKProblem.boundType(lower, upper)
         glp_set_row_bnds(handle, Int32(i + 1), type, lo, up)
