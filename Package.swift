@@ -43,7 +43,9 @@ let package = Package(
         .target(name: "LinearProgramming"),
         .target(name: "Forecast", dependencies: ["DataIO", "LinearAlgebra"]),
         .target(name: "GLPKSolver", dependencies: ["LinearProgramming", "CGLPK"]),
-        .target(name: "CbcSolver", dependencies: ["LinearProgramming", "CCbc"]),
+        // CBC's deadline event handlers: C++ against CBC's headers (its C interface has no way to interrupt a solve).
+        .target(name: "CbcDeadline", dependencies: ["CCbc"]),
+        .target(name: "CbcSolver", dependencies: ["LinearProgramming", "CCbc", "CbcDeadline"]),
         .target(name: "Optimize", dependencies: ["DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver"]),
         .target(name: "Agents", dependencies: ["DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver", "Optimize"]),
         .target(name: "Market", dependencies: ["DataIO", "LinearProgramming", "Optimize"]),

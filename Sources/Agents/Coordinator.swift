@@ -171,7 +171,7 @@ struct Coordinator {
         var exhausted = false
         // Trust region: the agents never see prices further than `radius` from the best bound's prices. Early
         // master duals are arbitrary (few plans), and far-off prices only make agents' MILPs slow.
-        var radius = 0.1 * max(0.1, community.grid.importPrice.max() ?? 1)
+        var radius = 0.1 * max(0.1, community.grid.importPrice.map(abs).max() ?? 1)
         var last = best
         var converged = false
         let budget = options.timeLimit.map { 0.75 * $0 }

@@ -25,7 +25,7 @@ extension Coordinator {
             heaviest[i] = top.plan
             if v[top.column] < 1 - 1e-7 {
                 var target = ProsumerAgent.Target(draw: Array(repeating: 0, count: T), feed: Array(repeating: 0, count: T),
-                                                  weight: 0.1 * (community.grid.importPrice.max() ?? 1) + 0.01)
+                                                  weight: 0.1 * (community.grid.importPrice.map(abs).max() ?? 1) + 0.01)
                 for (w, plan) in zip(weighted, try agents.plans(weighted.map { (i, $0.plan) })) {
                     for t in 0..<T { target.draw[t] += v[w.column] * plan.draw[t]; target.feed[t] += v[w.column] * plan.feed[t] }
                 }

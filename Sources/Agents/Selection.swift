@@ -54,7 +54,7 @@ extension Coordinator {
             for t in 0..<T { fixedDraw[t] += p.draw[t]; fixedFeed[t] += p.feed[t] }
         }
         let prices = signal(drawDual: solved.drawDual, feedDual: solved.feedDual)
-        var weight = 0.1 * (community.grid.importPrice.max() ?? 1) + 0.01
+        var weight = 0.1 * (community.grid.importPrice.map(abs).max() ?? 1) + 0.01
         for round in 0..<4 {
             if round == 3 {
                 // Last resort: every agent may take any plan it ever proposed (the master's LP is the relaxation

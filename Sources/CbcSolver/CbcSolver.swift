@@ -1,4 +1,5 @@
 import CCbc
+import CbcDeadline
 import Foundation
 import LinearProgramming
 
@@ -99,7 +100,14 @@ final class CbcProblem {
     deinit { Cbc_deleteModel(handle) }
 
     func solve() -> Solution {
-        let code = Cbc_solve(handle)
+        let clock = Stopwatch()
+        // CBC's own limit is not checked inside CLP's root LP nor inside its diving heuristics: the deadline's
+        // event handlers and heuristic limits stop them (Sources/CbcDeadline).
+        // 3 % is kept for what follows a stop (CLP's postsolve of a stopped LP, CBC's clean-up): 10 s limits on a
+        // 170,000-column schedule ended after 10.5 s without it.
+        let deadline = options.timeLimit.map { 0.97 * $0 }
+        let code = peergrid_cbc_solve(handle, deadline ?? -1)
+        let pastDeadline = deadline.map { clock.seconds >= $0 } ?? false
         let n = model.variableCount
         let c0 = model.objectiveConstant
         let primaryStatus = Cbc_status(handle)
@@ -113,9 +121,20 @@ final class CbcProblem {
             hasSolution = Cbc_isProvenOptimal(handle) != 0
             columnPointer = hasSolution ? Cbc_getColSolution(handle) : nil
         }
+        // A root LP stopped by the deadline leaves CBC's "best possible" at the interrupted simplex's objective,
+        // which is no bound: trust it only when the root LP was solved.
+        let boundTrusted = !pastDeadline || Cbc_isInitialSolveProvenOptimal(handle) != 0
+        if !hasSolution && pastDeadline {
+            var stopped = Solution(status: .timeLimitNoSolution, solver: "cbc", message: "time limit before any solution")
+            if model.isMixedInteger && boundTrusted {
+                let b = Cbc_getBestPossibleObjValue(handle) + c0
+                if b.isFinite && abs(b) < 1e300 { stopped.bestBound = b }
+            }
+            return stopped
+        }
         if (Cbc_isProvenInfeasible(handle) != 0 || Cbc_isContinuousUnbounded(handle) != 0) && !hasSolution {
             // CBC reports an unbounded LP as "proven infeasible": decide with a zero-objective probe.
-            return unboundedOrInfeasible()
+            return unboundedOrInfeasible(spent: clock.seconds)
         }
         guard hasSolution, let columns = columnPointer else {
             if Cbc_isSecondsLimitReached(handle) != 0 || Cbc_isNodeLimitReached(handle) != 0 {
@@ -129,12 +148,12 @@ final class CbcProblem {
             if !model.isMixedInteger, Cbc_isInitialSolveProvenPrimalInfeasible(handle) != 0 {
                 return Solution(status: .infeasible, solver: "cbc", message: "LP is primal infeasible")
             }
-            if !model.isMixedInteger { return unboundedOrInfeasible() }
+            if !model.isMixedInteger { return unboundedOrInfeasible(spent: clock.seconds) }
             return Solution(status: .error, solver: "cbc", message: "Cbc_solve returned \(code), status \(primaryStatus)")
         }
         let values = Array(UnsafeBufferPointer(start: columns, count: n))
         let objective = model.objectiveValue(values)   // recomputed: includes the constant CBC does not know
-        let rawBound = model.isMixedInteger ? Cbc_getBestPossibleObjValue(handle) + c0 : objective
+        let rawBound = !model.isMixedInteger ? objective : (boundTrusted ? Cbc_getBestPossibleObjValue(handle) + c0 : -.infinity)
         var bound = rawBound.isFinite && abs(rawBound) < 1e300 ? rawBound : nil
         let proven = Cbc_isProvenOptimal(handle) != 0
         if proven, let b = bound, abs(b - objective) > max(options.absoluteGap, options.relativeGap * max(1, abs(objective))) {
@@ -144,20 +163,30 @@ final class CbcProblem {
                                 bestBound: bound ?? (proven ? objective : nil), values: values, solver: "cbc")
         if !proven {
             if let g = solution.gap, g <= options.relativeGap { solution.status = .optimal }
-            solution.message = Cbc_isSecondsLimitReached(handle) != 0 ? "time limit reached" : "stopped with a gap"
+            solution.message = Cbc_isSecondsLimitReached(handle) != 0 || pastDeadline ? "time limit reached" : "stopped with a gap"
         }
         return solution
     }
 
     /// CBC reports "continuous unbounded" for a relaxation that is dual infeasible; a feasibility probe with a
     /// zero objective decides between unbounded and infeasible.
-    private func unboundedOrInfeasible() -> Solution {
+    /// The probe gets what is left of the time limit after `spent` seconds.
+    private func unboundedOrInfeasible(spent: Double) -> Solution {
         if model.objective.allSatisfy({ $0 == 0 }) {
             return Solution(status: .infeasible, solver: "cbc", message: "proven infeasible")
         }
         var probe = model
         probe.setObjective(LinearExpression(), sense: .minimize)
-        let result = CbcProblem(probe, options: options).solve()
+        var probeOptions = options
+        if let t = options.timeLimit {
+            guard t - spent > 0.01 * t else {
+                return Solution(status: .timeLimitNoSolution, solver: "cbc", message: "time limit before any solution")
+            }
+            probeOptions.timeLimit = t - spent
+        }
+        let probed = CbcProblem(probe, options: probeOptions)
+        let result = probed.solve()
+        if result.status == .timeLimitNoSolution { return result }
         return result.status.hasSolution
             ? Solution(status: .unbounded, solver: "cbc", message: "objective is unbounded")
             : Solution(status: .infeasible, solver: "cbc", message: "no feasible solution")

@@ -176,9 +176,6 @@ struct JSONFieldReader {
         let gridObj = try object(obj, "grid", "")
         let importPrice = try numbers(gridObj, "import_price", "grid", count: periods)
         let exportPrice = try numbers(gridObj, "export_price", "grid", count: periods)
-        for t in 0..<periods where importPrice[t] < 0 {
-            throw fail("grid.import_price[\(t)]", "is \(importPrice[t]); negative import prices are not supported yet (the schedule's formulation assumes that importing costs >= 0, so it would report a wrong optimum)")
-        }
         for t in 0..<periods where exportPrice[t] > importPrice[t] {
             throw fail("grid.export_price[\(t)]", "export price \(exportPrice[t]) is above the import price \(importPrice[t]); the spec requires export_price <= import_price")
         }

@@ -73,18 +73,39 @@ public struct CommunityScheduler: Sendable {
         var result = ScheduleResult(status: .error, solver: solver.name)
         let clock = Stopwatch()
         for round in 1...25 {
+            var relaxationBound: Double?
             let build = Stopwatch()
             let (model, vars) = spec.build()
             result.buildSeconds += build.seconds
-            if let limit = options.timeLimit { opts.timeLimit = max(0.1, limit - clock.seconds) }
+            // A solve is not started with less than 1 % of the limit left: even a stopped solve's set-up (CBC's
+            // presolve, for one) would overrun it.
+            func timeLeft() -> Double? {
+                guard let limit = options.timeLimit else { return .infinity }
+                let left = limit - clock.seconds
+                return left > 0.01 * limit ? left : nil
+            }
+            guard let left = timeLeft() else {
+                result.status = .timeLimitNoSolution
+                result.message = "time limit before any solution"
+                return result
+            }
+            if options.timeLimit != nil { opts.timeLimit = left }
             if coupled && model.isMixedInteger {
                 let heuristic = try Self.roundedStart(community, model, vars, solver: solver, options: opts)
                 opts.initialSolution = heuristic.values
+                relaxationBound = heuristic.relaxationBound
                 result.solveSeconds += heuristic.seconds
                 // The start's LPs count against the limit too: the MIP search gets what is left.
-                if let limit = options.timeLimit { opts.timeLimit = max(0.1, limit - clock.seconds) }
+                if options.timeLimit != nil { opts.timeLimit = timeLeft() ?? 0 }
             }
-            var s = try solver.solve(model, options: opts)
+            var s = opts.timeLimit == 0
+                ? Solution(status: .timeLimitNoSolution, solver: solver.name, message: "time limit before the search")
+                : try solver.solve(model, options: opts)
+            // The relaxation's optimum bounds this round's model (and so the community's) from below; a search
+            // stopped early may know less.
+            if let lpBound = relaxationBound, s.status.hasSolution || s.status == .timeLimitNoSolution {
+                s.bestBound = max(s.bestBound ?? -.infinity, lpBound)
+            }
             if s.status == .timeLimitNoSolution, let start = opts.initialSolution, start.count == model.variableCount {
                 // GLPK takes no start, so its search can stop at the limit without an incumbent of its own; the
                 // LP-rounding start is a feasible schedule of this very model: report it, with the search's bound.
@@ -139,16 +160,17 @@ public struct CommunityScheduler: Sendable {
     /// A feasible start for the MIP search: solve the LP relaxation, round its binaries the way the physics
     /// suggests (draw mode where the relaxation draws more than it feeds, each flexible load in its periods of
     /// largest relaxed value, charge mode where it charges more than it discharges), fix them and solve the LP
-    /// that remains. `nil` values when the rounded problem is infeasible.
+    /// that remains. `nil` values when the rounded problem is infeasible; the relaxation's optimum is returned as a
+    /// lower bound.
     static func roundedStart(_ c: Community, _ model: Model, _ v: ScheduleModel.Variables, solver: any LinearSolver,
-                             options: SolverOptions) throws -> (values: [Double]?, seconds: Double) {
+                             options: SolverOptions) throws -> (values: [Double]?, relaxationBound: Double?, seconds: Double) {
         let clock = Stopwatch()
         var relaxed = model
         for j in 0..<model.variableCount where model.kinds[j] != .continuous { relaxed.setKind(Variable(index: j), .continuous) }
         var lpOptions = options
         lpOptions.initialSolution = nil
         let lp = try solver.solve(relaxed, options: lpOptions)
-        guard lp.status == .optimal else { return (nil, clock.seconds) }
+        guard lp.status == .optimal else { return (nil, nil, clock.seconds) }
         let x = lp.values
         var fixed = relaxed
         func fix(_ variable: Variable, _ value: Double) { fixed.setBounds(variable, lower: value, upper: value) }
@@ -169,8 +191,13 @@ public struct CommunityScheduler: Sendable {
                 for (q, variable) in u.enumerated() { fix(variable, on.contains(q) ? 1 : 0) }
             }
         }
+        if let limit = options.timeLimit {
+            let left = limit - clock.seconds
+            guard left > 0.01 * limit else { return (nil, lp.objective, clock.seconds) }
+            lpOptions.timeLimit = left
+        }
         let repaired = try solver.solve(fixed, options: lpOptions)
-        return (repaired.status == .optimal ? repaired.values : nil, clock.seconds)
+        return (repaired.status == .optimal ? repaired.values : nil, lp.objective, clock.seconds)
     }
 
     /// Reads the flows out of a solution; values below the tolerance become 0.

@@ -70,13 +70,19 @@ public struct PricingProblem: Sendable {
     public var followers: [PricingFollower]
 
     /// The pricing problem of a community file's `pricing` section. `mode` overrides the file's mode.
-    /// Throws ``PricingInputError`` when the file has no `pricing` section or no shared storage.
+    /// Throws ``PricingInputError`` when the file has no `pricing` section or no shared storage, or when an import
+    /// price is negative.
     public init(community c: Community, mode: PricingSettings.Mode? = nil) throws {
         guard let settings = c.pricing else {
             throw PricingInputError(path: "pricing", message: "the community file has no pricing section (spec/pricing.md)")
         }
         guard let shared = c.sharedStorage else {
             throw PricingInputError(path: "shared_storage", message: "pricing needs a shared storage, but shared_storage is missing")
+        }
+        if let t = c.grid.importPrice.firstIndex(where: { $0 < 0 }) {
+            // The KKT reformulation bounds every follower's duals with the largest import price, a bound that a
+            // negative price breaks; the schedule supports negative prices, pricing does not yet.
+            throw PricingInputError(path: "grid.import_price[\(t)]", message: "is \(c.grid.importPrice[t]); pricing needs import prices >= 0 (its bounds on the followers' duals assume them); `peergrid schedule` supports negative prices")
         }
         name = c.name
         periods = c.periods

@@ -155,17 +155,19 @@ struct ScheduleModel {
                 let drawMax = min(C, p.loadKW[t] + flexMax + batteryPower)
                 let feedMax = min(C, p.pvKW[t] + batteryPower)
                 // Without a battery the mode is known where no flexible load can change it: a prosumer whose PV
-                // exceeds its load never needs to draw (curtailing is free and import prices are >= 0), and one
-                // whose load is at least its PV can only draw. Fixing it removes symmetric routing choices.
+                // exceeds its load never needs to draw (curtailing is free) unless importing pays (a negative
+                // import price: then it may draw and curtail), and one whose load is at least its PV can only
+                // draw. Fixing it removes symmetric routing choices.
                 let flexActive = flexMax > 0
-                if !elastic && p.battery == nil && (!flexActive || p.pvKW[t] <= p.loadKW[t]) {
+                let drawingPays = c.grid.importPrice[t] < 0 && p.pvKW[t] > p.loadKW[t]
+                let modeKnown = p.battery == nil && (!flexActive || p.pvKW[t] <= p.loadKW[t]) && !drawingPays
+                if !elastic && modeKnown {
                     if p.pvKW[t] > p.loadKW[t] {
                         m.setBounds(gi[t], lower: 0, upper: 0); m.setBounds(pb[t], lower: 0, upper: 0)
                     } else {
                         m.setBounds(ge[t], lower: 0, upper: 0); m.setBounds(ps[t], lower: 0, upper: 0)
                     }
                 }
-                let modeKnown = p.battery == nil && (!flexActive || p.pvKW[t] <= p.loadKW[t])
                 let needsBinary = !modeKnown && (meterMode == .all || meterBinaries.contains(UnitPeriod(unit: i, period: t)))
                 if !elastic && !(needsBinary && drawMax > 0 && feedMax > 0) {
                     // Valid without a binary: the meter rule and the balance imply these bounds.

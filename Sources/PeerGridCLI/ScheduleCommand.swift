@@ -38,11 +38,14 @@ struct ScheduleCommand: ParsableCommand {
     var buildOnly = false
 
     func run() throws {
+        let started = Stopwatch()
         let parsed: Community
         do { parsed = try CommunityFile.read(community) }
         catch let e as CommunityFileError { throw CLIFailure(e.description) }
         let ledgerKeys = try ledgerOptions.keys()
         var options = try solverOptions.options()
+        // --time-limit bounds the command: reading the community counts, and 1 % is kept for writing the outputs.
+        if let limit = options.timeLimit { options.timeLimit = max(0.01 * limit, 0.99 * limit - started.seconds) }
         let progress = TerminalProgress(enabled: !solverOptions.verbose)
         options.progress = progress.report
         let scheduler = CommunityScheduler(solver: Backends.solver(solverOptions.solver), options: options,

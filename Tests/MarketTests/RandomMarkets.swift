@@ -3,7 +3,8 @@ import DataIO
 
 /// Seeded random bid books for the property tests: a few buyers and sellers per period, prices on a coarse grid
 /// (so that ties are common), some bids indivisible, and now and then the degenerate books that broke other
-/// libraries: empty sides, curves that never cross, every price equal.
+/// libraries: empty sides, curves that never cross, every price equal; and books priced below zero (negative
+/// import prices make negative bids).
 enum RandomMarkets {
     static func book(_ rng: inout SeededGenerator, maxBidders: Int = 6, periods: Int = 2) -> BidBook {
         let shape = Int(rng.next() % 10)
@@ -14,6 +15,7 @@ enum RandomMarkets {
                 var price = (rng.uniform(0.05, 0.40) * 40).rounded() / 40
                 if shape == 0 { price = 0.2 }          // every price equal
                 if shape == 1 { price = rng.uniform(0.01, 0.10) }  // buyers below every seller: no crossing
+                if shape == 2 { price -= 0.25 }        // negative prices
                 bids.append(Bid(bidder: "b\(i)", period: t, side: .buy, quantity: quantity(&rng), price: price,
                                 divisible: rng.next() % 4 != 0))
             }
@@ -21,6 +23,7 @@ enum RandomMarkets {
                 var price = (rng.uniform(0.02, 0.35) * 40).rounded() / 40
                 if shape == 0 { price = 0.2 }
                 if shape == 1 { price = rng.uniform(0.15, 0.30) }
+                if shape == 2 { price -= 0.25 }
                 bids.append(Bid(bidder: "s\(j)", period: t, side: .sell, quantity: quantity(&rng), price: price,
                                 divisible: rng.next() % 4 != 0))
             }

@@ -149,3 +149,48 @@ func checkPhysics(_ c: Community, _ r: ScheduleResult) -> [String] {
         #expect(InfeasibilityDiagnosis.ranges([3, 1, 2, 7]) == "periods 1-3, 7")
     }
 }
+
+/// Negative import prices (they occur in day-ahead markets): a prosumer paid to import draws what its load takes
+/// and curtails its PV, which a shortcut assuming prices >= 0 ruled out (it reported cost 0).
+@Suite struct NegativePriceTests {
+    @Test(arguments: [0, 1]) func aProsumerPaidToImportDrawsItsLoadAndCurtails(_ k: Int) throws {
+        let T = 6
+        let load = [1.0, 2, 3, 1.5, 0.5, 2.5], pv = [4.0, 5, 6, 4, 3, 7]
+        let imp = [-0.05, 0.2, -0.1, -0.02, 0.3, -0.2], exp = imp.map { $0 - 0.05 }
+        let connection = 2.0
+        let home = Prosumer(id: "h", connectionKW: connection, loadKW: load, pvKW: pv, battery: nil, flexibleLoads: [])
+        let c = Community(name: "negative", start: Date(timeIntervalSince1970: 0), periodMinutes: 30, periods: T,
+                          grid: Grid(importPrice: imp, exportPrice: exp, importLimitKW: 100, exportLimitKW: 100),
+                          p2p: P2P(enabled: false, feePerKWh: 0), sharedStorage: nil, prosumers: [home])
+        let r = try CommunityScheduler(solver: ScheduleTests.solvers[k], options: SolverOptions(relativeGap: 1e-9), standalone: false).schedule(c)
+        // Paid to import: draw min(connection, load), curtail the rest. Otherwise export the surplus where the
+        // export price is positive, curtail it where it is not.
+        let expected = (0..<T).reduce(0.0) { sum, t in
+            let surplus = min(connection, pv[t] - load[t])
+            let best = imp[t] < 0 ? imp[t] * min(connection, load[t]) : -max(0, exp[t]) * surplus
+            return sum + 0.5 * best
+        }
+        let cost = try #require(r.objective)
+        #expect(abs(cost - expected) < 1e-6, "cost \(cost), expected \(expected)")
+        #expect(checkPhysics(c, r).isEmpty, "\(checkPhysics(c, r))")
+    }
+}
+
+/// CBC under a deadline (Sources/CbcDeadline): a stopped root LP, a capped heuristic or a skipped clean-up must
+/// never report a bound above the optimum nor a schedule that breaks a rule, whatever moment the limit hits.
+@Suite(.serialized) struct DeadlineTests {
+    @Test(arguments: [0.02, 0.1, 0.3, 1, 3])
+    func aStoppedSearchKeepsAValidBoundAndAValidSchedule(_ limit: Double) throws {
+        let c = try Fixture.community("example-10x96.json")
+        let optimum = 182.638678   // EXPECTED.md, gap 1e-6
+        let r = try CommunityScheduler(solver: CbcSolver(), options: SolverOptions(timeLimit: limit, relativeGap: 1e-6),
+                                       standalone: false).schedule(c)
+        #expect([SolutionStatus.optimal, .feasible, .timeLimitNoSolution].contains(r.status), "\(r.status) \(r.message)")
+        if let bound = r.bestBound { #expect(bound <= optimum + 1e-4, "bound \(bound) above the optimum at \(limit) s") }
+        if r.status.hasSolution {
+            let cost = try #require(r.objective)
+            #expect(cost >= optimum - 1e-4)
+            #expect(checkPhysics(c, r).isEmpty, "\(checkPhysics(c, r))")
+        }
+    }
+}

@@ -23,12 +23,10 @@ import Testing
         }
     }
 
-    /// Large but finite numbers crashed CBC (SIGABRT) or read as unbounded; negative import prices gave a wrong
-    /// optimum. Now refused, naming the field.
+    /// Large but finite numbers crashed CBC (SIGABRT) or read as unbounded. Now refused, naming the field.
     @Test(arguments: [(1e26, "grid.import_price[3]: is 1e+26; numbers in a community file are refused above"),
                       (1e20, "grid.import_price[3]: is 1e+20"),
-                      (1e300, "grid.import_price[3]: is 1e+300"),
-                      (-0.1, "grid.import_price[3]: is -0.1; negative import prices are not supported yet")])
+                      (1e300, "grid.import_price[3]: is 1e+300")])
     func communityNumbersOutOfRange(_ value: Double, _ message: String) throws {
         let file = try Self.edited("example-3x24.json", Self.setImportPrice(value))
         for command in ["schedule", "price"] {
@@ -37,6 +35,34 @@ import Testing
             #expect(r.code == 2 && r.stderr.contains(message), "\(command): \(r.code) \(r.stderr)")
             #expect(!FileManager.default.fileExists(atPath: out.path))
         }
+    }
+
+    /// A negative import price gave a wrong optimum (cost 0 where importing and curtailing earns money). The
+    /// schedule now uses it; pricing, whose bounds assume prices >= 0, refuses it naming the field.
+    @Test func negativeImportPricesAreScheduledAndRefusedByPricing() throws {
+        let plain = try Self.edited("example-3x24.json") { _ in }
+        func negative(_ fixture: String) throws -> URL { try Self.edited(fixture) { o in
+            Self.setImportPrice(-0.1)(&o)
+            var grid = o["grid"] as! [String: Any]
+            var prices = grid["export_price"] as! [Double]
+            prices[3] = -0.15   // export_price <= import_price
+            grid["export_price"] = prices
+            o["grid"] = grid
+        } }
+        func cost(_ file: URL) throws -> Double {
+            let out = file.deletingLastPathComponent().appendingPathComponent("out-schedule")
+            let r = try CLI.run(["schedule", "--community", file.path, "--out", out.path, "--no-standalone"])
+            #expect(r.code == 0, "\(r.stderr)")
+            let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+            return try #require(summary["objective"] as? Double)
+        }
+        // Paid to import in period 3, the community draws there at least what it drew at the normal price.
+        #expect(try cost(negative("example-3x24.json")) < cost(plain))
+        let pricing = try negative("example-pricing-3x24.json")
+        let out = pricing.deletingLastPathComponent().appendingPathComponent("out-price")
+        let r = try CLI.run(["price", "--community", pricing.path, "--out", out.path])
+        #expect(r.code == 2 && r.stderr.contains("grid.import_price[3]: is -0.1; pricing needs import prices >= 0"), "\(r.code) \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path))
     }
 
     @Test func aHugeBatteryIsRefused() throws {
