@@ -3,7 +3,7 @@
 // no main (libFuzzer provides it), so they build only with -sanitize=fuzzer, never in the main package's build.
 import PackageDescription
 
-let readers = ["FuzzCommunity", "FuzzTimeSeries", "FuzzMPS", "FuzzLP", "FuzzModelFile", "FuzzBids"]
+let readers = ["FuzzCommunity", "FuzzTimeSeries", "FuzzMPS", "FuzzLP", "FuzzModelFile", "FuzzBids", "FuzzLedger"]
 
 let package = Package(
     name: "PeerGridFuzz",
@@ -12,7 +12,7 @@ let package = Package(
         .executableTarget(name: name, dependencies: ["FuzzDriver",
             .product(name: "Optimize", package: "PeerGrid"), .product(name: "Forecast", package: "PeerGrid"),
             .product(name: "LinearProgramming", package: "PeerGrid"), .product(name: "Market", package: "PeerGrid"),
-            .product(name: "DataIO", package: "PeerGrid"),
+            .product(name: "DataIO", package: "PeerGrid"), .product(name: "Ledger", package: "PeerGrid"),
         ], path: "Sources/\(name)")
     },
     swiftLanguageModes: [.v6]

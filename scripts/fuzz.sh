@@ -1,5 +1,5 @@
 #!/bin/bash
-# make fuzz: every libFuzzer target of Fuzz/ for SECONDS each (default 100: 10 minutes for the six), starting from
+# make fuzz: every libFuzzer target of Fuzz/ for SECONDS each (default 100: 11.7 minutes for the seven), starting from
 # the committed seed corpus (Fuzz/corpus/<target>/; what a run finds is kept in .build-fuzz/corpus/<target>/, not
 # committed). Prints executions, coverage and features per target; fails on a crash, a hang (-timeout) or a
 # sanitizer report, leaving the input that triggered it in .build-fuzz/.
@@ -11,7 +11,7 @@ work=$root/.build-fuzz
 mkdir -p "$work"
 printf '%-16s %10s %12s %10s %10s %s\n' target seconds executions "exec/s" coverage features
 status=0
-for target in FuzzCommunity FuzzTimeSeries FuzzMPS FuzzLP FuzzModelFile FuzzBids; do
+for target in FuzzCommunity FuzzTimeSeries FuzzMPS FuzzLP FuzzModelFile FuzzBids FuzzLedger; do
   corpus=$work/corpus/$target
   mkdir -p "$corpus"
   log=$work/$target.log

@@ -130,6 +130,14 @@ final class CbcProblem {
                 let b = Cbc_getBestPossibleObjValue(handle) + c0
                 if b.isFinite && abs(b) < 1e300 { stopped.bestBound = b }
             }
+            // Stopped before CBC looked at the start (its root LP comes first): a feasible start is still the best
+            // solution known, as it would have been had CBC reached it.
+            if model.isMixedInteger, let start = options.initialSolution, model.maxViolation(start) <= 1e-6 {
+                stopped.status = .feasible
+                stopped.values = start
+                stopped.objective = model.objectiveValue(start)
+                stopped.message = "time limit reached; the start kept"
+            }
             return stopped
         }
         if (Cbc_isProvenInfeasible(handle) != 0 || Cbc_isContinuousUnbounded(handle) != 0) && !hasSolution {

@@ -12,9 +12,13 @@ public enum LedgerTradeFile {
 
     /// Reads a trades file (and an optional tariffs file, whose records come first).
     public static func read(trades path: String, tariffs tariffPath: String?) throws -> [LedgerRecord] {
+        try records(trades: try CSVTable(contentsOf: path), tariffs: try tariffPath.map { try CSVTable(contentsOf: $0) })
+    }
+
+    /// The records of a trades table (and an optional tariffs table, whose records come first).
+    public static func records(trades table: CSVTable, tariffs: CSVTable?) throws -> [LedgerRecord] {
         var records: [LedgerRecord] = []
-        if let tariffPath {
-            let table = try CSVTable(contentsOf: tariffPath)
+        if let table = tariffs {
             let c = try columns(table, tariffColumns)
             var seen = Set<Int64>()
             for r in table.records {
@@ -26,7 +30,6 @@ public enum LedgerTradeFile {
                                               poolPrice: try f.price(4), poolFee: try f.price(5))))
             }
         }
-        let table = try CSVTable(contentsOf: path)
         let c = try columns(table, tradeColumns)
         for r in table.records {
             let f = Fields(table: table, record: r, columns: c)
@@ -47,7 +50,7 @@ public enum LedgerTradeFile {
             records.append(.trade(TradeRecord(kind: kind, periodStart: try f.time(1), periodSeconds: try f.minutes(2),
                                               seller: seller, buyer: buyer, energyWh: wh, price: try f.price(6))))
         }
-        guard !records.isEmpty else { throw CSVError(file: path, line: 0, message: "no trades") }
+        guard !records.isEmpty else { throw CSVError(file: table.file, line: 0, message: "no trades") }
         return records
     }
 
