@@ -1,7 +1,7 @@
 # PeerGrid. `make demo` runs the main job on bundled data; `make test` builds and runs every test.
 SHELL := /bin/bash
 # g++ brings the C++ standard library headers for Sources/CbcDeadline (CBC event handlers in C++).
-APT_PACKAGES := libglpk-dev coinor-libcbc-dev libopenblas-dev libsqlite3-dev pkg-config g++ python3 python3-cryptography
+APT_PACKAGES := libglpk-dev coinor-libcbc-dev libopenblas-dev libsqlite3-dev pkg-config g++ libopenmpi-dev openmpi-bin python3 python3-cryptography
 SWIFT ?= swift
 export OPENBLAS_NUM_THREADS ?= 2
 RELEASE_BIN = .build/release

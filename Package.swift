@@ -36,6 +36,8 @@ let package = Package(
                        providers: [.apt(["libglpk-dev"])]),
         .systemLibrary(name: "CCbc", path: "Sources/CCbc", pkgConfig: "cbc",
                        providers: [.apt(["coinor-libcbc-dev"])]),
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
 
         // MARK: - Implementation
         .target(name: "DataIO"),
@@ -47,7 +49,7 @@ let package = Package(
         .target(name: "CbcDeadline", dependencies: ["CCbc"]),
         .target(name: "CbcSolver", dependencies: ["LinearProgramming", "CCbc", "CbcDeadline"]),
         .target(name: "Optimize", dependencies: ["DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver"]),
-        .target(name: "Agents", dependencies: ["DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver", "Optimize"]),
+        .target(name: "Agents", dependencies: ["DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver", "Optimize", "CMPI"]),
         .target(name: "Market", dependencies: ["DataIO", "LinearProgramming", "Optimize"]),
         .target(name: "Ledger", dependencies: ["DataIO", "Optimize", "Market", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Reports", dependencies: ["DataIO", "LinearProgramming", "Forecast", "Optimize", "Market", "Agents"]),

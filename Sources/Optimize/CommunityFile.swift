@@ -54,16 +54,33 @@ public enum CommunityFile {
         var prosumers: [Prosumer?] = []
         for (i, file) in files.enumerated() {
             guard owned(i) else { prosumers.append(nil); continue }
+            if traceReads { FileHandle.standardError.write(Data("peergrid: reading \(file)\n".utf8)) }
             guard let bytes = FileManager.default.contents(atPath: file) else {
                 throw CommunityFileError(file: file, path: "", message: "cannot read the file")
             }
-            var r = JSONFieldReader(file: file, base: URL(fileURLWithPath: folder))
-            let root: Any
-            do { root = try JSONSerialization.jsonObject(with: Data(JSONFieldReader.protectNonFinite(String(decoding: bytes, as: UTF8.self)).utf8)) }
-            catch { throw CommunityFileError(file: file, path: "", message: "not valid JSON (\(JSONText.position(of: error, in: bytes)))") }
-            prosumers.append(try r.prosumer(root, path: "prosumer", periods: header.periods, start: header.start,
-                                            periodMinutes: header.periodMinutes))
+            prosumers.append(try agent(bytes, file: file, header: header))
         }
+        try checkUniqueIds(prosumers, files: files)
+        return (header, files, prosumers)
+    }
+
+    /// With the environment variable `PEERGRID_TRACE_READS=1`, every prosumer file is named on standard error as it
+    /// is opened (an audit of which process reads which household's data; `mpirun --tag-output` adds the rank).
+    static var traceReads: Bool { ProcessInfo.processInfo.environment["PEERGRID_TRACE_READS"] == "1" }
+
+    /// One prosumer file of an agents directory, from its bytes (`file` names it in messages and is where a CSV
+    /// column it names is looked for), checked against the directory's `header`.
+    public static func agent(_ bytes: Data, file: String, header: Community) throws -> Prosumer {
+        let folder = (file as NSString).deletingLastPathComponent
+        var r = JSONFieldReader(file: file, base: URL(fileURLWithPath: folder))
+        let root: Any
+        do { root = try JSONSerialization.jsonObject(with: Data(JSONFieldReader.protectNonFinite(String(decoding: bytes, as: UTF8.self)).utf8)) }
+        catch { throw CommunityFileError(file: file, path: "", message: "not valid JSON (\(JSONText.position(of: error, in: bytes)))") }
+        return try r.prosumer(root, path: "prosumer", periods: header.periods, start: header.start, periodMinutes: header.periodMinutes)
+    }
+
+    /// Throws when two prosumers of an agents directory share an id (`files[i]` is where `prosumers[i]` came from).
+    public static func checkUniqueIds(_ prosumers: [Prosumer?], files: [String]) throws {
         var ids: [String: String] = [:]
         for (i, p) in prosumers.enumerated() {
             guard let p else { continue }
@@ -72,7 +89,6 @@ public enum CommunityFile {
             }
             ids[p.id] = files[i]
         }
-        return (header, files, prosumers)
     }
 
     /// The whole community of an agents directory (see ``readAgents(directory:owned:)``).

@@ -24,11 +24,18 @@ enum CLI {
         var stderr: String
     }
 
-    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Result {
+    /// Runs `peergrid arguments`; with a `launcher` (such as `mpirun -n 2`), runs `launcher peergrid arguments`.
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+                    launcher: [String] = []) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else { throw MissingExecutable(path: executable.path) }
         let p = Process()
-        p.executableURL = executable
-        p.arguments = arguments
+        if let first = launcher.first {
+            p.executableURL = URL(fileURLWithPath: first)
+            p.arguments = Array(launcher.dropFirst()) + [executable.path] + arguments
+        } else {
+            p.executableURL = executable
+            p.arguments = arguments
+        }
         if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         if let directory { p.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()

@@ -1,0 +1,313 @@
+import CMPI
+import Foundation
+import Optimize
+
+/// The MPI world this process belongs to (OpenMPI through `CMPI`, the only importer of it).
+public enum MPIWorld {
+    /// The number of ranks when this process was started by `mpirun` or `srun` (OpenMPI's and PMI's
+    /// environment), `nil` otherwise: a plain `peergrid clear` never initializes MPI.
+    public static var launchedSize: Int? {
+        let env = ProcessInfo.processInfo.environment
+        for key in ["OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "PMI_SIZE"] {
+            if let text = env[key], let n = Int(text), n >= 1 { return n }
+        }
+        return nil
+    }
+
+    /// The number of ranks on this machine when started by `mpirun` (OpenMPI's environment).
+    public static var ranksOnThisNode: Int? {
+        ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap(Int.init).flatMap { $0 >= 1 ? $0 : nil }
+    }
+
+    /// Initializes MPI (once) and returns this process's rank and the number of ranks. A rank that waits for the
+    /// others yields its core (OpenMPI spins by default, which on 2 cores took a core from rank 0's coordinator).
+    public static func start() throws -> (rank: Int, size: Int) {
+        if peergrid_mpi_initialized() == 0 {
+            setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0)
+            guard peergrid_mpi_init() == MPI_SUCCESS else { throw AgentError.workerFailed("MPI_Init failed") }
+        }
+        return (Int(peergrid_mpi_rank()), Int(peergrid_mpi_size()))
+    }
+
+    /// Ends MPI; every rank calls it once, after the last collective call.
+    public static func finish() {
+        if peergrid_mpi_initialized() != 0 { _ = peergrid_mpi_finalize() }
+    }
+
+    /// Ends every rank at once (after an error on one rank that the others would wait for forever).
+    public static func abort(code: Int32) -> Never {
+        peergrid_mpi_abort(code)
+        exit(code)
+    }
+
+    /// Rank 0 receives every rank's bytes (its own included), in rank order; other ranks get `[]`.
+    public static func gather(_ bytes: [UInt8]) throws -> [[UInt8]] {
+        let size = Int(peergrid_mpi_size()), rank = Int(peergrid_mpi_rank())
+        var counts = [Int32](repeating: 0, count: size)
+        try check(peergrid_mpi_gather_counts(Int32(bytes.count), &counts), "MPI_Gather")
+        var offsets = [Int32](repeating: 0, count: size)
+        for r in 1..<max(1, size) { offsets[r] = offsets[r - 1] + counts[r - 1] }
+        var all = [UInt8](repeating: 0, count: rank == 0 ? Int(counts.reduce(0, +)) : 1)
+        try check(peergrid_mpi_gather_bytes(bytes, Int32(bytes.count), &all, counts, offsets), "MPI_Gatherv")
+        guard rank == 0 else { return [] }
+        return (0..<size).map { Array(all[Int(offsets[$0])..<Int(offsets[$0] + counts[$0])]) }
+    }
+
+    static func check(_ code: Int32, _ call: String) throws {
+        guard code == MPI_SUCCESS else { throw AgentError.workerFailed("\(call) failed with MPI error \(code): a rank has died or cannot be reached") }
+    }
+
+    /// Rank 0's decision (or any numbers) on every rank.
+    public static func broadcastDecision(_ values: inout [Double]) throws { try broadcast(&values) }
+
+    /// Rank 0's `values` on every rank.
+    static func broadcast(_ values: inout [Double]) throws {
+        guard !values.isEmpty else { return }
+        try check(peergrid_mpi_bcast_doubles(&values, Int32(values.count)), "MPI_Bcast")
+    }
+
+    /// The sum over the ranks of `values`, at rank 0 (other ranks get their own values back).
+    static func sum(_ values: [Double]) throws -> [Double] {
+        var out = values
+        try check(peergrid_mpi_reduce_sum(values, &out, Int32(values.count)), "MPI_Reduce")
+        return out
+    }
+}
+
+/// Which rank holds agent `i`: agents are dealt out in turn.
+func owner(of agent: Int, ranks: Int) -> Int { agent % ranks }
+
+/// The agents of every MPI rank, seen from rank 0, where the coordinator runs. Each call is one collective round:
+/// rank 0 broadcasts the operation and its numbers (prices, targets, plan indices, weights), every rank answers for
+/// its own agents, and the answers are summed into rank 0 (each agent's slot is filled by its own rank, zeros
+/// elsewhere, so the sum is exact). Only per-period vectors and scalars cross ranks, as in ``Proposal``. The other
+/// ranks run ``serve()`` until rank 0 closes the group.
+final class MPIAgents: AgentGroup {
+    private let local: LocalAgents
+    /// Global indices of this rank's agents, in local order.
+    private let owned: [Int]
+    let count: Int
+    private let T: Int
+
+    /// `local` holds this rank's agents, `owned` their global indices; `count` agents in all, `periods` long.
+    init(local: LocalAgents, owned: [Int], count: Int, periods: Int) {
+        self.local = local
+        self.owned = owned
+        self.count = count
+        T = periods
+    }
+
+    enum Operation: Int {
+        case respond = 1, respondTargets, plans, fix, respondFixed, combine, unfix, close
+    }
+
+    // MARK: rank 0
+
+    func respond(to signal: PriceSignal, effort: Effort) throws -> [(proposal: Proposal, plan: Int)] {
+        let e: [Double] = switch effort {
+        case .quick: [0, 0]
+        case .bounded(let nodes): [1, Double(nodes)]
+        case .exact(let nodes): [2, Double(nodes)]
+        }
+        let slots = try round(.respond, signal.draw.values + signal.feed.values + e)
+        return try (0..<count).map { try required(slots, $0) }
+    }
+
+    func respond(to signal: PriceSignal, targets: [Int: ProsumerAgent.Target]) throws -> [Int: (proposal: Proposal, plan: Int)] {
+        var payload = signal.draw.values + signal.feed.values + [Double(targets.count)]
+        for (i, target) in targets.sorted(by: { $0.key < $1.key }) { payload += [Double(i), target.weight] + target.draw + target.feed }
+        let slots = try round(.respondTargets, payload)
+        var out: [Int: (proposal: Proposal, plan: Int)] = [:]
+        for i in targets.keys { if let p = try proposal(slots, i) { out[i] = p } }
+        return out
+    }
+
+    func plans(_ requests: [(agent: Int, plan: Int)]) throws -> [ProsumerAgent.Plan] {
+        let slots = try round(.plans, [Double(requests.count)] + requests.flatMap { [Double($0.agent), Double($0.plan)] })
+        let stride = 6 * T + 1
+        return requests.indices.map { k in
+            let s = Array(slots[(k * stride)..<((k + 1) * stride)])
+            func part(_ j: Int) -> [Double] { Array(s[(j * T)..<((j + 1) * T)]) }
+            return ProsumerAgent.Plan(draw: part(0), feed: part(1), charge: part(2), discharge: part(3), curtail: part(4),
+                                      flexible: part(5), ownCost: s[6 * T])
+        }
+    }
+
+    func fix(_ plans: [Int]) throws { _ = try round(.fix, plans.map(Double.init)) }
+
+    func respondFixed(to signal: PriceSignal) throws -> [(proposal: Proposal, plan: Int)] {
+        let slots = try round(.respondFixed, signal.draw.values + signal.feed.values)
+        return try (0..<count).map { try required(slots, $0) }
+    }
+
+    func combine(_ weights: [[(plan: Int, weight: Double)]]) throws -> [Int] {
+        var payload: [Double] = []
+        for w in weights { payload += [Double(w.count)] + w.flatMap { [Double($0.plan), $0.weight] } }
+        return try round(.combine, payload).prefix(count).map { Int($0.rounded()) }
+    }
+
+    func unfix() throws { _ = try round(.unfix, []) }
+
+    /// Ends every rank's ``serve()`` loop and releases this rank's agents.
+    func close() {
+        _ = try? broadcast(.close, [])
+        local.close()
+    }
+
+    /// One collective round from rank 0: the operation, then the answers summed.
+    private func round(_ op: Operation, _ payload: [Double]) throws -> [Double] {
+        try broadcast(op, payload)
+        return try answer(op, payload)
+    }
+
+    private func broadcast(_ op: Operation, _ payload: [Double]) throws {
+        var header = [Double(op.rawValue), Double(payload.count)]
+        try MPIWorld.broadcast(&header)
+        var body = payload
+        try MPIWorld.broadcast(&body)
+    }
+
+    private func required(_ slots: [Double], _ i: Int) throws -> (proposal: Proposal, plan: Int) {
+        guard let p = try proposal(slots, i) else { throw AgentError.workerFailed("no answer from agent \(i)") }
+        return p
+    }
+
+    private func proposal(_ slots: [Double], _ i: Int) throws -> (proposal: Proposal, plan: Int)? {
+        let stride = 5 + 2 * T
+        let s = slots[(i * stride)..<((i + 1) * stride)].map { $0 }
+        guard s[0] > 0.5 else { return nil }
+        let p = Proposal(draw: PeriodVector(Array(s[5..<(5 + T)])), feed: PeriodVector(Array(s[(5 + T)..<(5 + 2 * T)])),
+                         ownCost: s[2], value: s[3], proven: s[4] > 0.5)
+        return (p, Int(s[1].rounded()))
+    }
+
+    // MARK: every rank
+
+    /// Ranks other than 0: answer rank 0's operations for this rank's agents until it closes the group.
+    func serve() throws {
+        while true {
+            var header = [0.0, 0.0]
+            try MPIWorld.broadcast(&header)
+            guard let op = Operation(rawValue: Int(header[0])) else { throw AgentError.workerFailed("unknown MPI operation \(header[0])") }
+            var payload = [Double](repeating: 0, count: Int(header[1]))
+            try MPIWorld.broadcast(&payload)
+            if op == .close { local.close(); return }
+            _ = try answer(op, payload)   // an agent's error is reported to rank 0, which ends the rounds
+        }
+    }
+
+    /// This rank's part of an operation, summed into rank 0. The last number counts the ranks that failed: an
+    /// error on one rank becomes an error on rank 0 instead of a rank waiting forever.
+    private func answer(_ op: Operation, _ payload: [Double]) throws -> [Double] {
+        var out: [Double]
+        var failure: Error?
+        do { out = try compute(op, payload) } catch {
+            failure = error
+            out = try compute(op, payload, empty: true)
+            FileHandle.standardError.write(Data("peergrid (MPI rank \(peergrid_mpi_rank())): \(error)\n".utf8))
+        }
+        out.append(failure == nil ? 0 : 1)
+        let summed = try MPIWorld.sum(out)
+        guard peergrid_mpi_rank() == 0 else { return [] }
+        if let failure { throw failure }
+        if summed.last ?? 0 > 0 {
+            throw AgentError.workerFailed("an agent on another MPI rank failed (its message is above)")
+        }
+        return Array(summed.dropLast())
+    }
+
+    /// This rank's slots of an operation's answer (zeros where other ranks answer); with `empty`, only the zeros.
+    private func compute(_ op: Operation, _ p: [Double], empty: Bool = false) throws -> [Double] {
+        let signal = { PriceSignal(draw: PeriodVector(Array(p[0..<self.T])), feed: PeriodVector(Array(p[self.T..<(2 * self.T)]))) }
+        let stride = 5 + 2 * T
+        func write(_ answers: [(local: Int, answer: (proposal: Proposal, plan: Int))]) -> [Double] {
+            var out = [Double](repeating: 0, count: count * stride)
+            for (l, a) in answers {
+                let base = owned[l] * stride
+                out[base] = 1; out[base + 1] = Double(a.plan); out[base + 2] = a.proposal.ownCost
+                out[base + 3] = a.proposal.value; out[base + 4] = a.proposal.proven ? 1 : 0
+                for t in 0..<T { out[base + 5 + t] = a.proposal.draw[t]; out[base + 5 + T + t] = a.proposal.feed[t] }
+            }
+            return out
+        }
+        switch op {
+        case .respond, .respondFixed:
+            if empty { return [Double](repeating: 0, count: count * stride) }
+            let answers: [(proposal: Proposal, plan: Int)]
+            if op == .respondFixed { answers = try local.respondFixed(to: signal()) } else {
+                let nodes = Int(p[2 * T + 1])
+                let effort: Effort = switch Int(p[2 * T]) { case 0: .quick; case 1: .bounded(nodes: nodes); default: .exact(nodes: nodes) }
+                answers = try local.respond(to: signal(), effort: effort)
+            }
+            return write(answers.enumerated().map { ($0.offset, $0.element) })
+        case .respondTargets:
+            if empty { return [Double](repeating: 0, count: count * stride) }
+            var targets: [Int: ProsumerAgent.Target] = [:]
+            var k = 2 * T + 1
+            for _ in 0..<Int(p[2 * T]) {
+                let i = Int(p[k]), weight = p[k + 1]
+                if let l = owned.firstIndex(of: i) {
+                    targets[l] = ProsumerAgent.Target(draw: Array(p[(k + 2)..<(k + 2 + T)]), feed: Array(p[(k + 2 + T)..<(k + 2 + 2 * T)]), weight: weight)
+                }
+                k += 2 + 2 * T
+            }
+            return write(try local.respond(to: signal(), targets: targets).map { ($0.key, $0.value) })
+        case .plans:
+            let n = Int(p[0]), stride = 6 * T + 1
+            var out = [Double](repeating: 0, count: n * stride)
+            if empty { return out }
+            for k in 0..<n {
+                let i = Int(p[1 + 2 * k]), plan = Int(p[2 + 2 * k])
+                guard let l = owned.firstIndex(of: i) else { continue }
+                let x = try local.plans([(l, plan)])[0]
+                let values = x.draw + x.feed + x.charge + x.discharge + x.curtail + x.flexible + [x.ownCost]
+                out.replaceSubrange((k * stride)..<((k + 1) * stride), with: values)
+            }
+            return out
+        case .fix:
+            if !empty { try local.fix(owned.map { Int(p[$0]) }) }
+            return []
+        case .combine:
+            var out = [Double](repeating: 0, count: count)
+            if empty { return out }
+            var weights: [[(plan: Int, weight: Double)]] = []
+            var k = 0
+            for _ in 0..<count {
+                let m = Int(p[k]); k += 1
+                weights.append((0..<m).map { j in (Int(p[k + 2 * j]), p[k + 2 * j + 1]) })
+                k += 2 * m
+            }
+            let mixes = try local.combine(owned.map { weights[$0] })
+            for (l, mix) in mixes.enumerated() { out[owned[l]] = Double(mix) }
+            return out
+        case .unfix:
+            if !empty { try local.unfix() }
+            return []
+        case .close:
+            return []
+        }
+    }
+}
+
+extension DecentralizedClearing {
+    /// Clears the community over MPI ranks (one process per rank, `mpirun -n K` or `srun`). Agent `i` lives on rank
+    /// `i % K` (``localCommunity(_:rank:ranks:)`` gives a rank its own prosumers); the coordinator runs on rank 0,
+    /// which needs `community` whole to write the schedule, and returns the result there. Other ranks pass a
+    /// community holding only their own prosumers, answer rank 0's rounds and return `nil`. The same inputs give
+    /// the same result as ``run()`` in one process: every agent answers the same prices with the same solver, and
+    /// each number crosses ranks unchanged (a sum with zeros).
+    public func runMPI(rank: Int, ranks: Int, localProsumers: [Prosumer], owned: [Int], count: Int) throws -> ClearingResult? {
+        try options.validate()
+        var mine = community
+        mine.prosumers = localProsumers
+        let local = LocalAgents(mine, workers: options.workers)
+        let group = MPIAgents(local: local, owned: owned, count: count, periods: community.periods)
+        guard rank == 0 else {
+            try group.serve()
+            return nil
+        }
+        defer { group.close() }
+        var coordinator = Coordinator(community: community, options: options)
+        return try coordinator.clear(group)
+    }
+}
