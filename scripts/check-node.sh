@@ -11,7 +11,7 @@ fi
 [[ -n "$bin" && -x "$bin" ]] || { echo "check-node: no peergrid binary (make cluster-binary)" >&2; exit 2; }
 declare -A package=(
   [libglpk.so.40]=libglpk40 [libCbcSolver.so.3]=coinor-libcbc3.1 [libCbc.so.3]=coinor-libcbc3.1
-  [libopenblas.so.0]=libopenblas0 [libsqlite3.so.0]=libsqlite3-0 [libstdc++.so.6]=libstdc++6
+  [libopenblas.so.0]=libopenblas0 [libsqlite3.so.0]=libsqlite3-0 [libstdc++.so.6]=libstdc++6 [libmpi.so.40]=libopenmpi3
 )
 missing=$(ldd "$bin" | awk '/not found/ { print $1 }')
 swift=$(ldd "$bin" | awk '/libswiftCore|libFoundation/ { print $1 }')

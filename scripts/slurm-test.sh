@@ -7,7 +7,8 @@
 #      batch.csv as an unsharded run;
 #   2. resubmitting one task (--array=1) and the whole array with another size (3 tasks) recompute nothing and
 #      record no run twice;
-#   3. a manifest with a failing entry: the merge still runs and names the entry.
+#   3. a manifest with a failing entry: the merge still runs and names the entry;
+#   4. deploy/slurm/clear-mpi.sbatch: the clearing on 2 MPI ranks started by srun gives a one-process run's schedule.
 # PEERGRID: the binary to test (default: the static release build, `make cluster-binary`).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -109,6 +110,24 @@ grep -q "merged 3 of 4" logs/peergrid-merge-"$merge".out || fail "the merge afte
 grep -q "line 6: .*bad-input" logs/peergrid-merge-"$merge".out || fail "the merge did not name the failed entry"
 sed 's/^/  /' logs/peergrid-merge-"$merge".out
 echo "slurm-test: a failing entry: its task failed, the merge ran and named it (line 6)"
+# 4. The decentralized clearing over MPI: srun starts 2 ranks of peergrid (Slurm's PMIx plugin), each opening only its
+#    own prosumer files; the schedule equals a one-process run's.
+agents=$state/agents
+mkdir -p logs
+python3 - "$root/Datasets/communities/example-3x24.json" "$agents" <<'PY'
+import json, os, sys
+c = json.load(open(sys.argv[1])); d = sys.argv[2]; os.makedirs(d + "/prosumers", exist_ok=True)
+ps = c.pop("prosumers"); json.dump(c, open(d + "/community.json", "w"))
+for p in ps: json.dump(p, open(f"{d}/prosumers/{p['id']}.json", "w"))
+PY
+job=$(sbatch --parsable --ntasks=2 --output=logs/clear-mpi-%j.out "$root/deploy/slurm/clear-mpi.sbatch" "$agents" "$state/clear-mpi")
+wait_for "$job"
+[[ -f "$state/clear-mpi/schedule.csv" ]] || fail "the MPI clearing wrote no schedule: $(tail -n 20 logs/clear-mpi-"$job".out)"
+"$bin" clear --agents-dir "$agents" --out "$state/clear-one" > /dev/null
+cmp "$state/clear-mpi/schedule.csv" "$state/clear-one/schedule.csv" || fail "the 2-rank schedule differs from a one-process run"
+[[ "$(grep -c '^community ' logs/clear-mpi-"$job".out)" == 1 ]] || fail "the 2 tasks did not form one MPI world (each cleared alone)"
+sed 's/^/  /' logs/clear-mpi-"$job".out
+echo "slurm-test: the clearing over 2 MPI ranks (srun): the same schedule as one process"
 echo "slurm-test: passed"
 trap - EXIT
 stop

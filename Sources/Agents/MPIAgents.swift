@@ -4,14 +4,11 @@ import Optimize
 
 /// The MPI world this process belongs to (OpenMPI through `CMPI`, the only importer of it).
 public enum MPIWorld {
-    /// The number of ranks when this process was started by `mpirun` or `srun` (OpenMPI's and PMI's
-    /// environment), `nil` otherwise: a plain `peergrid clear` never initializes MPI.
-    public static var launchedSize: Int? {
+    /// Whether this process was started as an MPI rank: by `mpirun` (OpenMPI's environment) or by `srun` with a PMI
+    /// plugin (`--mpi=pmix` or `pmi2`). A plain `peergrid clear` never initializes MPI.
+    public static var launched: Bool {
         let env = ProcessInfo.processInfo.environment
-        for key in ["OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "PMI_SIZE"] {
-            if let text = env[key], let n = Int(text), n >= 1 { return n }
-        }
-        return nil
+        return ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"].contains { env[$0] != nil }
     }
 
     /// The number of ranks on this machine when started by `mpirun` (OpenMPI's environment).

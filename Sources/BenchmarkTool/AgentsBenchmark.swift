@@ -27,6 +27,12 @@ struct AgentsBenchmark: ParsableCommand {
     @Option(name: .customLong("agents-time-limit"), help: "Time limit of the decentralized clearing, seconds.")
     var agentsTimeLimit: Double = 600
 
+    @Option(name: .customLong("mpi-ranks"), help: "Also run `mpirun -n K peergrid clear` (the peergrid next to this benchmark); 0 skips it.")
+    var mpiRanks: Int = 2
+
+    @Option(name: .customLong("mpi-up-to"), help: "Largest N run over MPI.")
+    var mpiUpTo: Int = 1000
+
     struct Row {
         var n: Int
         var centralSeconds: Double, centralStatus: String, centralCost: Double?, centralBound: Double?
@@ -34,6 +40,27 @@ struct AgentsBenchmark: ParsableCommand {
         var peakMiB: Double
         var log: [ClearingIteration]
         var phases: [(phase: String, seconds: Double)]
+        var mpi: MPIRun?
+    }
+
+    /// `mpirun -n K peergrid clear` on the same file: wall time (MPI start-up included), cost, bound, and the largest
+    /// resident set of any rank.
+    struct MPIRun {
+        var seconds: Double, status: String, cost: Double?, bound: Double?, peakMiB: Double
+    }
+
+    func runMPI(_ file: String, _ out: String) throws -> MPIRun {
+        let peergrid = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("peergrid").path
+        var launcher = ["mpirun", "-n", String(mpiRanks), "--oversubscribe"]
+        if getuid() == 0 { launcher.append("--allow-run-as-root") }
+        let clock = Stopwatch()
+        try Shell.run(launcher + [peergrid, "clear", "--community", file, "--time-limit", String(agentsTimeLimit), "--out", out], allowedExitCodes: [0, 4])
+        let seconds = clock.seconds
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))) as? [String: Any] ?? [:]
+        return MPIRun(seconds: seconds, status: summary["status"] as? String ?? "?", cost: summary["objective"] as? Double,
+                      bound: summary["best_bound"] as? Double, peakMiB: Double(usage.ru_maxrss) / 1024)
     }
 
     func run() throws {
@@ -60,12 +87,16 @@ struct AgentsBenchmark: ParsableCommand {
             let seconds = clock.seconds
             var usage = rusage()
             getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+            let mpi = mpiRanks > 1 && n <= mpiUpTo ? try runMPI(file, dir.appendingPathComponent("mpi-\(n)").path) : nil
             let row = Row(n: n, centralSeconds: n <= centralUpTo ? central.solveSeconds + central.buildSeconds : .nan, centralStatus: n <= centralUpTo ? central.status.rawValue : "not run",
                           centralCost: central.objective, centralBound: central.bestBound, seconds: seconds,
                           status: r.schedule.status.rawValue, cost: r.schedule.objective, bound: r.schedule.bestBound, gap: r.schedule.gap,
                           iterations: r.iterations.count, converged: r.converged, peakMiB: Double(usage.ru_maxrss) / 1024, log: r.iterations,
-                          phases: r.phaseSeconds)
+                          phases: r.phaseSeconds, mpi: mpi)
             print("N=\(n): central \(row.centralSeconds.isFinite ? String(format: "%.1f", row.centralSeconds) : "-") s \(row.centralStatus) \(f(row.centralCost)); agents \(String(format: "%.1f", seconds)) s \(row.status) \(f(row.cost)) bound \(f(row.bound)) gap \(row.gap.map { String(format: "%.2e", $0) } ?? "-"), \(row.iterations) iterations, peak \(String(format: "%.0f", row.peakMiB)) MiB")
+            if let m = mpi {
+                print("N=\(n): MPI \(mpiRanks) ranks \(String(format: "%.1f", m.seconds)) s \(m.status) \(f(m.cost)) bound \(f(m.bound)), peak rank \(String(format: "%.0f", m.peakMiB)) MiB")
+            }
             rows.append(row)
         }
         try write(rows)
@@ -97,10 +128,33 @@ struct AgentsBenchmark: ParsableCommand {
             let phases = r.phases.map { String(format: "%.1f", $0.seconds) }.joined(separator: " / ")
             md += "\(r.status) | \(f(r.cost)) | \(versus) | \(versusBound) | \(f(r.bound)) | \(r.gap.map { String(format: "%.2e", $0) } ?? "-") | \(r.iterations) | \(phases) | \(String(format: "%.0f", r.peakMiB)) |\n"
         }
+        let mpiRows = rows.filter { $0.mpi != nil }
+        if !mpiRows.isEmpty {
+            md += """
+
+            **MPI.** `mpirun -n \(mpiRanks) peergrid clear --community FILE` on the same instances (agent i on rank i % \(mpiRanks), each
+            rank with 2 / \(mpiRanks) of the cores; wall time includes MPI's start-up, about 2 s here). *same* = cost and bound
+            equal to the in-process run's within 1e-9 relative. Peak memory is the largest rank's.
+
+            | N | in process s | MPI s | MPI status | MPI cost | MPI bound | same | peak rank MiB |
+            |---|---|---|---|---|---|---|---|
+
+            """
+            for r in mpiRows {
+                let m = r.mpi!
+                func close(_ a: Double?, _ b: Double?) -> Bool {
+                    guard let a, let b else { return a == nil && b == nil }
+                    return abs(a - b) <= 1e-9 * max(1, abs(a))
+                }
+                let same = close(r.cost, m.cost) && close(r.bound, m.bound) ? "yes" : "no"
+                md += "| \(r.n) | \(String(format: "%.1f", r.seconds)) | \(String(format: "%.1f", m.seconds)) | \(m.status) | \(f(m.cost)) | \(f(m.bound)) | \(same) | \(String(format: "%.0f", m.peakMiB)) |\n"
+            }
+        }
         var files: [(name: String, text: String)] = []
         let sizes = rows.map(\.n)
         files.append(("agents-scaling.svg", SVGChart.line(title: "Time to a schedule against community size (T = 96)", xLabels: sizes.map { "N = \($0)" },
-            series: [ChartSeries("central MILP", rows.map(\.centralSeconds)), ChartSeries("agents", rows.map(\.seconds))],
+            series: [ChartSeries("central MILP", rows.map(\.centralSeconds)), ChartSeries("agents", rows.map(\.seconds))]
+                + (mpiRows.isEmpty ? [] : [ChartSeries("agents, MPI \(mpiRanks) ranks", rows.map { $0.mpi?.seconds ?? .nan })]),
             yLabel: "seconds (log)", logScale: true)))
         if let r = rows.last(where: { $0.n <= 200 && $0.log.count >= 2 }) ?? rows.first(where: { $0.log.count >= 2 }) {
             files.append(("agents-convergence.svg", SVGChart.line(title: "Clearing at N = \(r.n): master value and bound per iteration",
@@ -117,7 +171,9 @@ struct AgentsBenchmark: ParsableCommand {
                          ("central_cost", .number(r.centralCost)), ("central_bound", .number(r.centralBound)), ("agents_seconds", .number(r.seconds)), ("status", .string(r.status)),
                          ("cost", .number(r.cost)), ("bound", .number(r.bound)), ("gap", .number(r.gap)), ("iterations", .integer(r.iterations)),
                          ("converged", .bool(r.converged)), ("peak_mib", .number(r.peakMiB)),
-                         ("phase_seconds", .object(r.phases.map { ($0.phase, .number($0.seconds)) }))])
+                         ("phase_seconds", .object(r.phases.map { ($0.phase, .number($0.seconds)) })),
+                         ("mpi", r.mpi.map { m in .object([("ranks", .integer(mpiRanks)), ("seconds", .number(m.seconds)), ("status", .string(m.status)),
+                                                           ("cost", .number(m.cost)), ("bound", .number(m.bound)), ("peak_mib", .number(m.peakMiB))]) } ?? .null)])
             })),
         ])
         files.append(("agents.md", md))

@@ -43,7 +43,11 @@ struct ClearCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let ranks = MPIWorld.launchedSize, ranks > 1 { return try runOverMPI() }
+        if MPIWorld.launched {
+            let (rank, ranks) = try MPIWorld.start()
+            if ranks > 1 { return try runOverMPI(rank: rank, ranks: ranks) }
+            MPIWorld.finish()
+        }
         let parsed = try ClearCommand.readCommunity(file: community, agentsDir: agentsDir)
         let result = try DecentralizedClearing(community: parsed, options: clearingOptions(parsed)).run()
         try finish(parsed, result)
@@ -85,8 +89,7 @@ struct ClearCommand: ParsableCommand {
     /// every prosumer's load and PV, as the spec's schedule.csv does); with `--community` every rank reads the one
     /// file. A file that a rank cannot read ends every rank, and rank 0 says which file (exit 2). Rank 0 runs the
     /// coordinator, prints and writes; the other ranks answer its rounds for their agents and print nothing.
-    func runOverMPI() throws {
-        let (rank, ranks) = try MPIWorld.start()
+    func runOverMPI(rank: Int, ranks: Int) throws {
         defer { MPIWorld.finish() }
         let mine: (Int) -> Bool = { $0 % ranks == rank }
         // Each rank's report to rank 0: a status byte, then the error message or its prosumer files.

@@ -65,6 +65,19 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out.path))
     }
 
+    /// Found by `make fuzz`: one bid at period 777,771 made every mechanism clear and report 777,772 periods (5 s,
+    /// an 88 MB summary.json; over 10 s under the sanitizer). A bid file's horizon is now at most 100,000 periods.
+    @Test func aBidFarInTheFutureIsRefused() throws {
+        let dir = try CLI.temporaryDirectory()
+        let bids = dir.appendingPathComponent("bids.csv")
+        try "\u{FEFF}bidder,period,side,quantity_kwh,price_per_kwh,divisible\r\n\"b,1\",000000000000000000000000000000000000777771,sell,1.5,0.1,true\r\n"
+            .write(to: bids, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out")
+        let r = try CLI.run(["market", "clear", "--bids", bids.path, "--mechanism", "muda", "--out", out.path])
+        #expect(r.code == 2 && r.stderr.contains("the horizon has 777772 periods") && r.stderr.contains("100000"), "\(r.code) \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+
     @Test func aHugeBatteryIsRefused() throws {
         let file = try Self.edited("example-3x24.json") { o in
             var prosumers = o["prosumers"] as! [[String: Any]]
