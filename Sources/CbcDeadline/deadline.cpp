@@ -70,13 +70,20 @@ double currentDeadline = INFINITY;
 /// The model being solved under a deadline without preprocessing, whose clean-up may be skipped; or null.
 CbcModel *cleanupSkippable = nullptr;
 
-/// CbcMain1's callback. Just before branch and bound (3), the heuristics get the time that is left. Just after it
+/// CbcMain1's callback. Just before branch and bound (3), the heuristics and CBC's own limit get the time that is
+/// left. Just after it
 /// (4), a search under a deadline returns at once: CbcMain1 would otherwise fix the integers and re-solve the LP
 /// for a clean solution (2.8 s after a 10 s budget on a 50-prosumer schedule). The best solution is copied over
 /// first, which CbcMain1's early return (`moveInfo`) does not do. Only without preprocessing, whose solution
 /// would still have to be mapped back.
 int cbcMainCallback(CbcModel *model, int whereFrom) {
-    if (whereFrom == 3) capHeuristics(model, currentDeadline);
+    if (whereFrom == 3 && model != nullptr && std::isfinite(currentDeadline)) {
+        capHeuristics(model, currentDeadline);
+        // CBC's own clock (the cut passes, the node loop and sub-MIPs check it) ends at the deadline too, not at
+        // the caller's whole limit.
+        double left = std::max(0.0, currentDeadline - monotonicSeconds());
+        model->setMaximumSeconds(std::min(model->getMaximumSeconds(), model->getCurrentSeconds() + left));
+    }
     if (whereFrom == 4 && cleanupSkippable != nullptr && model != nullptr) {
         const double *best = model->bestSolution();
         int columns = cleanupSkippable->solver()->getNumCols();
