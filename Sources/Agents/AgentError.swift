@@ -13,6 +13,9 @@ public enum AgentError: PeerGridError, Equatable {
     case badOption(String)
     /// A worker (thread or MPI rank) ended the run.
     case workerFailed(String)
+    /// An error on another MPI rank: its kind (so the exit code is the one it would have in one process) and its
+    /// message, which names the file or agent and the rank.
+    case onRank(Int, kind: FailureKind, message: String)
 
     public var kind: FailureKind {
         switch self {
@@ -20,6 +23,7 @@ public enum AgentError: PeerGridError, Equatable {
         case .solver: return .noSolution
         case .badAgentFile, .badOption: return .badInput
         case .workerFailed: return .internal
+        case let .onRank(_, kind, _): return kind
         }
     }
 
@@ -30,6 +34,7 @@ public enum AgentError: PeerGridError, Equatable {
         case let .badAgentFile(path, detail): return "\(path): \(detail)"
         case let .badOption(message): return message
         case let .workerFailed(message): return message
+        case let .onRank(rank, _, message): return "\(message) (MPI rank \(rank))"
         }
     }
 }

@@ -1,4 +1,5 @@
 import CMPI
+import DataIO
 import Foundation
 import Optimize
 
@@ -31,14 +32,8 @@ public enum MPIWorld {
         if peergrid_mpi_initialized() != 0 { _ = peergrid_mpi_finalize() }
     }
 
-    /// Ends every rank at once (after an error on one rank that the others would wait for forever).
-    public static func abort(code: Int32) -> Never {
-        peergrid_mpi_abort(code)
-        exit(code)
-    }
-
     /// Rank 0 receives every rank's bytes (its own included), in rank order; other ranks get `[]`.
-    public static func gather(_ bytes: [UInt8]) throws -> [[UInt8]] {
+    static func gather(_ bytes: [UInt8]) throws -> [[UInt8]] {
         let size = Int(peergrid_mpi_size()), rank = Int(peergrid_mpi_rank())
         var counts = [Int32](repeating: 0, count: size)
         try check(peergrid_mpi_gather_counts(Int32(bytes.count), &counts), "MPI_Gather")
@@ -50,12 +45,20 @@ public enum MPIWorld {
         return (0..<size).map { Array(all[Int(offsets[$0])..<Int(offsets[$0] + counts[$0])]) }
     }
 
+    /// A failure's kind as a number that can cross ranks (1 ...), and back.
+    static func code(of error: Error) -> Double {
+        let kind = (error as? PeerGridError)?.kind ?? .internal
+        return Double((FailureKind.allCases.firstIndex(of: kind) ?? 0) + 1)
+    }
+
+    static func kind(of code: Double) -> FailureKind {
+        let i = Int(code.rounded()) - 1
+        return FailureKind.allCases.indices.contains(i) ? FailureKind.allCases[i] : .internal
+    }
+
     static func check(_ code: Int32, _ call: String) throws {
         guard code == MPI_SUCCESS else { throw AgentError.workerFailed("\(call) failed with MPI error \(code): a rank has died or cannot be reached") }
     }
-
-    /// Rank 0's decision (or any numbers) on every rank.
-    public static func broadcastDecision(_ values: inout [Double]) throws { try broadcast(&values) }
 
     /// Rank 0's `values` on every rank.
     static func broadcast(_ values: inout [Double]) throws {
@@ -81,8 +84,9 @@ func owner(of agent: Int, ranks: Int) -> Int { agent % ranks }
 /// ranks run ``serve()`` until rank 0 closes the group.
 final class MPIAgents: AgentGroup {
     private let local: LocalAgents
-    /// Global indices of this rank's agents, in local order.
+    /// Global indices of this rank's agents, in local order, and the other way round.
     private let owned: [Int]
+    private let localIndex: [Int: Int]
     let count: Int
     private let T: Int
 
@@ -90,6 +94,7 @@ final class MPIAgents: AgentGroup {
     init(local: LocalAgents, owned: [Int], count: Int, periods: Int) {
         self.local = local
         self.owned = owned
+        localIndex = Dictionary(uniqueKeysWithValues: owned.enumerated().map { ($0.element, $0.offset) })
         self.count = count
         T = periods
     }
@@ -115,7 +120,7 @@ final class MPIAgents: AgentGroup {
         for (i, target) in targets.sorted(by: { $0.key < $1.key }) { payload += [Double(i), target.weight] + target.draw + target.feed }
         let slots = try round(.respondTargets, payload)
         var out: [Int: (proposal: Proposal, plan: Int)] = [:]
-        for i in targets.keys { if let p = try proposal(slots, i) { out[i] = p } }
+        for i in targets.keys { if let p = proposal(slots, i) { out[i] = p } }
         return out
     }
 
@@ -165,11 +170,11 @@ final class MPIAgents: AgentGroup {
     }
 
     private func required(_ slots: [Double], _ i: Int) throws -> (proposal: Proposal, plan: Int) {
-        guard let p = try proposal(slots, i) else { throw AgentError.workerFailed("no answer from agent \(i)") }
+        guard let p = proposal(slots, i) else { throw AgentError.workerFailed("no answer from agent \(i)") }
         return p
     }
 
-    private func proposal(_ slots: [Double], _ i: Int) throws -> (proposal: Proposal, plan: Int)? {
+    private func proposal(_ slots: [Double], _ i: Int) -> (proposal: Proposal, plan: Int)? {
         let stride = 5 + 2 * T
         let s = slots[(i * stride)..<((i + 1) * stride)].map { $0 }
         guard s[0] > 0.5 else { return nil }
@@ -196,21 +201,26 @@ final class MPIAgents: AgentGroup {
     /// This rank's part of an operation, summed into rank 0. The last number counts the ranks that failed: an
     /// error on one rank becomes an error on rank 0 instead of a rank waiting forever.
     private func answer(_ op: Operation, _ payload: [Double]) throws -> [Double] {
+        let rank = Int(peergrid_mpi_rank()), ranks = Int(peergrid_mpi_size())
         var out: [Double]
         var failure: Error?
         do { out = try compute(op, payload) } catch {
             failure = error
             out = try compute(op, payload, empty: true)
-            FileHandle.standardError.write(Data("peergrid (MPI rank \(peergrid_mpi_rank())): \(error)\n".utf8))
+            if rank != 0 { FileHandle.standardError.write(Data("peergrid (MPI rank \(rank)): \(error)\n".utf8)) }
         }
-        out.append(failure == nil ? 0 : 1)
-        let summed = try MPIWorld.sum(out)
-        guard peergrid_mpi_rank() == 0 else { return [] }
+        // One slot per rank: 0, or the kind of its failure (so that rank 0 exits as one process would).
+        var codes = [Double](repeating: 0, count: ranks)
+        if let failure { codes[rank] = MPIWorld.code(of: failure) }
+        let summed = try MPIWorld.sum(out + codes)
+        guard rank == 0 else { return [] }
         if let failure { throw failure }
-        if summed.last ?? 0 > 0 {
-            throw AgentError.workerFailed("an agent on another MPI rank failed (its message is above)")
+        let failed = summed.suffix(ranks)
+        if let r = failed.indices.first(where: { failed[$0] > 0 }) {
+            throw AgentError.onRank(r - failed.startIndex, kind: MPIWorld.kind(of: failed[r]),
+                                    message: "an agent failed; its message is above")
         }
-        return Array(summed.dropLast())
+        return Array(summed.prefix(out.count))
     }
 
     /// This rank's slots of an operation's answer (zeros where other ranks answer); with `empty`, only the zeros.
@@ -243,7 +253,7 @@ final class MPIAgents: AgentGroup {
             var k = 2 * T + 1
             for _ in 0..<Int(p[2 * T]) {
                 let i = Int(p[k]), weight = p[k + 1]
-                if let l = owned.firstIndex(of: i) {
+                if let l = localIndex[i] {
                     targets[l] = ProsumerAgent.Target(draw: Array(p[(k + 2)..<(k + 2 + T)]), feed: Array(p[(k + 2 + T)..<(k + 2 + 2 * T)]), weight: weight)
                 }
                 k += 2 + 2 * T
@@ -255,7 +265,7 @@ final class MPIAgents: AgentGroup {
             if empty { return out }
             for k in 0..<n {
                 let i = Int(p[1 + 2 * k]), plan = Int(p[2 + 2 * k])
-                guard let l = owned.firstIndex(of: i) else { continue }
+                guard let l = localIndex[i] else { continue }
                 let x = try local.plans([(l, plan)])[0]
                 let values = x.draw + x.feed + x.charge + x.discharge + x.curtail + x.flexible + [x.ownCost]
                 out.replaceSubrange((k * stride)..<((k + 1) * stride), with: values)
@@ -288,17 +298,17 @@ final class MPIAgents: AgentGroup {
 
 extension DecentralizedClearing {
     /// Clears the community over MPI ranks (one process per rank, `mpirun -n K` or `srun`). Agent `i` lives on rank
-    /// `i % K` (``localCommunity(_:rank:ranks:)`` gives a rank its own prosumers); the coordinator runs on rank 0,
-    /// which needs `community` whole to write the schedule, and returns the result there. Other ranks pass a
-    /// community holding only their own prosumers, answer rank 0's rounds and return `nil`. The same inputs give
+    /// `i % K` (``MPIShare/read(file:agentsDirectory:rank:ranks:)`` gives a rank its share); the coordinator runs on
+    /// rank 0, whose `community` is whole, and returns the result there. Other ranks answer rank 0's rounds for
+    /// their own prosumers and return `nil`. The same inputs give
     /// the same result as ``run()`` in one process: every agent answers the same prices with the same solver, and
     /// each number crosses ranks unchanged (a sum with zeros).
-    public func runMPI(rank: Int, ranks: Int, localProsumers: [Prosumer], owned: [Int], count: Int) throws -> ClearingResult? {
+    public func runMPI(rank: Int, share: MPIShare) throws -> ClearingResult? {
         try options.validate()
         var mine = community
-        mine.prosumers = localProsumers
+        mine.prosumers = share.prosumers
         let local = LocalAgents(mine, workers: options.workers)
-        let group = MPIAgents(local: local, owned: owned, count: count, periods: community.periods)
+        let group = MPIAgents(local: local, owned: share.owned, count: share.count, periods: community.periods)
         guard rank == 0 else {
             try group.serve()
             return nil
@@ -306,5 +316,89 @@ extension DecentralizedClearing {
         defer { group.close() }
         var coordinator = Coordinator(community: community, options: options)
         return try coordinator.clear(group)
+    }
+}
+
+/// What one MPI rank holds of a community: its own prosumers, and on rank 0 the whole community (to write the
+/// schedule, whose rows list every prosumer's load and PV).
+public struct MPIShare {
+    /// The community on rank 0; elsewhere the community file's public part with this rank's prosumers only.
+    public var community: Community
+    /// This rank's prosumers and their indices in the community.
+    public var prosumers: [Prosumer]
+    public var owned: [Int]
+    /// Prosumers in the whole community.
+    public var count: Int
+
+    /// Reads a community for `ranks` MPI ranks; every rank calls it. Agent `i` belongs to rank `i % ranks`. From an
+    /// agents directory each rank opens only its own prosumer files and sends their bytes to rank 0; a community
+    /// file is read whole by every rank. When any rank cannot read its part, every rank stops: rank 0 throws that
+    /// rank's error (a file error's own kind and message, with the rank), the others return `nil`.
+    public static func read(file: String?, agentsDirectory: String?, rank: Int, ranks: Int) throws -> MPIShare? {
+        let mine: (Int) -> Bool = { $0 % ranks == rank }
+        // To rank 0: a status (0, or the failure's kind), then the error message or this rank's prosumer files.
+        var report: [UInt8] = [0]
+        var share: MPIShare?
+        var files: [String] = []
+        var ownError: Error?
+        do {
+            if let file {
+                let c = try CommunityFile.read(file)
+                let owned = c.prosumers.indices.filter(mine)
+                share = MPIShare(community: c, prosumers: owned.map { c.prosumers[$0] }, owned: owned, count: c.prosumers.count)
+            } else {
+                let (header, names, prosumers) = try CommunityFile.readAgents(directory: agentsDirectory ?? ".", owned: mine) { i, bytes in
+                    guard rank != 0 else { return }
+                    report += withUnsafeBytes(of: UInt32(i).littleEndian, Array.init)
+                        + withUnsafeBytes(of: UInt32(bytes.count).littleEndian, Array.init) + [UInt8](bytes)
+                }
+                files = names
+                var c = header
+                c.prosumers = prosumers.compactMap { $0 }
+                share = MPIShare(community: c, prosumers: c.prosumers, owned: names.indices.filter(mine), count: names.count)
+            }
+        } catch {
+            ownError = error
+            report = [UInt8(MPIWorld.code(of: error))] + Array(String(describing: error).utf8)
+        }
+        let reports = try MPIWorld.gather(report)
+        var failure: Error?
+        if rank == 0 {
+            if let ownError { failure = ownError }
+            else if let r = reports.indices.first(where: { reports[$0].first != 0 }) {
+                failure = AgentError.onRank(r, kind: MPIWorld.kind(of: Double(reports[r][0])),
+                                            message: String(decoding: reports[r].dropFirst(), as: UTF8.self))
+            } else if !files.isEmpty, let header = share?.community {
+                do { share?.community = try whole(header, files, reports) } catch { failure = error }
+            }
+        }
+        // Rank 0 decides for everyone: go (1) or stop (0).
+        var go = [failure == nil ? 1.0 : 0.0]
+        try MPIWorld.broadcast(&go)
+        if let failure { throw failure }
+        return go[0] == 1 ? share : nil
+    }
+
+    /// Rank 0's whole community: its own prosumers and those whose files the other ranks sent, in file order.
+    static func whole(_ own: Community, _ files: [String], _ reports: [[UInt8]]) throws -> Community {
+        var prosumers = [Prosumer?](repeating: nil, count: files.count)
+        var mine = own.prosumers.makeIterator()
+        for i in files.indices where i % reports.count == 0 { prosumers[i] = mine.next() }
+        for bytes in reports.dropFirst() {
+            var k = 1
+            func u32() -> Int {
+                defer { k += 4 }
+                return bytes[k..<(k + 4)].enumerated().reduce(0) { $0 | (Int($1.element) << (8 * $1.offset)) }
+            }
+            while k < bytes.count {
+                let i = u32(), n = u32()
+                prosumers[i] = try CommunityFile.agent(Data(bytes[k..<(k + n)]), file: files[i], header: own)
+                k += n
+            }
+        }
+        try CommunityFile.checkUniqueIds(prosumers, files: files)
+        var c = own
+        c.prosumers = prosumers.compactMap { $0 }
+        return c
     }
 }

@@ -277,7 +277,7 @@ final class ProsumerAgent {
         }
         if workspace == nil { workspace = try GLPKWorkspace(buildModel()) }
         guard let ws = workspace else { throw AgentError.solver(agent: prosumer.id, detail: "no workspace") }
-        let T = periods, l = layout, power = prosumer.battery?.powerKW ?? 0
+        let T = periods, l = layout
         for t in 0..<T {
             try ws.setObjective(l.draw + t, dt * signal.draw[t])
             try ws.setObjective(l.feed + t, -dt * signal.feed[t])

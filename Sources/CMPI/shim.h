@@ -48,5 +48,3 @@ static inline int peergrid_mpi_gather_bytes(const unsigned char *send, int count
                                             const int *counts, const int *offsets) {
     return MPI_Gatherv(send, count, MPI_BYTE, receive, counts, offsets, MPI_BYTE, 0, MPI_COMM_WORLD);
 }
-
-static inline void peergrid_mpi_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }

@@ -34,11 +34,6 @@ const int inBranchAndBound = 0x01000000;
 class ClpDeadline : public ClpEventHandler {
 public:
     explicit ClpDeadline(double deadline) : ClpEventHandler(), deadline_(deadline) {}
-    ClpDeadline(const ClpDeadline &other) : ClpEventHandler(other), deadline_(other.deadline_) {}
-    ClpDeadline &operator=(const ClpDeadline &other) {
-        if (this != &other) { ClpEventHandler::operator=(other); deadline_ = other.deadline_; }
-        return *this;
-    }
     ClpEventHandler *clone() const override { return new ClpDeadline(*this); }
 
     int event(Event whichEvent) override {
@@ -97,11 +92,6 @@ int cbcMainCallback(CbcModel *model, int whereFrom) {
 class CbcDeadline : public CbcEventHandler {
 public:
     explicit CbcDeadline(double deadline) : CbcEventHandler(), deadline_(deadline) {}
-    CbcDeadline(const CbcDeadline &other) : CbcEventHandler(other), deadline_(other.deadline_) {}
-    CbcDeadline &operator=(const CbcDeadline &other) {
-        if (this != &other) { CbcEventHandler::operator=(other); deadline_ = other.deadline_; }
-        return *this;
-    }
     CbcEventHandler *clone() const override { return new CbcDeadline(*this); }
 
     CbcAction event(CbcEvent whichEvent) override {

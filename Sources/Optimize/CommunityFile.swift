@@ -34,7 +34,9 @@ public enum CommunityFile {
     /// `prosumers`) and `DIR/prosumers/*.json` (one prosumer object each; file-name order is prosumer order).
     /// Only the prosumers with `owned(index)` are opened and parsed (an MPI rank reads its own agents only); the
     /// others are `nil`. Every error names the file it is about.
-    public static func readAgents(directory dir: String, owned: (Int) -> Bool = { _ in true })
+    /// `read(i, bytes)` sees the bytes of every file opened (an MPI rank forwards its own to rank 0).
+    public static func readAgents(directory dir: String, owned: (Int) -> Bool = { _ in true },
+                                  read: (Int, Data) -> Void = { _, _ in })
         throws -> (header: Community, files: [String], prosumers: [Prosumer?]) {
         let headerPath = (dir as NSString).appendingPathComponent("community.json")
         guard let data = FileManager.default.contents(atPath: headerPath) else {
@@ -58,6 +60,7 @@ public enum CommunityFile {
             guard let bytes = FileManager.default.contents(atPath: file) else {
                 throw CommunityFileError(file: file, path: "", message: "cannot read the file")
             }
+            read(i, bytes)
             prosumers.append(try agent(bytes, file: file, header: header))
         }
         try checkUniqueIds(prosumers, files: files)

@@ -75,6 +75,24 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out.path))
     }
 
+    /// An agent on rank 1 with no feasible plan of its own: the same exit code as in one process (3, infeasible),
+    /// with the prosumer named by its rank and rank 0 pointing to that message.
+    @Test func anAgentsFailureOnAnotherRankKeepsItsExitCode() throws {
+        let dir = try Self.agentsDirectory()
+        let file = dir.appendingPathComponent("prosumers/h002.json")
+        var p = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: Any]
+        let T = (p["load_kw"] as! [Any]).count
+        p["load_kw"] = Array(repeating: 50.0, count: T); p["pv_kw"] = Array(repeating: 0.0, count: T)
+        p["connection_kw"] = 5; p["battery"] = NSNull(); p["flexible_loads"] = [Any]()
+        try JSONSerialization.data(withJSONObject: p).write(to: file)
+        let out = dir.deletingLastPathComponent().appendingPathComponent("out")
+        let one = try CLI.run(["clear", "--agents-dir", dir.path, "--out", out.path])
+        let two = try CLI.run(["clear", "--agents-dir", dir.path, "--out", out.path], launcher: Self.mpirun)
+        #expect(one.code == 3 && two.code == 3, "\(one.code) \(two.code) \(two.stderr)")
+        #expect(two.stderr.contains("prosumer h002 has no feasible plan") && two.stderr.contains("(MPI rank 1)"), "\(two.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+
     /// A rank killed mid-run ends the run with mpirun's message naming it, and nothing is written.
     @Test func aRankThatDiesEndsTheRunWithoutOutput() throws {
         let c = CLI.packageRoot.appendingPathComponent("Datasets/communities/example-10x96.json").path
