@@ -48,7 +48,7 @@ struct PricingBenchmark: ParsableCommand {
                                                 operatorCostPerKWh: 0.005, partitions: nil)
             for mode in [PricingSettings.Mode.uniform, .personalized] {
                 let problem = try PricingProblem(community: community, mode: mode)
-                for (name, solver) in [("cbc", CbcSolver() as any LinearSolver), ("glpk", GLPKSolver())] {
+                for (name, solver) in SolverBackend.allCases.map({ ($0.rawValue, $0.make()) }) {
                     let options = SolverOptions(timeLimit: common.timeLimit, relativeGap: 1e-4, threads: 1)
                     var pricer = StackelbergPricer(solver: solver, options: options)
                     let export = dir.appendingPathComponent("pricing-\(n)-\(mode.rawValue)-\(name).mps").path

@@ -44,7 +44,7 @@ struct ScheduleBenchmark: ParsableCommand {
             let file = dir.appendingPathComponent("community-\(n).json").path
             try Shell.makeCommunity(n: n, periods: 96, periodMinutes: 15, out: file)
             let community = try CommunityFile.read(file)
-            for (name, solver) in [("cbc", CbcSolver() as any LinearSolver), ("glpk", GLPKSolver())] {
+            for (name, solver) in SolverBackend.allCases.map({ ($0.rawValue, $0.make()) }) {
                 var builds: [Double] = [], handovers: [Double] = []
                 var model = Model()
                 for _ in 0..<common.repeats {

@@ -28,7 +28,6 @@ public enum DayAheadError: Error, CustomStringConvertible {
 
 /// Settings of a day-ahead run.
 public struct DayAheadOptions: Sendable {
-    public enum Solver: String, Sendable, CaseIterable { case cbc, glpk }
     /// How the schedule is found: one central MILP, or the prosumers' agents (`peergrid clear`).
     public enum Method: String, Sendable, CaseIterable { case central, agents }
     public var method: Method = .central
@@ -37,7 +36,7 @@ public struct DayAheadOptions: Sendable {
     public var model = "auto"
     /// The day to plan (`YYYY-MM-DD`, UTC); `nil` = the day after the history ends.
     public var date: String?
-    public var solver: Solver = .cbc
+    public var solver: SolverBackend = .cbc
     /// Wall-clock limit of the schedule solve (seconds); `nil` = none.
     public var scheduleTimeLimit: Double?
     /// Wall-clock limit of the pricing solve (seconds). Uniform pricing of a large community is hard (see the
@@ -240,12 +239,7 @@ public struct DayAheadPlanner: Sendable {
         return r
     }
 
-    func solver() -> any LinearSolver {
-        switch options.solver {
-        case .cbc: return CbcSolver()
-        case .glpk: return GLPKSolver()
-        }
-    }
+    func solver() -> any LinearSolver { options.solver.make() }
 
     static let dayFormatter: DateFormatter = {
         let f = DateFormatter()

@@ -152,25 +152,8 @@ final class GLPKProblem {
 
     // MARK: MILP
 
-    /// State shared with the branch-and-bound callback.
-    final class SearchState {
-        let options: SolverOptions
-        let clock = Stopwatch()
-        var bound: Double?
-        var incumbent: Double?
-        var lastReport = -1.0
-        var stoppedByAbsoluteGap = false
-        /// The search was stopped from the callback because `options.timeLimit` had passed.
-        var stoppedByTimeLimit = false
-        /// The feasibility pump was switched off at the root because less time was left than the root took.
-        var skippedPump = false
-        static let pumpSkipped = "feasibility pump skipped: less time was left than the root LP took"
-        /// `glp_intopt`'s parameters: GLPK reads them through this pointer during the search, so the callback can
-        /// switch the feasibility pump off before it starts.
-        let parm: UnsafeMutablePointer<glp_iocp>
-        init(options: SolverOptions, parm: UnsafeMutablePointer<glp_iocp>) { self.options = options; self.parm = parm }
-    }
-
+    /// The MILP by `glp_intopt`: an optimal LP relaxation first when the presolver is off, the search with
+    /// ``SearchState`` behind its callback, then the verdict.
     func solveMIP(_ options: SolverOptions, presolve: Bool = true) -> Solution {
         if infeasibleBounds { return Solution(status: .infeasible, solver: "glpk", message: "an integer variable's bounds contain no integer") }
         if !presolve {
@@ -192,98 +175,72 @@ final class GLPKProblem {
         parm.pointee.fp_heur = GLP_ON
         parm.pointee.mip_gap = options.relativeGap
         parm.pointee.tm_lim = GLPKProblem.milliseconds(options.timeLimit)
-        let state = SearchState(options: options, parm: parm)
-        let info = Unmanaged.passRetained(state)
+        let context = CallbackContext(state: SearchState(options: options), parm: parm)
+        let info = Unmanaged.passRetained(context)
         defer { info.release() }
         parm.pointee.cb_info = info.toOpaque()
         parm.pointee.cb_func = { tree, raw in
             guard let tree, let raw else { return }
-            let state = Unmanaged<SearchState>.fromOpaque(raw).takeUnretainedValue()
-            let reason = glp_ios_reason(tree)
-            guard reason == GLP_ISELECT || reason == GLP_IBINGO || reason == GLP_IHEUR else { return }
-            let elapsed = state.clock.seconds
-            let prob = glp_ios_get_prob(tree)
-            if state.bound == nil, glp_get_status(prob) == GLP_OPT {
-                // While the tree is the root alone, the problem's optimal LP is the root's relaxation (solved by
-                // `glp_intopt` before the tree exists): it bounds the whole search, before any node's bound does.
-                var active: Int32 = 0, nodes: Int32 = 0, total: Int32 = 0
-                glp_ios_tree_size(tree, &active, &nodes, &total)
-                if nodes == 1, case let b = glp_get_obj_val(prob), abs(b) < 1e300 { state.bound = b }
-            }
-            if reason == GLP_IHEUR {
-                // Called at each node whose LP is solved and fractional, just before GLPK's own heuristics.
-                let node = glp_ios_curr_node(tree)
-                guard node != 0, glp_ios_node_level(tree, node) == 0 else { return }
-                // GLPK's time limit counts from the search tree's creation, after the presolved root LP, and its
-                // feasibility pump solves LPs without a limit, checking it only between them. A pump started
-                // with less time left than the root LP took would run far past the limit: skip it.
-                if let limit = state.options.timeLimit, state.parm.pointee.fp_heur == GLP_ON, limit - elapsed < elapsed {
-                    state.parm.pointee.fp_heur = GLP_OFF
-                    state.skippedPump = true
-                }
-            } else {
-                let best = glp_ios_best_node(tree)
-                // A node whose LP has not been solved yet bounds nothing (GLPK gives -DBL_MAX or +DBL_MAX).
-                if best != 0, case let b = glp_ios_node_bound(tree, best), abs(b) < 1e300 { state.bound = b }
-            }
-            if glp_mip_status(prob) == GLP_FEAS || glp_mip_status(prob) == GLP_OPT {
-                state.incumbent = glp_mip_obj_val(prob)
-            }
-            if let o = state.incumbent, let b = state.bound, abs(o - b) <= state.options.absoluteGap {
-                state.stoppedByAbsoluteGap = true
-                glp_ios_terminate(tree)
-            } else if let limit = state.options.timeLimit, elapsed >= limit {
-                // The limit counts from the call, root LP included.
-                state.stoppedByTimeLimit = true
-                glp_ios_terminate(tree)
-            }
-            if let report = state.options.progress {
-                let t = state.clock.seconds
-                if reason == GLP_IBINGO || t - state.lastReport >= 0.5 {
-                    state.lastReport = t
-                    report(SolveProgress(elapsedSeconds: t, incumbent: state.incumbent, bound: state.bound))
-                }
-            }
+            Unmanaged<CallbackContext>.fromOpaque(raw).takeUnretainedValue().callback(tree)
         }
-        let ret = glp_intopt(handle, parm)
-        let mipStatus = glp_mip_status(handle)
-        let n = model.variableCount
-        let hasSolution = mipStatus == GLP_OPT || mipStatus == GLP_FEAS
-        if ret == GLP_ENOPFS || (ret == 0 && mipStatus == GLP_NOFEAS) {
+        let end = IntoptEnd(glp_intopt(handle, parm))
+        let mip = MIPState(glp_mip_status(handle))
+        let state = context.state
+        switch SearchState.verdict(end, mip) {
+        case .infeasible:
             return Solution(status: .infeasible, solver: "glpk", message: "no integer feasible solution")
-        }
-        if ret == GLP_ENODFS {
+        case .unboundedIfFeasible:
             // The LP relaxation is dual infeasible: the MILP is unbounded if it is feasible at all.
             return feasible(options) ? Solution(status: .unbounded, solver: "glpk", message: "objective is unbounded")
                 : Solution(status: .infeasible, solver: "glpk", message: "no feasible solution")
+        case let .solution(proven):
+            let values = (0..<model.variableCount).map { glp_mip_col_val(handle, Int32($0 + 1)) }
+            return state.solution(objective: glp_mip_obj_val(handle), values: values, end: end, proven: proven, sense: model.sense)
+        case let verdict:
+            return state.noSolution(verdict, code: end, mip: mip)
         }
-        guard hasSolution else {
-            if ret == GLP_ETMLIM || ret == GLP_ESTOP {
-                var stopped = Solution(status: .timeLimitNoSolution, solver: "glpk", message: "time limit before any integer solution")
-                stopped.bestBound = state.bound
-                if state.skippedPump { stopped.message += ", " + SearchState.pumpSkipped }
-                return stopped
+    }
+
+    /// The callback's side: the search state, the parameters it may change and the clock of the call.
+    final class CallbackContext {
+        let state: SearchState
+        let parm: UnsafeMutablePointer<glp_iocp>
+        let clock = Stopwatch()
+        init(state: SearchState, parm: UnsafeMutablePointer<glp_iocp>) { self.state = state; self.parm = parm }
+
+        /// Gathers GLPK's facts at select, new-incumbent and heuristic events and applies the state's action.
+        func callback(_ tree: OpaquePointer) {
+            let reason: SearchEvent.Reason
+            switch glp_ios_reason(tree) {
+            case GLP_ISELECT: reason = .select
+            case GLP_IBINGO: reason = .newIncumbent
+            case GLP_IHEUR: reason = .heuristic
+            default: return
             }
-            return Solution(status: .error, solver: "glpk", message: "glp_intopt returned \(ret), status \(mipStatus)")
+            let prob = glp_ios_get_prob(tree)
+            var event = SearchEvent(reason: reason, elapsed: clock.seconds)
+            if state.bound == nil, glp_get_status(prob) == GLP_OPT {
+                var active: Int32 = 0, nodes: Int32 = 0, total: Int32 = 0
+                glp_ios_tree_size(tree, &active, &nodes, &total)
+                if nodes == 1, case let b = glp_get_obj_val(prob), abs(b) < 1e300 { event.rootRelaxation = b }
+            }
+            if reason == .heuristic {
+                let node = glp_ios_curr_node(tree)
+                event.atRoot = node != 0 && glp_ios_node_level(tree, node) == 0
+                event.pumpOn = parm.pointee.fp_heur == GLP_ON
+            } else {
+                // A node whose LP has not been solved yet bounds nothing (GLPK gives -DBL_MAX or +DBL_MAX).
+                let best = glp_ios_best_node(tree)
+                if best != 0, case let b = glp_ios_node_bound(tree, best), abs(b) < 1e300 { event.bestNodeBound = b }
+            }
+            if event.reason != .heuristic || event.atRoot, MIPState(glp_mip_status(prob)).hasSolution {
+                event.incumbent = glp_mip_obj_val(prob)
+            }
+            let action = state.handle(event)
+            if action.skipPump { parm.pointee.fp_heur = GLP_OFF }
+            if action.terminate { glp_ios_terminate(tree) }
+            if let report = action.report { state.options.progress?(report) }
         }
-        let obj = glp_mip_obj_val(handle)
-        let values = (0..<n).map { glp_mip_col_val(handle, Int32($0 + 1)) }
-        let provenOptimal = ret == 0 && mipStatus == GLP_OPT
-        // No bound when the search stopped before any node's LP bounded it (not the incumbent: that would read as
-        // a proof).
-        var bound: Double? = provenOptimal ? obj : state.bound
-        if ret == GLP_EMIPGAP {
-            // The last bound the callback saw can be stale; GLPK stopped because the gap is within mip_gap.
-            let guaranteed = obj - (model.sense == .minimize ? 1 : -1) * options.relativeGap * abs(obj)
-            bound = bound.map { model.sense == .minimize ? max($0, guaranteed) : min($0, guaranteed) } ?? guaranteed
-        }
-        var solution = Solution(status: .feasible, objective: obj, bestBound: bound, values: values, solver: "glpk")
-        let withinGap = provenOptimal || ret == GLP_EMIPGAP || state.stoppedByAbsoluteGap
-            || (solution.gap ?? .infinity) <= options.relativeGap
-        solution.status = withinGap ? .optimal : .feasible
-        if ret == GLP_ETMLIM || state.stoppedByTimeLimit { solution.message = "time limit reached" }
-        if state.skippedPump { solution.message += (solution.message.isEmpty ? "" : ", ") + SearchState.pumpSkipped }
-        return solution
     }
 
     /// Whether the model has any feasible point (the same model with a zero objective).
@@ -315,6 +272,31 @@ extension GLPKSolver {
             var total = 0, totalPeak = 0
             glp_mem_usage(&count, &peak, &total, &totalPeak)
             return Int(count)
+        }
+    }
+}
+
+extension IntoptEnd {
+    init(_ code: Int32) {
+        switch code {
+        case 0: self = .finished
+        case GLP_ENOPFS: self = .noPrimalFeasible
+        case GLP_ENODFS: self = .noDualFeasible
+        case GLP_ETMLIM: self = .timeLimit
+        case GLP_ESTOP: self = .stopped
+        case GLP_EMIPGAP: self = .mipGap
+        default: self = .failed(code)
+        }
+    }
+}
+
+extension MIPState {
+    init(_ status: Int32) {
+        switch status {
+        case GLP_OPT: self = .optimal
+        case GLP_FEAS: self = .feasible
+        case GLP_NOFEAS: self = .noFeasible
+        default: self = .undefined
         }
     }
 }

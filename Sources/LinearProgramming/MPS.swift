@@ -119,32 +119,34 @@ struct MPSParser {
         return result.enumerated().filter { $0.offset > 0 || !$0.element.isEmpty }.map { $0.element }
     }
 
-    mutating func parse(_ text: String) throws -> Model {
-        var model = Model(name: "model")
-        var section: Section?
-        var seenSections = Set<String>()
-        var objectiveRow: String?
-        var rowIndex: [String: Int] = [:]
-        var rowTypes: [RowType] = []
-        var rowNames: [String] = []
-        var rhs: [Double?] = []
-        var ranges: [Double?] = []
-        var columnIndex: [String: Int] = [:]
-        var columnNames: [String] = []
-        var isInteger: [Bool] = []
-        var lower: [Double] = [], upper: [Double] = []
-        var objective: [Double] = []
-        var entries: [[(column: Int, value: Double, line: Int)]] = []
-        var objectiveEntries = Set<Int>()
-        var inIntegerBlock = false
-        var objectiveConstant = 0.0
-        var boundsSeen = Set<String>()
-        var lowerGiven = Set<Int>()
-        var sense: ObjectiveSense = .minimize
-        var sawData = false
-        var ended = false
-        var lastContentLine = 0
+    // What the sections have declared so far (the parser's state between lines).
+    var model = Model(name: "model")
+    var section: Section?
+    var seenSections = Set<String>()
+    var objectiveRow: String?
+    var rowIndex: [String: Int] = [:]
+    var rowTypes: [RowType] = []
+    var rowNames: [String] = []
+    var rhs: [Double?] = []
+    var ranges: [Double?] = []
+    var columnIndex: [String: Int] = [:]
+    var columnNames: [String] = []
+    var isInteger: [Bool] = []
+    var lower: [Double] = [], upper: [Double] = []
+    var objective: [Double] = []
+    var entries: [[(column: Int, value: Double, line: Int)]] = []
+    var objectiveEntries = Set<Int>()
+    var inIntegerBlock = false
+    var objectiveConstant = 0.0
+    var boundsSeen = Set<String>()
+    var lowerGiven = Set<Int>()
+    var sense: ObjectiveSense = .minimize
+    var ended = false
 
+    /// Reads every line (one method per section), then builds the model.
+    mutating func parse(_ text: String) throws -> Model {
+        var sawData = false
+        var lastContentLine = 0
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
             let line = rawLine.last == "\r" ? rawLine.dropLast() : rawLine
@@ -153,167 +155,199 @@ struct MPSParser {
             lastContentLine = lineNumber
             if ended { throw fail("content after ENDATA") }
             if line.first != " " && line.first != "\t" {
-                // Section header.
-                let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-                guard let s = Section(rawValue: parts[0].uppercased()) else {
-                    throw fail("unknown section '\(parts[0])'")
-                }
-                if s != .endata && seenSections.contains(s.rawValue) { throw fail("section \(s.rawValue) appears twice") }
-                seenSections.insert(s.rawValue)
-                section = s
-                switch s {
-                case .name: model.name = parts.count > 1 ? parts[1...].joined(separator: " ") : "model"
-                case .objsense:
-                    if parts.count > 1 { sense = try parseSense(parts[1]) }
-                case .objname:
-                    if parts.count > 1 { objectiveRow = parts[1] }
-                case .columns, .rhs, .ranges, .bounds:
-                    if !seenSections.contains("ROWS") { throw fail("section \(s.rawValue) before ROWS") }
-                case .endata: ended = true
-                case .rows: break
-                }
-                continue
-            }
-            let f = fields(line)
-            guard let section else { throw fail("data before any section header") }
-            switch section {
-            case .name, .endata:
-                throw fail("unexpected data in section \(section.rawValue)")
-            case .objsense:
-                guard f.count == 1 else { throw fail("OBJSENSE takes one value (MAX or MIN)") }
-                sense = try parseSense(f[0])
-            case .objname:
-                guard f.count == 1 else { throw fail("OBJNAME takes one name") }
-                objectiveRow = f[0]
-            case .rows:
-                guard f.count == 2 else { throw fail("a ROWS line needs a type and a name, got \(f.count) fields") }
-                let name = f[1]
-                if rowIndex[name] != nil || name == objectiveRow { throw fail("row '\(name)' is defined twice") }
-                switch f[0].uppercased() {
-                case "N":
-                    if objectiveRow == nil { objectiveRow = name }
-                    else if name != objectiveRow {
-                        // Further free rows are kept as unconstrained rows.
-                        rowIndex[name] = rowTypes.count
-                        rowTypes.append(.free); rowNames.append(name); rhs.append(nil); ranges.append(nil); entries.append([])
-                    }
-                case "E", "L", "G":
-                    rowIndex[name] = rowTypes.count
-                    rowTypes.append(f[0].uppercased() == "E" ? .equal : (f[0].uppercased() == "L" ? .less : .greater))
-                    rowNames.append(name); rhs.append(nil); ranges.append(nil); entries.append([])
-                default: throw fail("unknown row type '\(f[0])' (expected N, E, L or G)")
-                }
-            case .columns:
-                if f.count >= 3 && f[1].uppercased() == "'MARKER'" {
-                    switch (f.last { !$0.isEmpty } ?? "").uppercased() {
-                    case "'INTORG'": inIntegerBlock = true
-                    case "'INTEND'": inIntegerBlock = false
-                    default: throw fail("unknown marker \(f.last ?? "") (expected 'INTORG' or 'INTEND')")
-                    }
-                    continue
-                }
-                guard f.count == 3 || f.count == 5 else {
-                    throw fail("a COLUMNS line needs a column and one or two (row, value) pairs, got \(f.count) fields")
-                }
-                let name = f[0]
-                let j: Int
-                if let existing = columnIndex[name] { j = existing } else {
-                    j = columnNames.count
-                    columnIndex[name] = j
-                    columnNames.append(name)
-                    isInteger.append(inIntegerBlock)
-                    lower.append(0); upper.append(.infinity); objective.append(0)
-                }
-                for p in stride(from: 1, to: f.count, by: 2) {
-                    let rowName = f[p]
-                    let v = try number(f[p + 1], "coefficient of \(name) in \(rowName)", infinityAllowed: false)
-                    if rowName == objectiveRow {
-                        if !objectiveEntries.insert(j).inserted { throw fail("duplicate entry for column '\(name)' in the objective") }
-                        objective[j] = v
-                    } else if let i = rowIndex[rowName] {
-                        entries[i].append((j, v, lineNumber))
-                    } else { throw fail("unknown row '\(rowName)'") }
-                }
-            case .rhs, .ranges:
-                guard f.count == 2 || f.count == 3 || f.count == 4 || f.count == 5 else {
-                    throw fail("a \(section.rawValue) line needs one or two (row, value) pairs")
-                }
-                // The set name is optional when a line has an even count of fields (row value [row value]).
-                let start = f.count % 2 == 1 ? 1 : 0
-                for p in stride(from: start, to: f.count, by: 2) {
-                    let rowName = f[p]
-                    let v = try number(f[p + 1], "\(section.rawValue) value of \(rowName)", infinityAllowed: true)
-                    if rowName == objectiveRow {
-                        guard section == .rhs else { throw fail("RANGES on the objective row '\(rowName)'") }
-                        objectiveConstant = -v
-                        continue
-                    }
-                    guard let i = rowIndex[rowName] else { throw fail("unknown row '\(rowName)'") }
-                    if section == .rhs {
-                        if rhs[i] != nil { throw fail("duplicate RHS for row '\(rowName)'") }
-                        rhs[i] = v
-                    } else {
-                        if rowTypes[i] == .free { throw fail("RANGES on free row '\(rowName)'") }
-                        if ranges[i] != nil { throw fail("duplicate RANGES entry for row '\(rowName)'") }
-                        guard v.isFinite else { throw fail("range of row '\(rowName)' is not finite") }
-                        ranges[i] = v
-                    }
-                }
-            case .bounds:
-                guard f.count >= 2 else { throw fail("a BOUNDS line needs a type, a set name and a column") }
-                let type = f[0].uppercased()
-                let needsValue = ["UP", "LO", "FX", "LI", "UI"].contains(type)
-                let noValue = ["FR", "MI", "PL", "BV"].contains(type)
-                guard needsValue || noValue else {
-                    throw fail("unknown bound type '\(f[0])' (expected UP, LO, FX, FR, MI, PL, BV, LI or UI)")
-                }
-                // Forms: TYPE SET COL [VALUE] or, without a set name, TYPE COL [VALUE].
-                let columnName: String
-                var valueToken: String?
-                if needsValue {
-                    guard f.count == 3 || f.count == 4 else { throw fail("bound \(type) needs a column and a value") }
-                    columnName = f[f.count - 2]; valueToken = f[f.count - 1]
-                } else {
-                    guard f.count == 2 || f.count == 3 || f.count == 4 else { throw fail("bound \(type) takes a column") }
-                    // BV may carry a (ignored) value 1 in some writers.
-                    columnName = f.count == 2 ? f[1] : (f.count == 4 ? f[2] : f[2])
-                }
-                guard let j = columnIndex[columnName] else { throw fail("unknown column '\(columnName)' in BOUNDS") }
-                if !boundsSeen.insert("\(type)\u{0}\(columnName)").inserted { throw fail("duplicate \(type) bound for column '\(columnName)'") }
-                let value = try valueToken.map { try number($0, "bound of \(columnName)", infinityAllowed: true) }
-                switch type {
-                case "UP", "UI":
-                    upper[j] = value!
-                    if type == "UI" { isInteger[j] = true }
-                    // The CPLEX convention applies to the default lower bound only, not to an explicit LO 0.
-                    if value! < 0 && lower[j] == 0 && !lowerGiven.contains(j) { lower[j] = -.infinity }
-                case "LO", "LI":
-                    lowerGiven.insert(j)
-                    lower[j] = value!
-                    if type == "LI" { isInteger[j] = true }
-                case "FX":
-                    guard value!.isFinite else { throw fail("FX bound of '\(columnName)' is not finite") }
-                    lowerGiven.insert(j)
-                    lower[j] = value!; upper[j] = value!
-                case "FR": lower[j] = -.infinity; upper[j] = .infinity
-                case "MI": lower[j] = -.infinity
-                case "PL": upper[j] = .infinity
-                case "BV": lower[j] = 0; upper[j] = 1; isInteger[j] = true
-                default: break
-                }
-                if lower[j] == .infinity || upper[j] == -.infinity {
-                    throw fail("column '\(columnName)' gets an infinite bound on the wrong side")
-                }
-                if lower[j] > upper[j] {
-                    throw fail("column '\(columnName)': lower bound \(lower[j]) is above upper bound \(upper[j])")
-                }
+                try header(line)
+            } else {
+                try data(fields(line))
             }
         }
         if !sawData { throw ModelFileError(file: file, line: nil, "empty file") }
         if !ended { throw ModelFileError(file: file, line: lastContentLine, "file ends without ENDATA (truncated?)") }
         if !seenSections.contains("ROWS") { throw ModelFileError(file: file, line: lineNumber, "no ROWS section") }
         if !seenSections.contains("COLUMNS") { throw ModelFileError(file: file, line: lineNumber, "no COLUMNS section") }
+        return try build()
+    }
 
+    /// A section header line (it starts in the first column).
+    mutating func header(_ line: Substring) throws {
+        let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        guard let s = Section(rawValue: parts[0].uppercased()) else {
+            throw fail("unknown section '\(parts[0])'")
+        }
+        if s != .endata && seenSections.contains(s.rawValue) { throw fail("section \(s.rawValue) appears twice") }
+        seenSections.insert(s.rawValue)
+        section = s
+        switch s {
+        case .name: model.name = parts.count > 1 ? parts[1...].joined(separator: " ") : "model"
+        case .objsense:
+            if parts.count > 1 { sense = try parseSense(parts[1]) }
+        case .objname:
+            if parts.count > 1 { objectiveRow = parts[1] }
+        case .columns, .rhs, .ranges, .bounds:
+            if !seenSections.contains("ROWS") { throw fail("section \(s.rawValue) before ROWS") }
+        case .endata: ended = true
+        case .rows: break
+        }
+    }
+
+    /// A data line of the current section.
+    mutating func data(_ f: [String]) throws {
+        guard let section else { throw fail("data before any section header") }
+        switch section {
+        case .name, .endata:
+            throw fail("unexpected data in section \(section.rawValue)")
+        case .objsense:
+            guard f.count == 1 else { throw fail("OBJSENSE takes one value (MAX or MIN)") }
+            sense = try parseSense(f[0])
+        case .objname:
+            guard f.count == 1 else { throw fail("OBJNAME takes one name") }
+            objectiveRow = f[0]
+        case .rows: try rowLine(f)
+        case .columns: try columnLine(f)
+        case .rhs, .ranges: try rhsOrRangeLine(f, section: section)
+        case .bounds: try boundLine(f)
+        }
+    }
+
+    /// `ROWS`: a type (N, E, L, G) and a name.
+    mutating func rowLine(_ f: [String]) throws {
+        guard f.count == 2 else { throw fail("a ROWS line needs a type and a name, got \(f.count) fields") }
+        let name = f[1]
+        if rowIndex[name] != nil || name == objectiveRow { throw fail("row '\(name)' is defined twice") }
+        switch f[0].uppercased() {
+        case "N":
+            if objectiveRow == nil { objectiveRow = name }
+            else if name != objectiveRow {
+                // Further free rows are kept as unconstrained rows.
+                rowIndex[name] = rowTypes.count
+                rowTypes.append(.free); rowNames.append(name); rhs.append(nil); ranges.append(nil); entries.append([])
+            }
+        case "E", "L", "G":
+            rowIndex[name] = rowTypes.count
+            rowTypes.append(f[0].uppercased() == "E" ? .equal : (f[0].uppercased() == "L" ? .less : .greater))
+            rowNames.append(name); rhs.append(nil); ranges.append(nil); entries.append([])
+        default: throw fail("unknown row type '\(f[0])' (expected N, E, L or G)")
+        }
+    }
+
+    /// `COLUMNS`: an integer marker, or a column with one or two (row, value) pairs.
+    mutating func columnLine(_ f: [String]) throws {
+        if f.count >= 3 && f[1].uppercased() == "'MARKER'" {
+            switch (f.last { !$0.isEmpty } ?? "").uppercased() {
+            case "'INTORG'": inIntegerBlock = true
+            case "'INTEND'": inIntegerBlock = false
+            default: throw fail("unknown marker \(f.last ?? "") (expected 'INTORG' or 'INTEND')")
+            }
+            return
+        }
+        guard f.count == 3 || f.count == 5 else {
+            throw fail("a COLUMNS line needs a column and one or two (row, value) pairs, got \(f.count) fields")
+        }
+        let name = f[0]
+        let j: Int
+        if let existing = columnIndex[name] { j = existing } else {
+            j = columnNames.count
+            columnIndex[name] = j
+            columnNames.append(name)
+            isInteger.append(inIntegerBlock)
+            lower.append(0); upper.append(.infinity); objective.append(0)
+        }
+        for p in stride(from: 1, to: f.count, by: 2) {
+            let rowName = f[p]
+            let v = try number(f[p + 1], "coefficient of \(name) in \(rowName)", infinityAllowed: false)
+            if rowName == objectiveRow {
+                if !objectiveEntries.insert(j).inserted { throw fail("duplicate entry for column '\(name)' in the objective") }
+                objective[j] = v
+            } else if let i = rowIndex[rowName] {
+                entries[i].append((j, v, lineNumber))
+            } else { throw fail("unknown row '\(rowName)'") }
+        }
+    }
+
+    /// `RHS` and `RANGES`: an optional set name, then one or two (row, value) pairs.
+    mutating func rhsOrRangeLine(_ f: [String], section: Section) throws {
+        guard f.count == 2 || f.count == 3 || f.count == 4 || f.count == 5 else {
+            throw fail("a \(section.rawValue) line needs one or two (row, value) pairs")
+        }
+        // The set name is optional when a line has an even count of fields (row value [row value]).
+        let start = f.count % 2 == 1 ? 1 : 0
+        for p in stride(from: start, to: f.count, by: 2) {
+            let rowName = f[p]
+            let v = try number(f[p + 1], "\(section.rawValue) value of \(rowName)", infinityAllowed: true)
+            if rowName == objectiveRow {
+                guard section == .rhs else { throw fail("RANGES on the objective row '\(rowName)'") }
+                objectiveConstant = -v
+                continue
+            }
+            guard let i = rowIndex[rowName] else { throw fail("unknown row '\(rowName)'") }
+            if section == .rhs {
+                if rhs[i] != nil { throw fail("duplicate RHS for row '\(rowName)'") }
+                rhs[i] = v
+            } else {
+                if rowTypes[i] == .free { throw fail("RANGES on free row '\(rowName)'") }
+                if ranges[i] != nil { throw fail("duplicate RANGES entry for row '\(rowName)'") }
+                guard v.isFinite else { throw fail("range of row '\(rowName)' is not finite") }
+                ranges[i] = v
+            }
+        }
+    }
+
+    /// `BOUNDS`: `TYPE SET COL [VALUE]` or, without a set name, `TYPE COL [VALUE]`.
+    mutating func boundLine(_ f: [String]) throws {
+        guard f.count >= 2 else { throw fail("a BOUNDS line needs a type, a set name and a column") }
+        let type = f[0].uppercased()
+        let needsValue = ["UP", "LO", "FX", "LI", "UI"].contains(type)
+        let noValue = ["FR", "MI", "PL", "BV"].contains(type)
+        guard needsValue || noValue else {
+            throw fail("unknown bound type '\(f[0])' (expected UP, LO, FX, FR, MI, PL, BV, LI or UI)")
+        }
+        let columnName: String
+        var valueToken: String?
+        if needsValue {
+            guard f.count == 3 || f.count == 4 else { throw fail("bound \(type) needs a column and a value") }
+            columnName = f[f.count - 2]; valueToken = f[f.count - 1]
+        } else {
+            guard f.count == 2 || f.count == 3 || f.count == 4 else { throw fail("bound \(type) takes a column") }
+            // BV may carry a (ignored) value 1 in some writers.
+            columnName = f.count == 2 ? f[1] : f[2]
+        }
+        guard let j = columnIndex[columnName] else { throw fail("unknown column '\(columnName)' in BOUNDS") }
+        if !boundsSeen.insert("\(type)\u{0}\(columnName)").inserted { throw fail("duplicate \(type) bound for column '\(columnName)'") }
+        let value = try valueToken.map { try number($0, "bound of \(columnName)", infinityAllowed: true) }
+        try applyBound(type, value, column: j, name: columnName)
+    }
+
+    /// Sets column `j`'s bounds (and integrality) by one bound type; refuses crossed or wrong-side infinite bounds.
+    mutating func applyBound(_ type: String, _ value: Double?, column j: Int, name columnName: String) throws {
+        switch type {
+        case "UP", "UI":
+            upper[j] = value!
+            if type == "UI" { isInteger[j] = true }
+            // The CPLEX convention applies to the default lower bound only, not to an explicit LO 0.
+            if value! < 0 && lower[j] == 0 && !lowerGiven.contains(j) { lower[j] = -.infinity }
+        case "LO", "LI":
+            lowerGiven.insert(j)
+            lower[j] = value!
+            if type == "LI" { isInteger[j] = true }
+        case "FX":
+            guard value!.isFinite else { throw fail("FX bound of '\(columnName)' is not finite") }
+            lowerGiven.insert(j)
+            lower[j] = value!; upper[j] = value!
+        case "FR": lower[j] = -.infinity; upper[j] = .infinity
+        case "MI": lower[j] = -.infinity
+        case "PL": upper[j] = .infinity
+        case "BV": lower[j] = 0; upper[j] = 1; isInteger[j] = true
+        default: break
+        }
+        if lower[j] == .infinity || upper[j] == -.infinity {
+            throw fail("column '\(columnName)' gets an infinite bound on the wrong side")
+        }
+        if lower[j] > upper[j] {
+            throw fail("column '\(columnName)': lower bound \(lower[j]) is above upper bound \(upper[j])")
+        }
+    }
+
+    /// The model from what the sections declared: columns, then rows with their RHS and ranges.
+    mutating func build() throws -> Model {
         model.sense = sense
         model.objectiveConstant = objectiveConstant
         model.objectiveName = objectiveRow
@@ -330,26 +364,32 @@ struct MPSParser {
                 }
                 stamp[e.column] = i
             }
-            let b = rhs[i] ?? 0
-            var lo: Double, up: Double
-            switch rowTypes[i] {
-            case .equal: lo = b; up = b
-            case .less: lo = -.infinity; up = b
-            case .greater: lo = b; up = .infinity
-            case .free, .objective: lo = -.infinity; up = .infinity
-            }
-            if let r = ranges[i] {
-                switch rowTypes[i] {
-                case .equal: if r >= 0 { up = b + r } else { lo = b + r }
-                case .less: lo = b - abs(r)
-                case .greater: up = b + abs(r)
-                default: break
-                }
-            }
+            let (lo, up) = rowBounds(i)
             model.addRow(indices: entries[i].map { $0.column }, coefficients: entries[i].map { $0.value },
                          lower: lo, upper: up, name: rowNames[i])
         }
         return model
+    }
+
+    /// Row `i`'s bounds from its type, RHS and range (with the sign rules for `E` rows).
+    func rowBounds(_ i: Int) -> (Double, Double) {
+        let b = rhs[i] ?? 0
+        var lo: Double, up: Double
+        switch rowTypes[i] {
+        case .equal: lo = b; up = b
+        case .less: lo = -.infinity; up = b
+        case .greater: lo = b; up = .infinity
+        case .free, .objective: lo = -.infinity; up = .infinity
+        }
+        if let r = ranges[i] {
+            switch rowTypes[i] {
+            case .equal: if r >= 0 { up = b + r } else { lo = b + r }
+            case .less: lo = b - abs(r)
+            case .greater: up = b + abs(r)
+            default: break
+            }
+        }
+        return (lo, up)
     }
 
     func parseSense(_ token: String) throws -> ObjectiveSense {

@@ -92,90 +92,141 @@ public struct StackelbergPricer: Sendable {
     }
 
     /// Prices the community's storage. Personalized mode solves one MILP per prosumer (the problem separates).
+    /// Steps: the parts and the idle bills, the uniform mode's preparation (classes, personalized caps, pair
+    /// cuts), then the MILPs, widened and solved again while the check fails.
     public func price(_ problem: PricingProblem) throws -> PricingResult {
-        var result = PricingResult(mode: problem.mode, status: .error, solver: solver.name)
-        let clock = Stopwatch()
-        var parts: [[Int]] = problem.mode == .uniform
-            ? [problem.followers.indices.filter { problem.followers[$0].hasStorage }]
-            : problem.followers.indices.filter { problem.followers[$0].hasStorage }.map { [$0] }
-        for f in problem.followers where !f.hasStorage {
-            result.notes.append("\(f.id) has no partition of the storage: it only uses the grid")
-        }
-        var scale = dualScale
-        var idle: [Int: Double] = [:]
-        if problem.storage.finalMinSoC <= problem.storage.initialSoC {
-            for (i, f) in problem.followers.enumerated() where f.hasStorage {
-                let zero = PricePath.constant(charge: 0, discharge: 0, periods: problem.periods)
-                idle[i] = try FollowerProblem(problem: problem, follower: f).answer(zero, withStorage: false, solver: solver)?.bill
+        var run = PricingRun(pricer: self, problem: problem)
+        try run.idleBills()
+        if problem.mode == .uniform, let all = run.parts.first, all.count > 1 { try run.prepareUniform(all) }
+        for attempt in 0...maxWidenings {
+            let solved = try run.solveParts()
+            try run.keepBestCandidate(solved)
+            guard run.result.status.hasSolution else {
+                // An infeasible KKT system means the dual bounds exclude every answer: widen them.
+                if run.result.status == .infeasible && attempt < maxWidenings {
+                    run.result.notes.append("the MILP was infeasible with energy-dual bound \(Self.short(solved.bigM.storageDual)); widened it ×10 and solved again")
+                    run.scale *= 10; run.result.widenings += 1
+                    continue
+                }
+                return run.result
             }
+            let passed = try run.finish()
+            if passed || attempt == maxWidenings { break }
+            run.result.notes.append("the check failed (MILP profit \(Self.short(run.objective)), recomputed \(Self.short(run.result.check?.recomputedProfit ?? .nan))) with energy-dual bound \(Self.short(solved.bigM.storageDual)); widened it ×10 and solved again")
+            run.scale *= 10; run.result.widenings += 1
         }
-        // Uniform prices: identical followers count once, with their number as weight; each remaining follower
-        // is first solved alone (personalized, fast): its best profit bounds what uniform prices can earn from
-        // it, a valid cut that tightens the coupled MILP.
+        run.result.notes.append("where a prosumer has several optimal answers, the one best for the operator counts (optimistic convention)")
+        return run.result
+    }
+
+    /// One pricing run's state between its steps.
+    struct PricingRun {
+        let pricer: StackelbergPricer
+        let problem: PricingProblem
+        let clock = Stopwatch()
+        var result: PricingResult
+        /// The followers of each MILP: all with storage (uniform) or one each (personalized).
+        var parts: [[Int]]
+        var scale: Double
+        var idle: [Int: Double] = [:]
         var weights: [Int: Double] = [:]
         var caps: [Int: Double] = [:]
         var pairs: [(Int, Int, Double)] = []
         var candidates: [PricePath] = []
-        if problem.mode == .uniform, let all = parts.first, all.count > 1 {
+        var paths: [PricePath?]
+        var objective = 0.0, bound = 0.0
+
+        init(pricer: StackelbergPricer, problem: PricingProblem) {
+            self.pricer = pricer
+            self.problem = problem
+            result = PricingResult(mode: problem.mode, status: .error, solver: pricer.solver.name)
+            let withStorage = problem.followers.indices.filter { problem.followers[$0].hasStorage }
+            parts = problem.mode == .uniform ? [withStorage] : withStorage.map { [$0] }
+            for f in problem.followers where !f.hasStorage {
+                result.notes.append("\(f.id) has no partition of the storage: it only uses the grid")
+            }
+            scale = pricer.dualScale
+            paths = [PricePath?](repeating: nil, count: problem.followers.count)
+        }
+
+        /// The model of `followers` with the run's cuts so far.
+        func spec(_ followers: [Int], scale: Double, mccormick: Bool) -> PricingModel {
+            var spec = PricingModel(problem: problem, followers: followers)
+            spec.scale = scale
+            spec.grid = pricer.grid
+            spec.mccormick = mccormick
+            spec.idleBills = idle
+            return spec
+        }
+
+        /// Each follower's bill with its partition idle (a valid cut), when idling is feasible.
+        mutating func idleBills() throws {
+            guard problem.storage.finalMinSoC <= problem.storage.initialSoC else { return }
+            for (i, f) in problem.followers.enumerated() where f.hasStorage {
+                let zero = PricePath.constant(charge: 0, discharge: 0, periods: problem.periods)
+                idle[i] = try FollowerProblem(problem: problem, follower: f).answer(zero, withStorage: false, solver: pricer.solver)?.bill
+            }
+        }
+
+        /// Uniform prices: identical followers count once, with their number as weight; each remaining follower
+        /// is first solved alone (personalized, fast): its best profit bounds what uniform prices can earn from
+        /// it, a valid cut that tightens the coupled MILP; then pairs of followers likewise.
+        mutating func prepareUniform(_ all: [Int]) throws {
             let classes = PricingModel.classes(problem, all)
             parts = [classes.map(\.representative)]
             for c in classes { weights[c.representative] = Double(c.members.count) }
             if classes.count < all.count {
                 result.notes.append("\(all.count) prosumers fall into \(classes.count) classes of identical followers; the MILP has one of each, weighted")
             }
-            if classes.count > 1 {
-                for i in parts[0] {
-                    var spec = PricingModel(problem: problem, followers: [i])
-                    spec.scale = dualScale
-                    spec.grid = grid
-                    spec.mccormick = false
-                    spec.idleBills = idle
-                    let (model, h) = spec.build()
-                    var opts = options
-                    if let limit = options.timeLimit { opts.timeLimit = max(0.1, limit - clock.seconds) }
-                    let s = try solver.solve(model, options: opts)
-                    result.solveSeconds += s.solveSeconds + s.handoverSeconds
-                    if s.status == .optimal, let b = s.bestBound ?? s.objective { caps[i] = b + 1e-7 * max(1, abs(b)) }
-                    if s.status.hasSolution { candidates.append(Self.path(h, s.values)) }
-                }
+            if classes.count > 1 { try personalizedCaps() }
+            if classes.count > 2 && pricer.pairCuts { try pairCaps() }
+        }
+
+        /// Each representative alone: its best profit (a cap) and its prices (a candidate).
+        mutating func personalizedCaps() throws {
+            for i in parts[0] {
+                let (model, h) = spec([i], scale: pricer.dualScale, mccormick: false).build()
+                var opts = pricer.options
+                if let limit = opts.timeLimit { opts.timeLimit = max(0.1, limit - clock.seconds) }
+                let s = try pricer.solver.solve(model, options: opts)
+                result.solveSeconds += s.solveSeconds + s.handoverSeconds
+                if s.status == .optimal, let b = s.bestBound ?? s.objective { caps[i] = b + 1e-7 * max(1, abs(b)) }
+                if s.status.hasSolution { candidates.append(StackelbergPricer.path(h, s.values)) }
             }
-            if classes.count > 2 && pairCuts {
-                let reps = parts[0]
-                for a in 0..<reps.count {
-                    for b in (a + 1)..<reps.count {
-                        var spec = PricingModel(problem: problem, followers: [reps[a], reps[b]])
-                        spec.scale = dualScale
-                        spec.grid = grid
-                        spec.mccormick = mccormick
-                        spec.idleBills = idle
-                        spec.profitCaps = caps
-                        let (model, _) = spec.build()
-                        // A pair's bound is valid whether or not its solve finishes: give each a short limit.
-                        var opts = options
-                        let count = Double(reps.count * (reps.count - 1) / 2)
-                        opts.timeLimit = min(pairTimeLimit, options.timeLimit.map { max(0.05, min($0 - clock.seconds, 0.25 * $0 / count)) } ?? .infinity)
-                        let s = try solver.solve(model, options: opts)
-                        result.solveSeconds += s.solveSeconds + s.handoverSeconds
-                        if s.status.hasSolution, let bound = s.bestBound {
-                            pairs.append((reps[a], reps[b], bound + 1e-7 * max(1, abs(bound))))
-                        }
+        }
+
+        /// Every pair of representatives: the best bound of their two-follower uniform problem (valid whether or
+        /// not its solve finishes, so each gets a short limit).
+        mutating func pairCaps() throws {
+            let reps = parts[0]
+            let count = Double(reps.count * (reps.count - 1) / 2)
+            for a in 0..<reps.count {
+                for b in (a + 1)..<reps.count {
+                    var spec = spec([reps[a], reps[b]], scale: pricer.dualScale, mccormick: pricer.mccormick)
+                    spec.profitCaps = caps
+                    let (model, _) = spec.build()
+                    var opts = pricer.options
+                    opts.timeLimit = min(pricer.pairTimeLimit, opts.timeLimit.map { max(0.05, min($0 - clock.seconds, 0.25 * $0 / count)) } ?? .infinity)
+                    let s = try pricer.solver.solve(model, options: opts)
+                    result.solveSeconds += s.solveSeconds + s.handoverSeconds
+                    if s.status.hasSolution, let bound = s.bestBound {
+                        pairs.append((reps[a], reps[b], bound + 1e-7 * max(1, abs(bound))))
                     }
                 }
             }
         }
-        var paths = [PricePath?](repeating: nil, count: problem.followers.count)
-        attempts: for attempt in 0...maxWidenings {
+
+        /// Builds and solves every part's MILP at the current scale (uniform: started from polished candidates);
+        /// sets the objective, the bound and the prices found.
+        mutating func solveParts() throws -> (statuses: [SolutionStatus], bigM: PricingBigM) {
             result.buildSeconds = 0
-            var objective = 0.0, bound = 0.0
+            objective = 0
+            bound = 0
             var statuses: [SolutionStatus] = []
             var bigM = PricingBigM(storageDual: 0, balanceDual: 0, largestMultiplier: 0, largestPrimal: 0)
             for part in parts where !part.isEmpty {
                 let build = Stopwatch()
-                var spec = PricingModel(problem: problem, followers: part)
-                spec.scale = scale
-                spec.grid = grid
-                spec.mccormick = mccormick && part.count > 1
-                spec.idleBills = idle
+                var spec = spec(part, scale: scale, mccormick: pricer.mccormick && part.count > 1)
                 spec.profitCaps = caps
                 spec.weights = weights
                 spec.pairCaps = pairs
@@ -190,80 +241,76 @@ public struct StackelbergPricer: Sendable {
                     result.integerVariables = model.integerCount
                     result.constraints = model.constraintCount
                 }
-                var opts = options
+                var opts = pricer.options
                 if problem.mode == .uniform && part.count > 1 && !candidates.isEmpty {
-                    let polished = try polish(model, h, problem, part: part, weights: weights, candidates: candidates, clock: clock)
+                    let polished = try pricer.polish(model, h, problem, part: part, weights: weights, candidates: candidates, clock: clock)
                     result.solveSeconds += polished.seconds
                     candidates += polished.paths
                     opts.initialSolution = polished.start
                     if let best = polished.best { result.notes.append(best) }
                 }
-                if let limit = options.timeLimit { opts.timeLimit = max(0.1, limit - clock.seconds) }
-                try willSolve?(model, part.map { problem.followers[$0].id })
-                let s = try solver.solve(model, options: opts)
+                if let limit = pricer.options.timeLimit { opts.timeLimit = max(0.1, limit - clock.seconds) }
+                try pricer.willSolve?(model, part.map { problem.followers[$0].id })
+                let s = try pricer.solver.solve(model, options: opts)
                 result.solveSeconds += s.solveSeconds + s.handoverSeconds
                 statuses.append(s.status)
                 result.message = s.message
                 guard s.status.hasSolution else { continue }
                 objective += s.objective ?? 0
                 bound += s.bestBound ?? s.objective ?? 0
-                let path = Self.path(h, s.values)
+                let path = StackelbergPricer.path(h, s.values)
                 for i in part { paths[i] = path }
             }
             result.bigM = bigM
-            result.status = Self.combine(statuses)
-            // Uniform prices: each follower's personalized optimum, offered to everyone, is a feasible answer of
-            // the leader. When the MILP stops without an incumbent, or with a worse one, the best of them is kept
-            // (its profit is computed exactly from the followers' answers; the bound stays the MILP's or the
-            // sum of the personalized caps).
-            if problem.mode == .uniform, !candidates.isEmpty, result.status != .infeasible {
-                var best: (path: PricePath, profit: Double)?
-                for path in candidates {
-                    var total = 0.0
-                    for f in problem.followers {
-                        total += try FollowerProblem(problem: problem, follower: f).answer(path, solver: solver)?.profit ?? -.infinity
-                    }
-                    if best == nil || total > best!.profit { best = (path, total) }
+            result.status = StackelbergPricer.combine(statuses)
+            return (statuses, bigM)
+        }
+
+        /// Uniform prices: each follower's personalized optimum, offered to everyone, is a feasible answer of the
+        /// leader. When the MILP stops without an incumbent, or with a worse one, the best of them is kept (its
+        /// profit is computed exactly from the followers' answers; the bound stays the MILP's or the sum of the
+        /// personalized caps).
+        mutating func keepBestCandidate(_ solved: (statuses: [SolutionStatus], bigM: PricingBigM)) throws {
+            guard problem.mode == .uniform, !candidates.isEmpty, result.status != .infeasible else { return }
+            var best: (path: PricePath, profit: Double)?
+            for path in candidates {
+                var total = 0.0
+                for f in problem.followers {
+                    total += try FollowerProblem(problem: problem, follower: f).answer(path, solver: pricer.solver)?.profit ?? -.infinity
                 }
-                if let best, !result.status.hasSolution || best.profit > objective + 1e-7 * max(1, abs(objective)) {
-                    if !result.status.hasSolution {
-                        bound = parts[0].reduce(0) { $0 + (weights[$1] ?? 1) * (caps[$1] ?? .infinity) }
-                    }
-                    objective = best.profit
-                    result.message = ""
-                    for i in paths.indices { paths[i] = best.path }
-                    result.status = bound.isFinite && bound - objective <= options.relativeGap * max(1, abs(objective)) ? .optimal : .feasible
-                    result.notes.append("the MILP stopped with \(statuses.first.map { $0.hasSolution ? "a worse incumbent" : "no incumbent" } ?? "no incumbent"); kept the best candidate prices (a follower's personalized optimum offered to all, raised while the answers stay optimal), evaluated exactly: profit \(Self.short(objective))")
-                }
+                if best == nil || total > best!.profit { best = (path, total) }
             }
-            guard result.status.hasSolution else {
-                // An infeasible KKT system means the dual bounds exclude every answer: widen them.
-                if result.status == .infeasible && attempt < maxWidenings {
-                    result.notes.append("the MILP was infeasible with energy-dual bound \(Self.short(bigM.storageDual)); widened it ×10 and solved again")
-                    scale *= 10; result.widenings += 1
-                    continue attempts
-                }
-                return result
+            guard let best, !result.status.hasSolution || best.profit > objective + 1e-7 * max(1, abs(objective)) else { return }
+            if !result.status.hasSolution {
+                bound = parts[0].reduce(0) { $0 + (weights[$1] ?? 1) * (caps[$1] ?? .infinity) }
             }
+            objective = best.profit
+            result.message = ""
+            for i in paths.indices { paths[i] = best.path }
+            result.status = bound.isFinite && bound - objective <= pricer.options.relativeGap * max(1, abs(objective)) ? .optimal : .feasible
+            let how = solved.statuses.first.map { $0.hasSolution ? "a worse incumbent" : "no incumbent" } ?? "no incumbent"
+            result.notes.append("the MILP stopped with \(how); kept the best candidate prices (a follower's personalized optimum offered to all, raised while the answers stay optimal), evaluated exactly: profit \(StackelbergPricer.short(objective))")
+        }
+
+        /// The profit, bound, gap and prices of a solved attempt, and the independent check; returns whether the
+        /// check passed.
+        mutating func finish() throws -> Bool {
             result.profit = objective
             result.bestBound = bound
             result.gap = Solution.relativeGap(objective, bound)
             // Prices for followers without storage do not matter; report the first part's (uniform) or zero.
-            let fallback = paths.compactMap { $0 }.first ?? PricePath.constant(charge: 0, discharge: 0, periods: problem.periods)
-            let filled = paths.map { $0 ?? (problem.mode == .uniform ? fallback : PricePath.constant(charge: 0, discharge: 0, periods: problem.periods)) }
+            let zero = PricePath.constant(charge: 0, discharge: 0, periods: problem.periods)
+            let fallback = paths.compactMap { $0 }.first ?? zero
+            let filled = paths.map { $0 ?? (problem.mode == .uniform ? fallback : zero) }
             result.prices = problem.mode == .uniform ? [(nil, fallback)]
                 : zip(problem.followers, filled).map { (Optional($0.id), $1) }
             let checkClock = Stopwatch()
-            let check = try self.check(problem, prices: filled, profit: objective)
+            let check = try pricer.check(problem, prices: filled, profit: objective)
             result.checkSeconds = checkClock.seconds
             result.check = check.check
             result.outcomes = check.outcomes
-            if check.check.passed || attempt == maxWidenings { break }
-            result.notes.append("the check failed (MILP profit \(Self.short(objective)), recomputed \(Self.short(check.check.recomputedProfit))) with energy-dual bound \(Self.short(bigM.storageDual)); widened it ×10 and solved again")
-            scale *= 10; result.widenings += 1
+            return check.check.passed
         }
-        result.notes.append("where a prosumer has several optimal answers, the one best for the operator counts (optimistic convention)")
-        return result
     }
 
     /// Uniform prices: raises each candidate price path to the best prices at which the followers' answers to it
@@ -276,30 +323,70 @@ public struct StackelbergPricer: Sendable {
     /// evaluation after the MILP compares (both solvers).
     func polish(_ model: Model, _ h: PricingModel.Handles, _ problem: PricingProblem, part: [Int], weights: [Int: Double],
                 candidates: [PricePath], clock: Stopwatch) throws -> (paths: [PricePath], start: [Double]?, best: String?, seconds: Double) {
-        let started = Stopwatch()
         var lpOptions = SolverOptions()
         lpOptions.verbose = options.verbose
-        // A share of the time limit: the full MILP needs the rest.
-        let budget = options.timeLimit.map { 0.2 * $0 } ?? .infinity
-        func roundLimit() -> Double {
-            min(3, max(0.1, budget - started.seconds), options.timeLimit.map { max(0.1, $0 - clock.seconds) } ?? .infinity)
+        let polish = Polish(pricer: self, model: model, h: h, problem: problem, part: part, weights: weights, clock: clock,
+                            lpOptions: lpOptions, budget: options.timeLimit.map { 0.2 * $0 } ?? .infinity)
+        // Best candidates first: when the budget runs out, the likeliest ones have been raised.
+        var ranked: [(path: PricePath, answered: (answers: [FollowerAnswer], profit: Double))] = []
+        for path in candidates { if let a = try polish.answers(path) { ranked.append((path, a)) } }
+        ranked.sort { $0.answered.profit > $1.answered.profit }
+        var paths: [PricePath] = []
+        var best: (values: [Double], objective: Double, from: Double)?
+        candidates: for (candidate, answered) in ranked {
+            var current = candidate, answered = answered
+            let from = answered.profit
+            for round in 0..<3 {
+                guard polish.started.seconds < polish.budget, h.c.count == part.count, h.e.count == part.count else { break candidates }
+                if round > 0 { guard let a = try polish.answers(current) else { break }; answered = a }
+                guard let raised = try polish.raise(answered) else { continue candidates }
+                guard let (values, objective) = raised else { break }
+                current = Self.path(h, values)
+                if best == nil || objective > best!.objective { best = (values, objective, from) }
+            }
+            if current != candidate { paths.append(current) }
         }
+        let start = solver.usesInitialSolution ? "; they start the MILP's search" : ""
+        let note = best.map { "candidate prices raised while the followers' answers stay optimal reach profit \(Self.short($0.objective)) (from \(Self.short($0.from)))\(start)" }
+        return (paths, best?.values, note, polish.started.seconds)
+    }
+
+    /// The steps of ``polish(_:_:_:part:weights:candidates:clock:)``.
+    struct Polish {
+        let pricer: StackelbergPricer
+        let model: Model
+        let h: PricingModel.Handles
+        let problem: PricingProblem
+        let part: [Int]
+        let weights: [Int: Double]
+        let clock: Stopwatch
+        let lpOptions: SolverOptions
+        /// A share of the time limit: the full MILP needs the rest.
+        let budget: Double
+        let started = Stopwatch()
+
+        func roundLimit() -> Double {
+            min(3, max(0.1, budget - started.seconds), pricer.options.timeLimit.map { max(0.1, $0 - clock.seconds) } ?? .infinity)
+        }
+
         /// Every follower's leader-best answer to `path` and the weighted profit, nil when one has none.
         func answers(_ path: PricePath) throws -> (answers: [FollowerAnswer], profit: Double)? {
             var all: [FollowerAnswer] = [], profit = 0.0
             for i in part {
-                guard let a = try FollowerProblem(problem: problem, follower: problem.followers[i]).answer(path, solver: solver, options: lpOptions)
+                guard let a = try FollowerProblem(problem: problem, follower: problem.followers[i]).answer(path, solver: pricer.solver, options: lpOptions)
                 else { return nil }
                 all.append(a)
                 profit += (weights[i] ?? 1) * a.profit
             }
             return (all, profit)
         }
+
         /// The bound a value sits at (within round-off), NaN in between.
         func bound(_ x: Double, _ v: Variable) -> Double {
             let lo = model.columnLower[v.index], hi = model.columnUpper[v.index], tol = 1e-7 * max(1, hi - lo)
             return x <= lo + tol ? lo : x >= hi - tol ? hi : .nan
         }
+
         /// Sets the binaries of the columns in `at`: 1 where the column sits at that binary's bound, else 0
         /// (`between`: also for columns in between, which then may not move to a bound).
         func setBinaries(_ m: inout Model, _ at: [Int: Double], between: Bool) {
@@ -310,57 +397,43 @@ public struct StackelbergPricer: Sendable {
             }
         }
 
-        // Best candidates first: when the budget runs out, the likeliest ones have been raised.
-        var ranked: [(path: PricePath, answered: (answers: [FollowerAnswer], profit: Double))] = []
-        for path in candidates { if let a = try answers(path) { ranked.append((path, a)) } }
-        ranked.sort { $0.answered.profit > $1.answered.profit }
-        var paths: [PricePath] = []
-        var best: (values: [Double], objective: Double, from: Double)?
-        candidates: for (candidate, answered) in ranked {
-            var current = candidate, answered = answered
-            let from = answered.profit
-            for round in 0..<3 {
-                guard started.seconds < budget, h.c.count == part.count, h.e.count == part.count else { break candidates }
-                if round > 0 { guard let a = try answers(current) else { break }; answered = a }
-                var fixed = model
-                var held: [Int: Double] = [:], energyHeld: [Int: Double] = [:]
-                for (k, answer) in answered.answers.enumerated() {
-                    guard h.c[k].count == answer.charge.count, h.d[k].count == answer.discharge.count, h.e[k].count == answer.charge.count else { continue candidates }
-                    // A charge or discharge at a bound is held there; one in between stays free. (Fixing the
-                    // values themselves asks too much: the leader-best answer is optimal within 1e-8 only.)
-                    for (v, x) in Array(zip(h.c[k], answer.charge)) + Array(zip(h.d[k], answer.discharge)) {
-                        let at = bound(x, v)
-                        held[v.index] = at
-                        if !at.isNaN { fixed.setBounds(v, lower: at, upper: at) }
-                    }
-                    let f = problem.followers[part[k]], dt = problem.hoursPerPeriod, s = problem.storage
-                    var energy = s.initialSoC * f.capacityKWh
-                    for (t, v) in h.e[k].enumerated() {
-                        energy += dt * (s.chargeEfficiency * answer.charge[t] - answer.discharge[t] / s.dischargeEfficiency)
-                        energyHeld[v.index] = bound(energy, v)
-                    }
+        /// One round: the MILP with the answers' charges and discharges held at their bounds (and, first try, the
+        /// energies' binaries set). `nil` when the answers do not fit the model; `.some(nil)` when the round
+        /// does not beat the answers' exact profit; else the raised solution and its objective.
+        func raise(_ answered: (answers: [FollowerAnswer], profit: Double)) throws -> (values: [Double], objective: Double)?? {
+            var fixed = model
+            var held: [Int: Double] = [:], energyHeld: [Int: Double] = [:]
+            for (k, answer) in answered.answers.enumerated() {
+                guard h.c[k].count == answer.charge.count, h.d[k].count == answer.discharge.count, h.e[k].count == answer.charge.count else { return nil }
+                // A charge or discharge at a bound is held there; one in between stays free. (Fixing the values
+                // themselves asks too much: the leader-best answer is optimal within 1e-8 only.)
+                for (v, x) in Array(zip(h.c[k], answer.charge)) + Array(zip(h.d[k], answer.discharge)) {
+                    let at = bound(x, v)
+                    held[v.index] = at
+                    if !at.isNaN { fixed.setBounds(v, lower: at, upper: at) }
                 }
-                setBinaries(&fixed, held, between: false)
-                var tight = fixed
-                setBinaries(&tight, energyHeld, between: true)
-                var opts = options
-                opts.verbose = false
-                opts.timeLimit = roundLimit()
-                var s = try solver.solve(tight, options: opts)
-                if !s.status.hasSolution {
-                    opts.timeLimit = roundLimit()
-                    s = try solver.solve(fixed, options: opts)
+                let f = problem.followers[part[k]], dt = problem.hoursPerPeriod, s = problem.storage
+                var energy = s.initialSoC * f.capacityKWh
+                for (t, v) in h.e[k].enumerated() {
+                    energy += dt * (s.chargeEfficiency * answer.charge[t] - answer.discharge[t] / s.dischargeEfficiency)
+                    energyHeld[v.index] = bound(energy, v)
                 }
-                let exact = answered.profit
-                guard s.status.hasSolution, let objective = s.objective, objective > exact + 1e-9 * max(1, abs(exact)) else { break }
-                current = Self.path(h, s.values)
-                if best == nil || objective > best!.objective { best = (s.values, objective, from) }
             }
-            if current != candidate { paths.append(current) }
+            setBinaries(&fixed, held, between: false)
+            var tight = fixed
+            setBinaries(&tight, energyHeld, between: true)
+            var opts = pricer.options
+            opts.verbose = false
+            opts.timeLimit = roundLimit()
+            var s = try pricer.solver.solve(tight, options: opts)
+            if !s.status.hasSolution {
+                opts.timeLimit = roundLimit()
+                s = try pricer.solver.solve(fixed, options: opts)
+            }
+            let exact = answered.profit
+            guard s.status.hasSolution, let objective = s.objective, objective > exact + 1e-9 * max(1, abs(exact)) else { return .some(nil) }
+            return (s.values, objective)
         }
-        let start = solver.usesInitialSolution ? "; they start the MILP's search" : ""
-        let note = best.map { "candidate prices raised while the followers' answers stay optimal reach profit \(Self.short($0.objective)) (from \(Self.short($0.from)))\(start)" }
-        return (paths, best?.values, note, started.seconds)
     }
 
     /// Evaluates given prices without optimizing: every follower's leader-best optimal answer, its bills and the

@@ -1,23 +1,12 @@
-import CbcSolver
-import GLPKSolver
 import LinearProgramming
+import Optimize
 
 /// Maps command-line choices to library objects.
 enum Backends {
-    static func solver(_ choice: SolverChoice) -> any LinearSolver {
-        switch choice {
-        case .cbc: return CbcSolver()
-        case .glpk: return GLPKSolver()
-        }
-    }
-
     /// Builds the solver's C problem from `model` and frees it: the hand-over time alone.
-    static func handOver(_ choice: SolverChoice, _ model: Model) throws -> Double {
+    static func handOver(_ choice: SolverBackend, _ model: Model) throws -> Double {
         do {
-            switch choice {
-            case .cbc: return try CbcSolver.handOver(model)
-            case .glpk: return try GLPKSolver.handOver(model)
-            }
+            return try choice.handOver(model)
         } catch let e as ModelError { throw CLIFailure(e.description) }
     }
 

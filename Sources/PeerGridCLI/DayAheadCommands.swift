@@ -1,5 +1,6 @@
 import ArgumentParser
 import DayAhead
+import Optimize
 import Forecast
 import DataIO
 import Foundation
@@ -8,7 +9,6 @@ import Market
 import Reports
 import ResultStore
 
-extension DayAheadOptions.Solver: ExpressibleByArgument {}
 extension DayAheadOptions.Method: ExpressibleByArgument {}
 
 /// Options of `day-ahead` and `batch`.
@@ -17,7 +17,7 @@ struct DayAheadOptionGroup: ParsableArguments {
     var model: String = "auto"
 
     @Option(help: "Solver backend for the schedule and the pricing: cbc or glpk.")
-    var solver: DayAheadOptions.Solver = .cbc
+    var solver: SolverBackend = .cbc
 
     @Option(help: "How the schedule is found: central (one MILP) or agents (each prosumer's agent plans at the coordinator's prices, as `peergrid clear`).")
     var method: DayAheadOptions.Method = .central

@@ -20,7 +20,7 @@ struct MarketCommand: ParsableCommand {
 /// Options both market commands share.
 struct MarketSolverOptions: ParsableArguments {
     @Option(help: "Solver for the prosumers' own problems and the market LPs: cbc or glpk.")
-    var solver: SolverChoice = .cbc
+    var solver: SolverBackend = .cbc
 
     @Option(help: "Price steps per period of each derived bid curve (1 to 50).")
     var steps: Int = 5
@@ -32,7 +32,7 @@ struct MarketSolverOptions: ParsableArguments {
     func derive(_ community: Community) throws -> BidBook {
         let progress = ProgressLine()
         defer { progress.finish() }
-        return try BidDerivation(solver: Backends.solver(solver), steps: steps).bids(for: community) { done, total in
+        return try BidDerivation(solver: solver.make(), steps: steps).bids(for: community) { done, total in
             progress.show("deriving bids: prosumer \(done)/\(total)")
         }
     }
@@ -135,7 +135,7 @@ struct MarketClearCommand: ParsableCommand {
         if let bids { book = try BidFile.read(bids, periods: parsed?.periods) } else { book = try options.derive(parsed!) }
         let defaultFee = networkFee ?? parsed.map { $0.p2p.feePerKWh } ?? 0
         let pairFees = try fees.map { try NetworkFees.read($0, defaultFee: defaultFee) } ?? NetworkFees(defaultFee: defaultFee)
-        let solver = Backends.solver(options.solver)
+        let solver = options.solver.make()
         let mechanism = Market.mechanism(self.mechanism, k: k, seed: seed, fees: pairFees, solver: solver)
         let result = try Market.clear(book, mechanism: mechanism, optimumSolver: solver)
         var bills: [ProsumerBill]?

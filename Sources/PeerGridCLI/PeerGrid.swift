@@ -1,6 +1,7 @@
 import ArgumentParser
 import DataIO
 import Foundation
+import Optimize
 
 /// `peergrid`: the command line. Thin: parses arguments, calls the libraries, prints.
 ///
@@ -84,15 +85,12 @@ struct CLIFailure: Error {
     }
 }
 
-/// Which MILP backend to use.
-enum SolverChoice: String, ExpressibleByArgument, CaseIterable {
-    case cbc, glpk
-}
+extension SolverBackend: ExpressibleByArgument {}
 
 /// Options shared by the commands that solve.
 struct SolverOptionGroup: ParsableArguments {
     @Option(help: "Solver backend: cbc or glpk.")
-    var solver: SolverChoice = .cbc
+    var solver: SolverBackend = .cbc
 
     @Option(name: .customLong("time-limit"), help: "Wall-clock limit in seconds.")
     var timeLimit: Double?

@@ -54,7 +54,7 @@ struct PriceCommand: ParsableCommand {
         options.progress = progress.report
         progress.start("pricing \(parsed.name)")
         let result: PricingResult
-        var pricer = StackelbergPricer(solver: Backends.solver(solverOptions.solver), options: options)
+        var pricer = StackelbergPricer(solver: solverOptions.solver.make(), options: options)
         if let export {
             let ext = URL(fileURLWithPath: export).pathExtension.lowercased()
             guard ext == "mps" || ext == "lp" else { throw CLIFailure("--export \(export): expected a .mps or .lp file") }

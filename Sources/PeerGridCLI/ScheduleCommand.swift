@@ -48,7 +48,7 @@ struct ScheduleCommand: ParsableCommand {
         if let limit = options.timeLimit { options.timeLimit = max(0.01 * limit, 0.99 * limit - started.seconds) }
         let progress = TerminalProgress(enabled: !solverOptions.verbose)
         options.progress = progress.report
-        let scheduler = CommunityScheduler(solver: Backends.solver(solverOptions.solver), options: options,
+        let scheduler = CommunityScheduler(solver: solverOptions.solver.make(), options: options,
                                            standalone: !noStandalone)
         if let export {
             let (model, _) = scheduler.model(for: parsed)

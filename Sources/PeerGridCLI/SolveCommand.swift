@@ -35,7 +35,7 @@ struct SolveCommand: ParsableCommand {
         let readSeconds = readClock.seconds
         let result: Solution
         do {
-            result = try Backends.solver(solverOptions.solver).solve(parsed, options: solverOptions.options())
+            result = try solverOptions.solver.make().solve(parsed, options: solverOptions.options())
         } catch let e as ModelError {
             throw CLIFailure("\(model): \(e.description)")
         }
