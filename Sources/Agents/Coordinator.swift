@@ -142,18 +142,65 @@ struct Coordinator {
 
     // MARK: The clearing
 
+    /// The column generation's state between rounds.
+    struct Rounds {
+        /// The prices of the best Lagrangian estimate so far, and that estimate.
+        var best: PriceSignal
+        var bestEstimate: Double
+        /// The certified bound: proven values only (the estimate steers by the quick answers' values, which are at
+        /// or above the agents' optima).
+        var bestBound: Double
+        var smoothing: Double
+        /// Trust region: the agents never see prices further than `radius` from the best prices. Early master
+        /// duals are arbitrary (few plans), and far-off prices only make agents' MILPs slow.
+        var radius: Double
+        var last: PriceSignal
+        var raises = 0, stalled = 0
+        var exhausted = false, converged = false
+        var log: [ClearingIteration] = []
+    }
+
+    /// Decentralized clearing: two opening rounds, price rounds until the master's gap closes (or a limit), a
+    /// certificate round, then the repair (the MIP selection when the repair cannot meet the limits).
     mutating func clear(_ agents: AgentGroup) throws -> ClearingResult {
         let clock = Stopwatch()
-        let n = agents.count
-        var master = try Master(self, agents: n)
+        var master = try Master(self, agents: agents.count)
         var own = try OwnPart(self)
-
-        // Two opening rounds: the grid's tariff (the stand-alone answers) and the mid-market pool prices.
         let standalone = try agents.respond(to: gridPrices, effort: .exact(nodes: ProsumerAgent.certificateNodes))
+        var rounds = try opening(agents, standalone: standalone, master: &master, own: &own)
+        var phases: [(phase: String, seconds: Double)] = [("opening", clock.seconds)]
+        let budget = options.timeLimit.map { 0.75 * $0 }
+        for iteration in 1...options.maxIterations {
+            guard try round(iteration, agents, master: &master, own: &own, rounds: &rounds, clock: clock, budget: budget) else { break }
+        }
+        phases.append(("iterations", clock.seconds - phases.reduce(0) { $0 + $1.seconds }))
+        // Certificate round: at the best prices every agent proves a lower bound of its own optimum (its MILP's
+        // root node, or exactly), so the sum is a Lagrangian bound; the iterations' estimate is no proof.
+        if options.timeLimit.map({ clock.seconds < 0.85 * $0 }) ?? true {
+            let exact = try agents.respond(to: rounds.best, effort: .bounded(nodes: ProsumerAgent.boundNodes))
+            let bound = exact.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: rounds.best))
+            rounds.bestBound = max(rounds.bestBound, bound)
+            try master.add(exact)
+        }
+        phases.append(("certificate", clock.seconds - phases.reduce(0) { $0 + $1.seconds }))
+        let final = try master.solve()
+        // The repair first; the MIP selection when it cannot meet the limits. Artificial flows left are a proof of
+        // infeasibility only when the master converged at the highest penalty (`exhausted`).
+        var result: ClearingResult
+        if let repaired = try repair(agents, master: master, solved: final, bound: rounds.bestBound, clock: clock) {
+            result = repaired
+        } else {
+            result = try select(agents, master: master, solved: final, bound: rounds.bestBound, clock: clock, penaltyExhausted: rounds.exhausted)
+        }
+        phases.append(("repair", clock.seconds - phases.reduce(0) { $0 + $1.seconds }))
+        result.phaseSeconds = phases
+        return finish(result, rounds: rounds, standalone: standalone, clock: clock)
+    }
+
+    /// Two opening rounds: the grid's tariff (the stand-alone answers, proven) and the mid-market pool prices.
+    func opening(_ agents: AgentGroup, standalone: [(proposal: Proposal, plan: Int)], master: inout Master, own: inout OwnPart) throws -> Rounds {
         try master.add(standalone)
         var best = gridPrices
-        // The certified bound takes proven values only; the search steers by the Lagrangian value of the quick
-        // answers (an estimate: their plans' values are at or above the agents' optima).
         var bestBound = standalone.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: gridPrices))
         var bestEstimate = bestBound
         if community.p2p.enabled {
@@ -163,100 +210,80 @@ struct Coordinator {
             if b > bestEstimate { bestEstimate = b; best = poolPrices }
             if opening.allSatisfy({ $0.proposal.proven }) { bestBound = max(bestBound, b) }
         }
-        var phases: [(phase: String, seconds: Double)] = [("opening", clock.seconds)]
-        var log: [ClearingIteration] = []
-        var smoothing = options.smoothing
-        var raises = 0
-        var stalled = 0
-        var exhausted = false
-        // Trust region: the agents never see prices further than `radius` from the best bound's prices. Early
-        // master duals are arbitrary (few plans), and far-off prices only make agents' MILPs slow.
-        var radius = 0.1 * max(0.1, community.grid.importPrice.map(abs).max() ?? 1)
-        var last = best
-        var converged = false
-        let budget = options.timeLimit.map { 0.75 * $0 }
-        for iteration in 1...options.maxIterations {
-            let solved = try master.solve()
-            let masterPrices = signal(drawDual: solved.drawDual, feedDual: solved.feedDual)
-            let gap = Solution.relativeGap(solved.objective, bestEstimate) ?? .infinity
-            if gap <= options.tolerance {
-                if solved.artificial <= 1e-7 { converged = true; break }
-                if raises == Self.penaltyRaises { exhausted = true; break }
-                raises += 1
-                penalty *= 10
-                try master.setPenalty(penalty * dt)
-                continue
-            }
-            if let budget, clock.seconds >= budget { break }
-            let (boxed, clipped) = clamp(masterPrices, around: best, radius: radius)
-            let asked = blend(best, boxed, weight: smoothing)
-            let answers = try agents.respond(to: asked, effort: .quick)
-            let estimate = answers.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: asked))
-            let improved = estimate > bestEstimate + 1e-9 * max(1, abs(bestEstimate))
-            if estimate > bestEstimate { bestEstimate = estimate; best = asked }
-            if answers.allSatisfy({ $0.proposal.proven }) { bestBound = max(bestBound, estimate) }
-            let added = try master.add(answers)
-            // A stall is a round with no new plan and no better bound (the bound can still rise with the
-            // coordinator's own part when every agent's plan is fixed, e.g. prosumers without devices).
-            stalled = added == 0 && !improved ? stalled + 1 : 0
-            if stalled >= Self.stallLimit {
-                // Nothing new for a while. With artificial flows still in the master, raise their price (the
-                // agents must move further); at the highest price they prove that the plans cannot fit.
-                guard solved.artificial > 1e-7 else { break }
-                if raises == Self.penaltyRaises { exhausted = true; break }
-                raises += 1
-                penalty *= 10
-                try master.setPenalty(penalty * dt)
-                stalled = 0
-            }
-            if added == 0 {
-                // Mispricing: nothing new at these prices. Let the master's prices through further.
-                if clipped { radius *= 2 } else { smoothing = max(0, smoothing - 0.25) }
-            }
-            var residual = 0.0
-            for t in 0..<T {
-                let draw = answers.reduce(0) { $0 + $1.proposal.draw[t] }, feed = answers.reduce(0) { $0 + $1.proposal.feed[t] }
-                residual = max(residual, abs(draw - solved.draw[t]), abs(feed - solved.feed[t]))
-            }
-            let change = (0..<T).reduce(0.0) { max($0, abs(asked.draw[$1] - last.draw[$1]), abs(asked.feed[$1] - last.feed[$1])) }
-            last = asked
-            let step = ClearingIteration(iteration: iteration, primalResidual: residual, dualResidual: change,
-                                         objective: solved.objective, bound: bestEstimate,
-                                         gap: Solution.relativeGap(solved.objective, bestEstimate) ?? .infinity,
-                                         smoothing: smoothing, plans: master.planCount, seconds: clock.seconds)
-            log.append(step)
-            options.progress?(step)
+        return Rounds(best: best, bestEstimate: bestEstimate, bestBound: bestBound, smoothing: options.smoothing,
+                      radius: 0.1 * max(0.1, community.grid.importPrice.map(abs).max() ?? 1), last: best)
+    }
+
+    /// Raises the artificial flows' price tenfold; false when it is already at its highest.
+    mutating func raisePenalty(_ master: inout Master, _ rounds: inout Rounds) throws -> Bool {
+        if rounds.raises == Self.penaltyRaises { rounds.exhausted = true; return false }
+        rounds.raises += 1
+        penalty *= 10
+        try master.setPenalty(penalty * dt)
+        return true
+    }
+
+    /// One price round: the master's duals, boxed and smoothed, go to the agents; their plans join the master.
+    /// Returns false when the clearing stops (converged, stalled at the highest penalty, or out of time).
+    mutating func round(_ iteration: Int, _ agents: AgentGroup, master: inout Master, own: inout OwnPart, rounds r: inout Rounds,
+                        clock: Stopwatch, budget: Double?) throws -> Bool {
+        let solved = try master.solve()
+        let masterPrices = signal(drawDual: solved.drawDual, feedDual: solved.feedDual)
+        let gap = Solution.relativeGap(solved.objective, r.bestEstimate) ?? .infinity
+        if gap <= options.tolerance {
+            if solved.artificial <= 1e-7 { r.converged = true; return false }
+            return try raisePenalty(&master, &r)
         }
-        phases.append(("iterations", clock.seconds - phases.reduce(0) { $0 + $1.seconds }))
-        // Certificate round: at the best prices every agent proves a lower bound of its own optimum (its MILP's
-        // root node, or exactly), so the sum is a Lagrangian bound; the iterations' estimate is no proof.
-        if options.timeLimit.map({ clock.seconds < 0.85 * $0 }) ?? true {
-            let exact = try agents.respond(to: best, effort: .bounded(nodes: ProsumerAgent.boundNodes))
-            let bound = exact.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: best))
-            bestBound = max(bestBound, bound)
-            try master.add(exact)
+        if let budget, clock.seconds >= budget { return false }
+        let (boxed, clipped) = clamp(masterPrices, around: r.best, radius: r.radius)
+        let asked = blend(r.best, boxed, weight: r.smoothing)
+        let answers = try agents.respond(to: asked, effort: .quick)
+        let estimate = answers.reduce(0) { $0 + $1.proposal.value } + (try own.value(at: asked))
+        let improved = estimate > r.bestEstimate + 1e-9 * max(1, abs(r.bestEstimate))
+        if estimate > r.bestEstimate { r.bestEstimate = estimate; r.best = asked }
+        if answers.allSatisfy({ $0.proposal.proven }) { r.bestBound = max(r.bestBound, estimate) }
+        let added = try master.add(answers)
+        // A stall is a round with no new plan and no better bound (the bound can still rise with the
+        // coordinator's own part when every agent's plan is fixed, e.g. prosumers without devices).
+        r.stalled = added == 0 && !improved ? r.stalled + 1 : 0
+        if r.stalled >= Self.stallLimit {
+            // Nothing new for a while. With artificial flows still in the master, raise their price (the agents
+            // must move further); at the highest price they prove that the plans cannot fit.
+            guard solved.artificial > 1e-7, try raisePenalty(&master, &r) else { return false }
+            r.stalled = 0
         }
-        phases.append(("certificate", clock.seconds - phases.reduce(0) { $0 + $1.seconds }))
-        let final = try master.solve()
-        // The repair first; the MIP selection when it cannot meet the limits. Artificial flows left are a proof of
-        // infeasibility only when the master converged at the highest penalty (`exhausted`).
-        var result: ClearingResult
-        if let repaired = try repair(agents, master: master, solved: final, bound: bestBound, clock: clock) {
-            result = repaired
-        } else {
-            result = try select(agents, master: master, solved: final, bound: bestBound, clock: clock, penaltyExhausted: exhausted)
+        if added == 0 {
+            // Mispricing: nothing new at these prices. Let the master's prices through further.
+            if clipped { r.radius *= 2 } else { r.smoothing = max(0, r.smoothing - 0.25) }
         }
-        phases.append(("repair", clock.seconds - phases.reduce(0) { $0 + $1.seconds }))
-        result.phaseSeconds = phases
-        result.iterations = log
-        result.schedule.rounds = log.count  // the summary's "rounds": price updates here
-        result.converged = converged
-        result.prices = best
+        var residual = 0.0
+        for t in 0..<T {
+            let draw = answers.reduce(0) { $0 + $1.proposal.draw[t] }, feed = answers.reduce(0) { $0 + $1.proposal.feed[t] }
+            residual = max(residual, abs(draw - solved.draw[t]), abs(feed - solved.feed[t]))
+        }
+        let change = (0..<T).reduce(0.0) { max($0, abs(asked.draw[$1] - r.last.draw[$1]), abs(asked.feed[$1] - r.last.feed[$1])) }
+        r.last = asked
+        let step = ClearingIteration(iteration: iteration, primalResidual: residual, dualResidual: change,
+                                     objective: solved.objective, bound: r.bestEstimate,
+                                     gap: Solution.relativeGap(solved.objective, r.bestEstimate) ?? .infinity,
+                                     smoothing: r.smoothing, plans: master.planCount, seconds: clock.seconds)
+        r.log.append(step)
+        options.progress?(step)
+        return true
+    }
+
+    /// The result's log, prices, stand-alone bills and convergence message.
+    func finish(_ repaired: ClearingResult, rounds: Rounds, standalone: [(proposal: Proposal, plan: Int)], clock: Stopwatch) -> ClearingResult {
+        var result = repaired
+        result.iterations = rounds.log
+        result.schedule.rounds = rounds.log.count  // the summary's "rounds": price updates here
+        result.converged = rounds.converged
+        result.prices = rounds.best
         result.schedule.solveSeconds = clock.seconds
         result.schedule.standaloneStatus = .optimal
         result.schedule.standaloneBills = zip(community.prosumers, standalone).map { (id: $0.id, bill: $1.proposal.value) }
         result.schedule.standaloneCost = standalone.reduce(0) { $0 + $1.proposal.value }
-        if !converged && result.schedule.status.hasSolution {
+        if !rounds.converged && result.schedule.status.hasSolution {
             result.schedule.message = "not converged within the iteration or time limit: the best repaired schedule, certified gap \(String(format: "%.3g", result.schedule.gap ?? .infinity))"
         }
         result.seconds = clock.seconds

@@ -13,15 +13,13 @@ extension Coordinator {
     /// the near plans are asked again (four rounds at most).
     func select(_ agents: AgentGroup, master: Master, solved: Master.Solved, bound: Double, clock: Stopwatch,
                 penaltyExhausted: Bool) throws -> ClearingResult {
-        let n = agents.count
-        let v = solved.values
         var result = ClearingResult(schedule: ScheduleResult(status: .error, solver: "agents"), iterations: [], converged: false,
                                     prices: gridPrices, agentsInSelection: 0, seconds: 0)
         result.schedule.variables = master.workspace.columnCount
         result.schedule.constraints = master.rows
         if solved.artificial > 1e-6 && penaltyExhausted {
             result.schedule.status = .infeasible
-            result.schedule.diagnosis = diagnosis(v, master.own)
+            result.schedule.diagnosis = diagnosis(solved.values, master.own)
             result.schedule.message = "even the best mix of the agents' plans needs flows beyond the community's limits"
             return result
         }
@@ -30,56 +28,24 @@ extension Coordinator {
             result.schedule.message = "the iteration or time limit came before the agents' plans fit the community's limits"
             return result
         }
-        var choice = [Int](repeating: -1, count: n)
-        var candidates: [Int: [Int]] = [:]
-        var targets: [Int: ProsumerAgent.Target] = [:]
-        for i in 0..<n {
-            let weighted = master.plans[i].filter { v[$0.column] > 1e-9 }
-            if let top = weighted.max(by: { v[$0.column] < v[$1.column] }), v[top.column] >= 1 - 1e-7 {
-                choice[i] = top.plan
-                continue
-            }
-            let plans = try agents.plans(weighted.map { (i, $0.plan) })
-            var target = ProsumerAgent.Target(draw: Array(repeating: 0, count: T), feed: Array(repeating: 0, count: T), weight: 0)
-            for (w, plan) in zip(weighted, plans) {
-                for t in 0..<T { target.draw[t] += v[w.column] * plan.draw[t]; target.feed[t] += v[w.column] * plan.feed[t] }
-            }
-            targets[i] = target
-            candidates[i] = weighted.map(\.plan)
-        }
-        result.agentsInSelection = targets.count
-        let fixedAgents = (0..<n).filter { choice[$0] >= 0 }
-        var fixedDraw = [Double](repeating: 0, count: T), fixedFeed = [Double](repeating: 0, count: T)
-        for p in try agents.plans(fixedAgents.map { ($0, choice[$0]) }) {
-            for t in 0..<T { fixedDraw[t] += p.draw[t]; fixedFeed[t] += p.feed[t] }
-        }
+        var pick = try Pick(self, agents, master: master, values: solved.values)
+        result.agentsInSelection = pick.targets.count
         let prices = signal(drawDual: solved.drawDual, feedDual: solved.feedDual)
         var weight = 0.1 * (community.grid.importPrice.map(abs).max() ?? 1) + 0.01
         for round in 0..<4 {
             if round == 3 {
-                // Last resort: every agent may take any plan it ever proposed (the master's LP is the relaxation
-                // of this MIP, so a feasible pick usually exists among them).
-                for i in 0..<n {
-                    var all = master.plans[i].map(\.plan)
-                    if choice[i] >= 0 { all.removeAll { $0 == choice[i] }; all.insert(choice[i], at: 0) }
-                    for k in candidates[i, default: []] where !all.contains(k) { all.append(k) }
-                    candidates[i] = all
-                    choice[i] = -1
-                }
-                fixedDraw = [Double](repeating: 0, count: T)
-                fixedFeed = fixedDraw
-                targets = [:]
-                result.agentsInSelection = n
+                pick.openToEveryPlan(master)
+                result.agentsInSelection = agents.count
             }
-            if !targets.isEmpty {
-                for (i, _) in targets { targets[i]!.weight = weight }
-                for (i, answer) in try agents.respond(to: prices, targets: targets) where !candidates[i, default: []].contains(answer.plan) {
-                    candidates[i, default: []].append(answer.plan)
+            if !pick.targets.isEmpty {
+                for (i, _) in pick.targets { pick.targets[i]!.weight = weight }
+                for (i, answer) in try agents.respond(to: prices, targets: pick.targets) where !pick.candidates[i, default: []].contains(answer.plan) {
+                    pick.candidates[i, default: []].append(answer.plan)
                 }
             }
-            let mixed = candidates.keys.sorted()
-            let mixedPlans = try mixed.map { i in try agents.plans(candidates[i]!.map { (i, $0) }) }
-            let (model, own, binaries) = selectionModel(fixedDraw: fixedDraw, fixedFeed: fixedFeed, mixedPlans: mixedPlans)
+            let mixed = pick.candidates.keys.sorted()
+            let mixedPlans = try mixed.map { i in try agents.plans(pick.candidates[i]!.map { (i, $0) }) }
+            let (model, own, binaries) = selectionModel(fixedDraw: pick.fixedDraw, fixedFeed: pick.fixedFeed, mixedPlans: mixedPlans)
             var opts = SolverOptions()
             opts.relativeGap = 0.5 * options.tolerance
             opts.nodeLimit = Self.selectionNodes
@@ -96,9 +62,9 @@ extension Coordinator {
             if artificial > 1e-6 { break }
             for (k, i) in mixed.enumerated() {
                 let q = binaries[k].indices.max { s.values[binaries[k][$0]] < s.values[binaries[k][$1]] } ?? 0
-                choice[i] = candidates[i]![q]
+                pick.choice[i] = pick.candidates[i]![q]
             }
-            let chosen = try agents.plans(choice.enumerated().map { ($0.offset, $0.element) })
+            let chosen = try agents.plans(pick.choice.enumerated().map { ($0.offset, $0.element) })
             let schedule = assemble(chosen, s.values, own, bound: bound)
             result.schedule.flows = schedule.flows
             result.schedule.shared = schedule.shared
@@ -106,14 +72,63 @@ extension Coordinator {
             result.schedule.bestBound = schedule.bestBound
             result.schedule.gap = schedule.gap
             result.schedule.settlement = schedule.settlement
-            result.schedule.status = artificial > 1e-6 ? .error : schedule.status
+            result.schedule.status = schedule.status
             result.schedule.integerVariables = model.integerCount
-            if artificial > 1e-6 { result.schedule.message = "the final selection could not meet the community limits" }
             return result
         }
         result.schedule.status = .error
         result.schedule.message = "the final selection could not meet the community limits, even choosing among all the agents' plans"
         return result
+    }
+
+    /// The selection's choices: agents the master puts wholly on one plan keep it (their sums are fixed); the
+    /// others get their master mix as a target and their mixed plans as candidates.
+    struct Pick {
+        var choice: [Int]
+        var candidates: [Int: [Int]] = [:]
+        var targets: [Int: ProsumerAgent.Target] = [:]
+        var fixedDraw: [Double], fixedFeed: [Double]
+
+        init(_ c: Coordinator, _ agents: AgentGroup, master: Master, values v: [Double]) throws {
+            let n = agents.count, T = c.T
+            choice = [Int](repeating: -1, count: n)
+            for i in 0..<n {
+                let weighted = master.plans[i].filter { v[$0.column] > 1e-9 }
+                if let top = weighted.max(by: { v[$0.column] < v[$1.column] }), v[top.column] >= 1 - 1e-7 {
+                    choice[i] = top.plan
+                    continue
+                }
+                let plans = try agents.plans(weighted.map { (i, $0.plan) })
+                var target = ProsumerAgent.Target(draw: Array(repeating: 0, count: T), feed: Array(repeating: 0, count: T), weight: 0)
+                for (w, plan) in zip(weighted, plans) {
+                    for t in 0..<T { target.draw[t] += v[w.column] * plan.draw[t]; target.feed[t] += v[w.column] * plan.feed[t] }
+                }
+                targets[i] = target
+                candidates[i] = weighted.map(\.plan)
+            }
+            fixedDraw = [Double](repeating: 0, count: T)
+            fixedFeed = fixedDraw
+            let fixedAgents = (0..<n).filter { choice[$0] >= 0 }
+            let current = choice
+            for p in try agents.plans(fixedAgents.map { ($0, current[$0]) }) {
+                for t in 0..<T { fixedDraw[t] += p.draw[t]; fixedFeed[t] += p.feed[t] }
+            }
+        }
+
+        /// Last resort: every agent may take any plan it ever proposed (the master's LP is the relaxation of this
+        /// MIP, so a feasible pick usually exists among them).
+        mutating func openToEveryPlan(_ master: Master) {
+            for i in choice.indices {
+                var all = master.plans[i].map(\.plan)
+                if choice[i] >= 0 { all.removeAll { $0 == choice[i] }; all.insert(choice[i], at: 0) }
+                for k in candidates[i, default: []] where !all.contains(k) { all.append(k) }
+                candidates[i] = all
+                choice[i] = -1
+            }
+            fixedDraw = [Double](repeating: 0, count: fixedDraw.count)
+            fixedFeed = fixedDraw
+            targets = [:]
+        }
     }
 
     /// The selection MIP: the coordinator's part (with artificial flows), the fixed agents' sums on the right-hand

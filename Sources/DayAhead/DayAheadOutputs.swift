@@ -114,15 +114,25 @@ public enum DayAheadOutputs {
     static func money(_ x: Double?) -> String { x.map { String(format: "%.2f", abs($0) < 0.005 ? 0 : $0) } ?? "-" }
     static func kw(_ x: Double) -> String { String(format: "%.2f", x) }
 
-    /// The human-readable report.
+    /// The human-readable report, one section after another.
     public static func report(_ r: DayAheadResult) -> ReportDocument {
+        var doc = ReportDocument(title: "Day-ahead plan: \(r.community.name), \(r.date)")
+        summarySection(r, &doc)
+        forecastSection(r, &doc)
+        if r.schedule.status.hasSolution { flowSections(r, &doc) }
+        priceSection(r, &doc)
+        billSection(r, &doc)
+        if let m = r.market { for block in m.blocks(r.community) { doc.add(block) } }
+        solverSection(r, &doc)
+        provenanceSection(r, &doc)
+        return doc
+    }
+
+    /// Summary: the community, the schedule's and pricing's outcome, the forecast's error on the day.
+    static func summarySection(_ r: DayAheadResult, _ doc: inout ReportDocument) {
         let c = r.community, s = r.schedule
         let T = c.periods
-        var doc = ReportDocument(title: "Day-ahead plan: \(c.name), \(r.date)")
-        let labels = (0..<T).map { hourLabel(c.timestamp($0)) }
-        let loads = r.forecasts.filter { $0.source.kind == .load }, pvs = r.forecasts.filter { $0.source.kind == .pv }
         let modelCounts = Dictionary(grouping: r.forecasts, by: \.model).map { "\($0.key) x\($0.value.count)" }.sorted()
-
         var facts = [
             "\(c.prosumers.count) prosumers, \(T) periods of \(c.periodMinutes) minutes from \(ScheduleReport.iso(c.start)).",
             "Schedule: \(s.status.rawValue) with \(s.solver), community cost \(money(s.objective)), stand-alone cost \(money(s.standaloneCost)), savings \(money(s.savings))\(s.savings.map { $0 < 0 ? " (negative: a community limit binds)" : "" } ?? "").",
@@ -136,8 +146,13 @@ public enum DayAheadOutputs {
         if let m = totalLoadMAPE(r) { facts.append(String(format: "The history covers the day: the community's total load forecast was %.2f %% off (MAPE).", m)) }
         doc.add(.heading("Summary"))
         doc.add(.bullets(facts))
+    }
 
-        // Forecasts
+    /// Forecasts against history: a chart per series kind and a table per prosumer and series.
+    static func forecastSection(_ r: DayAheadResult, _ doc: inout ReportDocument) {
+        let c = r.community
+        let T = c.periods
+        let loads = r.forecasts.filter { $0.source.kind == .load }, pvs = r.forecasts.filter { $0.source.kind == .pv }
         doc.add(.heading("Forecasts against history"))
         doc.add(.paragraph("The last two days of metered history, then the day's forecast with its 95 % prediction interval (the sum of the prosumers' intervals, so wider than a joint interval)\(loads.first?.actual != nil ? " and what was metered on the day" : "")."))
         for (name, group) in [("load", loads), ("PV", pvs)] where !group.isEmpty {
@@ -167,41 +182,49 @@ public enum DayAheadOutputs {
         }
         doc.add(.table(header: ["prosumer", "series", "model", "auto: backtest MAE per candidate (kW)", "observations", "MAE on the day (kW)", "interval coverage"],
                        rows: rows, note: "`auto` fits each candidate on a \(r.options.autoTestDays)-day rolling backtest and keeps the lowest MAE. `zero`: the series was zero for two weeks (no PV)."))
+    }
 
-        // Energy flows
+    /// Energy flows, batteries and pool trades (only with a schedule).
+    static func flowSections(_ r: DayAheadResult, _ doc: inout ReportDocument) {
+        let c = r.community, s = r.schedule
+        let T = c.periods
+        let labels = (0..<T).map { hourLabel(c.timestamp($0)) }
         let flows = s.flows
         func total(_ f: (ProsumerPeriod) -> Double) -> [Double] { (0..<T).map { t in flows.reduce(0) { $0 + f($1[t]) } } }
-        if s.status.hasSolution {
-            doc.add(.heading("Energy flows"))
-            doc.add(.paragraph("Where the community's energy comes from (above zero) and where it goes (below zero), per period, kW."))
-            let shared = s.shared
-            let up = [ChartSeries("PV used", total { $0.pv - $0.curtail }, color: "#edc948"),
-                      ChartSeries("grid import", total(\.gridImport), color: "#e15759"),
-                      ChartSeries("home batteries out", total(\.batteryDischarge), color: "#59a14f"),
-                      ChartSeries("shared storage out", (0..<T).map { shared.isEmpty ? 0 : shared[$0].discharge }, color: "#76b7b2")]
-            let down = [ChartSeries("load", total(\.load), color: "#4e79a7"),
-                        ChartSeries("flexible loads", total(\.flexible), color: "#b07aa1"),
-                        ChartSeries("grid export", total(\.gridExport), color: "#f28e2b"),
-                        ChartSeries("home batteries in", total(\.batteryCharge), color: "#9c755f"),
-                        ChartSeries("shared storage in", (0..<T).map { shared.isEmpty ? 0 : shared[$0].charge }, color: "#bab0ac")]
-            doc.add(.chart(name: "flows", svg: SVGChart.stackedBars(title: "Community energy flows, kW", xLabels: labels, up: up, down: down, yLabel: "kW")))
+        doc.add(.heading("Energy flows"))
+        doc.add(.paragraph("Where the community's energy comes from (above zero) and where it goes (below zero), per period, kW."))
+        let shared = s.shared
+        let up = [ChartSeries("PV used", total { $0.pv - $0.curtail }, color: "#edc948"),
+                  ChartSeries("grid import", total(\.gridImport), color: "#e15759"),
+                  ChartSeries("home batteries out", total(\.batteryDischarge), color: "#59a14f"),
+                  ChartSeries("shared storage out", (0..<T).map { shared.isEmpty ? 0 : shared[$0].discharge }, color: "#76b7b2")]
+        let down = [ChartSeries("load", total(\.load), color: "#4e79a7"),
+                    ChartSeries("flexible loads", total(\.flexible), color: "#b07aa1"),
+                    ChartSeries("grid export", total(\.gridExport), color: "#f28e2b"),
+                    ChartSeries("home batteries in", total(\.batteryCharge), color: "#9c755f"),
+                    ChartSeries("shared storage in", (0..<T).map { shared.isEmpty ? 0 : shared[$0].charge }, color: "#bab0ac")]
+        doc.add(.chart(name: "flows", svg: SVGChart.stackedBars(title: "Community energy flows, kW", xLabels: labels, up: up, down: down, yLabel: "kW")))
 
-            doc.add(.heading("Batteries"))
-            var soc: [ChartSeries] = []
-            for (i, p) in c.prosumers.enumerated() where p.battery != nil {
-                soc.append(ChartSeries(p.id, flows[i].map { $0.batterySoC ?? .nan }))
-            }
-            if !shared.isEmpty { soc.append(ChartSeries("shared storage", shared.map(\.soc), color: "#333333", dashed: true)) }
-            if soc.isEmpty { doc.add(.paragraph("No batteries.")) }
-            else { doc.add(.chart(name: "batteries", svg: SVGChart.line(title: "State of charge at the end of each period, kWh", xLabels: labels, series: soc, yLabel: "kWh", zeroBased: true))) }
-
-            doc.add(.heading("Pool trades"))
-            doc.add(.chart(name: "pool", svg: SVGChart.stackedBars(title: "Peer-to-peer pool, kW", xLabels: labels,
-                up: [ChartSeries("sold to the pool", total(\.poolSell), color: "#59a14f")],
-                down: [ChartSeries("bought from the pool", total(\.poolBuy), color: "#f28e2b")], yLabel: "kW")))
+        doc.add(.heading("Batteries"))
+        var soc: [ChartSeries] = []
+        for (i, p) in c.prosumers.enumerated() where p.battery != nil {
+            soc.append(ChartSeries(p.id, flows[i].map { $0.batterySoC ?? .nan }))
         }
+        if !shared.isEmpty { soc.append(ChartSeries("shared storage", shared.map(\.soc), color: "#333333", dashed: true)) }
+        if soc.isEmpty { doc.add(.paragraph("No batteries.")) }
+        else { doc.add(.chart(name: "batteries", svg: SVGChart.line(title: "State of charge at the end of each period, kWh", xLabels: labels, series: soc, yLabel: "kWh", zeroBased: true))) }
 
-        // Prices
+        doc.add(.heading("Pool trades"))
+        doc.add(.chart(name: "pool", svg: SVGChart.stackedBars(title: "Peer-to-peer pool, kW", xLabels: labels,
+            up: [ChartSeries("sold to the pool", total(\.poolSell), color: "#59a14f")],
+            down: [ChartSeries("bought from the pool", total(\.poolBuy), color: "#f28e2b")], yLabel: "kW")))
+    }
+
+    /// Grid, pool and storage prices.
+    static func priceSection(_ r: DayAheadResult, _ doc: inout ReportDocument) {
+        let c = r.community
+        let T = c.periods
+        let labels = (0..<T).map { hourLabel(c.timestamp($0)) }
         doc.add(.heading("Prices"))
         var priceSeries = [ChartSeries("grid import", c.grid.importPrice, color: "#e15759"),
                            ChartSeries("grid export", c.grid.exportPrice, color: "#f28e2b"),
@@ -216,14 +239,18 @@ public enum DayAheadOutputs {
         }
         doc.add(.chart(name: "prices", svg: SVGChart.line(title: "Prices, currency per kWh", xLabels: labels, series: priceSeries, yLabel: "per kWh", zeroBased: true)))
         if r.pricing != nil { doc.add(.paragraph("Storage prices are what the operator charges a prosumer per kWh it stores (charge) and per kWh it takes back (discharge), from the Stackelberg game of spec/pricing.md; prices.csv has every value.")) }
+    }
 
-        // Bills
+    /// Bills and savings per prosumer, or why there are none.
+    static func billSection(_ r: DayAheadResult, _ doc: inout ReportDocument) {
+        let c = r.community, s = r.schedule
         doc.add(.heading("Bills and savings"))
         if let settlement = s.settlement {
             let standalone = Dictionary(uniqueKeysWithValues: (s.standaloneBills ?? []).map { ($0.id, $0.bill) })
             let outcomes = Dictionary(uniqueKeysWithValues: (r.pricing?.outcomes ?? []).map { ($0.id, $0) })
             let dt = c.hoursPerPeriod
             var billRows: [[String]] = []
+            let flows = s.flows
             for (i, b) in settlement.bills.enumerated() {
                 let alone = standalone[b.id]
                 var row = [b.id, money(b.bill), money(alone), money(alone.map { $0 - b.bill }),
@@ -239,10 +266,11 @@ public enum DayAheadOutputs {
             doc.add(.paragraph("No schedule, so no bills: \(s.message)"))
             if let d = s.diagnosis { doc.add(.paragraph("Diagnosis: \(d.sentence)")) }
         }
+    }
 
-        if let m = r.market { for block in m.blocks(c) { doc.add(block) } }
-
-        // Solvers
+    /// The solvers' outcomes and the run's times.
+    static func solverSection(_ r: DayAheadResult, _ doc: inout ReportDocument) {
+        let s = r.schedule
         doc.add(.heading("Solvers"))
         var solverRows = [["schedule", s.solver, s.status.rawValue, money(s.objective), money(s.bestBound), s.gap.map { String(format: "%.1e", $0) } ?? "-",
                            String(format: "%.3f", s.buildSeconds), String(format: "%.2f", s.solveSeconds), "\(s.variables)", "\(s.integerVariables)", "\(s.constraints)"]]
@@ -256,15 +284,17 @@ public enum DayAheadOutputs {
         if let check = r.pricing?.check {
             doc.add(.paragraph("Pricing check (every prosumer solved again at the prices found): \(check.passed ? "passed" : "FAILED"), recomputed profit \(money(check.recomputedProfit))."))
         }
+    }
 
-        // Provenance
+    /// Input files, their hashes and the run key.
+    static func provenanceSection(_ r: DayAheadResult, _ doc: inout ReportDocument) {
+        let c = r.community
         doc.add(.heading("Data and provenance"))
         var prov = ["Community file: \(r.communityFile) (FNV-1a 64 \(r.communityHash)).",
                     "History: \(r.historyFiles.joined(separator: ", ")) (FNV-1a 64 \(r.historyHash)); fitted on observations before \(ScheduleReport.iso(c.start)).",
                     "Run key: \(r.runKey); settings \(r.options.fingerprintText)."]
         prov += r.provenance
         doc.add(.bullets(prov))
-        return doc
     }
 
     static func hourLabel(_ d: Date) -> String { format(d, "HH:mm") }

@@ -139,13 +139,52 @@ public struct DayAheadPlanner: Sendable {
             throw DayAheadError.badInput("--model: unknown model '\(n)' (auto, \(ForecasterCatalog.names.joined(separator: ", ")))")
         }
         let inputs = try self.inputs(communityFile: communityFile, history: history)
-        let (template, sources, dayStart) = (inputs.template, inputs.sources, inputs.dayStart)
+        let forecastStart = ContinuousClock.now
+        let forecasts = try forecastAll(inputs)
+        let forecastSeconds = seconds(since: forecastStart)
+
+        // The day's community: the template with the forecasts as load and PV.
+        var community = inputs.template
+        community.start = inputs.dayStart
+        for (i, p) in community.prosumers.enumerated() {
+            community.prosumers[i].loadKW = forecasts.first { $0.source.prosumer == p.id && $0.source.kind == .load }!.point
+            community.prosumers[i].pvKW = forecasts.first { $0.source.prosumer == p.id && $0.source.kind == .pv }!.point
+        }
+        var solverOptions = SolverOptions(timeLimit: options.scheduleTimeLimit, relativeGap: options.gap, threads: options.threads,
+                                          verbose: options.verbose)
+        solverOptions.absoluteGap = 1e-9
+        do { try solverOptions.validate() } catch let e as ModelError { throw DayAheadError.badInput("invalid solver option: \(e.description)") }
+        let scheduleStart = ContinuousClock.now
+        let schedule = try self.schedule(community, solverOptions, communityFile: communityFile)
+        let scheduleSeconds = seconds(since: scheduleStart)
+        let pricingStart = ContinuousClock.now
+        let (problem, pricing, skipped) = try price(community, solverOptions, communityFile: communityFile)
+        let pricingSeconds = seconds(since: pricingStart)
+        var market: DayAheadMarket?
+        if let name = options.market, schedule.status.hasSolution {
+            progress?("peer-to-peer market (\(name.rawValue)): bids, clearing, settlement")
+            let pool = schedule.settlement.map { Dictionary($0.bills.map { ($0.id, $0.bill) }, uniquingKeysWith: { a, _ in a }) }
+            do { market = try DayAheadMarket.run(community, mechanism: name, steps: options.marketSteps, solver: solver(), pool: pool) }
+            catch let e as MarketError { throw DayAheadError.badInput("\(communityFile): market: \(e.description)") }
+        }
+        var r = DayAheadResult(community: community, date: Self.dayFormatter.string(from: inputs.dayStart), options: options,
+                               forecasts: forecasts, schedule: schedule, pricingProblem: problem, pricing: pricing,
+                               pricingSkipped: skipped, communityFile: communityFile, communityHash: inputs.communityHash,
+                               historyFiles: inputs.historyFiles, historyHash: inputs.historyHash, provenance: inputs.provenance)
+        r.forecastSeconds = forecastSeconds
+        r.scheduleSeconds = scheduleSeconds
+        r.pricingSeconds = pricingSeconds
+        r.market = market
+        r.totalSeconds = seconds(since: clock)
+        return r
+    }
+
+    /// Forecasts every series, two at a time (each is independent, so the order of completion does not matter).
+    func forecastAll(_ inputs: RunInputs) throws -> [SeriesForecast] {
+        let template = inputs.template
         let periodSeconds = Double(template.periodMinutes * 60)
         let dayLength = periodSeconds * Double(template.periods)
-
-        // Forecast every series, two at a time (each is independent, so the order of completion does not matter).
-        let forecastStart = ContinuousClock.now
-        let splits = try sources.map { try HistoryReader.read($0, dayStart: dayStart, dayLength: dayLength, timeZone: options.timeZone) }
+        let splits = try inputs.sources.map { try HistoryReader.read($0, dayStart: inputs.dayStart, dayLength: dayLength, timeZone: options.timeZone) }
         for s in splits {
             let ratio = periodSeconds / s.history.step
             guard ratio >= 1, abs(ratio - ratio.rounded()) < 1e-9 else {
@@ -157,86 +196,50 @@ public struct DayAheadPlanner: Sendable {
         let done = Counter()
         // One BLAS thread per worker: two workers with two BLAS threads each oversubscribe the cores.
         BLASThreads.singleThreaded {
-        DispatchQueue.concurrentPerform(iterations: splits.count) { k in
-            do {
-                let f = try forecast(splits[k], periodsPerCommunityPeriod: Int((periodSeconds / splits[k].history.step).rounded()),
-                                     periods: template.periods)
-                results.set(k, .success(f))
-                let n = done.increment()
-                progress?("forecast \(n)/\(splits.count): \(f.source.prosumer) \(f.source.kind.rawValue) with \(f.model)")
-            } catch {
-                results.set(k, .failure(error))
+            DispatchQueue.concurrentPerform(iterations: splits.count) { k in
+                do {
+                    let f = try forecast(splits[k], periodsPerCommunityPeriod: Int((periodSeconds / splits[k].history.step).rounded()),
+                                         periods: template.periods)
+                    results.set(k, .success(f))
+                    let n = done.increment()
+                    progress?("forecast \(n)/\(splits.count): \(f.source.prosumer) \(f.source.kind.rawValue) with \(f.model)")
+                } catch {
+                    results.set(k, .failure(error))
+                }
             }
         }
-        }
-        let forecasts = try results.values()
-        let forecastSeconds = seconds(since: forecastStart)
+        return try results.values()
+    }
 
-        // The day's community: the template with the forecasts as load and PV.
-        var community = template
-        community.start = dayStart
-        for (i, p) in community.prosumers.enumerated() {
-            community.prosumers[i].loadKW = forecasts.first { $0.source.prosumer == p.id && $0.source.kind == .load }!.point
-            community.prosumers[i].pvKW = forecasts.first { $0.source.prosumer == p.id && $0.source.kind == .pv }!.point
-        }
-
-        var solverOptions = SolverOptions(timeLimit: options.scheduleTimeLimit, relativeGap: options.gap, threads: options.threads,
-                                          verbose: options.verbose)
-        solverOptions.absoluteGap = 1e-9
-        do { try solverOptions.validate() } catch let e as ModelError { throw DayAheadError.badInput("invalid solver option: \(e.description)") }
+    /// The day's schedule: the central MILP, or the prosumers' agents (`--method agents`).
+    func schedule(_ community: Community, _ solverOptions: SolverOptions, communityFile: String) throws -> ScheduleResult {
         progress?("scheduling \(community.name) (\(community.prosumers.count) prosumers, \(community.periods) periods)")
-        let scheduleStart = ContinuousClock.now
-        let schedule: ScheduleResult
         do {
             if options.method == .agents {
                 var clearing = ClearingOptions()
                 clearing.timeLimit = options.scheduleTimeLimit
-                schedule = try DecentralizedClearing(community: community, options: clearing).run().schedule
-            } else {
-                schedule = try CommunityScheduler(solver: solver(), options: solverOptions).schedule(community)
+                return try DecentralizedClearing(community: community, options: clearing).run().schedule
             }
-        }
-        catch let e as ModelError { throw DayAheadError.badInput("\(communityFile): \(e.description)") }
-        let scheduleSeconds = seconds(since: scheduleStart)
+            return try CommunityScheduler(solver: solver(), options: solverOptions).schedule(community)
+        } catch let e as ModelError { throw DayAheadError.badInput("\(communityFile): \(e.description)") }
+    }
 
-        var problem: PricingProblem?, pricing: PricingResult?, skipped: String?
-        let pricingStart = ContinuousClock.now
-        if community.sharedStorage == nil {
-            skipped = "the community has no shared storage"
-        } else if community.pricing == nil {
-            skipped = "the community file has no pricing section"
-        } else {
-            progress?("pricing the shared storage (\(community.pricing!.mode.rawValue))")
-            do {
-                let p = try PricingProblem(community: community)
-                var o = solverOptions
-                o.timeLimit = options.pricingTimeLimit
-                pricing = try StackelbergPricer(solver: solver(), options: o).price(p)
-                problem = p
-            } catch let e as PricingInputError {
-                throw DayAheadError.badInput("\(communityFile): \(e.description)")
-            } catch let e as ModelError {
-                throw DayAheadError.badInput("\(communityFile): pricing: \(e.description)")
-            }
+    /// The shared storage's prices, or why pricing is skipped.
+    func price(_ community: Community, _ solverOptions: SolverOptions, communityFile: String) throws
+        -> (problem: PricingProblem?, pricing: PricingResult?, skipped: String?) {
+        guard community.sharedStorage != nil else { return (nil, nil, "the community has no shared storage") }
+        guard let settings = community.pricing else { return (nil, nil, "the community file has no pricing section") }
+        progress?("pricing the shared storage (\(settings.mode.rawValue))")
+        do {
+            let p = try PricingProblem(community: community)
+            var o = solverOptions
+            o.timeLimit = options.pricingTimeLimit
+            return (p, try StackelbergPricer(solver: solver(), options: o).price(p), nil)
+        } catch let e as PricingInputError {
+            throw DayAheadError.badInput("\(communityFile): \(e.description)")
+        } catch let e as ModelError {
+            throw DayAheadError.badInput("\(communityFile): pricing: \(e.description)")
         }
-        let pricingSeconds = seconds(since: pricingStart)
-        var market: DayAheadMarket?
-        if let name = options.market, schedule.status.hasSolution {
-            progress?("peer-to-peer market (\(name.rawValue)): bids, clearing, settlement")
-            let pool = schedule.settlement.map { Dictionary($0.bills.map { ($0.id, $0.bill) }, uniquingKeysWith: { a, _ in a }) }
-            do { market = try DayAheadMarket.run(community, mechanism: name, steps: options.marketSteps, solver: solver(), pool: pool) }
-            catch let e as MarketError { throw DayAheadError.badInput("\(communityFile): market: \(e.description)") }
-        }
-        var r = DayAheadResult(community: community, date: Self.dayFormatter.string(from: dayStart), options: options,
-                               forecasts: forecasts, schedule: schedule, pricingProblem: problem, pricing: pricing,
-                               pricingSkipped: skipped, communityFile: communityFile, communityHash: inputs.communityHash,
-                               historyFiles: inputs.historyFiles, historyHash: inputs.historyHash, provenance: inputs.provenance)
-        r.forecastSeconds = forecastSeconds
-        r.scheduleSeconds = scheduleSeconds
-        r.pricingSeconds = pricingSeconds
-        r.market = market
-        r.totalSeconds = seconds(since: clock)
-        return r
     }
 
     func solver() -> any LinearSolver { options.solver.make() }

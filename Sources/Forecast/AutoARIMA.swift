@@ -66,13 +66,12 @@ public struct AutoARIMA: Forecaster, Codable {
         self.fourier = fourier
     }
 
+    /// Fits the model: the differences by unit-root tests, then Hyndman-Khandakar's stepwise search over the
+    /// orders by AICc (CSS), then the chosen order estimated with the regressors.
     public mutating func fit(_ history: TimeSeries) throws {
         periodsPerDay = history.periodsPerDay
         let y = history.values
         fitCount = y.count
-        let day = max(1, periodsPerDay)
-        let week = periodsPerDay > 1 ? 7 * day : 7
-        let armaPeriod = periodsPerDay > 1 ? day : 7
         guard history.regressorValues.allSatisfy({ $0.count >= y.count }) else {
             throw ForecastError.missingRegressors(model: name, needed: y.count, got: history.regressorValues.map(\.count).min() ?? 0)
         }
@@ -88,35 +87,79 @@ public struct AutoARIMA: Forecaster, Codable {
             // With regressors, the tests and the search run on the series minus its OLS regression on them (as
             // R's auto.arima chooses d); the chosen model is then estimated jointly with the regressors.
             let target = regressors.isEmpty ? y : try Self.regressionResiduals(y, regressors)
-            // Differences.
+            var search = OrderSearch(self, series: y, target: target)
+            let (best, bestScore) = search.run()
+            searched = search.searched
+            guard bestScore.isFinite else { throw ARIMAError.estimationFailed("no candidate model could be estimated") }
+            do {
+                model = try ARIMAModel.fit(y, spec: best, regressors: regressors, method: method(for: best))
+            } catch {
+                model = try ARIMAModel.fit(y, spec: best, regressors: regressors, method: .css)
+            }
+        } catch let e as ARIMAError {
+            if case let .tooShort(needed, got) = e { throw ForecastError.historyTooShort(model: name, needed: needed, got: got) }
+            throw e
+        }
+    }
+
+    /// The stepwise order search on one (regression-free) series: its differences and the candidates' AICc.
+    struct OrderSearch {
+        let target: [Double]
+        let maxP: Int, maxQ: Int, maxSP: Int, maxSQ: Int
+        let d: Int, bigD: Int
+        let armaPeriod: Int, differencePeriod: Int
+        let conditioning: Int
+        let allowConstant: Bool
+        var cache: [ARIMASpec: Double] = [:]
+        var searched: [SearchStep] = []
+
+        /// The differences: seasonal (weekly, else daily) by the seasonal strength test, then ordinary ones by
+        /// KPSS; the seasonal ARMA period is a day for sub-daily data, a week for daily data.
+        init(_ auto: AutoARIMA, series y: [Double], target: [Double]) {
+            self.target = target
+            let n = target.count
+            let day = max(1, auto.periodsPerDay)
+            let week = auto.periodsPerDay > 1 ? 7 * day : 7
+            armaPeriod = auto.periodsPerDay > 1 ? day : 7
             var differencePeriod = week
             var bigD = 0
-            if seasonal {
-                if y.count >= 3 * week { bigD = UnitRoot.seasonalDifferences(target, period: week) }
-                if bigD == 0, y.count >= 3 * armaPeriod, armaPeriod != week {
+            if auto.seasonal {
+                if n >= 3 * week { bigD = UnitRoot.seasonalDifferences(target, period: week) }
+                if bigD == 0, n >= 3 * armaPeriod, armaPeriod != week {
                     bigD = UnitRoot.seasonalDifferences(target, period: armaPeriod)
                     if bigD == 1 { differencePeriod = armaPeriod }
                 }
             }
             var w = target
-            if bigD == 1 { w = (differencePeriod..<y.count).map { y[$0] - y[$0 - differencePeriod] } }
-            let d = UnitRoot.differences(w, max: 2 - bigD)
-            let seasonalARMA = seasonal && armaPeriod > 1
-            let maxSP = seasonalARMA ? maxSeasonalP : 0, maxSQ = seasonalARMA ? maxSeasonalQ : 0
-            let conditioning = maxP + armaPeriod * maxSP
-            let allowConstant = d + bigD <= 1
-            var cache: [ARIMASpec: Double] = [:]
-            searched = []
-            func score(_ s: ARIMASpec) -> Double {
-                if let v = cache[s] { return v }
-                let v = (try? ARIMAModel.fit(target, spec: s, method: .css, conditioning: conditioning).aicc) ?? .infinity
-                cache[s] = v
-                searched.append(SearchStep(spec: s, aicc: v))
-                return v
-            }
-            func spec(_ p: Int, _ q: Int, _ sp: Int, _ sq: Int, _ c: Bool) -> ARIMASpec {
-                ARIMASpec(p: p, d: d, q: q, P: sp, D: bigD, Q: sq, period: armaPeriod, differencePeriod: differencePeriod, constant: c && allowConstant)
-            }
+            // The ordinary differences are tested on the seasonally differenced series itself (not on its
+            // regression residuals), as before the search was a type of its own.
+            if bigD == 1 { w = (differencePeriod..<n).map { y[$0] - y[$0 - differencePeriod] } }
+            d = UnitRoot.differences(w, max: 2 - bigD)
+            self.bigD = bigD
+            self.differencePeriod = differencePeriod
+            let seasonalARMA = auto.seasonal && armaPeriod > 1
+            maxP = auto.maxP
+            maxQ = auto.maxQ
+            maxSP = seasonalARMA ? auto.maxSeasonalP : 0
+            maxSQ = seasonalARMA ? auto.maxSeasonalQ : 0
+            conditioning = maxP + armaPeriod * maxSP
+            allowConstant = d + bigD <= 1
+        }
+
+        mutating func score(_ s: ARIMASpec) -> Double {
+            if let v = cache[s] { return v }
+            let v = (try? ARIMAModel.fit(target, spec: s, method: .css, conditioning: conditioning).aicc) ?? .infinity
+            cache[s] = v
+            searched.append(SearchStep(spec: s, aicc: v))
+            return v
+        }
+
+        func spec(_ p: Int, _ q: Int, _ sp: Int, _ sq: Int, _ c: Bool) -> ARIMASpec {
+            ARIMASpec(p: p, d: d, q: q, P: sp, D: bigD, Q: sq, period: armaPeriod, differencePeriod: differencePeriod, constant: c && allowConstant)
+        }
+
+        /// Four (five) starting orders, then single moves from the best while one improves the AICc.
+        mutating func run() -> (best: ARIMASpec, score: Double) {
             var starts = [spec(2, 2, min(1, maxSP), min(1, maxSQ), true), spec(0, 0, 0, 0, true),
                           spec(1, 0, min(1, maxSP), 0, true), spec(0, 1, 0, min(1, maxSQ), true)]
             if allowConstant { starts.append(spec(0, 0, 0, 0, false)) }
@@ -128,17 +171,7 @@ public struct AutoARIMA: Forecaster, Codable {
             var improved = true
             while improved && cache.count < 94 {
                 improved = false
-                let b = best
-                var moves: [ARIMASpec] = []
-                for (dp, dq, dsp, dsq) in [(0, 0, -1, 0), (0, 0, 1, 0), (0, 0, 0, -1), (0, 0, 0, 1), (0, 0, -1, -1), (0, 0, 1, 1),
-                                           (-1, 0, 0, 0), (1, 0, 0, 0), (0, -1, 0, 0), (0, 1, 0, 0), (-1, -1, 0, 0), (1, 1, 0, 0),
-                                           (1, -1, 0, 0), (-1, 1, 0, 0)] {
-                    let p = b.p + dp, q = b.q + dq, sp = b.P + dsp, sq = b.Q + dsq
-                    guard (0...maxP).contains(p), (0...maxQ).contains(q), (0...maxSP).contains(sp), (0...maxSQ).contains(sq) else { continue }
-                    moves.append(spec(p, q, sp, sq, b.constant))
-                }
-                if allowConstant { moves.append(spec(b.p, b.q, b.P, b.Q, !b.constant)) }
-                for s in moves where !cache.keys.contains(s) {
+                for s in moves(from: best) where !cache.keys.contains(s) {
                     let v = score(s)
                     if v < bestScore {
                         (best, bestScore) = (s, v)
@@ -147,15 +180,22 @@ public struct AutoARIMA: Forecaster, Codable {
                     }
                 }
             }
-            guard bestScore.isFinite else { throw ARIMAError.estimationFailed("no candidate model could be estimated") }
-            do {
-                model = try ARIMAModel.fit(y, spec: best, regressors: regressors, method: method(for: best))
-            } catch {
-                model = try ARIMAModel.fit(y, spec: best, regressors: regressors, method: .css)
+            return (best, bestScore)
+        }
+
+        /// The orders one step from `b`: seasonal and non-seasonal AR and MA up or down (alone and together), and
+        /// the constant switched.
+        func moves(from b: ARIMASpec) -> [ARIMASpec] {
+            var moves: [ARIMASpec] = []
+            for (dp, dq, dsp, dsq) in [(0, 0, -1, 0), (0, 0, 1, 0), (0, 0, 0, -1), (0, 0, 0, 1), (0, 0, -1, -1), (0, 0, 1, 1),
+                                       (-1, 0, 0, 0), (1, 0, 0, 0), (0, -1, 0, 0), (0, 1, 0, 0), (-1, -1, 0, 0), (1, 1, 0, 0),
+                                       (1, -1, 0, 0), (-1, 1, 0, 0)] {
+                let p = b.p + dp, q = b.q + dq, sp = b.P + dsp, sq = b.Q + dsq
+                guard (0...maxP).contains(p), (0...maxQ).contains(q), (0...maxSP).contains(sp), (0...maxSQ).contains(sq) else { continue }
+                moves.append(spec(p, q, sp, sq, b.constant))
             }
-        } catch let e as ARIMAError {
-            if case let .tooShort(needed, got) = e { throw ForecastError.historyTooShort(model: name, needed: needed, got: got) }
-            throw e
+            if allowConstant { moves.append(spec(b.p, b.q, b.P, b.Q, !b.constant)) }
+            return moves
         }
     }
 

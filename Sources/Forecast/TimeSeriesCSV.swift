@@ -48,109 +48,150 @@ public enum TimeSeriesCSV {
     /// otherwise allocate gigabytes; found by the fuzzer).
     public static let largestSeries = 10_000_000
 
-    /// Parses CSV text; `file` names the source in errors.
+    /// Parses CSV text; `file` names the source in errors. Steps: the columns, the rows (timestamps, values,
+    /// regressors; future rows without a value last), then the regular series with its gaps filled.
     public static func parse(_ text: String, file: String, column: String, timeZone: TimeZone? = nil,
                              fill: GapFill? = nil, regressors: [String] = []) throws -> TimeSeries {
-        func fail(_ line: Int?, _ m: String) -> TimeSeriesError { TimeSeriesError(file: file, line: line, message: m) }
         // DataIO's RFC 4180 reader: CRLF, a BOM and quoted fields (headers included) read like any other file.
         let table: CSVTable
-        do { table = try CSVTable(text: text, file: file) } catch let e as CSVError { throw fail(e.line > 0 ? e.line : nil, e.message) }
-        let names = table.header
-        func short(_ cell: String) -> String { cell.count > 40 ? String(cell.prefix(40)) + "..." : cell }
-        // Column lists in messages are short and cut: a file that is not a time series (say /etc/passwd) is not echoed.
-        func shown(_ names: [String]) -> String {
-            names.prefix(12).map { $0.count > 32 ? String($0.prefix(32)) + "..." : $0 }.joined(separator: ", ") + (names.count > 12 ? ", ..." : "")
+        do { table = try CSVTable(text: text, file: file) } catch let e as CSVError {
+            throw TimeSeriesError(file: file, line: e.line > 0 ? e.line : nil, message: e.message)
         }
-        guard let col = names.firstIndex(of: column) else {
-            let plain = names.allSatisfy { name in name.count <= 64 && name.unicodeScalars.allSatisfy {
-                CharacterSet.alphanumerics.contains($0) || " _-.()%/".unicodeScalars.contains($0) } }
-            guard plain else { throw fail(1, "no column '\(column)': line 1 does not look like a header of column names (is this a CSV time series?)") }
-            throw fail(1, "no column '\(column)' (columns: \(shown(names)))")
-        }
-        let timeCol = names.firstIndex(of: "timestamp") ?? 0
-        var regressorCols: [Int] = []
-        for r in regressors {
-            guard let c = names.firstIndex(of: r) else { throw fail(1, "no regressor column '\(r)' (columns: \(shown(names)))") }
-            guard c != col else { throw fail(1, "'\(r)' is the forecast column; it cannot also be a regressor") }
-            regressorCols.append(c)
-        }
+        var reader = try RowReader(table: table, file: file, column: column, regressors: regressors, timeZone: timeZone)
+        for record in table.records { try reader.read(record) }
+        return try reader.series(fill: fill)
+    }
+
+    /// The rows of a time-series table, checked one by one.
+    struct RowReader {
+        let file: String, column: String, regressors: [String]
+        let timeZone: TimeZone?
+        let col: Int, timeCol: Int, regressorCols: [Int]
         var stamps: [Date] = [], values: [Double] = [], lineOf: [Int] = []
         var regressorRows: [[Double]] = []
+        /// The first row without a value (the future rows of a file with regressors).
         var futureFrom: Int?
-        var parser = StampParser(timeZone: timeZone)
-        for record in table.records {
+        var parser: StampParser
+
+        func fail(_ line: Int?, _ m: String) -> TimeSeriesError { TimeSeriesError(file: file, line: line, message: m) }
+        static func short(_ cell: String) -> String { cell.count > 40 ? String(cell.prefix(40)) + "..." : cell }
+        /// Column lists in messages are short and cut: a file that is not a time series (say /etc/passwd) is not echoed.
+        static func shown(_ names: [String]) -> String {
+            names.prefix(12).map { $0.count > 32 ? String($0.prefix(32)) + "..." : $0 }.joined(separator: ", ") + (names.count > 12 ? ", ..." : "")
+        }
+
+        /// Finds the value, timestamp and regressor columns in the header.
+        init(table: CSVTable, file: String, column: String, regressors: [String], timeZone: TimeZone?) throws {
+            self.file = file
+            self.column = column
+            self.regressors = regressors
+            self.timeZone = timeZone
+            parser = StampParser(timeZone: timeZone)
+            let names = table.header
+            func fail(_ m: String) -> TimeSeriesError { TimeSeriesError(file: file, line: 1, message: m) }
+            guard let col = names.firstIndex(of: column) else {
+                let plain = names.allSatisfy { name in name.count <= 64 && name.unicodeScalars.allSatisfy {
+                    CharacterSet.alphanumerics.contains($0) || " _-.()%/".unicodeScalars.contains($0) } }
+                guard plain else { throw fail("no column '\(column)': line 1 does not look like a header of column names (is this a CSV time series?)") }
+                throw fail("no column '\(column)' (columns: \(Self.shown(names)))")
+            }
+            self.col = col
+            timeCol = names.firstIndex(of: "timestamp") ?? 0
+            var regressorCols: [Int] = []
+            for r in regressors {
+                guard let c = names.firstIndex(of: r) else { throw fail("no regressor column '\(r)' (columns: \(Self.shown(names)))") }
+                guard c != col else { throw fail("'\(r)' is the forecast column; it cannot also be a regressor") }
+                regressorCols.append(c)
+            }
+            self.regressorCols = regressorCols
+        }
+
+        /// One row: its timestamp (after the previous one), its value (or none in a future row) and regressors.
+        mutating func read(_ record: CSVTable.Record) throws {
             let n = record.line
             let cells = record.fields.map { $0.trimmingCharacters(in: .whitespaces) }
             guard let stamp = parser.parse(cells[timeCol]) else {
                 if let problem = parser.problem { throw fail(n, problem) }
-                throw fail(n, "'\(short(cells[timeCol]))' is not an ISO 8601 timestamp\(timeZone == nil ? " (local times need --timezone Area/City)" : "")")
+                throw fail(n, "'\(Self.short(cells[timeCol]))' is not an ISO 8601 timestamp\(timeZone == nil ? " (local times need --timezone Area/City)" : "")")
             }
             var v = Double.nan
             if !regressorCols.isEmpty && cells[col].isEmpty {
                 if futureFrom == nil { futureFrom = stamps.count }
             } else {
                 if futureFrom != nil { throw fail(n, "a value in column \(column) after rows without one (future rows must come last)") }
-                guard let x = Double(cells[col]) else { throw fail(n, "'\(short(cells[col]))' in column \(column) is not a number") }
-                guard x.isFinite else { throw fail(n, "\(short(cells[col])) in column \(column) is not a finite number") }
+                guard let x = Double(cells[col]) else { throw fail(n, "'\(Self.short(cells[col]))' in column \(column) is not a number") }
+                guard x.isFinite else { throw fail(n, "\(Self.short(cells[col])) in column \(column) is not a finite number") }
                 v = x
             }
             var row: [Double] = []
             for (r, c) in zip(regressors, regressorCols) {
-                guard let x = Double(cells[c]), x.isFinite else { throw fail(n, "'\(short(cells[c]))' in regressor column \(r) is not a finite number") }
+                guard let x = Double(cells[c]), x.isFinite else { throw fail(n, "'\(Self.short(cells[c]))' in regressor column \(r) is not a finite number") }
                 row.append(x)
             }
             regressorRows.append(row)
             if let prev = stamps.last {
-                if stamp == prev { throw fail(n, "duplicate timestamp \(short(cells[timeCol])) (also on line \(lineOf.last!))") }
-                if stamp < prev { throw fail(n, "timestamp \(short(cells[timeCol])) is earlier than the one on line \(lineOf.last!) (not monotonic)") }
+                if stamp == prev { throw fail(n, "duplicate timestamp \(Self.short(cells[timeCol])) (also on line \(lineOf.last!))") }
+                if stamp < prev { throw fail(n, "timestamp \(Self.short(cells[timeCol])) is earlier than the one on line \(lineOf.last!) (not monotonic)") }
             }
             stamps.append(stamp); values.append(v); lineOf.append(n)
         }
-        let observed = futureFrom ?? stamps.count
-        guard observed >= 2 else { throw fail(nil, "fewer than two observations") }
-        var counts: [TimeInterval: Int] = [:]
-        for k in 1..<stamps.count { counts[stamps[k].timeIntervalSince(stamps[k - 1]), default: 0] += 1 }
-        let step = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!.key
-        var series = TimeSeries(name: column, start: stamps[0], step: step, values: [values[0]])
-        series.regressorNames = regressors
-        var columns = regressors.indices.map { [regressorRows[0][$0]] }
-        for k in 1..<stamps.count {
+
+        /// The regular series at the most common step; gaps are refused, or filled linearly (then seasonally when
+        /// asked) where `fill` is given.
+        func series(fill: GapFill?) throws -> TimeSeries {
+            let observed = futureFrom ?? stamps.count
+            guard observed >= 2 else { throw fail(nil, "fewer than two observations") }
+            var counts: [TimeInterval: Int] = [:]
+            for k in 1..<stamps.count { counts[stamps[k].timeIntervalSince(stamps[k - 1]), default: 0] += 1 }
+            let step = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!.key
+            var series = TimeSeries(name: column, start: stamps[0], step: step, values: [values[0]])
+            series.regressorNames = regressors
+            var columns = regressors.indices.map { [regressorRows[0][$0]] }
+            for k in 1..<stamps.count {
+                let missing = try missingBefore(k, step: step, count: series.values.count)
+                if missing > 0 {
+                    guard fill != nil else {
+                        throw fail(lineOf[k], "gap: \(missing) missing observation(s) between line \(lineOf[k - 1]) and this line (use --fill linear|seasonal to fill)")
+                    }
+                    guard k < observed else { throw fail(lineOf[k], "gap in the future rows (regressors are never filled there)") }
+                    for m in 1...missing {
+                        let share = Double(m) / Double(missing + 1)
+                        series.filled.append(series.values.count)
+                        series.values.append(values[k - 1] + (values[k] - values[k - 1]) * share)
+                        for r in columns.indices { columns[r].append(regressorRows[k - 1][r] + (regressorRows[k][r] - regressorRows[k - 1][r]) * share) }
+                    }
+                }
+                if k < observed { series.values.append(values[k]) }
+                for r in columns.indices { columns[r].append(regressorRows[k][r]) }
+            }
+            series.regressorValues = columns
+            if fill == .seasonal {
+                let day = series.periodsPerDay
+                for i in series.filled {
+                    if i >= day { series.values[i] = series.values[i - day] }
+                    else if i + day < series.count, !series.filled.contains(i + day) { series.values[i] = series.values[i + day] }
+                }
+            }
+            return series
+        }
+
+        /// The observations missing between row `k - 1` and row `k`; refuses irregular steps and gaps that would
+        /// make the series too long.
+        func missingBefore(_ k: Int, step: TimeInterval, count: Int) throws -> Int {
             let d = stamps[k].timeIntervalSince(stamps[k - 1])
             let ratio = d / step
             guard abs(ratio - ratio.rounded()) < 1e-9 else {
                 throw fail(lineOf[k], "irregular step: \(Int(d)) s after line \(lineOf[k - 1]), the series' step is \(Int(step)) s")
             }
-            guard ratio < Double(Self.largestSeries) else {
-                throw fail(lineOf[k], "a gap of \(Int(d)) s after line \(lineOf[k - 1]) would need more than \(Self.largestSeries) observations at the series' step of \(Int(step)) s")
+            guard ratio < Double(TimeSeriesCSV.largestSeries) else {
+                throw fail(lineOf[k], "a gap of \(Int(d)) s after line \(lineOf[k - 1]) would need more than \(TimeSeriesCSV.largestSeries) observations at the series' step of \(Int(step)) s")
             }
             let missing = Int(ratio.rounded()) - 1
-            guard series.values.count + missing < Self.largestSeries else {
-                throw fail(lineOf[k], "the series would hold more than \(Self.largestSeries) observations once its gaps are filled")
+            guard count + missing < TimeSeriesCSV.largestSeries else {
+                throw fail(lineOf[k], "the series would hold more than \(TimeSeriesCSV.largestSeries) observations once its gaps are filled")
             }
-            if missing > 0 {
-                guard fill != nil else {
-                    throw fail(lineOf[k], "gap: \(missing) missing observation(s) between line \(lineOf[k - 1]) and this line (use --fill linear|seasonal to fill)")
-                }
-                guard k < observed else { throw fail(lineOf[k], "gap in the future rows (regressors are never filled there)") }
-                for m in 1...missing {
-                    let share = Double(m) / Double(missing + 1)
-                    series.filled.append(series.values.count)
-                    series.values.append(values[k - 1] + (values[k] - values[k - 1]) * share)
-                    for r in columns.indices { columns[r].append(regressorRows[k - 1][r] + (regressorRows[k][r] - regressorRows[k - 1][r]) * share) }
-                }
-            }
-            if k < observed { series.values.append(values[k]) }
-            for r in columns.indices { columns[r].append(regressorRows[k][r]) }
+            return missing
         }
-        series.regressorValues = columns
-        if fill == .seasonal {
-            let day = series.periodsPerDay
-            for i in series.filled {
-                if i >= day { series.values[i] = series.values[i - day] }
-                else if i + day < series.count, !series.filled.contains(i + day) { series.values[i] = series.values[i + day] }
-            }
-        }
-        return series
     }
 }
 

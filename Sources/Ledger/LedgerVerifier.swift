@@ -16,7 +16,28 @@ public enum LedgerVerifier {
     /// `pinnedOperatorKey`: the operator's public key from a trusted source; without it the key in the ledger's
     /// header is used, which detects every change to the data but not a ledger rewritten whole with another key.
     public static func verify(_ s: LedgerSnapshot, pinnedOperatorKey: [UInt8]? = nil) throws -> LedgerVerification {
-        func fail(_ m: String, _ entry: Int?) -> LedgerError { .integrity(m, entry: entry) }
+        try checkHeader(s, pinnedOperatorKey: pinnedOperatorKey)
+        let decoded = try checkEntries(s)
+        try checkBatches(s, decoded)
+        let view = try checkTree(s)
+        try checkCheckpoints(s, view)
+        let n = s.entries.count
+        guard let latest = s.checkpoints.last else {
+            if n == 0 { return LedgerVerification(entries: 0, batches: 0, checkpoints: 0, root: Merkle.emptyRoot,
+                                                  latest: nil, decoded: []) }
+            throw fail("no signed checkpoint covers the \(n) entries", 0)
+        }
+        guard latest.size == n else {
+            throw fail("entries \(latest.size)...\(n - 1) are not covered by a signed checkpoint", latest.size)
+        }
+        return LedgerVerification(entries: n, batches: s.batches.count, checkpoints: s.checkpoints.count,
+                                  root: latest.root, latest: latest, decoded: decoded)
+    }
+
+    static func fail(_ m: String, _ entry: Int?) -> LedgerError { .integrity(m, entry: entry) }
+
+    /// The format, the operator key's size and, when given, the trusted key.
+    static func checkHeader(_ s: LedgerSnapshot, pinnedOperatorKey: [UInt8]?) throws {
         guard s.header.format == LedgerHeader.currentFormat else {
             throw fail("the ledger format is '\(s.header.format)', expected \(LedgerHeader.currentFormat)", nil)
         }
@@ -25,7 +46,10 @@ public enum LedgerVerifier {
             throw fail("the ledger's operator key is not the trusted key given", nil)
         }
 
-        // Entries: contiguous, leaf hash of their bytes, canonical.
+    }
+
+    /// Entries: contiguous, leaf hash of their bytes, canonical. Returns them decoded.
+    static func checkEntries(_ s: LedgerSnapshot) throws -> [(index: Int, entry: LedgerEntry)] {
         let n = s.entries.count
         var decoded: [(index: Int, entry: LedgerEntry)] = []
         decoded.reserveCapacity(n)
@@ -43,7 +67,12 @@ public enum LedgerVerifier {
             }
         }
 
-        // Batches: cover the entries in order; each signature verifies with its submitter's registered key.
+        return decoded
+    }
+
+    /// Batches: cover the entries in order; each signature verifies with its submitter's registered key.
+    static func checkBatches(_ s: LedgerSnapshot, _ decoded: [(index: Int, entry: LedgerEntry)]) throws {
+        let n = s.entries.count
         var keys: [String: [UInt8]] = [:]
         var next = 0
         for (i, b) in s.batches.enumerated() {
@@ -86,7 +115,11 @@ public enum LedgerVerifier {
         }
         guard next == n else { throw fail("entries \(next)...\(n - 1) are in no signed batch", next) }
 
-        // The tree: recompute every perfect subtree and compare with what is stored.
+    }
+
+    /// The tree: recompute every perfect subtree and compare with what is stored. Returns the recomputed tree.
+    static func checkTree(_ s: LedgerSnapshot) throws -> MerkleView {
+        let n = s.entries.count
         var levels: [[Merkle.Hash]] = [s.entries.map(\.leaf)]
         while levels.last!.count >= 2 {
             let below = levels.last!
@@ -107,9 +140,12 @@ public enum LedgerVerifier {
         guard seen == expectedNodes else {
             throw fail("\(expectedNodes - seen) stored tree nodes are missing or duplicated", nil)
         }
-        let view = MerkleView { level, index in levels[level][index] }
+        return MerkleView { level, index in levels[level][index] }
+    }
 
-        // Checkpoints: signed by the operator, roots of the tree at their sizes, the latest covers everything.
+    /// Checkpoints: signed by the operator, roots of the tree at their sizes, in increasing size and time.
+    static func checkCheckpoints(_ s: LedgerSnapshot, _ view: MerkleView) throws {
+        let n = s.entries.count
         var lastTime = Int64.min, lastSize = -1
         for c in s.checkpoints {
             guard c.size > lastSize else { throw fail("checkpoints are not in increasing size at \(c.size)", nil) }
@@ -127,15 +163,5 @@ public enum LedgerVerifier {
             }
             lastTime = c.time; lastSize = c.size
         }
-        guard let latest = s.checkpoints.last else {
-            if n == 0 { return LedgerVerification(entries: 0, batches: 0, checkpoints: 0, root: Merkle.emptyRoot,
-                                                  latest: nil, decoded: []) }
-            throw fail("no signed checkpoint covers the \(n) entries", 0)
-        }
-        guard latest.size == n else {
-            throw fail("entries \(latest.size)...\(n - 1) are not covered by a signed checkpoint", latest.size)
-        }
-        return LedgerVerification(entries: n, batches: s.batches.count, checkpoints: s.checkpoints.count,
-                                  root: latest.root, latest: latest, decoded: decoded)
     }
 }

@@ -73,51 +73,16 @@ public struct CommunityScheduler: Sendable {
         var result = ScheduleResult(status: .error, solver: solver.name)
         let clock = Stopwatch()
         for round in 1...25 {
-            var relaxationBound: Double?
             let build = Stopwatch()
             let (model, vars) = spec.build()
             result.buildSeconds += build.seconds
-            // A solve is not started with less than 1 % of the limit left: even a stopped solve's set-up (CBC's
-            // presolve, for one) would overrun it.
-            func timeLeft() -> Double? {
-                guard let limit = options.timeLimit else { return .infinity }
-                let left = limit - clock.seconds
-                return left > 0.01 * limit ? left : nil
-            }
-            guard let left = timeLeft() else {
+            guard let left = timeLeft(clock) else {
                 result.status = .timeLimitNoSolution
                 result.message = "time limit before any solution"
                 return result
             }
             if options.timeLimit != nil { opts.timeLimit = left }
-            if coupled && model.isMixedInteger {
-                let heuristic = try Self.roundedStart(community, model, vars, solver: solver, options: opts)
-                opts.initialSolution = heuristic.values
-                relaxationBound = heuristic.relaxationBound
-                result.solveSeconds += heuristic.seconds
-                // The start's LPs count against the limit too: the MIP search gets what is left.
-                if options.timeLimit != nil { opts.timeLimit = timeLeft() ?? 0 }
-            }
-            var s = opts.timeLimit == 0
-                ? Solution(status: .timeLimitNoSolution, solver: solver.name, message: "time limit before the search")
-                : try solver.solve(model, options: opts)
-            // The relaxation's optimum bounds this round's model (and so the community's) from below; a search
-            // stopped early may know less.
-            if let lpBound = relaxationBound, s.status.hasSolution || s.status == .timeLimitNoSolution {
-                s.bestBound = max(s.bestBound ?? -.infinity, lpBound)
-            }
-            if s.status == .timeLimitNoSolution, let start = opts.initialSolution, start.count == model.variableCount {
-                // GLPK takes no start, so its search can stop at the limit without an incumbent of its own; the
-                // LP-rounding start is a feasible schedule of this very model: report it, with the search's bound.
-                // Within the gap, that is a proof like any other.
-                var kept = Solution(status: .feasible, objective: model.objectiveValue(start), bestBound: s.bestBound, values: start,
-                                    solver: s.solver, handoverSeconds: s.handoverSeconds, solveSeconds: s.solveSeconds,
-                                    message: "LP-rounding start kept; \(s.message)")
-                if let gap = kept.gap, gap <= opts.relativeGap { kept.status = .optimal }
-                s = kept
-            }
-            result.handoverSeconds += s.handoverSeconds
-            result.solveSeconds += s.solveSeconds
+            let s = try solveRound(community, model, vars, coupled: coupled, options: &opts, clock: clock, result: &result)
             result.rounds = round
             result.variables = model.variableCount
             result.integerVariables = model.integerCount
@@ -127,23 +92,7 @@ public struct CommunityScheduler: Sendable {
             guard s.status.hasSolution else { return result }
             var (flows, shared) = Self.extract(community, vars, s.values)
             Self.netOut(&flows)
-            var broken = false
-            for (i, row) in flows.enumerated() {
-                for (t, f) in row.enumerated() {
-                    if f.gridImport + f.poolBuy > Self.flowTolerance && f.gridExport + f.poolSell > Self.flowTolerance {
-                        spec.meterBinaries.insert(UnitPeriod(unit: i, period: t)); broken = true
-                    }
-                    if f.batteryCharge > Self.flowTolerance && f.batteryDischarge > Self.flowTolerance {
-                        spec.storageBinaries.insert(UnitPeriod(unit: i, period: t)); broken = true
-                    }
-                }
-            }
-            for (t, s) in shared.enumerated() where s.charge > Self.flowTolerance && s.discharge > Self.flowTolerance {
-                spec.storageBinaries.insert(UnitPeriod(unit: -1, period: t)); broken = true
-            }
-            if broken {
-                continue
-            }
+            if Self.addBinariesWhereBroken(&spec, flows: flows, shared: shared) { continue }
             result.flows = flows
             result.shared = shared
             let cost = Self.cost(community, flows: flows, shared: shared)
@@ -155,6 +104,70 @@ public struct CommunityScheduler: Sendable {
         result.status = .error
         result.message = "the meter and battery rules still needed new binaries after 25 rounds"
         return result
+    }
+
+    /// The time left of the limit (infinite without one); nil below 1 % of it: a solve is not started then, as
+    /// even a stopped solve's set-up (CBC's presolve, for one) would overrun it.
+    func timeLeft(_ clock: Stopwatch) -> Double? {
+        guard let limit = options.timeLimit else { return .infinity }
+        let left = limit - clock.seconds
+        return left > 0.01 * limit ? left : nil
+    }
+
+    /// One round's solve: the LP-rounding start and its relaxation bound (coupled MILPs), then the search; a
+    /// search stopped without an incumbent keeps the start.
+    func solveRound(_ community: Community, _ model: Model, _ vars: ScheduleModel.Variables, coupled: Bool,
+                    options opts: inout SolverOptions, clock: Stopwatch, result: inout ScheduleResult) throws -> Solution {
+        var relaxationBound: Double?
+        if coupled && model.isMixedInteger {
+            let heuristic = try Self.roundedStart(community, model, vars, solver: solver, options: opts)
+            opts.initialSolution = heuristic.values
+            relaxationBound = heuristic.relaxationBound
+            result.solveSeconds += heuristic.seconds
+            // The start's LPs count against the limit too: the MIP search gets what is left.
+            if options.timeLimit != nil { opts.timeLimit = timeLeft(clock) ?? 0 }
+        }
+        var s = opts.timeLimit == 0
+            ? Solution(status: .timeLimitNoSolution, solver: solver.name, message: "time limit before the search")
+            : try solver.solve(model, options: opts)
+        // The relaxation's optimum bounds this round's model (and so the community's) from below; a search stopped
+        // early may know less.
+        if let lpBound = relaxationBound, s.status.hasSolution || s.status == .timeLimitNoSolution {
+            s.bestBound = max(s.bestBound ?? -.infinity, lpBound)
+        }
+        if s.status == .timeLimitNoSolution, let start = opts.initialSolution, start.count == model.variableCount {
+            // GLPK takes no start, so its search can stop at the limit without an incumbent of its own; the
+            // LP-rounding start is a feasible schedule of this very model: report it, with the search's bound.
+            // Within the gap, that is a proof like any other.
+            var kept = Solution(status: .feasible, objective: model.objectiveValue(start), bestBound: s.bestBound, values: start,
+                                solver: s.solver, handoverSeconds: s.handoverSeconds, solveSeconds: s.solveSeconds,
+                                message: "LP-rounding start kept; \(s.message)")
+            if let gap = kept.gap, gap <= opts.relativeGap { kept.status = .optimal }
+            s = kept
+        }
+        result.handoverSeconds += s.handoverSeconds
+        result.solveSeconds += s.solveSeconds
+        return s
+    }
+
+    /// Adds a meter binary wherever a prosumer draws and feeds at once, and a mode binary wherever a storage
+    /// charges and discharges at once; returns whether any rule was broken.
+    static func addBinariesWhereBroken(_ spec: inout ScheduleModel, flows: [[ProsumerPeriod]], shared: [StoragePeriod]) -> Bool {
+        var broken = false
+        for (i, row) in flows.enumerated() {
+            for (t, f) in row.enumerated() {
+                if f.gridImport + f.poolBuy > flowTolerance && f.gridExport + f.poolSell > flowTolerance {
+                    spec.meterBinaries.insert(UnitPeriod(unit: i, period: t)); broken = true
+                }
+                if f.batteryCharge > flowTolerance && f.batteryDischarge > flowTolerance {
+                    spec.storageBinaries.insert(UnitPeriod(unit: i, period: t)); broken = true
+                }
+            }
+        }
+        for (t, s) in shared.enumerated() where s.charge > flowTolerance && s.discharge > flowTolerance {
+            spec.storageBinaries.insert(UnitPeriod(unit: -1, period: t)); broken = true
+        }
+        return broken
     }
 
     /// A feasible start for the MIP search: solve the LP relaxation, round its binaries the way the physics

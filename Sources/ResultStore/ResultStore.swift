@@ -4,7 +4,7 @@ import GRDB
 
 /// One recorded run of `peergrid day-ahead`: what went in (hashes, settings), what came out (status, costs,
 /// prices) and how long it took.
-public struct RunRecord: Sendable, Equatable {
+public struct RunRecord: Sendable, Equatable, Codable {
     /// Row id (assigned by the store).
     public var id: Int64?
     /// `community/date/settings-hash`: equal keys mean the same job (batch reruns skip it).
@@ -55,6 +55,22 @@ public struct RunRecord: Sendable, Equatable {
         self.forecastMAPE = forecastMAPE; self.forecastSeconds = forecastSeconds; self.scheduleSeconds = scheduleSeconds
         self.pricingSeconds = pricingSeconds; self.totalSeconds = totalSeconds; self.reportDirectory = reportDirectory
     }
+}
+
+/// The `run` table's row: GRDB reads and writes it through `Codable` with the table's column names.
+extension RunRecord: FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "run"
+
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case id, runKey = "run_key", community, date, finishedAt = "finished_at", status, solver, model
+        case modelsJSON = "models_json", communityHash = "community_hash", historyHash = "history_hash"
+        case settingsJSON = "settings_json", cost, standaloneCost = "standalone_cost", savings, gap
+        case pricingStatus = "pricing_status", profit, pricesJSON = "prices_json", forecastMAPE = "forecast_mape"
+        case forecastSeconds = "forecast_seconds", scheduleSeconds = "schedule_seconds", pricingSeconds = "pricing_seconds"
+        case totalSeconds = "total_seconds", reportDirectory = "report_dir"
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// A store failure, with the database file named.
@@ -210,16 +226,8 @@ public final class ResultStore: Sendable {
     }
 
     static func insert(_ r: RunRecord, _ db: Database) throws {
-                try db.execute(sql: """
-                    INSERT INTO run (run_key, community, date, finished_at, status, solver, model, models_json,
-                      community_hash, history_hash, settings_json, cost, standalone_cost, savings, gap, pricing_status,
-                      profit, prices_json, forecast_mape, forecast_seconds, schedule_seconds, pricing_seconds,
-                      total_seconds, report_dir)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [r.runKey, r.community, r.date, r.finishedAt, r.status, r.solver, r.model, r.modelsJSON,
-                                     r.communityHash, r.historyHash, r.settingsJSON, r.cost, r.standaloneCost, r.savings,
-                                     r.gap, r.pricingStatus, r.profit, r.pricesJSON, r.forecastMAPE, r.forecastSeconds,
-                                     r.scheduleSeconds, r.pricingSeconds, r.totalSeconds, r.reportDirectory])
+        var row = r
+        try row.insert(db)
     }
 
     /// Records a run unless one with the same run key is there already, both in one transaction (two processes that
@@ -249,33 +257,16 @@ public final class ResultStore: Sendable {
     public func runs(community: String? = nil, limit: Int = 50) throws -> [RunRecord] {
         do {
             return try pool.read { db in
-                let rows: [Row]
-                if let community {
-                    rows = try Row.fetchAll(db, sql: "SELECT * FROM run WHERE community = ? ORDER BY id DESC LIMIT ?", arguments: [community, limit])
-                } else {
-                    rows = try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY id DESC LIMIT ?", arguments: [limit])
-                }
-                return rows.map(Self.record)
+                var request = RunRecord.order(RunRecord.CodingKeys.id.desc).limit(limit)
+                if let community { request = request.filter(RunRecord.CodingKeys.community == community) }
+                return try request.fetchAll(db)
             }
         } catch { throw ResultStoreError(path: path, message: "cannot read: \(error)") }
     }
 
     /// One run by id.
     public func run(id: Int64) throws -> RunRecord? {
-        do { return try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]).map(Self.record) } }
+        do { return try pool.read { db in try RunRecord.fetchOne(db, key: id) } }
         catch { throw ResultStoreError(path: path, message: "cannot read: \(error)") }
-    }
-
-    static func record(_ row: Row) -> RunRecord {
-        var r = RunRecord(runKey: row["run_key"], community: row["community"], date: row["date"], finishedAt: row["finished_at"],
-                          status: row["status"], solver: row["solver"], model: row["model"], modelsJSON: row["models_json"],
-                          communityHash: row["community_hash"], historyHash: row["history_hash"], settingsJSON: row["settings_json"],
-                          cost: row["cost"], standaloneCost: row["standalone_cost"], savings: row["savings"], gap: row["gap"],
-                          pricingStatus: row["pricing_status"], profit: row["profit"], pricesJSON: row["prices_json"],
-                          forecastMAPE: row["forecast_mape"], forecastSeconds: row["forecast_seconds"],
-                          scheduleSeconds: row["schedule_seconds"], pricingSeconds: row["pricing_seconds"],
-                          totalSeconds: row["total_seconds"], reportDirectory: row["report_dir"])
-        r.id = row["id"]
-        return r
     }
 }
