@@ -1,0 +1,90 @@
+import DayAhead
+import Foundation
+import Optimize
+import Reports
+import ResultStore
+import Testing
+
+/// The results store on its own: every field survives the round trip, and queries order, filter and limit.
+@Suite struct ResultStoreTests {
+    func record(_ k: Int, community: String, nils: Bool = false) -> RunRecord {
+        RunRecord(runKey: "\(community)/2000-01-0\(k)/abc", community: community, date: "2000-01-0\(k)",
+                  finishedAt: "2000-01-0\(k)T10:00:00Z", status: k % 2 == 0 ? "optimal" : "feasible", solver: "cbc",
+                  model: "auto", modelsJSON: "{\"h1/load\":\"arima\"}", communityHash: "c\(k)", historyHash: "h\(k)",
+                  settingsJSON: "{\"gap\":0.0001}", cost: nils ? nil : 10.5 + Double(k), standaloneCost: nils ? nil : 12.25,
+                  savings: nils ? nil : 1.75, gap: nils ? nil : 1e-5, pricingStatus: nils ? "skipped" : "optimal",
+                  profit: nils ? nil : 0.125, pricesJSON: "[]", forecastMAPE: nils ? nil : 2.5, forecastSeconds: 1.5,
+                  scheduleSeconds: 2.5, pricingSeconds: 0.5, totalSeconds: 4.75, reportDirectory: "/tmp/r\(k)")
+    }
+
+    @Test func everyFieldRoundTripsAndQueriesOrderFilterAndLimit() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("peergrid-store-\(UUID().uuidString)")
+        let store = try ResultStore(path: dir.appendingPathComponent("runs.sqlite").path)
+        var written: [RunRecord] = []
+        for k in 1...6 {
+            var r = record(k, community: k <= 4 ? "alpha" : "beta", nils: k == 3)
+            r.id = try store.record(r)
+            written.append(r)
+        }
+        // Every field, nils included, comes back as written; ids are assigned in order.
+        for r in written { #expect(try store.run(id: r.id!) == r) }
+        #expect(written.map { $0.id! } == [1, 2, 3, 4, 5, 6])
+        #expect(try store.run(id: 99) == nil)
+        // Newest first, filtered by community, limited.
+        #expect(try store.runs().map(\.id) == [6, 5, 4, 3, 2, 1])
+        #expect(try store.runs(community: "alpha").map(\.id) == [4, 3, 2, 1])
+        #expect(try store.runs(community: "beta", limit: 1).map(\.id) == [6])
+        #expect(try store.runs(community: "gamma").isEmpty)
+        // A run key is recorded once.
+        #expect(try store.contains(runKey: written[0].runKey))
+        #expect(try !store.recordIfAbsent(written[0]))
+        #expect(try store.recordIfAbsent(record(7, community: "beta")))
+        #expect(try store.runs().count == 7)
+        // Reopened (another process), the same rows.
+        #expect(try ResultStore(path: store.path).runs(limit: 100).count == 7)
+    }
+
+    @Test func aFileThatIsNotAStoreIsRefusedUntouched() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-store-\(UUID().uuidString).sqlite").path
+        try "hello\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect { try ResultStore(path: path) } throws: { "\($0)".contains("not an SQLite database") }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "hello\n")
+    }
+}
+
+/// The day-ahead report's content: the numbers it prints are the run's.
+@Suite struct ReportContentTests {
+    @Test func theReportPrintsTheRunsNumbers() throws {
+        let r = try DayAheadPlanner(options: Fixture.options()).run(communityFile: Fixture.community, history: nil)
+        let doc = DayAheadOutputs.report(r)
+        var headings: [String] = []
+        var tables: [(header: [String], rows: [[String]])] = []
+        for block in doc.blocks {
+            switch block {
+            case let .heading(h): headings.append(h)
+            case let .table(header, rows, _): tables.append((header, rows))
+            default: break
+            }
+        }
+        #expect(headings == ["Summary", "Forecasts against history", "Energy flows", "Batteries", "Pool trades", "Prices",
+                             "Bills and savings", "Solvers", "Data and provenance"])
+        // One forecast row per prosumer and series, with the model used.
+        func table(_ column: String) -> [[String]]? { tables.first { $0.header.contains(column) }?.rows }
+        let forecasts = try #require(table("observations"))
+        #expect(forecasts.count == r.forecasts.count)
+        for (row, f) in zip(forecasts, r.forecasts) { #expect(row[0] == f.source.prosumer && row[2] == f.model) }
+        // The bills: one row per prosumer, each the settlement's bill to the cent.
+        let settlement = try #require(r.schedule.settlement)
+        let bills = try #require(table("community bill"))
+        #expect(bills.count == settlement.bills.count)
+        for (row, b) in zip(bills, settlement.bills) {
+            #expect(row[0] == b.id && row[1] == String(format: "%.2f", b.bill))
+        }
+        // The solver table's schedule row: status and objective.
+        let solvers = try #require(table("best bound"))
+        #expect(solvers[0][0] == "schedule" && solvers[0][2] == r.schedule.status.rawValue)
+        #expect(solvers[0][3] == String(format: "%.2f", r.schedule.objective!))
+        // The markdown carries the same summary sentence.
+        #expect(doc.markdown().contains("community cost \(String(format: "%.2f", r.schedule.objective!))"))
+    }
+}
