@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "Agents", dependencies: ["DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver", "Optimize", "CMPI"]),
         .target(name: "Market", dependencies: ["DataIO", "LinearProgramming", "Optimize"]),
         .target(name: "Ledger", dependencies: ["DataIO", "Optimize", "Market", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Reports", dependencies: ["DataIO", "LinearProgramming", "Forecast", "Optimize", "Market", "Agents"]),
+        .target(name: "Reports", dependencies: ["DataIO", "LinearProgramming", "Forecast", "Optimize", "Market", "Agents", "ResultStore"]),
         .target(name: "ResultStore", dependencies: ["DataIO", "Ledger", .product(name: "GRDB", package: "GRDB.swift"),
                                                    .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(name: "DayAhead", dependencies: [
@@ -69,26 +69,26 @@ let package = Package(
         ]),
 
         // MARK: - Tests
+        .target(name: "TestFixtures", path: "Tests/TestFixtures"),
         .testTarget(name: "LinearAlgebraTests", dependencies: [
             "LinearAlgebra", .product(name: "Numerics", package: "swift-numerics"),
         ]),
         .testTarget(name: "LinearProgrammingTests", dependencies: ["LinearProgramming"]),
         .testTarget(name: "SolverTests", dependencies: [
-            "LinearProgramming", "GLPKSolver", "CbcSolver",
+            "LinearProgramming", "GLPKSolver", "CbcSolver", "TestFixtures",
             .product(name: "Numerics", package: "swift-numerics"),
-        ], resources: [.copy("Fixtures")]),
+        ]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast", "LinearAlgebra"], exclude: ["Fixtures"]),
-        .testTarget(name: "OptimizeTests", dependencies: ["Optimize", "LinearProgramming"],
+        .testTarget(name: "OptimizeTests", dependencies: ["Optimize", "LinearProgramming", "TestFixtures"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "DataIO"]),
         .testTarget(name: "DataIOTests", dependencies: ["DataIO"]),
         .testTarget(name: "MarketTests", dependencies: ["Market", "DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver", "Optimize"]),
-        .testTarget(name: "DayAheadTests", dependencies: ["DayAhead", "ResultStore", "Forecast", "Optimize"],
-                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "DayAheadTests", dependencies: ["DayAhead", "ResultStore", "Forecast", "Optimize", "Reports", "TestFixtures"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "ResultStore", "DataIO", "Market"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Optimize", "LinearProgramming", "CbcSolver", "DataIO"]),
-        .testTarget(name: "PeerGridCLITests", dependencies: [], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Optimize", "LinearProgramming", "CbcSolver", "DataIO", "TestFixtures"]),
+        .testTarget(name: "PeerGridCLITests", dependencies: ["TestFixtures"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -22,7 +22,7 @@ check() {  # label, command...
     echo "ok   $label"
   fi
 }
-for model in Tests/SolverTests/Fixtures/mps/*.mps; do
+for model in Tests/Fixtures/mps/*.mps; do
   for solver in cbc glpk; do check "$solver $(basename "$model")" "$bin" solve "$model" --solver "$solver" --json; done
 done
 for solver in cbc glpk; do

@@ -253,3 +253,78 @@ public enum BatchMerge {
         return s
     }
 }
+
+/// `peergrid batch run`: one shard of a manifest, community by community. A community done before (same run key)
+/// is skipped; a community with bad input is reported and the others still run.
+public struct BatchRun {
+    /// What became of one manifest entry.
+    public enum Outcome {
+        case done(DayAheadResult, directory: String)
+        case skipped(RunIdentity)
+        case failed(DayAheadError)
+    }
+
+    public var manifest: BatchManifest
+    public var shard: Shard
+    public var outRoot: String
+    /// One store for every entry, or `nil` (with ``storeDirectory`` or when nothing is recorded).
+    public var store: ResultStore?
+    /// One store per manifest entry in this directory (named after the entry), recorded once per run key.
+    public var storeDirectory: String?
+    /// The settings of an entry (its date given); the entry's model, when set, replaces the settings' model.
+    public var options: (_ date: String?) throws -> DayAheadOptions
+
+    public init(manifest: BatchManifest, shard: Shard, outRoot: String, store: ResultStore?, storeDirectory: String?,
+                options: @escaping (_ date: String?) throws -> DayAheadOptions) {
+        self.manifest = manifest
+        self.shard = shard
+        self.outRoot = outRoot
+        self.store = store
+        self.storeDirectory = storeDirectory
+        self.options = options
+    }
+
+    /// This shard's entries, in manifest order.
+    public var entries: [BatchManifest.Entry] {
+        manifest.entries.enumerated().filter { shard.contains(position: $0.offset) }.map(\.element)
+    }
+
+    /// Runs every entry of the shard; `progress` gets the entry's position and a status text, `finished` each
+    /// entry's outcome. Errors other than an entry's bad input (an unreadable store, say) end the run.
+    public func run(progress: @escaping @Sendable (_ position: Int, _ text: String) -> Void,
+                    finished: (_ position: Int, _ entry: BatchManifest.Entry, _ outcome: Outcome) -> Void) throws {
+        for (k, e) in entries.enumerated() {
+            var o = try options(e.date)
+            if let model = e.model { o.model = model }
+            let planner = DayAheadPlanner(options: o, progress: { progress(k, $0) })
+            let entryStore = try storeDirectory.map { try ResultStore(path: $0 + "/" + e.storeFileName) } ?? store
+            let job = DayAheadJob(planner: planner, outRoot: outRoot, store: entryStore, recordOnce: storeDirectory != nil)
+            do {
+                let id = try planner.identity(communityFile: e.community, history: e.history)
+                if job.isDone(id) {
+                    finished(k, e, .skipped(id))
+                    continue
+                }
+                let (r, dir) = try job.run(communityFile: e.community, history: e.history)
+                finished(k, e, .done(r, directory: dir))
+            } catch let err as DayAheadError {
+                finished(k, e, .failed(err))
+            }
+        }
+    }
+}
+
+extension BatchMerge {
+    /// Copies every run of the per-entry stores in `storeDirectory` into the store at `target` (each run key once,
+    /// oldest first). Returns how many were added and how many were there already.
+    public static func mergeStores(_ manifest: BatchManifest, storeDirectory: String, into target: String) throws -> (added: Int, present: Int) {
+        var added = 0, present = 0
+        let merged = try ResultStore(path: target)
+        for e in manifest.entries where FileManager.default.fileExists(atPath: storeDirectory + "/" + e.storeFileName) {
+            for run in try ResultStore(path: storeDirectory + "/" + e.storeFileName).runs(limit: Int.max).reversed() {
+                if try merged.recordIfAbsent(run) { added += 1 } else { present += 1 }
+            }
+        }
+        return (added, present)
+    }
+}

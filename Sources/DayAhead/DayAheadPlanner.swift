@@ -1,5 +1,6 @@
 import Agents
 import CbcSolver
+import DataIO
 import Forecast
 import Foundation
 import GLPKSolver
@@ -9,7 +10,7 @@ import Market
 import Optimize
 
 /// Why a day-ahead run cannot go on. Every case is bad input (exit code 2) and names the file, line or field.
-public enum DayAheadError: Error, CustomStringConvertible {
+public enum DayAheadError: PeerGridError {
     /// An option or a file that cannot be used as it is.
     case badInput(String)
     /// A history CSV that cannot be used: file, line and the problem.
@@ -24,6 +25,8 @@ public enum DayAheadError: Error, CustomStringConvertible {
         case let .community(e): return e.description
         }
     }
+
+    public var kind: FailureKind { .badInput }
 }
 
 /// Settings of a day-ahead run.

@@ -32,7 +32,7 @@ struct DayAheadOptionGroup: ParsableArguments {
     var gap: Double = 1e-4
 
     @Option(help: "Time zone of offset-free timestamps in history files, e.g. Europe/London.")
-    var timezone: String?
+    var timezone: ZoneArgument?
 
     @Option(help: "lstm/cnn: training seed.")
     var seed: UInt64?
@@ -57,6 +57,7 @@ struct DayAheadOptionGroup: ParsableArguments {
 
     func validate() throws {
         guard (1...50).contains(marketSteps) else { throw ValidationError("--market-steps must be 1 to 50, not \(marketSteps)") }
+        guard pricingTimeLimit > 0 else { throw ValidationError("--pricing-time-limit must be > 0") }
     }
 
     func options(date: String?) throws -> DayAheadOptions {
@@ -73,11 +74,7 @@ struct DayAheadOptionGroup: ParsableArguments {
         o.verbose = verbose
         o.market = market
         o.marketSteps = marketSteps
-        if let timezone {
-            guard let z = TimeZone(identifier: timezone) else { throw CLIFailure("--timezone: unknown time zone '\(timezone)'") }
-            o.timeZone = z
-        }
-        guard pricingTimeLimit > 0 else { throw CLIFailure("--pricing-time-limit must be > 0") }
+        o.timeZone = timezone?.zone
         return o
     }
 
@@ -222,45 +219,30 @@ struct BatchRunCommand: ParsableCommand {
     @OptionGroup var settings: DayAheadOptionGroup
 
     func run() throws {
-        let m: BatchManifest
-        do { m = try BatchManifest.read(manifest) } catch let e as DayAheadError { throw CLIFailure(e.description) }
-        let part: Shard
-        do { part = try shard.map(Shard.parse) ?? Shard.fromEnvironment() ?? Shard(index: 0, count: 1) }
-        catch let e as DayAheadError { throw CLIFailure(e.description) }
-        let shared = storeDir == nil ? try settings.openStore() : nil
-        func store(for e: BatchManifest.Entry) throws -> ResultStore? {
-            guard let storeDir else { return shared }
-            do { return try ResultStore(path: storeDir + "/" + e.storeFileName) } catch let err as ResultStoreError { throw CLIFailure(err.description) }
-        }
-        let mine = m.entries.enumerated().filter { part.contains(position: $0.offset) }.map(\.element)
-        print("batch \(manifest): shard \(part), \(mine.count) of \(m.entries.count) communities")
+        let batch = BatchRun(manifest: try BatchManifest.read(manifest), shard: try shard.map(Shard.parse) ?? Shard.fromEnvironment() ?? Shard(index: 0, count: 1),
+                             outRoot: settings.out, store: storeDir == nil ? try settings.openStore() : nil, storeDirectory: storeDir,
+                             options: settings.options(date:))
+        let mine = batch.entries
+        print("batch \(manifest): shard \(batch.shard), \(mine.count) of \(batch.manifest.entries.count) communities")
         var worst = CLIExit.success
         var counts = (done: 0, skipped: 0, failed: 0)
-        for (k, e) in mine.enumerated() {
-            var options = try settings.options(date: e.date)
-            if let model = e.model { options.model = model }
-            let planner = DayAheadPlanner(options: options, progress: { StatusLine.show("[\(k + 1)/\(mine.count)] " + $0) })
-            let job = DayAheadJob(planner: planner, outRoot: settings.out, store: try store(for: e), recordOnce: storeDir != nil)
-            do {
-                let id = try planner.identity(communityFile: e.community, history: e.history)
-                if job.isDone(id) {
-                    counts.skipped += 1
-                    print("[\(k + 1)/\(mine.count)] \(id.community) \(id.date): done before, skipped")
-                    continue
-                }
-                let (r, dir) = try job.run(communityFile: e.community, history: e.history)
-                StatusLine.clear()
+        try batch.run(progress: { k, text in StatusLine.show("[\(k + 1)/\(mine.count)] " + text) }) { k, e, outcome in
+            StatusLine.clear()
+            switch outcome {
+            case let .skipped(id):
+                counts.skipped += 1
+                print("[\(k + 1)/\(mine.count)] \(id.community) \(id.date): done before, skipped")
+            case let .done(r, dir):
                 let code = Backends.exitCode(r.schedule.status)
                 if code != .success { worst = max(worst, code); counts.failed += 1 } else { counts.done += 1 }
                 print("[\(k + 1)/\(mine.count)] \(r.community.name) \(r.date): \(r.schedule.status.rawValue), cost \(r.schedule.objective.map { String(format: "%.2f", $0) } ?? "-"), \(dir)")
-            } catch let err as DayAheadError {
-                StatusLine.clear()
+            case let .failed(err):
                 counts.failed += 1
                 worst = max(worst, .badInput)
                 FileHandle.standardError.write(Data("peergrid: \(manifest):\(e.line): \(err.description)\n".utf8))
             }
         }
-        print("shard \(part): \(counts.done) done, \(counts.skipped) skipped (done before), \(counts.failed) failed")
+        print("shard \(batch.shard): \(counts.done) done, \(counts.skipped) skipped (done before), \(counts.failed) failed")
         if worst != .success { throw ExitCode(worst.rawValue) }
     }
 }
@@ -284,8 +266,7 @@ struct BatchMergeCommand: ParsableCommand {
     var store: String?
 
     func run() throws {
-        let m: BatchManifest
-        do { m = try BatchManifest.read(manifest) } catch let e as DayAheadError { throw CLIFailure(e.description) }
+        let m = try BatchManifest.read(manifest)
         let job = DayAheadJob(planner: DayAheadPlanner(options: DayAheadOptions()), outRoot: out, store: nil)
         let rows = BatchMerge.collect(m, job: job)
         let path = to ?? out + "/batch.csv"
@@ -298,16 +279,8 @@ struct BatchMergeCommand: ParsableCommand {
         }
         if let storeDir {
             let target = store ?? out + "/peergrid.sqlite"
-            var copied = 0, present = 0
-            do {
-                let merged = try ResultStore(path: target)
-                for e in m.entries where FileManager.default.fileExists(atPath: storeDir + "/" + e.storeFileName) {
-                    for run in try ResultStore(path: storeDir + "/" + e.storeFileName).runs(limit: Int.max).reversed() {
-                        if try merged.recordIfAbsent(run) { copied += 1 } else { present += 1 }
-                    }
-                }
-            } catch let err as ResultStoreError { throw CLIFailure(err.description) }
-            print("store  \(target): \(copied) runs added, \(present) there already")
+            let (added, present) = try BatchMerge.mergeStores(m, storeDirectory: storeDir, into: target)
+            print("store  \(target): \(added) runs added, \(present) there already")
         }
         if !missing.isEmpty { throw ExitCode(CLIExit.noSolution.rawValue) }
     }
@@ -335,62 +308,22 @@ struct HistoryCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Compare two runs by id.")
     var compare: [Int64] = []
 
+    func validate() throws {
+        guard compare.isEmpty || compare.count == 2 else { throw ValidationError("--compare takes two run ids") }
+        guard limit > 0 else { throw ValidationError("--limit must be > 0") }
+    }
+
     func run() throws {
         guard FileManager.default.fileExists(atPath: store) else { throw CLIFailure("\(store): no results store (run day-ahead first)") }
-        let db: ResultStore
-        do { db = try ResultStore.openForReading(path: store) } catch let e as ResultStoreError { throw CLIFailure(e.description) }
-        func money(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "-" }
+        let db = try ResultStore.openForReading(path: store)
         if !compare.isEmpty {
-            guard compare.count == 2 else { throw CLIFailure("--compare takes two run ids") }
             let runs = try compare.map { id -> RunRecord in
                 guard let r = try db.run(id: id) else { throw CLIFailure("\(store): no run \(id)") }
                 return r
             }
-            let (a, b) = (runs[0], runs[1])
-            func line(_ name: String, _ x: String, _ y: String, _ delta: String = "") -> String {
-                name.padding(toLength: 16, withPad: " ", startingAt: 0) + x.padding(toLength: 26, withPad: " ", startingAt: 0)
-                    + y.padding(toLength: 26, withPad: " ", startingAt: 0) + delta
-            }
-            func diff(_ x: Double?, _ y: Double?) -> String { (x != nil && y != nil) ? String(format: "%+.2f", y! - x!) : "" }
-            print(line("", "run \(a.id!)", "run \(b.id!)", "change"))
-            print(line("community", a.community, b.community))
-            print(line("date", a.date, b.date))
-            print(line("status", a.status, b.status))
-            print(line("model", a.model, b.model))
-            print(line("solver", a.solver, b.solver))
-            print(line("cost", money(a.cost), money(b.cost), diff(a.cost, b.cost)))
-            print(line("stand-alone", money(a.standaloneCost), money(b.standaloneCost), diff(a.standaloneCost, b.standaloneCost)))
-            print(line("savings", money(a.savings), money(b.savings), diff(a.savings, b.savings)))
-            print(line("pricing", a.pricingStatus, b.pricingStatus))
-            print(line("profit", money(a.profit), money(b.profit), diff(a.profit, b.profit)))
-            print(line("load MAPE %", money(a.forecastMAPE), money(b.forecastMAPE), diff(a.forecastMAPE, b.forecastMAPE)))
-            print(line("total s", String(format: "%.1f", a.totalSeconds), String(format: "%.1f", b.totalSeconds), diff(a.totalSeconds, b.totalSeconds)))
-            print(line("community file", a.communityHash, b.communityHash, a.communityHash == b.communityHash ? "same" : "changed"))
-            print(line("history", a.historyHash, b.historyHash, a.historyHash == b.historyHash ? "same" : "changed"))
-            print(line("settings", "", "", a.settingsJSON == b.settingsJSON ? "same" : "changed"))
-            let ma = Self.models(a.modelsJSON), mb = Self.models(b.modelsJSON)
-            let changed = ma.keys.sorted().filter { ma[$0] != mb[$0] }
-            print(line("forecasters", "", "", changed.isEmpty ? "same" : changed.prefix(3).map { "\($0): \(ma[$0] ?? "-") -> \(mb[$0] ?? "-")" }.joined(separator: ", ")
-                       + (changed.count > 3 ? " and \(changed.count - 3) more" : "")))
+            print(HistoryReport.compare(runs[0], runs[1]))
             return
         }
-        let runs: [RunRecord]
-        do { runs = try db.runs(community: community, limit: limit) } catch let e as ResultStoreError { throw CLIFailure(e.description) }
-        func col(_ s: String, _ w: Int, left: Bool = false) -> String {
-            s.count >= w ? s : (left ? s + String(repeating: " ", count: w - s.count) : String(repeating: " ", count: w - s.count) + s)
-        }
-        print(col("id", 5) + "  " + col("finished", 20, left: true) + "  " + col("community", 16, left: true) + "  " + col("date", 10, left: true) + "  "
-              + col("status", 9, left: true) + col("cost", 10) + col("savings", 10) + "  " + col("pricing", 9, left: true) + col("profit", 9)
-              + col("load MAPE", 11) + col("total s", 9))
-        for r in runs {
-            print(col("\(r.id ?? 0)", 5) + "  " + col(r.finishedAt, 20, left: true) + "  " + col(r.community, 16, left: true) + "  " + col(r.date, 10, left: true) + "  "
-                  + col(r.status, 9, left: true) + col(money(r.cost), 10) + col(money(r.savings), 10) + "  " + col(r.pricingStatus, 9, left: true)
-                  + col(money(r.profit), 9) + col(r.forecastMAPE.map { String(format: "%.2f %%", $0) } ?? "-", 11) + col(String(format: "%.1f", r.totalSeconds), 9))
-        }
-        if runs.isEmpty { print("(no runs)") }
-    }
-
-    static func models(_ json: String) -> [String: String] {
-        (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String]) ?? [:]
+        print(HistoryReport.list(try db.runs(community: community, limit: limit)))
     }
 }

@@ -16,26 +16,16 @@ struct SeriesOptions: ParsableArguments {
     var exog: String?
 
     @Option(help: "Time zone of local (offset-free) timestamps, e.g. Europe/London.")
-    var timezone: String?
+    var timezone: ZoneArgument?
 
     @Option(help: "Fill gaps: linear or seasonal (gaps are errors otherwise).")
-    var fill: String?
+    var fill: GapFill?
 
     func load() throws -> TimeSeries {
-        var zone: TimeZone?
-        if let timezone {
-            guard let z = TimeZone(identifier: timezone) else { throw CLIFailure("--timezone: unknown time zone '\(timezone)'") }
-            zone = z
-        }
-        var gap: GapFill?
-        if let fill {
-            guard let g = GapFill(rawValue: fill) else { throw CLIFailure("--fill must be linear or seasonal, not '\(fill)'") }
-            gap = g
-        }
         guard let data else { throw CLIFailure("--data is required") }
         guard let column else { throw CLIFailure("--column is required") }
         let regressors = (exog ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        do { return try TimeSeriesCSV.read(data, column: column, timeZone: zone, fill: gap, regressors: regressors) }
+        do { return try TimeSeriesCSV.read(data, column: column, timeZone: timezone?.zone, fill: fill, regressors: regressors) }
         catch let e as TimeSeriesError { throw CLIFailure(e.description) }
     }
 }
@@ -107,9 +97,12 @@ struct BacktestCommand: ParsableCommand {
 
     @OptionGroup(title: "Neural networks") var neural: NeuralTrainingOptions
 
+    func validate() throws {
+        try ForecastLimits.check(horizon: horizon)
+        guard testDays > 0 else { throw ValidationError("--test-days must be > 0") }
+    }
+
     func run() throws {
-        guard horizon > 0, horizon <= ForecastLimits.horizon else { throw CLIFailure("--horizon is \(horizon); it must be 1 to \(ForecastLimits.horizon)") }
-        guard testDays > 0 else { throw CLIFailure("--test-days must be > 0") }
         let s = try series.load()
         let names = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let forecasters: [any Forecaster]
@@ -123,11 +116,7 @@ struct BacktestCommand: ParsableCommand {
             catch let e as ForecastError { throw CLIFailure("\(series.data ?? ""): \(e.description)") }
             catch let e as ARIMAError { throw CLIFailure("\(series.data ?? ""): \(f.name): \(e.description)") }
         }
-        print("model                    MAE        RMSE   MAPE %   MASE  coverage  fit s")
-        for r in scores {
-            let name = r.model.padding(toLength: max(18, r.model.count), withPad: " ", startingAt: 0)
-            print(name + String(format: " %9.2f %11.2f %8.3f %6.3f %9.3f %6.3f", r.mae, r.rmse, r.mape, r.mase, r.coverage, r.fitSeconds))
-        }
+        print(BacktestReport.table(scores))
         if let report {
             let existing = (try? FileManager.default.contentsOfDirectory(atPath: report)) ?? []
             guard existing.isEmpty || existing.contains("report.html") else {
@@ -180,8 +169,9 @@ struct ForecastCommand: ParsableCommand {
 
     @OptionGroup(title: "Neural networks") var neural: NeuralTrainingOptions
 
+    func validate() throws { try ForecastLimits.check(horizon: horizon) }
+
     func run() throws {
-        guard horizon > 0, horizon <= ForecastLimits.horizon else { throw CLIFailure("--horizon is \(horizon); it must be 1 to \(ForecastLimits.horizon)") }
         let saved: SavedModel
         if let loadModel {
             guard series.data == nil else { throw CLIFailure("give either --load-model or --data (a loaded model forecasts from the end of the series it was fitted on)") }
@@ -224,4 +214,23 @@ struct ForecastCommand: ParsableCommand {
 /// Sizes the forecasting commands accept: a horizon of 1e9 observations would allocate gigabytes before failing.
 enum ForecastLimits {
     static let horizon = 100_000
+}
+
+extension GapFill: ExpressibleByArgument {}
+
+/// A time zone named on the command line (`Europe/London`); an unknown name is refused while parsing.
+struct ZoneArgument: ExpressibleByArgument {
+    var zone: TimeZone
+    init?(argument: String) {
+        guard let z = TimeZone(identifier: argument) else { return nil }
+        zone = z
+    }
+    static var defaultCompletionKind: CompletionKind { .default }
+}
+
+extension ForecastLimits {
+    /// `--horizon` within 1 to ``horizon``.
+    static func check(horizon h: Int) throws {
+        guard h > 0, h <= Self.horizon else { throw ValidationError("--horizon is \(h); it must be 1 to \(Self.horizon)") }
+    }
 }

@@ -71,8 +71,11 @@ struct LedgerKeygenCommand: ParsableCommand {
     @Option(help: "The key file to write; an existing file is never overwritten.")
     var out: String
 
+    func validate() throws {
+        guard !party.isEmpty, party.utf8.count <= 200 else { throw ValidationError("--party must have 1 to 200 bytes") }
+    }
+
     func run() throws {
-        guard !party.isEmpty, party.utf8.count <= 200 else { throw CLIFailure("--party must have 1 to 200 bytes") }
         let key = LedgerSigningKey(party: party)
         try key.write(to: out)
         print("key       \(out) (party \(party), permissions 600)")

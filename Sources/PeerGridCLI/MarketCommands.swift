@@ -116,16 +116,15 @@ struct MarketClearCommand: ParsableCommand {
         guard k.isFinite, (0...1).contains(k) else { throw ValidationError("--k must be from 0 to 1, not \(k)") }
         if let f = networkFee { guard f.isFinite, f >= 0, f <= 1e6 else { throw ValidationError("--network-fee must be from 0 to 1e6, not \(f)") } }
         if fees != nil, mechanism != .bilateral { throw ValidationError("--fees applies to --mechanism bilateral only") }
+        if let m = periodMinutes, !(1...1440).contains(m) { throw ValidationError("--period-minutes must be 1 to 1440") }
+        if let start, UTCTime.parse(start) == nil { throw ValidationError("--start \(start): not an ISO 8601 UTC time like 2026-06-01T00:00:00Z") }
     }
 
     func run() throws {
         let ledgerKeys = try ledgerOptions.keys()
         let parsed = try community.map { try CommunityFile.read($0) }
         var periodStart = parsed?.start
-        if let start {
-            guard let d = UTCTime.parse(start) else { throw CLIFailure("--start \(start): not an ISO 8601 UTC time like 2026-06-01T00:00:00Z") }
-            periodStart = d
-        }
+        if let start { periodStart = UTCTime.parse(start) }
         let minutes = periodMinutes ?? parsed?.periodMinutes
         if ledgerOptions.ledger != nil, periodStart == nil || minutes == nil {
             throw CLIFailure("--ledger with --bids alone needs --start and --period-minutes (or --community)")

@@ -36,6 +36,10 @@ struct PriceCommand: ParsableCommand {
 
     @OptionGroup var ledgerOptions: LedgerAppendOptions
 
+    func validate() throws {
+        if prices != nil && export != nil { throw ValidationError("--export writes the MILP that --prices skips: use one of them") }
+    }
+
     func run() throws {
         let ledgerKeys = try ledgerOptions.keys()
         let parsed: Community
@@ -48,7 +52,6 @@ struct PriceCommand: ParsableCommand {
         } catch let e as PricingInputError {
             throw CLIFailure("\(community): \(e.description)", code: CLIExit(e.kind))
         }
-        if prices != nil && export != nil { throw CLIFailure("--export writes the MILP that --prices skips: use one of them") }
         var options = try solverOptions.options()
         let progress = TerminalProgress(enabled: !solverOptions.verbose)
         options.progress = progress.report

@@ -16,7 +16,7 @@ struct SolveCommand: ParsableCommand {
     @OptionGroup var solverOptions: SolverOptionGroup
 
     @Option(name: .customLong("mps-format"), help: "MPS dialect: free or fixed.")
-    var mpsFormat: String = "free"
+    var mpsFormat: MPS.Format = .free
 
     @Flag(help: "Print one JSON object instead of the human summary.")
     var json = false
@@ -25,9 +25,7 @@ struct SolveCommand: ParsableCommand {
     var solution: String?
 
     func run() throws {
-        guard let format = MPS.Format(rawValue: mpsFormat) else {
-            throw CLIFailure("--mps-format must be free or fixed, not '\(mpsFormat)'")
-        }
+        let format = mpsFormat
         let readClock = Stopwatch()
         let parsed: Model
         do { parsed = try ModelFile.read(model, mpsFormat: format) }
@@ -52,3 +50,5 @@ struct SolveCommand: ParsableCommand {
         if code != .success { throw ExitCode(code.rawValue) }
     }
 }
+
+extension MPS.Format: ExpressibleByArgument {}

@@ -5,6 +5,16 @@ import Foundation
 /// The analysts' report of `peergrid backtest --report DIR`: errors per model, errors per hour of day, and
 /// forecast against actual for every test day.
 public enum BacktestReport {
+    /// The terminal table of `peergrid backtest`: one line per model.
+    public static func table(_ scores: [BacktestScore]) -> String {
+        var lines = ["model                    MAE        RMSE   MAPE %   MASE  coverage  fit s"]
+        for r in scores {
+            let name = r.model.padding(toLength: max(18, r.model.count), withPad: " ", startingAt: 0)
+            lines.append(name + String(format: " %9.2f %11.2f %8.3f %6.3f %9.3f %6.3f", r.mae, r.rmse, r.mape, r.mase, r.coverage, r.fitSeconds))
+        }
+        return lines.joined(separator: "\n")
+    }
+
     /// The report of `scores` (one per model, from the same ``Backtest``) on `series`.
     public static func document(series: TimeSeries, source: String, scores: [BacktestScore], horizon: Int, testDays: Int) -> ReportDocument {
         var doc = ReportDocument(title: "Backtest: \(series.name) (\(source))")

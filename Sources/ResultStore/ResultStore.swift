@@ -227,6 +227,7 @@ public final class ResultStore: Sendable {
 
     static func insert(_ r: RunRecord, _ db: Database) throws {
         var row = r
+        row.id = nil  // the store assigns ids: a run copied from another store gets a new one
         try row.insert(db)
     }
 

@@ -5,14 +5,12 @@ import Foundation
 import LinearProgramming
 import Optimize
 import Testing
+import TestFixtures
 
 /// The decentralized clearing against the central MILP: cost close to the optimum, a bound never above it,
 /// schedules that obey the spec, the same answer with any number of worker threads.
 @Suite(.serialized) struct ClearingTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static func example(_ name: String) throws -> Community {
-        try CommunityFile.read(root.appendingPathComponent("Datasets/communities/\(name)").path)
-    }
+    static func example(_ name: String) throws -> Community { try CommunityFile.read(TestFixtures.path(name)) }
 
     /// The central MILP's optimum, `nil` when the community is infeasible.
     static func central(_ c: Community) throws -> Double? {
@@ -153,7 +151,7 @@ import Testing
     /// change their plans; only the coordinator's own part (the shared storage) moves the bound. The clearing must
     /// still converge to the optimum: rounds without new plans but with a better bound are not a stall.
     @Test func prosumersWithoutDevicesConverge() throws {
-        let c = try CommunityFile.read(Self.root.appendingPathComponent("Datasets/case-study/community.json").path)
+        let c = try CommunityFile.read(TestFixtures.packageRoot.appendingPathComponent("Datasets/case-study/community.json").path)
         #expect(c.prosumers.allSatisfy { $0.battery == nil && $0.flexibleLoads.isEmpty })
         let r = try DecentralizedClearing(community: c).run()
         let optimum = try #require(try Self.central(c))

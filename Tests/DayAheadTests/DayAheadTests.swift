@@ -4,10 +4,11 @@ import Foundation
 import Optimize
 import ResultStore
 import Synchronization
+import TestFixtures
 import Testing
 
 enum Fixture {
-    static let directory = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
+    static let directory = TestFixtures.directory
     static var community: String { directory.appendingPathComponent("small-community.json").path }
     static var history: String { directory.appendingPathComponent("small-history.csv").path }
 

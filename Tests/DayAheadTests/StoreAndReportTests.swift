@@ -42,6 +42,13 @@ import Testing
         #expect(try store.runs().count == 7)
         // Reopened (another process), the same rows.
         #expect(try ResultStore(path: store.path).runs(limit: 100).count == 7)
+        // Runs copied into another store (batch merge) get that store's ids; their fields are kept.
+        let other = try ResultStore(path: dir.appendingPathComponent("merged.sqlite").path)
+        _ = try other.record(record(9, community: "gamma"))
+        for r in try store.runs(community: "alpha").reversed() { #expect(try other.recordIfAbsent(r)) }
+        let copied = try other.runs(community: "alpha")
+        #expect(copied.map(\.id) == [5, 4, 3, 2])
+        #expect(copied.reversed().map { var c = $0; c.id = nil; return c } == written.prefix(4).map { var c = $0; c.id = nil; return c })
     }
 
     @Test func aFileThatIsNotAStoreIsRefusedUntouched() throws {

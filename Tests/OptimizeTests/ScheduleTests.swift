@@ -4,10 +4,11 @@ import CbcSolver
 import GLPKSolver
 import LinearProgramming
 @testable import Optimize
+import TestFixtures
 
 enum Fixture {
     static let directory = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
-    static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    static func path(_ name: String) -> String { TestFixtures.path(name, preferring: directory) }
     static func community(_ name: String) throws -> Community { try CommunityFile.read(path(name)) }
 }
 

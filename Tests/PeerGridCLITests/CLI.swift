@@ -1,4 +1,5 @@
 import Foundation
+import TestFixtures
 
 /// Runs the built `peergrid` executable (end-to-end tests), the way a user does.
 enum CLI {
@@ -54,7 +55,7 @@ enum CLI {
         return url
     }
 
-    static func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
+    static func fixture(_ name: String) -> String { TestFixtures.path(name, preferring: fixtures) }
 
     /// A copy of fixture `name` with the first `find` replaced by `replace`, in a new temporary directory;
     /// returns the directory and the edited file. Throws when `find` is not in the fixture.

@@ -73,7 +73,7 @@ import Testing
     /// Every model of spec/examples/mps/EXPECTED.json through the built `peergrid solve`, with both solvers.
     @Test(arguments: ["cbc", "glpk"])
     func reproducesEveryExpectedObjectiveAndStatus(_ solver: String) throws {
-        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: CLI.fixtures.appendingPathComponent("EXPECTED.json"))) as! [String: [String: Any]]
+        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: CLI.fixture("EXPECTED.json")))) as! [String: [String: Any]]
         #expect(expected.count == 5)
         for (file, e) in expected.sorted(by: { $0.key < $1.key }) {
             let r = try CLI.run(["solve", CLI.fixture(file), "--solver", solver, "--gap", "1e-9", "--json"])

@@ -4,6 +4,7 @@ import Testing
 import CbcSolver
 import GLPKSolver
 import LinearProgramming
+import TestFixtures
 
 let solvers: [any LinearSolver] = [GLPKSolver(), CbcSolver()]
 
@@ -102,7 +103,7 @@ func expectMatches(_ s: Solution, _ known: KnownModel, _ context: String, tolera
 
 /// The MPS files of spec/examples/mps with the objectives in their EXPECTED.json.
 @Suite(.serialized) struct ExampleFileTests {
-    static let directory = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("mps")
+    static let directory = TestFixtures.directory.appendingPathComponent("mps")
 
     struct Expected: Decodable { let status: String; let objective: Double?; let sense: String }
 
