@@ -28,24 +28,12 @@ func gemm<T: BLASScalar>(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k
             beta: beta, c: c, ldc: max(1, ldc))
 }
 
-/// Elementwise sigmoid and tanh in place. `Float` takes an 8-lane polynomial `exp` (Cephes' `expf`, relative error
-/// below 2e-7 before the division); `Double` (gradient checks) calls Foundation.
+/// Elementwise sigmoid and tanh in place, by the scalar type's own implementation (``NeuralScalar``). The `Float`
+/// kernels take an 8-lane polynomial `exp` (Cephes' `expf`, relative error below 2e-7 before the division).
 enum Elementwise {
-    static func sigmoid<T: BLASScalar>(_ p: UnsafeMutablePointer<T>, _ n: Int) {
-        if T.self == Float.self {
-            p.withMemoryRebound(to: Float.self, capacity: n) { apply($0, n) { 1 / (1 + exp8(-$0)) } }
-        } else {
-            for i in 0..<n { p[i] = T(1 / (1 + Foundation.exp(-Double(p[i])))) }
-        }
-    }
+    static func sigmoid<T: NeuralScalar>(_ p: UnsafeMutablePointer<T>, _ n: Int) { T.sigmoid(p, n) }
 
-    static func tanh<T: BLASScalar>(_ p: UnsafeMutablePointer<T>, _ n: Int) {
-        if T.self == Float.self {
-            p.withMemoryRebound(to: Float.self, capacity: n) { apply($0, n) { tanh8($0) } }
-        } else {
-            for i in 0..<n { p[i] = T(Foundation.tanh(Double(p[i]))) }
-        }
-    }
+    static func tanh<T: NeuralScalar>(_ p: UnsafeMutablePointer<T>, _ n: Int) { T.tanh(p, n) }
 
     /// `f` over 8 lanes at a time; the tail goes through the same function in a padded vector.
     @inline(__always)

@@ -41,7 +41,7 @@ public enum NetworkArchitecture: Codable, Sendable, Equatable, CustomStringConve
 /// The network of a neural forecaster, generic so that the whole composition is gradient-checked in `Double`;
 /// forecasters train it in `Float`. Input: `batch * window` rows of `features`, sample major; optional extra
 /// inputs (`batch x extra`, the future regressors) join the body's last step before the head.
-struct ForecastNetwork<T: BLASScalar> {
+struct ForecastNetwork<T: NeuralScalar> {
     let architecture: NetworkArchitecture
     let features: Int, window: Int, extra: Int, outputs: Int
     var lstms: [LSTM<T>] = []
