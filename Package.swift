@@ -41,8 +41,8 @@ let package = Package(
 
         // MARK: - Implementation
         .target(name: "DataIO"),
-        .target(name: "LinearAlgebra", dependencies: ["CBLAS"]),
-        .target(name: "LinearProgramming"),
+        .target(name: "LinearAlgebra", dependencies: ["CBLAS", "DataIO"]),
+        .target(name: "LinearProgramming", dependencies: ["DataIO"]),
         .target(name: "Forecast", dependencies: ["DataIO", "LinearAlgebra"]),
         .target(name: "GLPKSolver", dependencies: ["LinearProgramming", "CGLPK"]),
         // CBC's deadline event handlers: C++ against CBC's headers (its C interface has no way to interrupt a solve).

@@ -138,28 +138,29 @@ public struct BatchManifest: Sendable {
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
+        // DataIO's RFC 4180 reader, with `#` comment lines blanked first (so that every line keeps its number).
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let uncommented = lines.map { $0.trimmingCharacters(in: .whitespaces).hasPrefix("#") ? "" : String($0) }.joined(separator: "\n")
+        let table: CSVTable
+        do { table = try CSVTable(text: uncommented, file: path) } catch let e as CSVError {
+            if e.line == 0 { throw DayAheadError.badInput("\(path): no header line (community,history,date,model)") }
+            throw DayAheadError.badInput(e.description)
+        }
+        let headerLine = (lines.firstIndex { let l = $0.trimmingCharacters(in: .whitespaces); return !l.isEmpty && !l.hasPrefix("#") } ?? 0) + 1
+        let h = table.header
+        guard h.first == "community" else { throw DayAheadError.badInput("\(path):\(headerLine): the header must start with 'community' (community,history,date,model)") }
+        for c in h where !["community", "history", "date", "model"].contains(c) {
+            throw DayAheadError.badInput("\(path):\(headerLine): unknown column '\(c)' (community,history,date,model)")
+        }
         var entries: [Entry] = []
-        var header: [String]?
-        for (k, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard let h = header else {
-                guard cells.first == "community" else { throw DayAheadError.badInput("\(path):\(k + 1): the header must start with 'community' (community,history,date,model)") }
-                for c in cells where !["community", "history", "date", "model"].contains(c) {
-                    throw DayAheadError.badInput("\(path):\(k + 1): unknown column '\(c)' (community,history,date,model)")
-                }
-                header = cells
-                continue
-            }
-            guard cells.count == h.count else { throw DayAheadError.badInput("\(path):\(k + 1): \(cells.count) cells, the header has \(h.count)") }
+        for record in table.records {
+            let cells = record.fields.map { $0.trimmingCharacters(in: .whitespaces) }
             func cell(_ name: String) -> String? { h.firstIndex(of: name).map { cells[$0] }.flatMap { $0.isEmpty ? nil : $0 } }
-            guard let community = cell("community") else { throw DayAheadError.badInput("\(path):\(k + 1): empty community") }
+            guard let community = cell("community") else { throw DayAheadError.badInput("\(path):\(record.line): empty community") }
             entries.append(Entry(community: resolve(community), history: cell("history").map(resolve), date: cell("date"),
-                                 model: cell("model"), line: k + 1,
+                                 model: cell("model"), line: record.line,
                                  identity: [community, cell("history") ?? "", cell("date") ?? "", cell("model") ?? ""].joined(separator: "\u{1}")))
         }
-        guard header != nil else { throw DayAheadError.badInput("\(path): no header line (community,history,date,model)") }
         return BatchManifest(path: path, entries: entries)
     }
 }

@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 import LinearAlgebra
 
@@ -44,7 +45,7 @@ public struct ARIMASpec: Hashable, Codable, Sendable, CustomStringConvertible {
 }
 
 /// Why an ARIMA model cannot be estimated.
-public enum ARIMAError: Error, CustomStringConvertible, Equatable {
+public enum ARIMAError: PeerGridError, Equatable {
     case invalidSpec(String)
     case tooShort(needed: Int, got: Int)
     case regressors(String)
@@ -633,4 +634,9 @@ enum BFGS {
         }
         return x
     }
+}
+
+extension ARIMAError {
+    /// The series or the orders do not allow the model: bad input (the history is what a user can change).
+    public var kind: FailureKind { .badInput }
 }

@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 
 /// A point forecast with a central prediction interval.
@@ -26,7 +27,7 @@ extension Forecaster {
 }
 
 /// Why a forecaster cannot be fitted or used.
-public enum ForecastError: Error, CustomStringConvertible, Equatable {
+public enum ForecastError: PeerGridError, Equatable {
     case historyTooShort(model: String, needed: Int, got: Int)
     case notFitted(model: String)
     case unknownModel(String, available: [String])
@@ -64,4 +65,9 @@ public func normalQuantile(_ p: Double) -> Double {
     if p > 1 - low { return -normalQuantile(1 - p) }
     let q = p - 0.5, r = q * q
     return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+}
+
+extension ForecastError {
+    /// Bad input: the series, the model file or the options.
+    public var kind: FailureKind { .badInput }
 }

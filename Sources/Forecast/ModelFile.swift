@@ -1,7 +1,8 @@
+import DataIO
 import Foundation
 
 /// Why a saved model cannot be loaded.
-public struct SavedModelError: Error, CustomStringConvertible, Equatable {
+public struct SavedModelError: PeerGridError, Equatable {
     public var file: String
     public var message: String
     public var description: String { "\(file): \(message)" }
@@ -167,4 +168,9 @@ public func fnv1a(_ data: Data) -> String {
 
 extension String {
     func leftPadded(to n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
+}
+
+extension SavedModelError {
+    /// Bad input: the series, the model file or the options.
+    public var kind: FailureKind { .badInput }
 }

@@ -2,7 +2,7 @@ import DataIO
 import Foundation
 
 /// A time series file that cannot be used as it is: file, 1-based line and the problem.
-public struct TimeSeriesError: Error, CustomStringConvertible, Equatable {
+public struct TimeSeriesError: PeerGridError, Equatable {
     public var file: String
     public var line: Int?
     public var message: String
@@ -233,4 +233,9 @@ struct StampParser {
         lastLocal = d
         return d
     }
+}
+
+extension TimeSeriesError {
+    /// Bad input: the series, the model file or the options.
+    public var kind: FailureKind { .badInput }
 }

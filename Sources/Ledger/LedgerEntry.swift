@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 
 /// What one ledger entry records. The canonical byte encoding of each is written down in `docs/ledger-spec.md`;
@@ -196,7 +197,7 @@ public struct LedgerEntry: Sendable, Equatable {
 }
 
 /// Bytes that are not a canonical entry.
-public struct LedgerDecodeError: Error, CustomStringConvertible, Sendable {
+public struct LedgerDecodeError: PeerGridError, Sendable {
     public var description: String
     init(_ description: String) { self.description = description }
 }
@@ -280,4 +281,9 @@ struct ByteReader {
         guard let s = String(validating: b, as: UTF8.self) else { throw LedgerDecodeError("\(f) is not UTF-8") }
         return s
     }
+}
+
+extension LedgerDecodeError {
+    /// Stored bytes that are not a canonical entry: the ledger does not verify.
+    public var kind: FailureKind { .verificationFailed }
 }

@@ -1,6 +1,7 @@
+import DataIO
 /// Why a linear-algebra operation refused its input or failed. Nothing in `LinearAlgebra` traps on bad shapes:
 /// every public operation checks them and throws one of these.
-public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible {
+public enum LinearAlgebraError: PeerGridError, Equatable {
     /// Operand shapes do not fit, e.g. `gemm` of 3x4 by 5x2.
     case shapeMismatch(operation: String, detail: String)
     /// Cholesky factorization found a leading minor of this order that is not positive definite.
@@ -16,6 +17,17 @@ public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible {
         case let .notPositiveDefinite(minor): return "cholesky: leading minor of order \(minor) is not positive definite"
         case let .rankDeficient(index): return "least squares: matrix is rank deficient (column \(index))"
         case let .lapackFailure(routine, info): return "\(routine) failed with info = \(info)"
+        }
+    }
+}
+
+extension LinearAlgebraError {
+    /// A shape mismatch or a LAPACK argument error is PeerGrid's own fault; a matrix without the property an
+    /// operation needs comes from the data.
+    public var kind: FailureKind {
+        switch self {
+        case .shapeMismatch, .lapackFailure: return .internal
+        case .notPositiveDefinite, .rankDeficient: return .badInput
         }
     }
 }

@@ -1,6 +1,7 @@
+import DataIO
 /// A model that no solver may be given. ``Model/validate()`` finds these before any C call: GLPK aborts the
 /// whole process on an out-of-range index or inconsistent bounds, so every solver validates first.
-public enum ModelError: Error, Equatable, CustomStringConvertible {
+public enum ModelError: PeerGridError, Equatable {
     case columnIndexOutOfRange(row: String, column: Int, columnCount: Int)
     case notFinite(field: String, value: Double)
     case inconsistentBounds(field: String, lower: Double, upper: Double)
@@ -72,4 +73,9 @@ extension Model {
         if up.isFinite { try checkMagnitude(up, field: "upper " + field) }
         if lo > up { throw ModelError.inconsistentBounds(field: field, lower: lo, upper: up) }
     }
+}
+
+extension ModelError {
+    /// A model or an option no solver may be given: bad input.
+    public var kind: FailureKind { .badInput }
 }

@@ -1,5 +1,6 @@
+import DataIO
 /// A model file (MPS or LP) that cannot be read: the file, the 1-based line and what is wrong with it.
-public struct ModelFileError: Error, Equatable, CustomStringConvertible {
+public struct ModelFileError: PeerGridError, Equatable {
     public var file: String?
     public var line: Int?
     public var message: String
@@ -15,4 +16,9 @@ public struct ModelFileError: Error, Equatable, CustomStringConvertible {
         if let line { place += ":\(line)" }
         return "\(place): \(message)"
     }
+}
+
+extension ModelFileError {
+    /// A model file that cannot be read: bad input.
+    public var kind: FailureKind { .badInput }
 }

@@ -18,23 +18,30 @@ public enum PriceFile {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw fail(nil, "cannot read the file")
         }
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
-        guard let header = lines.first, !header.isEmpty else { throw fail(1, "empty file; expected the header period,timestamp,charge_price,discharge_price") }
-        let columns = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        // DataIO's RFC 4180 reader: CRLF, a BOM and quoted fields read as in every other CSV file PeerGrid reads.
+        func table(_ text: String) throws -> CSVTable {
+            do { return try CSVTable(text: text, file: path) } catch let e as CSVError {
+                if e.line == 0 { throw fail(1, "empty file; expected the header period,timestamp,charge_price,discharge_price") }
+                throw fail(e.line, e.message)
+            }
+        }
+        // The header first (a wrong header is the message, not the field counts it causes below).
+        let columns = try table(String(text.prefix { !$0.isNewline })).header
+        let header = columns.joined(separator: ",")
         let uniform = ["period", "timestamp", "charge_price", "discharge_price"]
         let mode: PricingSettings.Mode
         if columns == uniform { mode = .uniform }
         else if columns == ["prosumer"] + uniform { mode = .personalized }
         else { throw fail(1, "header is \(header); expected period,timestamp,charge_price,discharge_price (uniform) or prosumer,period,timestamp,charge_price,discharge_price (personalized)") }
 
+        let records = try table(text).records
         let T = problem.periods
         let index = Dictionary(problem.followers.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         // Per path key (nil: the uniform path; else a follower index): prices and the line of each period.
         var charge: [Int?: [Double]] = [:], discharge: [Int?: [Double]] = [:], seen: [Int?: [Int?]] = [:]
-        for (k, line) in lines.enumerated().dropFirst() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-            let n = k + 1
-            guard var cells = fields(line) else { throw fail(n, "a quoted field is not closed") }
-            guard cells.count == columns.count else { throw fail(n, "\(cells.count) fields, the header has \(columns.count)") }
+        for record in records {
+            let n = record.line
+            var cells = record.fields.map { $0.trimmingCharacters(in: .whitespaces) }
             var key: Int? = nil
             if mode == .personalized {
                 let id = cells.removeFirst()
@@ -75,29 +82,5 @@ public enum PriceFile {
             prices.append(zero)
         }
         return (prices, mode)
-    }
-
-    /// The fields of one CSV line, trimmed; a field in double quotes may hold commas and doubled quotes (as
-    /// `prices.csv` writes a prosumer id that has them). `nil` when a quote is not closed.
-    static func fields(_ line: String) -> [String]? {
-        var out: [String] = [], field = "", quoted = false, wasQuoted = false
-        var chars = line.makeIterator()
-        while let ch = chars.next() {
-            if quoted {
-                if ch == "\"" {
-                    // A doubled quote is a quote; a single one closes the field.
-                    var rest = chars
-                    if rest.next() == "\"" { field.append("\""); chars = rest } else { quoted = false }
-                } else { field.append(ch) }
-            } else if ch == "\"" && field.trimmingCharacters(in: .whitespaces).isEmpty {
-                quoted = true; wasQuoted = true; field = ""
-            } else if ch == "," {
-                out.append(wasQuoted ? field : field.trimmingCharacters(in: .whitespaces))
-                field = ""; wasQuoted = false
-            } else { field.append(ch) }
-        }
-        if quoted { return nil }
-        out.append(wasQuoted ? field : field.trimmingCharacters(in: .whitespaces))
-        return out
     }
 }

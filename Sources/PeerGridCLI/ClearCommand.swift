@@ -88,9 +88,7 @@ struct ClearCommand: ParsableCommand {
     /// coordinator, prints and writes; the other ranks answer its rounds for their agents and print nothing.
     func runOverMPI(rank: Int, ranks: Int) throws {
         defer { MPIWorld.finish() }
-        let share: MPIShare?
-        do { share = try MPIShare.read(file: community, agentsDirectory: agentsDir, rank: rank, ranks: ranks) }
-        catch let e as CommunityFileError { throw CLIFailure(e.description) }
+        let share = try MPIShare.read(file: community, agentsDirectory: agentsDir, rank: rank, ranks: ranks)
         guard let share else { return }
         var options = clearingOptions(share.community)
         if rank != 0 { options.progress = nil }
@@ -101,9 +99,7 @@ struct ClearCommand: ParsableCommand {
 
     /// The community from one file, or from a directory of per-prosumer files.
     static func readCommunity(file: String?, agentsDir: String?) throws -> Community {
-        do {
-            if let file { return try CommunityFile.read(file) }
-            return try CommunityFile.read(agentsDirectory: agentsDir ?? ".")
-        } catch let e as CommunityFileError { throw CLIFailure(e.description) }
+        if let file { return try CommunityFile.read(file) }
+        return try CommunityFile.read(agentsDirectory: agentsDir ?? ".")
     }
 }

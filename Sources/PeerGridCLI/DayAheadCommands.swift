@@ -81,7 +81,7 @@ struct DayAheadOptionGroup: ParsableArguments {
     func openStore() throws -> ResultStore? {
         let path = store ?? out + "/peergrid.sqlite"
         if path == "none" { return nil }
-        do { return try ResultStore(path: path) } catch let e as ResultStoreError { throw CLIFailure(e.description) }
+        return try ResultStore(path: path)
     }
 }
 

@@ -25,8 +25,7 @@ struct SeriesOptions: ParsableArguments {
         guard let data else { throw CLIFailure("--data is required") }
         guard let column else { throw CLIFailure("--column is required") }
         let regressors = (exog ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        do { return try TimeSeriesCSV.read(data, column: column, timeZone: timezone?.zone, fill: fill, regressors: regressors) }
-        catch let e as TimeSeriesError { throw CLIFailure(e.description) }
+        return try TimeSeriesCSV.read(data, column: column, timeZone: timezone?.zone, fill: fill, regressors: regressors)
     }
 }
 
@@ -105,9 +104,7 @@ struct BacktestCommand: ParsableCommand {
     func run() throws {
         let s = try series.load()
         let names = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let forecasters: [any Forecaster]
-        do { forecasters = try names.map { try neural.apply(to: ForecasterCatalog.make($0, periodsPerDay: s.periodsPerDay)) } }
-        catch let e as ForecastError { throw CLIFailure(e.description) }
+        let forecasters = try names.map { try neural.apply(to: ForecasterCatalog.make($0, periodsPerDay: s.periodsPerDay)) }
         let backtest = Backtest(horizon: horizon, testDays: testDays)
         var scores: [BacktestScore] = []
         for f in forecasters {
@@ -176,22 +173,17 @@ struct ForecastCommand: ParsableCommand {
         if let loadModel {
             guard series.data == nil else { throw CLIFailure("give either --load-model or --data (a loaded model forecasts from the end of the series it was fitted on)") }
             guard let data = FileManager.default.contents(atPath: loadModel) else { throw CLIFailure("\(loadModel): cannot read the file") }
-            do { saved = try ModelFile.decode(data, file: loadModel) } catch let e as SavedModelError { throw CLIFailure(e.description) }
+            saved = try ModelFile.decode(data, file: loadModel)
         } else {
             let s = try series.load()
-            var f: any Forecaster
-            do { f = try neural.apply(to: ForecasterCatalog.make(model, periodsPerDay: s.periodsPerDay)) }
-            catch let e as ForecastError { throw CLIFailure(e.description) }
+            var f = try neural.apply(to: ForecasterCatalog.make(model, periodsPerDay: s.periodsPerDay))
             defer { NeuralTrainingOptions.finishLine() }
             do { try f.fit(s) }
             catch let e as ForecastError { throw CLIFailure("\(series.data ?? ""): \(e.description)") }
             catch let e as ARIMAError { throw CLIFailure("\(series.data ?? ""): \(model): \(e.description)") }
             saved = SavedModel(forecaster: f, fittedOn: s)
         }
-        let result: Forecast
-        do { result = try saved.forecaster.forecast(horizon: horizon, level: 0.95) }
-        catch let e as ForecastError { throw CLIFailure(e.description) }
-        catch let e as ARIMAError { throw CLIFailure(e.description) }
+        let result = try saved.forecaster.forecast(horizon: horizon, level: 0.95)
         if let saveModel {
             do { try OutputFiles.write(data: try ModelFile.encode(saved), to: saveModel) }
             catch { throw CLIFailure("cannot write \(saveModel): \(error)") }

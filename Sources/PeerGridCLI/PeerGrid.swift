@@ -49,6 +49,12 @@ struct PeerGrid: ParsableCommand {
     }
 }
 
+/// Runs `body`; a PeerGridError it throws gets `context` (the input file) in front of its message and keeps its kind,
+/// so its exit code is still chosen in one place (``CLIExit/init(_:)``).
+func inContext<R>(_ context: String, _ body: () throws -> R) throws -> R {
+    do { return try body() } catch let e as any PeerGridError { throw CLIFailure("\(context): \(e.description)", code: CLIExit(e.kind)) }
+}
+
 /// A plain error, not a PeerGridError: what an unforeseen failure (a library's own error type) looks like.
 struct InjectedFault: Error { var what: String }
 

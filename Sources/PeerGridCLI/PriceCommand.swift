@@ -42,20 +42,13 @@ struct PriceCommand: ParsableCommand {
 
     func run() throws {
         let ledgerKeys = try ledgerOptions.keys()
-        let parsed: Community
-        let problem: PricingProblem
-        do {
-            parsed = try CommunityFile.read(community)
-            problem = try PricingProblem(community: parsed, mode: mode)
-        } catch let e as CommunityFileError {
-            throw CLIFailure(e.description)
-        } catch let e as PricingInputError {
-            throw CLIFailure("\(community): \(e.description)", code: CLIExit(e.kind))
-        }
+        let parsed = try CommunityFile.read(community)
+        let problem = try inContext(community) { try PricingProblem(community: parsed, mode: mode) }
         var options = try solverOptions.options()
         let progress = TerminalProgress(enabled: !solverOptions.verbose)
         options.progress = progress.report
         progress.start("pricing \(parsed.name)")
+        defer { progress.finish() }
         let result: PricingResult
         var pricer = StackelbergPricer(solver: solverOptions.solver.make(), options: options)
         if let export {
@@ -79,10 +72,8 @@ struct PriceCommand: ParsableCommand {
                 result = try pricer.price(problem)
             }
         }
-        catch let e as CommunityFileError { progress.finish(); throw CLIFailure(e.description) }
-        catch let e as CLIFailure { progress.finish(); throw e }
-        catch let e as ModelError { progress.finish(); throw CLIFailure("\(community): \(e.description)") }
-        catch let e as PricingInputError { progress.finish(); throw CLIFailure("\(community): \(e.description)", code: CLIExit(e.kind)) }
+        catch let e as ModelError { throw CLIFailure("\(community): \(e.description)") }
+        catch let e as PricingInputError { throw CLIFailure("\(community): \(e.description)", code: CLIExit(e.kind)) }
         progress.finish()
         var files = [("pricing.json", PricingReport.summary(parsed, problem, result).serialized() + "\n")]
         if result.status.hasSolution { files.insert(("prices.csv", PricingReport.csv(parsed, result)), at: 0) }

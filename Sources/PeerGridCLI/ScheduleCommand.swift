@@ -39,9 +39,7 @@ struct ScheduleCommand: ParsableCommand {
 
     func run() throws {
         let started = Stopwatch()
-        let parsed: Community
-        do { parsed = try CommunityFile.read(community) }
-        catch let e as CommunityFileError { throw CLIFailure(e.description) }
+        let parsed = try CommunityFile.read(community)
         let ledgerKeys = try ledgerOptions.keys()
         var options = try solverOptions.options()
         // --time-limit bounds the command: reading the community counts, and 1 % is kept for writing the outputs.
@@ -70,6 +68,7 @@ struct ScheduleCommand: ParsableCommand {
             return
         }
         progress.start("solving \(parsed.name)")
+        defer { progress.finish() }
         let result: ScheduleResult
         do {
             if method == .agents {
@@ -82,7 +81,7 @@ struct ScheduleCommand: ParsableCommand {
                 result = try scheduler.schedule(parsed)
             }
         }
-        catch let e as ModelError { progress.finish(); throw CLIFailure("\(community): \(e.description)") }
+        catch let e as ModelError { throw CLIFailure("\(community): \(e.description)") }
         progress.finish()
         var files = [("summary.json", ScheduleReport.summary(parsed, result).serialized() + "\n")]
         if result.status.hasSolution { files.insert(("schedule.csv", ScheduleReport.csv(parsed, result)), at: 0) }

@@ -27,9 +27,7 @@ struct SolveCommand: ParsableCommand {
     func run() throws {
         let format = mpsFormat
         let readClock = Stopwatch()
-        let parsed: Model
-        do { parsed = try ModelFile.read(model, mpsFormat: format) }
-        catch let e as ModelFileError { throw CLIFailure(e.description) }
+        let parsed = try ModelFile.read(model, mpsFormat: format)
         let readSeconds = readClock.seconds
         let result: Solution
         do {

@@ -203,7 +203,7 @@ enum Fixture {
         let dir = try Fixture.temporaryDirectory()
         let m = dir.appendingPathComponent("m.csv")
         try "community,history,date\n# comment\na.json,,2000-01-01\nb.json\n".write(to: m, atomically: true, encoding: .utf8)
-        #expect { try BatchManifest.read(m.path) } throws: { "\($0)".contains("m.csv:4: 1 cells") }
+        #expect { try BatchManifest.read(m.path) } throws: { "\($0)".contains("m.csv:4: 1 fields where the header has 3") }
         try "communities\n".write(to: m, atomically: true, encoding: .utf8)
         #expect { try BatchManifest.read(m.path) } throws: { "\($0)".contains("m.csv:1:") }
         try "community,date\na.json,2000-01-01\n".write(to: m, atomically: true, encoding: .utf8)

@@ -106,8 +106,8 @@ import Testing
             ({ var l = lines; l[0] = "period,charge,discharge"; return l.joined(separator: "\n") }(), "line 1: header is period,charge,discharge"),
             ({ var l = lines; l.remove(at: 5); return l.joined(separator: "\n") }(), "period 4 has no prices"),
             ("prosumer," + lines[0] + "\nh999," + lines[1], "line 2: unknown prosumer h999"),
-            ({ var l = lines; l[3] += ",0"; return l.joined(separator: "\n") }(), "line 4: 5 fields, the header has 4"),
-            ("prosumer," + lines[0] + "\n\"h001," + lines[1], "line 2: a quoted field is not closed"),
+            ({ var l = lines; l[3] += ",0"; return l.joined(separator: "\n") }(), "line 4: 5 fields where the header has 4"),
+            ("prosumer," + lines[0] + "\n\"h001," + lines[1], "line 2: a quoted field is never closed"),
         ]
         for (k, (text, message)) in cases.enumerated() {
             let file = out.appendingPathComponent("bad-\(k).csv")
