@@ -6,7 +6,7 @@ SWIFT ?= swift
 export OPENBLAS_NUM_THREADS ?= 2
 RELEASE_BIN = .build/release
 
-.PHONY: deps build release test demo case-study screenshot bench bench-setup examples leakcheck cluster-binary slurm-test fuzz clean
+.PHONY: deps build release test format format-check demo case-study screenshot bench bench-setup examples leakcheck cluster-binary slurm-test fuzz clean
 
 # Install the system libraries when any is missing (apt; sudo when not root).
 deps:
@@ -23,7 +23,16 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-test: deps
+# The toolchain's formatter with .swift-format (4 spaces, 160 columns, the pretty printer's layout).
+FORMAT_PATHS := Sources Tests Fuzz/Sources
+format:
+	$(SWIFT) format format -i -r $(FORMAT_PATHS)
+
+# Fails (and names the files) when any source is not as `make format` leaves it.
+format-check:
+	@$(SWIFT) format lint --strict -r $(FORMAT_PATHS) || { echo "unformatted sources: run make format"; exit 1; }
+
+test: deps format-check
 	$(SWIFT) build --build-tests
 	@# The whole log goes to .build/test.log; the terminal gets every recorded issue and the summary.
 	$(SWIFT) test --skip-build --parallel --num-workers 2 > .build/test.log 2>&1; rc=$$?; \

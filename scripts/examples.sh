@@ -16,7 +16,7 @@ for f in example-3x24.json example-10x96.json example-infeasible-4x24.json; do
       echo "skip $f glpk: GLPK does not reach the 1e-4 gap on this instance in minutes (see Reports/benchmarks/schedule.md)"; continue
     fi
     dir="$out/${f%.json}-$s"
-    limit=120
+    limit=120; [ "$f" = example-10x96.json ] && limit=600  # 120 s no longer reaches the 1e-4 gap on 2 threads (measured 2026-12-02, this and the previous release)
     "$bin" schedule --community "Datasets/communities/$f" --solver "$s" --threads 2 --time-limit "$limit" --out "$dir" --no-standalone > "$dir.log" 2>&1
     code=$?
     want=$(expect "$f")

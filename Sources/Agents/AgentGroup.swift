@@ -57,11 +57,12 @@ final class LocalAgents: AgentGroup, @unchecked Sendable {
             var i = w
             while i < n {
                 do {
-                    let answer = switch effort {
-                    case .quick: try agents[i].respondQuickly(to: signal)
-                    case .bounded(let nodes): try agents[i].respondWithBound(to: signal, nodes: nodes)
-                    case .exact(let nodes): try agents[i].respond(to: signal, nodes: nodes)
-                    }
+                    let answer =
+                        switch effort {
+                        case .quick: try agents[i].respondQuickly(to: signal)
+                        case .bounded(let nodes): try agents[i].respondWithBound(to: signal, nodes: nodes)
+                        case .exact(let nodes): try agents[i].respond(to: signal, nodes: nodes)
+                        }
                     answers.set(i, .success(answer))
                 } catch { answers.set(i, .failure(error)) }
                 i += k

@@ -67,8 +67,9 @@ struct Coordinator {
             cols.charge = block(0, { _ in power }, { _ in dt * s.degradationCostPerKWh })
             cols.discharge = block(0, { _ in power }, { _ in dt * s.degradationCostPerKWh })
             cols.energy = block(s.minSoC * s.capacityKWh, { _ in s.maxSoC * s.capacityKWh }, { _ in 0 })
-            m.setBounds(Variable(index: cols.energy! + T - 1), lower: max(s.minSoC, s.finalMinSoC) * s.capacityKWh,
-                        upper: s.maxSoC * s.capacityKWh)
+            m.setBounds(
+                Variable(index: cols.energy! + T - 1), lower: max(s.minSoC, s.finalMinSoC) * s.capacityKWh,
+                upper: s.maxSoC * s.capacityKWh)
         }
         if artificial {
             cols.artificialDraw = block(0, { _ in .infinity }, { _ in dt * penalty })
@@ -119,14 +120,16 @@ struct Coordinator {
             if y != x { clipped = true }
             return y
         }
-        let out = PriceSignal(draw: PeriodVector((0..<T).map { box(p.draw[$0], centre.draw[$0]) }),
-                              feed: PeriodVector((0..<T).map { box(p.feed[$0], centre.feed[$0]) }))
+        let out = PriceSignal(
+            draw: PeriodVector((0..<T).map { box(p.draw[$0], centre.draw[$0]) }),
+            feed: PeriodVector((0..<T).map { box(p.feed[$0], centre.feed[$0]) }))
         return (out, clipped)
     }
 
     func blend(_ a: PriceSignal, _ b: PriceSignal, weight w: Double) -> PriceSignal {
-        PriceSignal(draw: PeriodVector((0..<T).map { w * a.draw[$0] + (1 - w) * b.draw[$0] }),
-                    feed: PeriodVector((0..<T).map { w * a.feed[$0] + (1 - w) * b.feed[$0] }))
+        PriceSignal(
+            draw: PeriodVector((0..<T).map { w * a.draw[$0] + (1 - w) * b.draw[$0] }),
+            feed: PeriodVector((0..<T).map { w * a.feed[$0] + (1 - w) * b.feed[$0] }))
     }
 
     /// Stand-alone prices (the grid's own tariff): every agent's value there is its stand-alone optimal bill.
@@ -210,8 +213,9 @@ struct Coordinator {
             if b > bestEstimate { bestEstimate = b; best = poolPrices }
             if opening.allSatisfy({ $0.proposal.proven }) { bestBound = max(bestBound, b) }
         }
-        return Rounds(best: best, bestEstimate: bestEstimate, bestBound: bestBound, smoothing: options.smoothing,
-                      radius: 0.1 * max(0.1, community.grid.importPrice.map(abs).max() ?? 1), last: best)
+        return Rounds(
+            best: best, bestEstimate: bestEstimate, bestBound: bestBound, smoothing: options.smoothing,
+            radius: 0.1 * max(0.1, community.grid.importPrice.map(abs).max() ?? 1), last: best)
     }
 
     /// Raises the artificial flows' price tenfold; false when it is already at its highest.
@@ -225,8 +229,10 @@ struct Coordinator {
 
     /// One price round: the master's duals, boxed and smoothed, go to the agents; their plans join the master.
     /// Returns false when the clearing stops (converged, stalled at the highest penalty, or out of time).
-    mutating func round(_ iteration: Int, _ agents: AgentGroup, master: inout Master, own: inout OwnPart, rounds r: inout Rounds,
-                        clock: Stopwatch, budget: Double?) throws -> Bool {
+    mutating func round(
+        _ iteration: Int, _ agents: AgentGroup, master: inout Master, own: inout OwnPart, rounds r: inout Rounds,
+        clock: Stopwatch, budget: Double?
+    ) throws -> Bool {
         let solved = try master.solve()
         let masterPrices = signal(drawDual: solved.drawDual, feedDual: solved.feedDual)
         let gap = Solution.relativeGap(solved.objective, r.bestEstimate) ?? .infinity
@@ -263,10 +269,11 @@ struct Coordinator {
         }
         let change = (0..<T).reduce(0.0) { max($0, abs(asked.draw[$1] - r.last.draw[$1]), abs(asked.feed[$1] - r.last.feed[$1])) }
         r.last = asked
-        let step = ClearingIteration(iteration: iteration, primalResidual: residual, dualResidual: change,
-                                     objective: solved.objective, bound: r.bestEstimate,
-                                     gap: Solution.relativeGap(solved.objective, r.bestEstimate) ?? .infinity,
-                                     smoothing: r.smoothing, plans: master.planCount, seconds: clock.seconds)
+        let step = ClearingIteration(
+            iteration: iteration, primalResidual: residual, dualResidual: change,
+            objective: solved.objective, bound: r.bestEstimate,
+            gap: Solution.relativeGap(solved.objective, r.bestEstimate) ?? .infinity,
+            smoothing: r.smoothing, plans: master.planCount, seconds: clock.seconds)
         r.log.append(step)
         options.progress?(step)
         return true
@@ -284,7 +291,8 @@ struct Coordinator {
         result.schedule.standaloneBills = zip(community.prosumers, standalone).map { (id: $0.id, bill: $1.proposal.value) }
         result.schedule.standaloneCost = standalone.reduce(0) { $0 + $1.proposal.value }
         if !rounds.converged && result.schedule.status.hasSolution {
-            result.schedule.message = "not converged within the iteration or time limit: the best repaired schedule, certified gap \(String(format: "%.3g", result.schedule.gap ?? .infinity))"
+            result.schedule.message =
+                "not converged within the iteration or time limit: the best repaired schedule, certified gap \(String(format: "%.3g", result.schedule.gap ?? .infinity))"
         }
         result.seconds = clock.seconds
         return result
@@ -367,8 +375,9 @@ struct Master {
         }
         let draw = (0..<T).map { t in v[o.gridImport + t] + v[o.poolBuy + t] + (o.artificialDraw.map { v[$0 + t] } ?? 0) }
         let feed = (0..<T).map { t in v[o.gridExport + t] + v[o.poolSell + t] + (o.artificialFeed.map { v[$0 + t] } ?? 0) }
-        return Solved(objective: a.objective, drawDual: Array(a.rowDuals[0..<T]), feedDual: Array(a.rowDuals[T..<2 * T]),
-                      draw: draw, feed: feed, artificial: artificial, values: v)
+        return Solved(
+            objective: a.objective, drawDual: Array(a.rowDuals[0..<T]), feedDual: Array(a.rowDuals[T..<2 * T]),
+            draw: draw, feed: feed, artificial: artificial, values: v)
     }
 }
 

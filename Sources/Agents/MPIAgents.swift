@@ -106,11 +106,12 @@ final class MPIAgents: AgentGroup {
     // MARK: rank 0
 
     func respond(to signal: PriceSignal, effort: Effort) throws -> [(proposal: Proposal, plan: Int)] {
-        let e: [Double] = switch effort {
-        case .quick: [0, 0]
-        case .bounded(let nodes): [1, Double(nodes)]
-        case .exact(let nodes): [2, Double(nodes)]
-        }
+        let e: [Double] =
+            switch effort {
+            case .quick: [0, 0]
+            case .bounded(let nodes): [1, Double(nodes)]
+            case .exact(let nodes): [2, Double(nodes)]
+            }
         let slots = try round(.respond, signal.draw.values + signal.feed.values + e)
         return try (0..<count).map { try required(slots, $0) }
     }
@@ -130,8 +131,9 @@ final class MPIAgents: AgentGroup {
         return requests.indices.map { k in
             let s = Array(slots[(k * stride)..<((k + 1) * stride)])
             func part(_ j: Int) -> [Double] { Array(s[(j * T)..<((j + 1) * T)]) }
-            return ProsumerAgent.Plan(draw: part(0), feed: part(1), charge: part(2), discharge: part(3), curtail: part(4),
-                                      flexible: part(5), ownCost: s[6 * T])
+            return ProsumerAgent.Plan(
+                draw: part(0), feed: part(1), charge: part(2), discharge: part(3), curtail: part(4),
+                flexible: part(5), ownCost: s[6 * T])
         }
     }
 
@@ -178,8 +180,9 @@ final class MPIAgents: AgentGroup {
         let stride = 5 + 2 * T
         let s = slots[(i * stride)..<((i + 1) * stride)].map { $0 }
         guard s[0] > 0.5 else { return nil }
-        let p = Proposal(draw: PeriodVector(Array(s[5..<(5 + T)])), feed: PeriodVector(Array(s[(5 + T)..<(5 + 2 * T)])),
-                         ownCost: s[2], value: s[3], proven: s[4] > 0.5)
+        let p = Proposal(
+            draw: PeriodVector(Array(s[5..<(5 + T)])), feed: PeriodVector(Array(s[(5 + T)..<(5 + 2 * T)])),
+            ownCost: s[2], value: s[3], proven: s[4] > 0.5)
         return (p, Int(s[1].rounded()))
     }
 
@@ -194,7 +197,7 @@ final class MPIAgents: AgentGroup {
             var payload = [Double](repeating: 0, count: Int(header[1]))
             try MPIWorld.broadcast(&payload)
             if op == .close { local.close(); return }
-            _ = try answer(op, payload)   // an agent's error is reported to rank 0, which ends the rounds
+            _ = try answer(op, payload)  // an agent's error is reported to rank 0, which ends the rounds
         }
     }
 
@@ -217,8 +220,9 @@ final class MPIAgents: AgentGroup {
         if let failure { throw failure }
         let failed = summed.suffix(ranks)
         if let r = failed.indices.first(where: { failed[$0] > 0 }) {
-            throw AgentError.onRank(r - failed.startIndex, kind: MPIWorld.kind(of: failed[r]),
-                                    message: "an agent failed; its message is above")
+            throw AgentError.onRank(
+                r - failed.startIndex, kind: MPIWorld.kind(of: failed[r]),
+                message: "an agent failed; its message is above")
         }
         return Array(summed.prefix(out.count))
     }
@@ -241,9 +245,16 @@ final class MPIAgents: AgentGroup {
         case .respond, .respondFixed:
             if empty { return [Double](repeating: 0, count: count * stride) }
             let answers: [(proposal: Proposal, plan: Int)]
-            if op == .respondFixed { answers = try local.respondFixed(to: signal()) } else {
+            if op == .respondFixed {
+                answers = try local.respondFixed(to: signal())
+            } else {
                 let nodes = Int(p[2 * T + 1])
-                let effort: Effort = switch Int(p[2 * T]) { case 0: .quick; case 1: .bounded(nodes: nodes); default: .exact(nodes: nodes) }
+                let effort: Effort =
+                    switch Int(p[2 * T]) {
+                    case 0: .quick;
+                    case 1: .bounded(nodes: nodes);
+                    default: .exact(nodes: nodes)
+                    }
                 answers = try local.respond(to: signal(), effort: effort)
             }
             return write(answers.enumerated().map { ($0.offset, $0.element) })
@@ -349,7 +360,8 @@ public struct MPIShare {
             } else {
                 let (header, names, prosumers) = try CommunityFile.readAgents(directory: agentsDirectory ?? ".", owned: mine) { i, bytes in
                     guard rank != 0 else { return }
-                    report += withUnsafeBytes(of: UInt32(i).littleEndian, Array.init)
+                    report +=
+                        withUnsafeBytes(of: UInt32(i).littleEndian, Array.init)
                         + withUnsafeBytes(of: UInt32(bytes.count).littleEndian, Array.init) + [UInt8](bytes)
                 }
                 files = names
@@ -364,10 +376,12 @@ public struct MPIShare {
         let reports = try MPIWorld.gather(report)
         var failure: Error?
         if rank == 0 {
-            if let ownError { failure = ownError }
-            else if let r = reports.indices.first(where: { reports[$0].first != 0 }) {
-                failure = AgentError.onRank(r, kind: MPIWorld.kind(of: Double(reports[r][0])),
-                                            message: String(decoding: reports[r].dropFirst(), as: UTF8.self))
+            if let ownError {
+                failure = ownError
+            } else if let r = reports.indices.first(where: { reports[$0].first != 0 }) {
+                failure = AgentError.onRank(
+                    r, kind: MPIWorld.kind(of: Double(reports[r][0])),
+                    message: String(decoding: reports[r].dropFirst(), as: UTF8.self))
             } else if !files.isEmpty, let header = share?.community {
                 do { share?.community = try whole(header, files, reports) } catch { failure = error }
             }

@@ -33,8 +33,10 @@ struct PlanSearch {
     /// curtailment) in [0, connection]), curtailment in [0, pv], each with the best curtailment for its price.
     /// With a target (draw, feed, weight), each kW of distance from the target's draw and feed costs `weight`.
     @inline(__always)
-    static func stage(_ r: Double, draw b: Double, feed s: Double, pv: Double, connection: Double,
-                      target: (draw: Double, feed: Double, weight: Double) = (0, 0, 0)) -> (cost: Double, feeds: Bool) {
+    static func stage(
+        _ r: Double, draw b: Double, feed s: Double, pv: Double, connection: Double,
+        target: (draw: Double, feed: Double, weight: Double) = (0, 0, 0)
+    ) -> (cost: Double, feeds: Bool) {
         var best = Double.infinity, feeds = false
         let w = target.weight
         let dLo = max(0, -r), dHi = min(pv, connection - r)
@@ -147,8 +149,12 @@ struct PlanSearch {
                     for (bit, k) in active.enumerated() where mask & (1 << bit) != 0 { power += flex[k].powerKW }
                     for k in 0..<K {
                         let r = p.loadKW[t] - p.pvKW[t] + power + batteryNet[k]
-                        costs[k] = dt * stage(r, draw: signal.draw[t], feed: signal.feed[t], pv: p.pvKW[t], connection: p.connectionKW,
-                                              target: goal).cost + batteryWear[k]
+                        costs[k] =
+                            dt
+                            * stage(
+                                r, draw: signal.draw[t], feed: signal.feed[t], pv: p.pvKW[t], connection: p.connectionKW,
+                                target: goal
+                            ).cost + batteryWear[k]
                     }
                     for f in 0..<F {
                         guard let to = successor(f, mask: mask, active: active, t: t) else { continue }
@@ -200,8 +206,9 @@ struct PlanSearch {
         /// The forward pass: the decisions along the optimal policy from the start.
         func trace(value: Double) -> Decisions? {
             let E = grid.E
-            var d = Decisions(feeds: Array(repeating: false, count: T), battery: Array(repeating: 0, count: T),
-                              flexOn: flex.map { _ in Array(repeating: false, count: T) }, value: value)
+            var d = Decisions(
+                feeds: Array(repeating: false, count: T), battery: Array(repeating: 0, count: T),
+                flexOn: flex.map { _ in Array(repeating: false, count: T) }, value: value)
             var i = grid.i0, f = 0
             for t in 0..<T {
                 let at = t * S + f * E + i
@@ -233,8 +240,9 @@ struct PlanSearch {
             if F > maxFlexStates { return nil }
         }
         let (net, wear) = grid.steps(dt: dt)
-        var programme = Programme(p: p, T: T, dt: dt, signal: signal, target: target, grid: grid, flex: p.flexibleLoads,
-                                  radix: radix, F: F, batteryNet: net, batteryWear: wear)
+        var programme = Programme(
+            p: p, T: T, dt: dt, signal: signal, target: target, grid: grid, flex: p.flexibleLoads,
+            radix: radix, F: F, batteryNet: net, batteryWear: wear)
         guard let value = programme.backward() else { return nil }
         return programme.trace(value: value)
     }

@@ -93,8 +93,9 @@ final class ProsumerAgent {
             l.charge = block(T, 0, b.powerKW)
             l.discharge = block(T, 0, b.powerKW)
             let e = block(T, b.minSoC * b.capacityKWh, b.maxSoC * b.capacityKWh)
-            m.setBounds(Variable(index: e + T - 1), lower: max(b.minSoC, b.finalMinSoC) * b.capacityKWh,
-                        upper: b.maxSoC * b.capacityKWh)
+            m.setBounds(
+                Variable(index: e + T - 1), lower: max(b.minSoC, b.finalMinSoC) * b.capacityKWh,
+                upper: b.maxSoC * b.capacityKWh)
             l.energy = e
             for t in 0..<T {
                 m.setObjectiveCoefficient(Variable(index: l.charge! + t), dt * b.degradationCostPerKWh)
@@ -105,8 +106,9 @@ final class ProsumerAgent {
             let window = f.latest - f.earliest + 1
             let first = block(window, 0, 1, .integer)
             l.flex.append((k, first, window))
-            _ = m.addRow(indices: Array(first..<first + window), coefficients: Array(repeating: 1, count: window),
-                         lower: Double(f.runPeriods), upper: Double(f.runPeriods))
+            _ = m.addRow(
+                indices: Array(first..<first + window), coefficients: Array(repeating: 1, count: window),
+                lower: Double(f.runPeriods), upper: Double(f.runPeriods))
         }
         for t in 0..<T {
             // draw - feed - curtail - charge + discharge - flexible = load - pv
@@ -145,7 +147,9 @@ final class ProsumerAgent {
 
     /// The agent's MILP with a meter binary in every period where feeding earns more than drawing costs, solved
     /// by CBC (GLPK's search is slow on these: seconds where CBC takes milliseconds).
-    private func solveWithMeter(_ signal: PriceSignal, nodes: Int, heuristics: Bool = true) throws -> (status: SolutionStatus, objective: Double, bound: Double, values: [Double]) {
+    private func solveWithMeter(_ signal: PriceSignal, nodes: Int, heuristics: Bool = true) throws -> (
+        status: SolutionStatus, objective: Double, bound: Double, values: [Double]
+    ) {
         var m = buildModel()
         let T = periods, l = layout
         for t in 0..<T {
@@ -198,13 +202,16 @@ final class ProsumerAgent {
             try ws.setRow(z.rows + 1, lower: -.infinity, upper: on ? feedCap[t] : .infinity)
             try ws.setColumn(z.column, lower: 0, upper: 1, integer: on)
         }
-        if let target { try aim(at: target, ws) } else if let d = layout.deviation {
+        if let target {
+            try aim(at: target, ws)
+        } else if let d = layout.deviation {
             for j in d.columns..<(d.columns + 4 * T) { try ws.setObjective(j, 0) }
         }
         let l = layout
         for _ in 0..<(2 * T + 2) {
-            let integer = !(l.flex.isEmpty && !layout.meterBinary.keys.contains(where: { signal.draw[$0] < signal.feed[$0] })
-                            && layout.batteryBinary.isEmpty)
+            let integer =
+                !(l.flex.isEmpty && !layout.meterBinary.keys.contains(where: { signal.draw[$0] < signal.feed[$0] })
+                && layout.batteryBinary.isEmpty)
             if target == nil && (0..<T).contains(where: { signal.draw[$0] < signal.feed[$0] }) {
                 let cbc = try solveWithMeter(signal, nodes: nodes)
                 guard cbc.status.hasSolution else {
@@ -282,7 +289,9 @@ final class ProsumerAgent {
             try ws.setObjective(l.draw + t, dt * signal.draw[t])
             try ws.setObjective(l.feed + t, -dt * signal.feed[t])
         }
-        if let target { try aim(at: target, ws) } else if let dev = layout.deviation {
+        if let target {
+            try aim(at: target, ws)
+        } else if let dev = layout.deviation {
             for j in dev.columns..<(dev.columns + 4 * T) { try ws.setObjective(j, 0) }
         }
         for t in 0..<T where signal.draw[t] < signal.feed[t] {
@@ -324,8 +333,11 @@ final class ProsumerAgent {
         guard let plan else { return try respond(to: signal, target: target, nodes: Self.searchNodes) }
         let energy = (0..<T).reduce(0.0) { $0 + dt * (signal.draw[$1] * plan.draw[$1] - signal.feed[$1] * plan.feed[$1]) }
         let index = remember(plan)
-        return (Proposal(draw: PeriodVector(plan.draw), feed: PeriodVector(plan.feed), ownCost: plan.ownCost,
-                         value: plan.ownCost + energy, proven: false), index)
+        return (
+            Proposal(
+                draw: PeriodVector(plan.draw), feed: PeriodVector(plan.feed), ownCost: plan.ownCost,
+                value: plan.ownCost + energy, proven: false), index
+        )
     }
 
     /// A quick plan (``respondQuickly(to:target:)``) with a proven value: the bound of the agent's MILP after at
@@ -409,8 +421,11 @@ final class ProsumerAgent {
         }
         let plan = extract(answer.values)
         let index = remember(plan)
-        return (Proposal(draw: PeriodVector(plan.draw), feed: PeriodVector(plan.feed), ownCost: plan.ownCost,
-                         value: value(of: plan, at: signal), proven: false), index)
+        return (
+            Proposal(
+                draw: PeriodVector(plan.draw), feed: PeriodVector(plan.feed), ownCost: plan.ownCost,
+                value: value(of: plan, at: signal), proven: false), index
+        )
     }
 
     /// The mix of plans answered with the same fixed decisions, weights summing to 1: a plan itself (the fixed
@@ -420,9 +435,10 @@ final class ProsumerAgent {
             throw AgentError.workerFailed("agent \(prosumer.id): no plan to combine")
         }
         let T = periods
-        var mix = Plan(draw: Array(repeating: 0, count: T), feed: Array(repeating: 0, count: T), charge: Array(repeating: 0, count: T),
-                       discharge: Array(repeating: 0, count: T), curtail: Array(repeating: 0, count: T),
-                       flexible: plans[first.plan].flexible, ownCost: 0, runs: plans[first.plan].runs)
+        var mix = Plan(
+            draw: Array(repeating: 0, count: T), feed: Array(repeating: 0, count: T), charge: Array(repeating: 0, count: T),
+            discharge: Array(repeating: 0, count: T), curtail: Array(repeating: 0, count: T),
+            flexible: plans[first.plan].flexible, ownCost: 0, runs: plans[first.plan].runs)
         let total = weights.reduce(0) { $0 + $1.weight }
         for (k, w) in weights {
             guard plans.indices.contains(k) else { throw AgentError.workerFailed("agent \(prosumer.id) has no plan \(k)") }
@@ -464,9 +480,10 @@ final class ProsumerAgent {
     /// both). The best of the interval's ends and 0 is exact, with no solver.
     private func respondWithoutDevices(_ signal: PriceSignal) throws -> (proposal: Proposal, plan: Int) {
         let T = periods, p = prosumer
-        var plan = Plan(draw: Array(repeating: 0, count: T), feed: Array(repeating: 0, count: T), charge: Array(repeating: 0, count: T),
-                        discharge: Array(repeating: 0, count: T), curtail: Array(repeating: 0, count: T),
-                        flexible: Array(repeating: 0, count: T), ownCost: 0)
+        var plan = Plan(
+            draw: Array(repeating: 0, count: T), feed: Array(repeating: 0, count: T), charge: Array(repeating: 0, count: T),
+            discharge: Array(repeating: 0, count: T), curtail: Array(repeating: 0, count: T),
+            flexible: Array(repeating: 0, count: T), ownCost: 0)
         var value = 0.0
         for t in 0..<T {
             // Net draw with no and with full curtailment, within the connection both ways.
@@ -514,10 +531,11 @@ final class ProsumerAgent {
     private func extract(_ v: [Double]) -> Plan {
         let T = periods, l = layout, p = prosumer
         func clean(_ a: Double) -> Double { abs(a) < Self.tolerance ? 0 : a }
-        var plan = Plan(draw: (0..<T).map { clean(v[l.draw + $0]) }, feed: (0..<T).map { clean(v[l.feed + $0]) },
-                        charge: Array(repeating: 0, count: T), discharge: Array(repeating: 0, count: T),
-                        curtail: (0..<T).map { clean(v[l.curtail + $0]) }, flexible: Array(repeating: 0, count: T),
-                        ownCost: 0)
+        var plan = Plan(
+            draw: (0..<T).map { clean(v[l.draw + $0]) }, feed: (0..<T).map { clean(v[l.feed + $0]) },
+            charge: Array(repeating: 0, count: T), discharge: Array(repeating: 0, count: T),
+            curtail: (0..<T).map { clean(v[l.curtail + $0]) }, flexible: Array(repeating: 0, count: T),
+            ownCost: 0)
         if let c = l.charge, let d = l.discharge, let b = p.battery {
             plan.charge = (0..<T).map { clean(v[c + $0]) }
             plan.discharge = (0..<T).map { clean(v[d + $0]) }

@@ -24,8 +24,9 @@ extension Coordinator {
             guard let top = weighted.max(by: { v[$0.column] < v[$1.column] }) else { return nil }
             heaviest[i] = top.plan
             if v[top.column] < 1 - 1e-7 {
-                var target = ProsumerAgent.Target(draw: Array(repeating: 0, count: T), feed: Array(repeating: 0, count: T),
-                                                  weight: 0.1 * (community.grid.importPrice.map(abs).max() ?? 1) + 0.01)
+                var target = ProsumerAgent.Target(
+                    draw: Array(repeating: 0, count: T), feed: Array(repeating: 0, count: T),
+                    weight: 0.1 * (community.grid.importPrice.map(abs).max() ?? 1) + 0.01)
                 for (w, plan) in zip(weighted, try agents.plans(weighted.map { (i, $0.plan) })) {
                     for t in 0..<T { target.draw[t] += v[w.column] * plan.draw[t]; target.feed[t] += v[w.column] * plan.feed[t] }
                 }
@@ -54,9 +55,10 @@ extension Coordinator {
         var restricted = try Master(self, agents: n)
         try restricted.setPenalty(penalty * dt)
         let seeds = try agents.plans(base.enumerated().map { ($0.offset, $0.element) })
-        try restricted.add(zip(base, seeds).map { plan, p in
-            (Proposal(draw: PeriodVector(p.draw), feed: PeriodVector(p.feed), ownCost: p.ownCost, value: 0, proven: false), plan)
-        })
+        try restricted.add(
+            zip(base, seeds).map { plan, p in
+                (Proposal(draw: PeriodVector(p.draw), feed: PeriodVector(p.feed), ownCost: p.ownCost, value: 0, proven: false), plan)
+            })
         var own = try OwnPart(self)
         var final: Master.Solved?
         var storageFixed = Set<Int>()
@@ -77,7 +79,8 @@ extension Coordinator {
             }
         }
         guard let s = final ?? (try? restricted.solve()), s.artificial <= 1e-6,
-              storagePeriodsUsedBothWays(s.values, restricted.own).isEmpty else { return nil }
+            storagePeriodsUsedBothWays(s.values, restricted.own).isEmpty
+        else { return nil }
         var weights: [[(plan: Int, weight: Double)]] = Array(repeating: [], count: n)
         for i in 0..<n {
             weights[i] = restricted.plans[i].compactMap { $0.column < s.values.count && s.values[$0.column] > 1e-12 ? ($0.plan, s.values[$0.column]) : nil }
@@ -85,8 +88,9 @@ extension Coordinator {
         }
         let mixes = try agents.combine(weights)
         let chosen = try agents.plans(mixes.enumerated().map { ($0.offset, $0.element) })
-        var result = ClearingResult(schedule: assemble(chosen, s.values, restricted.own, bound: bound), iterations: [],
-                                    converged: false, prices: gridPrices, agentsInSelection: 0, seconds: 0)
+        var result = ClearingResult(
+            schedule: assemble(chosen, s.values, restricted.own, bound: bound), iterations: [],
+            converged: false, prices: gridPrices, agentsInSelection: 0, seconds: 0)
         result.schedule.variables = master.workspace.columnCount
         result.schedule.constraints = master.rows
         result.agentsInSelection = weights.filter { $0.count > 1 }.count

@@ -11,10 +11,13 @@ extension Coordinator {
     /// MIP picks one plan each among their mixed and near plans, with the coordinator's split and the shared
     /// storage's mode binaries. If the limits still need artificial flows, the distance price rises tenfold and
     /// the near plans are asked again (four rounds at most).
-    func select(_ agents: AgentGroup, master: Master, solved: Master.Solved, bound: Double, clock: Stopwatch,
-                penaltyExhausted: Bool) throws -> ClearingResult {
-        var result = ClearingResult(schedule: ScheduleResult(status: .error, solver: "agents"), iterations: [], converged: false,
-                                    prices: gridPrices, agentsInSelection: 0, seconds: 0)
+    func select(
+        _ agents: AgentGroup, master: Master, solved: Master.Solved, bound: Double, clock: Stopwatch,
+        penaltyExhausted: Bool
+    ) throws -> ClearingResult {
+        var result = ClearingResult(
+            schedule: ScheduleResult(status: .error, solver: "agents"), iterations: [], converged: false,
+            prices: gridPrices, agentsInSelection: 0, seconds: 0)
         result.schedule.variables = master.workspace.columnCount
         result.schedule.constraints = master.rows
         if solved.artificial > 1e-6 && penaltyExhausted {
@@ -134,7 +137,8 @@ extension Coordinator {
     /// The selection MIP: the coordinator's part (with artificial flows), the fixed agents' sums on the right-hand
     /// side, one binary per candidate plan of each mixed agent, and the shared storage's mode binaries.
     func selectionModel(fixedDraw: [Double], fixedFeed: [Double], mixedPlans: [[ProsumerAgent.Plan]])
-        -> (Model, Columns, [[Int]]) {
+        -> (Model, Columns, [[Int]])
+    {
         var m = Model(name: "selection")
         let own = addOwnPart(to: &m, linked: true, artificial: true)
         for t in 0..<T {
@@ -227,8 +231,10 @@ extension Coordinator {
     /// Where the artificial flows sit: the limits the plans could not meet.
     func diagnosis(_ x: [Double], _ own: Columns) -> InfeasibilityDiagnosis {
         var conflicts: [InfeasibilityDiagnosis.Conflict] = []
-        for (family, col) in [("import limit", own.artificialDraw), ("export limit", own.artificialFeed),
-                              ("shared storage balance", own.artificialPool)] {
+        for (family, col) in [
+            ("import limit", own.artificialDraw), ("export limit", own.artificialFeed),
+            ("shared storage balance", own.artificialPool)
+        ] {
             guard let col else { continue }
             let periods = (0..<T).filter { x[col + $0] > 1e-6 }
             if !periods.isEmpty {

@@ -10,7 +10,10 @@ struct Benchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "benchmark",
         abstract: "PeerGrid benchmarks (run in release: make bench).",
-        subcommands: [SolversBenchmark.self, ScheduleBenchmark.self, PricingBenchmark.self, ForecastBenchmark.self, TrainingBenchmark.self, MarketBenchmark.self, LedgerBenchmark.self, AgentsBenchmark.self, AllBenchmarks.self])
+        subcommands: [
+            SolversBenchmark.self, ScheduleBenchmark.self, PricingBenchmark.self, ForecastBenchmark.self, TrainingBenchmark.self, MarketBenchmark.self,
+            LedgerBenchmark.self, AgentsBenchmark.self, AllBenchmarks.self
+        ])
 }
 
 /// Options every benchmark takes.
@@ -30,13 +33,14 @@ struct CommonBenchmarkOptions: ParsableArguments {
     func prepare() {
         BLASThreads.set(blasThreads)
         #if DEBUG
-        FileHandle.standardError.write(Data("warning: this is a debug build; measure with `swift build -c release` (make bench)\n".utf8))
+            FileHandle.standardError.write(Data("warning: this is a debug build; measure with `swift build -c release` (make bench)\n".utf8))
         #endif
     }
 }
 
 struct AllBenchmarks: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "all",
+    static let configuration = CommandConfiguration(
+        commandName: "all",
         abstract: "Run every benchmark (solvers with a 30 s limit per solve, schedule with 120 s, pricing with 60 s, then forecasting and the market).")
     @Option(help: "Repetitions per measurement.")
     var repeats = 3
@@ -80,7 +84,8 @@ enum MachineInfo {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let mem = Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824
         let blas = ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "unset (pinned by --blas-threads)"
-        return "\(cores) cores, \(String(format: "%.0f", mem)) GiB, OPENBLAS_NUM_THREADS=\(blas), OpenBLAS kernels \(BLASKernels.coreName), \(Date().ISO8601Format())"
+        return
+            "\(cores) cores, \(String(format: "%.0f", mem)) GiB, OPENBLAS_NUM_THREADS=\(blas), OpenBLAS kernels \(BLASKernels.coreName), \(Date().ISO8601Format())"
     }
 }
 

@@ -9,7 +9,8 @@ import ResultStore
 /// verify it (read everything, recompute every hash, check every signature), proof sizes, and the independent
 /// Python verifier on the same file as the reference.
 struct LedgerBenchmark: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ledger",
+    static let configuration = CommandConfiguration(
+        commandName: "ledger",
         abstract: "Ledger append and verify times for N trades, proof sizes; the Python verifier on the same ledger.")
     @OptionGroup var common: CommonBenchmarkOptions
 
@@ -23,9 +24,11 @@ struct LedgerBenchmark: ParsableCommand {
         var rng = SeededGenerator(seed: 1)
         let start: Int64 = 1_780_000_000
         return (0..<n).map { i in
-            .trade(TradeRecord(kind: .market, periodStart: start + Int64(i % 96) * 900, periodSeconds: 900,
-                               seller: "p\(Int.random(in: 0..<500, using: &rng))", buyer: "c\(Int.random(in: 0..<500, using: &rng))",
-                               energyWh: Int64.random(in: 1...5_000, using: &rng), price: Int64.random(in: 20_000...400_000, using: &rng)))
+            .trade(
+                TradeRecord(
+                    kind: .market, periodStart: start + Int64(i % 96) * 900, periodSeconds: 900,
+                    seller: "p\(Int.random(in: 0..<500, using: &rng))", buyer: "c\(Int.random(in: 0..<500, using: &rng))",
+                    energyWh: Int64.random(in: 1...5_000, using: &rng), price: Int64.random(in: 20_000...400_000, using: &rng)))
         }
     }
 
@@ -71,8 +74,10 @@ struct LedgerBenchmark: ParsableCommand {
             m.snapshotTimes.append(Date().timeIntervalSince(t))
             _ = try LedgerVerifier.verify(snapshot)
             m.verifyTimes.append(Date().timeIntervalSince(t))
-            print(String(format: "ledger: %d trades (%d entries): append %.3f s, verify %.3f s (read %.3f s)", trades, m.entries,
-                         m.appendTimes.last!, m.verifyTimes.last!, m.snapshotTimes.last!))
+            print(
+                String(
+                    format: "ledger: %d trades (%d entries): append %.3f s, verify %.3f s (read %.3f s)", trades, m.entries,
+                    m.appendTimes.last!, m.verifyTimes.last!, m.snapshotTimes.last!))
         }
     }
 
@@ -92,8 +97,10 @@ struct LedgerBenchmark: ParsableCommand {
             let old = Int.random(in: 1...entries, using: &rng)
             let path = try db.view.consistencyProof(oldSize: old, newSize: entries)
             m.maxConsistency = max(m.maxConsistency, path.count)
-            try Self.check(Merkle.verifyConsistency(oldSize: old, newSize: entries, oldRoot: try db.view.root(size: old),
-                                                    newRoot: try db.view.root(size: entries), proof: path))
+            try Self.check(
+                Merkle.verifyConsistency(
+                    oldSize: old, newSize: entries, oldRoot: try db.view.root(size: old),
+                    newRoot: try db.view.root(size: entries), proof: path))
         }
     }
 
@@ -136,10 +143,15 @@ struct LedgerBenchmark: ParsableCommand {
         md += "| verify (read every row, recompute every hash and node, check every signature and checkpoint) | \(verify.formatted()) | < 2 |\n"
         md += "| of which reading the file | \(Timing(samples: m.snapshotTimes).formatted()) | |\n"
         md += "| one inclusion proof from the stored subtrees (200 random entries) | \(perProof.formatted(5)) | |\n"
-        if let p = m.pythonSeconds { md += String(format: "| reference: Benchmarks/ledger_verify.py verify (Python, hashlib + cryptography, same file) | %.3f | Python / Swift %.1fx |\n", p, p / verify.median) }
-        md += String(format: "\nSigning every entry on its own instead of each batch (measured on %d entries, scaled to %d): "
-                     + "%.2f s to sign and %.2f s to verify, on one core; so PeerGrid signs batches (docs/ledger-spec.md).\n",
-                     m.sample, trades, m.signSeconds, m.checkSeconds)
+        if let p = m.pythonSeconds {
+            md += String(
+                format: "| reference: Benchmarks/ledger_verify.py verify (Python, hashlib + cryptography, same file) | %.3f | Python / Swift %.1fx |\n", p,
+                p / verify.median)
+        }
+        md += String(
+            format: "\nSigning every entry on its own instead of each batch (measured on %d entries, scaled to %d): "
+                + "%.2f s to sign and %.2f s to verify, on one core; so PeerGrid signs batches (docs/ledger-spec.md).\n",
+            m.sample, trades, m.signSeconds, m.checkSeconds)
         md += "\nProof sizes: inclusion at most \(m.maxInclusion) hashes, consistency at most \(m.maxConsistency) hashes over 200 random "
         md += "proofs each; ceil(log2 \(entries)) = \(bound) (RFC 6962's consistency proofs can need one more).\n"
         let json: JSON = .object([
@@ -148,7 +160,7 @@ struct LedgerBenchmark: ParsableCommand {
             ("inclusion_proof_max_hashes", .integer(m.maxInclusion)), ("consistency_proof_max_hashes", .integer(m.maxConsistency)),
             ("ceil_log2_n", .integer(bound)),
             ("per_entry_sign_seconds", .number(m.signSeconds)), ("per_entry_verify_seconds", .number(m.checkSeconds)),
-            ("python_verify_seconds", m.pythonSeconds.map { .number($0) } ?? .null),
+            ("python_verify_seconds", m.pythonSeconds.map { .number($0) } ?? .null)
         ])
         return (md, json)
     }

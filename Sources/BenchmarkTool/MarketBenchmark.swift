@@ -10,7 +10,8 @@ import Reports
 /// P2P market clearing: every mechanism on 500 buy and 500 sell bids over 24 periods, and pymarket 0.7.6 on the same
 /// bids for Huang and MUDA (same trades, prices and fees; time ratio).
 struct MarketBenchmark: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "market",
+    static let configuration = CommandConfiguration(
+        commandName: "market",
         abstract: "Market clearing times and welfare per mechanism; pymarket (Huang, MUDA) on the same bids.")
     @OptionGroup var common: CommonBenchmarkOptions
 
@@ -32,10 +33,14 @@ struct MarketBenchmark: ParsableCommand {
         var rng = SeededGenerator(seed: seed)
         var out: [Bid] = []
         for i in 0..<bids {
-            out.append(Bid(bidder: "b\(i)", period: Int(rng.next() % UInt64(periods)), side: .buy,
-                           quantity: rng.uniform(0.1, 5), price: rng.uniform(0.05, 0.40)))
-            out.append(Bid(bidder: "s\(i)", period: Int(rng.next() % UInt64(periods)), side: .sell,
-                           quantity: rng.uniform(0.1, 5), price: rng.uniform(0.02, 0.35)))
+            out.append(
+                Bid(
+                    bidder: "b\(i)", period: Int(rng.next() % UInt64(periods)), side: .buy,
+                    quantity: rng.uniform(0.1, 5), price: rng.uniform(0.05, 0.40)))
+            out.append(
+                Bid(
+                    bidder: "s\(i)", period: Int(rng.next() % UInt64(periods)), side: .sell,
+                    quantity: rng.uniform(0.1, 5), price: rng.uniform(0.02, 0.35)))
         }
         return try BidBook(bids: out, periods: periods)
     }
@@ -66,11 +71,15 @@ struct MarketBenchmark: ParsableCommand {
             }
             let withOptimum = try Market.clear(book, mechanism: mechanism, optimumSolver: solver)
             let r = result!
-            rows.append(Row(mechanism: name.rawValue, timing: Timing(samples: samples), trades: r.trades.count,
-                            volume: r.trades.reduce(0) { $0 + $1.quantity }, welfareShare: withOptimum.welfareShare,
-                            surplus: r.operatorSurplus))
-            print(String(format: "%-13@ %@ s, %d trades, welfare share %.4f", name.rawValue as NSString,
-                         Timing(samples: samples).formatted(4), r.trades.count, withOptimum.welfareShare ?? .nan))
+            rows.append(
+                Row(
+                    mechanism: name.rawValue, timing: Timing(samples: samples), trades: r.trades.count,
+                    volume: r.trades.reduce(0) { $0 + $1.quantity }, welfareShare: withOptimum.welfareShare,
+                    surplus: r.operatorSurplus))
+            print(
+                String(
+                    format: "%-13@ %@ s, %d trades, welfare share %.4f", name.rawValue as NSString,
+                    Timing(samples: samples).formatted(4), r.trades.count, withOptimum.welfareShare ?? .nan))
         }
         try compareWithPymarket(book, &rows)
         try write(rows, book: book)
@@ -126,8 +135,10 @@ struct MarketBenchmark: ParsableCommand {
             var df = 0.0
             for id in Set(refFees.keys).union(myFees.keys) { df = max(df, abs((refFees[id] ?? 0) - (myFees[id] ?? 0))) }
             rows[k].reference = (ref["seconds"] as! Double, dq, dp, df, refBids.count)
-            print(String(format: "%@: pymarket %.4f s (PeerGrid %.1fx faster); max difference per bid: quantity %.2e, price %.2e, fee %.2e",
-                         row.mechanism as NSString, ref["seconds"] as! Double, (ref["seconds"] as! Double) / row.timing.median, dq, dp, df))
+            print(
+                String(
+                    format: "%@: pymarket %.4f s (PeerGrid %.1fx faster); max difference per bid: quantity %.2e, price %.2e, fee %.2e",
+                    row.mechanism as NSString, ref["seconds"] as! Double, (ref["seconds"] as! Double) / row.timing.median, dq, dp, df))
         }
     }
 
@@ -144,23 +155,32 @@ struct MarketBenchmark: ParsableCommand {
             md += "| \(r.mechanism) | \(r.timing.formatted(4)) | \(r.trades) | \(String(format: "%.2f", r.volume)) | "
             md += "\(r.welfareShare.map { String(format: "%.4f", $0) } ?? "-") | \(String(format: "%.4f", r.surplus)) | "
             if let ref = r.reference {
-                md += String(format: "%.4f | %.0fx | %.1e / %.1e / %.1e |\n", ref.seconds, ref.seconds / r.timing.median,
-                             ref.maxQuantityDiff, ref.maxPriceDiff, ref.maxFeeDiff)
-            } else { md += "- | - | - |\n" }
+                md += String(
+                    format: "%.4f | %.0fx | %.1e / %.1e / %.1e |\n", ref.seconds, ref.seconds / r.timing.median,
+                    ref.maxQuantityDiff, ref.maxPriceDiff, ref.maxFeeDiff)
+            } else {
+                md += "- | - | - |\n"
+            }
         }
         let json: JSON = .object([
             ("bids_per_side", .integer(bids)), ("periods", .integer(periods)), ("seed", .integer(Int(seed))),
             ("machine", .string(MachineInfo.describe())),
-            ("rows", .array(rows.map { r in
-                .object([("mechanism", .string(r.mechanism)), ("median_seconds", .number(r.timing.median)),
-                         ("min_seconds", .number(r.timing.min)), ("max_seconds", .number(r.timing.max)),
-                         ("trades", .integer(r.trades)), ("volume_kwh", .number(r.volume)),
-                         ("welfare_share", .number(r.welfareShare)), ("operator_surplus", .number(r.surplus)),
-                         ("pymarket_seconds", .number(r.reference?.seconds)),
-                         ("max_quantity_difference", .number(r.reference?.maxQuantityDiff)),
-                         ("max_price_difference", .number(r.reference?.maxPriceDiff)),
-                         ("max_fee_difference", .number(r.reference?.maxFeeDiff))])
-            })),
+            (
+                "rows",
+                .array(
+                    rows.map { r in
+                        .object([
+                            ("mechanism", .string(r.mechanism)), ("median_seconds", .number(r.timing.median)),
+                            ("min_seconds", .number(r.timing.min)), ("max_seconds", .number(r.timing.max)),
+                            ("trades", .integer(r.trades)), ("volume_kwh", .number(r.volume)),
+                            ("welfare_share", .number(r.welfareShare)), ("operator_surplus", .number(r.surplus)),
+                            ("pymarket_seconds", .number(r.reference?.seconds)),
+                            ("max_quantity_difference", .number(r.reference?.maxQuantityDiff)),
+                            ("max_price_difference", .number(r.reference?.maxPriceDiff)),
+                            ("max_fee_difference", .number(r.reference?.maxFeeDiff))
+                        ])
+                    })
+            )
         ])
         try OutputFiles.writeAll([(name: "market.md", text: md), (name: "market.json", text: json.serialized() + "\n")], into: common.out)
         print("wrote \(common.out)/market.md, \(common.out)/market.json")

@@ -58,7 +58,7 @@ final class CbcProblem {
         self.options = options
         handle = Cbc_newModel()!
         let n = model.variableCount, m = model.constraintCount
-        let big = Double.greatestFiniteMagnitude   // COIN_DBL_MAX
+        let big = Double.greatestFiniteMagnitude  // COIN_DBL_MAX
         func clamp(_ x: Double) -> Double { x == .infinity ? big : (x == -.infinity ? -big : x) }
         let csc = model.columnMajor()
         let colLower = model.columnLower.map(clamp), colUpper = model.columnUpper.map(clamp)
@@ -66,8 +66,9 @@ final class CbcProblem {
         csc.starts.withUnsafeBufferPointer { starts in
             csc.rows.withUnsafeBufferPointer { rows in
                 csc.values.withUnsafeBufferPointer { values in
-                    Cbc_loadProblem(handle, Int32(n), Int32(m), starts.baseAddress, rows.baseAddress,
-                                    values.baseAddress, colLower, colUpper, model.objective, rowLower, rowUpper)
+                    Cbc_loadProblem(
+                        handle, Int32(n), Int32(m), starts.baseAddress, rows.baseAddress,
+                        values.baseAddress, colLower, colUpper, model.objective, rowLower, rowUpper)
                 }
             }
         }
@@ -160,15 +161,16 @@ final class CbcProblem {
             return Solution(status: .error, solver: "cbc", message: "Cbc_solve returned \(code), status \(primaryStatus)")
         }
         let values = Array(UnsafeBufferPointer(start: columns, count: n))
-        let objective = model.objectiveValue(values)   // recomputed: includes the constant CBC does not know
+        let objective = model.objectiveValue(values)  // recomputed: includes the constant CBC does not know
         let rawBound = !model.isMixedInteger ? objective : (boundTrusted ? Cbc_getBestPossibleObjValue(handle) + c0 : -.infinity)
         var bound = rawBound.isFinite && abs(rawBound) < 1e300 ? rawBound : nil
         let proven = Cbc_isProvenOptimal(handle) != 0
         if proven, let b = bound, abs(b - objective) > max(options.absoluteGap, options.relativeGap * max(1, abs(objective))) {
-            bound = objective    // CBC proved optimality but kept a stale bound
+            bound = objective  // CBC proved optimality but kept a stale bound
         }
-        var solution = Solution(status: proven ? .optimal : .feasible, objective: objective,
-                                bestBound: bound ?? (proven ? objective : nil), values: values, solver: "cbc")
+        var solution = Solution(
+            status: proven ? .optimal : .feasible, objective: objective,
+            bestBound: bound ?? (proven ? objective : nil), values: values, solver: "cbc")
         if !proven {
             if let g = solution.gap, g <= options.relativeGap { solution.status = .optimal }
             solution.message = Cbc_isSecondsLimitReached(handle) != 0 || pastDeadline ? "time limit reached" : "stopped with a gap"

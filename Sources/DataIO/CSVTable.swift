@@ -32,8 +32,9 @@ public struct CSVTable: Sendable {
         header = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
         records = Array(all.dropFirst())
         for r in records where r.fields.count != header.count {
-            throw CSVError(file: file, line: r.line,
-                           message: "\(r.fields.count) fields where the header has \(header.count)")
+            throw CSVError(
+                file: file, line: r.line,
+                message: "\(r.fields.count) fields where the header has \(header.count)")
         }
     }
 

@@ -31,7 +31,12 @@ public enum OutputFiles {
     /// POSIX rename: atomic, replaces an existing file.
     static func rename(_ from: URL, _ to: URL) throws {
         if Foundation.rename(from.path, to.path) != 0 {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: to.path, NSLocalizedDescriptionKey: "cannot rename \(from.lastPathComponent) to \(to.path): \(String(cString: strerror(errno)))"])
+            throw CocoaError(
+                .fileWriteUnknown,
+                userInfo: [
+                    NSFilePathErrorKey: to.path,
+                    NSLocalizedDescriptionKey: "cannot rename \(from.lastPathComponent) to \(to.path): \(String(cString: strerror(errno)))"
+                ])
         }
     }
 

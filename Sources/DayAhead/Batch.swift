@@ -28,15 +28,18 @@ extension DayAheadPlanner {
     func inputs(communityFile: String, history: String?) throws -> RunInputs {
         let template: Community
         do { template = try CommunityFile.readTemplate(communityFile) } catch let e as CommunityFileError { throw DayAheadError.community(e) }
-        guard let communityData = FileManager.default.contents(atPath: communityFile) else { throw DayAheadError.badInput("\(communityFile): cannot read the file") }
+        guard let communityData = FileManager.default.contents(atPath: communityFile) else {
+            throw DayAheadError.badInput("\(communityFile): cannot read the file")
+        }
         let sources = try HistoryLocator(history: history).sources(for: template)
         let start = try dayStart(template, firstSource: sources[0])
         var files: [String] = []
         for s in sources where !files.contains(s.file) { files.append(s.file) }
         var bytes = Data()
         for f in files { bytes.append(FileManager.default.contents(atPath: f) ?? Data()) }
-        return RunInputs(template: template, sources: sources, dayStart: start, historyFiles: files, communityHash: fnv1a(communityData),
-                         historyHash: fnv1a(bytes), provenance: Self.provenance(communityData))
+        return RunInputs(
+            template: template, sources: sources, dayStart: start, historyFiles: files, communityHash: fnv1a(communityData),
+            historyHash: fnv1a(bytes), provenance: Self.provenance(communityData))
     }
 
     /// The identity of the run `run(communityFile:history:)` would make, from the files alone (cheap: no
@@ -44,8 +47,9 @@ extension DayAheadPlanner {
     public func identity(communityFile: String, history: String?) throws -> RunIdentity {
         let i = try inputs(communityFile: communityFile, history: history)
         let date = Self.dayFormatter.string(from: i.dayStart)
-        return RunIdentity(community: i.template.name, date: date,
-                           runKey: Self.runKey(community: i.template.name, date: date, options: options, communityHash: i.communityHash, historyHash: i.historyHash))
+        return RunIdentity(
+            community: i.template.name, date: date,
+            runKey: Self.runKey(community: i.template.name, date: date, options: options, communityHash: i.communityHash, historyHash: i.historyHash))
     }
 
     /// `community/date/fnv1a(settings + input fingerprints)`.
@@ -83,14 +87,14 @@ public struct DayAheadJob: Sendable {
     public func run(communityFile: String, history: String?) throws -> (result: DayAheadResult, directory: String) {
         let result = try planner.run(communityFile: communityFile, history: history)
         let dir = directory(community: result.community.name, date: result.date)
-        do { try OutputFiles.writeDirectory(DayAheadOutputs.files(result), to: dir) }
-        catch { throw DayAheadError.badInput("cannot write the report to \(dir): \(error.localizedDescription)") }
+        do { try OutputFiles.writeDirectory(DayAheadOutputs.files(result), to: dir) } catch {
+            throw DayAheadError.badInput("cannot write the report to \(dir): \(error.localizedDescription)")
+        }
         if let store {
             do {
                 let record = DayAheadOutputs.record(result, reportDirectory: dir)
                 if recordOnce { try store.recordIfAbsent(record) } else { try store.record(record) }
-            }
-            catch let e as ResultStoreError { throw DayAheadError.badInput(e.description) }
+            } catch let e as ResultStoreError { throw DayAheadError.badInput(e.description) }
         }
         return (result, dir)
     }
@@ -99,8 +103,9 @@ public struct DayAheadJob: Sendable {
     public func isDone(_ id: RunIdentity) -> Bool {
         let summary = directory(community: id.community, date: id.date) + "/summary.json"
         guard let data = FileManager.default.contents(atPath: summary),
-              let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              o["run_key"] as? String == id.runKey else { return false }
+            let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            o["run_key"] as? String == id.runKey
+        else { return false }
         if let store { return (try? store.contains(runKey: id.runKey)) ?? false }
         return true
     }
@@ -146,9 +151,14 @@ public struct BatchManifest: Sendable {
             if e.line == 0 { throw DayAheadError.badInput("\(path): no header line (community,history,date,model)") }
             throw DayAheadError.badInput(e.description)
         }
-        let headerLine = (lines.firstIndex { let l = $0.trimmingCharacters(in: .whitespaces); return !l.isEmpty && !l.hasPrefix("#") } ?? 0) + 1
+        let headerLine =
+            (lines.firstIndex {
+                let l = $0.trimmingCharacters(in: .whitespaces); return !l.isEmpty && !l.hasPrefix("#")
+            } ?? 0) + 1
         let h = table.header
-        guard h.first == "community" else { throw DayAheadError.badInput("\(path):\(headerLine): the header must start with 'community' (community,history,date,model)") }
+        guard h.first == "community" else {
+            throw DayAheadError.badInput("\(path):\(headerLine): the header must start with 'community' (community,history,date,model)")
+        }
         for c in h where !["community", "history", "date", "model"].contains(c) {
             throw DayAheadError.badInput("\(path):\(headerLine): unknown column '\(c)' (community,history,date,model)")
         }
@@ -157,9 +167,11 @@ public struct BatchManifest: Sendable {
             let cells = record.fields.map { $0.trimmingCharacters(in: .whitespaces) }
             func cell(_ name: String) -> String? { h.firstIndex(of: name).map { cells[$0] }.flatMap { $0.isEmpty ? nil : $0 } }
             guard let community = cell("community") else { throw DayAheadError.badInput("\(path):\(record.line): empty community") }
-            entries.append(Entry(community: resolve(community), history: cell("history").map(resolve), date: cell("date"),
-                                 model: cell("model"), line: record.line,
-                                 identity: [community, cell("history") ?? "", cell("date") ?? "", cell("model") ?? ""].joined(separator: "\u{1}")))
+            entries.append(
+                Entry(
+                    community: resolve(community), history: cell("history").map(resolve), date: cell("date"),
+                    model: cell("model"), line: record.line,
+                    identity: [community, cell("history") ?? "", cell("date") ?? "", cell("model") ?? ""].joined(separator: "\u{1}")))
         }
         return BatchManifest(path: path, entries: entries)
     }
@@ -231,7 +243,8 @@ public enum BatchMerge {
             }
             let path = job.directory(community: id.community, date: id.date) + "/summary.json"
             guard let data = FileManager.default.contents(atPath: path),
-                  let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+            else {
                 return (e, Row(line: e.line, community: id.community, date: id.date, status: "missing", summary: nil))
             }
             return (e, Row(line: e.line, community: id.community, date: id.date, status: o["status"] as? String ?? "?", summary: o))
@@ -246,10 +259,14 @@ public enum BatchMerge {
             let pricing = r.summary?["pricing"] as? [String: Any]
             func num(_ o: [String: Any]?, _ k: String) -> String { (o?[k] as? Double).map { String(format: "%.6f", $0) } ?? "" }
             let series = ((r.summary?["forecast"] as? [String: Any])?["series"] as? [[String: Any]]) ?? []
-            let models = Dictionary(grouping: series.compactMap { $0["model"] as? String }, by: { $0 }).map { "\($0.key):\($0.value.count)" }.sorted().joined(separator: " ")
-            s += [String(r.line), CSV.field(r.community), r.date, r.status, num(sched, "objective"), num(sched, "standalone_cost"),
-                  num(sched, "savings"), pricing?["status"] as? String ?? "", num(pricing, "profit"), models,
-                  r.summary?["run_key"] as? String ?? ""].joined(separator: ",") + "\n"
+            let models = Dictionary(grouping: series.compactMap { $0["model"] as? String }, by: { $0 }).map { "\($0.key):\($0.value.count)" }.sorted().joined(
+                separator: " ")
+            s +=
+                [
+                    String(r.line), CSV.field(r.community), r.date, r.status, num(sched, "objective"), num(sched, "standalone_cost"),
+                    num(sched, "savings"), pricing?["status"] as? String ?? "", num(pricing, "profit"), models,
+                    r.summary?["run_key"] as? String ?? ""
+                ].joined(separator: ",") + "\n"
         }
         return s
     }
@@ -275,8 +292,10 @@ public struct BatchRun {
     /// The settings of an entry (its date given); the entry's model, when set, replaces the settings' model.
     public var options: (_ date: String?) throws -> DayAheadOptions
 
-    public init(manifest: BatchManifest, shard: Shard, outRoot: String, store: ResultStore?, storeDirectory: String?,
-                options: @escaping (_ date: String?) throws -> DayAheadOptions) {
+    public init(
+        manifest: BatchManifest, shard: Shard, outRoot: String, store: ResultStore?, storeDirectory: String?,
+        options: @escaping (_ date: String?) throws -> DayAheadOptions
+    ) {
         self.manifest = manifest
         self.shard = shard
         self.outRoot = outRoot
@@ -292,8 +311,10 @@ public struct BatchRun {
 
     /// Runs every entry of the shard; `progress` gets the entry's position and a status text, `finished` each
     /// entry's outcome. Errors other than an entry's bad input (an unreadable store, say) end the run.
-    public func run(progress: @escaping @Sendable (_ position: Int, _ text: String) -> Void,
-                    finished: (_ position: Int, _ entry: BatchManifest.Entry, _ outcome: Outcome) -> Void) throws {
+    public func run(
+        progress: @escaping @Sendable (_ position: Int, _ text: String) -> Void,
+        finished: (_ position: Int, _ entry: BatchManifest.Entry, _ outcome: Outcome) -> Void
+    ) throws {
         for (k, e) in entries.enumerated() {
             var o = try options(e.date)
             if let model = e.model { o.model = model }

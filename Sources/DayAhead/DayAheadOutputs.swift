@@ -10,8 +10,10 @@ import ResultStore
 public enum DayAheadOutputs {
     /// Every output file, for ``OutputFiles/writeDirectory(_:to:)``.
     public static func files(_ r: DayAheadResult) -> [(name: String, text: String)] {
-        var out: [(name: String, text: String)] = [("forecast.csv", forecastCSV(r)), ("prices.csv", pricesCSV(r)),
-                                                   ("summary.json", summary(r).serialized() + "\n")]
+        var out: [(name: String, text: String)] = [
+            ("forecast.csv", forecastCSV(r)), ("prices.csv", pricesCSV(r)),
+            ("summary.json", summary(r).serialized() + "\n")
+        ]
         if r.schedule.status.hasSolution { out.insert(("schedule.csv", ScheduleReport.csv(r.community, r.schedule)), at: 1) }
         return out + report(r).files()
     }
@@ -52,7 +54,7 @@ public enum DayAheadOutputs {
                 ("prosumer", .string(f.source.prosumer)), ("series", .string(f.source.kind.rawValue)),
                 ("model", .string(f.model)), ("file", .string(f.source.file)), ("column", .string(f.source.column)),
                 ("observations", .integer(f.observations)),
-                ("selection_mae_kw", .object(f.selection.map { ($0.model, .number($0.mae)) })),
+                ("selection_mae_kw", .object(f.selection.map { ($0.model, .number($0.mae)) }))
             ]
             if let a = f.actual {
                 pairs.append(("mae_vs_actual_kw", .number(Metrics.mae(a, f.point))))
@@ -61,52 +63,69 @@ public enum DayAheadOutputs {
             return .object(pairs)
         }
         let pricing: JSON
-        if let p = r.pricing, let problem = r.pricingProblem { pricing = PricingReport.summary(r.community, problem, p) }
-        else { pricing = .object([("status", .string("skipped")), ("reason", .string(r.pricingSkipped ?? ""))]) }
-        return .object([
-            ("community", .string(r.community.name)),
-            ("date", .string(r.date)),
-            ("start", .string(ScheduleReport.iso(r.community.start))),
-            ("period_minutes", .integer(r.community.periodMinutes)),
-            ("periods", .integer(r.community.periods)),
-            ("status", .string(r.schedule.status.rawValue)),
-            ("run_key", .string(r.runKey)),
-            ("forecast", .object([
-                ("model", .string(r.options.model)),
-                ("total_load_mape_vs_actual", .number(totalLoadMAPE(r))),
-                ("series", .array(series)),
-            ])),
-            ("schedule", ScheduleReport.summary(r.community, r.schedule)),
-            ("pricing", pricing),
-        ] + (r.market.map { [("market", $0.summary)] } ?? []) + [
-            ("inputs", .object([
-                ("community_file", .string(r.communityFile)), ("community_fnv1a64", .string(r.communityHash)),
-                ("history_files", .array(r.historyFiles.map { .string($0) })), ("history_fnv1a64", .string(r.historyHash)),
-                ("provenance", .array(r.provenance.map { .string($0) })),
-            ])),
-            ("timings", .object([
-                ("forecast_seconds", .number(r.forecastSeconds)), ("schedule_seconds", .number(r.scheduleSeconds)),
-                ("pricing_seconds", .number(r.pricingSeconds)), ("total_seconds", .number(r.totalSeconds)),
-            ])),
-        ])
+        if let p = r.pricing, let problem = r.pricingProblem {
+            pricing = PricingReport.summary(r.community, problem, p)
+        } else {
+            pricing = .object([("status", .string("skipped")), ("reason", .string(r.pricingSkipped ?? ""))])
+        }
+        return .object(
+            [
+                ("community", .string(r.community.name)),
+                ("date", .string(r.date)),
+                ("start", .string(ScheduleReport.iso(r.community.start))),
+                ("period_minutes", .integer(r.community.periodMinutes)),
+                ("periods", .integer(r.community.periods)),
+                ("status", .string(r.schedule.status.rawValue)),
+                ("run_key", .string(r.runKey)),
+                (
+                    "forecast",
+                    .object([
+                        ("model", .string(r.options.model)),
+                        ("total_load_mape_vs_actual", .number(totalLoadMAPE(r))),
+                        ("series", .array(series))
+                    ])
+                ),
+                ("schedule", ScheduleReport.summary(r.community, r.schedule)),
+                ("pricing", pricing)
+            ] + (r.market.map { [("market", $0.summary)] } ?? []) + [
+                (
+                    "inputs",
+                    .object([
+                        ("community_file", .string(r.communityFile)), ("community_fnv1a64", .string(r.communityHash)),
+                        ("history_files", .array(r.historyFiles.map { .string($0) })), ("history_fnv1a64", .string(r.historyHash)),
+                        ("provenance", .array(r.provenance.map { .string($0) }))
+                    ])
+                ),
+                (
+                    "timings",
+                    .object([
+                        ("forecast_seconds", .number(r.forecastSeconds)), ("schedule_seconds", .number(r.scheduleSeconds)),
+                        ("pricing_seconds", .number(r.pricingSeconds)), ("total_seconds", .number(r.totalSeconds))
+                    ])
+                )
+            ])
     }
 
     /// The row for the results store.
     public static func record(_ r: DayAheadResult, reportDirectory: String) -> RunRecord {
         let models = JSON.object(r.forecasts.map { ("\($0.source.prosumer)/\($0.source.kind.rawValue)", .string($0.model)) })
-        let prices = JSON.array((r.pricing?.prices ?? []).map { p in
-            .object([("prosumer", p.id.map { .string($0) } ?? .null), ("charge", .array(p.path.charge.map { .number($0) })),
-                     ("discharge", .array(p.path.discharge.map { .number($0) }))])
-        })
+        let prices = JSON.array(
+            (r.pricing?.prices ?? []).map { p in
+                .object([
+                    ("prosumer", p.id.map { .string($0) } ?? .null), ("charge", .array(p.path.charge.map { .number($0) })),
+                    ("discharge", .array(p.path.discharge.map { .number($0) }))
+                ])
+            })
         let s = r.schedule
-        return RunRecord(runKey: r.runKey, community: r.community.name, date: r.date, finishedAt: ScheduleReport.iso(Date()),
-                         status: s.status.rawValue, solver: r.options.solver.rawValue, model: r.options.model,
-                         modelsJSON: models.serialized(pretty: false), communityHash: r.communityHash, historyHash: r.historyHash,
-                         settingsJSON: r.options.fingerprintText, cost: s.objective, standaloneCost: s.standaloneCost,
-                         savings: s.savings, gap: s.gap, pricingStatus: r.pricing?.status.rawValue ?? "skipped",
-                         profit: r.pricing?.profit, pricesJSON: prices.serialized(pretty: false), forecastMAPE: totalLoadMAPE(r),
-                         forecastSeconds: r.forecastSeconds, scheduleSeconds: r.scheduleSeconds, pricingSeconds: r.pricingSeconds,
-                         totalSeconds: r.totalSeconds, reportDirectory: reportDirectory)
+        return RunRecord(
+            runKey: r.runKey, community: r.community.name, date: r.date, finishedAt: ScheduleReport.iso(Date()),
+            status: s.status.rawValue, solver: r.options.solver.rawValue, model: r.options.model,
+            modelsJSON: models.serialized(pretty: false), communityHash: r.communityHash, historyHash: r.historyHash,
+            settingsJSON: r.options.fingerprintText, cost: s.objective, standaloneCost: s.standaloneCost,
+            savings: s.savings, gap: s.gap, pricingStatus: r.pricing?.status.rawValue ?? "skipped",
+            profit: r.pricing?.profit, pricesJSON: prices.serialized(pretty: false), forecastMAPE: totalLoadMAPE(r),
+            forecastSeconds: r.forecastSeconds, scheduleSeconds: r.scheduleSeconds, pricingSeconds: r.pricingSeconds,
+            totalSeconds: r.totalSeconds, reportDirectory: reportDirectory)
     }
 
     // MARK: - The report
@@ -136,14 +155,18 @@ public enum DayAheadOutputs {
         var facts = [
             "\(c.prosumers.count) prosumers, \(T) periods of \(c.periodMinutes) minutes from \(ScheduleReport.iso(c.start)).",
             "Schedule: \(s.status.rawValue) with \(s.solver), community cost \(money(s.objective)), stand-alone cost \(money(s.standaloneCost)), savings \(money(s.savings))\(s.savings.map { $0 < 0 ? " (negative: a community limit binds)" : "" } ?? "").",
-            "Forecasts (\(r.options.model)): " + modelCounts.joined(separator: ", ") + ".",
+            "Forecasts (\(r.options.model)): " + modelCounts.joined(separator: ", ") + "."
         ]
         if let p = r.pricing {
-            facts.append("Storage pricing (\(p.mode.rawValue)): \(p.status.rawValue), operator profit \(money(p.profit)), gap \(p.gap.map { String(format: "%.1e", $0) } ?? "-"), check \(p.check.map { $0.passed ? "passed" : "FAILED" } ?? "-").")
+            facts.append(
+                "Storage pricing (\(p.mode.rawValue)): \(p.status.rawValue), operator profit \(money(p.profit)), gap \(p.gap.map { String(format: "%.1e", $0) } ?? "-"), check \(p.check.map { $0.passed ? "passed" : "FAILED" } ?? "-")."
+            )
         } else {
             facts.append("Storage pricing skipped: \(r.pricingSkipped ?? "").")
         }
-        if let m = totalLoadMAPE(r) { facts.append(String(format: "The history covers the day: the community's total load forecast was %.2f %% off (MAPE).", m)) }
+        if let m = totalLoadMAPE(r) {
+            facts.append(String(format: "The history covers the day: the community's total load forecast was %.2f %% off (MAPE).", m))
+        }
         doc.add(.heading("Summary"))
         doc.add(.bullets(facts))
     }
@@ -154,7 +177,10 @@ public enum DayAheadOutputs {
         let T = c.periods
         let loads = r.forecasts.filter { $0.source.kind == .load }, pvs = r.forecasts.filter { $0.source.kind == .pv }
         doc.add(.heading("Forecasts against history"))
-        doc.add(.paragraph("The last two days of metered history, then the day's forecast with its 95 % prediction interval (the sum of the prosumers' intervals, so wider than a joint interval)\(loads.first?.actual != nil ? " and what was metered on the day" : "")."))
+        doc.add(
+            .paragraph(
+                "The last two days of metered history, then the day's forecast with its 95 % prediction interval (the sum of the prosumers' intervals, so wider than a joint interval)\(loads.first?.actual != nil ? " and what was metered on the day" : "")."
+            ))
         for (name, group) in [("load", loads), ("PV", pvs)] where !group.isEmpty {
             let recentCount = group.map(\.recent.count).min() ?? 0
             let recent = (0..<recentCount).map { t in group.reduce(0) { $0 + $1.recent[$1.recent.count - recentCount + t] } }
@@ -162,14 +188,21 @@ public enum DayAheadOutputs {
             let point = (0..<T).map { t in group.reduce(0) { $0 + $1.point[t] } }
             let lower = (0..<T).map { t in group.reduce(0) { $0 + $1.lower[t] } }
             let upper = (0..<T).map { t in group.reduce(0) { $0 + $1.upper[t] } }
-            var series = [ChartSeries("metered", recent + [Double](repeating: .nan, count: T), color: "#555555"),
-                          ChartSeries("forecast", nanRecent + point, color: "#4e79a7", band: (nanRecent + lower, nanRecent + upper))]
+            var series = [
+                ChartSeries("metered", recent + [Double](repeating: .nan, count: T), color: "#555555"),
+                ChartSeries("forecast", nanRecent + point, color: "#4e79a7", band: (nanRecent + lower, nanRecent + upper))
+            ]
             if group.allSatisfy({ $0.actual != nil }) {
-                series.append(ChartSeries("metered on the day", nanRecent + (0..<T).map { t in group.reduce(0) { $0 + $1.actual![t] } }, color: "#e15759", dashed: true))
+                series.append(
+                    ChartSeries("metered on the day", nanRecent + (0..<T).map { t in group.reduce(0) { $0 + $1.actual![t] } }, color: "#e15759", dashed: true))
             }
-            let xl = (0..<recentCount).map { dayHourLabel(c.start.addingTimeInterval(Double(($0 - recentCount) * c.periodMinutes * 60))) }
+            let xl =
+                (0..<recentCount).map { dayHourLabel(c.start.addingTimeInterval(Double(($0 - recentCount) * c.periodMinutes * 60))) }
                 + (0..<T).map { dayHourLabel(c.timestamp($0)) }
-            doc.add(.chart(name: "forecast-\(name.lowercased())", svg: SVGChart.line(title: "Community \(name), kW", xLabels: xl, series: series, yLabel: "kW", zeroBased: true)))
+            doc.add(
+                .chart(
+                    name: "forecast-\(name.lowercased())",
+                    svg: SVGChart.line(title: "Community \(name), kW", xLabels: xl, series: series, yLabel: "kW", zeroBased: true)))
         }
         var rows: [[String]] = []
         for f in r.forecasts {
@@ -177,11 +210,18 @@ public enum DayAheadOutputs {
             var row = [f.source.prosumer, f.source.kind.rawValue, f.model, sel.isEmpty ? "-" : sel, "\(f.observations)"]
             if let a = f.actual {
                 row += [String(format: "%.3f", Metrics.mae(a, f.point)), String(format: "%.2f", Metrics.coverage(a, lower: f.lower, upper: f.upper))]
-            } else { row += ["-", "-"] }
+            } else {
+                row += ["-", "-"]
+            }
             rows.append(row)
         }
-        doc.add(.table(header: ["prosumer", "series", "model", "auto: backtest MAE per candidate (kW)", "observations", "MAE on the day (kW)", "interval coverage"],
-                       rows: rows, note: "`auto` fits each candidate on a \(r.options.autoTestDays)-day rolling backtest and keeps the lowest MAE. `zero`: the series was zero for two weeks (no PV)."))
+        doc.add(
+            .table(
+                header: ["prosumer", "series", "model", "auto: backtest MAE per candidate (kW)", "observations", "MAE on the day (kW)", "interval coverage"],
+                rows: rows,
+                note:
+                    "`auto` fits each candidate on a \(r.options.autoTestDays)-day rolling backtest and keeps the lowest MAE. `zero`: the series was zero for two weeks (no PV)."
+            ))
     }
 
     /// Energy flows, batteries and pool trades (only with a schedule).
@@ -194,15 +234,19 @@ public enum DayAheadOutputs {
         doc.add(.heading("Energy flows"))
         doc.add(.paragraph("Where the community's energy comes from (above zero) and where it goes (below zero), per period, kW."))
         let shared = s.shared
-        let up = [ChartSeries("PV used", total { $0.pv - $0.curtail }, color: "#edc948"),
-                  ChartSeries("grid import", total(\.gridImport), color: "#e15759"),
-                  ChartSeries("home batteries out", total(\.batteryDischarge), color: "#59a14f"),
-                  ChartSeries("shared storage out", (0..<T).map { shared.isEmpty ? 0 : shared[$0].discharge }, color: "#76b7b2")]
-        let down = [ChartSeries("load", total(\.load), color: "#4e79a7"),
-                    ChartSeries("flexible loads", total(\.flexible), color: "#b07aa1"),
-                    ChartSeries("grid export", total(\.gridExport), color: "#f28e2b"),
-                    ChartSeries("home batteries in", total(\.batteryCharge), color: "#9c755f"),
-                    ChartSeries("shared storage in", (0..<T).map { shared.isEmpty ? 0 : shared[$0].charge }, color: "#bab0ac")]
+        let up = [
+            ChartSeries("PV used", total { $0.pv - $0.curtail }, color: "#edc948"),
+            ChartSeries("grid import", total(\.gridImport), color: "#e15759"),
+            ChartSeries("home batteries out", total(\.batteryDischarge), color: "#59a14f"),
+            ChartSeries("shared storage out", (0..<T).map { shared.isEmpty ? 0 : shared[$0].discharge }, color: "#76b7b2")
+        ]
+        let down = [
+            ChartSeries("load", total(\.load), color: "#4e79a7"),
+            ChartSeries("flexible loads", total(\.flexible), color: "#b07aa1"),
+            ChartSeries("grid export", total(\.gridExport), color: "#f28e2b"),
+            ChartSeries("home batteries in", total(\.batteryCharge), color: "#9c755f"),
+            ChartSeries("shared storage in", (0..<T).map { shared.isEmpty ? 0 : shared[$0].charge }, color: "#bab0ac")
+        ]
         doc.add(.chart(name: "flows", svg: SVGChart.stackedBars(title: "Community energy flows, kW", xLabels: labels, up: up, down: down, yLabel: "kW")))
 
         doc.add(.heading("Batteries"))
@@ -211,13 +255,23 @@ public enum DayAheadOutputs {
             soc.append(ChartSeries(p.id, flows[i].map { $0.batterySoC ?? .nan }))
         }
         if !shared.isEmpty { soc.append(ChartSeries("shared storage", shared.map(\.soc), color: "#333333", dashed: true)) }
-        if soc.isEmpty { doc.add(.paragraph("No batteries.")) }
-        else { doc.add(.chart(name: "batteries", svg: SVGChart.line(title: "State of charge at the end of each period, kWh", xLabels: labels, series: soc, yLabel: "kWh", zeroBased: true))) }
+        if soc.isEmpty {
+            doc.add(.paragraph("No batteries."))
+        } else {
+            doc.add(
+                .chart(
+                    name: "batteries",
+                    svg: SVGChart.line(title: "State of charge at the end of each period, kWh", xLabels: labels, series: soc, yLabel: "kWh", zeroBased: true)))
+        }
 
         doc.add(.heading("Pool trades"))
-        doc.add(.chart(name: "pool", svg: SVGChart.stackedBars(title: "Peer-to-peer pool, kW", xLabels: labels,
-            up: [ChartSeries("sold to the pool", total(\.poolSell), color: "#59a14f")],
-            down: [ChartSeries("bought from the pool", total(\.poolBuy), color: "#f28e2b")], yLabel: "kW")))
+        doc.add(
+            .chart(
+                name: "pool",
+                svg: SVGChart.stackedBars(
+                    title: "Peer-to-peer pool, kW", xLabels: labels,
+                    up: [ChartSeries("sold to the pool", total(\.poolSell), color: "#59a14f")],
+                    down: [ChartSeries("bought from the pool", total(\.poolBuy), color: "#f28e2b")], yLabel: "kW")))
     }
 
     /// Grid, pool and storage prices.
@@ -226,19 +280,31 @@ public enum DayAheadOutputs {
         let T = c.periods
         let labels = (0..<T).map { hourLabel(c.timestamp($0)) }
         doc.add(.heading("Prices"))
-        var priceSeries = [ChartSeries("grid import", c.grid.importPrice, color: "#e15759"),
-                           ChartSeries("grid export", c.grid.exportPrice, color: "#f28e2b"),
-                           ChartSeries("pool (mid-market)", c.poolPrice, color: "#555555", dashed: true)]
+        var priceSeries = [
+            ChartSeries("grid import", c.grid.importPrice, color: "#e15759"),
+            ChartSeries("grid export", c.grid.exportPrice, color: "#f28e2b"),
+            ChartSeries("pool (mid-market)", c.poolPrice, color: "#555555", dashed: true)
+        ]
         if let p = r.pricing, !p.prices.isEmpty {
             let n = Double(p.prices.count)
             let charge = (0..<T).map { t in p.prices.reduce(0) { $0 + $1.path.charge[t] } / n }
             let discharge = (0..<T).map { t in p.prices.reduce(0) { $0 + $1.path.discharge[t] } / n }
             let suffix = p.mode == .personalized ? " (mean over prosumers)" : ""
-            priceSeries += [ChartSeries("storage charge price" + suffix, charge, color: "#4e79a7"),
-                            ChartSeries("storage discharge price" + suffix, discharge, color: "#59a14f")]
+            priceSeries += [
+                ChartSeries("storage charge price" + suffix, charge, color: "#4e79a7"),
+                ChartSeries("storage discharge price" + suffix, discharge, color: "#59a14f")
+            ]
         }
-        doc.add(.chart(name: "prices", svg: SVGChart.line(title: "Prices, currency per kWh", xLabels: labels, series: priceSeries, yLabel: "per kWh", zeroBased: true)))
-        if r.pricing != nil { doc.add(.paragraph("Storage prices are what the operator charges a prosumer per kWh it stores (charge) and per kWh it takes back (discharge), from the Stackelberg game of spec/pricing.md; prices.csv has every value.")) }
+        doc.add(
+            .chart(
+                name: "prices", svg: SVGChart.line(title: "Prices, currency per kWh", xLabels: labels, series: priceSeries, yLabel: "per kWh", zeroBased: true))
+        )
+        if r.pricing != nil {
+            doc.add(
+                .paragraph(
+                    "Storage prices are what the operator charges a prosumer per kWh it stores (charge) and per kWh it takes back (discharge), from the Stackelberg game of spec/pricing.md; prices.csv has every value."
+                ))
+        }
     }
 
     /// Bills and savings per prosumer, or why there are none.
@@ -253,15 +319,25 @@ public enum DayAheadOutputs {
             let flows = s.flows
             for (i, b) in settlement.bills.enumerated() {
                 let alone = standalone[b.id]
-                var row = [b.id, money(b.bill), money(alone), money(alone.map { $0 - b.bill }),
-                           kw(flows[i].reduce(0) { $0 + $1.poolBuy } * dt), kw(flows[i].reduce(0) { $0 + $1.poolSell } * dt)]
-                if let o = outcomes[b.id] { row += [money(o.billWithoutStorage), money(o.billWithStorage), money(o.savings)] }
-                else if r.pricing != nil { row += ["-", "-", "-"] }
+                var row = [
+                    b.id, money(b.bill), money(alone), money(alone.map { $0 - b.bill }),
+                    kw(flows[i].reduce(0) { $0 + $1.poolBuy } * dt), kw(flows[i].reduce(0) { $0 + $1.poolSell } * dt)
+                ]
+                if let o = outcomes[b.id] {
+                    row += [money(o.billWithoutStorage), money(o.billWithStorage), money(o.savings)]
+                } else if r.pricing != nil {
+                    row += ["-", "-", "-"]
+                }
                 billRows.append(row)
             }
             var header = ["prosumer", "community bill", "stand-alone bill", "saving", "pool bought kWh", "pool sold kWh"]
             if r.pricing != nil { header += ["pricing: bill without storage", "bill with storage", "saving from storage"] }
-            doc.add(.table(header: header, rows: billRows, note: "Community bills settle pool trades at the mid-market pool price (spec/community.md). The pricing columns are the storage game's: each prosumer's own optimum without and with the priced storage service."))
+            doc.add(
+                .table(
+                    header: header, rows: billRows,
+                    note:
+                        "Community bills settle pool trades at the mid-market pool price (spec/community.md). The pricing columns are the storage game's: each prosumer's own optimum without and with the priced storage service."
+                ))
         } else {
             doc.add(.paragraph("No schedule, so no bills: \(s.message)"))
             if let d = s.diagnosis { doc.add(.paragraph("Diagnosis: \(d.sentence)")) }
@@ -272,17 +348,31 @@ public enum DayAheadOutputs {
     static func solverSection(_ r: DayAheadResult, _ doc: inout ReportDocument) {
         let s = r.schedule
         doc.add(.heading("Solvers"))
-        var solverRows = [["schedule", s.solver, s.status.rawValue, money(s.objective), money(s.bestBound), s.gap.map { String(format: "%.1e", $0) } ?? "-",
-                           String(format: "%.3f", s.buildSeconds), String(format: "%.2f", s.solveSeconds), "\(s.variables)", "\(s.integerVariables)", "\(s.constraints)"]]
+        var solverRows = [
+            [
+                "schedule", s.solver, s.status.rawValue, money(s.objective), money(s.bestBound), s.gap.map { String(format: "%.1e", $0) } ?? "-",
+                String(format: "%.3f", s.buildSeconds), String(format: "%.2f", s.solveSeconds), "\(s.variables)", "\(s.integerVariables)", "\(s.constraints)"
+            ]
+        ]
         if let p = r.pricing {
-            solverRows.append(["pricing (\(p.mode.rawValue))", p.solver, p.status.rawValue, money(p.profit), money(p.bestBound),
-                               p.gap.map { String(format: "%.1e", $0) } ?? "-", String(format: "%.3f", p.buildSeconds),
-                               String(format: "%.2f", p.solveSeconds), "\(p.variables)", "\(p.integerVariables)", "\(p.constraints)"])
+            solverRows.append([
+                "pricing (\(p.mode.rawValue))", p.solver, p.status.rawValue, money(p.profit), money(p.bestBound),
+                p.gap.map { String(format: "%.1e", $0) } ?? "-", String(format: "%.3f", p.buildSeconds),
+                String(format: "%.2f", p.solveSeconds), "\(p.variables)", "\(p.integerVariables)", "\(p.constraints)"
+            ])
         }
-        doc.add(.table(header: ["problem", "solver", "status", "objective", "best bound", "gap", "build s", "solve s", "variables", "integers", "constraints"],
-                       rows: solverRows, note: String(format: "Times: forecasting %.1f s, schedule %.1f s, pricing %.1f s, total %.1f s.", r.forecastSeconds, r.scheduleSeconds, r.pricingSeconds, r.totalSeconds)))
+        doc.add(
+            .table(
+                header: ["problem", "solver", "status", "objective", "best bound", "gap", "build s", "solve s", "variables", "integers", "constraints"],
+                rows: solverRows,
+                note: String(
+                    format: "Times: forecasting %.1f s, schedule %.1f s, pricing %.1f s, total %.1f s.", r.forecastSeconds, r.scheduleSeconds, r.pricingSeconds,
+                    r.totalSeconds)))
         if let check = r.pricing?.check {
-            doc.add(.paragraph("Pricing check (every prosumer solved again at the prices found): \(check.passed ? "passed" : "FAILED"), recomputed profit \(money(check.recomputedProfit))."))
+            doc.add(
+                .paragraph(
+                    "Pricing check (every prosumer solved again at the prices found): \(check.passed ? "passed" : "FAILED"), recomputed profit \(money(check.recomputedProfit))."
+                ))
         }
     }
 
@@ -290,9 +380,11 @@ public enum DayAheadOutputs {
     static func provenanceSection(_ r: DayAheadResult, _ doc: inout ReportDocument) {
         let c = r.community
         doc.add(.heading("Data and provenance"))
-        var prov = ["Community file: \(r.communityFile) (FNV-1a 64 \(r.communityHash)).",
-                    "History: \(r.historyFiles.joined(separator: ", ")) (FNV-1a 64 \(r.historyHash)); fitted on observations before \(ScheduleReport.iso(c.start)).",
-                    "Run key: \(r.runKey); settings \(r.options.fingerprintText)."]
+        var prov = [
+            "Community file: \(r.communityFile) (FNV-1a 64 \(r.communityHash)).",
+            "History: \(r.historyFiles.joined(separator: ", ")) (FNV-1a 64 \(r.historyHash)); fitted on observations before \(ScheduleReport.iso(c.start)).",
+            "Run key: \(r.runKey); settings \(r.options.fingerprintText)."
+        ]
         prov += r.provenance
         doc.add(.bullets(prov))
     }

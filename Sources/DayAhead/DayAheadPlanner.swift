@@ -153,8 +153,9 @@ public struct DayAheadPlanner: Sendable {
             community.prosumers[i].loadKW = forecasts.first { $0.source.prosumer == p.id && $0.source.kind == .load }!.point
             community.prosumers[i].pvKW = forecasts.first { $0.source.prosumer == p.id && $0.source.kind == .pv }!.point
         }
-        var solverOptions = SolverOptions(timeLimit: options.scheduleTimeLimit, relativeGap: options.gap, threads: options.threads,
-                                          verbose: options.verbose)
+        var solverOptions = SolverOptions(
+            timeLimit: options.scheduleTimeLimit, relativeGap: options.gap, threads: options.threads,
+            verbose: options.verbose)
         solverOptions.absoluteGap = 1e-9
         do { try solverOptions.validate() } catch let e as ModelError { throw DayAheadError.badInput("invalid solver option: \(e.description)") }
         let scheduleStart = ContinuousClock.now
@@ -167,13 +168,15 @@ public struct DayAheadPlanner: Sendable {
         if let name = options.market, schedule.status.hasSolution {
             progress?("peer-to-peer market (\(name.rawValue)): bids, clearing, settlement")
             let pool = schedule.settlement.map { Dictionary($0.bills.map { ($0.id, $0.bill) }, uniquingKeysWith: { a, _ in a }) }
-            do { market = try DayAheadMarket.run(community, mechanism: name, steps: options.marketSteps, solver: solver(), pool: pool) }
-            catch let e as MarketError { throw DayAheadError.badInput("\(communityFile): market: \(e.description)") }
+            do { market = try DayAheadMarket.run(community, mechanism: name, steps: options.marketSteps, solver: solver(), pool: pool) } catch let e
+                as MarketError
+            { throw DayAheadError.badInput("\(communityFile): market: \(e.description)") }
         }
-        var r = DayAheadResult(community: community, date: Self.dayFormatter.string(from: inputs.dayStart), options: options,
-                               forecasts: forecasts, schedule: schedule, pricingProblem: problem, pricing: pricing,
-                               pricingSkipped: skipped, communityFile: communityFile, communityHash: inputs.communityHash,
-                               historyFiles: inputs.historyFiles, historyHash: inputs.historyHash, provenance: inputs.provenance)
+        var r = DayAheadResult(
+            community: community, date: Self.dayFormatter.string(from: inputs.dayStart), options: options,
+            forecasts: forecasts, schedule: schedule, pricingProblem: problem, pricing: pricing,
+            pricingSkipped: skipped, communityFile: communityFile, communityHash: inputs.communityHash,
+            historyFiles: inputs.historyFiles, historyHash: inputs.historyHash, provenance: inputs.provenance)
         r.forecastSeconds = forecastSeconds
         r.scheduleSeconds = scheduleSeconds
         r.pricingSeconds = pricingSeconds
@@ -191,8 +194,12 @@ public struct DayAheadPlanner: Sendable {
         for s in splits {
             let ratio = periodSeconds / s.history.step
             guard ratio >= 1, abs(ratio - ratio.rounded()) < 1e-9 else {
-                throw DayAheadError.history(TimeSeriesError(file: s.source.file, line: nil,
-                    message: "column \(s.source.column) has a \(Int(s.history.step)) s step; the community's \(template.periodMinutes)-minute periods must be a whole number of steps"))
+                throw DayAheadError.history(
+                    TimeSeriesError(
+                        file: s.source.file, line: nil,
+                        message:
+                            "column \(s.source.column) has a \(Int(s.history.step)) s step; the community's \(template.periodMinutes)-minute periods must be a whole number of steps"
+                    ))
             }
         }
         let results = ResultSlots<SeriesForecast>(count: splits.count)
@@ -201,8 +208,9 @@ public struct DayAheadPlanner: Sendable {
         BLASThreads.singleThreaded {
             DispatchQueue.concurrentPerform(iterations: splits.count) { k in
                 do {
-                    let f = try forecast(splits[k], periodsPerCommunityPeriod: Int((periodSeconds / splits[k].history.step).rounded()),
-                                         periods: template.periods)
+                    let f = try forecast(
+                        splits[k], periodsPerCommunityPeriod: Int((periodSeconds / splits[k].history.step).rounded()),
+                        periods: template.periods)
                     results.set(k, .success(f))
                     let n = done.increment()
                     progress?("forecast \(n)/\(splits.count): \(f.source.prosumer) \(f.source.kind.rawValue) with \(f.model)")
@@ -229,7 +237,8 @@ public struct DayAheadPlanner: Sendable {
 
     /// The shared storage's prices, or why pricing is skipped.
     func price(_ community: Community, _ solverOptions: SolverOptions, communityFile: String) throws
-        -> (problem: PricingProblem?, pricing: PricingResult?, skipped: String?) {
+        -> (problem: PricingProblem?, pricing: PricingResult?, skipped: String?)
+    {
         guard community.sharedStorage != nil else { return (nil, nil, "the community has no shared storage") }
         guard let settings = community.pricing else { return (nil, nil, "the community file has no pricing section") }
         progress?("pricing the shared storage (\(settings.mode.rawValue))")
@@ -267,8 +276,9 @@ public struct DayAheadPlanner: Sendable {
             return d.addingTimeInterval(timeOfDay)
         }
         let s: TimeSeries
-        do { s = try TimeSeriesCSV.read(firstSource.file, column: firstSource.column, timeZone: options.timeZone) }
-        catch let e as TimeSeriesError { throw DayAheadError.history(e) }
+        do { s = try TimeSeriesCSV.read(firstSource.file, column: firstSource.column, timeZone: options.timeZone) } catch let e as TimeSeriesError {
+            throw DayAheadError.history(e)
+        }
         let last = s.timestamp(s.count - 1)
         var start = utc.startOfDay(for: last).addingTimeInterval(timeOfDay)
         while start <= last { start = start.addingTimeInterval(86_400) }
@@ -284,15 +294,20 @@ public struct DayAheadPlanner: Sendable {
         let recent = aggregate(Array(h.values.suffix(recentCount)), k)
         let actual = s.actual.map { aggregate($0, k) }
         func tooShort(_ model: String, _ needed: Int) -> DayAheadError {
-            .history(TimeSeriesError(file: s.source.file, line: s.lastLine,
-                message: "column \(s.source.column): \(model) needs at least \(needed) observations before the forecast day, the history has \(h.count) (up to this line)"))
+            .history(
+                TimeSeriesError(
+                    file: s.source.file, line: s.lastLine,
+                    message:
+                        "column \(s.source.column): \(model) needs at least \(needed) observations before the forecast day, the history has \(h.count) (up to this line)"
+                ))
         }
         guard h.count >= 2 * perDay else { throw tooShort(options.model, 2 * perDay) }
         // A series that was zero for its last two weeks (a prosumer without PV) stays zero.
         if h.values.suffix(14 * perDay).allSatisfy({ $0 == 0 }) {
             let zeros = [Double](repeating: 0, count: periods)
-            return SeriesForecast(source: s.source, model: "zero", selection: [], point: zeros, lower: zeros, upper: zeros,
-                                  actual: actual, recent: recent, observations: h.count)
+            return SeriesForecast(
+                source: s.source, model: "zero", selection: [], point: zeros, lower: zeros, upper: zeros,
+                actual: actual, recent: recent, observations: h.count)
         }
         var chosen = options.model
         var selection: [(model: String, mae: Double)] = []
@@ -317,7 +332,8 @@ public struct DayAheadPlanner: Sendable {
         } catch let e as ForecastError {
             throw DayAheadError.history(TimeSeriesError(file: s.source.file, line: s.lastLine, message: "column \(s.source.column): \(e.description)"))
         } catch let e as ARIMAError {
-            throw DayAheadError.history(TimeSeriesError(file: s.source.file, line: s.lastLine, message: "column \(s.source.column): \(chosen): \(e.description)"))
+            throw DayAheadError.history(
+                TimeSeriesError(file: s.source.file, line: s.lastLine, message: "column \(s.source.column): \(chosen): \(e.description)"))
         }
         var point = Array(f.point.suffix(periods * k)), lower = Array(f.lower.suffix(periods * k)), upper = Array(f.upper.suffix(periods * k))
         // Physical bounds: no negative load or PV; PV is zero where it was zero on each of the last seven days.
@@ -331,9 +347,10 @@ public struct DayAheadPlanner: Sendable {
             lower[j] = night[j] ? 0 : max(0, lower[j])
             upper[j] = night[j] ? 0 : max(0, upper[j])
         }
-        return SeriesForecast(source: s.source, model: chosen, selection: selection, point: aggregate(point, k),
-                              lower: aggregate(lower, k), upper: aggregate(upper, k), actual: actual, recent: recent,
-                              observations: h.count)
+        return SeriesForecast(
+            source: s.source, model: chosen, selection: selection, point: aggregate(point, k),
+            lower: aggregate(lower, k), upper: aggregate(upper, k), actual: actual, recent: recent,
+            observations: h.count)
     }
 
     func configured(_ name: String, _ perDay: Int) throws -> any Forecaster {
@@ -377,5 +394,9 @@ final class ResultSlots<T: Sendable>: @unchecked Sendable {
 final class Counter: @unchecked Sendable {
     private var n = 0
     private let lock = NSLock()
-    func increment() -> Int { lock.withLock { n += 1; return n } }
+    func increment() -> Int {
+        lock.withLock {
+            n += 1; return n
+        }
+    }
 }

@@ -42,12 +42,16 @@ public struct HistoryLocator: Sendable {
                     continue
                 }
                 guard let history else {
-                    throw DayAheadError.badInput("prosumers[\(i)].\(kind)_kw is an array; give --history (a CSV with column \(p.id)_\(kind)_kw, or a directory with \(p.id).csv) or name a CSV column in the community file")
+                    throw DayAheadError.badInput(
+                        "prosumers[\(i)].\(kind)_kw is an array; give --history (a CSV with column \(p.id)_\(kind)_kw, or a directory with \(p.id).csv) or name a CSV column in the community file"
+                    )
                 }
                 if isDirectory.boolValue {
                     // The file must be <dir>/<id>.csv itself: an id such as ../outside must not reach other folders.
                     guard !p.id.contains("/"), !p.id.contains("\\"), p.id != "..", p.id != "." else {
-                        throw DayAheadError.badInput("prosumers[\(i)].id '\(p.id)' cannot name a file in \(history): with --history DIR an id must not contain '/' or '\\' or be '.' or '..'")
+                        throw DayAheadError.badInput(
+                            "prosumers[\(i)].id '\(p.id)' cannot name a file in \(history): with --history DIR an id must not contain '/' or '\\' or be '.' or '..'"
+                        )
                     }
                     out.append(SeriesSource(prosumer: p.id, kind: kind, file: history + "/" + p.id + ".csv", column: "\(kind)_kw"))
                 } else {
@@ -77,17 +81,24 @@ enum HistoryReader {
     /// Reads `source` and splits it at `dayStart`; `dayLength` seconds of actuals are kept when present.
     static func read(_ source: SeriesSource, dayStart: Date, dayLength: TimeInterval, timeZone: TimeZone?) throws -> SplitSeries {
         let full: TimeSeries
-        do { full = try TimeSeriesCSV.read(source.file, column: source.column, timeZone: timeZone) }
-        catch let e as TimeSeriesError { throw DayAheadError.history(e) }
+        do { full = try TimeSeriesCSV.read(source.file, column: source.column, timeZone: timeZone) } catch let e as TimeSeriesError {
+            throw DayAheadError.history(e)
+        }
         let step = full.step
         guard full.start < dayStart else {
-            throw DayAheadError.history(TimeSeriesError(file: source.file, line: 2,
-                message: "column \(source.column) starts at \(iso(full.start)), not before the forecast day \(iso(dayStart)); there is no history to forecast from"))
+            throw DayAheadError.history(
+                TimeSeriesError(
+                    file: source.file, line: 2,
+                    message:
+                        "column \(source.column) starts at \(iso(full.start)), not before the forecast day \(iso(dayStart)); there is no history to forecast from"
+                ))
         }
         let offset = dayStart.timeIntervalSince(full.start) / step
         guard abs(offset - offset.rounded()) < 1e-9 else {
-            throw DayAheadError.history(TimeSeriesError(file: source.file, line: 2,
-                message: "the forecast day \(iso(dayStart)) is not on the series' \(Int(step)) s grid starting \(iso(full.start))"))
+            throw DayAheadError.history(
+                TimeSeriesError(
+                    file: source.file, line: 2,
+                    message: "the forecast day \(iso(dayStart)) is not on the series' \(Int(step)) s grid starting \(iso(full.start))"))
         }
         let origin = Int(offset.rounded())
         let used = min(origin, full.count)

@@ -20,8 +20,10 @@ public struct ARIMASpec: Hashable, Codable, Sendable, CustomStringConvertible {
     /// A constant (d + D = 0) or drift (d + D = 1) regressor; not allowed when d + D > 1.
     public var constant: Bool
 
-    public init(p: Int, d: Int, q: Int, P: Int = 0, D: Int = 0, Q: Int = 0, period: Int = 1,
-                differencePeriod: Int? = nil, constant: Bool = true) {
+    public init(
+        p: Int, d: Int, q: Int, P: Int = 0, D: Int = 0, Q: Int = 0, period: Int = 1,
+        differencePeriod: Int? = nil, constant: Bool = true
+    ) {
         (self.p, self.d, self.q, self.P, self.D, self.Q) = (p, d, q, P, D, Q)
         self.period = max(1, period)
         self.differencePeriod = max(1, differencePeriod ?? period)
@@ -100,8 +102,10 @@ public struct ARIMAModel: Codable, Sendable {
     /// Fits `spec` to `y` with optional regressors (columns of the same length as `y`).
     /// `conditioning`, for CSS, is the number of leading differenced observations conditioned on (at least the
     /// AR order); order search passes one value for every candidate so that their likelihoods compare.
-    public static func fit(_ y: [Double], spec: ARIMASpec, regressors: [[Double]] = [], method: ARIMAMethod = .exactML,
-                           conditioning: Int? = nil) throws -> ARIMAModel {
+    public static func fit(
+        _ y: [Double], spec: ARIMASpec, regressors: [[Double]] = [], method: ARIMAMethod = .exactML,
+        conditioning: Int? = nil
+    ) throws -> ARIMAModel {
         try validate(spec)
         guard y.allSatisfy(\.isFinite) else { throw ARIMAError.estimationFailed("the series has non-finite values") }
         for (k, column) in regressors.enumerated() where column.count != y.count || !column.allSatisfy(\.isFinite) {
@@ -116,8 +120,9 @@ public struct ARIMAModel: Codable, Sendable {
         guard w.count >= needed else { throw ARIMAError.tooShort(needed: needed + delta.count - 1, got: y.count) }
 
         var css = try cssFit(w, wx, spec: spec, conditioning: condition)
-        var model = ARIMAModel(spec: spec, method: .css, coefficients: css.coefficients, beta: css.beta, sigma2: css.sigma2,
-                               logLikelihood: css.logLikelihood, observations: css.n, aicc: .nan, y: y, regressors: regressors)
+        var model = ARIMAModel(
+            spec: spec, method: .css, coefficients: css.coefficients, beta: css.beta, sigma2: css.sigma2,
+            logLikelihood: css.logLikelihood, observations: css.n, aicc: .nan, y: y, regressors: regressors)
         if method == .exactML {
             // Start from the CSS estimate pulled inside the stationary/invertible region when it is outside.
             css.coefficients = shrinkToAdmissible(css.coefficients, spec)
@@ -281,8 +286,9 @@ public struct ARIMAModel: Codable, Sendable {
         let n = y.count, k = x.count
         var elements = [Double](repeating: 0, count: n * k)
         for j in 0..<k { for i in 0..<n { elements[i * k + j] = x[j][i] } }
-        do { return try LAPACK.leastSquares(Matrix(rows: n, columns: k, elements: elements), y) }
-        catch { throw ARIMAError.regressors("the regressors (with the constant or drift) are collinear after differencing") }
+        do { return try LAPACK.leastSquares(Matrix(rows: n, columns: k, elements: elements), y) } catch {
+            throw ARIMAError.regressors("the regressors (with the constant or drift) are collinear after differencing")
+        }
     }
 
     // MARK: Admissible region (stationary AR, invertible MA)
@@ -453,8 +459,8 @@ public struct ARIMAModel: Codable, Sendable {
 /// the Lyapunov equation) and a Kalman filter that stops updating the covariance once it has converged.
 struct KalmanARMA {
     let r: Int
-    let t: [Double]      // first column of the transition (AR coefficients, zero padded)
-    let rvec: [Double]   // [1, b_1, ..., b_{r-1}]
+    let t: [Double]  // first column of the transition (AR coefficients, zero padded)
+    let rvec: [Double]  // [1, b_1, ..., b_{r-1}]
 
     init(ar: [Double], ma: [Double]) {
         r = max(ar.count, ma.count + 1, 1)
@@ -577,8 +583,10 @@ struct KalmanARMA {
 /// BFGS with a central-difference gradient and a backtracking (Armijo) line search; enough for the few smooth
 /// parameters of a likelihood.
 enum BFGS {
-    static func minimize(_ f: ([Double]) -> Double, from start: [Double], maxIterations: Int = 200,
-                         gradientTolerance: Double = 1e-6) -> [Double] {
+    static func minimize(
+        _ f: ([Double]) -> Double, from start: [Double], maxIterations: Int = 200,
+        gradientTolerance: Double = 1e-6
+    ) -> [Double] {
         let n = start.count
         var x = start
         var fx = f(x)
@@ -594,13 +602,13 @@ enum BFGS {
             }
         }
         var g = gradient(x)
-        var h = [Double](repeating: 0, count: n * n)   // inverse Hessian approximation
+        var h = [Double](repeating: 0, count: n * n)  // inverse Hessian approximation
         for i in 0..<n { h[i * n + i] = 1 }
         for _ in 0..<maxIterations {
             if g.reduce(0, { max($0, abs($1)) }) < gradientTolerance { break }
             var d = (0..<n).map { i in -(0..<n).reduce(0) { $0 + h[i * n + $1] * g[$1] } }
             var slope = zip(d, g).reduce(0) { $0 + $1.0 * $1.1 }
-            if slope >= 0 {   // not a descent direction: restart from steepest descent
+            if slope >= 0 {  // not a descent direction: restart from steepest descent
                 for i in 0..<n { for j in 0..<n { h[i * n + j] = i == j ? 1 : 0 } }
                 d = g.map { -$0 }
                 slope = -g.reduce(0) { $0 + $1 * $1 }

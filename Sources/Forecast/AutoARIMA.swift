@@ -160,8 +160,10 @@ public struct AutoARIMA: Forecaster, Codable {
 
         /// Four (five) starting orders, then single moves from the best while one improves the AICc.
         mutating func run() -> (best: ARIMASpec, score: Double) {
-            var starts = [spec(2, 2, min(1, maxSP), min(1, maxSQ), true), spec(0, 0, 0, 0, true),
-                          spec(1, 0, min(1, maxSP), 0, true), spec(0, 1, 0, min(1, maxSQ), true)]
+            var starts = [
+                spec(2, 2, min(1, maxSP), min(1, maxSQ), true), spec(0, 0, 0, 0, true),
+                spec(1, 0, min(1, maxSP), 0, true), spec(0, 1, 0, min(1, maxSQ), true)
+            ]
             if allowConstant { starts.append(spec(0, 0, 0, 0, false)) }
             var best = starts[0], bestScore = Double.infinity
             for s in starts where !cache.keys.contains(s) {
@@ -187,9 +189,11 @@ public struct AutoARIMA: Forecaster, Codable {
         /// the constant switched.
         func moves(from b: ARIMASpec) -> [ARIMASpec] {
             var moves: [ARIMASpec] = []
-            for (dp, dq, dsp, dsq) in [(0, 0, -1, 0), (0, 0, 1, 0), (0, 0, 0, -1), (0, 0, 0, 1), (0, 0, -1, -1), (0, 0, 1, 1),
-                                       (-1, 0, 0, 0), (1, 0, 0, 0), (0, -1, 0, 0), (0, 1, 0, 0), (-1, -1, 0, 0), (1, 1, 0, 0),
-                                       (1, -1, 0, 0), (-1, 1, 0, 0)] {
+            for (dp, dq, dsp, dsq) in [
+                (0, 0, -1, 0), (0, 0, 1, 0), (0, 0, 0, -1), (0, 0, 0, 1), (0, 0, -1, -1), (0, 0, 1, 1),
+                (-1, 0, 0, 0), (1, 0, 0, 0), (0, -1, 0, 0), (0, 1, 0, 0), (-1, -1, 0, 0), (1, 1, 0, 0),
+                (1, -1, 0, 0), (-1, 1, 0, 0)
+            ] {
                 let p = b.p + dp, q = b.q + dq, sp = b.P + dsp, sq = b.Q + dsq
                 guard (0...maxP).contains(p), (0...maxQ).contains(q), (0...maxSP).contains(sp), (0...maxSQ).contains(sq) else { continue }
                 moves.append(spec(p, q, sp, sq, b.constant))
@@ -223,6 +227,7 @@ public struct AutoARIMA: Forecaster, Codable {
         guard let model else { return "\(name): not fitted" }
         let fourierText = fourier.isEmpty ? "" : " + Fourier " + fourier.map { "K=\($0.harmonics)@\(Int($0.period))" }.joined(separator: ", ")
         let exogText = exogenousNames.isEmpty ? "" : " + regressors " + exogenousNames.joined(separator: ", ")
-        return "\(model.spec)\(fourierText)\(exogText), \(model.method == .exactML ? "exact ML" : "CSS"), AICc \(String(format: "%.1f", model.aicc)), \(searched.count) candidates"
+        return
+            "\(model.spec)\(fourierText)\(exogText), \(model.method == .exactML ? "exact ML" : "CSS"), AICc \(String(format: "%.1f", model.aicc)), \(searched.count) candidates"
     }
 }

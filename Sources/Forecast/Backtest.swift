@@ -41,8 +41,10 @@ public struct Backtest: Sendable {
     }
 
     /// Runs `model` over the series; `progress` is called after each origin.
-    public func run(_ model: any Forecaster, on series: TimeSeries,
-                    progress: ((Int, Int) -> Void)? = nil) throws -> BacktestScore {
+    public func run(
+        _ model: any Forecaster, on series: TimeSeries,
+        progress: ((Int, Int) -> Void)? = nil
+    ) throws -> BacktestScore {
         let day = series.periodsPerDay
         let week = 7 * day
         let firstOrigin = series.count - testDays * day
@@ -67,14 +69,17 @@ public struct Backtest: Sendable {
             predicted += f.point.prefix(n)
             lower += f.lower.prefix(n)
             upper += f.upper.prefix(n)
-            days.append(BacktestDay(origin: origin, actual: y, point: Array(f.point.prefix(n)), lower: Array(f.lower.prefix(n)),
-                                    upper: Array(f.upper.prefix(n))))
+            days.append(
+                BacktestDay(
+                    origin: origin, actual: y, point: Array(f.point.prefix(n)), lower: Array(f.lower.prefix(n)),
+                    upper: Array(f.upper.prefix(n))))
             let scale = Metrics.seasonalNaiveScale(history.values, period: week)
             scaledErrors += zip(y, f.point).map { abs($0 - $1) / scale }
             progress?(d + 1, testDays)
         }
-        return BacktestScore(model: model.name, mae: Metrics.mae(actual, predicted), rmse: Metrics.rmse(actual, predicted),
-                             mape: Metrics.mape(actual, predicted), mase: Metrics.mean(scaledErrors),
-                             coverage: Metrics.coverage(actual, lower: lower, upper: upper), fitSeconds: fitSeconds, days: days)
+        return BacktestScore(
+            model: model.name, mae: Metrics.mae(actual, predicted), rmse: Metrics.rmse(actual, predicted),
+            mape: Metrics.mape(actual, predicted), mase: Metrics.mean(scaledErrors),
+            coverage: Metrics.coverage(actual, lower: lower, upper: upper), fitSeconds: fitSeconds, days: days)
     }
 }

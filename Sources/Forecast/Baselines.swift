@@ -97,7 +97,9 @@ func residualSD(_ r: [Double]) -> Double {
 
 /// The forecasters the command line offers, by name, for a series with `periodsPerDay` observations a day.
 public enum ForecasterCatalog {
-    public static let names = ["naive", "seasonal-naive", "seasonal-naive-day", "seasonal-mean", "ar-weekly", "arima", "arima-fourier", "mstl-arima", "lstm", "cnn"]
+    public static let names = [
+        "naive", "seasonal-naive", "seasonal-naive-day", "seasonal-mean", "ar-weekly", "arima", "arima-fourier", "mstl-arima", "lstm", "cnn"
+    ]
 
     /// A new, unfitted forecaster. `seasonal-naive` is the weekly one.
     public static func make(_ name: String, periodsPerDay: Int) throws -> any Forecaster {
@@ -113,8 +115,10 @@ public enum ForecasterCatalog {
         case "cnn": return NeuralForecaster.cnn(name: name)
         case "arima-fourier":
             let day = Double(max(1, periodsPerDay))
-            let terms = periodsPerDay > 1 ? [FourierTerms(period: day, harmonics: min(10, periodsPerDay / 2)), FourierTerms(period: 7 * day, harmonics: 5)]
-                                          : [FourierTerms(period: 7, harmonics: 3)]
+            let terms =
+                periodsPerDay > 1
+                ? [FourierTerms(period: day, harmonics: min(10, periodsPerDay / 2)), FourierTerms(period: 7 * day, harmonics: 5)]
+                : [FourierTerms(period: 7, harmonics: 3)]
             return AutoARIMA(name: name, seasonal: false, fourier: terms)
         default: throw ForecastError.unknownModel(name, available: names)
         }

@@ -22,7 +22,7 @@ extension SeasonalNaiveForecaster: DecodedModelCheck {
             (period >= 1 && period <= 1_000_000, "period is \(period); it must be 1 to 1000000"),
             (tail.isEmpty || tail.count == period, "the last season holds \(tail.count) values; period is \(period)"),
             (allFinite(tail), "the last season holds a value that is not finite"),
-            (sigma.isFinite && sigma >= 0, "sigma must be finite and >= 0"),
+            (sigma.isFinite && sigma >= 0, "sigma must be finite and >= 0")
         ])
     }
 }
@@ -34,7 +34,7 @@ extension SeasonalMeanForecaster: DecodedModelCheck {
             (seasons >= 1, "seasons is \(seasons); it must be >= 1"),
             (means.isEmpty || means.count == period, "means holds \(means.count) values; period is \(period)"),
             (allFinite(means), "means holds a value that is not finite"),
-            (sigma.isFinite && sigma >= 0, "sigma must be finite and >= 0"),
+            (sigma.isFinite && sigma >= 0, "sigma must be finite and >= 0")
         ])
     }
 }
@@ -45,9 +45,12 @@ extension WeeklyDifferenceAR: DecodedModelCheck {
         return firstProblem([
             (week >= 1 && day >= 1, "week (\(week)) and day (\(day)) must be >= 1"),
             (ar.count <= 1000, "\(ar.count) AR coefficients"),
-            (history.isEmpty || differences >= max(day, ar.count, 1), "the history holds \(history.count) values; the model needs more than a week (\(week)) plus \(max(day, ar.count)) to forecast"),
+            (
+                history.isEmpty || differences >= max(day, ar.count, 1),
+                "the history holds \(history.count) values; the model needs more than a week (\(week)) plus \(max(day, ar.count)) to forecast"
+            ),
             (allFinite(history) && allFinite(ar) && intercept.isFinite && dailyCoefficient.isFinite, "a coefficient or a history value is not finite"),
-            (sigma.isFinite && sigma >= 0, "sigma must be finite and >= 0"),
+            (sigma.isFinite && sigma >= 0, "sigma must be finite and >= 0")
         ])
     }
 }
@@ -57,15 +60,19 @@ extension ARIMAModel {
         let s = spec
         let orders = [s.p, s.d, s.q, s.P, s.D, s.Q]
         guard orders.allSatisfy({ $0 >= 0 && $0 <= 20 }), s.period >= 1, s.period <= 100_000, s.differencePeriod >= 1,
-              s.differencePeriod <= 100_000 else { return "the ARIMA orders \(s) are out of range" }
+            s.differencePeriod <= 100_000
+        else { return "the ARIMA orders \(s) are out of range" }
         let columns = Self.designColumns(s, regressors, count: y.count).count
         return firstProblem([
             (coefficients.count == s.p + s.P + s.q + s.Q, "\(coefficients.count) ARMA coefficients for \(s)"),
             (beta.count == columns, "\(beta.count) regression coefficients for \(columns) columns"),
             (regressors.allSatisfy { $0.count == y.count }, "a regressor's length differs from the history's"),
-            (y.count > s.d + s.D * s.differencePeriod + max(s.arLags, s.maLags), "the history holds \(y.count) values; \(s) needs more than \(s.d + s.D * s.differencePeriod + max(s.arLags, s.maLags))"),
+            (
+                y.count > s.d + s.D * s.differencePeriod + max(s.arLags, s.maLags),
+                "the history holds \(y.count) values; \(s) needs more than \(s.d + s.D * s.differencePeriod + max(s.arLags, s.maLags))"
+            ),
             (allFinite(coefficients) && allFinite(beta) && allFinite(y), "a coefficient or a history value is not finite"),
-            (sigma2.isFinite && sigma2 >= 0, "sigma2 must be finite and >= 0"),
+            (sigma2.isFinite && sigma2 >= 0, "sigma2 must be finite and >= 0")
         ])
     }
 }
@@ -76,7 +83,10 @@ extension AutoARIMA: DecodedModelCheck {
         return firstProblem([
             (periodsPerDay >= 1, "periodsPerDay is \(periodsPerDay); it must be >= 1"),
             (fitCount >= 0, "fitCount must be >= 0"),
-            (fourier.allSatisfy { $0.period > 0 && $0.period.isFinite && $0.harmonics >= 0 && $0.harmonics <= 1000 }, "a Fourier term has a period <= 0 or a bad harmonic count"),
+            (
+                fourier.allSatisfy { $0.period > 0 && $0.period.isFinite && $0.harmonics >= 0 && $0.harmonics <= 1000 },
+                "a Fourier term has a period <= 0 or a bad harmonic count"
+            )
         ])
     }
 }
@@ -86,7 +96,7 @@ extension MSTLARIMA: DecodedModelCheck {
         if let problem = adjusted.decodedModelProblem() { return problem }
         return firstProblem([
             ((periods ?? [1]).allSatisfy { $0 >= 1 && $0 <= 1_000_000 }, "a seasonal period is below 1"),
-            (lastCycles.allSatisfy { !$0.isEmpty && allFinite($0) }, "a seasonal cycle is empty or holds a value that is not finite"),
+            (lastCycles.allSatisfy { !$0.isEmpty && allFinite($0) }, "a seasonal cycle is empty or holds a value that is not finite")
         ])
     }
 }
@@ -95,15 +105,22 @@ extension NeuralForecaster: DecodedModelCheck {
     func decodedModelProblem() -> String? {
         guard let s = state else { return nil }
         return firstProblem([
-            (s.periodsPerDay >= 1 && s.horizon >= 1 && s.lag >= 1 && s.window >= 1, "periods per day (\(s.periodsPerDay)), horizon (\(s.horizon)), lag (\(s.lag)) and window (\(s.window)) must all be >= 1"),
+            (
+                s.periodsPerDay >= 1 && s.horizon >= 1 && s.lag >= 1 && s.window >= 1,
+                "periods per day (\(s.periodsPerDay)), horizon (\(s.horizon)), lag (\(s.lag)) and window (\(s.window)) must all be >= 1"
+            ),
             (s.lag <= 1_000_000 && s.window <= 1_000_000 && s.horizon <= 1_000_000, "lag, window or horizon above 1000000"),
             (s.tail.count == s.lag + s.window, "the tail holds \(s.tail.count) values; lag + window is \(s.lag + s.window)"),
-            (s.regressorNames.count == s.regressorMeans.count && s.regressorNames.count == s.regressorScales.count
-                && s.regressorTail.count == s.regressorNames.count, "the regressor names, means, scales and tails differ in number"),
+            (
+                s.regressorNames.count == s.regressorMeans.count && s.regressorNames.count == s.regressorScales.count
+                    && s.regressorTail.count == s.regressorNames.count, "the regressor names, means, scales and tails differ in number"
+            ),
             (s.step > 0 && s.step.isFinite, "step must be > 0"),
-            (s.levelScale > 0 && s.changeScale > 0 && s.levelScale.isFinite && s.changeScale.isFinite && s.levelMean.isFinite,
-             "the level and change scales must be finite and > 0"),
-            (allFinite(s.tail), "the tail holds a value that is not finite"),
+            (
+                s.levelScale > 0 && s.changeScale > 0 && s.levelScale.isFinite && s.changeScale.isFinite && s.levelMean.isFinite,
+                "the level and change scales must be finite and > 0"
+            ),
+            (allFinite(s.tail), "the tail holds a value that is not finite")
         ])
     }
 }

@@ -37,8 +37,9 @@ public struct STL: Sendable {
                 for (j, v) in smoothed.enumerated() { c[j * np + k] = v }
             }
             // Low-pass filter of the cycle-subseries: moving averages of n_p, n_p and 3, then LOESS.
-            let low = Self.loess(Self.movingAverage(Self.movingAverage(Self.movingAverage(c, np), np), 3),
-                                 window: lowPassWindow, degree: 1, at: (0..<n).map(Double.init))
+            let low = Self.loess(
+                Self.movingAverage(Self.movingAverage(Self.movingAverage(c, np), np), 3),
+                window: lowPassWindow, degree: 1, at: (0..<n).map(Double.init))
             for t in 0..<n { seasonal[t] = c[t + np] - low[t] }
             trend = Self.loess((0..<n).map { y[$0] - seasonal[$0] }, window: trendWindow, degree: 1, at: (0..<n).map(Double.init))
         }

@@ -37,10 +37,11 @@ public enum Metrics {
 
     /// Pinball (quantile) loss at quantile `q` in (0, 1).
     public static func pinball(_ y: [Double], _ f: [Double], quantile q: Double) -> Double {
-        mean(zip(y, f).map { (a: Double, b: Double) -> Double in
-            let d = a - b
-            return d >= 0 ? q * d : (q - 1) * d
-        })
+        mean(
+            zip(y, f).map { (a: Double, b: Double) -> Double in
+                let d = a - b
+                return d >= 0 ? q * d : (q - 1) * d
+            })
     }
 
     /// Share of actuals inside `[lower, upper]`.

@@ -68,8 +68,10 @@ public enum ModelFile {
         func document<M: Codable>(_ kind: String, _ m: M) throws -> Data {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            return try encoder.encode(Document(format: format, version: version, kind: kind, series: saved.series,
-                                               start: saved.start.timeIntervalSince1970, step: saved.step, count: saved.count, model: m))
+            return try encoder.encode(
+                Document(
+                    format: format, version: version, kind: kind, series: saved.series,
+                    start: saved.start.timeIntervalSince1970, step: saved.step, count: saved.count, model: m))
         }
         switch saved.forecaster {
         case let m as NaiveForecaster: return try document("naive", m)
@@ -97,13 +99,19 @@ public enum ModelFile {
         guard let probe = try? decoder.decode(Probe.self, from: data) else {
             // A JSON file of another kind (a community file, pretty-printed over many lines) is not "invalid JSON".
             if (try? JSONSerialization.jsonObject(with: file_data)) != nil {
-                throw SavedModelError(file: file, message: "is JSON, but not a PeerGrid model file (no \"format\": \"\(format)\" on its first line; model files are written by forecast --save-model)")
+                throw SavedModelError(
+                    file: file,
+                    message:
+                        "is JSON, but not a PeerGrid model file (no \"format\": \"\(format)\" on its first line; model files are written by forecast --save-model)"
+                )
             }
             throw SavedModelError(file: file, message: "not a PeerGrid model file (its first line is not JSON)")
         }
         guard probe.format == format else { throw SavedModelError(file: file, message: "format is '\(probe.format ?? "missing")', expected '\(format)'") }
         guard probe.version == version else {
-            throw SavedModelError(file: file, message: "model file version \(probe.version.map(String.init) ?? "missing"); this PeerGrid reads version \(version) (refit and save again)")
+            throw SavedModelError(
+                file: file,
+                message: "model file version \(probe.version.map(String.init) ?? "missing"); this PeerGrid reads version \(version) (refit and save again)")
         }
         let header: Header
         do { header = try decoder.decode(Header.self, from: data) } catch {
@@ -133,8 +141,9 @@ public enum ModelFile {
         if let checked = forecaster as? any DecodedModelCheck, let problem = checked.decodedModelProblem() {
             throw SavedModelError(file: file, message: "the \(header.kind) model cannot be used: \(problem)")
         }
-        return SavedModel(forecaster: forecaster, series: header.series, start: Date(timeIntervalSince1970: header.start),
-                          step: header.step, count: header.count)
+        return SavedModel(
+            forecaster: forecaster, series: header.series, start: Date(timeIntervalSince1970: header.start),
+            step: header.step, count: header.count)
     }
 
     static func decodeModel<M: Forecaster & Codable>(_ type: M.Type, data: Data, file: String, kind: String) throws -> any Forecaster {

@@ -35,8 +35,10 @@ public enum TimeSeriesCSV {
     /// Reads `column` and, when asked, `regressors` (exogenous columns such as temperature or a holiday flag).
     /// With regressors, trailing rows whose `column` cell is empty are the future: their regressor values are
     /// kept (``TimeSeries/regressorValues`` is longer than ``TimeSeries/values``) for forecasting.
-    public static func read(_ path: String, column: String, timeZone: TimeZone? = nil, fill: GapFill? = nil,
-                            regressors: [String] = []) throws -> TimeSeries {
+    public static func read(
+        _ path: String, column: String, timeZone: TimeZone? = nil, fill: GapFill? = nil,
+        regressors: [String] = []
+    ) throws -> TimeSeries {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TimeSeriesError(file: path, line: nil, message: "cannot read the file")
         }
@@ -50,8 +52,10 @@ public enum TimeSeriesCSV {
 
     /// Parses CSV text; `file` names the source in errors. Steps: the columns, the rows (timestamps, values,
     /// regressors; future rows without a value last), then the regular series with its gaps filled.
-    public static func parse(_ text: String, file: String, column: String, timeZone: TimeZone? = nil,
-                             fill: GapFill? = nil, regressors: [String] = []) throws -> TimeSeries {
+    public static func parse(
+        _ text: String, file: String, column: String, timeZone: TimeZone? = nil,
+        fill: GapFill? = nil, regressors: [String] = []
+    ) throws -> TimeSeries {
         // DataIO's RFC 4180 reader: CRLF, a BOM and quoted fields (headers included) read like any other file.
         let table: CSVTable
         do { table = try CSVTable(text: text, file: file) } catch let e as CSVError {
@@ -90,8 +94,12 @@ public enum TimeSeriesCSV {
             let names = table.header
             func fail(_ m: String) -> TimeSeriesError { TimeSeriesError(file: file, line: 1, message: m) }
             guard let col = names.firstIndex(of: column) else {
-                let plain = names.allSatisfy { name in name.count <= 64 && name.unicodeScalars.allSatisfy {
-                    CharacterSet.alphanumerics.contains($0) || " _-.()%/".unicodeScalars.contains($0) } }
+                let plain = names.allSatisfy { name in
+                    name.count <= 64
+                        && name.unicodeScalars.allSatisfy {
+                            CharacterSet.alphanumerics.contains($0) || " _-.()%/".unicodeScalars.contains($0)
+                        }
+                }
                 guard plain else { throw fail("no column '\(column)': line 1 does not look like a header of column names (is this a CSV time series?)") }
                 throw fail("no column '\(column)' (columns: \(Self.shown(names)))")
             }
@@ -112,7 +120,8 @@ public enum TimeSeriesCSV {
             let cells = record.fields.map { $0.trimmingCharacters(in: .whitespaces) }
             guard let stamp = parser.parse(cells[timeCol]) else {
                 if let problem = parser.problem { throw fail(n, problem) }
-                throw fail(n, "'\(Self.short(cells[timeCol]))' is not an ISO 8601 timestamp\(timeZone == nil ? " (local times need --timezone Area/City)" : "")")
+                throw fail(
+                    n, "'\(Self.short(cells[timeCol]))' is not an ISO 8601 timestamp\(timeZone == nil ? " (local times need --timezone Area/City)" : "")")
             }
             var v = Double.nan
             if !regressorCols.isEmpty && cells[col].isEmpty {
@@ -151,7 +160,9 @@ public enum TimeSeriesCSV {
                 let missing = try missingBefore(k, step: step, count: series.values.count)
                 if missing > 0 {
                     guard fill != nil else {
-                        throw fail(lineOf[k], "gap: \(missing) missing observation(s) between line \(lineOf[k - 1]) and this line (use --fill linear|seasonal to fill)")
+                        throw fail(
+                            lineOf[k], "gap: \(missing) missing observation(s) between line \(lineOf[k - 1]) and this line (use --fill linear|seasonal to fill)"
+                        )
                     }
                     guard k < observed else { throw fail(lineOf[k], "gap in the future rows (regressors are never filled there)") }
                     for m in 1...missing {
@@ -168,8 +179,11 @@ public enum TimeSeriesCSV {
             if fill == .seasonal {
                 let day = series.periodsPerDay
                 for i in series.filled {
-                    if i >= day { series.values[i] = series.values[i - day] }
-                    else if i + day < series.count, !series.filled.contains(i + day) { series.values[i] = series.values[i + day] }
+                    if i >= day {
+                        series.values[i] = series.values[i - day]
+                    } else if i + day < series.count, !series.filled.contains(i + day) {
+                        series.values[i] = series.values[i + day]
+                    }
                 }
             }
             return series
@@ -184,7 +198,10 @@ public enum TimeSeriesCSV {
                 throw fail(lineOf[k], "irregular step: \(Int(d)) s after line \(lineOf[k - 1]), the series' step is \(Int(step)) s")
             }
             guard ratio < Double(TimeSeriesCSV.largestSeries) else {
-                throw fail(lineOf[k], "a gap of \(Int(d)) s after line \(lineOf[k - 1]) would need more than \(TimeSeriesCSV.largestSeries) observations at the series' step of \(Int(step)) s")
+                throw fail(
+                    lineOf[k],
+                    "a gap of \(Int(d)) s after line \(lineOf[k - 1]) would need more than \(TimeSeriesCSV.largestSeries) observations at the series' step of \(Int(step)) s"
+                )
             }
             let missing = Int(ratio.rounded()) - 1
             guard count + missing < TimeSeriesCSV.largestSeries else {
@@ -223,7 +240,8 @@ struct StampParser {
         guard var d = cal.date(from: c) else { return nil }
         let back = cal.dateComponents([.year, .month, .day, .hour, .minute], from: d)
         if back.hour != c.hour || back.minute != c.minute || back.day != c.day {
-            problem = "local time \(s) does not exist in \(tz.identifier): the clocks jump forward at the daylight-saving change (write UTC or an offset, or drop the row)"
+            problem =
+                "local time \(s) does not exist in \(tz.identifier): the clocks jump forward at the daylight-saving change (write UTC or an offset, or drop the row)"
             return nil
         }
         // An ambiguous autumn hour: the second occurrence of a local time is one hour later in UTC.

@@ -33,7 +33,7 @@ public struct WeeklyDifferenceAR: Forecaster, Codable {
         guard y.count >= needed else { throw ForecastError.historyTooShort(model: name, needed: needed, got: y.count) }
         let w = (week..<y.count).map { y[$0] - y[$0 - week] }
         var best: (aicc: Double, p: Int, beta: [Double], sigma: Double)?
-        let start = max(maxOrder, day)            // same sample for every order, so AICc values compare
+        let start = max(maxOrder, day)  // same sample for every order, so AICc values compare
         let n = w.count - start
         for p in orders {
             let k = p + 2

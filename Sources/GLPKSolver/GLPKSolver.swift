@@ -41,7 +41,8 @@ public struct GLPKSolver: LinearSolver {
             let again = GLPKProblem(model)
             solution = model.isMixedInteger ? again.solveMIP(rest, presolve: false) : again.solveLP(rest, presolve: false)
             if solution.status.hasSolution, model.maxViolation(solution.values) > GLPKSolver.feasibilityTolerance {
-                solution = Solution(status: .error, solver: name, message: "GLPK returned a point that breaks the model's rules, with and without its presolver")
+                solution = Solution(
+                    status: .error, solver: name, message: "GLPK returned a point that breaks the model's rules, with and without its presolver")
             }
         }
         solution.handoverSeconds = handoverSeconds
@@ -191,7 +192,8 @@ final class GLPKProblem {
             return Solution(status: .infeasible, solver: "glpk", message: "no integer feasible solution")
         case .unboundedIfFeasible:
             // The LP relaxation is dual infeasible: the MILP is unbounded if it is feasible at all.
-            return feasible(options) ? Solution(status: .unbounded, solver: "glpk", message: "objective is unbounded")
+            return feasible(options)
+                ? Solution(status: .unbounded, solver: "glpk", message: "objective is unbounded")
                 : Solution(status: .infeasible, solver: "glpk", message: "no feasible solution")
         case let .solution(proven):
             let values = (0..<model.variableCount).map { glp_mip_col_val(handle, Int32($0 + 1)) }

@@ -62,8 +62,10 @@ public final class GLPKWorkspace {
     /// Appends a column with its objective coefficient, bounds and entries `(row, value)` (0-based rows);
     /// returns its 0-based index. The basis stays valid: the new column starts non-basic at a bound.
     @discardableResult
-    public func addColumn(cost: Double, lower: Double = 0, upper: Double = .infinity, integer: Bool = false,
-                          entries: [(row: Int, value: Double)]) throws -> Int {
+    public func addColumn(
+        cost: Double, lower: Double = 0, upper: Double = .infinity, integer: Bool = false,
+        entries: [(row: Int, value: Double)]
+    ) throws -> Int {
         guard cost.isFinite else { throw ModelError.invalid("new column: cost is not finite") }
         try Self.checkBounds(lower, upper, "new column")
         let (ind, val) = try Self.packed(entries.map { ($0.row, $0.value) }, count: rowCount, what: "new column", other: "row")
@@ -149,7 +151,9 @@ public final class GLPKWorkspace {
         let status = glp_get_status(handle)
         guard ret == 0, status == GLP_OPT else {
             basisValid = false
-            let s: SolutionStatus = ret == GLP_ETMLIM ? .timeLimitNoSolution
+            let s: SolutionStatus =
+                ret == GLP_ETMLIM
+                ? .timeLimitNoSolution
                 : (status == GLP_NOFEAS || status == GLP_INFEAS) ? .infeasible : status == GLP_UNBND ? .unbounded : .error
             return Answer(status: s, objective: .nan, bound: .nan, values: [], rowDuals: [])
         }
@@ -180,7 +184,9 @@ public final class GLPKWorkspace {
         let ret = glp_intopt(handle, &parm)
         let mip = glp_mip_status(handle)
         guard mip == GLP_OPT || mip == GLP_FEAS else {
-            let s: SolutionStatus = (ret == GLP_ENOPFS || mip == GLP_NOFEAS) ? .infeasible
+            let s: SolutionStatus =
+                (ret == GLP_ENOPFS || mip == GLP_NOFEAS)
+                ? .infeasible
                 : (ret == GLP_ETMLIM || ret == GLP_ESTOP) ? .timeLimitNoSolution : .error
             return Answer(status: s, objective: .nan, bound: .nan, values: [], rowDuals: [])
         }
@@ -189,8 +195,9 @@ public final class GLPKWorkspace {
         let objective = glp_mip_obj_val(handle)
         // Within the gap, the optimum is at least objective - gap * |objective| (GLPK's own relative gap rule).
         let bound = proven ? min(objective, objective - relativeGap * abs(objective)) : relaxation.objective
-        var answer = Answer(status: proven ? .optimal : .feasible, objective: objective, bound: max(bound, relaxation.objective),
-                            values: values, rowDuals: [])
+        var answer = Answer(
+            status: proven ? .optimal : .feasible, objective: objective, bound: max(bound, relaxation.objective),
+            values: values, rowDuals: [])
         answer.relaxation = relaxation.objective
         return answer
     }

@@ -45,8 +45,10 @@ public struct Tariff: Sendable, Equatable {
     public var poolPrice: Int64
     public var poolFee: Int64
 
-    public init(periodStart: Int64, periodSeconds: UInt32, importPrice: Int64, exportPrice: Int64, poolPrice: Int64,
-                poolFee: Int64) {
+    public init(
+        periodStart: Int64, periodSeconds: UInt32, importPrice: Int64, exportPrice: Int64, poolPrice: Int64,
+        poolFee: Int64
+    ) {
         self.periodStart = periodStart; self.periodSeconds = periodSeconds; self.importPrice = importPrice
         self.exportPrice = exportPrice; self.poolPrice = poolPrice; self.poolFee = poolFee
     }
@@ -91,8 +93,10 @@ public struct TradeRecord: Sendable, Equatable {
     public var energyWh: Int64
     public var price: Int64
 
-    public init(kind: TradeKind, periodStart: Int64, periodSeconds: UInt32, seller: String, buyer: String,
-                energyWh: Int64, price: Int64) {
+    public init(
+        kind: TradeKind, periodStart: Int64, periodSeconds: UInt32, seller: String, buyer: String,
+        energyWh: Int64, price: Int64
+    ) {
         self.kind = kind; self.periodStart = periodStart; self.periodSeconds = periodSeconds; self.seller = seller
         self.buyer = buyer; self.energyWh = energyWh; self.price = price
     }
@@ -127,8 +131,10 @@ public struct LedgerEntry: Sendable, Equatable {
     public var clearing: String
     public var record: LedgerRecord
 
-    public init(ruleVersion: UInt16 = SettlementRule.current, submitter: String, clearing: String,
-                record: LedgerRecord) {
+    public init(
+        ruleVersion: UInt16 = SettlementRule.current, submitter: String, clearing: String,
+        record: LedgerRecord
+    ) {
         self.ruleVersion = ruleVersion; self.submitter = submitter; self.clearing = clearing; self.record = record
     }
 
@@ -175,19 +181,25 @@ public struct LedgerEntry: Sendable, Equatable {
             guard key.count == 32 else { throw LedgerDecodeError("public key has \(key.count) bytes, expected 32") }
             record = .key(party: party, publicKey: key)
         case 2:
-            record = .tariff(Tariff(periodStart: try r.i64("period start"), periodSeconds: try r.u32("period seconds"),
-                                    importPrice: try r.i64("import price"), exportPrice: try r.i64("export price"),
-                                    poolPrice: try r.i64("pool price"), poolFee: try r.i64("pool fee")))
+            record = .tariff(
+                Tariff(
+                    periodStart: try r.i64("period start"), periodSeconds: try r.u32("period seconds"),
+                    importPrice: try r.i64("import price"), exportPrice: try r.i64("export price"),
+                    poolPrice: try r.i64("pool price"), poolFee: try r.i64("pool fee")))
         case 3:
             let kindByte = try r.u8("trade kind")
             guard let kind = TradeKind(rawValue: kindByte) else { throw LedgerDecodeError("unknown trade kind \(kindByte)") }
-            record = .trade(TradeRecord(kind: kind, periodStart: try r.i64("period start"),
-                                        periodSeconds: try r.u32("period seconds"), seller: try r.string("seller"),
-                                        buyer: try r.string("buyer"), energyWh: try r.i64("energy"),
-                                        price: try r.i64("price")))
+            record = .trade(
+                TradeRecord(
+                    kind: kind, periodStart: try r.i64("period start"),
+                    periodSeconds: try r.u32("period seconds"), seller: try r.string("seller"),
+                    buyer: try r.string("buyer"), energyWh: try r.i64("energy"),
+                    price: try r.i64("price")))
         case 4:
-            record = .bill(BillRecord(party: try r.string("party"), amount: try r.i64("amount"),
-                                      trades: try r.u32("trade count")))
+            record = .bill(
+                BillRecord(
+                    party: try r.string("party"), amount: try r.i64("amount"),
+                    trades: try r.u32("trade count")))
         default:
             throw LedgerDecodeError("unknown entry type \(type)")
         }

@@ -67,12 +67,13 @@ public struct LedgerSigningKey: @unchecked Sendable {
         guard stat(path, &info) == 0 else { throw LedgerError.badInput("\(path): no such key file") }
         let mode = info.st_mode & 0o777
         guard mode & 0o077 == 0 else {
-            throw LedgerError.badInput("\(path): the key file has permissions \(String(mode, radix: 8)) and can be read "
-                                       + "by others; refusing to use it (run chmod 600 \(path))")
+            throw LedgerError.badInput(
+                "\(path): the key file has permissions \(String(mode, radix: 8)) and can be read "
+                    + "by others; refusing to use it (run chmod 600 \(path))")
         }
         let fields = try KeyFileText.fields(path: path, header: "peergrid-ledger-key v1")
         guard let party = fields["party"], !party.isEmpty, let hex = fields["private"],
-              let seed = Hex.decode(hex), seed.count == 32
+            let seed = Hex.decode(hex), seed.count == 32
         else { throw LedgerError.badInput("\(path): not a PeerGrid ledger key (needs party: and a 64-digit private:)") }
         return try LedgerSigningKey(party: party, seed: seed)
     }
@@ -118,7 +119,8 @@ public enum LedgerSignatures {
 
     /// What a batch's submitter signs: domain, first index, count, submitter, SHA-256 of the batch's leaf hashes.
     public static func batchMessage(first: Int, count: Int, submitter: String, leaves: some Sequence<Merkle.Hash>)
-        -> [UInt8] {
+        -> [UInt8]
+    {
         var h = SHA256()
         for leaf in leaves { h.update(data: leaf) }
         var w = ByteWriter()

@@ -27,8 +27,9 @@ public struct LedgerProof: Sendable, Equatable {
             throw LedgerError.badInput("entry \(index) is not stored")
         }
         let path = try storage.view.inclusionProof(index: index, size: checkpoint.size)
-        return LedgerProof(kind: .inclusion, leafIndex: index, entry: entry.body, path: path, checkpoint: checkpoint,
-                           oldCheckpoint: nil, operatorKey: header.operatorKey)
+        return LedgerProof(
+            kind: .inclusion, leafIndex: index, entry: entry.body, path: path, checkpoint: checkpoint,
+            oldCheckpoint: nil, operatorKey: header.operatorKey)
     }
 
     /// Builds a consistency proof between the checkpoints of `oldSize` and `newSize` (default: the latest).
@@ -38,16 +39,19 @@ public struct LedgerProof: Sendable, Equatable {
         guard old.size <= new.size else { throw LedgerError.badInput("--from \(old.size) is larger than --to \(new.size)") }
         guard let header = try storage.header() else { throw LedgerError.badInput("the ledger is empty") }
         let path = try storage.view.consistencyProof(oldSize: old.size, newSize: new.size)
-        return LedgerProof(kind: .consistency, leafIndex: nil, entry: nil, path: path, checkpoint: new, oldCheckpoint: old,
-                           operatorKey: header.operatorKey)
+        return LedgerProof(
+            kind: .consistency, leafIndex: nil, entry: nil, path: path, checkpoint: new, oldCheckpoint: old,
+            operatorKey: header.operatorKey)
     }
 
     static func signedHead(size: Int?, storage: LedgerStorage) throws -> StoredCheckpoint {
         let all = try storage.checkpoints()
         guard let head = size == nil ? all.last : all.first(where: { $0.size == size }) else {
             let sizes = all.map { String($0.size) }.suffix(10).joined(separator: ", ")
-            throw LedgerError.badInput(size == nil ? "the ledger has no checkpoint"
-                                       : "no signed checkpoint at size \(size!); checkpoint sizes: \(sizes)")
+            throw LedgerError.badInput(
+                size == nil
+                    ? "the ledger has no checkpoint"
+                    : "no signed checkpoint at size \(size!); checkpoint sizes: \(sizes)")
         }
         return head
     }
@@ -61,24 +65,33 @@ public struct LedgerProof: Sendable, Equatable {
         }
         for head in [checkpoint] + (oldCheckpoint.map { [$0] } ?? []) {
             guard LedgerSignatures.isValid(head.signature, message: head.message, publicKey: key) else {
-                throw LedgerError.integrity("the tree head of size \(head.size): the operator's signature does not "
-                                            + "verify", entry: leafIndex)
+                throw LedgerError.integrity(
+                    "the tree head of size \(head.size): the operator's signature does not "
+                        + "verify", entry: leafIndex)
             }
         }
         switch kind {
         case .inclusion:
             guard let index = leafIndex, let entry else { throw LedgerError.badInput("an inclusion proof needs its entry") }
-            guard Merkle.verifyInclusion(leafIndex: index, treeSize: checkpoint.size, leafHash: Merkle.leafHash(entry),
-                                         path: path, root: checkpoint.root) else {
-                throw LedgerError.integrity("entry \(index) is not in the tree of size \(checkpoint.size): the audit "
-                                            + "path does not lead to the signed root", entry: index)
+            guard
+                Merkle.verifyInclusion(
+                    leafIndex: index, treeSize: checkpoint.size, leafHash: Merkle.leafHash(entry),
+                    path: path, root: checkpoint.root)
+            else {
+                throw LedgerError.integrity(
+                    "entry \(index) is not in the tree of size \(checkpoint.size): the audit "
+                        + "path does not lead to the signed root", entry: index)
             }
         case .consistency:
             guard let old = oldCheckpoint else { throw LedgerError.badInput("a consistency proof needs the old head") }
-            guard Merkle.verifyConsistency(oldSize: old.size, newSize: checkpoint.size, oldRoot: old.root,
-                                           newRoot: checkpoint.root, proof: path) else {
-                throw LedgerError.integrity("the tree of size \(checkpoint.size) does not extend the tree of size "
-                                            + "\(old.size)", entry: nil)
+            guard
+                Merkle.verifyConsistency(
+                    oldSize: old.size, newSize: checkpoint.size, oldRoot: old.root,
+                    newRoot: checkpoint.root, proof: path)
+            else {
+                throw LedgerError.integrity(
+                    "the tree of size \(checkpoint.size) does not extend the tree of size "
+                        + "\(old.size)", entry: nil)
             }
         }
     }
@@ -91,8 +104,10 @@ public struct LedgerProof: Sendable, Equatable {
 
     /// The proof as JSON text.
     public var json: String {
-        var o: [String: Any] = ["type": kind.rawValue, "path": path.map { Hex.encode($0) },
-                                "checkpoint": Self.head(checkpoint), "operator_key": Hex.encode(operatorKey)]
+        var o: [String: Any] = [
+            "type": kind.rawValue, "path": path.map { Hex.encode($0) },
+            "checkpoint": Self.head(checkpoint), "operator_key": Hex.encode(operatorKey)
+        ]
         if let leafIndex { o["leaf_index"] = leafIndex }
         if let entry { o["entry"] = Hex.encode(entry) }
         if let oldCheckpoint { o["old_checkpoint"] = Self.head(oldCheckpoint) }
@@ -120,18 +135,20 @@ public struct LedgerProof: Sendable, Equatable {
         }
         func head(_ v: Any?, _ field: String) throws -> StoredCheckpoint {
             guard let h = v as? [String: Any] else { throw bad("\(field) must be an object") }
-            return StoredCheckpoint(size: try int(h["size"], "\(field).size"), root: try hex(h["root"], "\(field).root", bytes: 32),
-                                    time: Int64(try int(h["time"], "\(field).time")),
-                                    signature: try hex(h["signature"], "\(field).signature", bytes: 64))
+            return StoredCheckpoint(
+                size: try int(h["size"], "\(field).size"), root: try hex(h["root"], "\(field).root", bytes: 32),
+                time: Int64(try int(h["time"], "\(field).time")),
+                signature: try hex(h["signature"], "\(field).signature", bytes: 64))
         }
         guard let type = o["type"] as? String, let kind = Kind(rawValue: type) else {
             throw bad("type must be \"inclusion\" or \"consistency\"")
         }
         guard let rawPath = o["path"] as? [Any], rawPath.count <= 64 else { throw bad("path must be a list of hashes") }
         let path = try rawPath.enumerated().map { try hex($0.element, "path[\($0.offset)]", bytes: 32) }
-        var proof = LedgerProof(kind: kind, leafIndex: nil, entry: nil, path: path,
-                                checkpoint: try head(o["checkpoint"], "checkpoint"), oldCheckpoint: nil,
-                                operatorKey: try hex(o["operator_key"], "operator_key", bytes: 32))
+        var proof = LedgerProof(
+            kind: kind, leafIndex: nil, entry: nil, path: path,
+            checkpoint: try head(o["checkpoint"], "checkpoint"), oldCheckpoint: nil,
+            operatorKey: try hex(o["operator_key"], "operator_key", bytes: 32))
         if kind == .inclusion {
             proof.leafIndex = try int(o["leaf_index"], "leaf_index")
             proof.entry = try hex(o["entry"], "entry")
@@ -153,20 +170,24 @@ public enum LedgerSync {
 
     /// Verifies the source in full and the replica's latest checkpoint, checks that the source's tree at the
     /// replica's size has the replica's signed root (with a consistency proof from the source), then copies.
-    public static func sync(source: LedgerSnapshot, replica: LedgerStorage,
-                            copy: (LedgerSnapshot, Int) throws -> Void) throws -> Outcome {
+    public static func sync(
+        source: LedgerSnapshot, replica: LedgerStorage,
+        copy: (LedgerSnapshot, Int) throws -> Void
+    ) throws -> Outcome {
         let checked = try LedgerVerifier.verify(source)
         let replicaHeader = try replica.header()
         let replicaSize = replicaHeader == nil ? 0 : try replica.size()
         if let header = replicaHeader {
             guard header.operatorKey == source.header.operatorKey else {
-                throw LedgerError.fork("the replica has another operator (\(header.operatorName)) than the source "
-                                       + "(\(source.header.operatorName))")
+                throw LedgerError.fork(
+                    "the replica has another operator (\(header.operatorName)) than the source "
+                        + "(\(source.header.operatorName))")
             }
             let replicaCheck = try LedgerVerifier.verify(try replica.snapshot())
             guard replicaSize <= checked.entries else {
-                throw LedgerError.fork("the replica has \(replicaSize) entries, the source only \(checked.entries): the "
-                                       + "source is behind or forked; refusing")
+                throw LedgerError.fork(
+                    "the replica has \(replicaSize) entries, the source only \(checked.entries): the "
+                        + "source is behind or forked; refusing")
             }
             var stored: [Int: [Int: Merkle.Hash]] = [:]
             for node in source.nodes { stored[node.level, default: [:]][node.index] = node.hash }
@@ -179,12 +200,16 @@ public enum LedgerSync {
             }
             let sourceRoot = try levels.root(size: replicaSize)
             if sourceRoot != replicaCheck.root {
-                throw LedgerError.fork("fork: the source's first \(replicaSize) entries do not give the replica's signed "
-                                       + "root \(Hex.encode(replicaCheck.root).prefix(16))...; refusing to sync")
+                throw LedgerError.fork(
+                    "fork: the source's first \(replicaSize) entries do not give the replica's signed "
+                        + "root \(Hex.encode(replicaCheck.root).prefix(16))...; refusing to sync")
             }
             let proof = try levels.consistencyProof(oldSize: replicaSize, newSize: checked.entries)
-            guard Merkle.verifyConsistency(oldSize: replicaSize, newSize: checked.entries, oldRoot: replicaCheck.root,
-                                           newRoot: checked.root, proof: proof) else {
+            guard
+                Merkle.verifyConsistency(
+                    oldSize: replicaSize, newSize: checked.entries, oldRoot: replicaCheck.root,
+                    newRoot: checked.root, proof: proof)
+            else {
                 throw LedgerError.fork("the source's tree does not extend the replica's; refusing to sync")
             }
             guard source.checkpoints.contains(where: { $0.size == replicaSize }) else {

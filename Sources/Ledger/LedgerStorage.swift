@@ -66,8 +66,10 @@ public struct LedgerAppend: Sendable {
     /// The clearings the append carries, with the index of each one's first entry (a clearing is appended once).
     public var clearings: [(id: String, first: Int)]
 
-    public init(entries: [StoredEntry], batches: [StoredBatch], nodes: [StoredNode], checkpoint: StoredCheckpoint,
-                earlierCheckpoints: [StoredCheckpoint] = [], clearings: [(id: String, first: Int)]) {
+    public init(
+        entries: [StoredEntry], batches: [StoredBatch], nodes: [StoredNode], checkpoint: StoredCheckpoint,
+        earlierCheckpoints: [StoredCheckpoint] = [], clearings: [(id: String, first: Int)]
+    ) {
         self.entries = entries; self.batches = batches; self.nodes = nodes; self.checkpoint = checkpoint
         self.earlierCheckpoints = earlierCheckpoints; self.clearings = clearings
     }
@@ -80,8 +82,10 @@ public struct LedgerSnapshot: Sendable, Equatable {
     public var batches: [StoredBatch]
     public var nodes: [StoredNode]
     public var checkpoints: [StoredCheckpoint]
-    public init(header: LedgerHeader, entries: [StoredEntry], batches: [StoredBatch], nodes: [StoredNode],
-                checkpoints: [StoredCheckpoint]) {
+    public init(
+        header: LedgerHeader, entries: [StoredEntry], batches: [StoredBatch], nodes: [StoredNode],
+        checkpoints: [StoredCheckpoint]
+    ) {
         self.header = header; self.entries = entries; self.batches = batches; self.nodes = nodes
         self.checkpoints = checkpoints
     }

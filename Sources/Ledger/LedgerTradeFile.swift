@@ -7,8 +7,10 @@ import Foundation
 /// pool_fee`. Times are ISO 8601 UTC (`2026-06-01T12:00:00Z`).
 public enum LedgerTradeFile {
     public static let tradeColumns = ["kind", "period_start", "period_minutes", "seller", "buyer", "energy_kwh", "price"]
-    public static let tariffColumns = ["period_start", "period_minutes", "import_price", "export_price", "pool_price",
-                                       "pool_fee"]
+    public static let tariffColumns = [
+        "period_start", "period_minutes", "import_price", "export_price", "pool_price",
+        "pool_fee"
+    ]
 
     /// Reads a trades file (and an optional tariffs file, whose records come first).
     public static func read(trades path: String, tariffs tariffPath: String?) throws -> [LedgerRecord] {
@@ -25,30 +27,40 @@ public enum LedgerTradeFile {
                 let f = Fields(table: table, record: r, columns: c)
                 let minutes = try f.minutes(1)
                 guard seen.insert(try f.time(0)).inserted else { throw f.fail(0, "a second tariff for this period") }
-                records.append(.tariff(Tariff(periodStart: try f.time(0), periodSeconds: minutes,
-                                              importPrice: try f.price(2), exportPrice: try f.price(3),
-                                              poolPrice: try f.price(4), poolFee: try f.price(5))))
+                records.append(
+                    .tariff(
+                        Tariff(
+                            periodStart: try f.time(0), periodSeconds: minutes,
+                            importPrice: try f.price(2), exportPrice: try f.price(3),
+                            poolPrice: try f.price(4), poolFee: try f.price(5))))
             }
         }
         let c = try columns(table, tradeColumns)
         for r in table.records {
             let f = Fields(table: table, record: r, columns: c)
             guard let kind = TradeKind(name: f.text(0)) else {
-                throw CSVError(file: table.file, line: r.line, message: "kind '\(f.text(0))' is not one of "
-                               + TradeKind.allCases.map(\.name).joined(separator: ", "))
+                throw CSVError(
+                    file: table.file, line: r.line,
+                    message: "kind '\(f.text(0))' is not one of "
+                        + TradeKind.allCases.map(\.name).joined(separator: ", "))
             }
             let energy = try f.number(5)
             guard let wh = LedgerUnits.wattHours(kWh: energy), kind == .charge ? wh == 0 : wh > 0 else {
-                throw CSVError(file: table.file, line: r.line, message: kind == .charge
-                               ? "a charge carries energy_kwh 0" : "energy_kwh \(energy) must be at least 0.0005 kWh (1 Wh) and at most 10^9")
+                throw CSVError(
+                    file: table.file, line: r.line,
+                    message: kind == .charge
+                        ? "a charge carries energy_kwh 0" : "energy_kwh \(energy) must be at least 0.0005 kWh (1 Wh) and at most 10^9")
             }
             let seller = f.text(3), buyer = f.text(4)
             for (i, party) in [(3, seller), (4, buyer)] where party.isEmpty || party.utf8.count > 200 {
                 throw f.fail(i, "a party name has 1 to 200 bytes")
             }
             guard seller != buyer else { throw f.fail(4, "\(buyer) would trade with itself") }
-            records.append(.trade(TradeRecord(kind: kind, periodStart: try f.time(1), periodSeconds: try f.minutes(2),
-                                              seller: seller, buyer: buyer, energyWh: wh, price: try f.price(6))))
+            records.append(
+                .trade(
+                    TradeRecord(
+                        kind: kind, periodStart: try f.time(1), periodSeconds: try f.minutes(2),
+                        seller: seller, buyer: buyer, energyWh: wh, price: try f.price(6))))
         }
         guard !records.isEmpty else { throw CSVError(file: table.file, line: 0, message: "no trades") }
         return records

@@ -23,15 +23,19 @@ public enum LedgerVerifier {
         try checkCheckpoints(s, view)
         let n = s.entries.count
         guard let latest = s.checkpoints.last else {
-            if n == 0 { return LedgerVerification(entries: 0, batches: 0, checkpoints: 0, root: Merkle.emptyRoot,
-                                                  latest: nil, decoded: []) }
+            if n == 0 {
+                return LedgerVerification(
+                    entries: 0, batches: 0, checkpoints: 0, root: Merkle.emptyRoot,
+                    latest: nil, decoded: [])
+            }
             throw fail("no signed checkpoint covers the \(n) entries", 0)
         }
         guard latest.size == n else {
             throw fail("entries \(latest.size)...\(n - 1) are not covered by a signed checkpoint", latest.size)
         }
-        return LedgerVerification(entries: n, batches: s.batches.count, checkpoints: s.checkpoints.count,
-                                  root: latest.root, latest: latest, decoded: decoded)
+        return LedgerVerification(
+            entries: n, batches: s.batches.count, checkpoints: s.checkpoints.count,
+            root: latest.root, latest: latest, decoded: decoded)
     }
 
     static func fail(_ m: String, _ entry: Int?) -> LedgerError { .integrity(m, entry: entry) }
@@ -78,17 +82,22 @@ public enum LedgerVerifier {
         for (i, b) in s.batches.enumerated() {
             guard b.first == next, b.count > 0, b.first + b.count <= n else {
                 let at = min(next, max(n - 1, 0))
-                throw fail("batch \(b.id) covers entries \(b.first)..<\(b.first + b.count) but the next unbatched entry "
-                           + "is \(next) of \(n)", n == 0 ? nil : at)
+                throw fail(
+                    "batch \(b.id) covers entries \(b.first)..<\(b.first + b.count) but the next unbatched entry "
+                        + "is \(next) of \(n)", n == 0 ? nil : at)
             }
             if i > 0, b.id <= s.batches[i - 1].id { throw fail("batch ids are not increasing at batch \(b.id)", b.first) }
             let range = b.first..<(b.first + b.count)
             for j in range {
-                guard s.entries[j].batch == b.id else { throw fail("entry \(j) names batch \(s.entries[j].batch), "
-                                                                   + "but batch \(b.id) covers it", j) }
+                guard s.entries[j].batch == b.id else {
+                    throw fail(
+                        "entry \(j) names batch \(s.entries[j].batch), "
+                            + "but batch \(b.id) covers it", j)
+                }
                 guard decoded[j].entry.submitter == b.submitter else {
-                    throw fail("entry \(j) was submitted by \(decoded[j].entry.submitter) but sits in a batch signed "
-                               + "by \(b.submitter)", j)
+                    throw fail(
+                        "entry \(j) was submitted by \(decoded[j].entry.submitter) but sits in a batch signed "
+                            + "by \(b.submitter)", j)
                 }
             }
             var key = keys[b.submitter]
@@ -96,21 +105,26 @@ public enum LedgerVerifier {
                 key = publicKey
             }
             guard let signer = key else {
-                throw fail("batch \(b.id) (entries \(range.lowerBound)...\(range.upperBound - 1)) is signed by "
-                           + "\(b.submitter), who has no registered key", b.first)
+                throw fail(
+                    "batch \(b.id) (entries \(range.lowerBound)...\(range.upperBound - 1)) is signed by "
+                        + "\(b.submitter), who has no registered key", b.first)
             }
             if keys.isEmpty, b.submitter != s.header.operatorName || signer != s.header.operatorKey {
                 throw fail("the first key registered is not the operator's key from the header", b.first)
             }
-            let message = LedgerSignatures.batchMessage(first: b.first, count: b.count, submitter: b.submitter,
-                                                        leaves: s.entries[range].lazy.map(\.leaf))
+            let message = LedgerSignatures.batchMessage(
+                first: b.first, count: b.count, submitter: b.submitter,
+                leaves: s.entries[range].lazy.map(\.leaf))
             guard LedgerSignatures.isValid(b.signature, message: message, publicKey: signer) else {
-                throw fail("batch \(b.id) (entries \(range.lowerBound)...\(range.upperBound - 1), submitter "
-                           + "\(b.submitter)): the signature does not verify", b.first)
+                throw fail(
+                    "batch \(b.id) (entries \(range.lowerBound)...\(range.upperBound - 1), submitter "
+                        + "\(b.submitter)): the signature does not verify", b.first)
             }
-            for j in range { if case .key(let party, let publicKey) = decoded[j].entry.record, party == b.submitter {
-                keys[party] = publicKey
-            } }
+            for j in range {
+                if case .key(let party, let publicKey) = decoded[j].entry.record, party == b.submitter {
+                    keys[party] = publicKey
+                }
+            }
             next = b.first + b.count
         }
         guard next == n else { throw fail("entries \(next)...\(n - 1) are in no signed batch", next) }
@@ -132,8 +146,9 @@ public enum LedgerVerifier {
             else { throw fail("a stored tree node (level \(node.level), index \(node.index)) is outside the tree", nil) }
             guard levels[node.level][node.index] == node.hash else {
                 let first = node.index << node.level
-                throw fail("the stored tree node at level \(node.level), index \(node.index) does not match entries "
-                           + "\(first)...\(min(n, first + (1 << node.level)) - 1)", first)
+                throw fail(
+                    "the stored tree node at level \(node.level), index \(node.index) does not match entries "
+                        + "\(first)...\(min(n, first + (1 << node.level)) - 1)", first)
             }
             seen += 1
         }
@@ -150,16 +165,18 @@ public enum LedgerVerifier {
         for c in s.checkpoints {
             guard c.size > lastSize else { throw fail("checkpoints are not in increasing size at \(c.size)", nil) }
             guard c.size <= n else {
-                throw fail("a signed checkpoint covers \(c.size) entries, but only \(n) are stored: entries "
-                           + "\(n)...\(c.size - 1) are missing", n)
+                throw fail(
+                    "a signed checkpoint covers \(c.size) entries, but only \(n) are stored: entries "
+                        + "\(n)...\(c.size - 1) are missing", n)
             }
             guard c.time >= lastTime else { throw fail("the checkpoint at size \(c.size) is older than the one before", nil) }
             guard LedgerSignatures.isValid(c.signature, message: c.message, publicKey: s.header.operatorKey) else {
                 throw fail("the checkpoint at size \(c.size): the operator's signature does not verify", nil)
             }
             guard try view.root(size: c.size) == c.root else {
-                throw fail("the checkpoint at size \(c.size) signs a root that the stored entries do not give",
-                           c.size == 0 ? nil : c.size - 1)
+                throw fail(
+                    "the checkpoint at size \(c.size) signs a root that the stored entries do not give",
+                    c.size == 0 ? nil : c.size - 1)
             }
             lastTime = c.time; lastSize = c.size
         }

@@ -18,9 +18,11 @@ public enum LedgerWriter {
     /// Appends `records` for `clearing`, submitted and signed by `submitter`; the operator signs the checkpoint.
     /// Bills are not passed in: for every clearing that has trades, the settlement rule computes them and they
     /// are appended after the trades, in the same batch.
-    public static func append(records: [LedgerRecord], clearing: String, submitter: LedgerSigningKey,
-                              operator operatorKey: LedgerSigningKey, to storage: LedgerStorage,
-                              time: Int64 = Int64(Date().timeIntervalSince1970)) throws -> AppendReceipt {
+    public static func append(
+        records: [LedgerRecord], clearing: String, submitter: LedgerSigningKey,
+        operator operatorKey: LedgerSigningKey, to storage: LedgerStorage,
+        time: Int64 = Int64(Date().timeIntervalSince1970)
+    ) throws -> AppendReceipt {
         try validate(records: records, clearing: clearing, submitter: submitter.party)
         var body = records.map { LedgerEntry(submitter: submitter.party, clearing: clearing, record: $0) }
         let trades = records.compactMap { if case .trade(let t) = $0 { t } else { nil } }
@@ -34,8 +36,9 @@ public enum LedgerWriter {
         var creating: LedgerHeader? = nil
         if let header = existing {
             guard header.operatorKey == operatorKey.publicKey else {
-                throw LedgerError.badInput("the operator key (party \(operatorKey.party)) is not this ledger's operator "
-                                           + "(\(header.operatorName))")
+                throw LedgerError.badInput(
+                    "the operator key (party \(operatorKey.party)) is not this ledger's operator "
+                        + "(\(header.operatorName))")
             }
         } else {
             creating = LedgerHeader(operatorName: operatorKey.party, operatorKey: operatorKey.publicKey)
@@ -52,8 +55,15 @@ public enum LedgerWriter {
         var plan: [(signer: LedgerSigningKey, entries: [LedgerEntry])] = []
         var registrations = 0
         for signer in [operatorKey, submitter] where keys[signer.party] == nil {
-            plan.append((signer, [LedgerEntry(submitter: signer.party, clearing: "",
-                                              record: .key(party: signer.party, publicKey: signer.publicKey))]))
+            plan.append(
+                (
+                    signer,
+                    [
+                        LedgerEntry(
+                            submitter: signer.party, clearing: "",
+                            record: .key(party: signer.party, publicKey: signer.publicKey))
+                    ]
+                ))
             keys[signer.party] = signer.publicKey
             registrations += 1
         }
@@ -62,8 +72,9 @@ public enum LedgerWriter {
         }
         plan.append((submitter, body))
 
-        var append = LedgerAppend(entries: [], batches: [], nodes: [],
-                                  checkpoint: StoredCheckpoint(size: 0, root: [], time: 0, signature: []), clearings: [])
+        var append = LedgerAppend(
+            entries: [], batches: [], nodes: [],
+            checkpoint: StoredCheckpoint(size: 0, root: [], time: 0, signature: []), clearings: [])
         append.entries.reserveCapacity(body.count + 2)
         append.nodes.reserveCapacity(body.count + 2)
         var index = size
@@ -79,10 +90,13 @@ public enum LedgerWriter {
                 }
                 index += 1
             }
-            let message = LedgerSignatures.batchMessage(first: first, count: entries.count, submitter: signer.party,
-                                                        leaves: leaves)
-            append.batches.append(StoredBatch(id: batchID, submitter: signer.party, first: first, count: entries.count,
-                                              signature: try signer.sign(message)))
+            let message = LedgerSignatures.batchMessage(
+                first: first, count: entries.count, submitter: signer.party,
+                leaves: leaves)
+            append.batches.append(
+                StoredBatch(
+                    id: batchID, submitter: signer.party, first: first, count: entries.count,
+                    signature: try signer.sign(message)))
             batchID += 1
             firstIndex = first
         }
@@ -91,8 +105,9 @@ public enum LedgerWriter {
         let message = LedgerSignatures.checkpointMessage(size: index, root: root, time: time)
         append.checkpoint = StoredCheckpoint(size: index, root: root, time: time, signature: try operatorKey.sign(message))
         try storage.write(append, creating: creating)
-        return AppendReceipt(appended: body.count, keyRegistrations: registrations, checkpoint: append.checkpoint,
-                             firstIndex: firstIndex)
+        return AppendReceipt(
+            appended: body.count, keyRegistrations: registrations, checkpoint: append.checkpoint,
+            firstIndex: firstIndex)
     }
 
     /// Canonical bytes and leaf hashes, computed on every core for large batches.
@@ -116,14 +131,16 @@ public enum LedgerWriter {
     /// signature; otherwise nothing is appended (run `verify` to find what is wrong).
     static func checkHead(storage: LedgerStorage, size: Int, root: Merkle.Hash, operatorKey: [UInt8]) throws {
         guard let head = try storage.latestCheckpoint() else {
-            throw LedgerError.integrity("the ledger has \(size) entries but no signed checkpoint; run ledger verify",
-                                        entry: 0)
+            throw LedgerError.integrity(
+                "the ledger has \(size) entries but no signed checkpoint; run ledger verify",
+                entry: 0)
         }
         guard head.size == size, head.root == root,
-              LedgerSignatures.isValid(head.signature, message: head.message, publicKey: operatorKey)
+            LedgerSignatures.isValid(head.signature, message: head.message, publicKey: operatorKey)
         else {
-            throw LedgerError.integrity("the latest signed checkpoint does not match the stored tree; refusing to "
-                                        + "append (run ledger verify to find the bad entry)", entry: nil)
+            throw LedgerError.integrity(
+                "the latest signed checkpoint does not match the stored tree; refusing to "
+                    + "append (run ledger verify to find the bad entry)", entry: nil)
         }
     }
 
@@ -164,7 +181,7 @@ public enum LedgerWriter {
                     throw LedgerError.badInput("tariff \(i + 1): a second tariff for the period starting \(t.periodStart)")
                 }
                 guard t.periodSeconds > 0,
-                      [t.importPrice, t.exportPrice, t.poolPrice, t.poolFee].allSatisfy({ abs($0) <= LedgerUnits.maxPrice })
+                    [t.importPrice, t.exportPrice, t.poolPrice, t.poolFee].allSatisfy({ abs($0) <= LedgerUnits.maxPrice })
                 else { throw LedgerError.badInput("tariff \(i + 1): period length 0 or a price out of range") }
             case .key, .bill:
                 throw LedgerError.badInput("entry \(i + 1): keys and bills are added by the ledger itself")

@@ -61,8 +61,10 @@ public enum Merkle {
 
     /// Consistency proof check of RFC 9162 section 2.1.4.2 (a tree of size 0 is consistent with every tree, with
     /// an empty proof; equal sizes need an empty proof and equal roots).
-    public static func verifyConsistency(oldSize: Int, newSize: Int, oldRoot: Hash, newRoot: Hash,
-                                         proof: [Hash]) -> Bool {
+    public static func verifyConsistency(
+        oldSize: Int, newSize: Int, oldRoot: Hash, newRoot: Hash,
+        proof: [Hash]
+    ) -> Bool {
         guard oldSize >= 0, oldSize <= newSize else { return false }
         if oldSize == 0 { return proof.isEmpty }
         if oldSize == newSize { return proof.isEmpty && oldRoot == newRoot }

@@ -34,7 +34,8 @@ public enum SettlementRule {
         switch t.kind {
         case .grid: t.seller == "grid" ? tariff.importPrice : (t.buyer == "grid" ? tariff.exportPrice : nil)
         case .pool:
-            t.seller == "pool" ? tariff.poolPrice + (t.buyer == "shared_storage" ? 0 : tariff.poolFee)
+            t.seller == "pool"
+                ? tariff.poolPrice + (t.buyer == "shared_storage" ? 0 : tariff.poolFee)
                 : (t.buyer == "pool" ? tariff.poolPrice : nil)
         case .market, .storageService, .charge: nil
         }
@@ -78,12 +79,14 @@ public enum LedgerReplay {
                 trades[e.clearing, default: []].append(t)
                 if t.kind == .grid || t.kind == .pool {
                     guard let tariff = tariffs[e.clearing]?[t.periodStart] else {
-                        throw LedgerError.replay("entry \(index): \(t.kind.name) trade with no tariff for its period in "
-                                                 + "clearing \(e.clearing)")
+                        throw LedgerError.replay(
+                            "entry \(index): \(t.kind.name) trade with no tariff for its period in "
+                                + "clearing \(e.clearing)")
                     }
                     if let price = SettlementRule.requiredPrice(t, tariff: tariff), price != t.price {
-                        throw LedgerError.replay("entry \(index): \(t.kind.name) trade \(t.seller) -> \(t.buyer) at "
-                                                 + "\(t.price) micro-units per kWh; the tariff says \(price)")
+                        throw LedgerError.replay(
+                            "entry \(index): \(t.kind.name) trade \(t.seller) -> \(t.buyer) at "
+                                + "\(t.price) micro-units per kWh; the tariff says \(price)")
                     }
                 }
             case .tariff(let t):
@@ -100,17 +103,21 @@ public enum LedgerReplay {
             let ts = trades[clearing] ?? []
             let expected = SettlementRule.bills(for: ts)
             if logged.count != expected.count {
-                throw LedgerError.replay("clearing \(clearing): \(logged.count) bills logged, the rule gives "
-                                         + "\(expected.count)")
+                throw LedgerError.replay(
+                    "clearing \(clearing): \(logged.count) bills logged, the rule gives "
+                        + "\(expected.count)")
             }
             for (have, want) in zip(logged, expected) where have.bill != want {
-                throw LedgerError.replay("clearing \(clearing), entry \(have.index): bill of \(have.bill.party) is "
-                                         + "\(LedgerUnits.currency(have.bill.amount)); replay gives \(want.party) "
-                                         + "\(LedgerUnits.currency(want.amount))")
+                throw LedgerError.replay(
+                    "clearing \(clearing), entry \(have.index): bill of \(have.bill.party) is "
+                        + "\(LedgerUnits.currency(have.bill.amount)); replay gives \(want.party) "
+                        + "\(LedgerUnits.currency(want.amount))")
             }
             let total = logged.reduce(Int64(0)) { $0 &+ $1.bill.amount }
-            out.append(ReplayedClearing(clearing: clearing, ruleVersion: rules[clearing]!, trades: ts.count,
-                                        bills: logged.map(\.bill), total: total))
+            out.append(
+                ReplayedClearing(
+                    clearing: clearing, ruleVersion: rules[clearing]!, trades: ts.count,
+                    bills: logged.map(\.bill), total: total))
         }
         return out
     }

@@ -3,9 +3,11 @@
 public enum BLAS {
     /// `c = alpha * op(a) * op(b) + beta * c`, where `op` transposes when asked.
     /// The corresponding C function is `cblas_?gemm`.
-    public static func gemm<T: BLASScalar>(_ a: Matrix<T>, _ b: Matrix<T>, into c: inout Matrix<T>,
-                                           transposeA: Bool = false, transposeB: Bool = false,
-                                           alpha: T = 1, beta: T = 0) throws {
+    public static func gemm<T: BLASScalar>(
+        _ a: Matrix<T>, _ b: Matrix<T>, into c: inout Matrix<T>,
+        transposeA: Bool = false, transposeB: Bool = false,
+        alpha: T = 1, beta: T = 0
+    ) throws {
         let (m, k) = transposeA ? (a.columns, a.rows) : (a.rows, a.columns)
         let (kb, n) = transposeB ? (b.columns, b.rows) : (b.rows, b.columns)
         guard k == kb, c.rows == m, c.columns == n else {
@@ -21,17 +23,20 @@ public enum BLAS {
         a.elements.withUnsafeBufferPointer { pa in
             b.elements.withUnsafeBufferPointer { pb in
                 c.elements.withUnsafeMutableBufferPointer { pc in
-                    T._gemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                            a: pa.baseAddress!, lda: max(1, a.columns), b: pb.baseAddress!, ldb: max(1, b.columns),
-                            beta: beta, c: pc.baseAddress!, ldc: max(1, n))
+                    T._gemm(
+                        transA: transposeA, transB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                        a: pa.baseAddress!, lda: max(1, a.columns), b: pb.baseAddress!, ldb: max(1, b.columns),
+                        beta: beta, c: pc.baseAddress!, ldc: max(1, n))
                 }
             }
         }
     }
 
     /// The product `op(a) * op(b)` as a new matrix.
-    public static func multiply<T: BLASScalar>(_ a: Matrix<T>, _ b: Matrix<T>,
-                                               transposeA: Bool = false, transposeB: Bool = false) throws -> Matrix<T> {
+    public static func multiply<T: BLASScalar>(
+        _ a: Matrix<T>, _ b: Matrix<T>,
+        transposeA: Bool = false, transposeB: Bool = false
+    ) throws -> Matrix<T> {
         let m = transposeA ? a.columns : a.rows
         let n = transposeB ? b.rows : b.columns
         var c = Matrix<T>(uncheckedRows: m, columns: n)
@@ -40,8 +45,10 @@ public enum BLAS {
     }
 
     /// `y = alpha * op(a) * x + beta * y`. The corresponding C function is `cblas_?gemv`.
-    public static func gemv<T: BLASScalar>(_ a: Matrix<T>, _ x: [T], into y: inout [T], transpose: Bool = false,
-                                           alpha: T = 1, beta: T = 0) throws {
+    public static func gemv<T: BLASScalar>(
+        _ a: Matrix<T>, _ x: [T], into y: inout [T], transpose: Bool = false,
+        alpha: T = 1, beta: T = 0
+    ) throws {
         let (m, n) = transpose ? (a.columns, a.rows) : (a.rows, a.columns)
         guard x.count == n, y.count == m else {
             throw LinearAlgebraError.shapeMismatch(
@@ -52,8 +59,9 @@ public enum BLAS {
         a.elements.withUnsafeBufferPointer { pa in
             x.withUnsafeBufferPointer { px in
                 y.withUnsafeMutableBufferPointer { py in
-                    T._gemv(trans: transpose, m: a.rows, n: a.columns, alpha: alpha, a: pa.baseAddress!,
-                            lda: max(1, a.columns), x: px.baseAddress!, beta: beta, y: py.baseAddress!)
+                    T._gemv(
+                        trans: transpose, m: a.rows, n: a.columns, alpha: alpha, a: pa.baseAddress!,
+                        lda: max(1, a.columns), x: px.baseAddress!, beta: beta, y: py.baseAddress!)
                 }
             }
         }

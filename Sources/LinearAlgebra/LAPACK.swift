@@ -48,13 +48,14 @@ public enum LAPACK {
                 operation: "leastSquares", detail: "a is \(m)x\(n) (needs rows >= columns), b has \(b.count)")
         }
         if n == 0 { return [] }
-        var work = a.elements           // column-major view: the n x m matrix aᵀ, lda = n
-        var rhs = b                     // ldb = max(m, n) = m
+        var work = a.elements  // column-major view: the n x m matrix aᵀ, lda = n
+        var rhs = b  // ldb = max(m, n) = m
         var query: T = 0
         var info = work.withUnsafeMutableBufferPointer { pa in
             rhs.withUnsafeMutableBufferPointer { pb in
-                T._gels(trans: UInt8(ascii: "T"), m: n, n: m, nrhs: 1, a: pa.baseAddress!, lda: n,
-                        b: pb.baseAddress!, ldb: m, work: &query, lwork: -1)
+                T._gels(
+                    trans: UInt8(ascii: "T"), m: n, n: m, nrhs: 1, a: pa.baseAddress!, lda: n,
+                    b: pb.baseAddress!, ldb: m, work: &query, lwork: -1)
             }
         }
         if info != 0 { throw LinearAlgebraError.lapackFailure(routine: "gels", info: info) }
@@ -62,8 +63,9 @@ public enum LAPACK {
         info = work.withUnsafeMutableBufferPointer { pa in
             rhs.withUnsafeMutableBufferPointer { pb in
                 scratch.withUnsafeMutableBufferPointer { pw in
-                    T._gels(trans: UInt8(ascii: "T"), m: n, n: m, nrhs: 1, a: pa.baseAddress!, lda: n,
-                            b: pb.baseAddress!, ldb: m, work: pw.baseAddress!, lwork: pw.count)
+                    T._gels(
+                        trans: UInt8(ascii: "T"), m: n, n: m, nrhs: 1, a: pa.baseAddress!, lda: n,
+                        b: pb.baseAddress!, ldb: m, work: pw.baseAddress!, lwork: pw.count)
                 }
             }
         }

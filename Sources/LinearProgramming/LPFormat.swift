@@ -112,9 +112,13 @@ struct LPParser {
                 var s = ""
                 while k < chars.count, chars[k].isLetter || chars[k].isNumber || nameChars.contains(chars[k]) { s.append(chars[k]); k += 1 }
                 let lower = s.lowercased()
-                if lower == "inf" || lower == "infinity" { tokens.append(LPToken(kind: .number(.infinity), line: lineNumber)) }
-                else if lower == "nan" { throw fail(lineNumber, "NaN is not a number PeerGrid accepts") }
-                else { tokens.append(LPToken(kind: .name(s), line: lineNumber)) }
+                if lower == "inf" || lower == "infinity" {
+                    tokens.append(LPToken(kind: .number(.infinity), line: lineNumber))
+                } else if lower == "nan" {
+                    throw fail(lineNumber, "NaN is not a number PeerGrid accepts")
+                } else {
+                    tokens.append(LPToken(kind: .name(s), line: lineNumber))
+                }
                 continue
             }
             throw fail(lineNumber, "unexpected character '\(c)'")
@@ -141,8 +145,7 @@ struct LPParser {
             case let .number(v):
                 guard v.isFinite else { throw fail(t[k].line, "infinite coefficient") }
                 k += 1
-                if k < t.count, case let .name(n) = t[k].kind { e.add(sign * v, column(n)); k += 1 }
-                else { e.constant += sign * v }
+                if k < t.count, case let .name(n) = t[k].kind { e.add(sign * v, column(n)); k += 1 } else { e.constant += sign * v }
             case let .name(n): e.add(sign, column(n)); k += 1
             case .comparison:
                 if signed { throw fail(t[k].line, "a sign before a comparison") }
@@ -175,7 +178,8 @@ struct LPParser {
             // Ranged form: number <= expr <= number.
             var save = k
             if let lo = try? signedNumber(t, &save), save < t.count, case .comparison(let op1) = t[save].kind,
-               save + 1 < t.count, !isNumberStart(t, save + 1) {
+                save + 1 < t.count, !isNumberStart(t, save + 1)
+            {
                 k = save + 1
                 let e = try expression(t, &k)
                 guard k < t.count, case .comparison(let op2) = t[k].kind, op1 == op2, op1 != "=" else {
@@ -392,7 +396,9 @@ struct LPWriter {
             if lo == 0 && !up.isFinite { continue }
             out.append(" \(lo.isFinite ? "\(lo)" : "-inf") <= \(cols[j]) <= \(up.isFinite ? "\(up)" : "inf")")
         }
-        let generals = (0..<model.variableCount).filter { model.kinds[$0] == .integer || (model.kinds[$0] == .binary && !(model.columnLower[$0] == 0 && model.columnUpper[$0] == 1)) }
+        let generals = (0..<model.variableCount).filter {
+            model.kinds[$0] == .integer || (model.kinds[$0] == .binary && !(model.columnLower[$0] == 0 && model.columnUpper[$0] == 1))
+        }
         let binaries = (0..<model.variableCount).filter { model.kinds[$0] == .binary && model.columnLower[$0] == 0 && model.columnUpper[$0] == 1 }
         if !generals.isEmpty { out.append("General"); out.append(" " + generals.map { cols[$0] }.joined(separator: " ")) }
         if !binaries.isEmpty { out.append("Binary"); out.append(" " + binaries.map { cols[$0] }.joined(separator: " ")) }

@@ -39,8 +39,11 @@ public struct LinearExpression: Sendable, CustomStringConvertible {
     /// Adds `scale * other` in place.
     public mutating func add(_ other: LinearExpression, scale: Double = 1) {
         indices.append(contentsOf: other.indices)
-        if scale == 1 { coefficients.append(contentsOf: other.coefficients) }
-        else { coefficients.append(contentsOf: other.coefficients.lazy.map { $0 * scale }) }
+        if scale == 1 {
+            coefficients.append(contentsOf: other.coefficients)
+        } else {
+            coefficients.append(contentsOf: other.coefficients.lazy.map { $0 * scale })
+        }
         constant += scale * other.constant
     }
 

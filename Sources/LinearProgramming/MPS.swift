@@ -74,9 +74,13 @@ public enum ModelFile {
     /// Writes `.mps` or `.lp` by the extension, atomically.
     public static func write(_ model: Model, to path: String) throws {
         let lower = path.lowercased()
-        if lower.hasSuffix(".lp") { try LPFormat.write(model, to: path) }
-        else if lower.hasSuffix(".mps") { try MPS.write(model, to: path) }
-        else { throw ModelFileError(file: path, "unknown model file type (expected .mps or .lp)") }
+        if lower.hasSuffix(".lp") {
+            try LPFormat.write(model, to: path)
+        } else if lower.hasSuffix(".mps") {
+            try MPS.write(model, to: path)
+        } else {
+            throw ModelFileError(file: path, "unknown model file type (expected .mps or .lp)")
+        }
     }
 }
 
@@ -85,8 +89,10 @@ struct MPSParser {
     let format: MPS.Format
     var lineNumber = 0
 
-    enum Section: String { case name = "NAME", objsense = "OBJSENSE", objname = "OBJNAME", rows = "ROWS", columns = "COLUMNS",
-                          rhs = "RHS", ranges = "RANGES", bounds = "BOUNDS", endata = "ENDATA" }
+    enum Section: String {
+        case name = "NAME", objsense = "OBJSENSE", objname = "OBJNAME", rows = "ROWS", columns = "COLUMNS",
+            rhs = "RHS", ranges = "RANGES", bounds = "BOUNDS", endata = "ENDATA"
+    }
     enum RowType { case objective, equal, less, greater, free }
 
     init(file: String?, format: MPS.Format) {
@@ -215,8 +221,9 @@ struct MPSParser {
         if rowIndex[name] != nil || name == objectiveRow { throw fail("row '\(name)' is defined twice") }
         switch f[0].uppercased() {
         case "N":
-            if objectiveRow == nil { objectiveRow = name }
-            else if name != objectiveRow {
+            if objectiveRow == nil {
+                objectiveRow = name
+            } else if name != objectiveRow {
                 // Further free rows are kept as unconstrained rows.
                 rowIndex[name] = rowTypes.count
                 rowTypes.append(.free); rowNames.append(name); rhs.append(nil); ranges.append(nil); entries.append([])
@@ -244,7 +251,9 @@ struct MPSParser {
         }
         let name = f[0]
         let j: Int
-        if let existing = columnIndex[name] { j = existing } else {
+        if let existing = columnIndex[name] {
+            j = existing
+        } else {
             j = columnNames.count
             columnIndex[name] = j
             columnNames.append(name)
@@ -259,7 +268,9 @@ struct MPSParser {
                 objective[j] = v
             } else if let i = rowIndex[rowName] {
                 entries[i].append((j, v, lineNumber))
-            } else { throw fail("unknown row '\(rowName)'") }
+            } else {
+                throw fail("unknown row '\(rowName)'")
+            }
         }
     }
 
@@ -365,8 +376,9 @@ struct MPSParser {
                 stamp[e.column] = i
             }
             let (lo, up) = rowBounds(i)
-            model.addRow(indices: entries[i].map { $0.column }, coefficients: entries[i].map { $0.value },
-                         lower: lo, upper: up, name: rowNames[i])
+            model.addRow(
+                indices: entries[i].map { $0.column }, coefficients: entries[i].map { $0.value },
+                lower: lo, upper: up, name: rowNames[i])
         }
         return model
     }
@@ -414,7 +426,8 @@ struct MPSWriter {
         var ok = true
         for k in 0..<count {
             guard let n = name(k), !n.isEmpty, !n.contains(where: { $0.isWhitespace }), !n.hasPrefix("*"),
-                  format == .free || n.count <= 8, used.insert(n).inserted else { ok = false; break }
+                format == .free || n.count <= 8, used.insert(n).inserted
+            else { ok = false; break }
             result.append(n)
         }
         if ok { return result }
@@ -470,7 +483,7 @@ struct MPSWriter {
             case (true, true): type = "G"; rhsValues.append((i, lo)); rangeValues.append((i, up - lo))
             case (true, false): type = "G"; rhsValues.append((i, lo))
             case (false, true): type = "L"; rhsValues.append((i, up))
-            case (false, false): type = "L"; rhsValues.append((i, 1e30))    // a free row, kept as a row
+            case (false, false): type = "L"; rhsValues.append((i, 1e30))  // a free row, kept as a row
             }
             out.append(" \(type)  \(rows[i])")
         }
@@ -489,7 +502,7 @@ struct MPSWriter {
                 out.append(line(["", cols[j], rows[Int(csc.rows[k])], num(csc.values[k])]))
                 wrote = true
             }
-            if !wrote { out.append(line(["", cols[j], obj, "0"])) }   // declare an empty column
+            if !wrote { out.append(line(["", cols[j], obj, "0"])) }  // declare an empty column
         }
         if inInteger { out.append(marker("'INTEND'")) }
         out.append("RHS")
@@ -505,10 +518,12 @@ struct MPSWriter {
             if model.kinds[j] == .binary && lo == 0 && up == 1 { out.append(line(["BV", "BND", cols[j]])); continue }
             if lo == up { out.append(line(["FX", "BND", cols[j], num(lo)])); continue }
             if !lo.isFinite && !up.isFinite { out.append(line(["FR", "BND", cols[j]])); continue }
-            if !lo.isFinite { out.append(line(["MI", "BND", cols[j]])) }
-            else if lo != 0 { out.append(line(["LO", "BND", cols[j], num(lo)])) }
-            if up.isFinite { out.append(line(["UP", "BND", cols[j], num(up)])) }
-            else if model.kinds[j] != .continuous { out.append(line(["PL", "BND", cols[j]])) }
+            if !lo.isFinite { out.append(line(["MI", "BND", cols[j]])) } else if lo != 0 { out.append(line(["LO", "BND", cols[j], num(lo)])) }
+            if up.isFinite {
+                out.append(line(["UP", "BND", cols[j], num(up)]))
+            } else if model.kinds[j] != .continuous {
+                out.append(line(["PL", "BND", cols[j]]))
+            }
         }
         out.append("ENDATA")
         return out.joined(separator: "\n") + "\n"

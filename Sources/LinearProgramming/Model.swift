@@ -51,8 +51,10 @@ public struct Model: Sendable {
 
     /// Adds a variable. A binary variable's bounds are intersected with [0, 1].
     @discardableResult
-    public mutating func addVariable(lower: Double = 0, upper: Double = .infinity, kind: VariableKind = .continuous,
-                                     objective: Double = 0, name: String? = nil) -> Variable {
+    public mutating func addVariable(
+        lower: Double = 0, upper: Double = .infinity, kind: VariableKind = .continuous,
+        objective: Double = 0, name: String? = nil
+    ) -> Variable {
         let index = kinds.count
         columnLower.append(kind == .binary ? max(lower, 0) : lower)
         columnUpper.append(kind == .binary ? min(upper, 1) : upper)
@@ -64,8 +66,10 @@ public struct Model: Sendable {
     }
 
     /// Adds `count` variables with the same bounds and kind.
-    public mutating func addVariables(_ count: Int, lower: Double = 0, upper: Double = .infinity,
-                                      kind: VariableKind = .continuous, objective: Double = 0) -> [Variable] {
+    public mutating func addVariables(
+        _ count: Int, lower: Double = 0, upper: Double = .infinity,
+        kind: VariableKind = .continuous, objective: Double = 0
+    ) -> [Variable] {
         let start = kinds.count
         let n = max(0, count)
         let lo = kind == .binary ? max(lower, 0) : lower
@@ -118,16 +122,19 @@ public struct Model: Sendable {
     @discardableResult
     public mutating func add(_ constraint: LinearConstraint, name: String? = nil) -> Int {
         let c = constraint.expression.constant
-        return addRow(indices: constraint.expression.indices, coefficients: constraint.expression.coefficients,
-                      lower: constraint.lower - c, upper: constraint.upper - c, name: name)
+        return addRow(
+            indices: constraint.expression.indices, coefficients: constraint.expression.coefficients,
+            lower: constraint.lower - c, upper: constraint.upper - c, name: name)
     }
 
     /// Adds the row `lower <= sum coefficients[k] * x[indices[k]] <= upper`: the bulk path for generators.
     /// Duplicate indices are summed and zero coefficients dropped. Indices outside the model are kept so that
     /// ``validate()`` can report them; solvers validate before any C call.
     @discardableResult
-    public mutating func addRow(indices: [Int], coefficients: [Double], lower: Double, upper: Double,
-                                name: String? = nil) -> Int {
+    public mutating func addRow(
+        indices: [Int], coefficients: [Double], lower: Double, upper: Double,
+        name: String? = nil
+    ) -> Int {
         let begin = rowColumns.count
         let n = min(indices.count, coefficients.count)
         let columnCount = kinds.count
@@ -238,8 +245,9 @@ extension Model {
         guard variableCount == 0 else { return nil }
         let feasible = (0..<constraintCount).allSatisfy { rowLower[$0] <= 0 && rowUpper[$0] >= 0 }
         return feasible
-            ? Solution(status: .optimal, objective: objectiveConstant, bestBound: objectiveConstant,
-                       rowDuals: Array(repeating: 0, count: constraintCount), solver: solver)
+            ? Solution(
+                status: .optimal, objective: objectiveConstant, bestBound: objectiveConstant,
+                rowDuals: Array(repeating: 0, count: constraintCount), solver: solver)
             : Solution(status: .infeasible, solver: solver, message: "a row without variables excludes 0")
     }
 }

@@ -22,7 +22,8 @@ public enum ModelError: PeerGridError, Equatable {
         case let .invalidOption(message): return message
         case let .invalid(message): return message
         case let .tooLargeMagnitude(field, value, limit):
-            return "\(field) is \(value); magnitudes above \(String(format: "%g", limit)) are refused (the solvers lose precision there: CBC calls feasible models infeasible, GLPK aborts); rescale the model, or write an infinite bound as inf (LP) or 1e30 (MPS)"
+            return
+                "\(field) is \(value); magnitudes above \(String(format: "%g", limit)) are refused (the solvers lose precision there: CBC calls feasible models infeasible, GLPK aborts); rescale the model, or write an infinite bound as inf (LP) or 1e30 (MPS)"
         }
     }
 }

@@ -41,9 +41,11 @@ public struct Solution: Sendable {
     /// A human-readable note from the backend (why it stopped, what it could not tell).
     public var message: String
 
-    public init(status: SolutionStatus, objective: Double? = nil, bestBound: Double? = nil, values: [Double] = [],
-                rowDuals: [Double]? = nil, solver: String, handoverSeconds: Double = 0, solveSeconds: Double = 0,
-                message: String = "") {
+    public init(
+        status: SolutionStatus, objective: Double? = nil, bestBound: Double? = nil, values: [Double] = [],
+        rowDuals: [Double]? = nil, solver: String, handoverSeconds: Double = 0, solveSeconds: Double = 0,
+        message: String = ""
+    ) {
         self.status = status
         self.objective = objective
         self.bestBound = bestBound
@@ -89,8 +91,10 @@ public struct SolverOptions: Sendable {
     /// Called from the solver's thread with progress of a MIP search (GLPK: at new incumbents and every ~0.5 s).
     public var progress: (@Sendable (SolveProgress) -> Void)?
 
-    public init(timeLimit: Double? = nil, relativeGap: Double = 1e-4, absoluteGap: Double = 1e-9, threads: Int = 1,
-                verbose: Bool = false) {
+    public init(
+        timeLimit: Double? = nil, relativeGap: Double = 1e-4, absoluteGap: Double = 1e-9, threads: Int = 1,
+        verbose: Bool = false
+    ) {
         self.timeLimit = timeLimit
         self.relativeGap = relativeGap
         self.absoluteGap = absoluteGap
@@ -100,8 +104,12 @@ public struct SolverOptions: Sendable {
 
     /// Checks the options themselves (negative limits, NaN gaps).
     public func validate() throws {
-        if let t = timeLimit, !(t > 0) || !t.isFinite || t > 1e7 { throw ModelError.invalidOption("time limit is \(t); it must be a number of seconds > 0 and at most 1e7") }
-        if !(relativeGap >= 0) || !relativeGap.isFinite || relativeGap > 1 { throw ModelError.invalidOption("relative gap is \(relativeGap); it must be from 0 to 1") }
+        if let t = timeLimit, !(t > 0) || !t.isFinite || t > 1e7 {
+            throw ModelError.invalidOption("time limit is \(t); it must be a number of seconds > 0 and at most 1e7")
+        }
+        if !(relativeGap >= 0) || !relativeGap.isFinite || relativeGap > 1 {
+            throw ModelError.invalidOption("relative gap is \(relativeGap); it must be from 0 to 1")
+        }
         if !(absoluteGap >= 0) || !absoluteGap.isFinite { throw ModelError.invalidOption("absolute gap is \(absoluteGap); it must be a finite number >= 0") }
         if threads < 1 || threads > 1024 { throw ModelError.invalidOption("threads is \(threads); it must be 1 to 1024") }
     }

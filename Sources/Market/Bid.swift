@@ -52,7 +52,8 @@ public struct BidBook: Sendable, Equatable {
 
     public func validate(describe: (Int) -> String = { "bid \($0 + 1)" }) throws {
         guard periods >= 0, periods <= Self.maxPeriods else {
-            throw MarketError.badInput("the horizon has \(periods) periods (the last bid's period + 1 when the file does not say); it must be 0 to \(Self.maxPeriods)")
+            throw MarketError.badInput(
+                "the horizon has \(periods) periods (the last bid's period + 1 when the file does not say); it must be 0 to \(Self.maxPeriods)")
         }
         var seen: [String: Int] = [:]
         var lowestSell: [String: Double] = [:], highestBuy: [String: Double] = [:]

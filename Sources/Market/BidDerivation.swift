@@ -31,7 +31,7 @@ public struct BidDerivation {
         var bids: [Bid] = []
         for i in community.prosumers.indices {
             let problem = ProsumerProblem(community: community, index: i, scheduler: scheduler)
-            var positions: [[Double]] = []   // [k][t]
+            var positions: [[Double]] = []  // [k][t]
             for k in 1...steps {
                 let price = ladder(community, k)
                 positions.append(try problem.solve(importPrice: price, exportPrice: price).net)

@@ -14,7 +14,8 @@ public enum BidFile {
     public static func read(_ path: String, periods: Int? = nil) throws -> BidBook {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-              let data = FileManager.default.contents(atPath: path) else {
+            let data = FileManager.default.contents(atPath: path)
+        else {
             throw MarketError.badInput("\(path): no such file, a directory, or unreadable")
         }
         guard data.count <= 1 << 30 else { throw MarketError.badInput("\(path): larger than 1 GiB") }
@@ -70,8 +71,9 @@ public enum BidFile {
 
     static func parseJSON(_ data: Data, file: String, periods: Int?) throws -> BidBook {
         let root: Any
-        do { root = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) }
-        catch { throw MarketError.badInput("\(file): not valid JSON (\(JSONText.position(of: error, in: data)))") }
+        do { root = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) } catch {
+            throw MarketError.badInput("\(file): not valid JSON (\(JSONText.position(of: error, in: data)))")
+        }
         var list: [Any]
         var horizon = periods
         if let object = root as? [String: Any] {
@@ -109,8 +111,10 @@ public enum BidFile {
                 guard let flag = d as? Bool else { throw MarketError.badInput("\(at).divisible: must be true or false") }
                 divisible = flag
             }
-            bids.append(Bid(bidder: bidder, period: period, side: side, quantity: try number("quantity_kwh"),
-                            price: try number("price_per_kwh"), divisible: divisible))
+            bids.append(
+                Bid(
+                    bidder: bidder, period: period, side: side, quantity: try number("quantity_kwh"),
+                    price: try number("price_per_kwh"), divisible: divisible))
         }
         let book = BidBook(unchecked: bids, periods: horizon ?? ((bids.map(\.period).max() ?? -1) + 1))
         try book.validate { "\(file): bids[\($0)]" }

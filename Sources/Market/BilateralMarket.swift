@@ -29,9 +29,11 @@ public struct BilateralMarket: ClearingMechanism {
         var trades: [Trade] = []
         for (k, p) in pairs.enumerated() where x[k] > 1e-9 {
             let b = bids.buys[p.b], s = bids.sells[p.s]
-            trades.append(Trade(buyer: b.bid.bidder, seller: s.bid.bidder, period: bids.period, quantity: x[k],
-                                buyerPrice: b.bid.price - lambda[p.b], sellerPrice: s.bid.price + mu[p.s],
-                                buyBid: b.index, sellBid: s.index))
+            trades.append(
+                Trade(
+                    buyer: b.bid.bidder, seller: s.bid.bidder, period: bids.period, quantity: x[k],
+                    buyerPrice: b.bid.price - lambda[p.b], sellerPrice: s.bid.price + mu[p.s],
+                    buyBid: b.index, sellBid: s.index))
         }
         return PeriodClearing(trades: trades)
     }
@@ -70,8 +72,10 @@ func profitablePairs(_ bids: PeriodBids, fees: NetworkFees) -> [(b: Int, s: Int,
 /// For an LP whose backend reports row duals, `rowPrices` holds them per buy and per sell bid (`lambda`, `mu`: the
 /// welfare one more kWh of the bid would add; 0 for a bid without a row), which solve the dual LP of
 /// ``BilateralMarket``.
-func solveAllocation(_ bids: PeriodBids, pairs: [(b: Int, s: Int, gain: Double)], integerFor: ((Bid) -> Bool)?,
-                     solver: any LinearSolver) throws -> (values: [Double], objective: Double, rowPrices: ([Double], [Double])?) {
+func solveAllocation(
+    _ bids: PeriodBids, pairs: [(b: Int, s: Int, gain: Double)], integerFor: ((Bid) -> Bool)?,
+    solver: any LinearSolver
+) throws -> (values: [Double], objective: Double, rowPrices: ([Double], [Double])?) {
     var model = Model(name: "bilateral")
     let x = pairs.map { model.addVariable(lower: 0, objective: $0.gain) }
     var byBuy = [LinearExpression](repeating: LinearExpression(), count: bids.buys.count)

@@ -21,7 +21,8 @@ public enum MechanismName: String, Sendable, CaseIterable {
 /// trading the smaller remaining quantity: the welfare-maximizing allocation of a single-period double auction
 /// with divisible bids. Returns the matched pairs as (position in `buys`, position in `sells`, kWh).
 func meritOrderMatch(buys: [Double], buyPrices: [Double], sells: [Double], sellPrices: [Double])
-    -> [(b: Int, s: Int, q: Double)] {
+    -> [(b: Int, s: Int, q: Double)]
+{
     var out: [(b: Int, s: Int, q: Double)] = []
     var i = 0, j = 0
     var rb = buys.first ?? 0, rs = sells.first ?? 0

@@ -22,8 +22,9 @@ public struct HuangAuction: ClearingMechanism {
         let gap = qs.reduce(0, +) - qb.reduce(0, +)
         if gap > 0 { qs = reduceLongSide(qs, gap: gap) } else { qb = reduceLongSide(qb, gap: -gap) }
         let trades = pairInOrder(qb, qs).map { m in
-            Trade(buyer: buys[m.a].bid.bidder, seller: sells[m.b].bid.bidder, period: bids.period, quantity: m.q,
-                  buyerPrice: priceBuy, sellerPrice: priceSell, buyBid: buys[m.a].index, sellBid: sells[m.b].index)
+            Trade(
+                buyer: buys[m.a].bid.bidder, seller: sells[m.b].bid.bidder, period: bids.period, quantity: m.q,
+                buyerPrice: priceBuy, sellerPrice: priceSell, buyBid: buys[m.a].index, sellBid: sells[m.b].index)
         }
         return PeriodClearing(trades: trades, price: priceBuy)
     }
@@ -35,13 +36,17 @@ func reduceLongSide(_ quantity: [Double], gap total: Double) -> [Double] {
     var q: [Double?] = quantity
     var gap = total, n = quantity.count
     while n > 0 {
-        guard let (iMin, vMin) = q.enumerated().compactMap({ e in e.element.map { (e.offset, $0) } })
-            .min(by: { $0.1 < $1.1 }) else { break }
+        guard
+            let (iMin, vMin) = q.enumerated().compactMap({ e in e.element.map { (e.offset, $0) } })
+                .min(by: { $0.1 < $1.1 })
+        else { break }
         if vMin < gap / Double(n) {
             q[iMin] = nil
             n -= 1
             gap -= vMin
-        } else { break }
+        } else {
+            break
+        }
     }
     guard n > 0 else { return quantity.map { _ in 0 } }
     let share = gap / Double(n)

@@ -80,12 +80,15 @@ public struct MUDA: ClearingMechanism {
         let longPos = longRows[...longLast].map(\.position)
         let shortSide = supplyLong ? demand : supply
         let shortQ = shortSide.map(\.element.bid.quantity)
-        let (bq, bp, sqs, sp) = supplyLong ? (shortQ, shortSide.map(\.offset), longQ, longPos)
-                                           : (longQ, longPos, shortQ, shortSide.map(\.offset))
+        let (bq, bp, sqs, sp) =
+            supplyLong
+            ? (shortQ, shortSide.map(\.offset), longQ, longPos)
+            : (longQ, longPos, shortQ, shortSide.map(\.offset))
         let trades = pairInOrder(bq, sqs).map { m -> Trade in
             let b = h.buys[bp[m.a]], s = h.sells[sp[m.b]]
-            return Trade(buyer: b.bid.bidder, seller: s.bid.bidder, period: h.period, quantity: m.q,
-                         buyerPrice: price, sellerPrice: price, buyBid: b.index, sellBid: s.index)
+            return Trade(
+                buyer: b.bid.bidder, seller: s.bid.bidder, period: h.period, quantity: m.q,
+                buyerPrice: price, sellerPrice: price, buyBid: b.index, sellBid: s.index)
         }
         return PeriodClearing(trades: trades, fees: fees.filter { $0.value > 0 })
     }

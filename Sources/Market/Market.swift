@@ -52,8 +52,10 @@ public enum Market {
     /// Clears every period of `book` with `mechanism`. Indivisible bids trade whole or not at all: when the
     /// mechanism fills one in part, the least-filled such bid is left out and the period is cleared again.
     /// With `optimumSolver`, the welfare optimum on the same bids is computed as well (fees not counted).
-    public static func clear(_ book: BidBook, mechanism: any ClearingMechanism,
-                             optimumSolver: (any LinearSolver)? = nil) throws -> MarketResult {
+    public static func clear(
+        _ book: BidBook, mechanism: any ClearingMechanism,
+        optimumSolver: (any LinearSolver)? = nil
+    ) throws -> MarketResult {
         let clock = ContinuousClock.now
         var byPeriod = [[(index: Int, bid: Bid)]](repeating: [], count: book.periods)
         for (i, b) in book.bids.enumerated() { byPeriod[b.period].append((i, b)) }
@@ -65,10 +67,11 @@ public enum Market {
             excluded += out
             for (id, f) in c.fees { fees[id, default: 0] += f }
             let v = c.volume
-            summaries.append(PeriodSummary(
-                period: t, volume: v,
-                buyerPrice: v > 0 ? c.trades.reduce(0) { $0 + $1.quantity * $1.buyerPrice } / v : nil,
-                sellerPrice: v > 0 ? c.trades.reduce(0) { $0 + $1.quantity * $1.sellerPrice } / v : nil))
+            summaries.append(
+                PeriodSummary(
+                    period: t, volume: v,
+                    buyerPrice: v > 0 ? c.trades.reduce(0) { $0 + $1.quantity * $1.buyerPrice } / v : nil,
+                    sellerPrice: v > 0 ? c.trades.reduce(0) { $0 + $1.quantity * $1.sellerPrice } / v : nil))
         }
         var optimum: Double?
         if let optimumSolver {
@@ -80,15 +83,17 @@ public enum Market {
         let surplus = payments.reduce(0) { $0 + $1.net }
         let welfare = trades.reduce(0) { $0 + $1.quantity * (book.bids[$1.buyBid].price - book.bids[$1.sellBid].price) }
         let elapsed = ContinuousClock.now - clock
-        return MarketResult(mechanism: mechanism.name, trades: trades, payments: payments, periods: summaries,
-                            operatorSurplus: surplus, welfare: welfare, welfareOptimum: optimum,
-                            excludedIndivisible: excluded.sorted(),
-                            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        return MarketResult(
+            mechanism: mechanism.name, trades: trades, payments: payments, periods: summaries,
+            operatorSurplus: surplus, welfare: welfare, welfareOptimum: optimum,
+            excludedIndivisible: excluded.sorted(),
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
     }
 
     /// One period, with indivisible bids made whole or left out.
     static func clearPeriod(_ t: Int, _ bids: [(index: Int, bid: Bid)], _ mechanism: any ClearingMechanism) throws
-        -> (PeriodClearing, [Int]) {
+        -> (PeriodClearing, [Int])
+    {
         var active = bids, excluded: [Int] = []
         while true {
             let c = try mechanism.clear(PeriodBids(period: t, bids: active))
@@ -101,10 +106,12 @@ public enum Market {
                 guard !a.bid.divisible, let f = fill[a.index] else { return false }
                 return f > 0 && f < a.bid.quantity * (1 - 1e-9)
             }
-            guard let worst = partial.min(by: { a, b in
-                let fa = fill[a.index]! / a.bid.quantity, fb = fill[b.index]! / b.bid.quantity
-                return (fa, a.bid.bidder, a.index) < (fb, b.bid.bidder, b.index)
-            }) else { return (c, excluded) }
+            guard
+                let worst = partial.min(by: { a, b in
+                    let fa = fill[a.index]! / a.bid.quantity, fb = fill[b.index]! / b.bid.quantity
+                    return (fa, a.bid.bidder, a.index) < (fb, b.bid.bidder, b.index)
+                })
+            else { return (c, excluded) }
             excluded.append(worst.index)
             active.removeAll { $0.index == worst.index }
         }
@@ -132,8 +139,10 @@ public enum Market {
     }
 
     /// The mechanism for a name; `k` for pay-as-clear, `seed` for MUDA, `fees` and `solver` for the bilateral market.
-    public static func mechanism(_ name: MechanismName, k: Double = 0.5, seed: UInt64 = 1,
-                                 fees: NetworkFees = NetworkFees(), solver: any LinearSolver) -> any ClearingMechanism {
+    public static func mechanism(
+        _ name: MechanismName, k: Double = 0.5, seed: UInt64 = 1,
+        fees: NetworkFees = NetworkFees(), solver: any LinearSolver
+    ) -> any ClearingMechanism {
         switch name {
         case .payAsClear: return PayAsClear(k: k)
         case .payAsBid: return PayAsBid()

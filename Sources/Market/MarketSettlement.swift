@@ -47,23 +47,31 @@ public struct MarketSettlement {
         var out: [String: Double] = [:]
         for i in community.prosumers.indices {
             let problem = ProsumerProblem(community: community, index: i, scheduler: scheduler)
-            out[community.prosumers[i].id] = try problem.solve(importPrice: community.grid.importPrice,
-                                                              exportPrice: community.grid.exportPrice).cost
+            out[community.prosumers[i].id] = try problem.solve(
+                importPrice: community.grid.importPrice,
+                exportPrice: community.grid.exportPrice
+            ).cost
         }
         return out
     }
 
     /// Bills with the pool bills and stand-alone costs given (computed once for several mechanisms).
-    public func bills(_ community: Community, _ result: MarketResult, pool: [String: Double]?,
-                      standalone: [String: Double]) throws -> [ProsumerBill] {
+    public func bills(
+        _ community: Community, _ result: MarketResult, pool: [String: Double]?,
+        standalone: [String: Double]
+    ) throws -> [ProsumerBill] {
         let T = community.periods, dt = community.hoursPerPeriod
         let scheduler = CommunityScheduler(solver: solver, options: options, standalone: false)
         let payments = Dictionary(result.payments.map { ($0.bidder, $0) }, uniquingKeysWith: { a, _ in a })
         var out: [ProsumerBill] = []
         for (i, p) in community.prosumers.enumerated() {
             let problem = ProsumerProblem(community: community, index: i, scheduler: scheduler)
-            let aloneCost = try standalone[p.id] ?? problem.solve(importPrice: community.grid.importPrice,
-                                                                  exportPrice: community.grid.exportPrice).cost
+            let aloneCost =
+                try standalone[p.id]
+                ?? problem.solve(
+                    importPrice: community.grid.importPrice,
+                    exportPrice: community.grid.exportPrice
+                ).cost
             var bought = [Double](repeating: 0, count: T), sold = bought
             for t in result.trades where t.period < T {
                 if t.buyer == p.id { bought[t.period] += t.quantity / dt }
@@ -72,11 +80,15 @@ public struct MarketSettlement {
             let paid = payments[p.id]?.net ?? 0
             var market = aloneCost
             if bought.contains(where: { $0 > 0 }) || sold.contains(where: { $0 > 0 }) {
-                market = try problem.solve(importPrice: community.grid.importPrice, exportPrice: community.grid.exportPrice,
-                                           extraSupplyKW: bought, extraDemandKW: sold).cost
+                market = try problem.solve(
+                    importPrice: community.grid.importPrice, exportPrice: community.grid.exportPrice,
+                    extraSupplyKW: bought, extraDemandKW: sold
+                ).cost
             }
-            out.append(ProsumerBill(id: p.id, standalone: aloneCost, pool: pool?[p.id], market: market + paid,
-                                    marketPayments: paid))
+            out.append(
+                ProsumerBill(
+                    id: p.id, standalone: aloneCost, pool: pool?[p.id], market: market + paid,
+                    marketPayments: paid))
         }
         return out
     }

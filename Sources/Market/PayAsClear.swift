@@ -12,8 +12,9 @@ public struct PayAsClear: ClearingMechanism {
 
     public func clear(_ bids: PeriodBids) throws -> PeriodClearing {
         let buys = bids.buys, sells = bids.sells
-        let match = meritOrderMatch(buys: buys.map(\.bid.quantity), buyPrices: buys.map(\.bid.price),
-                                    sells: sells.map(\.bid.quantity), sellPrices: sells.map(\.bid.price))
+        let match = meritOrderMatch(
+            buys: buys.map(\.bid.quantity), buyPrices: buys.map(\.bid.price),
+            sells: sells.map(\.bid.quantity), sellPrices: sells.map(\.bid.price))
         guard let last = match.last else { return PeriodClearing() }
         let kb = last.b, ks = last.s
         var lo = sells[ks].bid.price, hi = buys[kb].bid.price
@@ -21,8 +22,9 @@ public struct PayAsClear: ClearingMechanism {
         if ks + 1 < sells.count { hi = min(hi, sells[ks + 1].bid.price) }
         let price = k * hi + (1 - k) * lo
         let trades = match.map { m in
-            Trade(buyer: buys[m.b].bid.bidder, seller: sells[m.s].bid.bidder, period: bids.period, quantity: m.q,
-                  buyerPrice: price, sellerPrice: price, buyBid: buys[m.b].index, sellBid: sells[m.s].index)
+            Trade(
+                buyer: buys[m.b].bid.bidder, seller: sells[m.s].bid.bidder, period: bids.period, quantity: m.q,
+                buyerPrice: price, sellerPrice: price, buyBid: buys[m.b].index, sellBid: sells[m.s].index)
         }
         return PeriodClearing(trades: trades, price: price)
     }
@@ -37,12 +39,14 @@ public struct PayAsBid: ClearingMechanism {
 
     public func clear(_ bids: PeriodBids) throws -> PeriodClearing {
         let buys = bids.buys, sells = bids.sells
-        let match = meritOrderMatch(buys: buys.map(\.bid.quantity), buyPrices: buys.map(\.bid.price),
-                                    sells: sells.map(\.bid.quantity), sellPrices: sells.map(\.bid.price))
+        let match = meritOrderMatch(
+            buys: buys.map(\.bid.quantity), buyPrices: buys.map(\.bid.price),
+            sells: sells.map(\.bid.quantity), sellPrices: sells.map(\.bid.price))
         let trades = match.map { m in
-            Trade(buyer: buys[m.b].bid.bidder, seller: sells[m.s].bid.bidder, period: bids.period, quantity: m.q,
-                  buyerPrice: buys[m.b].bid.price, sellerPrice: sells[m.s].bid.price,
-                  buyBid: buys[m.b].index, sellBid: sells[m.s].index)
+            Trade(
+                buyer: buys[m.b].bid.bidder, seller: sells[m.s].bid.bidder, period: bids.period, quantity: m.q,
+                buyerPrice: buys[m.b].bid.price, sellerPrice: sells[m.s].bid.price,
+                buyBid: buys[m.b].index, sellBid: sells[m.s].index)
         }
         return PeriodClearing(trades: trades)
     }

@@ -13,21 +13,25 @@ struct ProsumerProblem {
 
     /// The prosumer alone under `importPrice` / `exportPrice` per period, with `extraSupplyKW` added to its PV and
     /// `extraDemandKW` to its load (energy bought and sold in the market, as average power over each period).
-    func solve(importPrice: [Double], exportPrice: [Double], extraSupplyKW: [Double]? = nil,
-               extraDemandKW: [Double]? = nil) throws -> (net: [Double], cost: Double) {
+    func solve(
+        importPrice: [Double], exportPrice: [Double], extraSupplyKW: [Double]? = nil,
+        extraDemandKW: [Double]? = nil
+    ) throws -> (net: [Double], cost: Double) {
         var p = prosumer
         if let s = extraSupplyKW { p.pvKW = zip(p.pvKW, s).map { $0 + $1 } }
         if let d = extraDemandKW { p.loadKW = zip(p.loadKW, d).map { $0 + $1 } }
         let alone = Community(
             name: "\(community.name)/\(p.id)", start: community.start, periodMinutes: community.periodMinutes,
             periods: community.periods,
-            grid: Grid(importPrice: importPrice, exportPrice: exportPrice, importLimitKW: p.connectionKW,
-                       exportLimitKW: p.connectionKW),
+            grid: Grid(
+                importPrice: importPrice, exportPrice: exportPrice, importLimitKW: p.connectionKW,
+                exportLimitKW: p.connectionKW),
             p2p: P2P(enabled: false, feePerKWh: 0), sharedStorage: nil, prosumers: [p])
         let result = try scheduler.schedule(alone)
         guard result.status.hasSolution, let cost = result.objective else {
-            throw MarketError.badInput("prosumer \(p.id): its own problem ended \(result.status.rawValue) under the market's prices"
-                                       + (result.diagnosis.map { " (\($0.sentence))" } ?? ""))
+            throw MarketError.badInput(
+                "prosumer \(p.id): its own problem ended \(result.status.rawValue) under the market's prices"
+                    + (result.diagnosis.map { " (\($0.sentence))" } ?? ""))
         }
         let dt = community.hoursPerPeriod
         return (result.flows[0].map { ($0.gridImport - $0.gridExport) * dt }, cost)

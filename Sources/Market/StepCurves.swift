@@ -10,7 +10,9 @@ struct StepCurve {
     /// Demand: buyers best first (price descending), cumulative quantity.
     static func demand(_ buys: [Bid]) -> StepCurve {
         var acc = 0.0
-        var p = buys.map { b -> (x: Double, y: Double) in acc += b.quantity; return (acc, b.price) }
+        var p = buys.map { b -> (x: Double, y: Double) in
+            acc += b.quantity; return (acc, b.price)
+        }
         p.append((.infinity, 0))
         return StepCurve(points: p)
     }
@@ -18,7 +20,9 @@ struct StepCurve {
     /// Supply: sellers best first (price ascending), cumulative quantity.
     static func supply(_ sells: [Bid]) -> StepCurve {
         var acc = 0.0
-        var p = sells.map { b -> (x: Double, y: Double) in acc += b.quantity; return (acc, b.price) }
+        var p = sells.map { b -> (x: Double, y: Double) in
+            acc += b.quantity; return (acc, b.price)
+        }
         p.append((.infinity, .infinity))
         return StepCurve(points: p)
     }
@@ -41,7 +45,8 @@ struct StepCurve {
 /// the curves never cross that way); `fIndex` and `gIndex` the steps at that x; `price` the step value where it is
 /// unique, else the k-combination of both curves' values.
 func intersectStepwise(_ f: StepCurve, _ g: StepCurve, k: Double = 0.5)
-    -> (quantity: Double?, fIndex: Int?, gIndex: Int?, price: Double) {
+    -> (quantity: Double?, fIndex: Int?, gIndex: Int?, price: Double)
+{
     let xMax = min(f.points.map(\.x).max() ?? 0, g.points.map(\.x).max() ?? 0)
     let xs = Set(f.points.map(\.x)).union(g.points.map(\.x)).filter { $0 <= xMax }.sorted()
     let fext = xs.map { f.value($0) ?? .nan }

@@ -11,8 +11,10 @@ public struct Trade: Sendable, Equatable {
     public var buyBid: Int
     public var sellBid: Int
 
-    public init(buyer: String, seller: String, period: Int, quantity: Double, buyerPrice: Double, sellerPrice: Double,
-                buyBid: Int, sellBid: Int) {
+    public init(
+        buyer: String, seller: String, period: Int, quantity: Double, buyerPrice: Double, sellerPrice: Double,
+        buyBid: Int, sellBid: Int
+    ) {
         self.buyer = buyer
         self.seller = seller
         self.period = period

@@ -27,8 +27,10 @@ public struct Community: Sendable {
     /// The mid-market pool price `(import + export) / 2` per period.
     public var poolPrice: [Double] { zip(grid.importPrice, grid.exportPrice).map { ($0 + $1) / 2 } }
 
-    public init(name: String, start: Date, periodMinutes: Int, periods: Int, grid: Grid, p2p: P2P,
-                sharedStorage: Storage?, prosumers: [Prosumer], pricing: PricingSettings? = nil) {
+    public init(
+        name: String, start: Date, periodMinutes: Int, periods: Int, grid: Grid, p2p: P2P,
+        sharedStorage: Storage?, prosumers: [Prosumer], pricing: PricingSettings? = nil
+    ) {
         self.name = name
         self.start = start
         self.periodMinutes = periodMinutes
@@ -81,8 +83,10 @@ public struct Storage: Sendable {
 
     public var initialEnergy: Double { initialSoC * capacityKWh }
 
-    public init(capacityKWh: Double, powerKW: Double, chargeEfficiency: Double, dischargeEfficiency: Double, initialSoC: Double,
-                minSoC: Double, maxSoC: Double, finalMinSoC: Double, degradationCostPerKWh: Double) {
+    public init(
+        capacityKWh: Double, powerKW: Double, chargeEfficiency: Double, dischargeEfficiency: Double, initialSoC: Double,
+        minSoC: Double, maxSoC: Double, finalMinSoC: Double, degradationCostPerKWh: Double
+    ) {
         self.capacityKWh = capacityKWh
         self.powerKW = powerKW
         self.chargeEfficiency = chargeEfficiency
@@ -126,8 +130,10 @@ public struct Prosumer: Sendable {
     /// Where `pv_kw` came from when the file named a CSV column instead of an array.
     public var pvSource: SeriesReference? = nil
 
-    public init(id: String, connectionKW: Double, loadKW: [Double], pvKW: [Double], battery: Storage?, flexibleLoads: [FlexibleLoad],
-                loadSource: SeriesReference? = nil, pvSource: SeriesReference? = nil) {
+    public init(
+        id: String, connectionKW: Double, loadKW: [Double], pvKW: [Double], battery: Storage?, flexibleLoads: [FlexibleLoad],
+        loadSource: SeriesReference? = nil, pvSource: SeriesReference? = nil
+    ) {
         self.id = id
         self.connectionKW = connectionKW
         self.loadKW = loadKW
@@ -165,8 +171,10 @@ public struct PricingSettings: Sendable {
     /// `nil` means "equal"; otherwise capacity and power per prosumer id.
     public var partitions: [String: (capacityKWh: Double, powerKW: Double)]?
 
-    public init(mode: Mode, maxChargePrice: Double, maxDischargePrice: Double, operatorCostPerKWh: Double,
-                partitions: [String: (capacityKWh: Double, powerKW: Double)]? = nil) {
+    public init(
+        mode: Mode, maxChargePrice: Double, maxDischargePrice: Double, operatorCostPerKWh: Double,
+        partitions: [String: (capacityKWh: Double, powerKW: Double)]? = nil
+    ) {
         self.mode = mode
         self.maxChargePrice = maxChargePrice
         self.maxDischargePrice = maxDischargePrice

@@ -35,22 +35,28 @@ public enum CommunityFile {
     /// Only the prosumers with `owned(index)` are opened and parsed (an MPI rank reads its own agents only); the
     /// others are `nil`. Every error names the file it is about.
     /// `read(i, bytes)` sees the bytes of every file opened (an MPI rank forwards its own to rank 0).
-    public static func readAgents(directory dir: String, owned: (Int) -> Bool = { _ in true },
-                                  read: (Int, Data) -> Void = { _, _ in })
-        throws -> (header: Community, files: [String], prosumers: [Prosumer?]) {
+    public static func readAgents(
+        directory dir: String, owned: (Int) -> Bool = { _ in true },
+        read: (Int, Data) -> Void = { _, _ in }
+    )
+        throws -> (header: Community, files: [String], prosumers: [Prosumer?])
+    {
         let headerPath = (dir as NSString).appendingPathComponent("community.json")
         guard let data = FileManager.default.contents(atPath: headerPath) else {
-            throw CommunityFileError(file: headerPath, path: "", message: "cannot read the file (an agents directory holds community.json and prosumers/*.json)")
+            throw CommunityFileError(
+                file: headerPath, path: "", message: "cannot read the file (an agents directory holds community.json and prosumers/*.json)")
         }
         var reader = JSONFieldReader(file: headerPath, base: URL(fileURLWithPath: dir))
         let header = try reader.community(data, allowNoProsumers: true)
         guard header.prosumers.isEmpty else {
-            throw CommunityFileError(file: headerPath, path: "prosumers", message: "an agents directory keeps its prosumers in prosumers/*.json, not in community.json")
+            throw CommunityFileError(
+                file: headerPath, path: "prosumers", message: "an agents directory keeps its prosumers in prosumers/*.json, not in community.json")
         }
         let folder = (dir as NSString).appendingPathComponent("prosumers")
         let names: [String]
-        do { names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }.sorted() }
-        catch { throw CommunityFileError(file: folder, path: "", message: "cannot list the prosumer files") }
+        do { names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }.sorted() } catch {
+            throw CommunityFileError(file: folder, path: "", message: "cannot list the prosumer files")
+        }
         guard !names.isEmpty else { throw CommunityFileError(file: folder, path: "", message: "no prosumer files (*.json)") }
         let files = names.map { (folder as NSString).appendingPathComponent($0) }
         var prosumers: [Prosumer?] = []
@@ -77,8 +83,9 @@ public enum CommunityFile {
         let folder = (file as NSString).deletingLastPathComponent
         var r = JSONFieldReader(file: file, base: URL(fileURLWithPath: folder))
         let root: Any
-        do { root = try JSONSerialization.jsonObject(with: Data(JSONFieldReader.protectNonFinite(String(decoding: bytes, as: UTF8.self)).utf8)) }
-        catch { throw CommunityFileError(file: file, path: "", message: "not valid JSON (\(JSONText.position(of: error, in: bytes)))") }
+        do { root = try JSONSerialization.jsonObject(with: Data(JSONFieldReader.protectNonFinite(String(decoding: bytes, as: UTF8.self)).utf8)) } catch {
+            throw CommunityFileError(file: file, path: "", message: "not valid JSON (\(JSONText.position(of: error, in: bytes)))")
+        }
         return try r.prosumer(root, path: "prosumer", periods: header.periods, start: header.start, periodMinutes: header.periodMinutes)
     }
 
@@ -196,7 +203,9 @@ struct JSONFieldReader {
         let importPrice = try numbers(gridObj, "import_price", "grid", count: periods)
         let exportPrice = try numbers(gridObj, "export_price", "grid", count: periods)
         for t in 0..<periods where exportPrice[t] > importPrice[t] {
-            throw fail("grid.export_price[\(t)]", "export price \(exportPrice[t]) is above the import price \(importPrice[t]); the spec requires export_price <= import_price")
+            throw fail(
+                "grid.export_price[\(t)]",
+                "export price \(exportPrice[t]) is above the import price \(importPrice[t]); the spec requires export_price <= import_price")
         }
         let importLimit = try number(gridObj, "import_limit_kw", "grid", min: 0)
         let exportLimit = try number(gridObj, "export_limit_kw", "grid", min: 0)
@@ -229,8 +238,9 @@ struct JSONFieldReader {
             guard let po = p as? [String: Any] else { throw fail("pricing", "must be an object") }
             pricing = try pricingSettings(po, ids: ids, shared: shared)
         }
-        return Community(name: name, start: start, periodMinutes: periodMinutes, periods: periods, grid: grid, p2p: p2p,
-                         sharedStorage: shared, prosumers: prosumers, pricing: pricing)
+        return Community(
+            name: name, start: start, periodMinutes: periodMinutes, periods: periods, grid: grid, p2p: p2p,
+            sharedStorage: shared, prosumers: prosumers, pricing: pricing)
     }
 
     /// One prosumer object at JSON path `path` (empty for a file that holds one prosumer).
@@ -269,8 +279,9 @@ struct JSONFieldReader {
                 flex.append(FlexibleLoad(id: fid, powerKW: power, runPeriods: run, earliest: earliest, latest: latest))
             }
         }
-        return Prosumer(id: id, connectionKW: connection, loadKW: load, pvKW: pv, battery: battery, flexibleLoads: flex,
-                        loadSource: loadSource, pvSource: pvSource)
+        return Prosumer(
+            id: id, connectionKW: connection, loadKW: load, pvKW: pv, battery: battery, flexibleLoads: flex,
+            loadSource: loadSource, pvSource: pvSource)
     }
 
     func pricingSettings(_ po: [String: Any], ids: Set<String>, shared: Storage?) throws -> PricingSettings {
@@ -295,13 +306,18 @@ struct JSONFieldReader {
                 let c = try number(vo, "capacity_kwh", path, min: 0), p = try number(vo, "power_kw", path, min: 0)
                 parts[id] = (c, p); capSum += c; powSum += p
             }
-            if capSum > shared.capacityKWh + 1e-9 { throw fail("pricing.partitions", "partitions add up to \(capSum) kWh, more than the storage's \(shared.capacityKWh) kWh") }
-            if powSum > shared.powerKW + 1e-9 { throw fail("pricing.partitions", "partitions add up to \(powSum) kW, more than the storage's \(shared.powerKW) kW") }
+            if capSum > shared.capacityKWh + 1e-9 {
+                throw fail("pricing.partitions", "partitions add up to \(capSum) kWh, more than the storage's \(shared.capacityKWh) kWh")
+            }
+            if powSum > shared.powerKW + 1e-9 {
+                throw fail("pricing.partitions", "partitions add up to \(powSum) kW, more than the storage's \(shared.powerKW) kW")
+            }
             partitions = parts
         default: throw fail("pricing.partitions", "must be \"equal\" or an object of partitions")
         }
-        return PricingSettings(mode: mode, maxChargePrice: maxC, maxDischargePrice: maxD, operatorCostPerKWh: k,
-                               partitions: partitions.map { $0.mapValues { (capacityKWh: $0.0, powerKW: $0.1) } })
+        return PricingSettings(
+            mode: mode, maxChargePrice: maxC, maxDischargePrice: maxD, operatorCostPerKWh: k,
+            partitions: partitions.map { $0.mapValues { (capacityKWh: $0.0, powerKW: $0.1) } })
     }
 
     func storage(_ o: [String: Any], _ path: String) throws -> Storage {
@@ -352,7 +368,10 @@ struct JSONFieldReader {
         guard let d = (v as? NSNumber)?.doubleValue ?? (v as? Double) else { throw fail(p, "must be a number") }
         guard d.isFinite else { throw fail(p, "is not finite") }
         guard abs(d) <= Self.largestMagnitude else {
-            throw fail(p, "is \(d); numbers in a community file are refused above \(Self.largestMagnitude) in magnitude (prices, energy and power that large make the solvers fail: CBC aborts from 1e26, and 1e20 reads as unbounded)")
+            throw fail(
+                p,
+                "is \(d); numbers in a community file are refused above \(Self.largestMagnitude) in magnitude (prices, energy and power that large make the solvers fail: CBC aborts from 1e26, and 1e20 reads as unbounded)"
+            )
         }
         return d
     }
@@ -398,8 +417,9 @@ struct JSONFieldReader {
         if deferSeries { return ([], reference) }
         let values: [Double]
         do {
-            values = try HorizonCSV.read(url.path, column: column, start: start, periodMinutes: periodMinutes, periods: periods,
-                                         cache: csvCache)
+            values = try HorizonCSV.read(
+                url.path, column: column, start: start, periodMinutes: periodMinutes, periods: periods,
+                cache: csvCache)
         } catch let e as HorizonCSV.Failure {
             throw fail(p, e.message)
         }
@@ -424,8 +444,10 @@ enum HorizonCSV {
         var tables: [String: (table: CSVTable, stamps: [Date])] = [:]
     }
 
-    static func read(_ path: String, column: String, start: Date, periodMinutes: Int, periods: Int,
-                     cache: Cache = Cache()) throws -> [Double] {
+    static func read(
+        _ path: String, column: String, start: Date, periodMinutes: Int, periods: Int,
+        cache: Cache = Cache()
+    ) throws -> [Double] {
         let parsed: (table: CSVTable, stamps: [Date])
         if let hit = cache.tables[path] {
             parsed = hit
@@ -447,7 +469,10 @@ enum HorizonCSV {
         }
         let names = parsed.table.header
         guard let col = names.firstIndex(of: column) else {
-            throw Failure(message: "\(path): no column '\(column)' (columns: \(names.prefix(12).map { String($0.prefix(32)) }.joined(separator: ", "))\(names.count > 12 ? ", ..." : ""))")
+            throw Failure(
+                message:
+                    "\(path): no column '\(column)' (columns: \(names.prefix(12).map { String($0.prefix(32)) }.joined(separator: ", "))\(names.count > 12 ? ", ..." : ""))"
+            )
         }
         var sums = [Double](repeating: 0, count: periods), counts = [Int](repeating: 0, count: periods)
         let step = Double(periodMinutes * 60)

@@ -116,8 +116,10 @@ public struct CommunityScheduler: Sendable {
 
     /// One round's solve: the LP-rounding start and its relaxation bound (coupled MILPs), then the search; a
     /// search stopped without an incumbent keeps the start.
-    func solveRound(_ community: Community, _ model: Model, _ vars: ScheduleModel.Variables, coupled: Bool,
-                    options opts: inout SolverOptions, clock: Stopwatch, result: inout ScheduleResult) throws -> Solution {
+    func solveRound(
+        _ community: Community, _ model: Model, _ vars: ScheduleModel.Variables, coupled: Bool,
+        options opts: inout SolverOptions, clock: Stopwatch, result: inout ScheduleResult
+    ) throws -> Solution {
         var relaxationBound: Double?
         if coupled && model.isMixedInteger {
             let heuristic = try Self.roundedStart(community, model, vars, solver: solver, options: opts)
@@ -127,7 +129,8 @@ public struct CommunityScheduler: Sendable {
             // The start's LPs count against the limit too: the MIP search gets what is left.
             if options.timeLimit != nil { opts.timeLimit = timeLeft(clock) ?? 0 }
         }
-        var s = opts.timeLimit == 0
+        var s =
+            opts.timeLimit == 0
             ? Solution(status: .timeLimitNoSolution, solver: solver.name, message: "time limit before the search")
             : try solver.solve(model, options: opts)
         // The relaxation's optimum bounds this round's model (and so the community's) from below; a search stopped
@@ -139,9 +142,10 @@ public struct CommunityScheduler: Sendable {
             // GLPK takes no start, so its search can stop at the limit without an incumbent of its own; the
             // LP-rounding start is a feasible schedule of this very model: report it, with the search's bound.
             // Within the gap, that is a proof like any other.
-            var kept = Solution(status: .feasible, objective: model.objectiveValue(start), bestBound: s.bestBound, values: start,
-                                solver: s.solver, handoverSeconds: s.handoverSeconds, solveSeconds: s.solveSeconds,
-                                message: "LP-rounding start kept; \(s.message)")
+            var kept = Solution(
+                status: .feasible, objective: model.objectiveValue(start), bestBound: s.bestBound, values: start,
+                solver: s.solver, handoverSeconds: s.handoverSeconds, solveSeconds: s.solveSeconds,
+                message: "LP-rounding start kept; \(s.message)")
             if let gap = kept.gap, gap <= opts.relativeGap { kept.status = .optimal }
             s = kept
         }
@@ -175,8 +179,10 @@ public struct CommunityScheduler: Sendable {
     /// largest relaxed value, charge mode where it charges more than it discharges), fix them and solve the LP
     /// that remains. `nil` values when the rounded problem is infeasible; the relaxation's optimum is returned as a
     /// lower bound.
-    static func roundedStart(_ c: Community, _ model: Model, _ v: ScheduleModel.Variables, solver: any LinearSolver,
-                             options: SolverOptions) throws -> (values: [Double]?, relaxationBound: Double?, seconds: Double) {
+    static func roundedStart(
+        _ c: Community, _ model: Model, _ v: ScheduleModel.Variables, solver: any LinearSolver,
+        options: SolverOptions
+    ) throws -> (values: [Double]?, relaxationBound: Double?, seconds: Double) {
         let clock = Stopwatch()
         var relaxed = model
         for j in 0..<model.variableCount where model.kinds[j] != .continuous { relaxed.setKind(Variable(index: j), .continuous) }
@@ -265,8 +271,10 @@ public struct CommunityScheduler: Sendable {
         for (i, p) in c.prosumers.enumerated() {
             let deg = p.battery?.degradationCostPerKWh ?? 0
             for (t, f) in flows[i].enumerated() {
-                total += dt * (c.grid.importPrice[t] * f.gridImport - c.grid.exportPrice[t] * f.gridExport
-                               + c.p2p.feePerKWh * f.poolBuy + deg * (f.batteryCharge + f.batteryDischarge))
+                total +=
+                    dt
+                    * (c.grid.importPrice[t] * f.gridImport - c.grid.exportPrice[t] * f.gridExport
+                        + c.p2p.feePerKWh * f.poolBuy + deg * (f.batteryCharge + f.batteryDischarge))
             }
         }
         if let s = c.sharedStorage {
@@ -285,9 +293,11 @@ public struct CommunityScheduler: Sendable {
             let deg = p.battery?.degradationCostPerKWh ?? 0
             var bill = 0.0
             for (t, f) in r.flows[i].enumerated() {
-                bill += dt * (c.grid.importPrice[t] * f.gridImport - c.grid.exportPrice[t] * f.gridExport
-                              + (price[t] + c.p2p.feePerKWh) * f.poolBuy - price[t] * f.poolSell
-                              + deg * (f.batteryCharge + f.batteryDischarge))
+                bill +=
+                    dt
+                    * (c.grid.importPrice[t] * f.gridImport - c.grid.exportPrice[t] * f.gridExport
+                        + (price[t] + c.p2p.feePerKWh) * f.poolBuy - price[t] * f.poolSell
+                        + deg * (f.batteryCharge + f.batteryDischarge))
                 fees += dt * c.p2p.feePerKWh * f.poolBuy
             }
             bills.append((p.id, bill))

@@ -30,9 +30,16 @@ public enum PriceFile {
         let header = columns.joined(separator: ",")
         let uniform = ["period", "timestamp", "charge_price", "discharge_price"]
         let mode: PricingSettings.Mode
-        if columns == uniform { mode = .uniform }
-        else if columns == ["prosumer"] + uniform { mode = .personalized }
-        else { throw fail(1, "header is \(header); expected period,timestamp,charge_price,discharge_price (uniform) or prosumer,period,timestamp,charge_price,discharge_price (personalized)") }
+        if columns == uniform {
+            mode = .uniform
+        } else if columns == ["prosumer"] + uniform {
+            mode = .personalized
+        } else {
+            throw fail(
+                1,
+                "header is \(header); expected period,timestamp,charge_price,discharge_price (uniform) or prosumer,period,timestamp,charge_price,discharge_price (personalized)"
+            )
+        }
 
         let records = try table(text).records
         let T = problem.periods
@@ -60,8 +67,11 @@ public enum PriceFile {
             for (c, name, cap) in [(2, "charge_price", problem.maxChargePrice), (3, "discharge_price", problem.maxDischargePrice)] {
                 guard let v = Double(cells[c]), v.isFinite else { throw fail(n, "\(name) \(cells[c]) is not a number") }
                 guard v >= 0, v <= cap + 1e-12 else { throw fail(n, "\(name) \(cells[c]) is outside [0, \(cap)] (the pricing section's maximum)") }
-                if c == 2 { charge[key, default: [Double](repeating: 0, count: T)][t] = v }
-                else { discharge[key, default: [Double](repeating: 0, count: T)][t] = v }
+                if c == 2 {
+                    charge[key, default: [Double](repeating: 0, count: T)][t] = v
+                } else {
+                    discharge[key, default: [Double](repeating: 0, count: T)][t] = v
+                }
             }
         }
         for (key, lines) in seen {

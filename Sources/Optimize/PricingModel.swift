@@ -97,9 +97,13 @@ struct PricingModel {
                 let (importFree, exportFree, withCurtail) = model.reductions(f, t)
                 let net = f.loadKW[t] - f.pvKW[t]
                 let exact = importFree && exportFree && !withCurtail
-                if exact && net > f.powerKW + 1e-12 { key += "|I" }
-                else if exact && -net > f.powerKW + 1e-12 { key += "|E" }
-                else { key += "|\(f.loadKW[t]),\(f.pvKW[t]),\(f.connectionKW)" }
+                if exact && net > f.powerKW + 1e-12 {
+                    key += "|I"
+                } else if exact && -net > f.powerKW + 1e-12 {
+                    key += "|E"
+                } else {
+                    key += "|\(f.loadKW[t]),\(f.pvKW[t]),\(f.connectionKW)"
+                }
             }
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(i)
@@ -177,8 +181,10 @@ struct PricingModel {
 
         /// Adds the multipliers and complementarity of a column `x` in `[l, u]` (u = nil: no upper bound in the
         /// LP; `xmax` bounds x for the big-M) with reduced cost `r`.
-        mutating func complement(_ x: Variable, lower l: Double, upper u: Double?, xmax: Double, r: LinearExpression, _ tag: String,
-                                 positive: Bool = false) {
+        mutating func complement(
+            _ x: Variable, lower l: Double, upper u: Double?, xmax: Double, r: LinearExpression, _ tag: String,
+            positive: Bool = false
+        ) {
             let (rlo, rhi) = PricingModel.range(r, m)
             // The sign of r decides the state: r > 0 everywhere puts x at its lower bound, r < 0 at its upper.
             if rlo > tiny { m.setBounds(x, lower: l, upper: l) }
@@ -208,16 +214,16 @@ struct PricingModel {
             if let (a, M) = alpha {
                 h.bigM.largestMultiplier = max(h.bigM.largestMultiplier, M)
                 let z = m.addVariable(kind: .binary, name: "\(tag)_at_lower")
-                m.add(a - M * z <= 0)               // α > 0 only if z = 1
-                m.add(x + (top - l) * z <= top)     // z = 1 puts x at its lower bound
+                m.add(a - M * z <= 0)  // α > 0 only if z = 1
+                m.add(x + (top - l) * z <= top)  // z = 1 puts x at its lower bound
                 atLower = z
                 h.complements.append((z, x, l))
             }
             if let (b, M) = beta {
                 h.bigM.largestMultiplier = max(h.bigM.largestMultiplier, M)
                 let w = m.addVariable(kind: .binary, name: "\(tag)_at_upper")
-                m.add(b - M * w <= 0)               // β > 0 only if w = 1
-                m.add(-1 * x + (top - l) * w <= -l) // w = 1 puts x at its upper bound
+                m.add(b - M * w <= 0)  // β > 0 only if w = 1
+                m.add(-1 * x + (top - l) * w <= -l)  // w = 1 puts x at its upper bound
                 h.complements.append((w, x, top))
                 if let z = atLower { m.add(z + w <= 1) }
             }
@@ -249,8 +255,10 @@ struct PricingModel {
                 let exact = importFree && exportFree && !withCurtail
                 let slackM = exact ? 0 : dt * energyDual
                 h.bigM.balanceDual = max(h.bigM.balanceDual, slackM)
-                lambda.append(m.addVariable(lower: dt * min(ep, 0) - slackM, upper: dt * max(ip, ep, 0) + slackM,
-                                            name: "\(f.id)_meter_dual_\(t)"))
+                lambda.append(
+                    m.addVariable(
+                        lower: dt * min(ep, 0) - slackM, upper: dt * max(ip, ep, 0) + slackM,
+                        name: "\(f.id)_meter_dual_\(t)"))
                 if exact { m.setBounds(lambda[t], lower: dt * ep, upper: dt * ip) }
                 let net = f.loadKW[t] - f.pvKW[t]
                 if exact && net > f.powerKW + tiny { m.setBounds(lambda[t], lower: dt * ip, upper: dt * ip) }
@@ -262,8 +270,10 @@ struct PricingModel {
 
         /// Period `t` of a follower: its columns, primal rows (balance, energy), and the reduced costs and
         /// complementarity of import, export, curtailment, charge and discharge.
-        mutating func period(_ f: PricingFollower, _ t: Int, lambda: Variable, mu: Variable, chargePrice: Variable,
-                             dischargePrice: Variable, energyBefore: Variable?) -> (charge: Variable, discharge: Variable, energy: Variable) {
+        mutating func period(
+            _ f: PricingFollower, _ t: Int, lambda: Variable, mu: Variable, chargePrice: Variable,
+            dischargePrice: Variable, energyBefore: Variable?
+        ) -> (charge: Variable, discharge: Variable, energy: Variable) {
             let name = f.id
             let ip = P.importPrice[t], ep = P.exportPrice[t]
             let (lo, hi) = P.energyBounds(f, t)
@@ -288,12 +298,14 @@ struct PricingModel {
             let initial = t == 0 ? P.storage.initialSoC * f.capacityKWh : 0
             m.add(soc == initial, name: "\(name)_energy_\(t)")
             if initial != 0 { dual.add(initial, mu) }
-            complement(gi, lower: 0, upper: importFree ? nil : f.connectionKW, xmax: f.loadKW[t] + f.powerKW,
-                       r: LinearExpression(constant: dt * ip) - lambda, "\(name)_import_\(t)",
-                       positive: net - f.powerKW > tiny)
-            complement(ge, lower: 0, upper: exportFree ? nil : f.connectionKW, xmax: f.pvKW[t] + f.powerKW,
-                       r: LinearExpression(constant: -dt * ep) + lambda, "\(name)_export_\(t)",
-                       positive: cu == nil && -net - f.powerKW > tiny)
+            complement(
+                gi, lower: 0, upper: importFree ? nil : f.connectionKW, xmax: f.loadKW[t] + f.powerKW,
+                r: LinearExpression(constant: dt * ip) - lambda, "\(name)_import_\(t)",
+                positive: net - f.powerKW > tiny)
+            complement(
+                ge, lower: 0, upper: exportFree ? nil : f.connectionKW, xmax: f.pvKW[t] + f.powerKW,
+                r: LinearExpression(constant: -dt * ep) + lambda, "\(name)_export_\(t)",
+                positive: cu == nil && -net - f.powerKW > tiny)
             if let cu {
                 complement(cu, lower: 0, upper: f.pvKW[t], xmax: f.pvKW[t], r: LinearExpression(lambda), "\(name)_curtail_\(t)")
             }
@@ -326,16 +338,19 @@ struct PricingModel {
         /// envelope is exact wherever x sits at a bound, which is where the complementarity binaries put it, so
         /// the search prunes nodes that its big-M rows alone keep open (the benchmark's N = 5 is proven within 60 s
         /// with them and was open after 60 s without; see the README).
-        mutating func mccormick(_ name: String, charge c: [Variable], discharge d: [Variable], chargePrice pc: [Variable],
-                                dischargePrice pd: [Variable]) {
+        mutating func mccormick(
+            _ name: String, charge c: [Variable], discharge d: [Variable], chargePrice pc: [Variable],
+            dischargePrice pd: [Variable]
+        ) {
             var revenue = LinearExpression()
             for t in 0..<T {
                 for (p, x) in [(pc[t], c[t]), (pd[t], d[t])] {
                     let pL = m.columnLower[p.index], pU = m.columnUpper[p.index]
                     let xL = m.columnLower[x.index], xU = m.columnUpper[x.index]
                     if xU - xL <= tiny { revenue.add(dt * xL, p); continue }
-                    let v = m.addVariable(lower: min(pL * xL, pU * xL), upper: max(pU * xU, pL * xU),
-                                          name: "\(m.columnName(x.index))_fee")
+                    let v = m.addVariable(
+                        lower: min(pL * xL, pU * xL), upper: max(pU * xU, pL * xU),
+                        name: "\(m.columnName(x.index))_fee")
                     m.add(v - pL * x - xL * p >= -pL * xL)
                     m.add(v - pU * x - xU * p >= -pU * xU)
                     m.add(v - pU * x - xL * p <= -pU * xL)

@@ -82,7 +82,11 @@ public struct PricingProblem: Sendable {
         if let t = c.grid.importPrice.firstIndex(where: { $0 < 0 }) {
             // The KKT reformulation bounds every follower's duals with the largest import price, a bound that a
             // negative price breaks; the schedule supports negative prices, pricing does not yet.
-            throw PricingInputError(path: "grid.import_price[\(t)]", message: "is \(c.grid.importPrice[t]); pricing needs import prices >= 0 (its bounds on the followers' duals assume them); `peergrid schedule` supports negative prices")
+            throw PricingInputError(
+                path: "grid.import_price[\(t)]",
+                message:
+                    "is \(c.grid.importPrice[t]); pricing needs import prices >= 0 (its bounds on the followers' duals assume them); `peergrid schedule` supports negative prices"
+            )
         }
         name = c.name
         periods = c.periods
@@ -96,10 +100,12 @@ public struct PricingProblem: Sendable {
         operatorCostPerKWh = settings.operatorCostPerKWh
         let n = Double(c.prosumers.count)
         followers = c.prosumers.map { p in
-            let part = settings.partitions.map { $0[p.id] ?? (capacityKWh: 0, powerKW: 0) }
+            let part =
+                settings.partitions.map { $0[p.id] ?? (capacityKWh: 0, powerKW: 0) }
                 ?? (capacityKWh: shared.capacityKWh / n, powerKW: shared.powerKW / n)
-            return PricingFollower(id: p.id, loadKW: p.loadKW, pvKW: p.pvKW, connectionKW: p.connectionKW,
-                                   capacityKWh: part.capacityKWh, powerKW: part.powerKW)
+            return PricingFollower(
+                id: p.id, loadKW: p.loadKW, pvKW: p.pvKW, connectionKW: p.connectionKW,
+                capacityKWh: part.capacityKWh, powerKW: part.powerKW)
         }
     }
 
@@ -188,8 +194,10 @@ public struct FollowerProblem: Sendable {
     /// The follower's optimal answer to `prices`; among its optimal answers, the one best for the leader
     /// (the optimistic convention): minimize the bill, then maximize the leader's profit with the bill held at
     /// its minimum (within `1e-8` relative). `nil` when the follower's program has no solution.
-    public func answer(_ prices: PricePath, withStorage: Bool = true, solver: any LinearSolver,
-                       options: SolverOptions = SolverOptions()) throws -> FollowerAnswer? {
+    public func answer(
+        _ prices: PricePath, withStorage: Bool = true, solver: any LinearSolver,
+        options: SolverOptions = SolverOptions()
+    ) throws -> FollowerAnswer? {
         var (m, v) = build(prices: prices, withStorage: withStorage)
         m.setObjective(v.bill, sense: .minimize)
         let first = try solver.solve(m, options: options)
@@ -203,8 +211,9 @@ public struct FollowerProblem: Sendable {
         }
         let c = v.c.map { values[$0.index] }, d = v.d.map { values[$0.index] }
         let zeros = [Double](repeating: 0, count: problem.periods)
-        return FollowerAnswer(bill: v.bill.evaluate(values), charge: c.isEmpty ? zeros : c,
-                              discharge: d.isEmpty ? zeros : d,
-                              profit: c.isEmpty ? 0 : problem.profit(prices, charge: c, discharge: d))
+        return FollowerAnswer(
+            bill: v.bill.evaluate(values), charge: c.isEmpty ? zeros : c,
+            discharge: d.isEmpty ? zeros : d,
+            profit: c.isEmpty ? 0 : problem.profit(prices, charge: c, discharge: d))
     }
 }

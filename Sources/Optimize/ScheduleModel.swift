@@ -241,9 +241,9 @@ struct ScheduleModel {
             var feedBalance = u.ge[t] + u.ps[t]
             func split(_ x: Variable, _ bound: Double, _ coefficient: Double, _ label: String) {
                 let xf = m.addVariable(upper: bound, name: "\(p.id)_\(label)F_\(t)")
-                m.add(xf + bound * z <= bound)          // xF <= bound (1 - z)
-                m.add(x - xf - bound * z <= 0)          // x - xF <= bound z
-                m.add(xf - x <= 0)                      // xF <= x
+                m.add(xf + bound * z <= bound)  // xF <= bound (1 - z)
+                m.add(x - xf - bound * z <= 0)  // x - xF <= bound z
+                m.add(xf - x <= 0)  // xF <= x
                 feedBalance.add(coefficient, xf)
             }
             if p.pvKW[t] > 0 { split(u.cu[t], p.pvKW[t], 1, "curtail") }

@@ -104,7 +104,8 @@ public struct StackelbergPricer: Sendable {
             guard run.result.status.hasSolution else {
                 // An infeasible KKT system means the dual bounds exclude every answer: widen them.
                 if run.result.status == .infeasible && attempt < maxWidenings {
-                    run.result.notes.append("the MILP was infeasible with energy-dual bound \(Self.short(solved.bigM.storageDual)); widened it ×10 and solved again")
+                    run.result.notes.append(
+                        "the MILP was infeasible with energy-dual bound \(Self.short(solved.bigM.storageDual)); widened it ×10 and solved again")
                     run.scale *= 10; run.result.widenings += 1
                     continue
                 }
@@ -112,7 +113,9 @@ public struct StackelbergPricer: Sendable {
             }
             let passed = try run.finish()
             if passed || attempt == maxWidenings { break }
-            run.result.notes.append("the check failed (MILP profit \(Self.short(run.objective)), recomputed \(Self.short(run.result.check?.recomputedProfit ?? .nan))) with energy-dual bound \(Self.short(solved.bigM.storageDual)); widened it ×10 and solved again")
+            run.result.notes.append(
+                "the check failed (MILP profit \(Self.short(run.objective)), recomputed \(Self.short(run.result.check?.recomputedProfit ?? .nan))) with energy-dual bound \(Self.short(solved.bigM.storageDual)); widened it ×10 and solved again"
+            )
             run.scale *= 10; run.result.widenings += 1
         }
         run.result.notes.append("where a prosumer has several optimal answers, the one best for the operator counts (optimistic convention)")
@@ -289,7 +292,9 @@ public struct StackelbergPricer: Sendable {
             for i in paths.indices { paths[i] = best.path }
             result.status = bound.isFinite && bound - objective <= pricer.options.relativeGap * max(1, abs(objective)) ? .optimal : .feasible
             let how = solved.statuses.first.map { $0.hasSolution ? "a worse incumbent" : "no incumbent" } ?? "no incumbent"
-            result.notes.append("the MILP stopped with \(how); kept the best candidate prices (a follower's personalized optimum offered to all, raised while the answers stay optimal), evaluated exactly: profit \(StackelbergPricer.short(objective))")
+            result.notes.append(
+                "the MILP stopped with \(how); kept the best candidate prices (a follower's personalized optimum offered to all, raised while the answers stay optimal), evaluated exactly: profit \(StackelbergPricer.short(objective))"
+            )
         }
 
         /// The profit, bound, gap and prices of a solved attempt, and the independent check; returns whether the
@@ -302,7 +307,9 @@ public struct StackelbergPricer: Sendable {
             let zero = PricePath.constant(charge: 0, discharge: 0, periods: problem.periods)
             let fallback = paths.compactMap { $0 }.first ?? zero
             let filled = paths.map { $0 ?? (problem.mode == .uniform ? fallback : zero) }
-            result.prices = problem.mode == .uniform ? [(nil, fallback)]
+            result.prices =
+                problem.mode == .uniform
+                ? [(nil, fallback)]
                 : zip(problem.followers, filled).map { (Optional($0.id), $1) }
             let checkClock = Stopwatch()
             let check = try pricer.check(problem, prices: filled, profit: objective)
@@ -321,12 +328,15 @@ public struct StackelbergPricer: Sendable {
     /// are then fixed, so a round solves in a fraction of a second, and its solution is feasible for the full MILP.
     /// The best one starts the full MILP's search (CBC) and every raised path joins the candidates that the exact
     /// evaluation after the MILP compares (both solvers).
-    func polish(_ model: Model, _ h: PricingModel.Handles, _ problem: PricingProblem, part: [Int], weights: [Int: Double],
-                candidates: [PricePath], clock: Stopwatch) throws -> (paths: [PricePath], start: [Double]?, best: String?, seconds: Double) {
+    func polish(
+        _ model: Model, _ h: PricingModel.Handles, _ problem: PricingProblem, part: [Int], weights: [Int: Double],
+        candidates: [PricePath], clock: Stopwatch
+    ) throws -> (paths: [PricePath], start: [Double]?, best: String?, seconds: Double) {
         var lpOptions = SolverOptions()
         lpOptions.verbose = options.verbose
-        let polish = Polish(pricer: self, model: model, h: h, problem: problem, part: part, weights: weights, clock: clock,
-                            lpOptions: lpOptions, budget: options.timeLimit.map { 0.2 * $0 } ?? .infinity)
+        let polish = Polish(
+            pricer: self, model: model, h: h, problem: problem, part: part, weights: weights, clock: clock,
+            lpOptions: lpOptions, budget: options.timeLimit.map { 0.2 * $0 } ?? .infinity)
         // Best candidates first: when the budget runs out, the likeliest ones have been raised.
         var ranked: [(path: PricePath, answered: (answers: [FollowerAnswer], profit: Double))] = []
         for path in candidates { if let a = try polish.answers(path) { ranked.append((path, a)) } }
@@ -347,7 +357,9 @@ public struct StackelbergPricer: Sendable {
             if current != candidate { paths.append(current) }
         }
         let start = solver.usesInitialSolution ? "; they start the MILP's search" : ""
-        let note = best.map { "candidate prices raised while the followers' answers stay optimal reach profit \(Self.short($0.objective)) (from \(Self.short($0.from)))\(start)" }
+        let note = best.map {
+            "candidate prices raised while the followers' answers stay optimal reach profit \(Self.short($0.objective)) (from \(Self.short($0.from)))\(start)"
+        }
         return (paths, best?.values, note, polish.started.seconds)
     }
 
@@ -442,8 +454,10 @@ public struct StackelbergPricer: Sendable {
     /// bound, gap or check.
     public func evaluate(_ problem: PricingProblem, prices: [PricePath], mode: PricingSettings.Mode) throws -> PricingResult {
         guard prices.count == problem.followers.count,
-              prices.allSatisfy({ $0.charge.count == problem.periods && $0.discharge.count == problem.periods }) else {
-            throw PricingInputError(path: "prices", message: "expected \(problem.periods) charge and discharge prices for each of \(problem.followers.count) prosumers")
+            prices.allSatisfy({ $0.charge.count == problem.periods && $0.discharge.count == problem.periods })
+        else {
+            throw PricingInputError(
+                path: "prices", message: "expected \(problem.periods) charge and discharge prices for each of \(problem.followers.count) prosumers")
         }
         var result = PricingResult(mode: mode, status: .feasible, solver: solver.name)
         result.pricesGiven = true
@@ -452,10 +466,14 @@ public struct StackelbergPricer: Sendable {
         result.solveSeconds = clock.seconds
         result.profit = evaluated.check.recomputedProfit
         result.outcomes = evaluated.outcomes
-        result.prices = mode == .uniform ? [(nil, prices.first ?? .constant(charge: 0, discharge: 0, periods: problem.periods))]
+        result.prices =
+            mode == .uniform
+            ? [(nil, prices.first ?? .constant(charge: 0, discharge: 0, periods: problem.periods))]
             : zip(problem.followers, prices).map { (Optional($0.id), $1) }
-        result.notes = ["prices given, not optimized: the profit is every prosumer's leader-best answer to them",
-                        "where a prosumer has several optimal answers, the one best for the operator counts (optimistic convention)"]
+        result.notes = [
+            "prices given, not optimized: the profit is every prosumer's leader-best answer to them",
+            "where a prosumer has several optimal answers, the one best for the operator counts (optimistic convention)"
+        ]
         return result
     }
 
@@ -468,15 +486,20 @@ public struct StackelbergPricer: Sendable {
         for (i, f) in problem.followers.enumerated() {
             let fp = FollowerProblem(problem: problem, follower: f)
             guard let with = try fp.answer(prices[i], solver: solver, options: lpOptions),
-                  let without = try fp.answer(prices[i], withStorage: false, solver: solver, options: lpOptions) else {
-                throw PricingInputError(path: "prosumers[\(i)]", message: "prosumer \(f.id) has no feasible answer on its own (its connection cannot cover its load)", kind: .infeasible)
+                let without = try fp.answer(prices[i], withStorage: false, solver: solver, options: lpOptions)
+            else {
+                throw PricingInputError(
+                    path: "prosumers[\(i)]", message: "prosumer \(f.id) has no feasible answer on its own (its connection cannot cover its load)",
+                    kind: .infeasible)
             }
             total += with.profit
             let dt = problem.hoursPerPeriod
-            outcomes.append(PricingOutcome(id: f.id, billWithStorage: with.bill, billWithoutStorage: without.bill,
-                                           chargedKWh: dt * with.charge.reduce(0, +),
-                                           dischargedKWh: dt * with.discharge.reduce(0, +),
-                                           profit: with.profit, charge: with.charge, discharge: with.discharge))
+            outcomes.append(
+                PricingOutcome(
+                    id: f.id, billWithStorage: with.bill, billWithoutStorage: without.bill,
+                    chargedKWh: dt * with.charge.reduce(0, +),
+                    dischargedKWh: dt * with.discharge.reduce(0, +),
+                    profit: with.profit, charge: with.charge, discharge: with.discharge))
         }
         // Equal within 1e-6, or within the MILP's relative gap (a MILP stopped at its gap may hold an answer that is
         // optimal for the follower but not yet the leader's favourite).

@@ -11,10 +11,10 @@ struct ClearCommand: ParsableCommand {
         commandName: "clear",
         abstract: "Clear a community decentrally: each prosumer's agent plans for itself at the coordinator's prices.",
         discussion: """
-        Writes schedule.csv and summary.json (spec/community.md, plus iterations, residuals, bound and gap) and \
-        convergence.csv to --out. Exit codes: 0 a schedule (converged or the best repaired one, with its certified gap), \
-        2 bad input (names the file), 3 infeasible, 4 no schedule within the limits.
-        """)
+            Writes schedule.csv and summary.json (spec/community.md, plus iterations, residuals, bound and gap) and \
+            convergence.csv to --out. Exit codes: 0 a schedule (converged or the best repaired one, with its certified gap), \
+            2 bad input (names the file), 3 infeasible, 4 no schedule within the limits.
+            """)
 
     @Option(help: "The community file (JSON).")
     var community: String?
@@ -63,8 +63,10 @@ struct ClearCommand: ParsableCommand {
         let line = ProgressLine()
         if line.enabled {
             options.progress = { s in
-                line.show(String(format: "clearing %@: iteration %d, residual %.3g kW, gap %.2e, %.1f s",
-                                 parsed.name, s.iteration, s.primalResidual, s.gap, s.seconds))
+                line.show(
+                    String(
+                        format: "clearing %@: iteration %d, residual %.3g kW, gap %.2e, %.1f s",
+                        parsed.name, s.iteration, s.primalResidual, s.gap, s.seconds))
             }
         }
         return options
@@ -73,11 +75,14 @@ struct ClearCommand: ParsableCommand {
     /// Writes and prints the result; throws the exit code when there is no schedule.
     func finish(_ parsed: Community, _ result: ClearingResult) throws {
         ProgressLine().finish()
-        var files = [("summary.json", ClearingReport.summary(parsed, result).serialized() + "\n"),
-                     ("convergence.csv", ClearingReport.convergence(result))]
+        var files = [
+            ("summary.json", ClearingReport.summary(parsed, result).serialized() + "\n"),
+            ("convergence.csv", ClearingReport.convergence(result))
+        ]
         if result.schedule.status.hasSolution { files.insert(("schedule.csv", ScheduleReport.csv(parsed, result.schedule)), at: 0) }
-        do { try OutputFiles.writeAll(files.map { (name: $0.0, text: $0.1) }, into: out) }
-        catch { throw CLIFailure("cannot write to \(out): \(error.localizedDescription)") }
+        do { try OutputFiles.writeAll(files.map { (name: $0.0, text: $0.1) }, into: out) } catch {
+            throw CLIFailure("cannot write to \(out): \(error.localizedDescription)")
+        }
         print(ClearingReport.text(parsed, result))
         print("wrote     " + files.map { "\(out)/\($0.0)" }.joined(separator: ", "))
         let code = Backends.exitCode(result.schedule.status)

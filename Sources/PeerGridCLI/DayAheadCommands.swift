@@ -13,7 +13,10 @@ extension DayAheadOptions.Method: ExpressibleByArgument {}
 
 /// Options of `day-ahead` and `batch`.
 struct DayAheadOptionGroup: ParsableArguments {
-    @Option(help: "Forecaster: auto (a short backtest per series picks among seasonal-naive, seasonal-naive-day, ar-weekly, arima, mstl-arima), or a name: arima, lstm, cnn, \(ForecasterCatalog.names.joined(separator: ", ")).")
+    @Option(
+        help:
+            "Forecaster: auto (a short backtest per series picks among seasonal-naive, seasonal-naive-day, ar-weekly, arima, mstl-arima), or a name: arima, lstm, cnn, \(ForecasterCatalog.names.joined(separator: ", "))."
+    )
     var model: String = "auto"
 
     @Option(help: "Solver backend for the schedule and the pricing: cbc or glpk.")
@@ -49,7 +52,10 @@ struct DayAheadOptionGroup: ParsableArguments {
     @Flag(help: "Show the solvers' logs.")
     var verbose = false
 
-    @Option(help: "Also clear a peer-to-peer market on the forecast community: pay-as-clear, pay-as-bid, huang, muda or bilateral (the report compares every mechanism's bills).")
+    @Option(
+        help:
+            "Also clear a peer-to-peer market on the forecast community: pay-as-clear, pay-as-bid, huang, muda or bilateral (the report compares every mechanism's bills)."
+    )
     var market: MechanismName?
 
     @Option(name: .customLong("market-steps"), help: "Price steps of the derived bids (1 to 50).")
@@ -98,12 +104,12 @@ struct DayAheadCommand: ParsableCommand {
         commandName: "day-ahead",
         abstract: "Forecast every prosumer's load and PV for a day, schedule the community, price the shared storage and write a report.",
         discussion: """
-        Writes <out>/<community>/<date>/: report.html (one self-contained file), report.md with charts/*.svg, forecast.csv, \
-        schedule.csv, prices.csv and summary.json, all at once; then records the run in the results store. \
-        History: the community file's load_kw/pv_kw may name CSV columns ({"csv": ..., "column": ...}); otherwise --history is \
-        a CSV with columns <id>_load_kw and <id>_pv_kw, or a directory of <id>.csv files with load_kw and pv_kw. \
-        Exit codes: 0 done, 2 bad input (file and line named), 3 infeasible (diagnosis in the report), 4 solver error or time limit without a solution.
-        """)
+            Writes <out>/<community>/<date>/: report.html (one self-contained file), report.md with charts/*.svg, forecast.csv, \
+            schedule.csv, prices.csv and summary.json, all at once; then records the run in the results store. \
+            History: the community file's load_kw/pv_kw may name CSV columns ({"csv": ..., "column": ...}); otherwise --history is \
+            a CSV with columns <id>_load_kw and <id>_pv_kw, or a directory of <id>.csv files with load_kw and pv_kw. \
+            Exit codes: 0 done, 2 bad input (file and line named), 3 infeasible (diagnosis in the report), 4 solver error or time limit without a solution.
+            """)
 
     @Option(help: "The community file (JSON, spec/community.md).")
     var community: String
@@ -125,8 +131,9 @@ struct DayAheadCommand: ParsableCommand {
         let planner = DayAheadPlanner(options: options, progress: { StatusLine.show($0) })
         let job = DayAheadJob(planner: planner, outRoot: settings.out, store: store)
         let output: (result: DayAheadResult, directory: String)
-        do { output = try job.run(communityFile: community, history: history) }
-        catch let e as DayAheadError { StatusLine.clear(); throw CLIFailure(e.description) }
+        do { output = try job.run(communityFile: community, history: history) } catch let e as DayAheadError {
+            StatusLine.clear(); throw CLIFailure(e.description)
+        }
         StatusLine.clear()
         let r = output.result
         print(Self.text(r))
@@ -167,21 +174,27 @@ struct DayAheadCommand: ParsableCommand {
             }
         }
         if let m = DayAheadOutputs.totalLoadMAPE(r) { lines.append(String(format: "          total load against the day's meter readings: MAPE %.2f %%", m)) }
-        lines.append(String(format: "schedule  %@ (%@), cost %@, stand-alone %@, savings %@, gap %@, %.1f s", s.status.rawValue, s.solver,
-                            money(s.objective), money(s.standaloneCost), money(s.savings), s.gap.map { String(format: "%.1e", $0) } ?? "-", r.scheduleSeconds))
+        lines.append(
+            String(
+                format: "schedule  %@ (%@), cost %@, stand-alone %@, savings %@, gap %@, %.1f s", s.status.rawValue, s.solver,
+                money(s.objective), money(s.standaloneCost), money(s.savings), s.gap.map { String(format: "%.1e", $0) } ?? "-", r.scheduleSeconds))
         if let p = r.pricing {
-            lines.append(String(format: "pricing   %@ %@ (%@), profit %@, gap %@, check %@, %.1f s", p.mode.rawValue, p.status.rawValue, p.solver,
-                                money(p.profit), p.gap.map { String(format: "%.1e", $0) } ?? "-", p.check.map { $0.passed ? "passed" : "FAILED" } ?? "-", r.pricingSeconds))
+            lines.append(
+                String(
+                    format: "pricing   %@ %@ (%@), profit %@, gap %@, check %@, %.1f s", p.mode.rawValue, p.status.rawValue, p.solver,
+                    money(p.profit), p.gap.map { String(format: "%.1e", $0) } ?? "-", p.check.map { $0.passed ? "passed" : "FAILED" } ?? "-", r.pricingSeconds))
         } else {
             lines.append("pricing   skipped: \(r.pricingSkipped ?? "")")
         }
         if let m = r.market {
             let c = m.chosen
-            lines.append(String(format: "market    %@: %d bids, %d trades, %.2f kWh, welfare %.1f %% of the optimum, market bills %@ (pool %@, stand-alone %@), %.1f s",
-                                m.mechanism.rawValue, m.book.bids.count, c.trades.count, c.trades.reduce(0) { $0 + $1.quantity }, 100 * (c.welfareShare ?? 0),
-                                money(m.bills[MechanismName.allCases.firstIndex(of: m.mechanism)!].reduce(0) { $0 + $1.market }),
-                                money(m.bills[0].allSatisfy { $0.pool != nil } ? m.bills[0].reduce(0) { $0 + ($1.pool ?? 0) } : nil),
-                                money(m.bills[0].reduce(0) { $0 + $1.standalone }), m.seconds))
+            lines.append(
+                String(
+                    format: "market    %@: %d bids, %d trades, %.2f kWh, welfare %.1f %% of the optimum, market bills %@ (pool %@, stand-alone %@), %.1f s",
+                    m.mechanism.rawValue, m.book.bids.count, c.trades.count, c.trades.reduce(0) { $0 + $1.quantity }, 100 * (c.welfareShare ?? 0),
+                    money(m.bills[MechanismName.allCases.firstIndex(of: m.mechanism)!].reduce(0) { $0 + $1.market }),
+                    money(m.bills[0].allSatisfy { $0.pool != nil } ? m.bills[0].reduce(0) { $0 + ($1.pool ?? 0) } : nil),
+                    money(m.bills[0].reduce(0) { $0 + $1.standalone }), m.seconds))
         }
         if let d = s.diagnosis { lines.append("diagnosis \(d.sentence)") }
         return lines.joined(separator: "\n")
@@ -194,12 +207,12 @@ struct BatchCommand: ParsableCommand {
         commandName: "batch",
         abstract: "Run day-ahead for every community of a manifest (one shard of it on a cluster); `batch merge` collects the results.",
         discussion: """
-        The manifest is a CSV with header community,history,date,model (paths relative to it; empty cells take the defaults). \
-        The shard is --shard i/N, else SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT (Slurm array jobs), else JOB_COMPLETION_INDEX \
-        with PEERGRID_SHARD_COUNT (Kubernetes Indexed Jobs), else the whole manifest. Communities whose report exists with the same \
-        run key are skipped, so a rerun finishes what a killed one left. Exit codes: 0 every community done, 2 bad manifest or a \
-        community with bad input, 3 a community infeasible, 4 a solver failure; the others still run.
-        """,
+            The manifest is a CSV with header community,history,date,model (paths relative to it; empty cells take the defaults). \
+            The shard is --shard i/N, else SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT (Slurm array jobs), else JOB_COMPLETION_INDEX \
+            with PEERGRID_SHARD_COUNT (Kubernetes Indexed Jobs), else the whole manifest. Communities whose report exists with the same \
+            run key are skipped, so a rerun finishes what a killed one left. Exit codes: 0 every community done, 2 bad manifest or a \
+            community with bad input, 3 a community infeasible, 4 a solver failure; the others still run.
+            """,
         subcommands: [BatchRunCommand.self, BatchMergeCommand.self],
         defaultSubcommand: BatchRunCommand.self)
 }
@@ -213,15 +226,20 @@ struct BatchRunCommand: ParsableCommand {
     @Option(help: "This process's part: i/N (0-based i).")
     var shard: String?
 
-    @Option(name: .customLong("store-dir"), help: "One results store per manifest entry in this directory, named after the entry (not the shard or task): any task, array size or resubmission finds an entry's run; `batch merge --store-dir` collects them. Overrides --store.")
+    @Option(
+        name: .customLong("store-dir"),
+        help:
+            "One results store per manifest entry in this directory, named after the entry (not the shard or task): any task, array size or resubmission finds an entry's run; `batch merge --store-dir` collects them. Overrides --store."
+    )
     var storeDir: String?
 
     @OptionGroup var settings: DayAheadOptionGroup
 
     func run() throws {
-        let batch = BatchRun(manifest: try BatchManifest.read(manifest), shard: try shard.map(Shard.parse) ?? Shard.fromEnvironment() ?? Shard(index: 0, count: 1),
-                             outRoot: settings.out, store: storeDir == nil ? try settings.openStore() : nil, storeDirectory: storeDir,
-                             options: settings.options(date:))
+        let batch = BatchRun(
+            manifest: try BatchManifest.read(manifest), shard: try shard.map(Shard.parse) ?? Shard.fromEnvironment() ?? Shard(index: 0, count: 1),
+            outRoot: settings.out, store: storeDir == nil ? try settings.openStore() : nil, storeDirectory: storeDir,
+            options: settings.options(date:))
         let mine = batch.entries
         print("batch \(manifest): shard \(batch.shard), \(mine.count) of \(batch.manifest.entries.count) communities")
         var worst = CLIExit.success
@@ -235,7 +253,9 @@ struct BatchRunCommand: ParsableCommand {
             case let .done(r, dir):
                 let code = Backends.exitCode(r.schedule.status)
                 if code != .success { worst = max(worst, code); counts.failed += 1 } else { counts.done += 1 }
-                print("[\(k + 1)/\(mine.count)] \(r.community.name) \(r.date): \(r.schedule.status.rawValue), cost \(r.schedule.objective.map { String(format: "%.2f", $0) } ?? "-"), \(dir)")
+                print(
+                    "[\(k + 1)/\(mine.count)] \(r.community.name) \(r.date): \(r.schedule.status.rawValue), cost \(r.schedule.objective.map { String(format: "%.2f", $0) } ?? "-"), \(dir)"
+                )
             case let .failed(err):
                 counts.failed += 1
                 worst = max(worst, .badInput)

@@ -12,7 +12,10 @@ struct SeriesOptions: ParsableArguments {
     @Option(help: "The column to forecast.")
     var column: String?
 
-    @Option(help: "Comma-separated exogenous regressor columns (used by arima, arima-fourier, mstl-arima). Rows after the last value of --column, with that cell empty, give the regressors over the horizon.")
+    @Option(
+        help:
+            "Comma-separated exogenous regressor columns (used by arima, arima-fourier, mstl-arima). Rows after the last value of --column, with that cell empty, give the regressors over the horizon."
+    )
     var exog: String?
 
     @Option(help: "Time zone of local (offset-free) timestamps, e.g. Europe/London.")
@@ -57,8 +60,9 @@ struct NeuralTrainingOptions: ParsableArguments {
         if let p = n.options.problem { throw CLIFailure("\(n.name): \(p)") }
         if isatty(STDERR_FILENO) == 1 {
             n.progress = { p in
-                let line = String(format: "\r%@: epoch %d/%d, loss %.4f, validation %.4f, %.0f s, at most %.0f s left", p.model, p.epoch, p.epochs,
-                                  p.loss, p.validationLoss, p.seconds, p.remainingSeconds)
+                let line = String(
+                    format: "\r%@: epoch %d/%d, loss %.4f, validation %.4f, %.0f s, at most %.0f s left", p.model, p.epoch, p.epochs,
+                    p.loss, p.validationLoss, p.seconds, p.remainingSeconds)
                 FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
             }
         }
@@ -109,9 +113,9 @@ struct BacktestCommand: ParsableCommand {
         var scores: [BacktestScore] = []
         for f in forecasters {
             defer { NeuralTrainingOptions.finishLine() }
-            do { scores.append(try backtest.run(f, on: s)) }
-            catch let e as ForecastError { throw CLIFailure("\(series.data ?? ""): \(e.description)") }
-            catch let e as ARIMAError { throw CLIFailure("\(series.data ?? ""): \(f.name): \(e.description)") }
+            do { scores.append(try backtest.run(f, on: s)) } catch let e as ForecastError {
+                throw CLIFailure("\(series.data ?? ""): \(e.description)")
+            } catch let e as ARIMAError { throw CLIFailure("\(series.data ?? ""): \(f.name): \(e.description)") }
         }
         print(BacktestReport.table(scores))
         if let report {
@@ -120,21 +124,25 @@ struct BacktestCommand: ParsableCommand {
                 throw CLIFailure("--report \(report): the directory holds other files; give a new or a previous report's directory (it is replaced)")
             }
             let doc = BacktestReport.document(series: s, source: series.data ?? "", scores: scores, horizon: horizon, testDays: testDays)
-            do { try OutputFiles.writeDirectory(doc.files(), to: report) }
-            catch { throw CLIFailure("cannot write \(report): \(error.localizedDescription)") }
+            do { try OutputFiles.writeDirectory(doc.files(), to: report) } catch { throw CLIFailure("cannot write \(report): \(error.localizedDescription)") }
             print("report: \(report)/report.html")
         }
         if let json {
             let object: JSON = .object([
                 ("horizon", .integer(horizon)), ("test_days", .integer(testDays)),
-                ("models", .array(scores.map { r in
-                    .object([("name", .string(r.model)), ("mae", .number(r.mae)), ("rmse", .number(r.rmse)),
-                             ("mape", .number(r.mape)), ("mase", .number(r.mase)), ("coverage", .number(r.coverage)),
-                             ("fit_seconds", .number(r.fitSeconds))])
-                })),
+                (
+                    "models",
+                    .array(
+                        scores.map { r in
+                            .object([
+                                ("name", .string(r.model)), ("mae", .number(r.mae)), ("rmse", .number(r.rmse)),
+                                ("mape", .number(r.mape)), ("mase", .number(r.mase)), ("coverage", .number(r.coverage)),
+                                ("fit_seconds", .number(r.fitSeconds))
+                            ])
+                        })
+                )
             ])
-            do { try OutputFiles.write(object.serialized() + "\n", to: json) }
-            catch { throw CLIFailure("cannot write \(json): \(error.localizedDescription)") }
+            do { try OutputFiles.write(object.serialized() + "\n", to: json) } catch { throw CLIFailure("cannot write \(json): \(error.localizedDescription)") }
         }
     }
 }
@@ -145,7 +153,9 @@ struct ForecastCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "forecast",
         abstract: "Forecast the next values of a series with a prediction interval.",
-        discussion: "Either fit (--data, --column, --model; --save-model keeps the fitted model) or load a saved model (--load-model), which forecasts from the end of the series it was fitted on.")
+        discussion:
+            "Either fit (--data, --column, --model; --save-model keeps the fitted model) or load a saved model (--load-model), which forecasts from the end of the series it was fitted on."
+    )
 
     @OptionGroup var series: SeriesOptions
 
@@ -171,22 +181,23 @@ struct ForecastCommand: ParsableCommand {
     func run() throws {
         let saved: SavedModel
         if let loadModel {
-            guard series.data == nil else { throw CLIFailure("give either --load-model or --data (a loaded model forecasts from the end of the series it was fitted on)") }
+            guard series.data == nil else {
+                throw CLIFailure("give either --load-model or --data (a loaded model forecasts from the end of the series it was fitted on)")
+            }
             guard let data = FileManager.default.contents(atPath: loadModel) else { throw CLIFailure("\(loadModel): cannot read the file") }
             saved = try ModelFile.decode(data, file: loadModel)
         } else {
             let s = try series.load()
             var f = try neural.apply(to: ForecasterCatalog.make(model, periodsPerDay: s.periodsPerDay))
             defer { NeuralTrainingOptions.finishLine() }
-            do { try f.fit(s) }
-            catch let e as ForecastError { throw CLIFailure("\(series.data ?? ""): \(e.description)") }
-            catch let e as ARIMAError { throw CLIFailure("\(series.data ?? ""): \(model): \(e.description)") }
+            do { try f.fit(s) } catch let e as ForecastError { throw CLIFailure("\(series.data ?? ""): \(e.description)") } catch let e as ARIMAError {
+                throw CLIFailure("\(series.data ?? ""): \(model): \(e.description)")
+            }
             saved = SavedModel(forecaster: f, fittedOn: s)
         }
         let result = try saved.forecaster.forecast(horizon: horizon, level: 0.95)
         if let saveModel {
-            do { try OutputFiles.write(data: try ModelFile.encode(saved), to: saveModel) }
-            catch { throw CLIFailure("cannot write \(saveModel): \(error)") }
+            do { try OutputFiles.write(data: try ModelFile.encode(saved), to: saveModel) } catch { throw CLIFailure("cannot write \(saveModel): \(error)") }
         }
         var csv = "timestamp,forecast,lower_95,upper_95\n"
         for k in 0..<horizon {

@@ -14,9 +14,11 @@ struct LedgerCommand: ParsableCommand {
             Exit codes: 0 done, 2 bad input, 5 the ledger, a proof or a replay does not verify, 6 a replica's history \
             is a fork of the source's.
             """,
-        subcommands: [LedgerKeygenCommand.self, LedgerAppendCommand.self, LedgerVerifyCommand.self,
-                      LedgerProveCommand.self, LedgerVerifyProofCommand.self, LedgerReplayCommand.self,
-                      LedgerSyncCommand.self])
+        subcommands: [
+            LedgerKeygenCommand.self, LedgerAppendCommand.self, LedgerVerifyCommand.self,
+            LedgerProveCommand.self, LedgerVerifyProofCommand.self, LedgerReplayCommand.self,
+            LedgerSyncCommand.self
+        ])
 }
 
 /// `--ledger FILE --ledger-key KEY [--operator-key KEY]`, shared by the commands that append what they settle.
@@ -47,16 +49,20 @@ struct LedgerAppendOptions: ParsableArguments {
     }
 
     /// Appends `records` as one clearing and prints what was appended.
-    func append(_ records: @autoclosure () throws -> [LedgerRecord], clearing: String,
-                keys: (submitter: LedgerSigningKey, operator: LedgerSigningKey)?) throws {
+    func append(
+        _ records: @autoclosure () throws -> [LedgerRecord], clearing: String,
+        keys: (submitter: LedgerSigningKey, operator: LedgerSigningKey)?
+    ) throws {
         guard let ledger, let keys else { return }
         let clearing = clearingID ?? clearing
         let storage = try LedgerDatabase(path: ledger)
-        let receipt = try LedgerWriter.append(records: try records(), clearing: clearing, submitter: keys.submitter,
-                                              operator: keys.operator, to: storage)
-        print("ledger    \(ledger): \(receipt.appended) entries appended for clearing \(clearing) "
-              + "(entries \(receipt.firstIndex)...\(receipt.checkpoint.size - 1)); checkpoint signed at size "
-              + "\(receipt.checkpoint.size), root \(Hex.encode(receipt.checkpoint.root).prefix(16))...")
+        let receipt = try LedgerWriter.append(
+            records: try records(), clearing: clearing, submitter: keys.submitter,
+            operator: keys.operator, to: storage)
+        print(
+            "ledger    \(ledger): \(receipt.appended) entries appended for clearing \(clearing) "
+                + "(entries \(receipt.firstIndex)...\(receipt.checkpoint.size - 1)); checkpoint signed at size "
+                + "\(receipt.checkpoint.size), root \(Hex.encode(receipt.checkpoint.root).prefix(16))...")
     }
 }
 
@@ -156,18 +162,21 @@ struct LedgerVerifyCommand: ParsableCommand {
         do {
             result = try LedgerVerifier.verify(snapshot, pinnedOperatorKey: pinned)
         } catch let LedgerError.integrity(message, entry) {
-            throw LedgerError.integrity("\(ledger): TAMPERED: \(message)"
-                                        + (entry.map { " (first bad entry: \($0))" } ?? ""), entry: entry)
+            throw LedgerError.integrity(
+                "\(ledger): TAMPERED: \(message)"
+                    + (entry.map { " (first bad entry: \($0))" } ?? ""), entry: entry)
         }
         func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
-        print("verified  \(ledger): \(count(result.entries, "entry").replacingOccurrences(of: "entrys", with: "entries")) in "
-              + "\(count(result.batches, "signed batch").replacingOccurrences(of: "batchs", with: "batches")), "
-              + "\(count(result.checkpoints, "signed checkpoint")), " + String(format: "%.2f s", clock.seconds))
+        print(
+            "verified  \(ledger): \(count(result.entries, "entry").replacingOccurrences(of: "entrys", with: "entries")) in "
+                + "\(count(result.batches, "signed batch").replacingOccurrences(of: "batchs", with: "batches")), "
+                + "\(count(result.checkpoints, "signed checkpoint")), " + String(format: "%.2f s", clock.seconds))
         if let head = result.latest {
             print("head      size \(head.size), root \(Hex.encode(head.root)), signed \(UTCTime.string(Date(timeIntervalSince1970: TimeInterval(head.time))))")
         }
-        print("operator  \(snapshot.header.operatorName) \(Hex.encode(snapshot.header.operatorKey))"
-              + (pinned == nil ? " (taken from the ledger; pin it with --operator-key KEY.pub)" : " (matches the trusted key)"))
+        print(
+            "operator  \(snapshot.header.operatorName) \(Hex.encode(snapshot.header.operatorKey))"
+                + (pinned == nil ? " (taken from the ledger; pin it with --operator-key KEY.pub)" : " (matches the trusted key)"))
     }
 }
 
@@ -198,7 +207,8 @@ struct LedgerProveCommand: ParsableCommand {
 
     func run() throws {
         let storage = try LedgerDatabase(path: ledger, create: false)
-        let proof = try entry.map { try LedgerProof.inclusion(index: $0, size: size, storage: storage) }
+        let proof =
+            try entry.map { try LedgerProof.inclusion(index: $0, size: size, storage: storage) }
             ?? LedgerProof.consistency(oldSize: from!, newSize: size, storage: storage)
         if let out {
             try OutputFiles.write(proof.json, to: out)
@@ -255,8 +265,9 @@ struct LedgerReplayCommand: ParsableCommand {
         let verified = try LedgerVerifier.verify(snapshot, pinnedOperatorKey: try trusted.key())
         let clearings = try LedgerReplay.run(verified.decoded)
         for c in clearings {
-            print("replayed  \(c.clearing): rule \(c.ruleVersion), \(c.trades) trades, \(c.bills.count) bills equal the logged "
-                  + "bills, sum \(LedgerUnits.currency(c.total))")
+            print(
+                "replayed  \(c.clearing): rule \(c.ruleVersion), \(c.trades) trades, \(c.bills.count) bills equal the logged "
+                    + "bills, sum \(LedgerUnits.currency(c.total))")
             if bills {
                 for b in c.bills { print("          \(b.party.padding(toLength: 24, withPad: " ", startingAt: 0)) \(LedgerUnits.currency(b.amount))") }
             }

@@ -58,8 +58,9 @@ struct MarketBidsCommand: ParsableCommand {
         let book = try options.derive(parsed)
         try writeMarketOutputs([(name: "bids.csv", text: BidFile.csv(book))], into: out)
         let buys = book.bids.filter { $0.side == .buy }.count
-        print("bids      \(parsed.name): \(book.bids.count) bids (\(buys) buy, \(book.bids.count - buys) sell) from \(book.bidders.count) prosumers over \(book.periods) periods, \(options.steps) price steps, "
-              + String(format: "%.1f s", clock.seconds))
+        print(
+            "bids      \(parsed.name): \(book.bids.count) bids (\(buys) buy, \(book.bids.count - buys) sell) from \(book.bidders.count) prosumers over \(book.periods) periods, \(options.steps) price steps, "
+                + String(format: "%.1f s", clock.seconds))
         print("wrote     \(out)/bids.csv")
     }
 }
@@ -152,23 +153,24 @@ struct MarketClearCommand: ParsableCommand {
         case .payAsBid, .huang: break
         }
         if bids == nil { settings.append(("steps", .integer(options.steps))) }
-        try writeMarketOutputs([
-            (name: "trades.csv", text: MarketReport.tradesCSV(result)),
-            (name: "payments.csv", text: MarketReport.paymentsCSV(result, bills: bills)),
-            (name: "summary.json", text: MarketReport.summary(result, book: book, settings: settings, bills: bills).serialized() + "\n"),
-        ], into: out)
+        try writeMarketOutputs(
+            [
+                (name: "trades.csv", text: MarketReport.tradesCSV(result)),
+                (name: "payments.csv", text: MarketReport.paymentsCSV(result, bills: bills)),
+                (name: "summary.json", text: MarketReport.summary(result, book: book, settings: settings, bills: bills).serialized() + "\n")
+            ], into: out)
         print(MarketReport.text(result, book: book, bills: bills))
         print("wrote     \(out)/trades.csv, \(out)/payments.csv, \(out)/summary.json")
         if let periodStart, let minutes, !result.trades.isEmpty {
-            try ledgerOptions.append(try LedgerRecords.market(result, start: periodStart, periodMinutes: minutes),
-                                     clearing: "market/\(self.mechanism.rawValue)/\(parsed?.name ?? bids ?? "")/\(UTCTime.string(periodStart))",
-                                     keys: ledgerKeys)
+            try ledgerOptions.append(
+                try LedgerRecords.market(result, start: periodStart, periodMinutes: minutes),
+                clearing: "market/\(self.mechanism.rawValue)/\(parsed?.name ?? bids ?? "")/\(UTCTime.string(periodStart))",
+                keys: ledgerKeys)
         }
     }
 }
 
 /// Writes the files atomically (temporary names, then renamed); a directory that cannot be written is bad input.
 func writeMarketOutputs(_ files: [(name: String, text: String)], into out: String) throws {
-    do { try OutputFiles.writeAll(files, into: out) }
-    catch { throw CLIFailure("cannot write to \(out): \(error.localizedDescription)") }
+    do { try OutputFiles.writeAll(files, into: out) } catch { throw CLIFailure("cannot write to \(out): \(error.localizedDescription)") }
 }

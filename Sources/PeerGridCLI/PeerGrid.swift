@@ -12,9 +12,12 @@ struct PeerGrid: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "peergrid",
         abstract: "Forecasting and optimization for energy communities.",
-        discussion: "Exit codes: 0 solved, 2 bad input, 3 infeasible, 4 unbounded / solver error / time limit without a solution, 5 verification failed (a tampered ledger, a proof or check that does not hold), 6 forked ledger, 70 internal error.",
-        subcommands: [DayAheadCommand.self, BatchCommand.self, HistoryCommand.self, SolveCommand.self, ScheduleCommand.self, ClearCommand.self,
-                      PriceCommand.self, MarketCommand.self, LedgerCommand.self, BacktestCommand.self, ForecastCommand.self])
+        discussion:
+            "Exit codes: 0 solved, 2 bad input, 3 infeasible, 4 unbounded / solver error / time limit without a solution, 5 verification failed (a tampered ledger, a proof or check that does not hold), 6 forked ledger, 70 internal error.",
+        subcommands: [
+            DayAheadCommand.self, BatchCommand.self, HistoryCommand.self, SolveCommand.self, ScheduleCommand.self, ClearCommand.self,
+            PriceCommand.self, MarketCommand.self, LedgerCommand.self, BacktestCommand.self, ForecastCommand.self
+        ])
 
     /// Runs the command with PeerGrid's exit codes: argument errors exit 2 (ArgumentParser's default is 64).
     static func main() {

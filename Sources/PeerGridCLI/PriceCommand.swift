@@ -13,7 +13,9 @@ struct PriceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "price",
         abstract: "Price the shared storage's service: the operator's profit-maximizing prices (spec/pricing.md).",
-        discussion: "Solves the bilevel game exactly (a MILP over the prosumers' KKT conditions), then checks the answer by solving every prosumer again at the prices found. Writes prices.csv and pricing.json to --out. Exit codes: 0 solved, 2 bad input, 3 infeasible, 4 solver error or time limit without a solution.")
+        discussion:
+            "Solves the bilevel game exactly (a MILP over the prosumers' KKT conditions), then checks the answer by solving every prosumer again at the prices found. Writes prices.csv and pricing.json to --out. Exit codes: 0 solved, 2 bad input, 3 infeasible, 4 solver error or time limit without a solution."
+    )
 
     @Option(help: "The community file (JSON) with shared_storage and a pricing section.")
     var community: String
@@ -26,12 +28,18 @@ struct PriceCommand: ParsableCommand {
     @Option(help: "Output directory for prices.csv and pricing.json.")
     var out: String = "."
 
-    @Option(help: ArgumentHelp("Also write the MILP as solved (with its cuts and weights) to this .mps or .lp file.",
-                               discussion: "Personalized mode writes one file per prosumer, its id before the extension."))
+    @Option(
+        help: ArgumentHelp(
+            "Also write the MILP as solved (with its cuts and weights) to this .mps or .lp file.",
+            discussion: "Personalized mode writes one file per prosumer, its id before the extension."))
     var export: String?
 
-    @Option(help: ArgumentHelp("Evaluate these prices (a prices.csv) instead of optimizing them.",
-                               discussion: "Every prosumer answers the given prices (its leader-best optimal answer); the report gives the operator's profit and every bill. Uniform files have no prosumer column, personalized ones have it first."))
+    @Option(
+        help: ArgumentHelp(
+            "Evaluate these prices (a prices.csv) instead of optimizing them.",
+            discussion:
+                "Every prosumer answers the given prices (its leader-best optimal answer); the report gives the operator's profit and every bill. Uniform files have no prosumer column, personalized ones have it first."
+        ))
     var prices: String?
 
     @OptionGroup var ledgerOptions: LedgerAppendOptions
@@ -60,8 +68,7 @@ struct PriceCommand: ParsableCommand {
                 do {
                     try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
                     try ModelFile.write(model, to: path)
-                }
-                catch { throw CLIFailure("cannot export the model: \(error)") }
+                } catch { throw CLIFailure("cannot export the model: \(error)") }
             }
         }
         do {
@@ -71,19 +78,21 @@ struct PriceCommand: ParsableCommand {
             } else {
                 result = try pricer.price(problem)
             }
+        } catch let e as ModelError { throw CLIFailure("\(community): \(e.description)") } catch let e as PricingInputError {
+            throw CLIFailure("\(community): \(e.description)", code: CLIExit(e.kind))
         }
-        catch let e as ModelError { throw CLIFailure("\(community): \(e.description)") }
-        catch let e as PricingInputError { throw CLIFailure("\(community): \(e.description)", code: CLIExit(e.kind)) }
         progress.finish()
         var files = [("pricing.json", PricingReport.summary(parsed, problem, result).serialized() + "\n")]
         if result.status.hasSolution { files.insert(("prices.csv", PricingReport.csv(parsed, result)), at: 0) }
-        do { try OutputFiles.writeAll(files.map { (name: $0.0, text: $0.1) }, into: out) }
-        catch { throw CLIFailure("cannot write to \(out): \(error.localizedDescription)") }
+        do { try OutputFiles.writeAll(files.map { (name: $0.0, text: $0.1) }, into: out) } catch {
+            throw CLIFailure("cannot write to \(out): \(error.localizedDescription)")
+        }
         print(PricingReport.text(parsed, problem, result))
         if result.status.hasSolution {
             print("wrote     \(out)/prices.csv, \(out)/pricing.json")
-            try ledgerOptions.append(try LedgerRecords.pricing(result, community: parsed, storageOperator: ledgerKeys?.submitter.party ?? ""),
-                                     clearing: "storage/\(parsed.name)/\(UTCTime.string(parsed.start))", keys: ledgerKeys)
+            try ledgerOptions.append(
+                try LedgerRecords.pricing(result, community: parsed, storageOperator: ledgerKeys?.submitter.party ?? ""),
+                clearing: "storage/\(parsed.name)/\(UTCTime.string(parsed.start))", keys: ledgerKeys)
         }
         let code = Backends.exitCode(result.status)
         if code != .success { throw ExitCode(code.rawValue) }

@@ -13,14 +13,19 @@ struct ScheduleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schedule",
         abstract: "Schedule a community for the day ahead (spec/community.md).",
-        discussion: "Writes schedule.csv and summary.json to --out. Exit codes: 0 solved, 2 bad input, 3 infeasible (with a diagnosis), 4 solver error or time limit without a solution.")
+        discussion:
+            "Writes schedule.csv and summary.json to --out. Exit codes: 0 solved, 2 bad input, 3 infeasible (with a diagnosis), 4 solver error or time limit without a solution."
+    )
 
     @Option(help: "The community file (JSON).")
     var community: String
 
     @OptionGroup var solverOptions: SolverOptionGroup
 
-    @Option(help: "central (one MILP) or agents (each prosumer's agent plans at the coordinator's prices, as `peergrid clear`; --time-limit applies, --solver and --gap do not).")
+    @Option(
+        help:
+            "central (one MILP) or agents (each prosumer's agent plans at the coordinator's prices, as `peergrid clear`; --time-limit applies, --solver and --gap do not)."
+    )
     var method: DayAheadOptions.Method = .central
 
     @Option(help: "Output directory for schedule.csv and summary.json.")
@@ -46,12 +51,12 @@ struct ScheduleCommand: ParsableCommand {
         if let limit = options.timeLimit { options.timeLimit = max(0.01 * limit, 0.99 * limit - started.seconds) }
         let progress = TerminalProgress(enabled: !solverOptions.verbose)
         options.progress = progress.report
-        let scheduler = CommunityScheduler(solver: solverOptions.solver.make(), options: options,
-                                           standalone: !noStandalone)
+        let scheduler = CommunityScheduler(
+            solver: solverOptions.solver.make(), options: options,
+            standalone: !noStandalone)
         if let export {
             let (model, _) = scheduler.model(for: parsed)
-            do { try ModelFile.write(model, to: export) }
-            catch { throw CLIFailure("cannot export the model: \(error)") }
+            do { try ModelFile.write(model, to: export) } catch { throw CLIFailure("cannot export the model: \(error)") }
         }
         if buildOnly {
             let (model, build) = scheduler.model(for: parsed)
@@ -60,11 +65,13 @@ struct ScheduleCommand: ParsableCommand {
                 ("community", .string(parsed.name)), ("status", .string("built")), ("solver", .string(solverOptions.solver.rawValue)),
                 ("build_seconds", .number(build)), ("handover_seconds", .number(handover)),
                 ("variables", .integer(model.variableCount)), ("integer_variables", .integer(model.integerCount)),
-                ("constraints", .integer(model.constraintCount)), ("nonzeros", .integer(model.nonZeroCount)),
+                ("constraints", .integer(model.constraintCount)), ("nonzeros", .integer(model.nonZeroCount))
             ])
             try writeOutputs([("summary.json", json.serialized() + "\n")])
-            print(String(format: "built %@: %d variables (%d integer), %d constraints, %d non-zeros; build %.3f s, hand-over %.3f s",
-                         parsed.name, model.variableCount, model.integerCount, model.constraintCount, model.nonZeroCount, build, handover))
+            print(
+                String(
+                    format: "built %@: %d variables (%d integer), %d constraints, %d non-zeros; build %.3f s, hand-over %.3f s",
+                    parsed.name, model.variableCount, model.integerCount, model.constraintCount, model.nonZeroCount, build, handover))
             return
         }
         progress.start("solving \(parsed.name)")
@@ -80,8 +87,7 @@ struct ScheduleCommand: ParsableCommand {
             } else {
                 result = try scheduler.schedule(parsed)
             }
-        }
-        catch let e as ModelError { throw CLIFailure("\(community): \(e.description)") }
+        } catch let e as ModelError { throw CLIFailure("\(community): \(e.description)") }
         progress.finish()
         var files = [("summary.json", ScheduleReport.summary(parsed, result).serialized() + "\n")]
         if result.status.hasSolution { files.insert(("schedule.csv", ScheduleReport.csv(parsed, result)), at: 0) }
@@ -89,15 +95,17 @@ struct ScheduleCommand: ParsableCommand {
         print(ScheduleReport.text(parsed, result))
         if result.status.hasSolution {
             print("wrote     \(out)/schedule.csv, \(out)/summary.json")
-            try ledgerOptions.append(try LedgerRecords.schedule(result, community: parsed),
-                                     clearing: "schedule/\(parsed.name)/\(UTCTime.string(parsed.start))", keys: ledgerKeys)
+            try ledgerOptions.append(
+                try LedgerRecords.schedule(result, community: parsed),
+                clearing: "schedule/\(parsed.name)/\(UTCTime.string(parsed.start))", keys: ledgerKeys)
         }
         let code = Backends.exitCode(result.status)
         if code != .success { throw ExitCode(code.rawValue) }
     }
 
     func writeOutputs(_ files: [(String, String)]) throws {
-        do { try OutputFiles.writeAll(files.map { (name: $0.0, text: $0.1) }, into: out) }
-        catch { throw CLIFailure("cannot write to \(out): \(error.localizedDescription)") }
+        do { try OutputFiles.writeAll(files.map { (name: $0.0, text: $0.1) }, into: out) } catch {
+            throw CLIFailure("cannot write to \(out): \(error.localizedDescription)")
+        }
     }
 }

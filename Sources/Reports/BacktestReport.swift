@@ -19,18 +19,31 @@ public enum BacktestReport {
     public static func document(series: TimeSeries, source: String, scores: [BacktestScore], horizon: Int, testDays: Int) -> ReportDocument {
         var doc = ReportDocument(title: "Backtest: \(series.name) (\(source))")
         let f2 = { (x: Double) in String(format: "%.3f", x) }
-        doc.add(.paragraph("Rolling origin: for each of the last \(testDays) days, every model is fitted on everything before the day and forecasts \(horizon) observations; errors are against what happened. MASE is scaled by the weekly seasonal naive's in-sample error; coverage is that of the 95 % interval."))
+        doc.add(
+            .paragraph(
+                "Rolling origin: for each of the last \(testDays) days, every model is fitted on everything before the day and forecasts \(horizon) observations; errors are against what happened. MASE is scaled by the weekly seasonal naive's in-sample error; coverage is that of the 95 % interval."
+            ))
         doc.add(.heading("Errors per model"))
         let best = scores.min { $0.mape < $1.mape }?.model
-        doc.add(.table(header: ["model", "MAE", "RMSE", "MAPE %", "MASE", "coverage", "fit s"],
-                       rows: scores.map { [$0.model + ($0.model == best ? " (best MAPE)" : ""), f2($0.mae), f2($0.rmse), f2($0.mape), f2($0.mase), f2($0.coverage), f2($0.fitSeconds)] },
-                       note: "\(series.count) observations from \(iso(series.start)), step \(Int(series.step)) s."))
-        doc.add(.chart(name: "mape", svg: SVGChart.groupedBars(title: "MAPE per model, %", categories: scores.map(\.model),
-                                                                 series: [ChartSeries("MAPE", scores.map(\.mape))], yLabel: "%")))
+        doc.add(
+            .table(
+                header: ["model", "MAE", "RMSE", "MAPE %", "MASE", "coverage", "fit s"],
+                rows: scores.map {
+                    [$0.model + ($0.model == best ? " (best MAPE)" : ""), f2($0.mae), f2($0.rmse), f2($0.mape), f2($0.mase), f2($0.coverage), f2($0.fitSeconds)]
+                },
+                note: "\(series.count) observations from \(iso(series.start)), step \(Int(series.step)) s."))
+        doc.add(
+            .chart(
+                name: "mape",
+                svg: SVGChart.groupedBars(
+                    title: "MAPE per model, %", categories: scores.map(\.model),
+                    series: [ChartSeries("MAPE", scores.map(\.mape))], yLabel: "%")))
 
         // Errors per hour of day.
         let perDay = series.periodsPerDay
-        let calendar: Calendar = { var c = Calendar(identifier: .gregorian); c.timeZone = TimeZone(identifier: "UTC")!; return c }()
+        let calendar: Calendar = {
+            var c = Calendar(identifier: .gregorian); c.timeZone = TimeZone(identifier: "UTC")!; return c
+        }()
         let slots = perDay
         let slotLabels = (0..<slots).map { s -> String in
             let d = series.start.addingTimeInterval(Double(s) * series.step)
@@ -48,7 +61,10 @@ public enum BacktestReport {
             return ChartSeries(s.model, zip(sum, n).map { $1 > 0 ? $0 / $1 : .nan })
         }
         doc.add(.heading("Errors per time of day"))
-        doc.add(.chart(name: "mae-by-hour", svg: SVGChart.line(title: "MAE by time of day (UTC)", xLabels: slotLabels, series: perHour, yLabel: "MAE", zeroBased: true)))
+        doc.add(
+            .chart(
+                name: "mae-by-hour", svg: SVGChart.line(title: "MAE by time of day (UTC)", xLabels: slotLabels, series: perHour, yLabel: "MAE", zeroBased: true)
+            ))
 
         // Forecast against actual, per test day.
         doc.add(.heading("Forecast against actual, per test day"))

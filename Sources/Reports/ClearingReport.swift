@@ -27,9 +27,12 @@ public enum ClearingReport {
     public static func convergence(_ r: ClearingResult) -> String {
         var out = "iteration,primal_residual_kw,dual_residual,objective,bound,gap,smoothing,plans,seconds\n"
         for s in r.iterations {
-            out += [String(s.iteration), ScheduleReport.num(s.primalResidual), ScheduleReport.num(s.dualResidual),
+            out +=
+                [
+                    String(s.iteration), ScheduleReport.num(s.primalResidual), ScheduleReport.num(s.dualResidual),
                     ScheduleReport.num(s.objective), ScheduleReport.num(s.bound), ScheduleReport.num(s.gap),
-                    ScheduleReport.num(s.smoothing), String(s.plans), String(format: "%.3f", s.seconds)].joined(separator: ",") + "\n"
+                    ScheduleReport.num(s.smoothing), String(s.plans), String(format: "%.3f", s.seconds)
+                ].joined(separator: ",") + "\n"
         }
         return out
     }
@@ -37,8 +40,10 @@ public enum ClearingReport {
     /// The short human summary.
     public static func text(_ c: Community, _ r: ClearingResult) -> String {
         var lines = [ScheduleReport.text(c, r.schedule)]
-        lines.append(String(format: "clearing  %d iterations, %@, %d agents in the final selection, %.2f s",
-                            r.iterations.count, r.converged ? "converged" : "not converged", r.agentsInSelection, r.seconds))
+        lines.append(
+            String(
+                format: "clearing  %d iterations, %@, %d agents in the final selection, %.2f s",
+                r.iterations.count, r.converged ? "converged" : "not converged", r.agentsInSelection, r.seconds))
         if !r.phaseSeconds.isEmpty {
             lines.append("phases    " + r.phaseSeconds.map { String(format: "%@ %.2f s", $0.phase, $0.seconds) }.joined(separator: ", "))
         }

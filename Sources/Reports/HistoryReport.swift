@@ -7,13 +7,17 @@ public enum HistoryReport {
 
     /// Newest first, one line per run; `(no runs)` for none.
     public static func list(_ runs: [RunRecord]) -> String {
-        let table = TextTable([.init("id", 5), .init("finished", 20, left: true, gap: 2), .init("community", 16, left: true, gap: 2),
-                               .init("date", 10, left: true, gap: 2), .init("status", 9, left: true, gap: 2), .init("cost", 10),
-                               .init("savings", 10), .init("pricing", 9, left: true, gap: 2), .init("profit", 9),
-                               .init("load MAPE", 11), .init("total s", 9)])
+        let table = TextTable([
+            .init("id", 5), .init("finished", 20, left: true, gap: 2), .init("community", 16, left: true, gap: 2),
+            .init("date", 10, left: true, gap: 2), .init("status", 9, left: true, gap: 2), .init("cost", 10),
+            .init("savings", 10), .init("pricing", 9, left: true, gap: 2), .init("profit", 9),
+            .init("load MAPE", 11), .init("total s", 9)
+        ])
         let rows = runs.map { r in
-            ["\(r.id ?? 0)", r.finishedAt, r.community, r.date, r.status, money(r.cost), money(r.savings), r.pricingStatus,
-             money(r.profit), r.forecastMAPE.map { String(format: "%.2f %%", $0) } ?? "-", String(format: "%.1f", r.totalSeconds)]
+            [
+                "\(r.id ?? 0)", r.finishedAt, r.community, r.date, r.status, money(r.cost), money(r.savings), r.pricingStatus,
+                money(r.profit), r.forecastMAPE.map { String(format: "%.2f %%", $0) } ?? "-", String(format: "%.1f", r.totalSeconds)
+            ]
         }
         return table.render(rows) + (runs.isEmpty ? "\n(no runs)" : "")
     }
@@ -25,26 +29,33 @@ public enum HistoryReport {
                 + y.padding(toLength: 26, withPad: " ", startingAt: 0) + delta
         }
         func diff(_ x: Double?, _ y: Double?) -> String { (x != nil && y != nil) ? String(format: "%+.2f", y! - x!) : "" }
-        var lines = [line("", "run \(a.id ?? 0)", "run \(b.id ?? 0)", "change"),
-                     line("community", a.community, b.community),
-                     line("date", a.date, b.date),
-                     line("status", a.status, b.status),
-                     line("model", a.model, b.model),
-                     line("solver", a.solver, b.solver),
-                     line("cost", money(a.cost), money(b.cost), diff(a.cost, b.cost)),
-                     line("stand-alone", money(a.standaloneCost), money(b.standaloneCost), diff(a.standaloneCost, b.standaloneCost)),
-                     line("savings", money(a.savings), money(b.savings), diff(a.savings, b.savings)),
-                     line("pricing", a.pricingStatus, b.pricingStatus),
-                     line("profit", money(a.profit), money(b.profit), diff(a.profit, b.profit)),
-                     line("load MAPE %", money(a.forecastMAPE), money(b.forecastMAPE), diff(a.forecastMAPE, b.forecastMAPE)),
-                     line("total s", String(format: "%.1f", a.totalSeconds), String(format: "%.1f", b.totalSeconds), diff(a.totalSeconds, b.totalSeconds)),
-                     line("community file", a.communityHash, b.communityHash, a.communityHash == b.communityHash ? "same" : "changed"),
-                     line("history", a.historyHash, b.historyHash, a.historyHash == b.historyHash ? "same" : "changed"),
-                     line("settings", "", "", a.settingsJSON == b.settingsJSON ? "same" : "changed")]
+        var lines = [
+            line("", "run \(a.id ?? 0)", "run \(b.id ?? 0)", "change"),
+            line("community", a.community, b.community),
+            line("date", a.date, b.date),
+            line("status", a.status, b.status),
+            line("model", a.model, b.model),
+            line("solver", a.solver, b.solver),
+            line("cost", money(a.cost), money(b.cost), diff(a.cost, b.cost)),
+            line("stand-alone", money(a.standaloneCost), money(b.standaloneCost), diff(a.standaloneCost, b.standaloneCost)),
+            line("savings", money(a.savings), money(b.savings), diff(a.savings, b.savings)),
+            line("pricing", a.pricingStatus, b.pricingStatus),
+            line("profit", money(a.profit), money(b.profit), diff(a.profit, b.profit)),
+            line("load MAPE %", money(a.forecastMAPE), money(b.forecastMAPE), diff(a.forecastMAPE, b.forecastMAPE)),
+            line("total s", String(format: "%.1f", a.totalSeconds), String(format: "%.1f", b.totalSeconds), diff(a.totalSeconds, b.totalSeconds)),
+            line("community file", a.communityHash, b.communityHash, a.communityHash == b.communityHash ? "same" : "changed"),
+            line("history", a.historyHash, b.historyHash, a.historyHash == b.historyHash ? "same" : "changed"),
+            line("settings", "", "", a.settingsJSON == b.settingsJSON ? "same" : "changed")
+        ]
         let ma = models(a.modelsJSON), mb = models(b.modelsJSON)
         let changed = ma.keys.sorted().filter { ma[$0] != mb[$0] }
-        lines.append(line("forecasters", "", "", changed.isEmpty ? "same" : changed.prefix(3).map { "\($0): \(ma[$0] ?? "-") -> \(mb[$0] ?? "-")" }.joined(separator: ", ")
-                          + (changed.count > 3 ? " and \(changed.count - 3) more" : "")))
+        lines.append(
+            line(
+                "forecasters", "", "",
+                changed.isEmpty
+                    ? "same"
+                    : changed.prefix(3).map { "\($0): \(ma[$0] ?? "-") -> \(mb[$0] ?? "-")" }.joined(separator: ", ")
+                        + (changed.count > 3 ? " and \(changed.count - 3) more" : "")))
         return lines.joined(separator: "\n")
     }
 

@@ -35,14 +35,19 @@ public indirect enum JSON: Sendable, Equatable {
         case let .string(s): return JSON.quote(s)
         case let .array(items):
             if items.isEmpty { return "[]" }
-            if !pretty || items.allSatisfy({ if case .number = $0 { return true }; if case .string = $0 { return true }; return false }) {
+            if !pretty
+                || items.allSatisfy({
+                    if case .number = $0 { return true }; if case .string = $0 { return true }; return false
+                })
+            {
                 return "[" + items.map { $0.serialized(pretty: false) }.joined(separator: pretty ? ", " : ",") + "]"
             }
             return "[\n" + items.map { inner + $0.serialized(pretty: true, indent: inner) }.joined(separator: ",\n") + "\n\(indent)]"
         case let .object(pairs):
             if pairs.isEmpty { return "{}" }
             if !pretty { return "{" + pairs.map { JSON.quote($0.0) + ":" + $0.1.serialized(pretty: false) }.joined(separator: ",") + "}" }
-            return "{\n" + pairs.map { inner + JSON.quote($0.0) + ": " + $0.1.serialized(pretty: true, indent: inner) }
+            return "{\n"
+                + pairs.map { inner + JSON.quote($0.0) + ": " + $0.1.serialized(pretty: true, indent: inner) }
                 .joined(separator: ",\n") + "\n\(indent)}"
         }
     }

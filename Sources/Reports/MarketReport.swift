@@ -53,17 +53,27 @@ public enum MarketReport {
             ("operator_surplus", .number(r.operatorSurplus)),
             ("excluded_indivisible_bids", .array(r.excludedIndivisible.map { .integer($0) })),
             ("clearing_seconds", .number(r.seconds)),
-            ("per_period", .array(r.periods.map { p in
-                .object([("period", .integer(p.period)), ("volume_kwh", .number(p.volume)),
-                         ("buyer_price", .number(p.buyerPrice)), ("seller_price", .number(p.sellerPrice))])
-            })),
+            (
+                "per_period",
+                .array(
+                    r.periods.map { p in
+                        .object([
+                            ("period", .integer(p.period)), ("volume_kwh", .number(p.volume)),
+                            ("buyer_price", .number(p.buyerPrice)), ("seller_price", .number(p.sellerPrice))
+                        ])
+                    })
+            )
         ]
         if let bills {
-            pairs.append(("bills", .object([
-                ("standalone", .number(bills.reduce(0) { $0 + $1.standalone })),
-                ("pool", .number(bills.allSatisfy { $0.pool != nil } ? bills.reduce(0) { $0 + ($1.pool ?? 0) } : nil)),
-                ("market", .number(bills.reduce(0) { $0 + $1.market })),
-            ])))
+            pairs.append(
+                (
+                    "bills",
+                    .object([
+                        ("standalone", .number(bills.reduce(0) { $0 + $1.standalone })),
+                        ("pool", .number(bills.allSatisfy { $0.pool != nil } ? bills.reduce(0) { $0 + ($1.pool ?? 0) } : nil)),
+                        ("market", .number(bills.reduce(0) { $0 + $1.market }))
+                    ])
+                ))
         }
         return .object(pairs)
     }
@@ -75,9 +85,11 @@ public enum MarketReport {
             "market    \(r.mechanism): \(book.bids.count) bids from \(book.bidders.count) bidders over \(book.periods) periods",
             String(format: "cleared   %d trades, %.3f kWh in %.3f s", r.trades.count, volume, r.seconds),
             "welfare   " + TextNumber.fixed(r.welfare, decimals: 4)
-                + (r.welfareOptimum.map { " of an optimum of " + TextNumber.fixed($0, decimals: 4)
-                    + String(format: " (%.2f %%)", 100 * (r.welfareShare ?? 0)) } ?? ""),
-            "operator  surplus " + TextNumber.fixed(abs(r.operatorSurplus) < 5e-5 ? 0 : r.operatorSurplus, decimals: 4),
+                + (r.welfareOptimum.map {
+                    " of an optimum of " + TextNumber.fixed($0, decimals: 4)
+                        + String(format: " (%.2f %%)", 100 * (r.welfareShare ?? 0))
+                } ?? ""),
+            "operator  surplus " + TextNumber.fixed(abs(r.operatorSurplus) < 5e-5 ? 0 : r.operatorSurplus, decimals: 4)
         ]
         if !r.excludedIndivisible.isEmpty {
             lines.append("          \(r.excludedIndivisible.count) indivisible bid(s) left out (they could trade only in part)")
@@ -85,12 +97,16 @@ public enum MarketReport {
         if let bills {
             lines.append("bills     prosumer   standalone      pool    market")
             for b in bills {
-                lines.append(String(format: "          %-9@ %10.4f %9@ %9.4f", b.id as NSString, b.standalone,
-                                    (b.pool.map { String(format: "%.4f", $0) } ?? "-") as NSString, b.market))
+                lines.append(
+                    String(
+                        format: "          %-9@ %10.4f %9@ %9.4f", b.id as NSString, b.standalone,
+                        (b.pool.map { String(format: "%.4f", $0) } ?? "-") as NSString, b.market))
             }
-            lines.append(String(format: "          %-9@ %10.4f %9@ %9.4f", "total" as NSString, bills.reduce(0) { $0 + $1.standalone },
-                                (bills.allSatisfy { $0.pool != nil } ? String(format: "%.4f", bills.reduce(0) { $0 + ($1.pool ?? 0) }) : "-") as NSString,
-                                bills.reduce(0) { $0 + $1.market }))
+            lines.append(
+                String(
+                    format: "          %-9@ %10.4f %9@ %9.4f", "total" as NSString, bills.reduce(0) { $0 + $1.standalone },
+                    (bills.allSatisfy { $0.pool != nil } ? String(format: "%.4f", bills.reduce(0) { $0 + ($1.pool ?? 0) }) : "-") as NSString,
+                    bills.reduce(0) { $0 + $1.market }))
         }
         return lines.joined(separator: "\n")
     }

@@ -46,27 +46,36 @@ public enum PricingReport {
             ("check", r.check.map { .object([("passed", .bool($0.passed)), ("recomputed_profit", .number($0.recomputedProfit))]) } ?? .null),
             ("variables", .integer(r.variables)),
             ("integer_variables", .integer(r.integerVariables)),
-            ("constraints", .integer(r.constraints)),
+            ("constraints", .integer(r.constraints))
         ]
         if let m = r.bigM {
-            pairs.append(("big_m", .object([
-                ("storage_dual", .number(m.storageDual)), ("balance_dual", .number(m.balanceDual)),
-                ("largest_multiplier", .number(m.largestMultiplier)), ("largest_primal", .number(m.largestPrimal)),
-            ])))
+            pairs.append(
+                (
+                    "big_m",
+                    .object([
+                        ("storage_dual", .number(m.storageDual)), ("balance_dual", .number(m.balanceDual)),
+                        ("largest_multiplier", .number(m.largestMultiplier)), ("largest_primal", .number(m.largestPrimal))
+                    ])
+                ))
         }
         pairs.append(("widenings", .integer(r.widenings)))
         pairs.append(("operator_cost_per_kwh", .number(p.operatorCostPerKWh)))
-        pairs.append(("prosumers", .array(r.outcomes.map { o in
-            .object([
-                ("id", .string(o.id)),
-                ("bill_with_storage", .number(o.billWithStorage)),
-                ("bill_without_storage", .number(o.billWithoutStorage)),
-                ("savings", .number(o.savings)),
-                ("charged_kwh", .number(o.chargedKWh)),
-                ("discharged_kwh", .number(o.dischargedKWh)),
-                ("profit", .number(o.profit)),
-            ])
-        })))
+        pairs.append(
+            (
+                "prosumers",
+                .array(
+                    r.outcomes.map { o in
+                        .object([
+                            ("id", .string(o.id)),
+                            ("bill_with_storage", .number(o.billWithStorage)),
+                            ("bill_without_storage", .number(o.billWithoutStorage)),
+                            ("savings", .number(o.savings)),
+                            ("charged_kwh", .number(o.chargedKWh)),
+                            ("discharged_kwh", .number(o.dischargedKWh)),
+                            ("profit", .number(o.profit))
+                        ])
+                    })
+            ))
         pairs.append(("notes", .array(r.notes.map { .string($0) })))
         if !r.message.isEmpty { pairs.append(("message", .string(r.message))) }
         return .object(pairs)
@@ -75,8 +84,10 @@ public enum PricingReport {
     /// The human summary printed by `peergrid price`.
     public static func text(_ c: Community, _ p: PricingProblem, _ r: PricingResult) -> String {
         func money(_ x: Double?) -> String { TextNumber.fixed(x, decimals: 4) }
-        var lines = ["community \(c.name): \(c.prosumers.count) prosumers, \(c.periods) periods, \(r.mode.rawValue) prices, \(r.solver)",
-                     "status    \(r.status.rawValue)\(r.message.isEmpty ? "" : " (\(r.message))")"]
+        var lines = [
+            "community \(c.name): \(c.prosumers.count) prosumers, \(c.periods) periods, \(r.mode.rawValue) prices, \(r.solver)",
+            "status    \(r.status.rawValue)\(r.message.isEmpty ? "" : " (\(r.message))")"
+        ]
         guard r.status.hasSolution else { return lines.joined(separator: "\n") }
         lines.append("profit    \(money(r.profit))   bound \(money(r.bestBound))   gap \(r.gap.map { String(format: "%.2e", $0) } ?? "-")")
         if let ch = r.check {
@@ -89,20 +100,26 @@ public enum PricingReport {
         }
         lines.append("prosumer        bill without   bill with     saves   charged kWh  discharged kWh")
         for o in r.outcomes {
-            lines.append(o.id.padding(toLength: 14, withPad: " ", startingAt: 0)
-                + String(format: "%14.4f%11.4f%10.4f%14.3f%16.3f", o.billWithoutStorage, o.billWithStorage,
-                         abs(o.savings) < 1e-6 ? 0.0 : o.savings, o.chargedKWh, o.dischargedKWh))
+            lines.append(
+                o.id.padding(toLength: 14, withPad: " ", startingAt: 0)
+                    + String(
+                        format: "%14.4f%11.4f%10.4f%14.3f%16.3f", o.billWithoutStorage, o.billWithStorage,
+                        abs(o.savings) < 1e-6 ? 0.0 : o.savings, o.chargedKWh, o.dischargedKWh))
         }
         if let m = r.bigM {
-            lines.append(String(format: "big-M     energy dual %.4g, meter dual +%.4g, multipliers <= %.4g, primal <= %.4g%@",
-                                m.storageDual, m.balanceDual, m.largestMultiplier, m.largestPrimal,
-                                r.widenings > 0 ? " (widened \(r.widenings)x)" : ""))
+            lines.append(
+                String(
+                    format: "big-M     energy dual %.4g, meter dual +%.4g, multipliers <= %.4g, primal <= %.4g%@",
+                    m.storageDual, m.balanceDual, m.largestMultiplier, m.largestPrimal,
+                    r.widenings > 0 ? " (widened \(r.widenings)x)" : ""))
         }
         if r.pricesGiven {
             lines.append(String(format: "time      evaluation %.3f s (given prices: no MILP)", r.solveSeconds))
         } else {
-            lines.append(String(format: "time      build %.3f s, solve %.3f s, check %.3f s; %d variables (%d integer), %d constraints",
-                                r.buildSeconds, r.solveSeconds, r.checkSeconds, r.variables, r.integerVariables, r.constraints))
+            lines.append(
+                String(
+                    format: "time      build %.3f s, solve %.3f s, check %.3f s; %d variables (%d integer), %d constraints",
+                    r.buildSeconds, r.solveSeconds, r.checkSeconds, r.variables, r.integerVariables, r.constraints))
         }
         for n in r.notes { lines.append("note      \(n)") }
         return lines.joined(separator: "\n")

@@ -25,27 +25,29 @@ public struct ReportDocument: Sendable {
 
     /// The charts, as `(file name, svg)`.
     public var charts: [(name: String, svg: String)] {
-        blocks.compactMap { if case let .chart(name, svg) = $0 { return (name + ".svg", svg) }; return nil }
+        blocks.compactMap {
+            if case let .chart(name, svg) = $0 { return (name + ".svg", svg) }; return nil
+        }
     }
 
     /// One HTML file that opens in any browser without a network.
     public func html() -> String {
         let e = SVGChart.escape
         var s = """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>\(e(title))</title>
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <style>
-        body{font-family:Helvetica,Arial,sans-serif;max-width:1000px;margin:24px auto;padding:0 16px;color:#222;line-height:1.45}
-        h1{font-size:24px;border-bottom:2px solid #4e79a7;padding-bottom:6px}h2{font-size:19px;margin-top:32px;border-bottom:1px solid #ddd}
-        h3{font-size:15px;margin-top:20px}table{border-collapse:collapse;margin:8px 0;font-size:13px}
-        th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f5f8}td:first-child,th:first-child{text-align:left}
-        .note{font-size:12px;color:#555;margin-top:2px}svg{max-width:100%;height:auto;display:block;margin:8px 0}
-        pre{background:#f6f6f6;padding:8px;font-size:12px;overflow-x:auto}
-        </style></head><body>
-        <h1>\(e(title))</h1>
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>\(e(title))</title>
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <style>
+            body{font-family:Helvetica,Arial,sans-serif;max-width:1000px;margin:24px auto;padding:0 16px;color:#222;line-height:1.45}
+            h1{font-size:24px;border-bottom:2px solid #4e79a7;padding-bottom:6px}h2{font-size:19px;margin-top:32px;border-bottom:1px solid #ddd}
+            h3{font-size:15px;margin-top:20px}table{border-collapse:collapse;margin:8px 0;font-size:13px}
+            th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f5f8}td:first-child,th:first-child{text-align:left}
+            .note{font-size:12px;color:#555;margin-top:2px}svg{max-width:100%;height:auto;display:block;margin:8px 0}
+            pre{background:#f6f6f6;padding:8px;font-size:12px;overflow-x:auto}
+            </style></head><body>
+            <h1>\(e(title))</h1>
 
-        """
+            """
         for b in blocks {
             switch b {
             case let .heading(t): s += "<h2>\(e(t))</h2>\n"

@@ -10,8 +10,10 @@ public struct ChartSeries: Sendable {
     /// A shaded band drawn under the line (a prediction interval): lower and upper values.
     public var band: (lower: [Double], upper: [Double])?
 
-    public init(_ name: String, _ values: [Double], color: String? = nil, dashed: Bool = false,
-                band: (lower: [Double], upper: [Double])? = nil) {
+    public init(
+        _ name: String, _ values: [Double], color: String? = nil, dashed: Bool = false,
+        band: (lower: [Double], upper: [Double])? = nil
+    ) {
         self.name = name
         self.values = values
         self.color = color
@@ -24,8 +26,10 @@ public struct ChartSeries: Sendable {
 /// and open on their own in any browser. Values that are not finite are left out (a gap in a line).
 public enum SVGChart {
     /// The colours series take in order (colour-blind-safe Tableau 10).
-    public static let palette = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1",
-                                 "#ff9da7", "#9c755f", "#bab0ac"]
+    public static let palette = [
+        "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1",
+        "#ff9da7", "#9c755f", "#bab0ac"
+    ]
 
     struct Frame {
         let width = 760.0, height = 300.0
@@ -42,8 +46,10 @@ public enum SVGChart {
     }
 
     /// Lines over categories (`xLabels`, one per value), with optional bands.
-    public static func line(title: String, xLabels: [String], series: [ChartSeries], yLabel: String,
-                            logScale: Bool = false, zeroBased: Bool = false) -> String {
+    public static func line(
+        title: String, xLabels: [String], series: [ChartSeries], yLabel: String,
+        logScale: Bool = false, zeroBased: Bool = false
+    ) -> String {
         var all = series.flatMap { s in s.values + (s.band.map { $0.lower + $0.upper } ?? []) }.filter(\.isFinite)
         if logScale { all = all.filter { $0 > 0 } }
         if zeroBased { all.append(0) }
@@ -67,7 +73,8 @@ public enum SVGChart {
                 if segment.count == 1 {
                     body += "<circle cx=\"\(fmt(x(segment[0])))\" cy=\"\(fmt(f.y(s.values[segment[0]])))\" r=\"3\" fill=\"\(color)\"/>\n"
                 } else {
-                    body += "<polyline points=\"\(pts)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\"\(s.dashed ? " stroke-dasharray=\"5 3\"" : "")/>\n"
+                    body +=
+                        "<polyline points=\"\(pts)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\"\(s.dashed ? " stroke-dasharray=\"5 3\"" : "")/>\n"
                 }
                 if n <= 12 { for i in segment { body += "<circle cx=\"\(fmt(x(i)))\" cy=\"\(fmt(f.y(s.values[i])))\" r=\"2.5\" fill=\"\(color)\"/>\n" } }
             }
@@ -78,8 +85,10 @@ public enum SVGChart {
 
     /// Step curves over a numeric x axis (supply and demand: each step is `(width, price)`, drawn left to right from
     /// x = 0 as a staircase; x is the cumulative width).
-    public static func stepCurves(title: String, curves: [(name: String, steps: [(width: Double, y: Double)], color: String)],
-                                  xLabel: String, yLabel: String) -> String {
+    public static func stepCurves(
+        title: String, curves: [(name: String, steps: [(width: Double, y: Double)], color: String)],
+        xLabel: String, yLabel: String
+    ) -> String {
         let ys = curves.flatMap { $0.steps.map(\.y) }.filter(\.isFinite)
         let f = frame(ys + [0], logScale: false)
         let xMax = max(1e-9, curves.map { $0.steps.reduce(0) { $0 + $1.width } }.max() ?? 1)
@@ -89,7 +98,8 @@ public enum SVGChart {
         let tickCount = Int((xTop / xStep).rounded())
         let labels = (0...tickCount).map { tickLabel(Double($0) * xStep) }
         var body = axes(f, title: title, yLabel: yLabel, xLabels: labels, xAt: { x(Double($0) * xStep) })
-        body += "<text x=\"\(fmt(f.left + f.plotWidth / 2))\" y=\"\(fmt(f.top + f.plotHeight + 32))\" font-size=\"11\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
+        body +=
+            "<text x=\"\(fmt(f.left + f.plotWidth / 2))\" y=\"\(fmt(f.top + f.plotHeight + 32))\" font-size=\"11\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
         for c in curves where !c.steps.isEmpty {
             var at = 0.0
             var points: [String] = []
@@ -105,8 +115,10 @@ public enum SVGChart {
     }
 
     /// Stacked bars per category: `up` series stack above zero, `down` series below (flows out drawn negative).
-    public static func stackedBars(title: String, xLabels: [String], up: [ChartSeries], down: [ChartSeries] = [],
-                                   yLabel: String) -> String {
+    public static func stackedBars(
+        title: String, xLabels: [String], up: [ChartSeries], down: [ChartSeries] = [],
+        yLabel: String
+    ) -> String {
         let n = xLabels.count
         func total(_ s: [ChartSeries], _ i: Int) -> Double { s.reduce(0) { $0 + max(0, i < $1.values.count && $1.values[i].isFinite ? $1.values[i] : 0) } }
         let hi = (0..<n).map { total(up, $0) }.max() ?? 1
@@ -124,13 +136,15 @@ public enum SVGChart {
                     let v = i < s.values.count && s.values[i].isFinite ? max(0, s.values[i]) : 0
                     guard v > 0 else { continue }
                     let y0 = f.y(sign * base[i]), y1 = f.y(sign * (base[i] + v))
-                    body += "<rect x=\"\(fmt(x(i) - w / 2))\" y=\"\(fmt(min(y0, y1)))\" width=\"\(fmt(w))\" height=\"\(fmt(abs(y1 - y0)))\" fill=\"\(color)\"><title>\(escape(s.name)) \(escape(xLabels[i])): \(String(format: "%.3f", v))</title></rect>\n"
+                    body +=
+                        "<rect x=\"\(fmt(x(i) - w / 2))\" y=\"\(fmt(min(y0, y1)))\" width=\"\(fmt(w))\" height=\"\(fmt(abs(y1 - y0)))\" fill=\"\(color)\"><title>\(escape(s.name)) \(escape(xLabels[i])): \(String(format: "%.3f", v))</title></rect>\n"
                     base[i] += v
                 }
             }
         }
         body += "<line x1=\"\(fmt(f.left))\" y1=\"\(fmt(f.y(0)))\" x2=\"\(fmt(f.left + f.plotWidth))\" y2=\"\(fmt(f.y(0)))\" stroke=\"#333\"/>\n"
-        let entries = up.enumerated().map { ($1.name, $1.color ?? palette[$0 % palette.count], false) }
+        let entries =
+            up.enumerated().map { ($1.name, $1.color ?? palette[$0 % palette.count], false) }
             + down.enumerated().map { ($1.name, $1.color ?? palette[($0 + up.count) % palette.count], false) }
         body += legend(f, entries)
         return wrap(f, title: title, body)
@@ -150,7 +164,8 @@ public enum SVGChart {
             for i in 0..<min(n, s.values.count) where s.values[i].isFinite {
                 let x0 = x(i) - slot * 0.4 + w * Double(k)
                 let y0 = f.y(0), y1 = f.y(s.values[i])
-                body += "<rect x=\"\(fmt(x0))\" y=\"\(fmt(min(y0, y1)))\" width=\"\(fmt(w * 0.92))\" height=\"\(fmt(abs(y1 - y0)))\" fill=\"\(color)\"><title>\(escape(s.name)) \(escape(categories[i])): \(String(format: "%.4g", s.values[i]))</title></rect>\n"
+                body +=
+                    "<rect x=\"\(fmt(x0))\" y=\"\(fmt(min(y0, y1)))\" width=\"\(fmt(w * 0.92))\" height=\"\(fmt(abs(y1 - y0)))\" fill=\"\(color)\"><title>\(escape(s.name)) \(escape(categories[i])): \(String(format: "%.4g", s.values[i]))</title></rect>\n"
             }
         }
         body += "<line x1=\"\(fmt(f.left))\" y1=\"\(fmt(f.y(0)))\" x2=\"\(fmt(f.left + f.plotWidth))\" y2=\"\(fmt(f.y(0)))\" stroke=\"#333\"/>\n"
@@ -223,7 +238,8 @@ public enum SVGChart {
     }
 
     static func wrap(_ f: Frame, title: String, _ body: String) -> String {
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(f.width)) \(Int(f.height))\" width=\"\(Int(f.width))\" height=\"\(Int(f.height))\" font-family=\"Helvetica, Arial, sans-serif\" role=\"img\" aria-label=\"\(escape(title))\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n" + body + "</svg>\n"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(f.width)) \(Int(f.height))\" width=\"\(Int(f.width))\" height=\"\(Int(f.height))\" font-family=\"Helvetica, Arial, sans-serif\" role=\"img\" aria-label=\"\(escape(title))\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+            + body + "</svg>\n"
     }
 
     /// Index runs of finite values.

@@ -16,13 +16,15 @@ public enum ScheduleReport {
 
     /// `schedule.csv`: one row per (prosumer, period), then the shared storage's rows.
     public static func csv(_ c: Community, _ r: ScheduleResult) -> String {
-        var out = "prosumer,period,timestamp,load_kw,pv_kw,curtail_kw,grid_import_kw,grid_export_kw,pool_buy_kw,pool_sell_kw,battery_charge_kw,battery_discharge_kw,battery_soc_kwh,flexible_kw\n"
+        var out =
+            "prosumer,period,timestamp,load_kw,pv_kw,curtail_kw,grid_import_kw,grid_export_kw,pool_buy_kw,pool_sell_kw,battery_charge_kw,battery_discharge_kw,battery_soc_kwh,flexible_kw\n"
         let stamps = (0..<c.periods).map { iso(c.timestamp($0)) }
         for (i, p) in c.prosumers.enumerated() {
             for (t, f) in r.flows[i].enumerated() {
                 let soc = f.batterySoC.map(num) ?? ""
                 out += "\(CSV.field(p.id)),\(t),\(stamps[t]),\(num(f.load)),\(num(f.pv)),\(num(f.curtail)),\(num(f.gridImport)),"
-                out += "\(num(f.gridExport)),\(num(f.poolBuy)),\(num(f.poolSell)),\(num(f.batteryCharge)),\(num(f.batteryDischarge)),\(soc),\(num(f.flexible))\n"
+                out +=
+                    "\(num(f.gridExport)),\(num(f.poolBuy)),\(num(f.poolSell)),\(num(f.batteryCharge)),\(num(f.batteryDischarge)),\(soc),\(num(f.flexible))\n"
             }
         }
         for (t, s) in r.shared.enumerated() {
@@ -46,7 +48,7 @@ public enum ScheduleReport {
             ("rounds", .integer(r.rounds)),
             ("variables", .integer(r.variables)),
             ("integer_variables", .integer(r.integerVariables)),
-            ("constraints", .integer(r.constraints)),
+            ("constraints", .integer(r.constraints))
         ]
         if let s = r.settlement {
             pairs.append(("bills", .object(s.bills.map { ($0.id, .number($0.bill)) })))
@@ -68,8 +70,10 @@ public enum ScheduleReport {
     /// The short human summary printed by `peergrid schedule`.
     public static func text(_ c: Community, _ r: ScheduleResult) -> String {
         func money(_ x: Double?) -> String { TextNumber.fixed(x, decimals: 4) }
-        var lines = ["community \(c.name): \(c.prosumers.count) prosumers, \(c.periods) periods of \(c.periodMinutes) min",
-                     "status    \(r.status.rawValue)\(r.message.isEmpty ? "" : " (\(r.message))")"]
+        var lines = [
+            "community \(c.name): \(c.prosumers.count) prosumers, \(c.periods) periods of \(c.periodMinutes) min",
+            "status    \(r.status.rawValue)\(r.message.isEmpty ? "" : " (\(r.message))")"
+        ]
         if r.status.hasSolution {
             lines.append("cost      \(money(r.objective))   bound \(money(r.bestBound))   gap \(r.gap.map { String(format: "%.2e", $0) } ?? "-")")
             if let s = r.standaloneCost, let v = r.savings {

@@ -17,7 +17,7 @@ public enum SolutionReport {
             ("integer_variables", .integer(model.integerCount)),
             ("constraints", .integer(model.constraintCount)),
             ("nonzeros", .integer(model.nonZeroCount)),
-            ("sense", .string(model.sense.rawValue)),
+            ("sense", .string(model.sense.rawValue))
         ])
     }
 
@@ -35,13 +35,13 @@ public enum SolutionReport {
         func f(_ x: Double?) -> String { TextNumber.fixed(x, decimals: 6) }
         let gap = s.gap.map { String(format: "%.4f%%", $0 * 100) } ?? "-"
         return """
-        model     \(file): \(model.variableCount) variables (\(model.integerCount) integer), \(model.constraintCount) constraints, \(model.nonZeroCount) non-zeros, \(model.sense.rawValue)
-        solver    \(s.solver)
-        status    \(s.status.rawValue)\(s.message.isEmpty ? "" : " (\(s.message))")
-        objective \(f(s.objective))
-        bound     \(f(s.bestBound))   gap \(gap)
-        time      read \(String(format: "%.3f", readSeconds)) s, hand-over \(String(format: "%.3f", s.handoverSeconds)) s, solve \(String(format: "%.3f", s.solveSeconds)) s
-        """
+            model     \(file): \(model.variableCount) variables (\(model.integerCount) integer), \(model.constraintCount) constraints, \(model.nonZeroCount) non-zeros, \(model.sense.rawValue)
+            solver    \(s.solver)
+            status    \(s.status.rawValue)\(s.message.isEmpty ? "" : " (\(s.message))")
+            objective \(f(s.objective))
+            bound     \(f(s.bestBound))   gap \(gap)
+            time      read \(String(format: "%.3f", readSeconds)) s, hand-over \(String(format: "%.3f", s.handoverSeconds)) s, solve \(String(format: "%.3f", s.solveSeconds)) s
+            """
     }
 }
 

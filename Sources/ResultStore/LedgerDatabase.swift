@@ -46,20 +46,21 @@ public final class LedgerDatabase: LedgerStorage {
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("ledger-v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE ledger_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
-                CREATE TABLE ledger_entry (idx INTEGER PRIMARY KEY, batch INTEGER NOT NULL, type INTEGER NOT NULL,
-                                           body BLOB NOT NULL, leaf BLOB NOT NULL);
-                CREATE TABLE ledger_key (party TEXT NOT NULL, entry INTEGER NOT NULL, public_key BLOB NOT NULL,
-                                         PRIMARY KEY (party, entry));
-                CREATE TABLE ledger_clearing (clearing TEXT PRIMARY KEY, first INTEGER NOT NULL);
-                CREATE TABLE ledger_batch (id INTEGER PRIMARY KEY, submitter TEXT NOT NULL, first INTEGER NOT NULL,
-                                           count INTEGER NOT NULL, signature BLOB NOT NULL);
-                CREATE TABLE ledger_node (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,
-                                          PRIMARY KEY (level, idx)) WITHOUT ROWID;
-                CREATE TABLE ledger_checkpoint (size INTEGER PRIMARY KEY, root BLOB NOT NULL, time INTEGER NOT NULL,
-                                                signature BLOB NOT NULL);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE ledger_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+                    CREATE TABLE ledger_entry (idx INTEGER PRIMARY KEY, batch INTEGER NOT NULL, type INTEGER NOT NULL,
+                                               body BLOB NOT NULL, leaf BLOB NOT NULL);
+                    CREATE TABLE ledger_key (party TEXT NOT NULL, entry INTEGER NOT NULL, public_key BLOB NOT NULL,
+                                             PRIMARY KEY (party, entry));
+                    CREATE TABLE ledger_clearing (clearing TEXT PRIMARY KEY, first INTEGER NOT NULL);
+                    CREATE TABLE ledger_batch (id INTEGER PRIMARY KEY, submitter TEXT NOT NULL, first INTEGER NOT NULL,
+                                               count INTEGER NOT NULL, signature BLOB NOT NULL);
+                    CREATE TABLE ledger_node (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,
+                                              PRIMARY KEY (level, idx)) WITHOUT ROWID;
+                    CREATE TABLE ledger_checkpoint (size INTEGER PRIMARY KEY, root BLOB NOT NULL, time INTEGER NOT NULL,
+                                                    signature BLOB NOT NULL);
+                    """)
         }
         return m
     }
@@ -79,8 +80,9 @@ public final class LedgerDatabase: LedgerStorage {
             guard let format = meta["format"], let name = meta["operator"], let key = meta["operator_key"] else {
                 throw LedgerError.integrity("\(path): the ledger header is incomplete", entry: nil)
             }
-            return LedgerHeader(format: String(decoding: format, as: UTF8.self),
-                                operatorName: String(decoding: name, as: UTF8.self), operatorKey: Array(key))
+            return LedgerHeader(
+                format: String(decoding: format, as: UTF8.self),
+                operatorName: String(decoding: name, as: UTF8.self), operatorKey: Array(key))
         }
     }
 
@@ -94,12 +96,14 @@ public final class LedgerDatabase: LedgerStorage {
             if level == 0 {
                 data = try Data.fetchOne(db, sql: "SELECT leaf FROM ledger_entry WHERE idx = ?", arguments: [index])
             } else {
-                data = try Data.fetchOne(db, sql: "SELECT hash FROM ledger_node WHERE level = ? AND idx = ?",
-                                         arguments: [level, index])
+                data = try Data.fetchOne(
+                    db, sql: "SELECT hash FROM ledger_node WHERE level = ? AND idx = ?",
+                    arguments: [level, index])
             }
             guard let data else {
-                throw LedgerError.integrity("\(path): the tree node at level \(level), index \(index) is missing; run "
-                                            + "ledger verify", entry: nil)
+                throw LedgerError.integrity(
+                    "\(path): the tree node at level \(level), index \(index) is missing; run "
+                        + "ledger verify", entry: nil)
             }
             return Array(data)
         }
@@ -138,8 +142,10 @@ public final class LedgerDatabase: LedgerStorage {
                     guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger_meta") == 0 else {
                         throw LedgerError.badInput("\(path): another process created this ledger meanwhile; try again")
                     }
-                    for (key, value) in [("format", Data(header.format.utf8)), ("operator", Data(header.operatorName.utf8)),
-                                         ("operator_key", Data(header.operatorKey))] {
+                    for (key, value) in [
+                        ("format", Data(header.format.utf8)), ("operator", Data(header.operatorName.utf8)),
+                        ("operator_key", Data(header.operatorKey))
+                    ] {
                         try db.execute(sql: "INSERT INTO ledger_meta (key, value) VALUES (?, ?)", arguments: [key, value])
                     }
                 }
@@ -153,15 +159,17 @@ public final class LedgerDatabase: LedgerStorage {
                 let entryHandle = entry.sqliteStatement
                 for (clearing, first) in append.clearings {
                     if let at = try Int.fetchOne(db, sql: "SELECT first FROM ledger_clearing WHERE clearing = ?", arguments: [clearing]) {
-                        throw LedgerError.badInput("\(path): clearing \(clearing) is in the ledger already (from entry \(at)); "
-                                                   + "each clearing is appended once (give another --clearing id)")
+                        throw LedgerError.badInput(
+                            "\(path): clearing \(clearing) is in the ledger already (from entry \(at)); "
+                                + "each clearing is appended once (give another --clearing id)")
                     }
                     try db.execute(sql: "INSERT INTO ledger_clearing (clearing, first) VALUES (?, ?)", arguments: [clearing, first])
                 }
                 for e in append.entries {
                     if e.body.count > 1, e.body[1] == 1, case .key(let party, let key) = try LedgerEntry.decode(e.body).record {
-                        try db.execute(sql: "INSERT INTO ledger_key (party, entry, public_key) VALUES (?, ?, ?)",
-                                       arguments: [party, e.index, Data(key)])
+                        try db.execute(
+                            sql: "INSERT INTO ledger_key (party, entry, public_key) VALUES (?, ?, ?)",
+                            arguments: [party, e.index, Data(key)])
                     }
                     sqlite3_bind_int64(entryHandle, 1, Int64(e.index))
                     sqlite3_bind_int64(entryHandle, 2, Int64(e.batch))
@@ -183,8 +191,9 @@ public final class LedgerDatabase: LedgerStorage {
                     try Self.step(nodeHandle, db)
                 }
                 for c in append.earlierCheckpoints + [append.checkpoint] {
-                    try db.execute(sql: "INSERT INTO ledger_checkpoint (size, root, time, signature) VALUES (?, ?, ?, ?)",
-                                   arguments: [c.size, Data(c.root), c.time, Data(c.signature)])
+                    try db.execute(
+                        sql: "INSERT INTO ledger_checkpoint (size, root, time, signature) VALUES (?, ?, ?, ?)",
+                        arguments: [c.size, Data(c.root), c.time, Data(c.signature)])
                 }
             }
         } catch let e as LedgerError {
@@ -197,8 +206,9 @@ public final class LedgerDatabase: LedgerStorage {
     /// Binds a blob (SQLite copies it).
     static func bind(_ statement: SQLiteStatement, _ index: Int32, _ bytes: [UInt8]) {
         bytes.withUnsafeBytes { buffer in
-            _ = sqlite3_bind_blob(statement, index, buffer.baseAddress, Int32(buffer.count),
-                                  unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+            _ = sqlite3_bind_blob(
+                statement, index, buffer.baseAddress, Int32(buffer.count),
+                unsafeBitCast(-1, to: sqlite3_destructor_type.self))
         }
     }
 
@@ -263,8 +273,9 @@ extension StoredEntry: FetchableRecord, TableRecord {
 extension StoredBatch: FetchableRecord, TableRecord {
     public static let databaseTableName = "ledger_batch"
     public init(row: Row) {
-        self.init(id: row["id"], submitter: row["submitter"], first: row["first"], count: row["count"],
-                  signature: Array(row["signature"] as Data))
+        self.init(
+            id: row["id"], submitter: row["submitter"], first: row["first"], count: row["count"],
+            signature: Array(row["signature"] as Data))
     }
 }
 

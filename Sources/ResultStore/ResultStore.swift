@@ -42,11 +42,13 @@ public struct RunRecord: Sendable, Equatable, Codable {
     /// Where the report was written.
     public var reportDirectory: String
 
-    public init(runKey: String, community: String, date: String, finishedAt: String, status: String, solver: String,
-                model: String, modelsJSON: String, communityHash: String, historyHash: String, settingsJSON: String,
-                cost: Double?, standaloneCost: Double?, savings: Double?, gap: Double?, pricingStatus: String,
-                profit: Double?, pricesJSON: String, forecastMAPE: Double?, forecastSeconds: Double,
-                scheduleSeconds: Double, pricingSeconds: Double, totalSeconds: Double, reportDirectory: String) {
+    public init(
+        runKey: String, community: String, date: String, finishedAt: String, status: String, solver: String,
+        model: String, modelsJSON: String, communityHash: String, historyHash: String, settingsJSON: String,
+        cost: Double?, standaloneCost: Double?, savings: Double?, gap: Double?, pricingStatus: String,
+        profit: Double?, pricesJSON: String, forecastMAPE: Double?, forecastSeconds: Double,
+        scheduleSeconds: Double, pricingSeconds: Double, totalSeconds: Double, reportDirectory: String
+    ) {
         self.runKey = runKey; self.community = community; self.date = date; self.finishedAt = finishedAt
         self.status = status; self.solver = solver; self.model = model; self.modelsJSON = modelsJSON
         self.communityHash = communityHash; self.historyHash = historyHash; self.settingsJSON = settingsJSON
@@ -123,13 +125,14 @@ public final class ResultStore: Sendable {
         let path = openPath
         self.path = shownAs
         do {
-            try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: URL(fileURLWithPath: path).deletingLastPathComponent(),
+                withIntermediateDirectories: true)
             let lock = open(path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
             guard lock >= 0 else {
                 throw ResultStoreError(path: path, message: "cannot open the results store's lock file \(path).lock: \(String(cString: strerror(errno)))")
             }
-            defer { close(lock) }   // closing releases the lock
+            defer { close(lock) }  // closing releases the lock
             // Another process holds the lock while it opens the store; wait for it, but not forever.
             let deadline = Date().addingTimeInterval(Self.lockTimeout)
             while flock(lock, LOCK_EX | LOCK_NB) != 0 {
@@ -137,7 +140,11 @@ public final class ResultStore: Sendable {
                     throw ResultStoreError(path: path, message: "cannot lock \(path).lock: \(String(cString: strerror(errno)))")
                 }
                 guard Date() < deadline else {
-                    throw ResultStoreError(path: path, message: "another process has held \(path).lock for \(Int(Self.lockTimeout)) s (a PeerGrid run opening the store, or a stuck one); try again, or remove the lock file if no PeerGrid process is running")
+                    throw ResultStoreError(
+                        path: path,
+                        message:
+                            "another process has held \(path).lock for \(Int(Self.lockTimeout)) s (a PeerGrid run opening the store, or a stuck one); try again, or remove the lock file if no PeerGrid process is running"
+                    )
                 }
                 usleep(50_000)
             }
@@ -155,8 +162,10 @@ public final class ResultStore: Sendable {
 
     /// An existing file that is not a PeerGrid store (another SQLite database, or not SQLite at all) is refused
     /// before anything is written to it: opening the pool would switch it to WAL and add PeerGrid's tables.
-    static func refuseForeignDatabase(_ path: String, table: String = "run",
-                                      kind: String = "PeerGrid results store") throws {
+    static func refuseForeignDatabase(
+        _ path: String, table: String = "run",
+        kind: String = "PeerGrid results store"
+    ) throws {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         guard size > 0 else { return }
         var config = Configuration()
@@ -171,7 +180,8 @@ public final class ResultStore: Sendable {
             throw ResultStoreError(path: path, message: "is not a \(kind) (not an SQLite database: \(error)); give another path")
         }
         if !tables.isEmpty && !tables.contains(table) {
-            throw ResultStoreError(path: path, message: "is an SQLite database, but not a \(kind) (tables: \(tables.prefix(5).joined(separator: ", "))); give another path")
+            throw ResultStoreError(
+                path: path, message: "is an SQLite database, but not a \(kind) (tables: \(tables.prefix(5).joined(separator: ", "))); give another path")
         }
     }
 
@@ -250,8 +260,9 @@ public final class ResultStore: Sendable {
 
     /// Whether a run with this key was recorded.
     public func contains(runKey: String) throws -> Bool {
-        do { return try pool.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM run WHERE run_key = ?)", arguments: [runKey]) ?? false } }
-        catch { throw ResultStoreError(path: path, message: "cannot read: \(error)") }
+        do {
+            return try pool.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM run WHERE run_key = ?)", arguments: [runKey]) ?? false }
+        } catch { throw ResultStoreError(path: path, message: "cannot read: \(error)") }
     }
 
     /// Runs, newest first, optionally of one community.
@@ -267,7 +278,6 @@ public final class ResultStore: Sendable {
 
     /// One run by id.
     public func run(id: Int64) throws -> RunRecord? {
-        do { return try pool.read { db in try RunRecord.fetchOne(db, key: id) } }
-        catch { throw ResultStoreError(path: path, message: "cannot read: \(error)") }
+        do { return try pool.read { db in try RunRecord.fetchOne(db, key: id) } } catch { throw ResultStoreError(path: path, message: "cannot read: \(error)") }
     }
 }

@@ -19,9 +19,10 @@ import Testing
             pv.append(t >= T / 4 && t < 3 * T / 4 ? (pvCap * sin(angle) * 1000).rounded() / 1000 : 0)
         }
         let cap = [5.0, 10, 13.5][Int(g.next() % 3)]
-        let battery = Storage(capacityKWh: cap, powerKW: cap / 2.5, chargeEfficiency: 0.95, dischargeEfficiency: 0.9,
-                              initialSoC: 0.2 + 0.6 * g.uniform(0, 1), minSoC: 0.1, maxSoC: 0.95, finalMinSoC: 0.5,
-                              degradationCostPerKWh: 0.02)
+        let battery = Storage(
+            capacityKWh: cap, powerKW: cap / 2.5, chargeEfficiency: 0.95, dischargeEfficiency: 0.9,
+            initialSoC: 0.2 + 0.6 * g.uniform(0, 1), minSoC: 0.1, maxSoC: 0.95, finalMinSoC: 0.5,
+            degradationCostPerKWh: 0.02)
         var flex: [FlexibleLoad] = []
         if g.uniform(0, 1) < 0.5 {
             flex = [FlexibleLoad(id: "ev", powerKW: 3.7, runPeriods: 1 + Int(g.next() % 3), earliest: T / 2, latest: T - 1)]
@@ -47,7 +48,9 @@ import Testing
         for t in plan.draw.indices {
             let balance = p.pvKW[t] - plan.curtail[t] + plan.draw[t] + plan.discharge[t] - (p.loadKW[t] + plan.flexible[t] + plan.feed[t] + plan.charge[t])
             if abs(balance) > 1e-5 || (plan.draw[t] > tol && plan.feed[t] > tol) || (plan.charge[t] > tol && plan.discharge[t] > tol) { return false }
-            if plan.draw[t] > p.connectionKW + tol || plan.feed[t] > p.connectionKW + tol || plan.curtail[t] < -tol || plan.curtail[t] > p.pvKW[t] + tol { return false }
+            if plan.draw[t] > p.connectionKW + tol || plan.feed[t] > p.connectionKW + tol || plan.curtail[t] < -tol || plan.curtail[t] > p.pvKW[t] + tol {
+                return false
+            }
             if let b = p.battery {
                 energy += dt * (b.chargeEfficiency * plan.charge[t] - plan.discharge[t] / b.dischargeEfficiency)
                 if energy < b.minSoC * b.capacityKWh - 1e-5 || energy > b.maxSoC * b.capacityKWh + 1e-5 { return false }

@@ -13,7 +13,9 @@ struct PrivacyTests {
         let proposal = Proposal(draw: v, feed: v, ownCost: 1, value: 2)
         for message in [signal as Any, proposal as Any] {
             for child in Mirror(reflecting: message).children {
-                #expect(child.value is PeriodVector || child.value is Double || child.value is Bool, "\(type(of: message)).\(child.label ?? "?") is \(type(of: child.value))")
+                #expect(
+                    child.value is PeriodVector || child.value is Double || child.value is Bool,
+                    "\(type(of: message)).\(child.label ?? "?") is \(type(of: child.value))")
             }
         }
         #expect(Mirror(reflecting: v).children.allSatisfy { $0.value is [Double] })
@@ -23,10 +25,10 @@ struct PrivacyTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("peergrid-agents-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("prosumers"), withIntermediateDirectories: true)
         let header = """
-        {"name": "dir", "start": "2000-06-05T00:00:00Z", "period_minutes": 60, "periods": 2,
-         "grid": {"import_price": [0.2, 0.3], "export_price": [0.05, 0.05], "import_limit_kw": 20, "export_limit_kw": 20},
-         "p2p": {"enabled": true, "fee_per_kwh": 0.01}}
-        """
+            {"name": "dir", "start": "2000-06-05T00:00:00Z", "period_minutes": 60, "periods": 2,
+             "grid": {"import_price": [0.2, 0.3], "export_price": [0.05, 0.05], "import_limit_kw": 20, "export_limit_kw": 20},
+             "p2p": {"enabled": true, "fee_per_kwh": 0.01}}
+            """
         try header.write(to: dir.appendingPathComponent("community.json"), atomically: true, encoding: .utf8)
         for (name, text) in prosumers {
             try text.write(to: dir.appendingPathComponent("prosumers/\(name)"), atomically: true, encoding: .utf8)
@@ -38,8 +40,10 @@ struct PrivacyTests {
 
     /// A process reads only the prosumer files it owns: a broken file owned by another rank is never opened.
     @Test func aProcessOpensOnlyItsOwnAgentsFiles() throws {
-        let dir = try Self.agentsDirectory(["a.json": String(format: Self.good, "a"), "b.json": "{ not json",
-                                            "c.json": String(format: Self.good, "c")])
+        let dir = try Self.agentsDirectory([
+            "a.json": String(format: Self.good, "a"), "b.json": "{ not json",
+            "c.json": String(format: Self.good, "c")
+        ])
         let mine = try CommunityFile.readAgents(directory: dir.path) { $0 % 2 == 0 }
         #expect(mine.files.count == 3)
         #expect(mine.prosumers.map { $0?.id } == ["a", nil, "c"])
@@ -47,8 +51,10 @@ struct PrivacyTests {
     }
 
     @Test func aBrokenAgentFileIsNamed() throws {
-        let dir = try Self.agentsDirectory(["a.json": String(format: Self.good, "a"),
-                                            "b.json": #"{"id": "b", "connection_kw": 10, "load_kw": [1], "pv_kw": [0, 3]}"#])
+        let dir = try Self.agentsDirectory([
+            "a.json": String(format: Self.good, "a"),
+            "b.json": #"{"id": "b", "connection_kw": 10, "load_kw": [1], "pv_kw": [0, 3]}"#
+        ])
         do {
             _ = try CommunityFile.read(agentsDirectory: dir.path)
             Issue.record("a short load_kw was accepted")

@@ -104,15 +104,19 @@ enum Fixture {
         let r = try DayAheadPlanner(options: Fixture.options()).run(communityFile: Fixture.community, history: nil)
         let files = DayAheadOutputs.files(r)
         let names = Set(files.map(\.name))
-        for n in ["report.html", "report.md", "forecast.csv", "schedule.csv", "prices.csv", "summary.json",
-                  "charts/flows.svg", "charts/batteries.svg", "charts/pool.svg", "charts/prices.svg", "charts/forecast-load.svg"] {
+        for n in [
+            "report.html", "report.md", "forecast.csv", "schedule.csv", "prices.csv", "summary.json",
+            "charts/flows.svg", "charts/batteries.svg", "charts/pool.svg", "charts/prices.svg", "charts/forecast-load.svg"
+        ] {
             #expect(names.contains(n), "missing \(n)")
         }
         let html = try #require(files.first { $0.name == "report.html" }?.text)
         #expect(!html.contains("<script") && !html.contains("http://") || html.contains("xmlns=\"http://www.w3.org/2000/svg\""))
         #expect(!html.contains("src=") && !html.contains("<link"))
         #expect(html.components(separatedBy: "<svg").count - 1 == 6)
-        for section in ["Forecasts against history", "Energy flows", "Batteries", "Pool trades", "Prices", "Bills and savings", "Solvers", "Data and provenance"] {
+        for section in [
+            "Forecasts against history", "Energy flows", "Batteries", "Pool trades", "Prices", "Bills and savings", "Solvers", "Data and provenance"
+        ] {
             #expect(html.contains(section), "no section \(section)")
         }
         #expect(html.contains("three households of the bundled demo community"))
@@ -164,18 +168,19 @@ enum Fixture {
 
     @Test func aDaylightSavingJumpInLocalTimeNamesTheLine() throws {
         // Local London times across the spring change of 2000-03-26: 01:00 and 01:30 do not exist.
-        let e = try failure({ lines in
-            let f = DateFormatter()
-            f.locale = Locale(identifier: "en_US_POSIX")
-            f.timeZone = TimeZone(identifier: "UTC")
-            f.dateFormat = "yyyy-MM-dd'T'HH:mm"
-            var t = f.date(from: "2000-03-25T00:00")!
-            for k in 1..<lines.count {
-                let rest = lines[k].split(separator: ",", maxSplits: 1)[1]
-                lines[k] = f.string(from: t) + "," + rest
-                t = t.addingTimeInterval(1800)
-            }
-        }, timeZone: TimeZone(identifier: "Europe/London"))
+        let e = try failure(
+            { lines in
+                let f = DateFormatter()
+                f.locale = Locale(identifier: "en_US_POSIX")
+                f.timeZone = TimeZone(identifier: "UTC")
+                f.dateFormat = "yyyy-MM-dd'T'HH:mm"
+                var t = f.date(from: "2000-03-25T00:00")!
+                for k in 1..<lines.count {
+                    let rest = lines[k].split(separator: ",", maxSplits: 1)[1]
+                    lines[k] = f.string(from: t) + "," + rest
+                    t = t.addingTimeInterval(1800)
+                }
+            }, timeZone: TimeZone(identifier: "Europe/London"))
         #expect(e.line == 2 + 48 + 2, "\(e)")
         #expect(e.message.contains("does not exist in Europe/London"))
     }
@@ -193,7 +198,8 @@ enum Fixture {
         #expect((0..<7).filter { s.contains(position: $0) } == [1, 4])
         #expect(throws: DayAheadError.self) { try Shard.parse("3/3") }
         #expect(throws: DayAheadError.self) { try Shard.parse("x") }
-        #expect(try Shard.fromEnvironment(["SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_COUNT": "3", "SLURM_ARRAY_TASK_MIN": "1"]) == Shard(index: 2, count: 3))
+        #expect(
+            try Shard.fromEnvironment(["SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_COUNT": "3", "SLURM_ARRAY_TASK_MIN": "1"]) == Shard(index: 2, count: 3))
         #expect(try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "0", "PEERGRID_SHARD_COUNT": "4"]) == Shard(index: 0, count: 4))
         #expect(throws: DayAheadError.self) { try Shard.fromEnvironment(["JOB_COMPLETION_INDEX": "0"]) }
         #expect(try Shard.fromEnvironment([:]) == nil)

@@ -8,13 +8,14 @@ import Testing
 /// The results store on its own: every field survives the round trip, and queries order, filter and limit.
 @Suite struct ResultStoreTests {
     func record(_ k: Int, community: String, nils: Bool = false) -> RunRecord {
-        RunRecord(runKey: "\(community)/2000-01-0\(k)/abc", community: community, date: "2000-01-0\(k)",
-                  finishedAt: "2000-01-0\(k)T10:00:00Z", status: k % 2 == 0 ? "optimal" : "feasible", solver: "cbc",
-                  model: "auto", modelsJSON: "{\"h1/load\":\"arima\"}", communityHash: "c\(k)", historyHash: "h\(k)",
-                  settingsJSON: "{\"gap\":0.0001}", cost: nils ? nil : 10.5 + Double(k), standaloneCost: nils ? nil : 12.25,
-                  savings: nils ? nil : 1.75, gap: nils ? nil : 1e-5, pricingStatus: nils ? "skipped" : "optimal",
-                  profit: nils ? nil : 0.125, pricesJSON: "[]", forecastMAPE: nils ? nil : 2.5, forecastSeconds: 1.5,
-                  scheduleSeconds: 2.5, pricingSeconds: 0.5, totalSeconds: 4.75, reportDirectory: "/tmp/r\(k)")
+        RunRecord(
+            runKey: "\(community)/2000-01-0\(k)/abc", community: community, date: "2000-01-0\(k)",
+            finishedAt: "2000-01-0\(k)T10:00:00Z", status: k % 2 == 0 ? "optimal" : "feasible", solver: "cbc",
+            model: "auto", modelsJSON: "{\"h1/load\":\"arima\"}", communityHash: "c\(k)", historyHash: "h\(k)",
+            settingsJSON: "{\"gap\":0.0001}", cost: nils ? nil : 10.5 + Double(k), standaloneCost: nils ? nil : 12.25,
+            savings: nils ? nil : 1.75, gap: nils ? nil : 1e-5, pricingStatus: nils ? "skipped" : "optimal",
+            profit: nils ? nil : 0.125, pricesJSON: "[]", forecastMAPE: nils ? nil : 2.5, forecastSeconds: 1.5,
+            scheduleSeconds: 2.5, pricingSeconds: 0.5, totalSeconds: 4.75, reportDirectory: "/tmp/r\(k)")
     }
 
     @Test func everyFieldRoundTripsAndQueriesOrderFilterAndLimit() throws {
@@ -48,7 +49,13 @@ import Testing
         for r in try store.runs(community: "alpha").reversed() { #expect(try other.recordIfAbsent(r)) }
         let copied = try other.runs(community: "alpha")
         #expect(copied.map(\.id) == [5, 4, 3, 2])
-        #expect(copied.reversed().map { var c = $0; c.id = nil; return c } == written.prefix(4).map { var c = $0; c.id = nil; return c })
+        #expect(
+            copied.reversed().map {
+                var c = $0; c.id = nil; return c
+            }
+                == written.prefix(4).map {
+                    var c = $0; c.id = nil; return c
+                })
     }
 
     @Test func aFileThatIsNotAStoreIsRefusedUntouched() throws {
@@ -73,8 +80,11 @@ import Testing
             default: break
             }
         }
-        #expect(headings == ["Summary", "Forecasts against history", "Energy flows", "Batteries", "Pool trades", "Prices",
-                             "Bills and savings", "Solvers", "Data and provenance"])
+        #expect(
+            headings == [
+                "Summary", "Forecasts against history", "Energy flows", "Batteries", "Pool trades", "Prices",
+                "Bills and savings", "Solvers", "Data and provenance"
+            ])
         // One forecast row per prosumer and series, with the model used.
         func table(_ column: String) -> [[String]]? { tables.first { $0.header.contains(column) }?.rows }
         let forecasts = try #require(table("observations"))

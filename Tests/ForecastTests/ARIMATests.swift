@@ -75,7 +75,7 @@ struct NormalSource {
         ("MA(1)", ARIMASpec(p: 0, d: 0, q: 1, constant: false), [0.6]),
         ("ARMA(1,1)", ARIMASpec(p: 1, d: 0, q: 1, constant: false), [0.7, -0.4]),
         ("SAR(1)(1)[12]", ARIMASpec(p: 1, d: 0, q: 0, P: 1, period: 12, constant: false), [0.4, 0.5]),
-        ("SMA(0,0,1)(0,0,1)[12]", ARIMASpec(p: 0, d: 0, q: 1, Q: 1, period: 12, constant: false), [0.3, 0.5]),
+        ("SMA(0,0,1)(0,0,1)[12]", ARIMASpec(p: 0, d: 0, q: 1, Q: 1, period: 12, constant: false), [0.3, 0.5])
     ]
 
     @Test(arguments: simulated.indices, [ARIMAMethod.exactML, .css])
@@ -93,8 +93,8 @@ struct NormalSource {
         let phi = [0.9, -0.5, 0.2]
         let u = ARIMAModel.unconstrain(phi)!
         for (a, b) in zip(ARIMAModel.constrain(u), phi) { #expect(abs(a - b) < 1e-12) }
-        #expect(ARIMAModel.unconstrain([1.2]) == nil)          // explosive AR(1)
-        #expect(ARIMAModel.unconstrain([0.5, 0.6]) == nil)     // 1 - 0.5B - 0.6B^2 has a root inside the unit circle
+        #expect(ARIMAModel.unconstrain([1.2]) == nil)  // explosive AR(1)
+        #expect(ARIMAModel.unconstrain([0.5, 0.6]) == nil)  // 1 - 0.5B - 0.6B^2 has a root inside the unit circle
     }
 
     @Test func intervalsFollowThePsiWeights() throws {

@@ -20,7 +20,7 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         ("non-numeric", "timestamp,x\n2000-01-01T00:00:00Z,1\n2000-01-01T00:30:00Z,abc\n", 3, "not a number"),
         ("NaN", "timestamp,x\n2000-01-01T00:00:00Z,1\n2000-01-01T00:30:00Z,NaN\n", 3, "not a finite number"),
         ("bad stamp", "timestamp,x\nyesterday,1\n", 2, "not an ISO 8601"),
-        ("missing column", "timestamp,y\n2000-01-01T00:00:00Z,1\n", 1, "no column"),
+        ("missing column", "timestamp,y\n2000-01-01T00:00:00Z,1\n", 1, "no column")
     ]
 
     @Test(arguments: bad.indices)
@@ -43,8 +43,10 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
     @Test func daylightSavingDaysInLocalTimeWork() throws {
         // Europe/London, 2000-10-29: clocks go back at 02:00 BST, so 01:00-01:30 happen twice (25 hours).
         var text = "timestamp,x\n"
-        let local = ["2000-10-28 23:00", "2000-10-28 23:30", "2000-10-29 00:00", "2000-10-29 00:30", "2000-10-29 01:00",
-                     "2000-10-29 01:30", "2000-10-29 01:00", "2000-10-29 01:30", "2000-10-29 02:00"]
+        let local = [
+            "2000-10-28 23:00", "2000-10-28 23:30", "2000-10-29 00:00", "2000-10-29 00:30", "2000-10-29 01:00",
+            "2000-10-29 01:30", "2000-10-29 01:00", "2000-10-29 01:30", "2000-10-29 02:00"
+        ]
         for (k, l) in local.enumerated() { text += "\(l),\(k)\n" }
         let s = try TimeSeriesCSV.parse(text, file: "f", column: "x", timeZone: TimeZone(identifier: "Europe/London"))
         #expect(s.count == 9 && s.step == 1800 && s.filled.isEmpty)
@@ -78,7 +80,7 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         try f.fit(s)
         let r = try f.forecast(horizon: 30, level: 0.95)
         #expect(r.point == (0..<30).map { Double($0 % 24) })
-        #expect(r.lower == r.point && r.upper == r.point)        // a perfect season has no spread
+        #expect(r.lower == r.point && r.upper == r.point)  // a perfect season has no spread
         var short = SeasonalNaiveForecaster(period: 100, name: "w")
         #expect(throws: ForecastError.self) { try short.fit(s) }
     }
@@ -110,8 +112,9 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         var model = WeeklyDifferenceAR()
         model.orders = [2, 3]
         try model.fit(TimeSeries(name: "sim", start: Date(timeIntervalSince1970: 0), step: 10_800, values: y))
-        #expect(abs(model.ar[0] - 0.6) < 0.03 && abs(model.ar[1] + 0.2) < 0.03 && abs(model.dailyCoefficient - 0.3) < 0.03,
-                "\(model.ar) \(model.dailyCoefficient)")
+        #expect(
+            abs(model.ar[0] - 0.6) < 0.03 && abs(model.ar[1] + 0.2) < 0.03 && abs(model.dailyCoefficient - 0.3) < 0.03,
+            "\(model.ar) \(model.dailyCoefficient)")
         #expect(abs(model.sigma - 1) < 0.03)
     }
 

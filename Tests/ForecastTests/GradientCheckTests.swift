@@ -84,7 +84,7 @@ import Testing
     @Test func lstm() throws {
         let steps = 4, batch = 3, inputs = 2, hidden = 3
         var layer = LSTM<Double>(inputs: inputs, hidden: hidden, seed: 8)
-        layer.parameters[2] = Self.random(4 * hidden, seed: 9)     // non-trivial biases
+        layer.parameters[2] = Self.random(4 * hidden, seed: 9)  // non-trivial biases
         let xs = try (0..<steps).map { try Matrix(rows: batch, columns: inputs, elements: Self.random(batch * inputs, seed: 10 + UInt64($0))) }
         let rs = (0..<steps).map { Self.random(batch * hidden, seed: 20 + UInt64($0)) }
         func loss(_ l: inout LSTM<Double>, _ input: [Matrix<Double>]) throws -> Double {
@@ -103,7 +103,9 @@ import Testing
         let flat = xs.flatMap(\.elements)
         let numX = try Self.numeric(flat) { values in
             var l = layer
-            let input = try (0..<steps).map { try Matrix(rows: batch, columns: inputs, elements: Array(values[($0 * batch * inputs)..<(($0 + 1) * batch * inputs)])) }
+            let input = try (0..<steps).map {
+                try Matrix(rows: batch, columns: inputs, elements: Array(values[($0 * batch * inputs)..<(($0 + 1) * batch * inputs)]))
+            }
             return try loss(&l, input)
         }
         #expect(Self.relativeError(dxs.flatMap(\.elements), numX) < Self.tolerance)

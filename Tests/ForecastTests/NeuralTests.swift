@@ -41,7 +41,7 @@ import Testing
             worstTanh = max(worstTanh, abs(Double(t[i]) - Foundation.tanh(Double(x))))
         }
         #expect(worstSigmoid < 1e-6 && worstTanh < 1e-6, "sigmoid \(worstSigmoid), tanh \(worstTanh)")
-        xs = [Float](repeating: 0.5, count: 3)     // a tail shorter than one vector
+        xs = [Float](repeating: 0.5, count: 3)  // a tail shorter than one vector
         xs.withUnsafeMutableBufferPointer { Elementwise.sigmoid($0.baseAddress!, $0.count) }
         #expect(xs.allSatisfy { abs(Double($0) - 1 / (1 + Foundation.exp(-0.5))) < 1e-6 })
     }

@@ -16,20 +16,40 @@ enum LedgerFixture {
 
     static func records(clearing: Int, trades: Int, rng: inout SeededGenerator) -> [LedgerRecord] {
         let start: Int64 = 1_780_000_000 + Int64(clearing) * 86_400
-        var out: [LedgerRecord] = [.tariff(Tariff(periodStart: start, periodSeconds: 900, importPrice: 300_000,
-                                                  exportPrice: 50_000, poolPrice: 175_000, poolFee: 5_000))]
+        var out: [LedgerRecord] = [
+            .tariff(
+                Tariff(
+                    periodStart: start, periodSeconds: 900, importPrice: 300_000,
+                    exportPrice: 50_000, poolPrice: 175_000, poolFee: 5_000))
+        ]
         for i in 0..<trades {
             let a = "h\(Int.random(in: 1...6, using: &rng))", energy = Int64.random(in: 1...5_000, using: &rng)
             switch i % 4 {
-            case 0: out.append(.trade(TradeRecord(kind: .grid, periodStart: start, periodSeconds: 900, seller: "grid",
-                                                  buyer: a, energyWh: energy, price: 300_000)))
-            case 1: out.append(.trade(TradeRecord(kind: .pool, periodStart: start, periodSeconds: 900, seller: a,
-                                                  buyer: "pool", energyWh: energy, price: 175_000)))
-            case 2: out.append(.trade(TradeRecord(kind: .pool, periodStart: start, periodSeconds: 900, seller: "pool",
-                                                  buyer: a, energyWh: energy, price: 180_000)))
-            default: out.append(.trade(TradeRecord(kind: .market, periodStart: start, periodSeconds: 900, seller: a,
-                                                   buyer: "h\(Int.random(in: 7...9, using: &rng))", energyWh: energy,
-                                                   price: Int64.random(in: 50_000...300_000, using: &rng))))
+            case 0:
+                out.append(
+                    .trade(
+                        TradeRecord(
+                            kind: .grid, periodStart: start, periodSeconds: 900, seller: "grid",
+                            buyer: a, energyWh: energy, price: 300_000)))
+            case 1:
+                out.append(
+                    .trade(
+                        TradeRecord(
+                            kind: .pool, periodStart: start, periodSeconds: 900, seller: a,
+                            buyer: "pool", energyWh: energy, price: 175_000)))
+            case 2:
+                out.append(
+                    .trade(
+                        TradeRecord(
+                            kind: .pool, periodStart: start, periodSeconds: 900, seller: "pool",
+                            buyer: a, energyWh: energy, price: 180_000)))
+            default:
+                out.append(
+                    .trade(
+                        TradeRecord(
+                            kind: .market, periodStart: start, periodSeconds: 900, seller: a,
+                            buyer: "h\(Int.random(in: 7...9, using: &rng))", energyWh: energy,
+                            price: Int64.random(in: 50_000...300_000, using: &rng))))
             }
         }
         return out
@@ -41,8 +61,9 @@ enum LedgerFixture {
         var rng = SeededGenerator(seed: seed)
         for c in 0..<clearings {
             let submitter = c % 2 == 0 ? operatorKey : storageKey
-            _ = try LedgerWriter.append(records: records(clearing: c, trades: trades, rng: &rng), clearing: "c\(c)",
-                                        submitter: submitter, operator: operatorKey, to: db, time: 1_790_000_000 + Int64(c))
+            _ = try LedgerWriter.append(
+                records: records(clearing: c, trades: trades, rng: &rng), clearing: "c\(c)",
+                submitter: submitter, operator: operatorKey, to: db, time: 1_790_000_000 + Int64(c))
         }
         return db
     }
@@ -82,14 +103,18 @@ enum LedgerFixture {
         for c in v.inclusion {
             let path = try view.inclusionProof(index: c.index, size: c.size)
             #expect(path.map { Hex.encode($0) } == c.path, "inclusion \(c.index) of \(c.size)")
-            #expect(Merkle.verifyInclusion(leafIndex: c.index, treeSize: c.size, leafHash: leaves[c.index], path: path,
-                                           root: Hex.decode(v.roots[c.size])!))
+            #expect(
+                Merkle.verifyInclusion(
+                    leafIndex: c.index, treeSize: c.size, leafHash: leaves[c.index], path: path,
+                    root: Hex.decode(v.roots[c.size])!))
         }
         for c in v.consistency {
             let path = try view.consistencyProof(oldSize: c.old, newSize: c.new)
             #expect(path.map { Hex.encode($0) } == c.path, "consistency \(c.old) -> \(c.new)")
-            #expect(Merkle.verifyConsistency(oldSize: c.old, newSize: c.new, oldRoot: Hex.decode(v.roots[c.old])!,
-                                             newRoot: Hex.decode(v.roots[c.new])!, proof: path))
+            #expect(
+                Merkle.verifyConsistency(
+                    oldSize: c.old, newSize: c.new, oldRoot: Hex.decode(v.roots[c.old])!,
+                    newRoot: Hex.decode(v.roots[c.new])!, proof: path))
         }
     }
 
@@ -122,11 +147,13 @@ enum LedgerFixture {
             let old = Int.random(in: 1...n, using: &rng)
             let oldRoot = Merkle.referenceRoot(leaves[0..<old])
             let consistency = try view.consistencyProof(oldSize: old, newSize: n)
-            #expect(consistency.count <= bound + 1)   // RFC 6962's PROOF: e.g. 3 hashes for 3 -> 4
+            #expect(consistency.count <= bound + 1)  // RFC 6962's PROOF: e.g. 3 hashes for 3 -> 4
             #expect(Merkle.verifyConsistency(oldSize: old, newSize: n, oldRoot: oldRoot, newRoot: root, proof: consistency))
             if old < n {
-                #expect(!Merkle.verifyConsistency(oldSize: old, newSize: n, oldRoot: Merkle.leafHash([2]), newRoot: root,
-                                                  proof: consistency))
+                #expect(
+                    !Merkle.verifyConsistency(
+                        oldSize: old, newSize: n, oldRoot: Merkle.leafHash([2]), newRoot: root,
+                        proof: consistency))
             }
         }
     }
@@ -136,11 +163,19 @@ enum LedgerFixture {
     @Test func entriesRoundTripAndNothingElseDecodes() throws {
         let entries = [
             LedgerEntry(submitter: "op", clearing: "", record: .key(party: "op", publicKey: Array(repeating: 3, count: 32))),
-            LedgerEntry(submitter: "op", clearing: "c", record: .tariff(Tariff(periodStart: -5, periodSeconds: 900,
-                importPrice: 1, exportPrice: -2, poolPrice: 3, poolFee: 4))),
-            LedgerEntry(submitter: "op", clearing: "c ü", record: .trade(TradeRecord(kind: .market, periodStart: 1,
-                periodSeconds: 60, seller: "a", buyer: "b", energyWh: 5, price: -7))),
-            LedgerEntry(submitter: "op", clearing: "c", record: .bill(BillRecord(party: "a", amount: -9, trades: 2))),
+            LedgerEntry(
+                submitter: "op", clearing: "c",
+                record: .tariff(
+                    Tariff(
+                        periodStart: -5, periodSeconds: 900,
+                        importPrice: 1, exportPrice: -2, poolPrice: 3, poolFee: 4))),
+            LedgerEntry(
+                submitter: "op", clearing: "c ü",
+                record: .trade(
+                    TradeRecord(
+                        kind: .market, periodStart: 1,
+                        periodSeconds: 60, seller: "a", buyer: "b", energyWh: 5, price: -7))),
+            LedgerEntry(submitter: "op", clearing: "c", record: .bill(BillRecord(party: "a", amount: -9, trades: 2)))
         ]
         for e in entries {
             let bytes = e.encoded()
@@ -153,7 +188,7 @@ enum LedgerFixture {
     }
 
     @Test func valuesRoundHalfAwayFromZeroExactly() {
-        #expect(LedgerUnits.value(energyWh: 1, price: 500) == 1)      // 0.5 -> 1
+        #expect(LedgerUnits.value(energyWh: 1, price: 500) == 1)  // 0.5 -> 1
         #expect(LedgerUnits.value(energyWh: 1, price: 499) == 0)
         #expect(LedgerUnits.value(energyWh: 1, price: -500) == -1)
         #expect(LedgerUnits.value(energyWh: LedgerUnits.maxEnergyWh, price: LedgerUnits.maxPrice) == 1_000_000_000_000_000_000)
@@ -168,9 +203,10 @@ enum LedgerFixture {
         var rng = SeededGenerator(seed: 5)
         for _ in 0..<500 {
             let trades = (0..<Int.random(in: 1...30, using: &rng)).map { _ in
-                TradeRecord(kind: .market, periodStart: 0, periodSeconds: 900, seller: "s\(Int.random(in: 0...4, using: &rng))",
-                            buyer: "b\(Int.random(in: 0...4, using: &rng))", energyWh: Int64.random(in: 1...1_000_000, using: &rng),
-                            price: Int64.random(in: -1_000_000...1_000_000, using: &rng))
+                TradeRecord(
+                    kind: .market, periodStart: 0, periodSeconds: 900, seller: "s\(Int.random(in: 0...4, using: &rng))",
+                    buyer: "b\(Int.random(in: 0...4, using: &rng))", energyWh: Int64.random(in: 1...1_000_000, using: &rng),
+                    price: Int64.random(in: -1_000_000...1_000_000, using: &rng))
             }
             let bills = SettlementRule.bills(for: trades)
             #expect(bills.reduce(Int64(0)) { $0 + $1.amount } == 0)
@@ -217,7 +253,8 @@ enum LedgerFixture {
             case 3: let n = Int.random(in: 0..<s.nodes.count, using: &rng); flip(&s.nodes[n].hash); name = "tree node"
             case 4: let c = Int.random(in: 0..<s.checkpoints.count, using: &rng); flip(&s.checkpoints[c].root); name = "checkpoint root"
             case 5: let c = Int.random(in: 0..<s.checkpoints.count, using: &rng); flip(&s.checkpoints[c].signature); name = "checkpoint signature"
-            case 6: let c = Int.random(in: 0..<s.checkpoints.count, using: &rng)
+            case 6:
+                let c = Int.random(in: 0..<s.checkpoints.count, using: &rng)
                 s.checkpoints[c].time += Int64.random(in: 1...1000, using: &rng) * (Bool.random(using: &rng) ? 1 : -1); name = "checkpoint time"
             case 7: s.entries.remove(at: e); name = "deleted entry"
             case 8:
@@ -246,9 +283,10 @@ enum LedgerFixture {
         try rawExecute(db.path, "UPDATE ledger_node SET hash = zeroblob(32) WHERE idx = 0 AND level = (SELECT MAX(level) FROM ledger_node)")
         var rng = SeededGenerator(seed: 3)
         #expect(throws: LedgerError.self) {
-            _ = try LedgerWriter.append(records: LedgerFixture.records(clearing: 9, trades: 2, rng: &rng), clearing: "x",
-                                        submitter: LedgerFixture.operatorKey, operator: LedgerFixture.operatorKey,
-                                        to: try LedgerDatabase(path: db.path))
+            _ = try LedgerWriter.append(
+                records: LedgerFixture.records(clearing: 9, trades: 2, rng: &rng), clearing: "x",
+                submitter: LedgerFixture.operatorKey, operator: LedgerFixture.operatorKey,
+                to: try LedgerDatabase(path: db.path))
         }
     }
 
@@ -274,23 +312,27 @@ enum LedgerFixture {
         let first = try LedgerSync.sync(source: try source.snapshot(), replica: replica) { try replica.copy(from: $0, fromSize: $1) }
         #expect(first.copied == (try source.size()))
         var rng = SeededGenerator(seed: 8)
-        _ = try LedgerWriter.append(records: LedgerFixture.records(clearing: 5, trades: 4, rng: &rng), clearing: "more",
-                                    submitter: LedgerFixture.operatorKey, operator: LedgerFixture.operatorKey, to: source, time: 1_800_000_000)
+        _ = try LedgerWriter.append(
+            records: LedgerFixture.records(clearing: 5, trades: 4, rng: &rng), clearing: "more",
+            submitter: LedgerFixture.operatorKey, operator: LedgerFixture.operatorKey, to: source, time: 1_800_000_000)
         let second = try LedgerSync.sync(source: try source.snapshot(), replica: replica) { try replica.copy(from: $0, fromSize: $1) }
         #expect(second.size == (try source.size()))
         #expect(try LedgerVerifier.verify(try replica.snapshot()).root == second.root)
         // A fork: same operator, same first clearing, a different second one.
         let fork = try LedgerDatabase(path: LedgerFixture.temporaryPath())
         var r2 = SeededGenerator(seed: 1)
-        _ = try LedgerWriter.append(records: LedgerFixture.records(clearing: 0, trades: 8, rng: &r2), clearing: "c0",
-                                    submitter: LedgerFixture.operatorKey, operator: LedgerFixture.operatorKey, to: fork, time: 1_790_000_000)
+        _ = try LedgerWriter.append(
+            records: LedgerFixture.records(clearing: 0, trades: 8, rng: &r2), clearing: "c0",
+            submitter: LedgerFixture.operatorKey, operator: LedgerFixture.operatorKey, to: fork, time: 1_790_000_000)
         for c in 1...4 {
-            _ = try LedgerWriter.append(records: LedgerFixture.records(clearing: c, trades: 9, rng: &r2), clearing: "fork\(c)",
-                                        submitter: LedgerFixture.operatorKey, operator: LedgerFixture.operatorKey, to: fork, time: 1_790_000_100)
+            _ = try LedgerWriter.append(
+                records: LedgerFixture.records(clearing: c, trades: 9, rng: &r2), clearing: "fork\(c)",
+                submitter: LedgerFixture.operatorKey, operator: LedgerFixture.operatorKey, to: fork, time: 1_790_000_100)
         }
         #expect(throws: LedgerError.fork("")) {
-            do { _ = try LedgerSync.sync(source: try fork.snapshot(), replica: replica) { try replica.copy(from: $0, fromSize: $1) } }
-            catch LedgerError.fork { throw LedgerError.fork("") }
+            do { _ = try LedgerSync.sync(source: try fork.snapshot(), replica: replica) { try replica.copy(from: $0, fromSize: $1) } } catch LedgerError.fork {
+                throw LedgerError.fork("")
+            }
         }
         #expect(try replica.size() == second.size)
     }
@@ -303,7 +345,7 @@ enum LedgerFixture {
         #expect(try LedgerSigningKey.read(path: path).party == "p")
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
         #expect(throws: LedgerError.self) { try LedgerSigningKey.read(path: path) }
-        #expect(throws: LedgerError.self) { try LedgerSigningKey(party: "p").write(to: path) }   // never overwritten
+        #expect(throws: LedgerError.self) { try LedgerSigningKey(party: "p").write(to: path) }  // never overwritten
     }
 
     /// Trade files from Windows (BOM, CRLF) with quoted fields read like any other; every refusal names file and line.
@@ -311,7 +353,8 @@ enum LedgerFixture {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trades-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let good = dir.appendingPathComponent("trades.csv").path
-        let text = "\u{FEFF}kind,period_start,period_minutes,seller,buyer,energy_kwh,price\r\n"
+        let text =
+            "\u{FEFF}kind,period_start,period_minutes,seller,buyer,energy_kwh,price\r\n"
             + "market,2026-06-01T12:00:00Z,15,\"Smith, J.\",h02,1.25,0.11\r\n"
             + "\"grid\",2026-06-01T12:15:00Z,15,grid,h02,0.5,0.30\r\n"
         try text.write(toFile: good, atomically: true, encoding: .utf8)
@@ -319,19 +362,22 @@ enum LedgerFixture {
         #expect(records.count == 2)
         if case .trade(let t) = records[0] {
             #expect(t.seller == "Smith, J." && t.energyWh == 1250 && t.price == 110_000)
-        } else { Issue.record("not a trade") }
+        } else {
+            Issue.record("not a trade")
+        }
         let cases: [(String, String)] = [
             ("market,2026-06-01T12:00:00Z,15,h01,h01,1,0.1", "with itself"),
             ("market,2026-06-01T12:00:00Z,15,,h01,1,0.1", "party name"),
             ("market,2026-06-01 12:00,15,h01,h02,1,0.1", "ISO 8601"),
             ("barter,2026-06-01T12:00:00Z,15,h01,h02,1,0.1", "kind"),
             ("market,2026-06-01T12:00:00Z,0,h01,h02,1,0.1", "period_minutes"),
-            ("market,2026-06-01T12:00:00Z,15,h01,h02,1,1e12", "price"),
+            ("market,2026-06-01T12:00:00Z,15,h01,h02,1,1e12", "price")
         ]
         for (row, words) in cases {
             let bad = dir.appendingPathComponent("bad.csv").path
-            try ("kind,period_start,period_minutes,seller,buyer,energy_kwh,price\r\nmarket,2026-06-01T12:00:00Z,15,a,b,1,0.1\r\n"
-                 + row + "\r\n").write(toFile: bad, atomically: true, encoding: .utf8)
+            try
+                ("kind,period_start,period_minutes,seller,buyer,energy_kwh,price\r\nmarket,2026-06-01T12:00:00Z,15,a,b,1,0.1\r\n"
+                + row + "\r\n").write(toFile: bad, atomically: true, encoding: .utf8)
             do {
                 _ = try LedgerTradeFile.read(trades: bad, tariffs: nil)
                 Issue.record("accepted: \(row)")

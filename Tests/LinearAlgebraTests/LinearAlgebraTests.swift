@@ -9,9 +9,9 @@ import Numerics
         let c = try BLAS.multiply(a, b)
         #expect(c == (try Matrix<Double>([[58, 64], [139, 154]])))
         let af = try Matrix<Float>([[1, 2, 3], [4, 5, 6]])
-        let cf = try BLAS.multiply(af, af, transposeB: true)   // a aᵀ
+        let cf = try BLAS.multiply(af, af, transposeB: true)  // a aᵀ
         #expect(cf == (try Matrix<Float>([[14, 32], [32, 77]])))
-        let ct = try BLAS.multiply(a, a, transposeA: true)      // aᵀ a is 3x3
+        let ct = try BLAS.multiply(a, a, transposeA: true)  // aᵀ a is 3x3
         #expect(ct.rows == 3 && ct[0, 0] == 17 && ct[2, 1] == 36)
     }
 
@@ -71,7 +71,7 @@ import Numerics
         #expect(beta[0].isApproximatelyEqual(to: 2, absoluteTolerance: 1e-10))
         #expect(beta[1].isApproximatelyEqual(to: 3, absoluteTolerance: 1e-10))
         let af = try Matrix<Float>([[1, 0], [1, 1], [1, 2]])
-        let bf = try LAPACK.leastSquares(af, [1, 2, 2])     // normal equations give (7/6, 1/2)
+        let bf = try LAPACK.leastSquares(af, [1, 2, 2])  // normal equations give (7/6, 1/2)
         #expect(bf[0].isApproximatelyEqual(to: 7.0 / 6.0, absoluteTolerance: 1e-5))
         #expect(bf[1].isApproximatelyEqual(to: 0.5, absoluteTolerance: 1e-5))
     }

@@ -5,7 +5,7 @@ import Testing
     @Test func operatorsBuildRowsAndMergeDuplicates() {
         var m = Model()
         let x = m.addVariable(name: "x"), y = m.addVariable(name: "y")
-        let row = m.add(2 * x + y - x + 3 <= 10 + 0 * y)    // x + y <= 7 after merge, 0*y dropped
+        let row = m.add(2 * x + y - x + 3 <= 10 + 0 * y)  // x + y <= 7 after merge, 0*y dropped
         #expect(m.row(row).map { $0.column } == [x.index, y.index])
         #expect(m.row(row).map { $0.value } == [1, 1])
         #expect(m.rowUpper[row] == 7 && m.rowLower[row] == -.infinity)

@@ -11,9 +11,11 @@ import Testing
     static let tolerance = 1e-9
 
     static func mechanisms() -> [any ClearingMechanism] {
-        [PayAsClear(), PayAsClear(k: 0), PayAsClear(k: 1), PayAsBid(), HuangAuction(), MUDA(seed: 7),
-         BilateralMarket(fees: NetworkFees(defaultFee: 0.01), solver: GLPKSolver()),
-         BilateralMarket(fees: NetworkFees(defaultFee: 0.01), solver: CbcSolver())]
+        [
+            PayAsClear(), PayAsClear(k: 0), PayAsClear(k: 1), PayAsBid(), HuangAuction(), MUDA(seed: 7),
+            BilateralMarket(fees: NetworkFees(defaultFee: 0.01), solver: GLPKSolver()),
+            BilateralMarket(fees: NetworkFees(defaultFee: 0.01), solver: CbcSolver())
+        ]
     }
 
     /// A key that does not depend on the order of the book.
@@ -35,8 +37,9 @@ import Testing
             // Determinism, ties included: the same bids in another order clear the same way.
             let shuffled = RandomMarkets.shuffled(book, &rng)
             let again = try Market.clear(shuffled, mechanism: mechanism)
-            #expect(Self.signature(result, book) == Self.signature(again, shuffled),
-                    "\(mechanism.name) case \(n): clearing depends on the order of the bids")
+            #expect(
+                Self.signature(result, book) == Self.signature(again, shuffled),
+                "\(mechanism.name) case \(n): clearing depends on the order of the bids")
         }
     }
 
@@ -56,7 +59,9 @@ import Testing
         for (i, b) in book.bids.enumerated() {
             #expect(fill[i] <= b.quantity * (1 + eps) + eps, "\(name) case \(n): bid \(i) traded \(fill[i]) of \(b.quantity)")
             if !b.divisible {
-                #expect(fill[i] < eps || abs(fill[i] - b.quantity) <= 1e-7 * b.quantity, "\(name) case \(n): indivisible bid \(i) traded \(fill[i]) of \(b.quantity)")
+                #expect(
+                    fill[i] < eps || abs(fill[i] - b.quantity) <= 1e-7 * b.quantity,
+                    "\(name) case \(n): indivisible bid \(i) traded \(fill[i]) of \(b.quantity)")
             }
         }
         // Energy balance per period: bought equals sold.

@@ -15,7 +15,7 @@ struct MechanismExampleTests {
     // Buyers 3 kWh at 0.30, 2 at 0.25, 2 at 0.10; sellers 2 at 0.05, 2 at 0.12, 3 at 0.28.
     static let rows: [(String, Side, Double, Double)] = [
         ("b1", .buy, 3, 0.30), ("b2", .buy, 2, 0.25), ("b3", .buy, 2, 0.10),
-        ("s1", .sell, 2, 0.05), ("s2", .sell, 2, 0.12), ("s3", .sell, 3, 0.28),
+        ("s1", .sell, 2, 0.05), ("s2", .sell, 2, 0.12), ("s3", .sell, 3, 0.28)
     ]
 
     @Test func payAsClearTradesTheEfficientQuantityAtTheMidpoint() throws {
@@ -40,8 +40,11 @@ struct MechanismExampleTests {
         let none = try Market.clear(Self.book([("a", .buy, 1, 3), ("b", .buy, 2, 1), ("c", .sell, 2, 2)]), mechanism: HuangAuction())
         #expect(none.trades.isEmpty)
         // Adding a seller of 0.3 at 1 and a buyer of 0.2 at 3.3 (its second example): 0.2 kWh, buyer pays 3, seller gets 2.
-        let some = try Market.clear(Self.book([("a", .buy, 1, 3), ("b", .buy, 2, 1), ("c", .sell, 2, 2),
-                                               ("d", .sell, 0.3, 1), ("e", .buy, 0.2, 3.3)]), mechanism: HuangAuction())
+        let some = try Market.clear(
+            Self.book([
+                ("a", .buy, 1, 3), ("b", .buy, 2, 1), ("c", .sell, 2, 2),
+                ("d", .sell, 0.3, 1), ("e", .buy, 0.2, 3.3)
+            ]), mechanism: HuangAuction())
         try #require(some.trades.count == 1)
         #expect(abs(some.trades[0].quantity - 0.2) < 1e-12)
         #expect(some.trades[0].buyer == "e" && some.trades[0].seller == "d")
@@ -86,7 +89,7 @@ struct MechanismExampleTests {
         let book = try BidBook(bids: [
             Bid(bidder: "b1", period: 0, side: .buy, quantity: 3, price: 0.3, divisible: false),
             Bid(bidder: "s1", period: 0, side: .sell, quantity: 2, price: 0.1),
-            Bid(bidder: "s2", period: 0, side: .sell, quantity: 0.5, price: 0.2),
+            Bid(bidder: "s2", period: 0, side: .sell, quantity: 0.5, price: 0.2)
         ])
         let r = try Market.clear(book, mechanism: PayAsClear(), optimumSolver: GLPKSolver())
         #expect(r.trades.isEmpty && r.excludedIndivisible == [0])
@@ -111,9 +114,11 @@ struct NetworkFeeFileTests {
         let fees = try NetworkFees.read(file.path, defaultFee: 0.5)
         #expect(fees.fee(buyer: "b,1", seller: "s1") == 0.02 && fees.fee(buyer: "b2", seller: "s1") == 0.01)
         #expect(fees.fee(buyer: "x", seller: "y") == 0.5)
-        for (text, message) in [("buyer,seller,fee_per_kwh\r\nb,s,-1\r\n", "fees.csv:2: fee_per_kwh must be a number from 0 to 1e6"),
-                                ("buyer,seller,fee_per_kwh\nb,s,0.1\nb,s,0.2\n", "fees.csv:3: the pair b, s is listed twice"),
-                                ("buyer,seller\nb,s\n", "fees.csv:1: the header must hold buyer,seller,fee_per_kwh")] {
+        for (text, message) in [
+            ("buyer,seller,fee_per_kwh\r\nb,s,-1\r\n", "fees.csv:2: fee_per_kwh must be a number from 0 to 1e6"),
+            ("buyer,seller,fee_per_kwh\nb,s,0.1\nb,s,0.2\n", "fees.csv:3: the pair b, s is listed twice"),
+            ("buyer,seller\nb,s\n", "fees.csv:1: the header must hold buyer,seller,fee_per_kwh")
+        ] {
             try text.write(to: file, atomically: true, encoding: .utf8)
             #expect { try NetworkFees.read(file.path) } throws: { ($0 as? MarketError)?.description.hasSuffix(message) == true }
         }

@@ -13,19 +13,23 @@ enum RandomMarkets {
             let buyers = Int(rng.next() % UInt64(maxBidders + 1)), sellers = Int(rng.next() % UInt64(maxBidders + 1))
             for i in 0..<buyers {
                 var price = (rng.uniform(0.05, 0.40) * 40).rounded() / 40
-                if shape == 0 { price = 0.2 }          // every price equal
+                if shape == 0 { price = 0.2 }  // every price equal
                 if shape == 1 { price = rng.uniform(0.01, 0.10) }  // buyers below every seller: no crossing
-                if shape == 2 { price -= 0.25 }        // negative prices
-                bids.append(Bid(bidder: "b\(i)", period: t, side: .buy, quantity: quantity(&rng), price: price,
-                                divisible: rng.next() % 4 != 0))
+                if shape == 2 { price -= 0.25 }  // negative prices
+                bids.append(
+                    Bid(
+                        bidder: "b\(i)", period: t, side: .buy, quantity: quantity(&rng), price: price,
+                        divisible: rng.next() % 4 != 0))
             }
             for j in 0..<sellers {
                 var price = (rng.uniform(0.02, 0.35) * 40).rounded() / 40
                 if shape == 0 { price = 0.2 }
                 if shape == 1 { price = rng.uniform(0.15, 0.30) }
                 if shape == 2 { price -= 0.25 }
-                bids.append(Bid(bidder: "s\(j)", period: t, side: .sell, quantity: quantity(&rng), price: price,
-                                divisible: rng.next() % 4 != 0))
+                bids.append(
+                    Bid(
+                        bidder: "s\(j)", period: t, side: .sell, quantity: quantity(&rng), price: price,
+                        divisible: rng.next() % 4 != 0))
             }
         }
         return try! BidBook(bids: bids, periods: periods)

@@ -34,12 +34,16 @@ struct TruthfulnessTests {
             let buyers = 2 + Int(rng.next() % 3), sellers = 2 + Int(rng.next() % 3)
             var bids: [Bid] = []
             for i in 0..<buyers {
-                bids.append(Bid(bidder: "b\(i)", period: 0, side: .buy, quantity: (rng.uniform(0.5, 3) * 10).rounded() / 10,
-                                price: grid[5 + Int(rng.next() % 45)]))
+                bids.append(
+                    Bid(
+                        bidder: "b\(i)", period: 0, side: .buy, quantity: (rng.uniform(0.5, 3) * 10).rounded() / 10,
+                        price: grid[5 + Int(rng.next() % 45)]))
             }
             for j in 0..<sellers {
-                bids.append(Bid(bidder: "s\(j)", period: 0, side: .sell, quantity: (rng.uniform(0.5, 3) * 10).rounded() / 10,
-                                price: grid[Int(rng.next() % 45)]))
+                bids.append(
+                    Bid(
+                        bidder: "s\(j)", period: 0, side: .sell, quantity: (rng.uniform(0.5, 3) * 10).rounded() / 10,
+                        price: grid[Int(rng.next() % 45)]))
             }
             let truth = try BidBook(bids: bids)
             let honest = try Market.clear(truth, mechanism: mechanism)

@@ -36,7 +36,7 @@ import Testing
         ("duplicate id", "prosumers[2].id"),
         ("line break in an id", "prosumers[1].id"),
         ("tab in a flexible load id", "prosumers[0].flexible_loads[0].id"),
-        ("run longer than window", "prosumers[0].flexible_loads[0].run_periods"),
+        ("run longer than window", "prosumers[0].flexible_loads[0].run_periods")
     ])
     func brokenRulesNameTheField(_ label: String, _ path: String) throws {
         var o = try Self.base()
@@ -46,9 +46,13 @@ import Testing
         case "wrong array length":
             Self.prosumer(&o, 0) { $0["load_kw"] = [1.0, 2.0] }
         case "negative load":
-            Self.prosumer(&o, 1) { var l = $0["load_kw"] as! [Double]; l[3] = -1; $0["load_kw"] = l }
+            Self.prosumer(&o, 1) {
+                var l = $0["load_kw"] as! [Double]; l[3] = -1; $0["load_kw"] = l
+            }
         case "efficiency 0":
-            Self.prosumer(&o, 1) { var b = $0["battery"] as! [String: Any]; b["charge_efficiency"] = 0; $0["battery"] = b }
+            Self.prosumer(&o, 1) {
+                var b = $0["battery"] as! [String: Any]; b["charge_efficiency"] = 0; $0["battery"] = b
+            }
         case "window outside the horizon":
             Self.prosumer(&o, 0) { $0["flexible_loads"] = [["id": "ev", "power_kw": 3.7, "run_periods": 2, "earliest": 20, "latest": 24]] }
         case "export above import":
@@ -88,7 +92,7 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pg-csv-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var csv = "timestamp,load,pv\n"
-        let start = Date(timeIntervalSince1970: 960_163_200)   // 2000-06-05T00:00:00Z
+        let start = Date(timeIntervalSince1970: 960_163_200)  // 2000-06-05T00:00:00Z
         let f = ISO8601DateFormatter()
         for k in 0..<48 { csv += "\(f.string(from: start.addingTimeInterval(Double(k) * 1800))),\(Double(k)),\(k % 2 == 0 ? 1.0 : 3.0)\n" }
         try csv.write(to: dir.appendingPathComponent("meter.csv"), atomically: true, encoding: .utf8)
@@ -99,7 +103,7 @@ import Testing
         }
         let data = try JSONSerialization.data(withJSONObject: o)
         let c = try CommunityFile.parse(data, file: "c.json", baseDirectory: dir)
-        #expect(c.prosumers[0].loadKW[0] == 0.5 && c.prosumers[0].loadKW[23] == 46.5)   // hourly means of half-hours
+        #expect(c.prosumers[0].loadKW[0] == 0.5 && c.prosumers[0].loadKW[23] == 46.5)  // hourly means of half-hours
         #expect(c.prosumers[0].pvKW.allSatisfy { $0 == 2 })
         Self.prosumer(&o, 0) { $0["load_kw"] = ["csv": "meter.csv", "column": "nope"] }
         #expect(throws: CommunityFileError.self) { try CommunityFile.parse(JSONSerialization.data(withJSONObject: o), file: "c.json", baseDirectory: dir) }
@@ -113,13 +117,15 @@ import Testing
         let start = Date(timeIntervalSince1970: 960_163_200)
         let f = ISO8601DateFormatter()
         var rows = (0..<24).map { k in "\"\(f.string(from: start.addingTimeInterval(Double(k) * 3600)))\",\"\(Double(k))\",1" }
-        try ("\u{FEFF}\"timestamp\",\"load\",pv\r\n" + rows.joined(separator: "\r\n") + "\r\n").write(to: dir.appendingPathComponent("win.csv"), atomically: true, encoding: .utf8)
+        try ("\u{FEFF}\"timestamp\",\"load\",pv\r\n" + rows.joined(separator: "\r\n") + "\r\n").write(
+            to: dir.appendingPathComponent("win.csv"), atomically: true, encoding: .utf8)
         var o = try Self.base()
         Self.prosumer(&o, 0) { $0["load_kw"] = ["csv": "win.csv", "column": "load"] }
         let c = try CommunityFile.parse(JSONSerialization.data(withJSONObject: o), file: "c.json", baseDirectory: dir)
         #expect(c.prosumers[0].loadKW == (0..<24).map(Double.init))
         rows[4] = rows[4].replacingOccurrences(of: "\"4.0\"", with: "four")
-        try ("timestamp,load,pv\r\n" + rows.joined(separator: "\r\n") + "\r\n").write(to: dir.appendingPathComponent("win.csv"), atomically: true, encoding: .utf8)
+        try ("timestamp,load,pv\r\n" + rows.joined(separator: "\r\n") + "\r\n").write(
+            to: dir.appendingPathComponent("win.csv"), atomically: true, encoding: .utf8)
         do {
             _ = try CommunityFile.parse(JSONSerialization.data(withJSONObject: o), file: "c.json", baseDirectory: dir)
             Issue.record("text accepted as a number")

@@ -39,8 +39,9 @@ struct PricingTests {
         #expect(abs(best.charge - 0.03) < 1e-9 && abs(best.discharge - 0.15) < 1e-9)
     }
 
-    @Test("The example's uniform optimum with both solvers, at least the best constant prices, check passed",
-          arguments: ["cbc", "glpk"])
+    @Test(
+        "The example's uniform optimum with both solvers, at least the best constant prices, check passed",
+        arguments: ["cbc", "glpk"])
     func exampleOptimum(_ name: String) throws {
         let p = try PricingProblem(community: Fixture.community("example-pricing-3x24.json"))
         let solver: any LinearSolver = name == "cbc" ? CbcSolver() : GLPKSolver()
@@ -103,8 +104,9 @@ struct PricingMcCormickTests {
 
 @Suite("Pricing polish")
 struct PricingPolishTests {
-    @Test("Raised prices keep the followers' answers optimal, earn more than the candidate and start the MILP",
-          arguments: ["cbc", "glpk"])
+    @Test(
+        "Raised prices keep the followers' answers optimal, earn more than the candidate and start the MILP",
+        arguments: ["cbc", "glpk"])
     func polish(_ name: String) throws {
         let p = try PricingProblem(community: Fixture.community("example-pricing-3x24.json"))
         let solver: any LinearSolver = name == "cbc" ? CbcSolver() : GLPKSolver()
@@ -137,8 +139,9 @@ struct PricingPolishTests {
 /// raising step leave the final MILP 0.1 s); ``CbcSolver`` turns CBC's preprocessing off whenever it has a start.
 @Suite("CBC start under a short time limit")
 struct CbcStartTimeLimitTests {
-    @Test("A start with a time limit that runs out at once returns the start, without crashing",
-          arguments: [0.001, 0.01, 0.05, 0.1])
+    @Test(
+        "A start with a time limit that runs out at once returns the start, without crashing",
+        arguments: [0.001, 0.01, 0.05, 0.1])
     func startUnderShortLimit(_ limit: Double) throws {
         let p = try PricingProblem(community: Fixture.community("example-pricing-3x24.json"))
         let part = Array(p.followers.indices)
@@ -168,9 +171,11 @@ struct PricingBruteForceTests {
         var vectors: [PricePath] = [PricePath(charge: [], discharge: [])]
         for _ in 0..<p.periods {
             vectors = vectors.flatMap { v in
-                grid.charge.flatMap { c in grid.discharge.map { d in
-                    PricePath(charge: v.charge + [c], discharge: v.discharge + [d])
-                } }
+                grid.charge.flatMap { c in
+                    grid.discharge.map { d in
+                        PricePath(charge: v.charge + [c], discharge: v.discharge + [d])
+                    }
+                }
             }
         }
         let solver = GLPKSolver()
@@ -180,8 +185,9 @@ struct PricingBruteForceTests {
         return (vectors, profit)
     }
 
-    @Test("The MILP restricted to a price grid finds the enumerated best profit, uniform and personalized",
-          arguments: ["cbc", "glpk"])
+    @Test(
+        "The MILP restricted to a price grid finds the enumerated best profit, uniform and personalized",
+        arguments: ["cbc", "glpk"])
     func bruteForce(_ name: String) throws {
         let community = try Fixture.community("pricing-2x4.json")
         let uniform = try PricingProblem(community: community, mode: .uniform)
@@ -221,7 +227,7 @@ struct PricingInputTests {
         ("partitions larger than the storage", "pricing.partitions"),
         ("unknown prosumer id", "pricing.partitions.h999"),
         ("missing shared storage", "shared_storage"),
-        ("unknown mode", "pricing.mode"),
+        ("unknown mode", "pricing.mode")
     ])
     func badSectionsNameTheField(_ label: String, _ path: String) throws {
         var o = try Self.base()

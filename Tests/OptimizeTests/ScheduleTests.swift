@@ -22,18 +22,23 @@ func checkPhysics(_ c: Community, _ r: ScheduleResult) -> [String] {
         var flexEnergy = 0.0
         for t in 0..<c.periods {
             let f = r.flows[i][t]
-            let balance = f.pv - f.curtail + f.gridImport + f.poolBuy + f.batteryDischarge
+            let balance =
+                f.pv - f.curtail + f.gridImport + f.poolBuy + f.batteryDischarge
                 - (f.load + f.flexible + f.gridExport + f.poolSell + f.batteryCharge)
             if abs(balance) > 1e-4 { errors.append("\(p.id) t=\(t): balance \(balance)") }
             if f.gridImport + f.poolBuy > tol && f.gridExport + f.poolSell > tol { errors.append("\(p.id) t=\(t): draws and feeds") }
-            if f.gridImport + f.poolBuy > p.connectionKW + tol || f.gridExport + f.poolSell > p.connectionKW + tol { errors.append("\(p.id) t=\(t): connection") }
+            if f.gridImport + f.poolBuy > p.connectionKW + tol || f.gridExport + f.poolSell > p.connectionKW + tol {
+                errors.append("\(p.id) t=\(t): connection")
+            }
             if f.curtail > f.pv + tol { errors.append("\(p.id) t=\(t): curtails more than pv") }
             if let b = p.battery {
                 if f.batteryCharge > tol && f.batteryDischarge > tol { errors.append("\(p.id) t=\(t): charges and discharges") }
                 e += dt * (b.chargeEfficiency * f.batteryCharge - f.batteryDischarge / b.dischargeEfficiency)
                 if e < b.minSoC * b.capacityKWh - 1e-4 || e > b.maxSoC * b.capacityKWh + 1e-4 { errors.append("\(p.id) t=\(t): soc \(e)") }
                 if abs(e - (f.batterySoC ?? .nan)) > 1e-4 { errors.append("\(p.id) t=\(t): reported soc") }
-            } else if f.batteryCharge > 0 || f.batteryDischarge > 0 { errors.append("\(p.id): battery flows without battery") }
+            } else if f.batteryCharge > 0 || f.batteryDischarge > 0 {
+                errors.append("\(p.id): battery flows without battery")
+            }
             flexEnergy += f.flexible
             let allowed = p.flexibleLoads.filter { $0.earliest <= t && t <= $0.latest }
             var sums: Set<Double> = [0]
@@ -120,13 +125,14 @@ func checkPhysics(_ c: Community, _ r: ScheduleResult) -> [String] {
     @Test func aSearchStoppedWithoutIncumbentKeepsTheLPRoundingStart() throws {
         var c = try Fixture.community("example-3x24.json")
         c.prosumers[0].flexibleLoads = [FlexibleLoad(id: "ev", powerKW: 1.5, runPeriods: 3, earliest: 9, latest: 16)]
-        c.grid.importLimitKW = 12.0     // room for the EV
+        c.grid.importLimitKW = 12.0  // room for the EV
         let r = try CommunityScheduler(solver: StoppedSearch(), standalone: false).schedule(c)
         try #require(r.status.hasSolution, "\(r.status): \(r.message)")
         #expect(r.message.hasPrefix("LP-rounding start kept; time limit"), "\(r.message)")
         #expect(checkPhysics(c, r) == [])
         let cost = try #require(r.objective), bound = try #require(r.bestBound)
-        let optimum = try #require(try CommunityScheduler(solver: CbcSolver(), options: SolverOptions(relativeGap: 1e-9), standalone: false).schedule(c).objective)
+        let optimum = try #require(
+            try CommunityScheduler(solver: CbcSolver(), options: SolverOptions(relativeGap: 1e-9), standalone: false).schedule(c).objective)
         #expect(bound <= optimum + 1e-6 && optimum <= cost + 1e-6, "bound \(bound), optimum \(optimum), start \(cost)")
         #expect(r.status == ((r.gap ?? 1) <= 1e-4 ? .optimal : .feasible))
     }
@@ -134,7 +140,7 @@ func checkPhysics(_ c: Community, _ r: ScheduleResult) -> [String] {
     @Test func disabledPoolKeepsTheSharedStorageIdle() throws {
         var c = try Fixture.community("example-3x24.json")
         c.p2p.enabled = false
-        c.grid.importLimitKW = 100      // without the shared storage the example's 8.2 kW limit cannot hold
+        c.grid.importLimitKW = 100  // without the shared storage the example's 8.2 kW limit cannot hold
         let r = try CommunityScheduler(solver: CbcSolver(), standalone: true).schedule(c)
         #expect(r.status == .optimal)
         #expect(r.flows.allSatisfy { $0.allSatisfy { $0.poolBuy == 0 && $0.poolSell == 0 } })
@@ -160,9 +166,10 @@ func checkPhysics(_ c: Community, _ r: ScheduleResult) -> [String] {
         let imp = [-0.05, 0.2, -0.1, -0.02, 0.3, -0.2], exp = imp.map { $0 - 0.05 }
         let connection = 2.0
         let home = Prosumer(id: "h", connectionKW: connection, loadKW: load, pvKW: pv, battery: nil, flexibleLoads: [])
-        let c = Community(name: "negative", start: Date(timeIntervalSince1970: 0), periodMinutes: 30, periods: T,
-                          grid: Grid(importPrice: imp, exportPrice: exp, importLimitKW: 100, exportLimitKW: 100),
-                          p2p: P2P(enabled: false, feePerKWh: 0), sharedStorage: nil, prosumers: [home])
+        let c = Community(
+            name: "negative", start: Date(timeIntervalSince1970: 0), periodMinutes: 30, periods: T,
+            grid: Grid(importPrice: imp, exportPrice: exp, importLimitKW: 100, exportLimitKW: 100),
+            p2p: P2P(enabled: false, feePerKWh: 0), sharedStorage: nil, prosumers: [home])
         let r = try CommunityScheduler(solver: ScheduleTests.solvers[k], options: SolverOptions(relativeGap: 1e-9), standalone: false).schedule(c)
         // Paid to import: draw min(connection, load), curtail the rest. Otherwise export the surplus where the
         // export price is positive, curtail it where it is not.
@@ -183,9 +190,11 @@ func checkPhysics(_ c: Community, _ r: ScheduleResult) -> [String] {
     @Test(arguments: [0.02, 0.1, 0.3, 1, 3])
     func aStoppedSearchKeepsAValidBoundAndAValidSchedule(_ limit: Double) throws {
         let c = try Fixture.community("example-10x96.json")
-        let optimum = 182.638678   // EXPECTED.md, gap 1e-6
-        let r = try CommunityScheduler(solver: CbcSolver(), options: SolverOptions(timeLimit: limit, relativeGap: 1e-6),
-                                       standalone: false).schedule(c)
+        let optimum = 182.638678  // EXPECTED.md, gap 1e-6
+        let r = try CommunityScheduler(
+            solver: CbcSolver(), options: SolverOptions(timeLimit: limit, relativeGap: 1e-6),
+            standalone: false
+        ).schedule(c)
         #expect([SolutionStatus.optimal, .feasible, .timeLimitNoSolution].contains(r.status), "\(r.status) \(r.message)")
         if let bound = r.bestBound { #expect(bound <= optimum + 1e-4, "bound \(bound) above the optimum at \(limit) s") }
         if r.status.hasSolution {

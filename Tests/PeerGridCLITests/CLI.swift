@@ -26,8 +26,10 @@ enum CLI {
     }
 
     /// Runs `peergrid arguments`; with a `launcher` (such as `mpirun -n 2`), runs `launcher peergrid arguments`.
-    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
-                    launcher: [String] = []) throws -> Result {
+    static func run(
+        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+        launcher: [String] = []
+    ) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else { throw MissingExecutable(path: executable.path) }
         let p = Process()
         if let first = launcher.first {

@@ -51,7 +51,8 @@ import Testing
     @Test func aBrokenAgentFileExitsTwoNamingIt() throws {
         let dir = try CLI.temporaryDirectory()
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("prosumers"), withIntermediateDirectories: true)
-        try #"{"name": "d", "start": "2000-06-05T00:00:00Z", "period_minutes": 60, "periods": 2, "grid": {"import_price": [0.2, 0.3], "export_price": [0.05, 0.05], "import_limit_kw": 20, "export_limit_kw": 20}}"#
+        try
+            #"{"name": "d", "start": "2000-06-05T00:00:00Z", "period_minutes": 60, "periods": 2, "grid": {"import_price": [0.2, 0.3], "export_price": [0.05, 0.05], "import_limit_kw": 20, "export_limit_kw": 20}}"#
             .write(to: dir.appendingPathComponent("community.json"), atomically: true, encoding: .utf8)
         try #"{"id": "a", "connection_kw": 10, "load_kw": [1, NaN], "pv_kw": [0, 3]}"#
             .write(to: dir.appendingPathComponent("prosumers/a.json"), atomically: true, encoding: .utf8)

@@ -22,8 +22,10 @@ func hiddenEntries(_ root: URL) -> [String] {
 @Suite(.serialized) struct DayAheadCommandTests {
     @Test func dayAheadWritesTheReportAndRecordsTheRun() throws {
         let out = try CLI.temporaryDirectory()
-        let r = try CLI.run(["day-ahead", "--community", CLI.fixture("small-community.json"), "--date", "2000-08-27",
-                             "--model", "seasonal-naive", "--out", out.path])
+        let r = try CLI.run([
+            "day-ahead", "--community", CLI.fixture("small-community.json"), "--date", "2000-08-27",
+            "--model", "seasonal-naive", "--out", out.path
+        ])
         #expect(r.code == 0, "\(r.stderr)")
         #expect(r.stderr.isEmpty, "progress must be silent when stderr is not a terminal: \(r.stderr)")
         #expect(r.stdout.contains("report    \(out.path)/small-3/2000-08-27/report.html"))
@@ -36,8 +38,10 @@ func hiddenEntries(_ root: URL) -> [String] {
         #expect(summary["status"] as? String == "optimal" && summary["date"] as? String == "2000-08-27")
 
         // A second run with another model, then the store lists and compares both.
-        let r2 = try CLI.run(["day-ahead", "--community", CLI.fixture("small-community.json"), "--date", "2000-08-27",
-                              "--model", "seasonal-naive-day", "--out", out.path])
+        let r2 = try CLI.run([
+            "day-ahead", "--community", CLI.fixture("small-community.json"), "--date", "2000-08-27",
+            "--model", "seasonal-naive-day", "--out", out.path
+        ])
         #expect(r2.code == 0, "\(r2.stderr)")
         let store = out.appendingPathComponent("peergrid.sqlite").path
         let list = try CLI.run(["history", "--store", store])
@@ -63,8 +67,10 @@ func hiddenEntries(_ root: URL) -> [String] {
         try JSONSerialization.data(withJSONObject: json).write(to: dir.appendingPathComponent("c.json"))
         try FileManager.default.copyItem(atPath: CLI.fixture("small-history.csv"), toPath: dir.appendingPathComponent("small-history.csv").path)
         let out = dir.appendingPathComponent("out")
-        let r = try CLI.run(["day-ahead", "--community", dir.appendingPathComponent("c.json").path, "--date", "2000-08-27",
-                             "--model", "seasonal-naive", "--out", out.path, "--store", "none"])
+        let r = try CLI.run([
+            "day-ahead", "--community", dir.appendingPathComponent("c.json").path, "--date", "2000-08-27",
+            "--model", "seasonal-naive", "--out", out.path, "--store", "none"
+        ])
         #expect(r.code == 3, "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.contains("schedule  infeasible") && r.stdout.contains("diagnosis import limit"))
         #expect(r.stdout.contains("pricing   skipped: the community file has no pricing section"))
@@ -183,8 +189,10 @@ func hiddenEntries(_ root: URL) -> [String] {
 @Suite struct BacktestReportTests {
     @Test func backtestWritesAnHTMLReportComparingModels() throws {
         let out = try CLI.temporaryDirectory().appendingPathComponent("bt")
-        let r = try CLI.run(["backtest", "--data", CLI.fixture("small-history.csv"), "--column", "h02_load_kw", "--horizon", "48",
-                             "--test-days", "3", "--models", "seasonal-naive,seasonal-naive-day", "--report", out.path])
+        let r = try CLI.run([
+            "backtest", "--data", CLI.fixture("small-history.csv"), "--column", "h02_load_kw", "--horizon", "48",
+            "--test-days", "3", "--models", "seasonal-naive,seasonal-naive-day", "--report", out.path
+        ])
         #expect(r.code == 0, "\(r.stderr)")
         let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(html.contains("Errors per model") && html.contains("MAE by time of day") && html.contains("Test day 3"))
@@ -193,8 +201,10 @@ func hiddenEntries(_ root: URL) -> [String] {
         // A directory with other files is not replaced.
         let busy = try CLI.temporaryDirectory()
         try "keep".write(to: busy.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
-        let refused = try CLI.run(["backtest", "--data", CLI.fixture("small-history.csv"), "--column", "h02_load_kw", "--horizon", "48",
-                                   "--test-days", "3", "--report", busy.path])
+        let refused = try CLI.run([
+            "backtest", "--data", CLI.fixture("small-history.csv"), "--column", "h02_load_kw", "--horizon", "48",
+            "--test-days", "3", "--report", busy.path
+        ])
         #expect(refused.code == 2 && FileManager.default.fileExists(atPath: busy.appendingPathComponent("notes.txt").path))
     }
 }
@@ -206,16 +216,20 @@ func hiddenEntries(_ root: URL) -> [String] {
         let manifest = CLI.fixture("manifest.csv")
         let stores = out.appendingPathComponent("stores").path
         for i in 0..<2 {
-            let r = try CLI.run(["batch", "--manifest", manifest, "--shard", "\(i)/2", "--model", "seasonal-naive", "--out", out.path,
-                                 "--store-dir", stores])
+            let r = try CLI.run([
+                "batch", "--manifest", manifest, "--shard", "\(i)/2", "--model", "seasonal-naive", "--out", out.path,
+                "--store-dir", stores
+            ])
             #expect(r.code == 0 && r.stdout.contains("2 done, 0 skipped"), "\(r.stdout)\(r.stderr)")
         }
         let names = try FileManager.default.contentsOfDirectory(atPath: stores).filter { $0.hasSuffix(".sqlite") }.sorted()
         #expect(names.count == 4, "one store per entry: \(names)")
         #expect(names.allSatisfy { $0.hasPrefix("small-community-2000-08-2") }, "\(names)")
         // Slurm resubmitting one task of an array (--array=1 alone: count 1) and another array size: all skipped.
-        for env in [["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "1", "SLURM_ARRAY_TASK_MIN": "1"],
-                    ["SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_COUNT": "3"]] {
+        for env in [
+            ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "1", "SLURM_ARRAY_TASK_MIN": "1"],
+            ["SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_COUNT": "3"]
+        ] {
             let p = Process()
             p.executableURL = CLI.executable
             p.arguments = ["batch", "--manifest", manifest, "--model", "seasonal-naive", "--out", out.path, "--store-dir", stores]

@@ -7,8 +7,10 @@ import Testing
     @Test func backtestPrintsATableAndWritesJSON() throws {
         let dir = try CLI.temporaryDirectory()
         let json = dir.appendingPathComponent("scores.json")
-        let r = try CLI.run(["backtest", "--data", Self.taylor, "--column", "demand_mw", "--horizon", "48", "--test-days", "3",
-                             "--models", "seasonal-naive,seasonal-mean", "--json", json.path])
+        let r = try CLI.run([
+            "backtest", "--data", Self.taylor, "--column", "demand_mw", "--horizon", "48", "--test-days", "3",
+            "--models", "seasonal-naive,seasonal-mean", "--json", json.path
+        ])
         #expect(r.code == 0, "\(r.stderr)")
         #expect(r.stdout.contains("seasonal-naive") && r.stdout.contains("MAPE"))
         let o = try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as! [String: Any]
@@ -67,8 +69,10 @@ import Testing
         let dir = try CLI.temporaryDirectory()
         let data = try Self.exogenousCSV(in: dir)
         let model = dir.appendingPathComponent("model.json"), a = dir.appendingPathComponent("a.csv"), b = dir.appendingPathComponent("b.csv")
-        let fit = try CLI.run(["forecast", "--data", data.path, "--column", "load", "--exog", "temp", "--model", "arima",
-                               "--horizon", "24", "--out", a.path, "--save-model", model.path])
+        let fit = try CLI.run([
+            "forecast", "--data", data.path, "--column", "load", "--exog", "temp", "--model", "arima",
+            "--horizon", "24", "--out", a.path, "--save-model", model.path
+        ])
         #expect(fit.code == 0, "\(fit.stderr)")
         #expect(fit.stdout.contains("regressors temp"))
         let loaded = try CLI.run(["forecast", "--load-model", model.path, "--horizon", "24", "--out", b.path])
@@ -86,8 +90,10 @@ import Testing
         let dir = try CLI.temporaryDirectory()
         let data = try Self.exogenousCSV(in: dir)
         let file = dir.appendingPathComponent("\(model).pgm"), a = dir.appendingPathComponent("a.csv"), b = dir.appendingPathComponent("b.csv")
-        let fit = try CLI.run(["forecast", "--data", data.path, "--column", "load", "--exog", "temp", "--model", model, "--epochs", "1",
-                               "--horizon", "24", "--out", a.path, "--save-model", file.path])
+        let fit = try CLI.run([
+            "forecast", "--data", data.path, "--column", "load", "--exog", "temp", "--model", model, "--epochs", "1",
+            "--horizon", "24", "--out", a.path, "--save-model", file.path
+        ])
         #expect(fit.code == 0, "\(fit.stderr)")
         #expect(fit.stdout.contains("1 epochs"), "\(fit.stdout)")
         #expect(fit.stderr.isEmpty, "no progress output when standard error is not a terminal")
@@ -106,9 +112,14 @@ import Testing
 
     @Test func badModelFilesExitTwo() throws {
         let dir = try CLI.temporaryDirectory()
-        let cases = [("not json", "not a PeerGrid model file"),
-                     (#"{"format":"peergrid-forecast-model","version":99}"#, "version 99"),
-                     (#"{"format":"peergrid-forecast-model","version":1,"kind":"auto-arima","series":"x","start":0,"step":1800,"count":10,"model":{}}"#, "incomplete or corrupt")]
+        let cases = [
+            ("not json", "not a PeerGrid model file"),
+            (#"{"format":"peergrid-forecast-model","version":99}"#, "version 99"),
+            (
+                #"{"format":"peergrid-forecast-model","version":1,"kind":"auto-arima","series":"x","start":0,"step":1800,"count":10,"model":{}}"#,
+                "incomplete or corrupt"
+            )
+        ]
         for (k, (text, message)) in cases.enumerated() {
             let file = dir.appendingPathComponent("m\(k).json")
             try text.write(to: file, atomically: true, encoding: .utf8)
@@ -121,7 +132,7 @@ import Testing
         // Europe/London local stamps over 2000-10-29 (25 hours): three days of half-hours, the 01:00-01:30 hour twice.
         let dir = try CLI.temporaryDirectory()
         var text = "timestamp,x\n"
-        var t = Date(timeIntervalSince1970: 972_345_600)   // 2000-10-24T00:00:00Z = 01:00 BST
+        var t = Date(timeIntervalSince1970: 972_345_600)  // 2000-10-24T00:00:00Z = 01:00 BST
         let local = DateFormatter()
         local.timeZone = TimeZone(identifier: "Europe/London")
         local.dateFormat = "yyyy-MM-dd HH:mm"
@@ -131,8 +142,10 @@ import Testing
         }
         let file = dir.appendingPathComponent("local.csv")
         try text.write(to: file, atomically: true, encoding: .utf8)
-        let r = try CLI.run(["forecast", "--data", file.path, "--column", "x", "--timezone", "Europe/London",
-                             "--model", "seasonal-naive-day", "--horizon", "4"])
+        let r = try CLI.run([
+            "forecast", "--data", file.path, "--column", "x", "--timezone", "Europe/London",
+            "--model", "seasonal-naive-day", "--horizon", "4"
+        ])
         #expect(r.code == 0, "\(r.stderr)")
         #expect(r.stdout.split(separator: "\n").count == 5)
         let noZone = try CLI.run(["forecast", "--data", file.path, "--column", "x", "--horizon", "4"])

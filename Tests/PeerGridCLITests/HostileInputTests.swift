@@ -24,9 +24,11 @@ import Testing
     }
 
     /// Large but finite numbers crashed CBC (SIGABRT) or read as unbounded. Now refused, naming the field.
-    @Test(arguments: [(1e26, "grid.import_price[3]: is 1e+26; numbers in a community file are refused above"),
-                      (1e20, "grid.import_price[3]: is 1e+20"),
-                      (1e300, "grid.import_price[3]: is 1e+300")])
+    @Test(arguments: [
+        (1e26, "grid.import_price[3]: is 1e+26; numbers in a community file are refused above"),
+        (1e20, "grid.import_price[3]: is 1e+20"),
+        (1e300, "grid.import_price[3]: is 1e+300")
+    ])
     func communityNumbersOutOfRange(_ value: Double, _ message: String) throws {
         let file = try Self.edited("example-3x24.json", Self.setImportPrice(value))
         for command in ["schedule", "price"] {
@@ -41,14 +43,16 @@ import Testing
     /// schedule now uses it; pricing, whose bounds assume prices >= 0, refuses it naming the field.
     @Test func negativeImportPricesAreScheduledAndRefusedByPricing() throws {
         let plain = try Self.edited("example-3x24.json") { _ in }
-        func negative(_ fixture: String) throws -> URL { try Self.edited(fixture) { o in
-            Self.setImportPrice(-0.1)(&o)
-            var grid = o["grid"] as! [String: Any]
-            var prices = grid["export_price"] as! [Double]
-            prices[3] = -0.15   // export_price <= import_price
-            grid["export_price"] = prices
-            o["grid"] = grid
-        } }
+        func negative(_ fixture: String) throws -> URL {
+            try Self.edited(fixture) { o in
+                Self.setImportPrice(-0.1)(&o)
+                var grid = o["grid"] as! [String: Any]
+                var prices = grid["export_price"] as! [Double]
+                prices[3] = -0.15  // export_price <= import_price
+                grid["export_price"] = prices
+                o["grid"] = grid
+            }
+        }
         func cost(_ file: URL) throws -> Double {
             let out = file.deletingLastPathComponent().appendingPathComponent("out-schedule")
             let r = try CLI.run(["schedule", "--community", file.path, "--out", out.path, "--no-standalone"])
@@ -101,19 +105,19 @@ import Testing
         #expect(r.code == 2 && r.stderr.contains("magnitudes above 1e+15 are refused"), "\(r.code) \(r.stderr)")
         let mps = dir.appendingPathComponent("huge.mps")
         try """
-            NAME huge
-            ROWS
-             N obj
-             L c1
-            COLUMNS
-             x obj 1 c1 1e26
-            RHS
-             rhs c1 1e26
-            BOUNDS
-             UP bnd x 1
-            ENDATA
+        NAME huge
+        ROWS
+         N obj
+         L c1
+        COLUMNS
+         x obj 1 c1 1e26
+        RHS
+         rhs c1 1e26
+        BOUNDS
+         UP bnd x 1
+        ENDATA
 
-            """.write(to: mps, atomically: true, encoding: .utf8)
+        """.write(to: mps, atomically: true, encoding: .utf8)
         let m = try CLI.run(["solve", mps.path, "--solver", solver])
         #expect(m.code == 2 && m.stderr.contains("is 1e+26; magnitudes above"), "\(m.code) \(m.stderr)")
     }
@@ -124,19 +128,19 @@ import Testing
         let dir = try CLI.temporaryDirectory()
         let mps = dir.appendingPathComponent("bounds.mps")
         try """
-            NAME bounds
-            ROWS
-             N obj
-            COLUMNS
-             MARKER MARKER INTORG
-             x obj 1
-             MARKER MARKER INTEND
-            BOUNDS
-             LO bnd x 0
-             UP bnd x -3
-            ENDATA
+        NAME bounds
+        ROWS
+         N obj
+        COLUMNS
+         MARKER MARKER INTORG
+         x obj 1
+         MARKER MARKER INTEND
+        BOUNDS
+         LO bnd x 0
+         UP bnd x -3
+        ENDATA
 
-            """.write(to: mps, atomically: true, encoding: .utf8)
+        """.write(to: mps, atomically: true, encoding: .utf8)
         let r = try CLI.run(["solve", mps.path, "--solver", solver])
         #expect(r.code != 0, "solved a model whose bounds contradict: \(r.stdout)")
         #expect(!r.stdout.contains("optimal"))
@@ -149,8 +153,10 @@ import Testing
         var saved: [String: URL] = [:]
         for model in ["seasonal-naive", "ar-weekly", "arima"] {
             let file = dir.appendingPathComponent("\(model).json")
-            let r = try CLI.run(["forecast", "--data", data, "--column", "demand_mw", "--model", model, "--horizon", "4",
-                                 "--out", dir.appendingPathComponent("\(model).csv").path, "--save-model", file.path])
+            let r = try CLI.run([
+                "forecast", "--data", data, "--column", "demand_mw", "--model", model, "--horizon", "4",
+                "--out", dir.appendingPathComponent("\(model).csv").path, "--save-model", file.path
+            ])
             try #require(r.code == 0, "\(r.stderr)")
             saved[model] = file
         }
@@ -169,8 +175,13 @@ import Testing
             ("seasonal-naive", { $0["period"] = -3 }, "period is -3"),
             ("ar-weekly", { $0["history"] = Array(($0["history"] as! [Double]).prefix(10)) }, "the history holds 10 values"),
             ("ar-weekly", { $0["week"] = 0 }, "week (0) and day"),
-            ("arima", { m in var a = m["model"] as! [String: Any]; a["y"] = [1.0, 2.0, 3.0]; m["model"] = a }, "the history holds 3 values"),
-            ("arima", { $0["periodsPerDay"] = 0 }, "periodsPerDay is 0"),
+            (
+                "arima",
+                { m in
+                    var a = m["model"] as! [String: Any]; a["y"] = [1.0, 2.0, 3.0]; m["model"] = a
+                }, "the history holds 3 values"
+            ),
+            ("arima", { $0["periodsPerDay"] = 0 }, "periodsPerDay is 0")
         ]
         for (model, edit, message) in cases {
             let (code, stderr) = try corrupt(model, edit)
@@ -214,8 +225,10 @@ import Testing
         guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser") else { return }
         let dir = try CLI.temporaryDirectory()
         let store = dir.appendingPathComponent("ro/peergrid.sqlite")
-        let r = try CLI.run(["day-ahead", "--community", CLI.fixture("small-community.json"), "--date", "2000-08-27",
-                             "--model", "seasonal-naive", "--out", dir.appendingPathComponent("out").path, "--store", store.path])
+        let r = try CLI.run([
+            "day-ahead", "--community", CLI.fixture("small-community.json"), "--date", "2000-08-27",
+            "--model", "seasonal-naive", "--out", dir.appendingPathComponent("out").path, "--store", store.path
+        ])
         try #require(r.code == 0, "\(r.stderr)")
         for path in [dir.path, store.deletingLastPathComponent().path] {
             try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: path)
@@ -259,8 +272,10 @@ import Testing
         let data = dir.appendingPathComponent("zeros.csv")
         try csv.write(to: data, atomically: true, encoding: .utf8)
         let json = dir.appendingPathComponent("scores.json")
-        let r = try CLI.run(["backtest", "--data", data.path, "--column", "x", "--horizon", "48", "--test-days", "2",
-                             "--models", "seasonal-naive", "--json", json.path])
+        let r = try CLI.run([
+            "backtest", "--data", data.path, "--column", "x", "--horizon", "48", "--test-days", "2",
+            "--models", "seasonal-naive", "--json", json.path
+        ])
         #expect(r.code == 0, "\(r.stderr)")
         let text = try String(contentsOf: json, encoding: .utf8)
         #expect(!text.contains("nan") && (try? JSONSerialization.jsonObject(with: Data(text.utf8))) != nil, "\(text)")
@@ -292,8 +307,10 @@ import Testing
     /// CRLF files were read as one line (and the whole file printed into the error); a quoted header was refused.
     @Test func windowsAndQuotedTimeSeriesFilesRead() throws {
         let dir = try CLI.temporaryDirectory()
-        for (name, header, newline) in [("crlf.csv", "timestamp,load", "\r\n"), ("quoted.csv", "\"timestamp\",\"load\"", "\n"),
-                                        ("bom.csv", "\u{FEFF}timestamp,load", "\r\n")] {
+        for (name, header, newline) in [
+            ("crlf.csv", "timestamp,load", "\r\n"), ("quoted.csv", "\"timestamp\",\"load\"", "\n"),
+            ("bom.csv", "\u{FEFF}timestamp,load", "\r\n")
+        ] {
             let file = try Self.series(dir, name, header: header, newline: newline)
             let r = try CLI.run(["forecast", "--data", file.path, "--column", "load", "--horizon", "4"])
             #expect(r.code == 0, "\(name): \(r.stderr)")

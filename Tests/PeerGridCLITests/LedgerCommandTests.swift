@@ -42,8 +42,9 @@ import Testing
         let text = try String(contentsOfFile: proofPath, encoding: .utf8)
         let entryHex = try #require(text.range(of: "\"entry\" : \"")).upperBound
         var changed = text
-        changed.replaceSubrange(text.index(entryHex, offsetBy: 60)...text.index(entryHex, offsetBy: 60),
-                                with: text[text.index(entryHex, offsetBy: 60)] == "0" ? "1" : "0")
+        changed.replaceSubrange(
+            text.index(entryHex, offsetBy: 60)...text.index(entryHex, offsetBy: 60),
+            with: text[text.index(entryHex, offsetBy: 60)] == "0" ? "1" : "0")
         try changed.write(toFile: proofPath, atomically: true, encoding: .utf8)
         r = try CLI.run(["ledger", "verify-proof", "--proof", "p.json"], in: dir)
         #expect(r.code == 5, "\(r.stdout)\(r.stderr)")
@@ -81,7 +82,7 @@ import Testing
         chmod(key, 0o644)
         var r = try CLI.run(["schedule", "--community", Self.example, "--out", "o", "--ledger", "l.db", "--ledger-key", key], in: dir)
         #expect(r.code == 2 && r.stderr.contains("permissions 644"), "\(r.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("o").path))   // refused before any work
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("o").path))  // refused before any work
         chmod(key, 0o600)
         try "kind,period_start,period_minutes,seller,buyer,energy_kwh,price\nmarket,2026-06-01T12:00:00Z,15,h01,h02,NaN,0.12\n"
             .write(to: dir.appendingPathComponent("bad.csv"), atomically: true, encoding: .utf8)
@@ -121,7 +122,7 @@ import Testing
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
             try p.run()
-            usleep(UInt32.random(in: 300_000...6_000_000, using: &rng))   // the append takes about 5 s in a debug build
+            usleep(UInt32.random(in: 300_000...6_000_000, using: &rng))  // the append takes about 5 s in a debug build
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
             r = try CLI.run(["ledger", "verify", "--ledger", "l.db"], in: dir)

@@ -6,7 +6,7 @@ import Testing
 @Suite(.serialized) struct MPIClearTests {
     static var mpirun: [String] {
         var launcher = ["/usr/bin/mpirun", "-n", "2", "--oversubscribe"]
-        if getuid() == 0 { launcher.append("--allow-run-as-root") }   // CI runs as root
+        if getuid() == 0 { launcher.append("--allow-run-as-root") }  // CI runs as root
         return launcher
     }
 
@@ -42,7 +42,8 @@ import Testing
             let x = try #require(s1[key] as? Double), y = try #require(s2[key] as? Double)
             #expect(abs(x - y) <= 1e-9 * max(1, abs(x)), "\(key): \(x) vs \(y)")
         }
-        #expect(try String(contentsOf: one.appendingPathComponent("schedule.csv"), encoding: .utf8)
+        #expect(
+            try String(contentsOf: one.appendingPathComponent("schedule.csv"), encoding: .utf8)
                 == String(contentsOf: two.appendingPathComponent("schedule.csv"), encoding: .utf8))
     }
 
@@ -50,10 +51,11 @@ import Testing
     @Test func eachRankOpensOnlyItsOwnAgentFiles() throws {
         let dir = try Self.agentsDirectory()
         let out = dir.deletingLastPathComponent().appendingPathComponent("out")
-        let r = try CLI.run(["clear", "--agents-dir", dir.path, "--out", out.path], environment: ["PEERGRID_TRACE_READS": "1"],
-                            launcher: Self.mpirun + ["--tag-output", "-x", "PEERGRID_TRACE_READS"])
+        let r = try CLI.run(
+            ["clear", "--agents-dir", dir.path, "--out", out.path], environment: ["PEERGRID_TRACE_READS": "1"],
+            launcher: Self.mpirun + ["--tag-output", "-x", "PEERGRID_TRACE_READS"])
         #expect(r.code == 0, "\(r.stderr)")
-        let files = ["h001.json", "h002.json", "h003.json"]   // sorted: agents 0, 1, 2
+        let files = ["h001.json", "h002.json", "h003.json"]  // sorted: agents 0, 1, 2
         var opened: [Int: [String]] = [:]
         for line in (r.stdout + r.stderr).split(separator: "\n") where line.contains("peergrid: reading") {
             let rank = line.hasPrefix("[1,0]") ? 0 : (line.hasPrefix("[1,1]") ? 1 : -1)

@@ -27,15 +27,20 @@ import Testing
 
     @Test(arguments: mechanisms) func clearsTheCommunityAndSettles(_ mechanism: String) throws {
         let out = try CLI.temporaryDirectory()
-        let r = try CLI.run(["market", "clear", "--community", CLI.fixture("example-3x24.json"), "--mechanism", mechanism,
-                             "--out", out.path])
+        let r = try CLI.run([
+            "market", "clear", "--community", CLI.fixture("example-3x24.json"), "--mechanism", mechanism,
+            "--out", out.path
+        ])
         #expect(r.code == 0, "\(r.stderr)")
         #expect(r.stdout.contains("market    \(mechanism)") && r.stdout.contains("bills     prosumer"))
         let trades = try Self.csvRows(out.appendingPathComponent("trades.csv"))
         #expect(trades.first == ["buyer", "seller", "period", "quantity_kwh", "buyer_price", "seller_price"])
         let payments = try Self.csvRows(out.appendingPathComponent("payments.csv"))
-        #expect(payments.first == ["bidder", "bought_kwh", "sold_kwh", "paid", "received", "fees", "net_payment",
-                                   "standalone_bill", "pool_bill", "market_bill"])
+        #expect(
+            payments.first == [
+                "bidder", "bought_kwh", "sold_kwh", "paid", "received", "fees", "net_payment",
+                "standalone_bill", "pool_bill", "market_bill"
+            ])
         #expect(payments.count == 4)
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
         #expect(summary["mechanism"] as? String == mechanism)
@@ -57,20 +62,22 @@ import Testing
         let text = try String(contentsOf: out.appendingPathComponent("trades.csv"), encoding: .utf8)
         // Period 0: b,1 (quoted id) buys 3 (2 from s1, 1 from s2), b2 buys 1 from s2, all at 0.185; period 1: b2's
         // indivisible 1 kWh from s1 at (0.2 + 0.1) / 2.
-        #expect(text == """
-            buyer,seller,period,quantity_kwh,buyer_price,seller_price
-            "b,1",s1,0,2.000000,0.185000,0.185000
-            "b,1",s2,0,1.000000,0.185000,0.185000
-            b2,s2,0,1.000000,0.185000,0.185000
-            b2,s1,1,1.000000,0.150000,0.150000
+        #expect(
+            text == """
+                buyer,seller,period,quantity_kwh,buyer_price,seller_price
+                "b,1",s1,0,2.000000,0.185000,0.185000
+                "b,1",s2,0,1.000000,0.185000,0.185000
+                b2,s2,0,1.000000,0.185000,0.185000
+                b2,s1,1,1.000000,0.150000,0.150000
 
-            """)
+                """)
     }
 
     @Test func jsonBidsClearLikeCSV() throws {
         let dir = try CLI.temporaryDirectory()
         let json = dir.appendingPathComponent("bids.json")
-        try #"{"periods": 1, "bids": [{"bidder": "a", "period": 0, "side": "buy", "quantity_kwh": 2, "price_per_kwh": 0.3}, {"bidder": "z", "period": 0, "side": "sell", "quantity_kwh": 1, "price_per_kwh": 0.1, "divisible": false}]}"#
+        try
+            #"{"periods": 1, "bids": [{"bidder": "a", "period": 0, "side": "buy", "quantity_kwh": 2, "price_per_kwh": 0.3}, {"bidder": "z", "period": 0, "side": "sell", "quantity_kwh": 1, "price_per_kwh": 0.1, "divisible": false}]}"#
             .write(to: json, atomically: true, encoding: .utf8)
         let r = try CLI.run(["market", "clear", "--bids", json.path, "--mechanism", "pay-as-bid", "--out", dir.path])
         #expect(r.code == 0, "\(r.stderr)")
@@ -86,8 +93,11 @@ import Testing
         ("text quantity", "b3,0,buy,2,0.10,true", "b3,0,buy,two,0.10,true", ":4: quantity_kwh is not a number"),
         ("bad divisible", "b3,0,buy,2,0.10,true", "b3,0,buy,2,0.10,maybe", ":4: divisible must be true or false"),
         ("own bids cross", "s1,0,sell,2,0.05,true", "b3,0,sell,2,0.05,true", ":5: bidder b3 bids to buy at 0.1 and to sell at 0.05"),
-        ("missing column", "bidder,period,side,quantity_kwh,price_per_kwh,divisible", "bidder,period,side,quantity,price_per_kwh,divisible", ":1: missing column quantity_kwh"),
-        ("unclosed quote", "s3,0,sell,3,0.28,true", "s3,0,sell,\"3,0.28,true", ":7: a quoted field is never closed"),
+        (
+            "missing column", "bidder,period,side,quantity_kwh,price_per_kwh,divisible", "bidder,period,side,quantity,price_per_kwh,divisible",
+            ":1: missing column quantity_kwh"
+        ),
+        ("unclosed quote", "s3,0,sell,3,0.28,true", "s3,0,sell,\"3,0.28,true", ":7: a quoted field is never closed")
     ])
     func badBidsExitTwoNamingTheLineAndWriteNothing(_ label: String, _ find: String, _ replace: String, _ message: String) throws {
         let dir = try CLI.temporaryDirectory()
@@ -97,8 +107,10 @@ import Testing
         let file = dir.appendingPathComponent("bad.csv")
         try text.write(to: file, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("out")
-        let r = try CLI.run(["market", "clear", "--bids", file.path, "--community", CLI.fixture("example-3x24.json"),
-                             "--mechanism", "huang", "--out", out.path])
+        let r = try CLI.run([
+            "market", "clear", "--bids", file.path, "--community", CLI.fixture("example-3x24.json"),
+            "--mechanism", "huang", "--out", out.path
+        ])
         #expect(r.code == 2, "\(label): \(r.stderr)")
         #expect(r.stderr.contains("bad.csv" + message), "\(label): \(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out.path), "\(label): wrote output")
@@ -108,7 +120,7 @@ import Testing
         (["--mechanism", "pay-as-clear", "--k", "2", "--bids", "b.csv"], "--k must be from 0 to 1"),
         (["--mechanism", "auction"], "auction"),
         (["--mechanism", "huang"], "give --bids FILE, --community FILE, or both"),
-        (["--mechanism", "huang", "--fees", "x.csv", "--bids", "b.csv"], "--fees applies to --mechanism bilateral only"),
+        (["--mechanism", "huang", "--fees", "x.csv", "--bids", "b.csv"], "--fees applies to --mechanism bilateral only")
     ])
     func badArgumentsExitTwo(_ arguments: [String], _ message: String) throws {
         let r = try CLI.run(["market", "clear"] + arguments)
@@ -134,8 +146,10 @@ import Testing
 @Suite(.serialized) struct DayAheadMarketTests {
     @Test func dayAheadWithAMarketAddsTheSectionAndTheSummary() throws {
         let out = try CLI.temporaryDirectory()
-        let r = try CLI.run(["day-ahead", "--community", CLI.fixture("small-community.json"), "--date", "2000-08-27",
-                             "--model", "seasonal-naive", "--market", "pay-as-clear", "--out", out.path, "--store", "none"])
+        let r = try CLI.run([
+            "day-ahead", "--community", CLI.fixture("small-community.json"), "--date", "2000-08-27",
+            "--model", "seasonal-naive", "--market", "pay-as-clear", "--out", out.path, "--store", "none"
+        ])
         #expect(r.code == 0, "\(r.stderr)")
         #expect(r.stdout.contains("market    pay-as-clear: "), "\(r.stdout)")
         let dir = out.appendingPathComponent("small-3/2000-08-27")
@@ -151,8 +165,10 @@ import Testing
         #expect((market["welfare_share"] as? Double).map { abs($0 - 1) < 1e-9 } == true, "pay-as-clear is efficient on divisible bids")
         #expect((market["bills_by_mechanism"] as? [String: Any])?.count == 5)
         // Without --market nothing of it appears (the run key and outputs of earlier runs are unchanged).
-        let plain = try CLI.run(["day-ahead", "--community", CLI.fixture("small-community.json"), "--date", "2000-08-27",
-                                 "--model", "seasonal-naive", "--out", out.path, "--store", "none"])
+        let plain = try CLI.run([
+            "day-ahead", "--community", CLI.fixture("small-community.json"), "--date", "2000-08-27",
+            "--model", "seasonal-naive", "--out", out.path, "--store", "none"
+        ])
         #expect(plain.code == 0 && !plain.stdout.contains("market"))
         let plainSummary = try String(contentsOf: dir.appendingPathComponent("summary.json"), encoding: .utf8)
         #expect(!plainSummary.contains("\"market\""))

@@ -40,8 +40,10 @@ import Testing
         #expect(abs(objective - profit) <= 1e-4 * profit, "exported model \(objective), price \(profit)")
         // Personalized: one file per prosumer.
         let parts = out.appendingPathComponent("parts/part.lp").path
-        let p = try CLI.run(["price", "--community", CLI.fixture("example-pricing-3x24.json"), "--mode", "personalized",
-                             "--out", out.path, "--export", parts])
+        let p = try CLI.run([
+            "price", "--community", CLI.fixture("example-pricing-3x24.json"), "--mode", "personalized",
+            "--out", out.path, "--export", parts
+        ])
         #expect(p.code == 0, "\(p.stderr)")
         for id in ["h001", "h002", "h003"] {
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("parts/part-\(id).lp").path))
@@ -50,8 +52,9 @@ import Testing
         #expect(bad.code == 2 && bad.stderr.contains("--export model.txt: expected a .mps or .lp file"))
     }
 
-    @Test("--prices evaluates a written prices.csv back to the same profit (both modes, both solvers)",
-          arguments: [("uniform", "cbc"), ("uniform", "glpk"), ("personalized", "cbc"), ("personalized", "glpk")])
+    @Test(
+        "--prices evaluates a written prices.csv back to the same profit (both modes, both solvers)",
+        arguments: [("uniform", "cbc"), ("uniform", "glpk"), ("personalized", "cbc"), ("personalized", "glpk")])
     func pricesFileRoundTrips(mode: String, solver: String) throws {
         let out = try CLI.temporaryDirectory()
         let community = CLI.fixture("example-pricing-3x24.json")
@@ -62,8 +65,10 @@ import Testing
         }
         let solved = try json(out)
         let again = out.appendingPathComponent("again")
-        let e = try CLI.run(["price", "--community", community, "--mode", mode, "--solver", solver,
-                             "--prices", out.appendingPathComponent("prices.csv").path, "--out", again.path])
+        let e = try CLI.run([
+            "price", "--community", community, "--mode", mode, "--solver", solver,
+            "--prices", out.appendingPathComponent("prices.csv").path, "--out", again.path
+        ])
         #expect(e.code == 0, "\(e.stderr)")
         #expect(e.stdout.contains("prices given, not optimized"))
         let evaluated = try json(again)
@@ -84,8 +89,10 @@ import Testing
         #expect(r.code == 0, "\(r.stderr)")
         let csv = try String(contentsOf: dir.appendingPathComponent("prices.csv"), encoding: .utf8)
         #expect(csv.contains("\n\"h,0\"\"1\",0,"))
-        let e = try CLI.run(["price", "--community", file.path, "--solver", "glpk", "--prices", dir.appendingPathComponent("prices.csv").path,
-                             "--out", dir.appendingPathComponent("again").path])
+        let e = try CLI.run([
+            "price", "--community", file.path, "--solver", "glpk", "--prices", dir.appendingPathComponent("prices.csv").path,
+            "--out", dir.appendingPathComponent("again").path
+        ])
         #expect(e.code == 0, "\(e.stderr)")
         let again = try String(contentsOf: dir.appendingPathComponent("again/prices.csv"), encoding: .utf8)
         #expect(again == csv)
@@ -99,15 +106,43 @@ import Testing
         let good = try String(contentsOf: out.appendingPathComponent("prices.csv"), encoding: .utf8)
         let lines = good.split(separator: "\n").map(String.init)
         let cases: [(String, String)] = [
-            ({ var l = lines; l[3] = "2,2000-06-05T02:00:00Z,0.5,0"; return l.joined(separator: "\n") }(), "line 4: charge_price 0.5 is outside [0, 0.2]"),
-            ({ var l = lines; l[3] = "2,2000-06-05T02:00:00Z,abc,0"; return l.joined(separator: "\n") }(), "line 4: charge_price abc is not a number"),
-            ({ var l = lines; l[3] = l[2]; return l.joined(separator: "\n") }(), "line 4: period 1 is given twice (also on line 3)"),
-            ({ var l = lines; l[3] = "2,2000-06-06T02:00:00Z,0,0"; return l.joined(separator: "\n") }(), "line 4: timestamp 2000-06-06T02:00:00Z is not the start of period 2"),
-            ({ var l = lines; l[0] = "period,charge,discharge"; return l.joined(separator: "\n") }(), "line 1: header is period,charge,discharge"),
-            ({ var l = lines; l.remove(at: 5); return l.joined(separator: "\n") }(), "period 4 has no prices"),
+            (
+                {
+                    var l = lines; l[3] = "2,2000-06-05T02:00:00Z,0.5,0"; return l.joined(separator: "\n")
+                }(), "line 4: charge_price 0.5 is outside [0, 0.2]"
+            ),
+            (
+                {
+                    var l = lines; l[3] = "2,2000-06-05T02:00:00Z,abc,0"; return l.joined(separator: "\n")
+                }(), "line 4: charge_price abc is not a number"
+            ),
+            (
+                {
+                    var l = lines; l[3] = l[2]; return l.joined(separator: "\n")
+                }(), "line 4: period 1 is given twice (also on line 3)"
+            ),
+            (
+                {
+                    var l = lines; l[3] = "2,2000-06-06T02:00:00Z,0,0"; return l.joined(separator: "\n")
+                }(), "line 4: timestamp 2000-06-06T02:00:00Z is not the start of period 2"
+            ),
+            (
+                {
+                    var l = lines; l[0] = "period,charge,discharge"; return l.joined(separator: "\n")
+                }(), "line 1: header is period,charge,discharge"
+            ),
+            (
+                {
+                    var l = lines; l.remove(at: 5); return l.joined(separator: "\n")
+                }(), "period 4 has no prices"
+            ),
             ("prosumer," + lines[0] + "\nh999," + lines[1], "line 2: unknown prosumer h999"),
-            ({ var l = lines; l[3] += ",0"; return l.joined(separator: "\n") }(), "line 4: 5 fields where the header has 4"),
-            ("prosumer," + lines[0] + "\n\"h001," + lines[1], "line 2: a quoted field is never closed"),
+            (
+                {
+                    var l = lines; l[3] += ",0"; return l.joined(separator: "\n")
+                }(), "line 4: 5 fields where the header has 4"
+            ),
+            ("prosumer," + lines[0] + "\n\"h001," + lines[1], "line 2: a quoted field is never closed")
         ]
         for (k, (text, message)) in cases.enumerated() {
             let file = out.appendingPathComponent("bad-\(k).csv")
@@ -127,8 +162,10 @@ import Testing
 
     @Test func personalizedPricesHaveAProsumerColumn() throws {
         let out = try CLI.temporaryDirectory()
-        let r = try CLI.run(["price", "--community", CLI.fixture("example-pricing-3x24.json"), "--mode", "personalized",
-                             "--solver", "glpk", "--out", out.path])
+        let r = try CLI.run([
+            "price", "--community", CLI.fixture("example-pricing-3x24.json"), "--mode", "personalized",
+            "--solver", "glpk", "--out", out.path
+        ])
         #expect(r.code == 0, "\(r.stderr)")
         let csv = try String(contentsOf: out.appendingPathComponent("prices.csv"), encoding: .utf8).split(separator: "\n")
         #expect(csv.first == "prosumer,period,timestamp,charge_price,discharge_price")
@@ -142,7 +179,7 @@ import Testing
         ("negative cap", "\"max_charge_price\": 0.2", "\"max_charge_price\": -0.2", "pricing.max_charge_price"),
         ("unknown id", "\"partitions\": \"equal\"", "\"partitions\": {\"h404\": {\"capacity_kwh\": 1, \"power_kw\": 1}}", "pricing.partitions.h404"),
         ("too large", "\"partitions\": \"equal\"", "\"partitions\": {\"h001\": {\"capacity_kwh\": 31, \"power_kw\": 1}}", "pricing.partitions"),
-        ("no storage", "\"shared_storage\": {", "\"unused\": {", "shared_storage"),
+        ("no storage", "\"shared_storage\": {", "\"unused\": {", "shared_storage")
     ])
     func badPricingSectionsExitTwo(_ label: String, _ find: String, _ replace: String, _ path: String) throws {
         let (dir, file) = try CLI.editedFixture("example-pricing-3x24.json", find, replace)

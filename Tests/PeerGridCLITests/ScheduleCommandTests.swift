@@ -16,8 +16,10 @@ import Testing
         #expect(summary["status"] as? String == "optimal")
         let cost = try #require(summary["objective"] as? Double)
         #expect(abs(cost - 47.260311) <= 1e-4 * 47.260311)
-        for key in ["best_bound", "gap", "solver", "build_seconds", "solve_seconds", "variables", "integer_variables",
-                    "constraints", "bills", "pool_price", "standalone_cost", "savings"] {
+        for key in [
+            "best_bound", "gap", "solver", "build_seconds", "solve_seconds", "variables", "integer_variables",
+            "constraints", "bills", "pool_price", "standalone_cost", "savings"
+        ] {
             #expect(summary[key] != nil, "missing \(key)")
         }
     }
@@ -33,7 +35,7 @@ import Testing
     @Test(arguments: [
         ("missing field", "\"import_limit_kw\": 8.2,", "", "grid.import_limit_kw: missing"),
         ("NaN", "\"connection_kw\": 14.0", "\"connection_kw\": NaN", "prosumers[0].connection_kw: is NaN"),
-        ("not JSON", "{", "[[", "not valid JSON"),
+        ("not JSON", "{", "[[", "not valid JSON")
     ])
     func badFilesExitTwoAndWriteNothing(_ label: String, _ find: String, _ replace: String, _ message: String) throws {
         let (dir, file) = try CLI.editedFixture("example-3x24.json", find, replace)

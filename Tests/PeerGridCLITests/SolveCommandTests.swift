@@ -49,7 +49,7 @@ import Testing
         ("bounds.mps", "NAME t\nROWS\n N obj\nCOLUMNS\n    x obj 1\nBOUNDS\n UP BND x -1\n LO BND x 2\nENDATA\n", "bounds.mps:8"),
         ("dup.mps", "NAME t\nROWS\n N obj\n L c\nCOLUMNS\n    x c 1\n    x c 1\nRHS\n    RHS c 1\nENDATA\n", "dup.mps:7: duplicate"),
         ("empty.mps", "", "empty.mps: empty file"),
-        ("model.txt", "x", "unknown model file type"),
+        ("model.txt", "x", "unknown model file type")
     ])
     func badFilesExitTwoWithTheLine(_ name: String, _ text: String, _ message: String) throws {
         let dir = try CLI.temporaryDirectory()

@@ -1,7 +1,7 @@
 import DataIO
 import Foundation
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 import Reports
 import Testing
@@ -25,20 +25,24 @@ final class ElementCounter: NSObject, XMLParserDelegate {
 
 @Suite struct SVGChartTests {
     @Test func aLineChartIsWellFormedSVGWithGapsForMissingValues() throws {
-        let svg = SVGChart.line(title: "load <kW> & more", xLabels: (0..<6).map { "t\($0)" },
-                                series: [ChartSeries("a", [1, 2, .nan, 4, 5, 6], band: (lower: [0, 1, 2, 3, 4, 5], upper: [2, 3, 4, 5, 6, 7])),
-                                         ChartSeries("b", [3, 3, 3, 3, 3, 3], dashed: true)], yLabel: "kW")
+        let svg = SVGChart.line(
+            title: "load <kW> & more", xLabels: (0..<6).map { "t\($0)" },
+            series: [
+                ChartSeries("a", [1, 2, .nan, 4, 5, 6], band: (lower: [0, 1, 2, 3, 4, 5], upper: [2, 3, 4, 5, 6, 7])),
+                ChartSeries("b", [3, 3, 3, 3, 3, 3], dashed: true)
+            ], yLabel: "kW")
         let c = try #require(ElementCounter.parse(svg), "not well-formed XML")
         #expect(c.counts["svg"] == 1)
-        #expect(c.counts["polyline"] == 3) // a splits in two at the NaN; b is one line
+        #expect(c.counts["polyline"] == 3)  // a splits in two at the NaN; b is one line
         #expect(c.counts["polygon"] == 1)
         #expect(!svg.contains("nan") && !svg.contains("inf"))
         #expect(svg.contains("load &lt;kW&gt; &amp; more"))
     }
 
     @Test func stackedBarsStackUpAndDown() throws {
-        let svg = SVGChart.stackedBars(title: "flows", xLabels: ["0", "1"], up: [ChartSeries("pv", [1, 2]), ChartSeries("grid", [0, 1])],
-                                       down: [ChartSeries("load", [1, 3])], yLabel: "kW")
+        let svg = SVGChart.stackedBars(
+            title: "flows", xLabels: ["0", "1"], up: [ChartSeries("pv", [1, 2]), ChartSeries("grid", [0, 1])],
+            down: [ChartSeries("load", [1, 3])], yLabel: "kW")
         let c = try #require(ElementCounter.parse(svg))
         // Bars with a value > 0: pv 2, grid 1, load 2 (plus the background and the plot frame rectangles and legend keys).
         let bars = c.attributes.filter { $0["fill"] != nil && $0["height"] != nil && $0["width"] != "12" && $0["width"] != "100%" && $0["fill"] != "none" }

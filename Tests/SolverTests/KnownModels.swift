@@ -9,9 +9,11 @@ struct KnownModel: Sendable, CustomTestStringConvertible {
     let objective: Double?
     var testDescription: String { name }
 
-    static let all: [KnownModel] = [lp, degenerateLP, knapsack, assignment, generalIntegers, freeVariables,
-                                    rangedRows, equalityOnly, maximizationWithConstant, infeasibleLP, unboundedLP,
-                                    infeasibleMILP, unboundedMILP, boundedIntegerNegative]
+    static let all: [KnownModel] = [
+        lp, degenerateLP, knapsack, assignment, generalIntegers, freeVariables,
+        rangedRows, equalityOnly, maximizationWithConstant, infeasibleLP, unboundedLP,
+        infeasibleMILP, unboundedMILP, boundedIntegerNegative
+    ]
 
     static var lp: KnownModel {
         var m = Model(name: "lp")
@@ -29,7 +31,7 @@ struct KnownModel: Sendable, CustomTestStringConvertible {
         m.add(x + y <= 1)
         m.add(x - y <= 1)
         m.add(-x + y <= 1)
-        m.add(2 * x + 2 * y <= 2)         // the same facet again: degenerate vertices
+        m.add(2 * x + 2 * y <= 2)  // the same facet again: degenerate vertices
         m.add(x <= 1)
         m.setObjective(x + y, sense: .maximize)
         return KnownModel(name: "degenerate LP", model: m, status: .optimal, objective: 1)
@@ -84,7 +86,7 @@ struct KnownModel: Sendable, CustomTestStringConvertible {
         m.add(LinearConstraint(x + y, lower: 2, upper: 6), name: "range")
         m.add(LinearConstraint(x - y, lower: -1, upper: 3))
         m.setObjective(x - 0.5 * y, sense: .maximize)
-        return KnownModel(name: "ranged rows", model: m, status: .optimal, objective: 3.75)   // x = 4.5, y = 1.5
+        return KnownModel(name: "ranged rows", model: m, status: .optimal, objective: 3.75)  // x = 4.5, y = 1.5
     }
 
     static var equalityOnly: KnownModel {
@@ -143,6 +145,6 @@ struct KnownModel: Sendable, CustomTestStringConvertible {
         let x = m.addVariable(lower: -7.5, upper: 3, kind: .integer), y = m.addVariable(lower: -2, upper: 2)
         m.add(x + y >= -8.2)
         m.setObjective(x + 0.1 * y, sense: .minimize)
-        return KnownModel(name: "negative integer bounds", model: m, status: .optimal, objective: -7.12)   // x = -7, y = -1.2
+        return KnownModel(name: "negative integer bounds", model: m, status: .optimal, objective: -7.12)  // x = -7, y = -1.2
     }
 }

@@ -12,8 +12,9 @@ func expectMatches(_ s: Solution, _ known: KnownModel, _ context: String, tolera
     #expect(s.status == known.status, "\(context): status \(s.status) (\(s.message)), expected \(known.status)")
     if let expected = known.objective {
         let got = s.objective ?? .nan
-        #expect(abs(got - expected) <= tolerance * max(1, abs(expected)),
-                "\(context): objective \(got), expected \(expected)")
+        #expect(
+            abs(got - expected) <= tolerance * max(1, abs(expected)),
+            "\(context): objective \(got), expected \(expected)")
         if s.status.hasSolution {
             // The values reproduce the objective and satisfy every row and bound.
             let m = known.model
@@ -43,7 +44,7 @@ func expectMatches(_ s: Solution, _ known: KnownModel, _ context: String, tolera
         let texts: [(String, Model)] = [
             ("free MPS", try MPS.parse(MPS.write(known.model, format: .free))),
             ("fixed MPS", try MPS.parse(MPS.write(known.model, format: .fixed), format: .fixed)),
-            ("LP", try LPFormat.parse(LPFormat.write(known.model))),
+            ("LP", try LPFormat.parse(LPFormat.write(known.model)))
         ]
         for (format, model) in texts {
             #expect(model.variableCount == known.model.variableCount)
@@ -51,8 +52,9 @@ func expectMatches(_ s: Solution, _ known: KnownModel, _ context: String, tolera
             #expect(model.sense == known.model.sense)
             for solver in solvers {
                 let s = try solver.solve(model, options: SolverOptions())
-                expectMatches(s, KnownModel(name: known.name, model: model, status: known.status, objective: known.objective),
-                              "\(solver.name) on \(known.name) via \(format)")
+                expectMatches(
+                    s, KnownModel(name: known.name, model: model, status: known.status, objective: known.objective),
+                    "\(solver.name) on \(known.name) via \(format)")
             }
         }
     }
@@ -76,7 +78,7 @@ func expectMatches(_ s: Solution, _ known: KnownModel, _ context: String, tolera
     @Test func invalidModelsAreRefusedBeforeAnyCCall() throws {
         var m = Model()
         let x = m.addVariable()
-        m.addRow(indices: [x.index, 7], coefficients: [1, 1], lower: 0, upper: 1)     // column 7 does not exist
+        m.addRow(indices: [x.index, 7], coefficients: [1, 1], lower: 0, upper: 1)  // column 7 does not exist
         var nan = Model()
         let y = nan.addVariable()
         nan.add(Double.nan * y <= 1)
@@ -206,7 +208,7 @@ struct SplitMix {
 
 @Suite(.serialized) struct LeakTests {
     @Test func glpkFreesEveryProblemItCreates() throws {
-        _ = try GLPKSolver().solve(KnownModel.knapsack.model, options: SolverOptions())   // warm GLPK's environment
+        _ = try GLPKSolver().solve(KnownModel.knapsack.model, options: SolverOptions())  // warm GLPK's environment
         let before = GLPKSolver.allocatedBlocks()
         for known in KnownModel.all { _ = try GLPKSolver().solve(known.model, options: SolverOptions()) }
         _ = try GLPKSolver().solve(SolverBehaviourTests.hardKnapsack(), options: SolverOptions(timeLimit: 0.05))

@@ -29,16 +29,22 @@ public struct Adam<T: NeuralScalar> {
         let c1 = 1 - T(Foundation.pow(Double(beta1), Double(step))), c2 = 1 - T(Foundation.pow(Double(beta2), Double(step)))
         let (beta1, beta2, epsilon, rate) = (beta1, beta2, epsilon, learningRate)
         let counts = parameters.map(\.count)
-        parameters.withMutablePointers { p in gradients.withPointers { g in m.withMutablePointers { m in v.withMutablePointers { v in
-            for a in counts.indices {
-                let (p, g, m, v) = (p[a], g[a], m[a], v[a])
-                for i in 0..<counts[a] {
-                    let gi = g[i] * scale
-                    m[i] = beta1 * m[i] + (1 - beta1) * gi
-                    v[i] = beta2 * v[i] + (1 - beta2) * gi * gi
-                    p[i] -= rate * (m[i] / c1) / ((v[i] / c2).squareRoot() + epsilon)
+        parameters.withMutablePointers { p in
+            gradients.withPointers { g in
+                m.withMutablePointers { m in
+                    v.withMutablePointers { v in
+                        for a in counts.indices {
+                            let (p, g, m, v) = (p[a], g[a], m[a], v[a])
+                            for i in 0..<counts[a] {
+                                let gi = g[i] * scale
+                                m[i] = beta1 * m[i] + (1 - beta1) * gi
+                                v[i] = beta2 * v[i] + (1 - beta2) * gi * gi
+                                p[i] -= rate * (m[i] / c1) / ((v[i] / c2).squareRoot() + epsilon)
+                            }
+                        }
+                    }
                 }
             }
-        } } } }
+        }
     }
 }

@@ -5,8 +5,10 @@ extension Float: NeuralScalar {
     public static func sigmoid(_ p: UnsafeMutablePointer<Float>, _ n: Int) { Elementwise.apply(p, n) { 1 / (1 + Elementwise.exp8(-$0)) } }
     public static func tanh(_ p: UnsafeMutablePointer<Float>, _ n: Int) { Elementwise.apply(p, n) { Elementwise.tanh8($0) } }
 
-    public static func lstmCellForward(z: UnsafeMutablePointer<Float>, cellBefore: UnsafePointer<Float>, cell: UnsafeMutablePointer<Float>,
-                                       tanhCell: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>, h: Int) {
+    public static func lstmCellForward(
+        z: UnsafeMutablePointer<Float>, cellBefore: UnsafePointer<Float>, cell: UnsafeMutablePointer<Float>,
+        tanhCell: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>, h: Int
+    ) {
         if h % 8 == 0 {
             LSTMCellKernel.forward(z: z, cellBefore: cellBefore, cell: cell, tanhCell: tanhCell, hidden: hidden, h: h)
         } else {
@@ -14,15 +16,19 @@ extension Float: NeuralScalar {
         }
     }
 
-    public static func lstmCellBackward(gates: UnsafePointer<Float>, cellBefore: UnsafePointer<Float>, tanhCell: UnsafePointer<Float>,
-                                        dhCarry: UnsafePointer<Float>, dhLoss: UnsafePointer<Float>, dcCarry: UnsafeMutablePointer<Float>,
-                                        dz: UnsafeMutablePointer<Float>, h: Int) {
+    public static func lstmCellBackward(
+        gates: UnsafePointer<Float>, cellBefore: UnsafePointer<Float>, tanhCell: UnsafePointer<Float>,
+        dhCarry: UnsafePointer<Float>, dhLoss: UnsafePointer<Float>, dcCarry: UnsafeMutablePointer<Float>,
+        dz: UnsafeMutablePointer<Float>, h: Int
+    ) {
         if h % 8 == 0 {
-            LSTMCellKernel.backward(gates: gates, cellBefore: cellBefore, tanhCell: tanhCell, dhCarry: dhCarry, dhLoss: dhLoss,
-                                    dcCarry: dcCarry, dz: dz, h: h)
+            LSTMCellKernel.backward(
+                gates: gates, cellBefore: cellBefore, tanhCell: tanhCell, dhCarry: dhCarry, dhLoss: dhLoss,
+                dcCarry: dcCarry, dz: dz, h: h)
         } else {
-            genericCellBackward(gates: gates, cellBefore: cellBefore, tanhCell: tanhCell, dhCarry: dhCarry, dhLoss: dhLoss,
-                                dcCarry: dcCarry, dz: dz, h: h)
+            genericCellBackward(
+                gates: gates, cellBefore: cellBefore, tanhCell: tanhCell, dhCarry: dhCarry, dhLoss: dhLoss,
+                dcCarry: dcCarry, dz: dz, h: h)
         }
     }
 }

@@ -15,17 +15,20 @@ public enum GemmCounter {
 /// `c = a·b + beta·c` on row-major buffers, `op` transposing when asked: `m x k` times `k x n`.
 /// Callers guarantee the buffer sizes (each layer computes them from its own dimensions).
 @inline(__always)
-func gemm<T: BLASScalar>(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int,
-                         _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int,
-                         beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int) {
+func gemm<T: BLASScalar>(
+    _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int,
+    _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int,
+    beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int
+) {
     guard m > 0, n > 0 else { return }
     GemmCounter.counter.add(2 * m * n * k, ordering: .relaxed)
     guard k > 0 else {
         for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } }
         return
     }
-    T._gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: max(1, lda), b: b, ldb: max(1, ldb),
-            beta: beta, c: c, ldc: max(1, ldc))
+    T._gemm(
+        transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: max(1, lda), b: b, ldb: max(1, ldb),
+        beta: beta, c: c, ldc: max(1, ldc))
 }
 
 /// Elementwise sigmoid and tanh in place, by the scalar type's own implementation (``NeuralScalar``). The `Float`
@@ -59,7 +62,7 @@ enum Elementwise {
     static func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
         var xc = x.replacing(with: -87, where: x .< -87)
         xc.replace(with: 87, where: xc .> 87)
-        let magic = SIMD8<Float>(repeating: 12_582_912)            // 1.5 * 2^23
+        let magic = SIMD8<Float>(repeating: 12_582_912)  // 1.5 * 2^23
         let shifted = xc * 1.442_695_04 + magic
         let n = shifted - magic
         var r = xc - n * 0.693_359_375
@@ -71,7 +74,7 @@ enum Elementwise {
         p = p * r + 1.666_666_545_9e-1
         p = p * r + 5.000_000_120_1e-1
         p = p * r * r + r + 1
-        let bits = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000     // n as an integer
+        let bits = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000  // n as an integer
         let scale = unsafeBitCast((bits &+ 127) &<< 23, to: SIMD8<Float>.self)
         return p * scale
     }
@@ -95,8 +98,10 @@ enum LSTMCellKernel {
 
     /// Activates one sample's gate pre-activations `z` (i, f, g, o; `4h`) in place, then writes the new cell,
     /// its tanh and the new hidden state.
-    static func forward(z: UnsafeMutablePointer<Float>, cellBefore: UnsafePointer<Float>, cell: UnsafeMutablePointer<Float>,
-                        tanhCell: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>, h: Int) {
+    static func forward(
+        z: UnsafeMutablePointer<Float>, cellBefore: UnsafePointer<Float>, cell: UnsafeMutablePointer<Float>,
+        tanhCell: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>, h: Int
+    ) {
         var j = 0
         while j < h {
             let i = 1 / (1 + Elementwise.exp8(-load(z, j)))
@@ -115,9 +120,11 @@ enum LSTMCellKernel {
 
     /// One sample's gate gradients `dz` (`4h`) from the activated gates, the previous cell, tanh of the cell and
     /// dL/dh (the carried `dhCarry` plus the loss's `dhLoss`); updates the carried dL/dc in place.
-    static func backward(gates: UnsafePointer<Float>, cellBefore: UnsafePointer<Float>, tanhCell: UnsafePointer<Float>,
-                         dhCarry: UnsafePointer<Float>, dhLoss: UnsafePointer<Float>, dcCarry: UnsafeMutablePointer<Float>,
-                         dz: UnsafeMutablePointer<Float>, h: Int) {
+    static func backward(
+        gates: UnsafePointer<Float>, cellBefore: UnsafePointer<Float>, tanhCell: UnsafePointer<Float>,
+        dhCarry: UnsafePointer<Float>, dhLoss: UnsafePointer<Float>, dcCarry: UnsafeMutablePointer<Float>,
+        dz: UnsafeMutablePointer<Float>, h: Int
+    ) {
         var j = 0
         while j < h {
             let dh = load(dhCarry, j) + load(dhLoss, j)

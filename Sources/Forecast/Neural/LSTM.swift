@@ -34,7 +34,8 @@ public struct LSTM<T: NeuralScalar>: Trainable {
     /// Hidden states of every step (`steps * batch` rows of `hidden`, step major) from zero initial states.
     public mutating func forward(_ sequence: Matrix<T>, batch b: Int) throws -> Matrix<T> {
         guard b > 0, sequence.rows > 0, sequence.columns == inputs, sequence.rows % b == 0 else {
-            throw LinearAlgebraError.shapeMismatch(operation: "LSTM.forward", detail: "\(sequence.rows)x\(sequence.columns) is not steps x \(b) rows of \(inputs)")
+            throw LinearAlgebraError.shapeMismatch(
+                operation: "LSTM.forward", detail: "\(sequence.rows)x\(sequence.columns) is not steps x \(b) rows of \(inputs)")
         }
         Workspace.ensureUnique(&workspace, slots: Slot.allCases.count)
         let h = hidden, g4 = 4 * hidden, n = sequence.rows / b, bh = b * h
@@ -48,10 +49,11 @@ public struct LSTM<T: NeuralScalar>: Trainable {
             gemm(false, false, n * b, g4, inputs, X, inputs, wx, g4, beta: 1, Z, g4)
             for t in 0..<n {
                 let zt = Z + t * b * g4
-                if t > 0 { gemm(false, false, b, g4, h, H + t * bh, h, wh, g4, beta: 1, zt, g4) }   // h_0 = 0
+                if t > 0 { gemm(false, false, b, g4, h, H + t * bh, h, wh, g4, beta: 1, zt, g4) }  // h_0 = 0
                 for s in 0..<b {
-                    T.lstmCellForward(z: zt + s * g4, cellBefore: C + t * bh + s * h, cell: C + (t + 1) * bh + s * h,
-                                      tanhCell: TC + t * bh + s * h, hidden: H + (t + 1) * bh + s * h, h: h)
+                    T.lstmCellForward(
+                        z: zt + s * g4, cellBefore: C + t * bh + s * h, cell: C + (t + 1) * bh + s * h,
+                        tanhCell: TC + t * bh + s * h, hidden: H + (t + 1) * bh + s * h, h: h)
                 }
             }
         }
@@ -78,8 +80,9 @@ public struct LSTM<T: NeuralScalar>: Trainable {
             for t in stride(from: n - 1, through: 0, by: -1) {
                 let gt = G + t * b * g4, dzt = DZ + t * b * g4
                 for s in 0..<b {
-                    T.lstmCellBackward(gates: gt + s * g4, cellBefore: C + t * bh + s * h, tanhCell: TC + t * bh + s * h,
-                                       dhCarry: dhp + s * h, dhLoss: DH + t * bh + s * h, dcCarry: dcp + s * h, dz: dzt + s * g4, h: h)
+                    T.lstmCellBackward(
+                        gates: gt + s * g4, cellBefore: C + t * bh + s * h, tanhCell: TC + t * bh + s * h,
+                        dhCarry: dhp + s * h, dhLoss: DH + t * bh + s * h, dcCarry: dcp + s * h, dz: dzt + s * g4, h: h)
                 }
                 if t > 0 { gemm(false, false, b, h, g4, dzt, g4, whT, h, beta: 0, dhp, h) }
             }

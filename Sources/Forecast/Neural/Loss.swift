@@ -36,7 +36,8 @@ extension Loss {
     public static func quantiles<T: NeuralScalar>(_ prediction: Matrix<T>, _ target: Matrix<T>, quantiles: [T]) throws -> (value: T, gradient: Matrix<T>) {
         let h = target.columns, width = h * quantiles.count
         guard prediction.rows == target.rows, prediction.columns == width else {
-            throw LinearAlgebraError.shapeMismatch(operation: "Loss.quantiles", detail: "prediction is \(prediction.rows)x\(prediction.columns), expected \(target.rows)x\(width)")
+            throw LinearAlgebraError.shapeMismatch(
+                operation: "Loss.quantiles", detail: "prediction is \(prediction.rows)x\(prediction.columns), expected \(target.rows)x\(width)")
         }
         let n = T(max(1, prediction.elements.count))
         var g = prediction

@@ -97,8 +97,9 @@ struct ForecastNetwork<T: NeuralScalar> {
     /// Outputs (`batch x outputs`) for `batch` input windows.
     mutating func forward(_ x: Matrix<T>, extra e: Matrix<T>?, batch b: Int, training: Bool) throws -> Matrix<T> {
         guard b > 0, x.rows == b * window, x.columns == features, (e?.rows ?? b) == b, (e?.columns ?? 0) == extra else {
-            throw LinearAlgebraError.shapeMismatch(operation: "ForecastNetwork.forward",
-                                                   detail: "\(x.rows)x\(x.columns) input for \(b) windows of \(window)x\(features), extra \(extra)")
+            throw LinearAlgebraError.shapeMismatch(
+                operation: "ForecastNetwork.forward",
+                detail: "\(x.rows)x\(x.columns) input for \(b) windows of \(window)x\(features), extra \(extra)")
         }
         batch = b
         let w = bodyWidth
@@ -106,10 +107,12 @@ struct ForecastNetwork<T: NeuralScalar> {
         if !lstms.isEmpty {
             // Sample major (s, t) to step major (t, s).
             var sequence = try Matrix<T>(rows: b * window, columns: features)
-            for s in 0..<b { for t in 0..<window {
-                let from = (s * window + t) * features, to = (t * b + s) * features
-                for f in 0..<features { sequence.elements[to + f] = x.elements[from + f] }
-            } }
+            for s in 0..<b {
+                for t in 0..<window {
+                    let from = (s * window + t) * features, to = (t * b + s) * features
+                    for f in 0..<features { sequence.elements[to + f] = x.elements[from + f] }
+                }
+            }
             for l in lstms.indices { sequence = try lstms[l].forward(sequence, batch: b) }
             let offset = (window - 1) * b * w
             for s in 0..<b { for j in 0..<w { last.elements[s * (w + extra) + j] = sequence.elements[offset + s * w + j] } }

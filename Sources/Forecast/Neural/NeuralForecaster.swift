@@ -207,16 +207,18 @@ public struct NeuralForecaster: Forecaster, Codable {
         let changeScale = max(residualSD(changes), 1e-9 * max(1, abs(levelMean)))
         let regressors = history.regressorValues.map { Array($0.prefix(n)) }
         let regressorStats = regressors.map { meanSD($0[...]) }
-        let s = Fitted(periodsPerDay: ppd, step: history.step, horizon: horizon, lag: lag, window: window,
-                       levelMean: levelMean, levelScale: levelScale, changeScale: changeScale,
-                       regressorNames: history.regressorNames, regressorMeans: regressorStats.map(\.0), regressorScales: regressorStats.map(\.1),
-                       tailStart: 0, tail: [], regressorTail: [], weightCounts: [], weightsChecksum: nil, epochs: 0, bestEpoch: 0, validationLoss: 0, trainingSeconds: 0)
+        let s = Fitted(
+            periodsPerDay: ppd, step: history.step, horizon: horizon, lag: lag, window: window,
+            levelMean: levelMean, levelScale: levelScale, changeScale: changeScale,
+            regressorNames: history.regressorNames, regressorMeans: regressorStats.map(\.0), regressorScales: regressorStats.map(\.1),
+            tailStart: 0, tail: [], regressorTail: [], weightCounts: [], weightsChecksum: nil, epochs: 0, bestEpoch: 0, validationLoss: 0, trainingSeconds: 0)
         let x = Self.features(values: y, regressors: regressors, start: history.start.timeIntervalSince1970, step: history.step, state: s)
         // Samples: every origin o with a full window before it, a season before the window and a horizon after.
         let origins = Array((lag + window)...(n - horizon))
         let validationCount = max(1, Int((Double(origins.count) * options.validationFraction).rounded()))
-        return TrainingSet(data: WindowData(x: x, y: y, regressors: regressors, state: s),
-                           training: Array(origins.dropLast(validationCount)), validation: Array(origins.suffix(validationCount)))
+        return TrainingSet(
+            data: WindowData(x: x, y: y, regressors: regressors, state: s),
+            training: Array(origins.dropLast(validationCount)), validation: Array(origins.suffix(validationCount)))
     }
 
     /// Seconds of training epochs and inference on a training set, with the gemm work done (for throughput).
@@ -236,10 +238,15 @@ public struct NeuralForecaster: Forecaster, Codable {
         var seconds: [Double] = [], flops = 0
         var timed = self
         timed.progress = nil
-        _ = try timed.train(set, epochs: epochs, patience: epochs + 1, epochTimes: { seconds.append($0); flops = $1 })
+        _ = try timed.train(
+            set, epochs: epochs, patience: epochs + 1,
+            epochTimes: {
+                seconds.append($0); flops = $1
+            })
         let s = set.data.state
-        var net = ForecastNetwork<Float>(architecture, features: set.features, window: s.window, extra: set.extra, outputs: s.horizon * 3,
-                                         dropout: 0, seed: options.seed)
+        var net = ForecastNetwork<Float>(
+            architecture, features: set.features, window: s.window, extra: set.extra, outputs: s.horizon * 3,
+            dropout: 0, seed: options.seed)
         let clock = DispatchTime.now().uptimeNanoseconds
         _ = try evaluate(&net, set.data, set.validation, features: set.features)
         let batchSeconds = Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9
@@ -249,9 +256,10 @@ public struct NeuralForecaster: Forecaster, Codable {
             _ = try evaluate(&net, set.data, [set.validation[0]], features: set.features)
             single.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
         }
-        return TrainingTiming(epochSeconds: seconds, samplesPerEpoch: set.training.count, gemmFlopsPerEpoch: Double(flops),
-                              batchInferenceSeconds: batchSeconds, singleInferenceSeconds: single.sorted()[single.count / 2],
-                              inferenceSamples: set.validation.count)
+        return TrainingTiming(
+            epochSeconds: seconds, samplesPerEpoch: set.training.count, gemmFlopsPerEpoch: Double(flops),
+            batchInferenceSeconds: batchSeconds, singleInferenceSeconds: single.sorted()[single.count / 2],
+            inferenceSamples: set.validation.count)
     }
 
     /// The training set as views into the feature matrix: a sample is an origin.
@@ -272,8 +280,10 @@ public struct NeuralForecaster: Forecaster, Codable {
                 for k in 0..<h { targets.append(Float((y[o + k] - y[o + k - s.lag]) / s.changeScale)) }
                 for j in 0..<r { for k in 0..<h { extra.append(Float((regressors[j][o + k] - s.regressorMeans[j]) / s.regressorScales[j])) } }
             }
-            return (try Matrix(rows: b * w, columns: f, elements: xs), r > 0 ? try Matrix(rows: b, columns: h * r, elements: extra) : nil,
-                    try Matrix(rows: b, columns: h, elements: targets))
+            return (
+                try Matrix(rows: b * w, columns: f, elements: xs), r > 0 ? try Matrix(rows: b, columns: h * r, elements: extra) : nil,
+                try Matrix(rows: b, columns: h, elements: targets)
+            )
         }
     }
 
@@ -291,8 +301,9 @@ public struct NeuralForecaster: Forecaster, Codable {
         let clock = DispatchTime.now().uptimeNanoseconds
         func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9 }
         let q = quantiles
-        var net = ForecastNetwork<Float>(architecture, features: features, window: s.window, extra: extra, outputs: s.horizon * q.count,
-                                         dropout: options.dropout, seed: options.seed)
+        var net = ForecastNetwork<Float>(
+            architecture, features: features, window: s.window, extra: extra, outputs: s.horizon * q.count,
+            dropout: options.dropout, seed: options.seed)
         // The head starts at zero: the untrained forecast is the seasonal naive one.
         net.head.parameters = net.head.parameters.map { [Float](repeating: 0, count: $0.count) }
         var adam = Adam<Float>(learningRate: Float(options.learningRate), clipNorm: Float(options.clipNorm))
@@ -325,9 +336,11 @@ public struct NeuralForecaster: Forecaster, Codable {
                 if sinceBest % max(1, options.decayPatience) == 0 { adam.learningRate /= 2 }
             }
             let seconds = elapsed()
-            progress?(TrainingProgress(model: name, epoch: epoch, epochs: epochs, loss: lossSum / Double(max(1, batches)),
-                                       validationLoss: validationLoss, seconds: seconds,
-                                       remainingSeconds: seconds / Double(epoch) * Double(epochs - epoch)))
+            progress?(
+                TrainingProgress(
+                    model: name, epoch: epoch, epochs: epochs, loss: lossSum / Double(max(1, batches)),
+                    validationLoss: validationLoss, seconds: seconds,
+                    remainingSeconds: seconds / Double(epoch) * Double(epochs - epoch)))
             if sinceBest >= patience { break }
         }
         return Trained(weights: best.weights, epochs: epochsRun, bestEpoch: best.epoch, validationLoss: best.loss, seconds: elapsed())
@@ -340,8 +353,10 @@ public struct NeuralForecaster: Forecaster, Codable {
     static let shards = 2
 
     /// One optimiser step on the samples at `origins`; returns the batch's loss.
-    func step(_ net: inout ForecastNetwork<Float>, _ replicas: inout [ForecastNetwork<Float>], _ origins: ArraySlice<Int>,
-              data: WindowData, features: Int, adam: inout Adam<Float>, batchIndex: Int) throws -> Double {
+    func step(
+        _ net: inout ForecastNetwork<Float>, _ replicas: inout [ForecastNetwork<Float>], _ origins: ArraySlice<Int>,
+        data: WindowData, features: Int, adam: inout Adam<Float>, batchIndex: Int
+    ) throws -> Double {
         let q = quantiles, n = origins.count, parts = min(Self.shards, n)
         let parameters = net.parameters
         var losses = [Double](repeating: 0, count: parts)
@@ -375,9 +390,11 @@ public struct NeuralForecaster: Forecaster, Codable {
         var gradients = replicas[0].gradients
         for k in 1..<parts {
             for (a, g) in replicas[k].gradients.enumerated() {
-                gradients[a].withUnsafeMutableBufferPointer { sum in g.withUnsafeBufferPointer { add in
-                    for i in 0..<add.count { sum[i] += add[i] }
-                } }
+                gradients[a].withUnsafeMutableBufferPointer { sum in
+                    g.withUnsafeBufferPointer { add in
+                        for i in 0..<add.count { sum[i] += add[i] }
+                    }
+                }
             }
         }
         var p = parameters
@@ -413,7 +430,8 @@ public struct NeuralForecaster: Forecaster, Codable {
         guard let s = state else { throw ForecastError.notFitted(model: name) }
         let expected = 4 * s.weightCounts.reduce(0, +)
         guard data.count == expected else {
-            throw ForecastError.invalidOptions(model: name, detail: "weights: expected \(expected) bytes after the header, found \(data.count) (truncated or corrupt file)")
+            throw ForecastError.invalidOptions(
+                model: name, detail: "weights: expected \(expected) bytes after the header, found \(data.count) (truncated or corrupt file)")
         }
         if let checksum = s.weightsChecksum, checksum != fnv1a(data) {
             throw ForecastError.invalidOptions(model: name, detail: "weights: checksum mismatch (the file was altered or damaged)")
@@ -434,10 +452,12 @@ public struct NeuralForecaster: Forecaster, Codable {
     /// The network with the fitted weights.
     func network(_ s: Fitted) throws -> ForecastNetwork<Float> {
         let r = s.regressorNames.count
-        var net = ForecastNetwork<Float>(architecture, features: Self.featureCount + r, window: s.window, extra: s.horizon * r,
-                                         outputs: s.horizon * 3, dropout: 0, seed: options.seed)
+        var net = ForecastNetwork<Float>(
+            architecture, features: Self.featureCount + r, window: s.window, extra: s.horizon * r,
+            outputs: s.horizon * 3, dropout: 0, seed: options.seed)
         guard net.parameters.map(\.count) == weights.map(\.count) else {
-            throw ForecastError.invalidOptions(model: name, detail: "the weights do not match the architecture (\(weights.map(\.count)) vs \(net.parameters.map(\.count)))")
+            throw ForecastError.invalidOptions(
+                model: name, detail: "the weights do not match the architecture (\(weights.map(\.count)) vs \(net.parameters.map(\.count)))")
         }
         net.parameters = weights
         return net
@@ -458,13 +478,15 @@ public struct NeuralForecaster: Forecaster, Codable {
         while point.count < horizon {
             let o = y.count
             let regs = s.regressorTail.map { Array($0.prefix(o)) }
-            let x = Self.features(values: Array(y[(o - s.window - s.lag)...]), regressors: regs.map { Array($0[(o - s.window - s.lag)...]) },
-                                  start: s.tailStart + Double(o - s.window - s.lag) * s.step, step: s.step, state: s)
+            let x = Self.features(
+                values: Array(y[(o - s.window - s.lag)...]), regressors: regs.map { Array($0[(o - s.window - s.lag)...]) },
+                start: s.tailStart + Double(o - s.window - s.lag) * s.step, step: s.step, state: s)
             let inputs = Array(x[(s.lag * (Self.featureCount + r))...])
             var extra: [Float] = []
             for j in 0..<r { for k in 0..<s.horizon { extra.append(Float((s.regressorTail[j][o + k] - s.regressorMeans[j]) / s.regressorScales[j])) } }
-            let out = try net.forward(Matrix(rows: s.window, columns: Self.featureCount + r, elements: inputs),
-                                      extra: r > 0 ? Matrix(rows: 1, columns: s.horizon * r, elements: extra) : nil, batch: 1, training: false)
+            let out = try net.forward(
+                Matrix(rows: s.window, columns: Self.featureCount + r, elements: inputs),
+                extra: r > 0 ? Matrix(rows: 1, columns: s.horizon * r, elements: extra) : nil, batch: 1, training: false)
             for k in 0..<s.horizon where point.count < horizon {
                 let base = y[o + k - s.lag]
                 let m = base + Double(out.elements[k]) * s.changeScale

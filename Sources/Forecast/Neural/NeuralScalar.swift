@@ -13,19 +13,23 @@ public protocol NeuralScalar: BLASScalar {
     static func tanh(_ p: UnsafeMutablePointer<Self>, _ n: Int)
     /// One sample's LSTM cell: activates the gate pre-activations `z` (i, f, g, o; `4h`) in place, then writes the
     /// new cell, its tanh and the new hidden state.
-    static func lstmCellForward(z: UnsafeMutablePointer<Self>, cellBefore: UnsafePointer<Self>, cell: UnsafeMutablePointer<Self>,
-                                tanhCell: UnsafeMutablePointer<Self>, hidden: UnsafeMutablePointer<Self>, h: Int)
+    static func lstmCellForward(
+        z: UnsafeMutablePointer<Self>, cellBefore: UnsafePointer<Self>, cell: UnsafeMutablePointer<Self>,
+        tanhCell: UnsafeMutablePointer<Self>, hidden: UnsafeMutablePointer<Self>, h: Int)
     /// One sample's gate gradients `dz` (`4h`) from the activated gates, the previous cell, tanh of the cell and
     /// dL/dh (the carried `dhCarry` plus the loss's `dhLoss`); updates the carried dL/dc in place.
-    static func lstmCellBackward(gates: UnsafePointer<Self>, cellBefore: UnsafePointer<Self>, tanhCell: UnsafePointer<Self>,
-                                 dhCarry: UnsafePointer<Self>, dhLoss: UnsafePointer<Self>, dcCarry: UnsafeMutablePointer<Self>,
-                                 dz: UnsafeMutablePointer<Self>, h: Int)
+    static func lstmCellBackward(
+        gates: UnsafePointer<Self>, cellBefore: UnsafePointer<Self>, tanhCell: UnsafePointer<Self>,
+        dhCarry: UnsafePointer<Self>, dhLoss: UnsafePointer<Self>, dcCarry: UnsafeMutablePointer<Self>,
+        dz: UnsafeMutablePointer<Self>, h: Int)
 }
 
 extension NeuralScalar {
     /// The cell's forward step by the scalar operations (any `h`).
-    static func genericCellForward(z: UnsafeMutablePointer<Self>, cellBefore: UnsafePointer<Self>, cell: UnsafeMutablePointer<Self>,
-                                   tanhCell: UnsafeMutablePointer<Self>, hidden: UnsafeMutablePointer<Self>, h: Int) {
+    static func genericCellForward(
+        z: UnsafeMutablePointer<Self>, cellBefore: UnsafePointer<Self>, cell: UnsafeMutablePointer<Self>,
+        tanhCell: UnsafeMutablePointer<Self>, hidden: UnsafeMutablePointer<Self>, h: Int
+    ) {
         sigmoid(z, 2 * h)
         tanh(z + 2 * h, h)
         sigmoid(z + 3 * h, h)
@@ -39,9 +43,11 @@ extension NeuralScalar {
     }
 
     /// The cell's backward step by the scalar operations (any `h`).
-    static func genericCellBackward(gates: UnsafePointer<Self>, cellBefore: UnsafePointer<Self>, tanhCell: UnsafePointer<Self>,
-                                    dhCarry: UnsafePointer<Self>, dhLoss: UnsafePointer<Self>, dcCarry: UnsafeMutablePointer<Self>,
-                                    dz: UnsafeMutablePointer<Self>, h: Int) {
+    static func genericCellBackward(
+        gates: UnsafePointer<Self>, cellBefore: UnsafePointer<Self>, tanhCell: UnsafePointer<Self>,
+        dhCarry: UnsafePointer<Self>, dhLoss: UnsafePointer<Self>, dcCarry: UnsafeMutablePointer<Self>,
+        dz: UnsafeMutablePointer<Self>, h: Int
+    ) {
         for j in 0..<h {
             let dhk = dhCarry[j] + dhLoss[j]
             let i = gates[j], f = gates[h + j], g = gates[2 * h + j], o = gates[3 * h + j], tcv = tanhCell[j]

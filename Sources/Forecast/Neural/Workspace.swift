@@ -52,7 +52,9 @@ extension Array {
         try withUnsafeBufferPointer { outer in
             func bind(_ i: Int, _ bound: [UnsafePointer<T>]) throws -> R {
                 guard i < outer.count else { return try body(bound) }
-                return try outer[i].withUnsafeBufferPointer { try bind(i + 1, bound + [$0.baseAddress ?? UnsafePointer(bitPattern: MemoryLayout<T>.alignment)!]) }
+                return try outer[i].withUnsafeBufferPointer {
+                    try bind(i + 1, bound + [$0.baseAddress ?? UnsafePointer(bitPattern: MemoryLayout<T>.alignment)!])
+                }
             }
             return try bind(0, [])
         }

@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+/// The exit-code table of the README per command family: a bad argument exits 2 and a fault nobody foresaw (a
+/// test double injected into the built binary) exits 70, never 2, in every family. The other codes are covered
+/// where each family's tests make them happen (0, 3 and 4 in the solve, schedule, clear and day-ahead tests;
+/// 5 and 6 in the ledger's).
+@Suite struct ExitCodeTests {
+    /// One valid command line per family.
+    static let families: [(String, [String])] = [
+        ("solve", ["solve", CLI.fixture("mknap-1.mps")]),
+        ("schedule", ["schedule", "--community", CLI.fixture("example-3x24.json")]),
+        ("clear", ["clear", "--community", CLI.fixture("example-3x24.json")]),
+        ("price", ["price", "--community", CLI.fixture("example-pricing-3x24.json")]),
+        ("market", ["market", "clear", "--bids", CLI.fixture("market-bids.csv"), "--mechanism", "pay-as-clear"]),
+        ("backtest", ["backtest", "--data", CLI.fixture("small-history.csv"), "--column", "h02_load_kw", "--horizon", "48", "--test-days", "1"]),
+        ("forecast", ["forecast", "--data", CLI.fixture("small-history.csv"), "--column", "h02_load_kw", "--horizon", "4"]),
+        ("day-ahead", ["day-ahead", "--community", CLI.fixture("small-community.json"), "--store", "none"]),
+        ("batch", ["batch", "--manifest", CLI.fixture("manifest.csv")]),
+        ("history", ["history", "--store", "runs.sqlite"]),
+        ("ledger", ["ledger", "verify", "--ledger", "l.db"])
+    ]
+
+    @Test(arguments: families.map(\.0))
+    func anUnforeseenFaultExitsSeventy(_ family: String) throws {
+        let arguments = Self.families.first { $0.0 == family }!.1
+        let dir = try CLI.temporaryDirectory()
+        let r = try CLI.run(
+            arguments + ["--out", dir.path].filter { _ in ["schedule", "clear", "price", "market", "day-ahead", "batch"].contains(family) },
+            in: dir, environment: ["PEERGRID_INJECT_FAULT": family])
+        #expect(r.code == 70 && r.stderr.contains("internal error"), "\(family): exit \(r.code): \(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty, "\(family) wrote before failing")
+    }
+
+    @Test(arguments: families.map(\.0))
+    func anUnknownOptionExitsTwo(_ family: String) throws {
+        let arguments = Self.families.first { $0.0 == family }!.1
+        let r = try CLI.run(arguments + ["--no-such-option"])
+        #expect(r.code == 2 && r.stderr.contains("no-such-option"), "\(family): exit \(r.code): \(r.stderr)")
+    }
+}
