@@ -190,12 +190,25 @@ final class ProsumerAgent {
         if workspace == nil { workspace = try GLPKWorkspace(buildModel()) }
         guard let ws = workspace else { throw AgentError.solver(agent: prosumer.id, detail: "no workspace") }
         let T = periods
-        for t in 0..<T {
+        try setPrices(ws, signal, target: target)
+        for _ in 0..<(2 * T + 2) {
+            if target == nil && (0..<T).contains(where: { signal.draw[$0] < signal.feed[$0] }) {
+                if let answer = try meterRound(signal, nodes: nodes) { return answer }
+            } else if let answer = try workspaceRound(ws, signal, nodes: nodes) {
+                return answer
+            }
+        }
+        throw AgentError.solver(agent: prosumer.id, detail: "meter and battery rules still broken after \(2 * T + 2) rounds")
+    }
+
+    /// The prices in the workspace's objective, the meter binaries where feeding earns more than drawing costs
+    /// (elsewhere netting is exact, and every idle binary would only slow the search down), and the target's
+    /// distance terms (or none).
+    func setPrices(_ ws: GLPKWorkspace, _ signal: PriceSignal, target: Target?) throws {
+        for t in 0..<periods {
             try ws.setObjective(layout.draw + t, dt * signal.draw[t])
             try ws.setObjective(layout.feed + t, -dt * signal.feed[t])
         }
-        // Meter binaries only where feeding earns more than drawing costs: elsewhere netting is exact, and every
-        // idle binary would only slow the search down.
         for (t, z) in layout.meterBinary {
             let on = signal.draw[t] < signal.feed[t]
             try ws.setRow(z.rows, lower: -.infinity, upper: on ? 0 : .infinity)
@@ -205,68 +218,75 @@ final class ProsumerAgent {
         if let target {
             try aim(at: target, ws)
         } else if let d = layout.deviation {
-            for j in d.columns..<(d.columns + 4 * T) { try ws.setObjective(j, 0) }
+            for j in d.columns..<(d.columns + 4 * periods) { try ws.setObjective(j, 0) }
         }
-        let l = layout
-        for _ in 0..<(2 * T + 2) {
-            let integer =
-                !(l.flex.isEmpty && !layout.meterBinary.keys.contains(where: { signal.draw[$0] < signal.feed[$0] })
-                && layout.batteryBinary.isEmpty)
-            if target == nil && (0..<T).contains(where: { signal.draw[$0] < signal.feed[$0] }) {
-                let cbc = try solveWithMeter(signal, nodes: nodes)
-                guard cbc.status.hasSolution else {
-                    throw AgentError.solver(agent: prosumer.id, detail: "CBC: \(cbc.status.rawValue)")
-                }
-                var plan = extract(cbc.values)
-                var needsBinary = false
-                for t in 0..<T where plan.charge[t] > Self.tolerance && plan.discharge[t] > Self.tolerance {
-                    if cbcBattery.insert(t).inserted { needsBinary = true }
-                }
-                if needsBinary { continue }
-                for t in 0..<T where plan.draw[t] > Self.tolerance && plan.feed[t] > Self.tolerance {
+    }
+
+    /// Inverted prices (feeding earns more than drawing somewhere): CBC with the meter binaries. `nil` when the
+    /// battery broke its rule and needs a binary (the caller solves again).
+    func meterRound(_ signal: PriceSignal, nodes: Int) throws -> (proposal: Proposal, plan: Int)? {
+        let T = periods
+        let cbc = try solveWithMeter(signal, nodes: nodes)
+        guard cbc.status.hasSolution else {
+            throw AgentError.solver(agent: prosumer.id, detail: "CBC: \(cbc.status.rawValue)")
+        }
+        var plan = extract(cbc.values)
+        var needsBinary = false
+        for t in 0..<T where plan.charge[t] > Self.tolerance && plan.discharge[t] > Self.tolerance {
+            if cbcBattery.insert(t).inserted { needsBinary = true }
+        }
+        if needsBinary { return nil }
+        for t in 0..<T where plan.draw[t] > Self.tolerance && plan.feed[t] > Self.tolerance {
+            let both = min(plan.draw[t], plan.feed[t])
+            plan.draw[t] -= both; plan.feed[t] -= both
+        }
+        return propose(plan, signal, bound: cbc.bound)
+    }
+
+    /// The GLPK workspace's MILP (or LP, without integer decisions). `nil` when the meter or battery rule broke
+    /// where netting cannot repair it: a binary was added and the caller solves again.
+    func workspaceRound(_ ws: GLPKWorkspace, _ signal: PriceSignal, nodes: Int) throws -> (proposal: Proposal, plan: Int)? {
+        let T = periods
+        let integer =
+            !(layout.flex.isEmpty && !layout.meterBinary.keys.contains(where: { signal.draw[$0] < signal.feed[$0] })
+            && layout.batteryBinary.isEmpty)
+        var answer = integer ? ws.solveMIP(relativeGap: 1e-5, nodeLimit: nodes) : ws.solveLP()
+        if answer.status == .timeLimitNoSolution && nodes < Self.certificateNodes {
+            // No plan yet: the search gets the certificate round's nodes.
+            answer = ws.solveMIP(relativeGap: 1e-5, nodeLimit: Self.certificateNodes)
+        }
+        guard answer.status.hasSolution else {
+            if answer.status == .infeasible { throw AgentError.infeasible(agent: prosumer.id) }
+            throw AgentError.solver(agent: prosumer.id, detail: "GLPK: \(answer.status.rawValue)")
+        }
+        var plan = extract(answer.values)
+        var needsBinary = false
+        for t in 0..<T {
+            if plan.draw[t] > Self.tolerance && plan.feed[t] > Self.tolerance {
+                if signal.draw[t] >= signal.feed[t] {
+                    // Netting keeps the balance, the connection limit and the value (or lowers it).
                     let both = min(plan.draw[t], plan.feed[t])
                     plan.draw[t] -= both; plan.feed[t] -= both
-                }
-                let energy = (0..<T).reduce(0.0) { $0 + dt * (signal.draw[$1] * plan.draw[$1] - signal.feed[$1] * plan.feed[$1]) }
-                let value = min(cbc.bound, plan.ownCost + energy)
-                let index = remember(plan)
-                return (Proposal(draw: PeriodVector(plan.draw), feed: PeriodVector(plan.feed), ownCost: plan.ownCost, value: value), index)
-            }
-            var answer = integer ? ws.solveMIP(relativeGap: 1e-5, nodeLimit: nodes) : ws.solveLP()
-            if answer.status == .timeLimitNoSolution && nodes < Self.certificateNodes {
-                // No plan yet: the search gets the certificate round's nodes.
-                answer = ws.solveMIP(relativeGap: 1e-5, nodeLimit: Self.certificateNodes)
-            }
-            guard answer.status.hasSolution else {
-                if answer.status == .infeasible { throw AgentError.infeasible(agent: prosumer.id) }
-                throw AgentError.solver(agent: prosumer.id, detail: "GLPK: \(answer.status.rawValue)")
-            }
-            let v = answer.values
-            var plan = extract(v)
-            var needsBinary = false
-            for t in 0..<T {
-                if plan.draw[t] > Self.tolerance && plan.feed[t] > Self.tolerance {
-                    if signal.draw[t] >= signal.feed[t] {
-                        // Netting keeps the balance, the connection limit and the value (or lowers it).
-                        let both = min(plan.draw[t], plan.feed[t])
-                        plan.draw[t] -= both; plan.feed[t] -= both
-                    } else {
-                        try addMeterBinary(t, ws); needsBinary = true
-                    }
-                }
-                if plan.charge[t] > Self.tolerance && plan.discharge[t] > Self.tolerance {
-                    try addBatteryBinary(t, ws); needsBinary = true
+                } else {
+                    try addMeterBinary(t, ws); needsBinary = true
                 }
             }
-            if needsBinary { continue }
-            let energy = (0..<T).reduce(0.0) { $0 + dt * (signal.draw[$1] * plan.draw[$1] - signal.feed[$1] * plan.feed[$1]) }
-            // The solver's proven bound (the optimum, or the relaxation's value when the search stopped early)
-            // bounds the agent's optimum from below; netting only moves the plan's value towards it.
-            let value = min(answer.bound, plan.ownCost + energy)
-            let index = remember(plan)
-            return (Proposal(draw: PeriodVector(plan.draw), feed: PeriodVector(plan.feed), ownCost: plan.ownCost, value: value), index)
+            if plan.charge[t] > Self.tolerance && plan.discharge[t] > Self.tolerance {
+                try addBatteryBinary(t, ws); needsBinary = true
+            }
         }
-        throw AgentError.solver(agent: prosumer.id, detail: "meter and battery rules still broken after \(2 * T + 2) rounds")
+        if needsBinary { return nil }
+        // The solver's proven bound (the optimum, or the relaxation's value when the search stopped early) bounds
+        // the agent's optimum from below; netting only moves the plan's value towards it.
+        return propose(plan, signal, bound: answer.bound)
+    }
+
+    /// The proposal of a plan at the signal's prices: its value is at most the solver's bound.
+    func propose(_ plan: Plan, _ signal: PriceSignal, bound: Double) -> (proposal: Proposal, plan: Int) {
+        let energy = (0..<periods).reduce(0.0) { $0 + dt * (signal.draw[$1] * plan.draw[$1] - signal.feed[$1] * plan.feed[$1]) }
+        let value = min(bound, plan.ownCost + energy)
+        let index = remember(plan)
+        return (Proposal(draw: PeriodVector(plan.draw), feed: PeriodVector(plan.feed), ownCost: plan.ownCost, value: value), index)
     }
 
     /// A quick answer for the search rounds: ``PlanSearch`` picks the meter modes, battery directions and

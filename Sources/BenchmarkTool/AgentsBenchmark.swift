@@ -194,7 +194,16 @@ struct AgentsBenchmark: ParsableCommand {
             md += "\n![Convergence](agents-convergence.svg)\n"
         }
         md += "\n![Scaling](agents-scaling.svg)\n"
-        let json: JSON = .object([
+        let json = summary(rows)
+        files.append(("agents.md", md))
+        files.append(("agents.json", json.serialized() + "\n"))
+        try OutputFiles.writeAll(files, into: common.out)
+        print("wrote \(common.out)/agents.md")
+    }
+
+    /// The JSON twin of the Markdown report.
+    func summary(_ rows: [Row]) -> JSON {
+        .object([
             ("machine", .string(MachineInfo.describe())),
             (
                 "runs",
@@ -221,9 +230,5 @@ struct AgentsBenchmark: ParsableCommand {
                     })
             )
         ])
-        files.append(("agents.md", md))
-        files.append(("agents.json", json.serialized() + "\n"))
-        try OutputFiles.writeAll(files, into: common.out)
-        print("wrote \(common.out)/agents.md")
     }
 }

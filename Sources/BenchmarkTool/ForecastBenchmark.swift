@@ -152,7 +152,15 @@ struct ForecastBenchmark: ParsableCommand {
             md += "\n\n## Checks (this run)\n\n"
             for (text, ok) in checks { md += "- \(ok == true ? "yes" : "NO"): \(text)\n" }
         }
-        let json: JSON = .object([
+        let json = summary(rows, reference: reference, notes: notes, checks: checks)
+        try OutputFiles.writeAll([("forecast.md", md + "\n"), ("forecast.json", json.serialized() + "\n")], into: common.out)
+        print("wrote \(common.out)/forecast.md and forecast.json")
+    }
+
+    /// The JSON twin of the Markdown report.
+    func summary(_ rows: [Row], reference: [[String: Any]], notes: [String], checks: [(String, Bool?)]) -> JSON {
+        func num(_ x: Any?) -> Double? { (x as? NSNumber)?.doubleValue }
+        return .object([
             ("machine", .string(MachineInfo.describe())),
             ("horizon", .integer(48)), ("test_days", .integer(testDays)),
             (
@@ -180,7 +188,5 @@ struct ForecastBenchmark: ParsableCommand {
             ("notes", .array(notes.map { .string($0) })),
             ("checks", .array(checks.map { .object([("check", .string($0.0)), ("passed", .bool($0.1 == true))]) }))
         ])
-        try OutputFiles.writeAll([("forecast.md", md + "\n"), ("forecast.json", json.serialized() + "\n")], into: common.out)
-        print("wrote \(common.out)/forecast.md and forecast.json")
     }
 }

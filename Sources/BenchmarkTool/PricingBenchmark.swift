@@ -122,7 +122,26 @@ struct PricingBenchmark: ParsableCommand {
         }
         let notes = Set(rows.map(\.classes)).filter { !$0.isEmpty }.sorted()
         if !notes.isEmpty { md += "\nIdentical followers (uniform mode): " + notes.joined(separator: "; ") + ".\n" }
-        let json: JSON = .object([
+        let json = summary(rows, references)
+        let sizes = Array(Set(rows.map(\.n))).sorted()
+        let combos = [("uniform", "cbc"), ("uniform", "glpk"), ("personalized", "cbc"), ("personalized", "glpk")]
+        let chart = SVGChart.line(
+            title: "Pricing solve time against community size (T = 24)", xLabels: sizes.map { "N = \($0)" },
+            series: combos.map { m, s in
+                ChartSeries(
+                    "\(m) \(s)", sizes.map { n in rows.first { $0.n == n && $0.mode == m && $0.solver == s }?.solve ?? .nan },
+                    dashed: s == "glpk")
+            },
+            yLabel: "solve s (log)", logScale: true)
+        md +=
+            "\n![Pricing solve time against community size](pricing-solve-time.svg)\n\nRuns at the time limit stopped there without proving optimality (see *status* and *gap*).\n"
+        try OutputFiles.writeAll([("pricing.md", md), ("pricing.json", json.serialized() + "\n"), ("pricing-solve-time.svg", chart)], into: common.out)
+        print("wrote \(common.out)/pricing.md and pricing.json")
+    }
+
+    /// The JSON twin of the Markdown report.
+    func summary(_ rows: [Row], _ references: [Reference]) -> JSON {
+        .object([
             ("machine", .string(MachineInfo.describe())),
             ("time_limit", .number(common.timeLimit)),
             (
@@ -161,19 +180,5 @@ struct PricingBenchmark: ParsableCommand {
                     })
             )
         ])
-        let sizes = Array(Set(rows.map(\.n))).sorted()
-        let combos = [("uniform", "cbc"), ("uniform", "glpk"), ("personalized", "cbc"), ("personalized", "glpk")]
-        let chart = SVGChart.line(
-            title: "Pricing solve time against community size (T = 24)", xLabels: sizes.map { "N = \($0)" },
-            series: combos.map { m, s in
-                ChartSeries(
-                    "\(m) \(s)", sizes.map { n in rows.first { $0.n == n && $0.mode == m && $0.solver == s }?.solve ?? .nan },
-                    dashed: s == "glpk")
-            },
-            yLabel: "solve s (log)", logScale: true)
-        md +=
-            "\n![Pricing solve time against community size](pricing-solve-time.svg)\n\nRuns at the time limit stopped there without proving optimality (see *status* and *gap*).\n"
-        try OutputFiles.writeAll([("pricing.md", md), ("pricing.json", json.serialized() + "\n"), ("pricing-solve-time.svg", chart)], into: common.out)
-        print("wrote \(common.out)/pricing.md and pricing.json")
     }
 }

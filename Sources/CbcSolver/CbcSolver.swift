@@ -1,3 +1,4 @@
+import DataIO
 import CCbc
 import CbcDeadline
 import Foundation

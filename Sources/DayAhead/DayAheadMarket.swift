@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 import LinearProgramming
 import Market

@@ -75,7 +75,7 @@ public enum TimeSeriesCSV {
         var regressorRows: [[Double]] = []
         /// The first row without a value (the future rows of a file with regressors).
         var futureFrom: Int?
-        var parser: StampParser
+        var parser: TimestampParser
 
         func fail(_ line: Int?, _ m: String) -> TimeSeriesError { TimeSeriesError(file: file, line: line, message: m) }
         static func short(_ cell: String) -> String { cell.count > 40 ? String(cell.prefix(40)) + "..." : cell }
@@ -90,7 +90,7 @@ public enum TimeSeriesCSV {
             self.column = column
             self.regressors = regressors
             self.timeZone = timeZone
-            parser = StampParser(timeZone: timeZone)
+            parser = TimestampParser(timeZone: timeZone)
             let names = table.header
             func fail(_ m: String) -> TimeSeriesError { TimeSeriesError(file: file, line: 1, message: m) }
             guard let col = names.firstIndex(of: column) else {
@@ -209,47 +209,6 @@ public enum TimeSeriesCSV {
             }
             return missing
         }
-    }
-}
-
-/// ISO 8601 with `Z` or an offset, or local time in a zone (`2000-06-05 00:00`, `2000-06-05T00:00:00`).
-struct StampParser {
-    let timeZone: TimeZone?
-    let iso = ISO8601DateFormatter()
-    var lastLocal: Date?
-    /// Why the last stamp was refused, when it is more than "not a timestamp".
-    var problem: String?
-
-    init(timeZone: TimeZone?) {
-        self.timeZone = timeZone
-        iso.formatOptions = [.withInternetDateTime]
-    }
-
-    mutating func parse(_ s: String) -> Date? {
-        if let d = iso.date(from: s) { return d }
-        let withT = s.replacingOccurrences(of: " ", with: "T")
-        if let d = iso.date(from: withT) { return d }
-        guard let tz = timeZone else { return nil }
-        let parts = withT.split(whereSeparator: { "-T:".contains($0) }).compactMap { Int($0) }
-        guard parts.count >= 5 else { return nil }
-        var c = DateComponents()
-        c.year = parts[0]; c.month = parts[1]; c.day = parts[2]; c.hour = parts[3]; c.minute = parts[4]
-        c.second = parts.count > 5 ? parts[5] : 0
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = tz
-        guard var d = cal.date(from: c) else { return nil }
-        let back = cal.dateComponents([.year, .month, .day, .hour, .minute], from: d)
-        if back.hour != c.hour || back.minute != c.minute || back.day != c.day {
-            problem =
-                "local time \(s) does not exist in \(tz.identifier): the clocks jump forward at the daylight-saving change (write UTC or an offset, or drop the row)"
-            return nil
-        }
-        // An ambiguous autumn hour: the second occurrence of a local time is one hour later in UTC.
-        if let last = lastLocal, d <= last, tz.isDaylightSavingTime(for: d), !tz.isDaylightSavingTime(for: d.addingTimeInterval(3600)) {
-            d = d.addingTimeInterval(3600)
-        }
-        lastLocal = d
-        return d
     }
 }
 

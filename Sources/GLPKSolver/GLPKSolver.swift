@@ -1,3 +1,4 @@
+import DataIO
 import CGLPK
 import Foundation
 import LinearProgramming

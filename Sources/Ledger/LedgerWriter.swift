@@ -12,6 +12,92 @@ public struct AppendReceipt: Sendable {
     public var firstIndex: Int
 }
 
+/// The ledger as an append finds it: its header (or the one to create), the Merkle frontier after its last
+/// entry (checked against the signed head), the registered keys and the next batch id.
+struct Head {
+    var creating: LedgerHeader?
+    var size: Int
+    var frontier = MerkleFrontier()
+    var keys: [String: [UInt8]]
+    var batchID: Int
+
+    init(storage: LedgerStorage, operatorKey: LedgerSigningKey) throws {
+        let existing = try storage.header()
+        if let header = existing {
+            guard header.operatorKey == operatorKey.publicKey else {
+                throw LedgerError.badInput(
+                    "the operator key (party \(operatorKey.party)) is not this ledger's operator (\(header.operatorName))")
+            }
+        } else {
+            creating = LedgerHeader(operatorName: operatorKey.party, operatorKey: operatorKey.publicKey)
+        }
+        size = existing == nil ? 0 : try storage.size()
+        if size > 0 {
+            frontier = try MerkleFrontier(size: size, view: storage.view)
+            try LedgerWriter.checkHead(storage: storage, size: size, root: frontier.root, operatorKey: operatorKey.publicKey)
+        }
+        keys = existing == nil ? [:] : try storage.registeredKeys()
+        batchID = existing == nil ? 1 : try storage.nextBatchID()
+    }
+
+    /// The batches to sign: a key registration for the operator and the submitter when new, then the body.
+    mutating func plan(_ body: [LedgerEntry], submitter: LedgerSigningKey, operatorKey: LedgerSigningKey) throws
+        -> (plan: [(signer: LedgerSigningKey, entries: [LedgerEntry])], registrations: Int)
+    {
+        var plan: [(signer: LedgerSigningKey, entries: [LedgerEntry])] = []
+        for signer in [operatorKey, submitter] where keys[signer.party] == nil {
+            let registration = LedgerEntry(
+                submitter: signer.party, clearing: "", record: .key(party: signer.party, publicKey: signer.publicKey))
+            plan.append((signer, [registration]))
+            keys[signer.party] = signer.publicKey
+        }
+        guard keys[submitter.party] == submitter.publicKey else {
+            throw LedgerError.badInput("party \(submitter.party) is registered in this ledger with another key")
+        }
+        let registrations = plan.count
+        plan.append((submitter, body))
+        return (plan, registrations)
+    }
+
+    /// The rows of the append: entries with their leaves, the new tree nodes, one signed batch per plan item and
+    /// the operator's checkpoint over the new size.
+    mutating func append(
+        _ plan: [(signer: LedgerSigningKey, entries: [LedgerEntry])], clearing: String, time: Int64,
+        operatorKey: LedgerSigningKey
+    ) throws -> LedgerAppend {
+        var append = LedgerAppend(
+            entries: [], batches: [], nodes: [],
+            checkpoint: StoredCheckpoint(size: 0, root: [], time: 0, signature: []), clearings: [])
+        let count = plan.reduce(0) { $0 + $1.entries.count }
+        append.entries.reserveCapacity(count)
+        append.nodes.reserveCapacity(count)
+        var index = size
+        var firstIndex = size
+        for (signer, entries) in plan {
+            let first = index
+            let encoded = LedgerWriter.encodeAndHash(entries)
+            for (bytes, leaf) in encoded {
+                append.entries.append(StoredEntry(index: index, batch: batchID, body: bytes, leaf: leaf))
+                for node in frontier.append(leaf: leaf) {
+                    append.nodes.append(StoredNode(level: node.level, index: node.index, hash: node.hash))
+                }
+                index += 1
+            }
+            let message = LedgerSignatures.batchMessage(
+                first: first, count: entries.count, submitter: signer.party, leaves: encoded.map(\.leaf))
+            append.batches.append(
+                StoredBatch(id: batchID, submitter: signer.party, first: first, count: entries.count, signature: try signer.sign(message)))
+            batchID += 1
+            firstIndex = first
+        }
+        append.clearings = [(clearing, firstIndex)]
+        let root = frontier.root
+        let message = LedgerSignatures.checkpointMessage(size: index, root: root, time: time)
+        append.checkpoint = StoredCheckpoint(size: index, root: root, time: time, signature: try operatorKey.sign(message))
+        return append
+    }
+}
+
 /// Appends signed batches to a ledger. One call is one transaction: its entries, the key registrations they need,
 /// the new subtree hashes and a checkpoint signed by the operator are all written or none are.
 public enum LedgerWriter {
@@ -31,80 +117,11 @@ public enum LedgerWriter {
                 LedgerEntry(submitter: submitter.party, clearing: clearing, record: .bill($0))
             }
         }
-
-        let existing = try storage.header()
-        var creating: LedgerHeader? = nil
-        if let header = existing {
-            guard header.operatorKey == operatorKey.publicKey else {
-                throw LedgerError.badInput(
-                    "the operator key (party \(operatorKey.party)) is not this ledger's operator "
-                        + "(\(header.operatorName))")
-            }
-        } else {
-            creating = LedgerHeader(operatorName: operatorKey.party, operatorKey: operatorKey.publicKey)
-        }
-        let size = existing == nil ? 0 : try storage.size()
-        var frontier = MerkleFrontier()
-        if size > 0 {
-            frontier = try MerkleFrontier(size: size, view: storage.view)
-            try checkHead(storage: storage, size: size, root: frontier.root, operatorKey: operatorKey.publicKey)
-        }
-        var keys = existing == nil ? [:] : try storage.registeredKeys()
-        var batchID = existing == nil ? 1 : try storage.nextBatchID()
-
-        var plan: [(signer: LedgerSigningKey, entries: [LedgerEntry])] = []
-        var registrations = 0
-        for signer in [operatorKey, submitter] where keys[signer.party] == nil {
-            plan.append(
-                (
-                    signer,
-                    [
-                        LedgerEntry(
-                            submitter: signer.party, clearing: "",
-                            record: .key(party: signer.party, publicKey: signer.publicKey))
-                    ]
-                ))
-            keys[signer.party] = signer.publicKey
-            registrations += 1
-        }
-        guard keys[submitter.party] == submitter.publicKey else {
-            throw LedgerError.badInput("party \(submitter.party) is registered in this ledger with another key")
-        }
-        plan.append((submitter, body))
-
-        var append = LedgerAppend(
-            entries: [], batches: [], nodes: [],
-            checkpoint: StoredCheckpoint(size: 0, root: [], time: 0, signature: []), clearings: [])
-        append.entries.reserveCapacity(body.count + 2)
-        append.nodes.reserveCapacity(body.count + 2)
-        var index = size
-        var firstIndex = size
-        for (signer, entries) in plan {
-            let first = index
-            let encoded = Self.encodeAndHash(entries)
-            let leaves = encoded.map(\.leaf)
-            for (bytes, leaf) in encoded {
-                append.entries.append(StoredEntry(index: index, batch: batchID, body: bytes, leaf: leaf))
-                for node in frontier.append(leaf: leaf) {
-                    append.nodes.append(StoredNode(level: node.level, index: node.index, hash: node.hash))
-                }
-                index += 1
-            }
-            let message = LedgerSignatures.batchMessage(
-                first: first, count: entries.count, submitter: signer.party,
-                leaves: leaves)
-            append.batches.append(
-                StoredBatch(
-                    id: batchID, submitter: signer.party, first: first, count: entries.count,
-                    signature: try signer.sign(message)))
-            batchID += 1
-            firstIndex = first
-        }
-        append.clearings = [(clearing, firstIndex)]
-        let root = frontier.root
-        let message = LedgerSignatures.checkpointMessage(size: index, root: root, time: time)
-        append.checkpoint = StoredCheckpoint(size: index, root: root, time: time, signature: try operatorKey.sign(message))
-        try storage.write(append, creating: creating)
+        var head = try Head(storage: storage, operatorKey: operatorKey)
+        let (plan, registrations) = try head.plan(body, submitter: submitter, operatorKey: operatorKey)
+        let append = try head.append(plan, clearing: clearing, time: time, operatorKey: operatorKey)
+        try storage.write(append, creating: head.creating)
+        let firstIndex = append.clearings.first?.first ?? head.size
         return AppendReceipt(
             appended: body.count, keyRegistrations: registrations, checkpoint: append.checkpoint,
             firstIndex: firstIndex)

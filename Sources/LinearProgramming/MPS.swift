@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 
 /// Reading and writing MPS files, free and fixed format.
@@ -52,14 +53,8 @@ public enum ModelFile {
     /// Writes text to a temporary file beside `path` and renames it into place, so that no reader ever sees a
     /// half-written file.
     public static func writeAtomically(_ text: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        do {
-            try Data(text.utf8).write(to: tmp)
-            guard rename(tmp.path, url.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
-        } catch {
-            try? FileManager.default.removeItem(at: tmp)
-            throw ModelFileError(file: path, "cannot write: \(error.localizedDescription)")
+        do { try OutputFiles.write(text, to: path) } catch {
+            throw ModelFileError(file: path, "cannot write: \((error as? OutputFileError)?.message ?? error.localizedDescription)")
         }
     }
 

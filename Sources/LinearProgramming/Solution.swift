@@ -144,11 +144,3 @@ public protocol LinearSolver: Sendable {
 extension LinearSolver {
     public var usesInitialSolution: Bool { false }
 }
-
-/// Monotonic wall clock for timing.
-public struct Stopwatch: Sendable {
-    private let start = DispatchTime.now().uptimeNanoseconds
-    public init() {}
-    /// Seconds since creation.
-    public var seconds: Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-}

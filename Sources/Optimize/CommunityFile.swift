@@ -457,10 +457,12 @@ enum HorizonCSV {
             let timeCol = table.column("timestamp") ?? 0
             var stamps: [Date] = []
             stamps.reserveCapacity(table.records.count)
+            // The history reader's timestamp rule (DataIO), without a zone: UTC or an offset.
+            var parser = TimestampParser(timeZone: nil)
             for r in table.records {
                 let cell = r.fields[timeCol].trimmingCharacters(in: .whitespaces)
-                guard let stamp = JSONFieldReader.parseDate(cell) else {
-                    throw Failure(message: "\(path):\(r.line): '\(cell.prefix(40))' is not an ISO 8601 timestamp")
+                guard let stamp = parser.parse(cell) else {
+                    throw Failure(message: "\(path):\(r.line): '\(cell.prefix(40))' is not an ISO 8601 timestamp with Z or an offset")
                 }
                 stamps.append(stamp)
             }

@@ -74,6 +74,16 @@ public enum PriceFile {
                 }
             }
         }
+        return try paths(mode, charge: charge, discharge: discharge, seen: seen, problem: problem, fail: fail)
+    }
+
+    /// Every follower's path from the rows read: each path must have every period; in personalized mode, every
+    /// follower with a partition must have a path (the others get zero prices, which they never pay).
+    static func paths(
+        _ mode: PricingSettings.Mode, charge: [Int?: [Double]], discharge: [Int?: [Double]], seen: [Int?: [Int?]],
+        problem: PricingProblem, fail: (Int?, String) -> CommunityFileError
+    ) throws -> (prices: [PricePath], mode: PricingSettings.Mode) {
+        let T = problem.periods
         for (key, lines) in seen {
             if let t = lines.firstIndex(where: { $0 == nil }) {
                 let who = key.map { " for prosumer \(problem.followers[$0].id)" } ?? ""

@@ -1,3 +1,4 @@
+import DataIO
 import LinearProgramming
 
 /// The check after a pricing solve (spec/pricing.md, "How it must be solved").

@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 import LinearProgramming
 
@@ -33,19 +34,19 @@ final class TerminalProgress: @unchecked Sendable {
 
     private func draw() {
         let p = lock.withLock { last }
-        var line = String(format: "\r%@: %.0f s", label, clock.seconds)
+        var line = String(format: "%@: %.0f s", label, clock.seconds)
         if let p {
             if let i = p.incumbent { line += String(format: ", incumbent %.4f", i) }
             if let b = p.bound { line += String(format: ", bound %.4f", b) }
             if let g = p.gap { line += String(format: ", gap %.2e", g) }
         }
-        FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
+        ProgressLine(enabled: true).show(line)
     }
 
     func finish() {
         guard enabled, let t = timer else { return }
         t.cancel()
         timer = nil
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        ProgressLine(enabled: true).finish()
     }
 }

@@ -38,4 +38,25 @@ import Testing
         let r = try CLI.run(arguments + ["--no-such-option"])
         #expect(r.code == 2 && r.stderr.contains("no-such-option"), "\(family): exit \(r.code): \(r.stderr)")
     }
+
+    /// Exit 3 from `price`: a prosumer whose connection cannot cover its own load (infeasible, not bad input; the
+    /// report of the infeasible run is written, as `schedule` writes one).
+    @Test func pricingAProsumerWithoutAFeasibleAnswerExitsThree() throws {
+        let file = try HostileInputTests.edited("example-pricing-3x24.json") { o in
+            var prosumers = o["prosumers"] as! [[String: Any]]
+            prosumers[0]["connection_kw"] = 0.01
+            o["prosumers"] = prosumers
+        }
+        let out = file.deletingLastPathComponent().appendingPathComponent("out")
+        let r = try CLI.run(["price", "--community", file.path, "--out", out.path])
+        #expect(r.code == 3, "exit \(r.code): \(r.stderr)")
+    }
+
+    /// Exit 4 from `schedule` and `clear`: a time limit that ends before any schedule.
+    @Test(arguments: ["schedule", "clear"])
+    func aTimeLimitBeforeAnyScheduleExitsFour(_ command: String) throws {
+        let out = try CLI.temporaryDirectory().appendingPathComponent("out")
+        let r = try CLI.run([command, "--community", CLI.fixture("example-10x96.json"), "--time-limit", "0.001", "--out", out.path])
+        #expect(r.code == 4, "\(command): exit \(r.code): \(r.stderr) \(r.stdout)")
+    }
 }

@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 import LinearAlgebra
 
@@ -22,14 +23,10 @@ extension Trainable {
 
 /// Glorot-uniform initial weights from a seeded generator (deterministic for a seed).
 struct WeightInit {
-    var state: UInt64
-    mutating func next() -> Double {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Double((z ^ (z >> 31)) >> 11) / 9_007_199_254_740_992
-    }
+    var generator: SeededGenerator
+    init(state: UInt64) { generator = SeededGenerator(seed: state) }
+    /// A uniform double in [0, 1) from the top 53 bits.
+    mutating func next() -> Double { Double(generator.next() >> 11) / 9_007_199_254_740_992 }
     mutating func glorot<T: NeuralScalar>(_ fanIn: Int, _ fanOut: Int, count: Int) -> [T] {
         let limit = (6.0 / Double(fanIn + fanOut)).squareRoot()
         return (0..<count).map { _ in T((2 * next() - 1) * limit) }
