@@ -9,7 +9,8 @@ import LinearProgramming
 import Market
 import Optimize
 
-/// Why a day-ahead run cannot go on. Every case is bad input (exit code 2) and names the file, line or field.
+/// Why a day-ahead run cannot go on: bad input (exit code 2) naming the file, line or field, except a prosumer
+/// whose pricing problem has no feasible answer of its own (infeasible, exit code 3).
 public enum DayAheadError: PeerGridError {
     /// An option or a file that cannot be used as it is.
     case badInput(String)
@@ -17,16 +18,23 @@ public enum DayAheadError: PeerGridError {
     case history(TimeSeriesError)
     /// A community file that breaks the spec.
     case community(CommunityFileError)
+    /// A pricing section the storage game cannot use (bad input), or a prosumer without a feasible answer of its
+    /// own (infeasible): the community file and the reason, with the kind kept.
+    case pricing(file: String, PricingInputError)
 
     public var description: String {
         switch self {
         case let .badInput(m): return m
         case let .history(e): return e.description
         case let .community(e): return e.description
+        case let .pricing(file, e): return "\(file): \(e.description)"
         }
     }
 
-    public var kind: FailureKind { .badInput }
+    public var kind: FailureKind {
+        if case let .pricing(_, e) = self { return e.kind }
+        return .badInput
+    }
 }
 
 /// Settings of a day-ahead run.
@@ -248,7 +256,7 @@ public struct DayAheadPlanner: Sendable {
             o.timeLimit = options.pricingTimeLimit
             return (p, try StackelbergPricer(solver: solver(), options: o).price(p), nil)
         } catch let e as PricingInputError {
-            throw DayAheadError.badInput("\(communityFile): \(e.description)")
+            throw DayAheadError.pricing(file: communityFile, e)
         } catch let e as ModelError {
             throw DayAheadError.badInput("\(communityFile): pricing: \(e.description)")
         }

@@ -51,14 +51,25 @@ public struct LedgerSigningKey: @unchecked Sendable {
             throw LedgerError.badInput("\(path): a key file already exists; remove it first or choose another name")
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard fm.fileExists(atPath: directory.isEmpty ? "." : directory) else {
+            throw LedgerError.badInput("\(path): cannot write the key file (the folder does not exist)")
+        }
+        // The public half first: a failure never leaves a private key without its `.pub`. A `.pub` this call
+        // created is removed again when the private key cannot be written.
+        let publicPath = path + ".pub"
+        let hadPublic = fm.fileExists(atPath: publicPath)
+        try OutputFiles.write(publicFileText, to: publicPath)
+        func undo() { if !hadPublic { try? fm.removeItem(atPath: publicPath) } }
         let temporary = "\(directory)/.\(URL(fileURLWithPath: path).lastPathComponent).tmp-\(getpid())"
-        guard fm.createFile(atPath: temporary, contents: Data(fileText.utf8), attributes: [.posixPermissions: 0o600])
-        else { throw LedgerError.badInput("\(path): cannot write the key file (does the folder exist?)") }
+        guard fm.createFile(atPath: temporary, contents: Data(fileText.utf8), attributes: [.posixPermissions: 0o600]) else {
+            undo()
+            throw LedgerError.badInput("\(path): cannot write the key file (does the folder exist?)")
+        }
         guard rename(temporary, path) == 0 else {
             unlink(temporary)
+            undo()
             throw LedgerError.badInput("\(path): cannot write the key file: \(String(cString: strerror(errno)))")
         }
-        try OutputFiles.write(publicFileText, to: path + ".pub")
     }
 
     /// Reads a key file; refuses one that others can read or write (mode must be 0600 or stricter).

@@ -131,10 +131,10 @@ struct DayAheadCommand: ParsableCommand {
         let planner = DayAheadPlanner(options: options, progress: { StatusLine.show($0) })
         let job = DayAheadJob(planner: planner, outRoot: settings.out, store: store)
         let output: (result: DayAheadResult, directory: String)
-        do { output = try job.run(communityFile: community, history: history) } catch let e as DayAheadError {
-            StatusLine.clear(); throw CLIFailure(e.description)
+        do {
+            defer { StatusLine.clear() }
+            output = try job.run(communityFile: community, history: history)
         }
-        StatusLine.clear()
         let r = output.result
         print(Self.text(r))
         print("report    \(output.directory)/report.html")
@@ -258,7 +258,7 @@ struct BatchRunCommand: ParsableCommand {
                 )
             case let .failed(err):
                 counts.failed += 1
-                worst = max(worst, .badInput)
+                worst = max(worst, CLIExit(err.kind))
                 FileHandle.standardError.write(Data("peergrid: \(manifest):\(e.line): \(err.description)\n".utf8))
             }
         }

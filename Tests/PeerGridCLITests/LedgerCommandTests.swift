@@ -21,6 +21,20 @@ import Testing
         #expect(p.terminationStatus == 0)
     }
 
+    /// keygen writes both halves or neither: into a folder that does not exist it exits 2 and creates nothing; an
+    /// existing key is never overwritten (nor its `.pub`).
+    @Test func keygenWritesBothHalvesOrNeither() throws {
+        let dir = try CLI.temporaryDirectory()
+        let r = try CLI.run(["ledger", "keygen", "--party", "p", "--out", "missing/k.key"], in: dir)
+        #expect(r.code == 2 && r.stderr.contains("folder does not exist"), "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+        let (keyed, key) = try Self.keyed()
+        let before = try String(contentsOfFile: key + ".pub", encoding: .utf8)
+        let again = try CLI.run(["ledger", "keygen", "--party", "q", "--out", "op.key"], in: keyed)
+        #expect(again.code == 2 && again.stderr.contains("already exists"), "\(again.stderr)")
+        #expect(try String(contentsOfFile: key + ".pub", encoding: .utf8) == before)
+    }
+
     @Test func scheduleAppendsAndVerifyNamesTheFirstTamperedEntry() throws {
         let (dir, key) = try Self.keyed()
         var r = try CLI.run(["schedule", "--community", Self.example, "--out", "out", "--ledger", "l.db", "--ledger-key", key], in: dir)
