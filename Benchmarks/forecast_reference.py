@@ -103,9 +103,12 @@ def main():
     limit = 600.0
     if "--autoarima-limit" in args:
         i = args.index("--autoarima-limit"); limit = float(args[i + 1]); del args[i:i + 2]
+    day = 48  # observations per day (half-hourly by default; --periods-per-day 24 for hourly series)
+    if "--periods-per-day" in args:
+        i = args.index("--periods-per-day"); day = int(args[i + 1]); del args[i:i + 2]
     path, column, horizon, test_days, out = args[0], args[1], int(args[2]), int(args[3]), args[4]
     y = load(path, column)
-    day, week = 48, 336
+    week = 7 * day
     origins = [len(y) - (test_days - d) * day for d in range(test_days)]
     import statsmodels, statsforecast
     result = {"horizon": horizon, "test_days": test_days, "versions": {"statsmodels": statsmodels.__version__,

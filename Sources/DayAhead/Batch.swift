@@ -144,7 +144,8 @@ public struct BatchManifest: Sendable {
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
         // DataIO's RFC 4180 reader, with `#` comment lines blanked first (so that every line keeps its number).
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // Lines by any line break (CRLF is one Character in Swift, so splitting at "\n" would not break it).
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         let uncommented = lines.map { $0.trimmingCharacters(in: .whitespaces).hasPrefix("#") ? "" : String($0) }.joined(separator: "\n")
         let table: CSVTable
         do { table = try CSVTable(text: uncommented, file: path) } catch let e as CSVError {

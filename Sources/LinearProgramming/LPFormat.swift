@@ -281,7 +281,7 @@ struct LPParser {
         var lineNumber = 0
         var sawContent = false
         var lastContentLine = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for raw in ModelFile.lines(text) {
             lineNumber += 1
             let stripped = raw.split(separator: "\\", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             if stripped.allSatisfy({ $0.isWhitespace }) { continue }

@@ -42,6 +42,12 @@ public enum MPS {
 
 /// File helpers shared by the MPS and LP readers and writers.
 public enum ModelFile {
+    /// The lines of a model file: split at any line break (LF, CRLF, CR), a leading UTF-8 byte-order mark dropped.
+    static func lines(_ text: String) -> [Substring] {
+        let body = text.first == "\u{FEFF}" ? text.dropFirst() : Substring(text)
+        return body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+    }
+
     /// Reads a UTF-8 text file; errors name the file.
     public static func readText(_ path: String) throws -> String {
         guard FileManager.default.fileExists(atPath: path) else { throw ModelFileError(file: path, "no such file") }
@@ -148,9 +154,9 @@ struct MPSParser {
     mutating func parse(_ text: String) throws -> Model {
         var sawData = false
         var lastContentLine = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Any line break (CRLF is one Character in Swift: splitting at "\n" would leave a Windows file one line).
+        for line in ModelFile.lines(text) {
             lineNumber += 1
-            let line = rawLine.last == "\r" ? rawLine.dropLast() : rawLine
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) || line.first == "*" { continue }
             sawData = true
             lastContentLine = lineNumber

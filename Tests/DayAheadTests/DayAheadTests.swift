@@ -217,6 +217,19 @@ enum Fixture {
         #expect(ok.entries.count == 1 && ok.entries[0].date == "2000-01-01" && ok.entries[0].community == dir.appendingPathComponent("a.json").path)
     }
 
+    /// A manifest from Windows (BOM, CRLF) with quoted cells reads as its plain original; a refusal names the line.
+    @Test func windowsManifestsReadLikeAnyOther() throws {
+        let dir = try Fixture.temporaryDirectory()
+        let plain = dir.appendingPathComponent("plain.csv"), windows = dir.appendingPathComponent("windows.csv")
+        try "community,history,date\n# comment\na.json,,2000-01-01\nb c.json,h.csv,2000-01-02\n".write(to: plain, atomically: true, encoding: .utf8)
+        try Data("\u{FEFF}community,\"history\",date\r\n# comment\r\n\"a.json\",,2000-01-01\r\n\"b c.json\",h.csv,\"2000-01-02\"\r\n".utf8).write(to: windows)
+        let a = try BatchManifest.read(plain.path), b = try BatchManifest.read(windows.path)
+        #expect(a.entries.map(\.community) == b.entries.map(\.community) && a.entries.map(\.date) == b.entries.map(\.date))
+        #expect(a.entries.map(\.history) == b.entries.map(\.history) && b.entries.map(\.line) == [3, 4])
+        try Data("\u{FEFF}community,date\r\n\r\n\"a.json\",2000-01-01,extra\r\n".utf8).write(to: windows)
+        #expect { try BatchManifest.read(windows.path) } throws: { "\($0)".contains("windows.csv:3: 3 fields where the header has 2") }
+    }
+
     /// Batch shards start together and open the same new store: without the open lock, one of them failed with
     /// "table run already exists" or "database is locked" about once in 25 rounds of three processes.
     @Test func storesOpenedAtOnceAllOpen() throws {

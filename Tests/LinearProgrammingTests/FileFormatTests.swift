@@ -32,6 +32,19 @@ let goodMPS = """
     ENDATA
     """
 
+@Suite struct WindowsModelFileTests {
+    /// A file saved on Windows (BOM, CRLF) reads as its LF original, and a refusal in it names the same line.
+    @Test func mpsAndLPFilesFromWindowsReadLikeAnyOther() throws {
+        func windows(_ text: String) -> String { "\u{FEFF}" + text.replacingOccurrences(of: "\n", with: "\r\n") + "\r\n" }
+        #expect(MPS.write(try MPS.parse(windows(goodMPS))) == MPS.write(try MPS.parse(goodMPS)))
+        let lp = LPFormat.write(try MPS.parse(goodMPS))
+        #expect(MPS.write(try LPFormat.parse(windows(lp))) == MPS.write(try LPFormat.parse(lp)))
+        let broken = goodMPS.replacingOccurrences(of: "RHS       c3          4.0", with: "RHS       c3          four")
+        let line = goodMPS.split(separator: "\n").firstIndex { $0.contains("RHS       c3          4.0") }! + 1
+        expectRefusal("windows MPS", file: "w.mps", line: line) { try MPS.parse(windows(broken), file: "w.mps") }
+    }
+}
+
 @Suite struct MPSTests {
     @Test func readsEverySectionWithTheRightSemantics() throws {
         let m = try MPS.parse(goodMPS)

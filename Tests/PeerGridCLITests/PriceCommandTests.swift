@@ -82,6 +82,27 @@ import Testing
         #expect(first == second)
     }
 
+    @Test("A prices file from Windows (BOM, CRLF) reads as its LF original; refusals in it name the line")
+    func windowsPricesFilesReadLikeAnyOther() throws {
+        let community = CLI.fixture("example-pricing-3x24.json")
+        let dir = try CLI.temporaryDirectory()
+        let first = try CLI.run(["price", "--community", community, "--solver", "glpk", "--out", dir.appendingPathComponent("a").path])
+        #expect(first.code == 0, "\(first.stderr)")
+        let lf = try String(contentsOf: dir.appendingPathComponent("a/prices.csv"), encoding: .utf8)
+        let windows = dir.appendingPathComponent("windows.csv")
+        try Data(("\u{FEFF}" + lf.replacingOccurrences(of: "\n", with: "\r\n")).utf8).write(to: windows)
+        let again = try CLI.run(["price", "--community", community, "--solver", "glpk", "--prices", windows.path, "--out", dir.appendingPathComponent("b").path]
+        )
+        #expect(again.code == 0, "\(again.stderr)")
+        #expect(try String(contentsOf: dir.appendingPathComponent("b/prices.csv"), encoding: .utf8) == lf)
+        var lines = lf.split(separator: "\n").map(String.init)
+        lines[3] = "\"2\",2000-06-05T02:00:00Z,0.5,0"
+        try Data(("\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n").utf8).write(to: windows)
+        let bad = try CLI.run(["price", "--community", community, "--prices", windows.path, "--out", dir.appendingPathComponent("c").path])
+        #expect(bad.code == 2 && bad.stderr.contains("windows.csv") && bad.stderr.contains("line 4: charge_price 0.5 is outside"), "\(bad.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("c").path))
+    }
+
     @Test("A prosumer id with a comma and a quote survives prices.csv and --prices")
     func quotedIdsRoundTrip() throws {
         let (dir, file) = try CLI.editedFixture("example-pricing-3x24.json", "\"id\": \"h001\"", "\"id\": \"h,0\\\"1\"")
