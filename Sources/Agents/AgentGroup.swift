@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 import Optimize
 
@@ -7,8 +8,9 @@ enum Effort: Sendable, Equatable {
     /// estimate (``ProsumerAgent/respondQuickly(to:)``).
     case quick
     /// A quick plan and, as its value, a proven bound from the agent's MILP after at most this many nodes
-    /// (``ProsumerAgent/respondWithBound(to:nodes:)``).
-    case bounded(nodes: Int)
+    /// (``ProsumerAgent/respondWithBound(to:nodes:relaxationOnly:)``). Agents that start after `seconds` (counted
+    /// from the round's start on each rank) bound with their LP relaxation instead, which is quicker and weaker.
+    case bounded(nodes: Int, seconds: Double?)
     /// The agent's MILP with at most this many branch-and-bound nodes: the value is a proven bound.
     case exact(nodes: Int)
 }
@@ -53,6 +55,7 @@ final class LocalAgents: AgentGroup, @unchecked Sendable {
         let n = agents.count, k = workers.count
         let answers = Slots<(proposal: Proposal, plan: Int)>(count: n)
         let agents = self.agents
+        let clock = Stopwatch()
         workers.run { w in
             var i = w
             while i < n {
@@ -60,7 +63,8 @@ final class LocalAgents: AgentGroup, @unchecked Sendable {
                     let answer =
                         switch effort {
                         case .quick: try agents[i].respondQuickly(to: signal)
-                        case .bounded(let nodes): try agents[i].respondWithBound(to: signal, nodes: nodes)
+                        case .bounded(let nodes, let seconds):
+                            try agents[i].respondWithBound(to: signal, nodes: nodes, relaxationOnly: seconds.map { clock.seconds > $0 } ?? false)
                         case .exact(let nodes): try agents[i].respond(to: signal, nodes: nodes)
                         }
                     answers.set(i, .success(answer))

@@ -14,6 +14,9 @@ public struct ClearingOptions: Sendable {
     public var workers = ProcessInfo.processInfo.activeProcessorCount
     /// Wentges smoothing: the agents answer `smoothing * best + (1 - smoothing) * master` prices.
     public var smoothing = 0.5
+    /// Blocks of agents in the master LP, each with one convexity row (its members' plans are mixed with the same
+    /// weights). `nil`: one block per agent up to 2,000 agents, else 250 blocks (see the README's *Agents at scale*).
+    public var masterBlocks: Int?
     /// Called after every iteration.
     public var progress: (@Sendable (ClearingIteration) -> Void)?
 
@@ -24,6 +27,7 @@ public struct ClearingOptions: Sendable {
         guard maxIterations >= 1 else { throw AgentError.badOption("--max-iterations must be at least 1, got \(maxIterations)") }
         if let t = timeLimit, !(t.isFinite && t > 0) { throw AgentError.badOption("--time-limit must be a positive number of seconds, got \(t)") }
         guard smoothing >= 0, smoothing < 1 else { throw AgentError.badOption("smoothing must be in [0, 1), got \(smoothing)") }
+        if let b = masterBlocks, b < 1 { throw AgentError.badOption("master blocks must be at least 1, got \(b)") }
     }
 }
 

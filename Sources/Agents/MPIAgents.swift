@@ -108,9 +108,9 @@ final class MPIAgents: AgentGroup {
     func respond(to signal: PriceSignal, effort: Effort) throws -> [(proposal: Proposal, plan: Int)] {
         let e: [Double] =
             switch effort {
-            case .quick: [0, 0]
-            case .bounded(let nodes): [1, Double(nodes)]
-            case .exact(let nodes): [2, Double(nodes)]
+            case .quick: [0, 0, -1]
+            case .bounded(let nodes, let seconds): [1, Double(nodes), seconds ?? -1]
+            case .exact(let nodes): [2, Double(nodes), -1]
             }
         let slots = try round(.respond, signal.draw.values + signal.feed.values + e)
         return try (0..<count).map { try required(slots, $0) }
@@ -248,11 +248,11 @@ final class MPIAgents: AgentGroup {
             if op == .respondFixed {
                 answers = try local.respondFixed(to: signal())
             } else {
-                let nodes = Int(p[2 * T + 1])
+                let nodes = Int(p[2 * T + 1]), seconds = p[2 * T + 2]
                 let effort: Effort =
                     switch Int(p[2 * T]) {
                     case 0: .quick;
-                    case 1: .bounded(nodes: nodes);
+                    case 1: .bounded(nodes: nodes, seconds: seconds >= 0 ? seconds : nil);
                     default: .exact(nodes: nodes)
                     }
                 answers = try local.respond(to: signal(), effort: effort)

@@ -20,15 +20,15 @@ extension Coordinator {
         var heaviest = [Int](repeating: 0, count: n)
         var targets: [Int: ProsumerAgent.Target] = [:]
         for i in 0..<n {
-            let weighted = master.plans[i].filter { v[$0.column] > 1e-9 }
-            guard let top = weighted.max(by: { v[$0.column] < v[$1.column] }) else { return nil }
+            let weighted = master.weights(of: i, v, above: 1e-9)
+            guard let top = weighted.max(by: { $0.weight < $1.weight }) else { return nil }
             heaviest[i] = top.plan
-            if v[top.column] < 1 - 1e-7 {
+            if top.weight < 1 - 1e-7 {
                 var target = ProsumerAgent.Target(
                     draw: Array(repeating: 0, count: T), feed: Array(repeating: 0, count: T),
                     weight: 0.1 * (community.grid.importPrice.map(abs).max() ?? 1) + 0.01)
                 for (w, plan) in zip(weighted, try agents.plans(weighted.map { (i, $0.plan) })) {
-                    for t in 0..<T { target.draw[t] += v[w.column] * plan.draw[t]; target.feed[t] += v[w.column] * plan.feed[t] }
+                    for t in 0..<T { target.draw[t] += w.weight * plan.draw[t]; target.feed[t] += w.weight * plan.feed[t] }
                 }
                 targets[i] = target
             }
@@ -52,7 +52,7 @@ extension Coordinator {
         let n = agents.count
         try agents.fix(base)
         defer { try? agents.unfix() }
-        var restricted = try Master(self, agents: n)
+        var restricted = try Master(self, blocks: master.blocks)
         try restricted.setPenalty(penalty * dt)
         let seeds = try agents.plans(base.enumerated().map { ($0.offset, $0.element) })
         try restricted.add(
@@ -83,7 +83,7 @@ extension Coordinator {
         else { return nil }
         var weights: [[(plan: Int, weight: Double)]] = Array(repeating: [], count: n)
         for i in 0..<n {
-            weights[i] = restricted.plans[i].compactMap { $0.column < s.values.count && s.values[$0.column] > 1e-12 ? ($0.plan, s.values[$0.column]) : nil }
+            weights[i] = restricted.weights(of: i, s.values, above: 1e-12)
             if weights[i].isEmpty { return nil }
         }
         let mixes = try agents.combine(weights)

@@ -96,15 +96,15 @@ extension Coordinator {
             let n = agents.count, T = c.T
             choice = [Int](repeating: -1, count: n)
             for i in 0..<n {
-                let weighted = master.plans[i].filter { v[$0.column] > 1e-9 }
-                if let top = weighted.max(by: { v[$0.column] < v[$1.column] }), v[top.column] >= 1 - 1e-7 {
+                let weighted = master.weights(of: i, v, above: 1e-9)
+                if let top = weighted.max(by: { $0.weight < $1.weight }), top.weight >= 1 - 1e-7 {
                     choice[i] = top.plan
                     continue
                 }
                 let plans = try agents.plans(weighted.map { (i, $0.plan) })
                 var target = ProsumerAgent.Target(draw: Array(repeating: 0, count: T), feed: Array(repeating: 0, count: T), weight: 0)
                 for (w, plan) in zip(weighted, plans) {
-                    for t in 0..<T { target.draw[t] += v[w.column] * plan.draw[t]; target.feed[t] += v[w.column] * plan.feed[t] }
+                    for t in 0..<T { target.draw[t] += w.weight * plan.draw[t]; target.feed[t] += w.weight * plan.feed[t] }
                 }
                 targets[i] = target
                 candidates[i] = weighted.map(\.plan)
@@ -122,7 +122,7 @@ extension Coordinator {
         /// MIP, so a feasible pick usually exists among them).
         mutating func openToEveryPlan(_ master: Master) {
             for i in choice.indices {
-                var all = master.plans[i].map(\.plan)
+                var all = master.plans(of: i)
                 if choice[i] >= 0 { all.removeAll { $0 == choice[i] }; all.insert(choice[i], at: 0) }
                 for k in candidates[i, default: []] where !all.contains(k) { all.append(k) }
                 candidates[i] = all
