@@ -34,12 +34,18 @@ struct ClearCommand: ParsableCommand {
     @Option(help: "Threads that run agents (default: the machine's cores; under MPI, the cores divided among this node's ranks).")
     var workers: Int?
 
+    @Option(
+        name: .customLong("master-blocks"),
+        help: "Blocks of agents in the master LP, each mixing its members' plans with one weight (default: one per agent up to 2,000 agents, else 250).")
+    var masterBlocks: Int?
+
     @Option(help: "Output directory for schedule.csv, summary.json and convergence.csv.")
     var out: String = "."
 
     func validate() throws {
         guard (community == nil) != (agentsDir == nil) else { throw ValidationError("give exactly one of --community and --agents-dir") }
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if let masterBlocks, masterBlocks < 1 { throw ValidationError("--master-blocks must be at least 1") }
     }
 
     func run() throws {
@@ -58,6 +64,7 @@ struct ClearCommand: ParsableCommand {
         options.tolerance = tolerance
         options.maxIterations = maxIterations
         options.timeLimit = timeLimit
+        options.masterBlocks = masterBlocks
         let cores = ProcessInfo.processInfo.activeProcessorCount
         options.workers = workers ?? max(1, cores / (MPIWorld.ranksOnThisNode ?? 1))
         let line = ProgressLine()

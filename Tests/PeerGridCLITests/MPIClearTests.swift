@@ -27,14 +27,16 @@ import Testing
         try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
     }
 
-    /// The same algorithm in one process and on two ranks: the same schedule, cost and bound (1e-9 relative).
-    @Test(arguments: ["--community", "--agents-dir"])
+    /// The same algorithm in one process and on two ranks: the same schedule, cost and bound (1e-9 relative); also
+    /// with the master's agents in 2 blocks (the path above 2,000 agents).
+    @Test(arguments: ["--community", "--agents-dir", "--master-blocks"])
     func twoRanksGiveTheInProcessResult(_ input: String) throws {
-        let source = input == "--community" ? CLI.fixture("example-3x24.json") : try Self.agentsDirectory().path
+        let source = input == "--agents-dir" ? try Self.agentsDirectory().path : CLI.fixture("example-3x24.json")
+        let args = input == "--agents-dir" ? ["--agents-dir", source] : ["--community", source] + (input == "--master-blocks" ? ["--master-blocks", "2"] : [])
         let base = try CLI.temporaryDirectory()
         let one = base.appendingPathComponent("one"), two = base.appendingPathComponent("two")
-        let a = try CLI.run(["clear", input, source, "--out", one.path])
-        let b = try CLI.run(["clear", input, source, "--out", two.path], launcher: Self.mpirun)
+        let a = try CLI.run(["clear"] + args + ["--out", one.path])
+        let b = try CLI.run(["clear"] + args + ["--out", two.path], launcher: Self.mpirun)
         #expect(a.code == 0 && b.code == 0, "\(a.stderr)\(b.stdout)\(b.stderr)")
         #expect(b.stdout.components(separatedBy: "community example-3x24").count == 2, "rank 0 alone prints: \(b.stdout)")
         let s1 = try Self.summary(one), s2 = try Self.summary(two)
