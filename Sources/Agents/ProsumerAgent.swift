@@ -42,9 +42,10 @@ final class ProsumerAgent {
 
     /// Flows below this are written as 0 (the spec's 1e-6 kW) and count as "not flowing" for the meter rule.
     static let tolerance = 1e-6
-    /// Branch-and-bound nodes an agent's MILP may take during the iterations before it answers with its best
-    /// plan (and its proven bound as its value). The certificate round at the best prices allows
-    /// ``certificateNodes``. Node limits, not time limits: the answers are the same on every run and machine.
+    /// Branch-and-bound nodes an agent's CBC search (where feeding earns more than drawing somewhere) may take
+    /// during the iterations before it answers with its best plan (and its proven bound as its value); the
+    /// stand-alone round allows ``certificateNodes``. Node limits, not time limits: the answers are the same on
+    /// every run and machine. The agent's GLPK searches (no inverted period) run to their gap.
     static let searchNodes = 300
     static let certificateNodes = 5000
     /// Nodes of the agent's MILP in the certificate round, whose plan comes from the quick answer and whose bound
@@ -212,7 +213,7 @@ final class ProsumerAgent {
         for _ in 0..<(2 * T + 2) {
             if target == nil && (0..<T).contains(where: { signal.draw[$0] < signal.feed[$0] }) {
                 if let answer = try meterRound(signal, nodes: nodes) { return answer }
-            } else if let answer = try workspaceRound(ws, signal, nodes: nodes) {
+            } else if let answer = try workspaceRound(ws, signal) {
                 return answer
             }
         }
@@ -263,16 +264,13 @@ final class ProsumerAgent {
 
     /// The GLPK workspace's MILP (or LP, without integer decisions). `nil` when the meter or battery rule broke
     /// where netting cannot repair it: a binary was added and the caller solves again.
-    func workspaceRound(_ ws: GLPKWorkspace, _ signal: PriceSignal, nodes: Int) throws -> (proposal: Proposal, plan: Int)? {
+    func workspaceRound(_ ws: GLPKWorkspace, _ signal: PriceSignal) throws -> (proposal: Proposal, plan: Int)? {
         let T = periods
         let integer =
             !(layout.flex.isEmpty && !layout.meterBinary.keys.contains(where: { signal.draw[$0] < signal.feed[$0] })
             && layout.batteryBinary.isEmpty)
-        var answer = integer ? ws.solveMIP(relativeGap: 1e-5, nodeLimit: nodes) : ws.solveLP()
-        if answer.status == .timeLimitNoSolution && nodes < Self.certificateNodes {
-            // No plan yet: the search gets the certificate round's nodes.
-            answer = ws.solveMIP(relativeGap: 1e-5, nodeLimit: Self.certificateNodes)
-        }
+        // GLPK's search runs to its gap (it has no node limit here); node limits bound CBC's searches only.
+        let answer = integer ? ws.solveMIP(relativeGap: 1e-5) : ws.solveLP()
         guard answer.status.hasSolution else {
             if answer.status == .infeasible { throw AgentError.infeasible(agent: prosumer.id) }
             throw AgentError.solver(agent: prosumer.id, detail: "GLPK: \(answer.status.rawValue)")

@@ -165,10 +165,9 @@ public final class GLPKWorkspace {
     }
 
     /// Solves the MIP from the optimal LP relaxation of ``solveLP(timeLimit:)`` (solved first when needed).
-    /// `.optimal` means proven within `relativeGap`.
-    /// `nodeLimit` stops the search after that many branch-and-bound nodes: the same point on every run, unlike a
-    /// time limit.
-    public func solveMIP(relativeGap: Double = 1e-9, timeLimit: Double? = nil, nodeLimit: Int? = nil) -> Answer {
+    /// `.optimal` means proven within `relativeGap`. There is no node limit: the search runs to the gap or the time
+    /// limit (a `nodeLimit` parameter that was never applied is gone; the agents' GLPK answers were always exact).
+    public func solveMIP(relativeGap: Double = 1e-9, timeLimit: Double? = nil) -> Answer {
         let relaxation = solveLP(timeLimit: timeLimit)
         guard relaxation.status == .optimal else { return relaxation }
         var parm = glp_iocp()
