@@ -160,7 +160,8 @@ struct Coordinator {
         var last: PriceSignal
         var raises = 0, stalled = 0
         var exhausted = false, converged = false
-        /// The time limit came during the certificate round: some agents bounded by their LP relaxations.
+        /// The certificate round ran past its deadline (85 % of the time limit): agents that started after it bound
+        /// by their LP relaxations.
         var certificateCutShort = false
         var log: [ClearingIteration] = []
     }
@@ -302,7 +303,7 @@ struct Coordinator {
                 "not converged within the iteration or time limit: the best repaired schedule, certified gap \(String(format: "%.3g", result.schedule.gap ?? .infinity))"
         }
         if rounds.certificateCutShort && result.schedule.status.hasSolution {
-            let note = "the time limit came during the certificate round, so some agents' bounds are their LP relaxations (a weaker bound)"
+            let note = "the certificate round reached 85 % of the time limit: agents that started after that bound by their LP relaxation (a weaker bound)"
             result.schedule.message += (result.schedule.message.isEmpty ? "" : "; ") + note
         }
         result.seconds = clock.seconds
