@@ -58,6 +58,31 @@ import Testing
                 })
     }
 
+    /// A store whose first open was killed after GRDB made its migrations table and before the first migration
+    /// (the batch kill test once stopped there) opens as a new store; any other table still means another database.
+    @Test func aStoreKilledBeforeItsFirstMigrationOpens() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("peergrid-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for (name, sql) in [
+            ("killed.sqlite", "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)"),
+            ("other.sqlite", "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY); CREATE TABLE notes (x TEXT)")
+        ] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = [
+                "python3", "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()",
+                dir.appendingPathComponent(name).path, sql
+            ]
+            try p.run()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0)
+        }
+        let store = try ResultStore(path: dir.appendingPathComponent("killed.sqlite").path)
+        _ = try store.record(record(1, community: "alpha"))
+        #expect(try store.runs().count == 1)
+        #expect { try ResultStore(path: dir.appendingPathComponent("other.sqlite").path) } throws: { "\($0)".contains("not a PeerGrid results store") }
+    }
+
     @Test func aFileThatIsNotAStoreIsRefusedUntouched() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-store-\(UUID().uuidString).sqlite").path
         try "hello\n".write(toFile: path, atomically: true, encoding: .utf8)
