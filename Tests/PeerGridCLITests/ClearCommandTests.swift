@@ -38,7 +38,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("schedule.csv").path))
     }
 
-    @Test(arguments: [["--tolerance", "0"], ["--max-iterations", "0"], ["--time-limit", "-1"], ["--workers", "0"]])
+    @Test(arguments: [["--tolerance", "0"], ["--max-iterations", "0"], ["--time-limit", "-1"], ["--workers", "0"], ["--master-blocks", "0"]])
     func impossibleOptionsExitTwoAndWriteNothing(_ option: [String]) throws {
         let dir = try CLI.temporaryDirectory()
         let out = dir.appendingPathComponent("out")
