@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Agents", targets: ["Agents"]),
         .library(name: "Market", targets: ["Market"]),
         .library(name: "Ledger", targets: ["Ledger"]),
+        .library(name: "Control", targets: ["Control"]),
         .library(name: "Reports", targets: ["Reports"]),
         .library(name: "DayAhead", targets: ["DayAhead"]),
         .library(name: "ResultStore", targets: ["ResultStore"]),
@@ -50,9 +51,11 @@ let package = Package(
         .target(name: "CbcSolver", dependencies: ["DataIO", "LinearProgramming", "CCbc", "CbcDeadline"]),
         .target(name: "Optimize", dependencies: ["DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver"]),
         .target(name: "Agents", dependencies: ["DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver", "Optimize", "CMPI"]),
+        // Reinforcement-learning energy managers and their optimizer references (one prosumer's battery).
+        .target(name: "Control", dependencies: ["DataIO", "LinearAlgebra", "LinearProgramming", "GLPKSolver", "Forecast", "Optimize"]),
         .target(name: "Market", dependencies: ["DataIO", "LinearProgramming", "Optimize"]),
         .target(name: "Ledger", dependencies: ["DataIO", "Optimize", "Market", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Reports", dependencies: ["DataIO", "LinearProgramming", "Forecast", "Optimize", "Market", "Agents", "ResultStore"]),
+        .target(name: "Reports", dependencies: ["DataIO", "LinearProgramming", "Forecast", "Optimize", "Market", "Agents", "Control", "ResultStore"]),
         .target(name: "ResultStore", dependencies: ["DataIO", "Ledger", .product(name: "GRDB", package: "GRDB.swift"),
                                                    .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(name: "DayAhead", dependencies: [
@@ -61,11 +64,11 @@ let package = Package(
         ]),
         .executableTarget(name: "PeerGridCLI", dependencies: [
             "DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market", "Reports", "DayAhead",
-            "ResultStore", "Ledger", "Agents", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "ResultStore", "Ledger", "Agents", "Control", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "BenchmarkTool", dependencies: [
             "DataIO", "LinearAlgebra", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market",
-            "Reports", "Ledger", "Agents", "ResultStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Reports", "Ledger", "Agents", "ResultStore", "Control", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // MARK: - Tests
@@ -88,6 +91,7 @@ let package = Package(
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "ResultStore", "DataIO", "Market"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Optimize", "LinearProgramming", "CbcSolver", "DataIO", "TestFixtures"]),
+        .testTarget(name: "ControlTests", dependencies: ["Control", "Optimize", "Forecast", "DataIO", "TestFixtures"]),
         .testTarget(name: "PeerGridCLITests", dependencies: ["TestFixtures"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

@@ -444,31 +444,32 @@ enum HorizonCSV {
         var tables: [String: (table: CSVTable, stamps: [Date])] = [:]
     }
 
+    /// The table and its parsed timestamps, read once per cache.
+    static func load(_ path: String, cache: Cache) throws -> (table: CSVTable, stamps: [Date]) {
+        if let hit = cache.tables[path] { return hit }
+        let table: CSVTable
+        do { table = try CSVTable(contentsOf: path) } catch let e as CSVError { throw Failure(message: e.description) }
+        let timeCol = table.column("timestamp") ?? 0
+        var stamps: [Date] = []
+        stamps.reserveCapacity(table.records.count)
+        // The history reader's timestamp rule (DataIO), without a zone: UTC or an offset.
+        var parser = TimestampParser(timeZone: nil)
+        for r in table.records {
+            let cell = r.fields[timeCol].trimmingCharacters(in: .whitespaces)
+            guard let stamp = parser.parse(cell) else {
+                throw Failure(message: "\(path):\(r.line): '\(cell.prefix(40))' is not an ISO 8601 timestamp with Z or an offset")
+            }
+            stamps.append(stamp)
+        }
+        cache.tables[path] = (table, stamps)
+        return (table, stamps)
+    }
+
     static func read(
         _ path: String, column: String, start: Date, periodMinutes: Int, periods: Int,
         cache: Cache = Cache()
     ) throws -> [Double] {
-        let parsed: (table: CSVTable, stamps: [Date])
-        if let hit = cache.tables[path] {
-            parsed = hit
-        } else {
-            let table: CSVTable
-            do { table = try CSVTable(contentsOf: path) } catch let e as CSVError { throw Failure(message: e.description) }
-            let timeCol = table.column("timestamp") ?? 0
-            var stamps: [Date] = []
-            stamps.reserveCapacity(table.records.count)
-            // The history reader's timestamp rule (DataIO), without a zone: UTC or an offset.
-            var parser = TimestampParser(timeZone: nil)
-            for r in table.records {
-                let cell = r.fields[timeCol].trimmingCharacters(in: .whitespaces)
-                guard let stamp = parser.parse(cell) else {
-                    throw Failure(message: "\(path):\(r.line): '\(cell.prefix(40))' is not an ISO 8601 timestamp with Z or an offset")
-                }
-                stamps.append(stamp)
-            }
-            parsed = (table, stamps)
-            cache.tables[path] = parsed
-        }
+        let parsed = try load(path, cache: cache)
         let names = parsed.table.header
         guard let col = names.firstIndex(of: column) else {
             throw Failure(
@@ -492,5 +493,41 @@ enum HorizonCSV {
         }
         if let t = counts.firstIndex(of: 0) { throw Failure(message: "\(path) has no row for period \(t) of the horizon") }
         return zip(sums, counts).map { $0 / Double($1) }
+    }
+}
+
+extension SeriesReference {
+    /// Every whole day the CSV covers, as periods of `periodMinutes`: days start at `dayStart`'s time of day (UTC),
+    /// from the first such boundary at or after the file's first row to the last day whose periods all have rows.
+    /// Each period is the mean of the rows inside it (the community file's rule). Used by the controllers, which
+    /// train and test over many days of the series a community file names for one day.
+    public func wholeDays(periodMinutes: Int, periodsPerDay: Int, dayStart: Date) throws -> (first: Date, days: Int, values: [Double]) {
+        let cache = HorizonCSV.Cache()
+        let stamps: [Date]
+        do { stamps = try HorizonCSV.load(path, cache: cache).stamps } catch let e as HorizonCSV.Failure {
+            throw CommunityFileError(file: path, path: field, message: e.message)
+        }
+        guard let first = stamps.min(), let last = stamps.max() else {
+            throw CommunityFileError(file: path, path: field, message: "the file has no rows")
+        }
+        let day = 86_400.0
+        let phase = dayStart.timeIntervalSince1970.truncatingRemainder(dividingBy: day)
+        let start = ((first.timeIntervalSince1970 - phase) / day).rounded(.up) * day + phase
+        let step = Double(periodMinutes * 60)
+        let days = Int(((last.timeIntervalSince1970 + step - start) / day).rounded(.down))
+        guard days > 0 else { throw CommunityFileError(file: path, path: field, message: "the file does not cover one whole day") }
+        let from = Date(timeIntervalSince1970: start)
+        do {
+            let values = try HorizonCSV.read(
+                path, column: column, start: from, periodMinutes: periodMinutes, periods: days * periodsPerDay, cache: cache)
+            for (t, x) in values.enumerated() where x < 0 || x > JSONFieldReader.largestMagnitude {
+                throw CommunityFileError(
+                    file: path, path: field,
+                    message: "column \(column) gives \(x) at period \(t) of its whole days; it must be in [0, \(JSONFieldReader.largestMagnitude)]")
+            }
+            return (from, days, values)
+        } catch let e as HorizonCSV.Failure {
+            throw CommunityFileError(file: path, path: field, message: e.message)
+        }
     }
 }

@@ -55,3 +55,25 @@ extension Loss {
         return (value / n, g)
     }
 }
+
+extension Loss {
+    /// Huber loss with threshold `delta`: quadratic (`d^2 / 2`) within `delta`, linear beyond; averaged over every
+    /// element (elements where prediction equals target add nothing, so a target that copies the prediction
+    /// masks an element out).
+    public static func huber<T: NeuralScalar>(_ prediction: Matrix<T>, _ target: Matrix<T>, delta: T = 1) -> (value: T, gradient: Matrix<T>) {
+        let n = T(max(1, prediction.elements.count))
+        var g = prediction
+        var value: T = 0
+        for i in g.elements.indices {
+            let d = prediction.elements[i] - target.elements[i]
+            if abs(d) <= delta {
+                value += d * d / 2
+                g.elements[i] = d / n
+            } else {
+                value += delta * (abs(d) - delta / 2)
+                g.elements[i] = (d > 0 ? delta : -delta) / n
+            }
+        }
+        return (value / n, g)
+    }
+}

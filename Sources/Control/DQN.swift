@@ -1,0 +1,211 @@
+import DataIO
+import Forecast
+import Foundation
+import LinearAlgebra
+
+/// The DQN's action-value network: dense layers with ReLU between them, on the project's own layers (gemm over
+/// OpenBLAS, Float).
+public struct QNetwork {
+    var layers: [Dense<Float>]
+    var activations: [Activation<Float>]
+
+    /// `features -> hidden[0] -> ... -> actions`, Glorot-initialized from `seed`.
+    public init(features: Int, hidden: [Int], actions: Int, seed: UInt64) {
+        let sizes = [features] + hidden + [actions]
+        layers = (0..<(sizes.count - 1)).map { Dense(inputs: sizes[$0], outputs: sizes[$0 + 1], seed: seed &+ UInt64($0) &* 7919) }
+        activations = hidden.map { _ in Activation(.relu) }
+    }
+
+    public var features: Int { layers[0].inputs }
+    public var hidden: [Int] { layers.dropLast().map(\.outputs) }
+    public var actions: Int { layers[layers.count - 1].outputs }
+
+    /// Every layer's weights and biases, in order.
+    public var parameters: [[Float]] {
+        get { layers.flatMap(\.parameters) }
+        set {
+            for k in layers.indices { layers[k].parameters = [newValue[2 * k], newValue[2 * k + 1]] }
+        }
+    }
+    var gradients: [[Float]] { layers.flatMap(\.gradients) }
+
+    mutating func forward(_ x: Matrix<Float>) throws -> Matrix<Float> {
+        var h = x
+        for k in layers.indices {
+            h = try layers[k].forward(h)
+            if k < activations.count { h = activations[k].forward(h) }
+        }
+        return h
+    }
+
+    mutating func backward(_ dy: Matrix<Float>) throws {
+        var d = dy
+        for k in layers.indices.reversed() {
+            if k < activations.count { d = activations[k].backward(d) }
+            d = try layers[k].backward(d)
+        }
+    }
+
+    mutating func zeroGradients() { for k in layers.indices { layers[k].zeroGradients() } }
+}
+
+/// Deep Q-learning (Mnih et al. 2015) with the double-DQN target (van Hasselt et al. 2016): experience replay,
+/// a target network synchronized every `targetSync` steps, Huber loss, Adam. The state is a vector of 15
+/// features (``DQNPolicy/features(_:_:)``); the actions are the eight ``DiscreteAction``s.
+public struct DQNPolicy: BatteryPolicy {
+    public let name = "dqn"
+    public var network: QNetwork
+    public var batteryKW: Double
+
+    public static let featureCount = 15
+
+    public init(network: QNetwork, batteryKW: Double) {
+        self.network = network
+        self.batteryKW = batteryKW
+    }
+
+    /// The state vector: time of day (sine, cosine), the battery's share of its usable range, the metered net load
+    /// and the next four periods' forecast net load (per kW of battery power, 0 after the day's end), this
+    /// period's import price and the mean of the rest of the day's (per the day's highest), the forecast PV surplus
+    /// and deficit energy left in the day (per kWh of capacity), the allowed battery powers (per kW of battery
+    /// power) and the share of the day left.
+    public static func features(_ o: Observation, _ env: BatteryEnvironment) -> [Float] {
+        let b = env.data.battery, p = max(1e-9, b.powerKW), T = Double(o.periodsPerDay)
+        let angle = 2 * Double.pi * Double(o.period) / T
+        var x: [Double] = [sin(angle), cos(angle), o.usableShare, o.netLoad / p]
+        let ahead = Array(zip(o.forecastLoad, o.forecastPV).map { ($0 - $1) / p })
+        for k in 0..<4 { x.append(k < ahead.count ? ahead[k] : 0) }
+        let top = max(1e-9, env.data.grid.importPrice.max() ?? 1)
+        x.append(o.importPrice.first! / top)
+        x.append(o.importPrice.reduce(0, +) / Double(o.importPrice.count) / top)
+        var surplus = 0.0, deficit = 0.0
+        for (l, v) in zip(o.forecastLoad, o.forecastPV) {
+            surplus += max(0, v - l) * env.data.dt
+            deficit += max(0, l - v) * env.data.dt
+        }
+        let cap = max(1e-9, b.capacityKWh)
+        x += [surplus / cap, deficit / cap, o.allowed.lowerBound / p, o.allowed.upperBound / p, (T - Double(o.period)) / T]
+        return x.map { Float($0) }
+    }
+
+    func values(_ x: [Float]) throws -> [Float] {
+        var net = network
+        return try net.forward(Matrix(rows: 1, columns: x.count, elements: x)).elements
+    }
+
+    static func argmax(_ v: ArraySlice<Float>) -> Int {
+        var best = v.startIndex
+        for k in v.indices where v[k] > v[best] { best = k }
+        return best - v.startIndex
+    }
+
+    public func act(_ o: Observation, _ env: BatteryEnvironment) throws -> Double {
+        let q = try values(Self.features(o, env))
+        return DiscreteAction.allCases[Self.argmax(q[...])].power(o, batteryKW: batteryKW)
+    }
+
+    /// The DQN's own settings beside the common ones.
+    public struct Network: Codable, Sendable, Equatable {
+        public var hidden = [64, 64]
+        public var batchSize = 64
+        public var replayCapacity = 50_000
+        /// Steps of random play before the first update.
+        public var warmUpSteps = 1_000
+        public var targetSync = 500
+        public var huberDelta: Float = 1
+        public init() {}
+    }
+
+    /// The DQN's defaults: 1,500 episodes, Adam at 1e-3, gamma 0.99, epsilon 1 -> 0.05 over 70 % of them.
+    public static let defaultSettings = TrainingSettings(episodes: 1500, learningRate: 1e-3, discount: 0.99, evaluateEvery: 50)
+
+    /// Trains on `days`. Rewards are the period's saving against the idle battery, per the most a period can
+    /// cost at full battery power (so they are of order 1). Deterministic for `settings.seed`.
+    public static func train(
+        data: HouseholdDays, days: [Int], settings: TrainingSettings, network shape: Network = Network(),
+        progress: ((Int, Int, Double?) -> Void)? = nil
+    ) throws -> (policy: DQNPolicy, curve: LearningCurve) {
+        try settings.validate()
+        guard !days.isEmpty else { throw ControlError.tooLittleHistory(needed: 1, got: 0, detail: "training") }
+        guard shape.batchSize >= 1, shape.replayCapacity >= shape.batchSize, shape.targetSync >= 1, !shape.hidden.isEmpty,
+            shape.hidden.allSatisfy({ $0 >= 1 && $0 <= 4096 })
+        else { throw ControlError.invalidOption(name: "network", detail: "batch, replay, target sync and hidden sizes must be positive") }
+        let A = DiscreteAction.allCases.count, F = featureCount
+        var policy = DQNPolicy(
+            network: QNetwork(features: F, hidden: shape.hidden, actions: A, seed: settings.seed &+ 1), batteryKW: data.battery.powerKW)
+        var target = policy.network
+        var adam = Adam<Float>(learningRate: Float(settings.learningRate), clipNorm: 10)
+        var rng = SeededGenerator(seed: settings.seed)
+        var env = BatteryEnvironment(data: data)
+        let scale = max(1e-9, data.battery.powerKW * data.dt * (data.grid.importPrice.max() ?? 1))
+        // Replay: state, action, reward, next state, done.
+        var states: [[Float]] = [], nexts: [[Float]] = [], acts: [Int] = [], rewards: [Float] = [], dones: [Bool] = []
+        var cursor = 0, steps = 0
+        var curve = LearningCurve()
+        var best: (cost: Double, parameters: [[Float]])?
+        let gamma = Float(settings.discount)
+        for episode in 0..<settings.episodes {
+            env.reset(day: days[Int(rng.next() % UInt64(days.count))])
+            let eps = settings.epsilon(episode: episode)
+            var o = env.observation
+            var x = features(o, env)
+            while !env.isDone {
+                let a = rng.uniform(0, 1) < eps || steps < shape.warmUpSteps ? Int(rng.next() % UInt64(A)) : argmax(try policy.values(x)[...])
+                let idle = env.idleBill(day: env.day, period: env.period)
+                let out = env.step(DiscreteAction.allCases[a].power(o, batteryKW: policy.batteryKW))
+                let done = env.isDone
+                var next = x
+                if !done {
+                    o = env.observation
+                    next = features(o, env)
+                }
+                let r = Float((idle - out.bill) / scale)
+                if states.count < shape.replayCapacity {
+                    states.append(x); nexts.append(next); acts.append(a); rewards.append(r); dones.append(done)
+                } else {
+                    (states[cursor], nexts[cursor], acts[cursor], rewards[cursor], dones[cursor]) = (x, next, a, r, done)
+                    cursor = (cursor + 1) % shape.replayCapacity
+                }
+                x = next
+                steps += 1
+                if steps >= shape.warmUpSteps, states.count >= shape.batchSize {
+                    let batch = (0..<shape.batchSize).map { _ in Int(rng.next() % UInt64(states.count)) }
+                    let s = try Matrix(rows: batch.count, columns: F, elements: batch.flatMap { states[$0] })
+                    let n = try Matrix(rows: batch.count, columns: F, elements: batch.flatMap { nexts[$0] })
+                    var online = policy.network
+                    let nextOnline = try online.forward(n)
+                    let nextTarget = try target.forward(n)
+                    let q = try policy.network.forward(s)
+                    var y = q
+                    for (row, k) in batch.enumerated() {
+                        var v = rewards[k]
+                        if !dones[k] {
+                            let choice = argmax(nextOnline.elements[(row * A)..<((row + 1) * A)])
+                            v += gamma * nextTarget.elements[row * A + choice]
+                        }
+                        y.elements[row * A + acts[k]] = v
+                    }
+                    // Only the taken actions' values differ from the target, so only they have a gradient.
+                    var (_, grad) = Loss.huber(q, y, delta: shape.huberDelta)
+                    grad.elements = grad.elements.map { $0 * Float(A) }
+                    policy.network.zeroGradients()
+                    try policy.network.backward(grad)
+                    var p = policy.network.parameters
+                    adam.update(&p, policy.network.gradients)
+                    policy.network.parameters = p
+                    if steps % shape.targetSync == 0 { target = policy.network }
+                }
+            }
+            if (episode + 1) % settings.evaluateEvery == 0 || episode + 1 == settings.episodes {
+                let cost = try PolicyEvaluation.run(&policy, data: data, days: days).cost / Double(days.count)
+                guard cost.isFinite else { throw ForecastError.trainingDiverged(model: "dqn", epoch: episode + 1) }
+                curve.episodes.append(episode + 1)
+                curve.meanDailyCost.append(cost)
+                if best == nil || cost < best!.cost { best = (cost, policy.network.parameters) }
+                progress?(episode + 1, settings.episodes, cost)
+            }
+        }
+        if let best { policy.network.parameters = best.parameters }
+        return (policy, curve)
+    }
+}

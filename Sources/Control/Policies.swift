@@ -1,0 +1,117 @@
+import DataIO
+import Foundation
+import GLPKSolver
+import LinearProgramming
+import Optimize
+
+/// A battery controller: asked once a period for a battery power (kW, positive charges).
+public protocol BatteryPolicy {
+    /// `rule`, `qlearning`, `dqn`, `mpc`, `perfect-foresight`, ...
+    var name: String { get }
+    /// Called as a day starts (the optimizers plan here).
+    mutating func beginDay(_ env: BatteryEnvironment) throws
+    /// The battery power requested for the environment's current period.
+    mutating func act(_ observation: Observation, _ env: BatteryEnvironment) throws -> Double
+}
+
+extension BatteryPolicy {
+    public mutating func beginDay(_ env: BatteryEnvironment) throws {}
+}
+
+/// The discrete actions of the learning policies. Levels are shares of the battery's power; the three
+/// load-following actions set the power from the period's metered net load (`load - pv`), so that a discrete
+/// policy can match a surplus exactly.
+public enum DiscreteAction: Int, CaseIterable, Codable, Sendable {
+    case dischargeFull, dischargeHalf, idle, chargeHalf, chargeFull
+    /// Charge the surplus, discharge the deficit (the rule-based policy's action).
+    case followNetLoad
+    /// Charge the surplus, never discharge.
+    case storeSurplus
+    /// Discharge the deficit, never charge.
+    case coverDeficit
+
+    /// The requested power (kW) for this observation; the environment clamps it to what the physics allow.
+    public func power(_ o: Observation, batteryKW p: Double) -> Double {
+        let net = o.netLoad
+        switch self {
+        case .dischargeFull: return -p
+        case .dischargeHalf: return -p / 2
+        case .idle: return 0
+        case .chargeHalf: return p / 2
+        case .chargeFull: return p
+        case .followNetLoad: return -net
+        case .storeSurplus: return max(0, -net)
+        case .coverDeficit: return -max(0, net)
+        }
+    }
+}
+
+/// Store surplus, discharge on deficit: the self-consumption rule most home batteries ship with.
+public struct RuleBasedPolicy: BatteryPolicy {
+    public let name = "rule"
+    public init() {}
+    public func act(_ o: Observation, _ env: BatteryEnvironment) throws -> Double { -o.netLoad }
+}
+
+/// A day's optimal plan of one prosumer through the project's schedule model (spec/community.md for a community
+/// of one, without pool or shared storage), solved by GLPK to a relative gap of 1e-7.
+enum DayPlanner {
+    static func plan(
+        _ data: HouseholdDays, day: Int, from t0: Int, energy: Double, load: [Double], pv: [Double]
+    ) throws -> (cost: Double, power: [Double]) {
+        let T = data.periodsPerDay
+        var battery = data.battery
+        battery.initialSoC = min(battery.maxSoC, max(battery.minSoC, energy / battery.capacityKWh))
+        let p = Prosumer(id: data.prosumer, connectionKW: data.connectionKW, loadKW: load, pvKW: pv, battery: battery, flexibleLoads: [])
+        let c = Community(
+            name: "control-\(data.prosumer)", start: data.first.addingTimeInterval(Double(day) * 86_400 + Double(t0 * data.periodMinutes * 60)),
+            periodMinutes: data.periodMinutes, periods: T - t0,
+            grid: Grid(
+                importPrice: Array(data.grid.importPrice[t0...]), exportPrice: Array(data.grid.exportPrice[t0...]),
+                importLimitKW: data.grid.importLimitKW, exportLimitKW: data.grid.exportLimitKW),
+            p2p: P2P(enabled: false, feePerKWh: 0), sharedStorage: nil, prosumers: [p])
+        var options = SolverOptions()
+        options.relativeGap = 1e-7
+        let r = try CommunityScheduler(solver: GLPKSolver(), options: options, standalone: false).schedule(c)
+        guard r.status.hasSolution, let objective = r.objective, r.flows.count == 1 else {
+            throw ControlError.optimizerFailed(day: data.label(day), detail: "the schedule model found no schedule from period \(t0) (\(r.status))")
+        }
+        return (objective, r.flows[0].map { $0.batteryCharge - $0.batteryDischarge })
+    }
+}
+
+/// The perfect-foresight optimum: the schedule model solved on the day's actual load and PV. No policy can pay
+/// less on a day (a lower bound that guards the environment and the optimizer alike).
+public struct PerfectForesightPolicy: BatteryPolicy {
+    public let name = "perfect-foresight"
+    var plan: [Double] = []
+    /// The optimizer's cost of each day planned so far, by day.
+    public private(set) var optimum: [Int: Double] = [:]
+
+    public init() {}
+
+    public mutating func beginDay(_ env: BatteryEnvironment) throws {
+        let d = env.day
+        let r = try DayPlanner.plan(env.data, day: d, from: 0, energy: env.energy, load: env.data.load[d], pv: env.data.pv[d])
+        plan = r.power
+        optimum[d] = r.cost
+    }
+
+    public func act(_ o: Observation, _ env: BatteryEnvironment) throws -> Double { plan[o.period] }
+}
+
+/// Model predictive control: every period, the schedule model re-plans the rest of the day from the battery's
+/// energy with this period's metered load and PV and the day-ahead forecasts after it, and applies the first
+/// period's power; settled on the actual values by the environment.
+public struct MPCPolicy: BatteryPolicy {
+    public let name = "mpc"
+    public init() {}
+
+    public func act(_ o: Observation, _ env: BatteryEnvironment) throws -> Double {
+        let load = [o.load] + Array(o.forecastLoad)
+        let pv = [o.pv] + Array(o.forecastPV)
+        // A forecast above the draw limit makes the plan infeasible: the forecast is capped to what can be served.
+        let servable = zip(load, pv).map { min($0, env.data.drawLimit + $1 + env.data.battery.powerKW) }
+        return try DayPlanner.plan(env.data, day: env.day, from: o.period, energy: o.energy, load: servable, pv: pv).power[0]
+    }
+}

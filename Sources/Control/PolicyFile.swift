@@ -1,0 +1,144 @@
+import DataIO
+import Foundation
+
+/// A trained policy on disk (JSON, versioned): what it is, for which prosumer and day length, how it was
+/// trained, its learning curve and its parameters. Floats and doubles are written in their shortest exact form,
+/// so a loaded policy acts exactly as the saved one.
+public struct PolicyFile: Codable, Sendable {
+    public static let formatName = "peergrid-rl-policy"
+    public static let currentVersion = 1
+
+    public var format = formatName
+    public var version = currentVersion
+    /// `qlearning` or `dqn`.
+    public var kind: String
+    public var prosumer: String
+    public var periodsPerDay: Int
+    public var batteryKW: Double
+    /// The action names, in the order of the table's or network's outputs.
+    public var actions: [String]
+    public var training: TrainingSettings
+    public var curve: LearningCurve
+    /// Tabular Q-learning: `soc_bins` and the Q table (state-major).
+    public var socBins: Int?
+    public var table: [Double]?
+    /// DQN: hidden layer sizes and every layer's weights then biases.
+    public var hidden: [Int]?
+    public var weights: [[Float]]?
+
+    enum CodingKeys: String, CodingKey {
+        case format, version, kind, prosumer, actions, training, curve, table, hidden, weights
+        case periodsPerDay = "periods_per_day", batteryKW = "battery_kw", socBins = "soc_bins"
+    }
+
+    public init(_ q: QLearningPolicy, prosumer: String, training: TrainingSettings, curve: LearningCurve) {
+        kind = "qlearning"
+        self.prosumer = prosumer
+        periodsPerDay = q.periodsPerDay
+        batteryKW = q.batteryKW
+        actions = DiscreteAction.allCases.map { "\($0)" }
+        self.training = training
+        self.curve = curve
+        socBins = q.socBins
+        table = q.table
+    }
+
+    public init(_ d: DQNPolicy, prosumer: String, periodsPerDay: Int, training: TrainingSettings, curve: LearningCurve) {
+        kind = "dqn"
+        self.prosumer = prosumer
+        self.periodsPerDay = periodsPerDay
+        batteryKW = d.batteryKW
+        actions = DiscreteAction.allCases.map { "\($0)" }
+        self.training = training
+        self.curve = curve
+        hidden = d.network.hidden
+        weights = d.network.parameters
+    }
+
+    /// The file's bytes (sorted keys, one policy per file).
+    public func encoded() throws -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return try e.encode(self)
+    }
+
+    /// Reads and checks a policy file: its format and version, its kind, that every number is finite and that
+    /// the parameters have the sizes the header says. `file` names it in messages.
+    public static func read(_ path: String) throws -> PolicyFile {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw ControlError.badPolicy(file: path, detail: "cannot be read (\(error.localizedDescription))")
+        }
+        return try decode(data, file: path)
+    }
+
+    public static func decode(_ data: Data, file: String) throws -> PolicyFile {
+        let p: PolicyFile
+        do { p = try JSONDecoder().decode(PolicyFile.self, from: data) } catch let DecodingError.keyNotFound(key, context) {
+            throw ControlError.badPolicy(file: file, detail: "missing field \(path(context.codingPath + [key]))")
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw ControlError.badPolicy(file: file, detail: "field \(path(context.codingPath)) has the wrong type")
+        } catch let DecodingError.valueNotFound(_, context) {
+            throw ControlError.badPolicy(file: file, detail: "field \(path(context.codingPath)) is null")
+        } catch let DecodingError.dataCorrupted(context) {
+            throw ControlError.badPolicy(
+                file: file, detail: "not a readable policy (\(context.codingPath.isEmpty ? "not JSON" : "field " + path(context.codingPath)))")
+        } catch {
+            throw ControlError.badPolicy(file: file, detail: "not a readable policy (\(error))")
+        }
+        try p.check(file: file)
+        return p
+    }
+
+    static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+    }
+
+    func check(file: String) throws {
+        func bad(_ detail: String) -> ControlError { .badPolicy(file: file, detail: detail) }
+        guard format == Self.formatName else { throw bad("format is '\(format)', expected '\(Self.formatName)'") }
+        guard version == Self.currentVersion else { throw bad("version \(version) is not supported (this build reads version \(Self.currentVersion))") }
+        guard actions == DiscreteAction.allCases.map({ "\($0)" }) else {
+            throw bad("actions \(actions) are not this build's \(DiscreteAction.allCases.map { "\($0)" })")
+        }
+        guard periodsPerDay >= 1, periodsPerDay <= 1440 else { throw bad("periods_per_day \(periodsPerDay) is outside 1...1440") }
+        guard batteryKW.isFinite, batteryKW > 0 else { throw bad("battery_kw must be a positive number") }
+        let A = actions.count
+        switch kind {
+        case "qlearning":
+            guard let bins = socBins, bins >= 1, bins <= 100 else { throw bad("soc_bins must be in 1...100") }
+            let states = periodsPerDay * bins * QLearningPolicy.netBins * QLearningPolicy.surplusBins
+            guard let table, table.count == states * A else {
+                throw bad("table has \(table?.count ?? 0) values, expected \(states * A) (\(states) states x \(A) actions)")
+            }
+            if let k = table.firstIndex(where: { !$0.isFinite }) { throw bad("table[\(k)] is not finite") }
+        case "dqn":
+            guard let hidden, !hidden.isEmpty, hidden.allSatisfy({ $0 >= 1 && $0 <= 4096 }) else { throw bad("hidden must list layer sizes in 1...4096") }
+            let sizes = [DQNPolicy.featureCount] + hidden + [A]
+            var expected: [Int] = []
+            for k in 0..<(sizes.count - 1) { expected += [sizes[k] * sizes[k + 1], sizes[k + 1]] }
+            guard let weights, weights.map(\.count) == expected else {
+                throw bad("weights have sizes \(weights?.map(\.count) ?? []), expected \(expected) for layers \(sizes)")
+            }
+            for (i, w) in weights.enumerated() { if let k = w.firstIndex(where: { !$0.isFinite }) { throw bad("weights[\(i)][\(k)] is not finite") } }
+        default: throw bad("kind '\(kind)' is not qlearning or dqn")
+        }
+    }
+
+    /// The policy, after checking that it fits `data` (the same day length; the battery power it was trained for).
+    public func policy(for data: HouseholdDays, file: String) throws -> any BatteryPolicy {
+        guard periodsPerDay == data.periodsPerDay else {
+            throw ControlError.badPolicy(file: file, detail: "trained for \(periodsPerDay) periods a day, the community has \(data.periodsPerDay)")
+        }
+        switch kind {
+        case "qlearning":
+            var q = QLearningPolicy(periodsPerDay: periodsPerDay, socBins: socBins!, batteryKW: batteryKW)
+            q.table = table!
+            return q
+        default:
+            var n = QNetwork(features: DQNPolicy.featureCount, hidden: hidden!, actions: actions.count, seed: 0)
+            n.parameters = weights!
+            return DQNPolicy(network: n, batteryKW: batteryKW)
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import ArgumentParser
+import Control
+import DataIO
+import Foundation
+import Optimize
+import Reports
+
+/// `peergrid rl`: reinforcement-learning battery managers for one prosumer, against the optimizer's references.
+struct RLCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rl",
+        abstract:
+            "Reinforcement-learning energy management of one prosumer's battery: train Q-learning or a DQN, evaluate against MPC and the perfect-foresight optimum.",
+        subcommands: [RLTrainCommand.self, RLEvaluateCommand.self])
+}
+
+/// The prosumer's days and the split into training and held-out days.
+struct RLDataOptions: ParsableArguments {
+    @Option(help: "The community file (JSON, spec/community.md); its prosumer's load_kw / pv_kw must name CSV columns that cover many days.")
+    var community: String
+
+    @Option(help: "The prosumer to control (default: the first with a battery).")
+    var prosumer: String?
+
+    @Option(help: "Held-out days at the end of the series (never used in training).")
+    var testDays = 14
+
+    @Option(help: "Days before the first forecast (history for the forecasters only).")
+    var warmUpDays = 7
+
+    @Option(help: "Forecaster of the load for the policies' state and for MPC.")
+    var loadForecaster = "seasonal-mean"
+
+    @Option(help: "Forecaster of the PV.")
+    var pvForecaster = "seasonal-naive-day"
+
+    func validate() throws {
+        guard testDays >= 1 else { throw ValidationError("--test-days must be at least 1, not \(testDays)") }
+        guard warmUpDays >= 1 else { throw ValidationError("--warm-up-days must be at least 1, not \(warmUpDays)") }
+        for name in [loadForecaster, pvForecaster] where !["naive", "seasonal-naive", "seasonal-naive-day", "seasonal-mean"].contains(name) {
+            throw ValidationError("--load-forecaster / --pv-forecaster: '\(name)' is not one of naive, seasonal-naive, seasonal-naive-day, seasonal-mean")
+        }
+    }
+
+    func load() throws -> HouseholdDays {
+        let parsed = try CommunityFile.read(community)
+        let progress = ProgressLine()
+        defer { progress.finish() }
+        return try inContext(community) {
+            try HouseholdDays.read(
+                community: parsed, prosumer: prosumer, loadForecaster: loadForecaster, pvForecaster: pvForecaster, warmUpDays: warmUpDays
+            ) { done, total in progress.show("forecasting day \(done)/\(total)") }
+        }
+    }
+}
+
+extension ControlPolicyKind: ExpressibleByArgument {}
+
+/// Which learner `rl train` trains.
+enum ControlPolicyKind: String, CaseIterable {
+    case qlearning, dqn
+}
+
+struct RLTrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a battery policy on the days before the held-out ones and save it.",
+        discussion:
+            "The same seed gives the same policy bit for bit. Prints the learning curve (mean daily bill of the greedy policy on the training days). Exit codes: 0 done, 2 bad input (no battery, too little history, bad options), 70 internal error."
+    )
+
+    @OptionGroup var data: RLDataOptions
+
+    @Option(help: "qlearning or dqn.")
+    var policy: ControlPolicyKind = .qlearning
+
+    @Option(help: "Training days before the held-out ones (default: all after the warm-up).")
+    var trainDays: Int?
+
+    @Option(help: "Episodes (days played); default 40000 for qlearning, 1500 for dqn.")
+    var episodes: Int?
+
+    @Option(help: "Step size alpha (qlearning, default 0.1) or Adam's learning rate (dqn, default 0.001).")
+    var learningRate: Double?
+
+    @Option(help: "Discount per period (default 1 for qlearning, 0.99 for dqn).")
+    var discount: Double?
+
+    @Option(help: "State-of-charge bins of the Q table.")
+    var socBins = 10
+
+    @Option(help: "Random seed (exploration, replay, initial weights).")
+    var seed: UInt64 = 1
+
+    @Option(help: "Where to write the policy (JSON).")
+    var out: String
+
+    func run() throws {
+        let days = try data.load()
+        let split = try days.split(testDays: data.testDays, trainDays: trainDays)
+        var settings = policy == .qlearning ? TrainingSettings.qLearning : DQNPolicy.defaultSettings
+        if policy == .qlearning { settings.episodes = 40_000 }
+        if let episodes { settings.episodes = episodes }
+        if let learningRate { settings.learningRate = learningRate }
+        if let discount { settings.discount = discount }
+        settings.seed = seed
+        settings.evaluateEvery = max(1, settings.episodes / 40)
+        let progress = ProgressLine()
+        let clock = Stopwatch()
+        let show: (Int, Int, Double?) -> Void = { done, total, cost in
+            progress.show("training \(policy.rawValue): episode \(done)/\(total)" + (cost.map { String(format: ", mean daily bill %.4f", $0) } ?? ""))
+        }
+        let file: PolicyFile
+        switch policy {
+        case .qlearning:
+            let (q, curve) = try QLearningPolicy.train(data: days, days: split.train, settings: settings, socBins: socBins, progress: show)
+            file = PolicyFile(q, prosumer: days.prosumer, training: settings, curve: curve)
+        case .dqn:
+            let (d, curve) = try DQNPolicy.train(data: days, days: split.train, settings: settings, progress: show)
+            file = PolicyFile(d, prosumer: days.prosumer, periodsPerDay: days.periodsPerDay, training: settings, curve: curve)
+        }
+        progress.finish()
+        try inContext(out) { try OutputFiles.write(data: try file.encoded(), to: out) }
+        print(
+            "\(policy.rawValue) for \(days.prosumer): trained on \(split.train.count) days (\(days.label(split.train.first!)) .. \(days.label(split.train.last!))), \(settings.episodes) episodes, seed \(seed), \(String(format: "%.1f", clock.seconds)) s"
+        )
+        let c = file.curve
+        let picks = Array(Set([0, c.episodes.count / 4, c.episodes.count / 2, 3 * c.episodes.count / 4, c.episodes.count - 1])).sorted().filter {
+            $0 >= 0 && $0 < c.episodes.count
+        }
+        print(
+            "learning curve (episode: mean daily bill on the training days): "
+                + picks.map { String(format: "%d: %.4f", c.episodes[$0], c.meanDailyCost[$0]) }.joined(separator: ", "))
+        print("kept the best: \(String(format: "%.4f", c.meanDailyCost.min() ?? .nan)); wrote \(out)")
+    }
+}
+
+struct RLEvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Run saved policies, the rule-based policy, MPC and the perfect-foresight optimum on the held-out days.",
+        discussion:
+            "Costs are the bills over the held-out days; share = the part of the perfect-foresight savings (against no battery) a policy recovers; the KPIs are CityLearn's, as ratios to no battery. Exit codes: 0 done, 2 bad input (a corrupt policy file, no battery, too little history), 4 an optimizer found no plan, 70 internal error (a policy below the optimum)."
+    )
+
+    @OptionGroup var data: RLDataOptions
+
+    @Option(name: .customLong("policy"), help: "A saved policy (repeat for several).")
+    var policies: [String] = []
+
+    @Flag(help: "Skip model predictive control (one solve per period).")
+    var noMPC = false
+
+    @Option(help: "Also write the comparison as JSON to this file.")
+    var json: String?
+
+    func run() throws {
+        let files = try policies.map { path in try PolicyFile.read(path) }
+        let days = try data.load()
+        let split = try days.split(testDays: data.testDays)
+        let loaded = try zip(files, policies).map { file, path in try file.policy(for: days, file: path) }
+        let progress = ProgressLine()
+        let clock = Stopwatch()
+        let c = try ControlComparison.evaluate(data: days, days: split.test, policies: loaded, mpc: !noMPC) { name in
+            progress.show("evaluating \(name)")
+        }
+        progress.finish()
+        print(
+            "\(days.prosumer): \(split.test.count) held-out days \(days.label(split.test.first!)) .. \(days.label(split.test.last!)), forecasts \(days.forecasters.load) (load) / \(days.forecasters.pv) (PV), \(String(format: "%.1f", clock.seconds)) s"
+        )
+        print(ControlReport.table(c))
+        if let json {
+            try inContext(json) { try OutputFiles.write(ControlReport.json(c).serialized() + "\n", to: json) }
+            print("wrote \(json)")
+        }
+        let below = c.belowOptimum
+        if !below.isEmpty {
+            let first = below[0]
+            throw CLIFailure(
+                "\(below.count) day(s) where a policy paid less than the perfect-foresight optimum (first: \(first.policy) on \(first.day), \(first.cost) < \(first.optimum)): the environment or the optimizer is wrong",
+                code: .internalError)
+        }
+    }
+}
