@@ -101,15 +101,45 @@ public struct PerfectForesightPolicy: BatteryPolicy {
 }
 
 /// Model predictive control: every period, the schedule model re-plans the rest of the day from the battery's
-/// energy with this period's metered load and PV and the day-ahead forecasts after it, and applies the first
-/// period's power; settled on the actual values by the environment.
+/// energy with this period's metered load and PV and the forecasts after it, and applies the first period's
+/// power; settled on the actual values by the environment.
+///
+/// The forecasts are the day-ahead ones, corrected within the day by what the meter shows: the load forecast
+/// k periods ahead gets this period's error times `loadPersistence^k` (household load errors persist for a few
+/// periods), and the PV forecast is scaled toward this period's ratio of actual to forecast PV, by
+/// `pvPersistence^k` (a cloudy morning tends to stay cloudy).
 public struct MPCPolicy: BatteryPolicy {
     public let name = "mpc"
-    public init() {}
+    public var loadPersistence: Double
+    public var pvPersistence: Double
+
+    public init(loadPersistence: Double = 0.5, pvPersistence: Double = 0.8) {
+        self.loadPersistence = loadPersistence
+        self.pvPersistence = pvPersistence
+    }
+
+    /// The corrected forecasts of this period (the metered values) and the rest of the day.
+    func forecasts(_ o: Observation, _ env: BatteryEnvironment) -> (load: [Double], pv: [Double]) {
+        let d = env.data, t = o.period
+        var load = [o.load] + Array(o.forecastLoad), pv = [o.pv] + Array(o.forecastPV)
+        guard !d.forecastLoad[env.day].isEmpty else { return (load, pv) }
+        let loadError = o.load - d.forecastLoad[env.day][t]
+        let expectedPV = d.forecastPV[env.day][t]
+        let peak = d.forecastPV[env.day].max() ?? 0
+        // The PV ratio only where the forecast is not tiny (dawn and dusk ratios are noise).
+        let ratio = expectedPV > 0.1 * peak && expectedPV > 0 ? min(3, o.pv / expectedPV) : 1
+        var (wl, wp) = (1.0, 1.0)
+        for k in 1..<load.count {
+            wl *= loadPersistence
+            wp *= pvPersistence
+            load[k] = max(0, load[k] + loadError * wl)
+            pv[k] = max(0, pv[k] * (1 + (ratio - 1) * wp))
+        }
+        return (load, pv)
+    }
 
     public func act(_ o: Observation, _ env: BatteryEnvironment) throws -> Double {
-        let load = [o.load] + Array(o.forecastLoad)
-        let pv = [o.pv] + Array(o.forecastPV)
+        let (load, pv) = forecasts(o, env)
         // A forecast above the draw limit makes the plan infeasible: the forecast is capped to what can be served.
         let servable = zip(load, pv).map { min($0, env.data.drawLimit + $1 + env.data.battery.powerKW) }
         return try DayPlanner.plan(env.data, day: env.day, from: o.period, energy: o.energy, load: servable, pv: pv).power[0]

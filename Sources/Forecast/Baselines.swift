@@ -98,7 +98,8 @@ func residualSD(_ r: [Double]) -> Double {
 /// The forecasters the command line offers, by name, for a series with `periodsPerDay` observations a day.
 public enum ForecasterCatalog {
     public static let names = [
-        "naive", "seasonal-naive", "seasonal-naive-day", "seasonal-mean", "ar-weekly", "arima", "arima-fourier", "mstl-arima", "lstm", "cnn"
+        "naive", "seasonal-naive", "seasonal-naive-day", "seasonal-mean", "seasonal-mean-day", "ar-weekly", "arima", "arima-fourier", "mstl-arima", "lstm",
+        "cnn"
     ]
 
     /// A new, unfitted forecaster. `seasonal-naive` is the weekly one.
@@ -108,6 +109,8 @@ public enum ForecasterCatalog {
         case "seasonal-naive", "seasonal-naive-week": return SeasonalNaiveForecaster(period: 7 * periodsPerDay, name: name)
         case "seasonal-naive-day": return SeasonalNaiveForecaster(period: periodsPerDay, name: name)
         case "seasonal-mean": return SeasonalMeanForecaster(period: 7 * periodsPerDay, seasons: 4, name: name)
+        // The mean of the last 7 days at the same time of day (PV: no weekly cycle, and one day is a noisy guess).
+        case "seasonal-mean-day": return SeasonalMeanForecaster(period: periodsPerDay, seasons: 7, name: name)
         case "ar-weekly": return WeeklyDifferenceAR()
         case "arima": return AutoARIMA(name: name)
         case "mstl-arima": return MSTLARIMA(name: name)

@@ -37,10 +37,13 @@ struct RLDataOptions: ParsableArguments {
     func validate() throws {
         guard testDays >= 1 else { throw ValidationError("--test-days must be at least 1, not \(testDays)") }
         guard warmUpDays >= 1 else { throw ValidationError("--warm-up-days must be at least 1, not \(warmUpDays)") }
-        for name in [loadForecaster, pvForecaster] where !["naive", "seasonal-naive", "seasonal-naive-day", "seasonal-mean"].contains(name) {
-            throw ValidationError("--load-forecaster / --pv-forecaster: '\(name)' is not one of naive, seasonal-naive, seasonal-naive-day, seasonal-mean")
+        for name in [loadForecaster, pvForecaster] where !Self.forecasters.contains(name) {
+            throw ValidationError("--load-forecaster / --pv-forecaster: '\(name)' is not one of \(Self.forecasters.joined(separator: ", "))")
         }
     }
+
+    /// The forecasters that fit on a week of history (the warm-up's default) in milliseconds.
+    static let forecasters = ["naive", "seasonal-naive", "seasonal-naive-day", "seasonal-mean", "seasonal-mean-day"]
 
     func load() throws -> HouseholdDays {
         let parsed = try CommunityFile.read(community)
@@ -77,7 +80,7 @@ struct RLTrainCommand: ParsableCommand {
     @Option(help: "Training days before the held-out ones (default: all after the warm-up).")
     var trainDays: Int?
 
-    @Option(help: "Episodes (days played); default 40000 for qlearning, 1500 for dqn.")
+    @Option(help: "Episodes (days played); default 150000 for qlearning, 1500 for dqn.")
     var episodes: Int?
 
     @Option(help: "Step size alpha (qlearning, default 0.1) or Adam's learning rate (dqn, default 0.001).")
@@ -99,7 +102,6 @@ struct RLTrainCommand: ParsableCommand {
         let days = try data.load()
         let split = try days.split(testDays: data.testDays, trainDays: trainDays)
         var settings = policy == .qlearning ? TrainingSettings.qLearning : DQNPolicy.defaultSettings
-        if policy == .qlearning { settings.episodes = 40_000 }
         if let episodes { settings.episodes = episodes }
         if let learningRate { settings.learningRate = learningRate }
         if let discount { settings.discount = discount }

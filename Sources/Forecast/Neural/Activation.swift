@@ -9,6 +9,8 @@ public struct Activation<T: NeuralScalar> {
 
     public init(_ kind: Kind) { self.kind = kind }
 
+    // Compiled for Float here too, so callers in other modules (the DQN) do not run the generic code.
+    @_specialize(exported:true,where T == Float)
     public mutating func forward(_ x: Matrix<T>) -> Matrix<T> {
         var y = x
         guard !y.elements.isEmpty else { output = y; return y }
@@ -23,6 +25,8 @@ public struct Activation<T: NeuralScalar> {
         return y
     }
 
+    // Compiled for Float here too, so callers in other modules (the DQN) do not run the generic code.
+    @_specialize(exported:true,where T == Float)
     public func backward(_ dy: Matrix<T>) -> Matrix<T> {
         guard let y = output, y.elements.count == dy.elements.count else { return dy }
         var dx = dy

@@ -16,6 +16,8 @@ public struct Adam<T: NeuralScalar> {
     }
 
     /// One update of `parameters` from `gradients` (same layout).
+    // Compiled for Float here too, so callers in other modules (the DQN) do not run the generic code.
+    @_specialize(exported:true,where T == Float)
     public mutating func update(_ parameters: inout [[T]], _ gradients: [[T]]) {
         if m.isEmpty {
             m = gradients.map { [T](repeating: 0, count: $0.count) }

@@ -16,6 +16,8 @@ public struct Dense<T: NeuralScalar>: Trainable {
         gradients = [[T](repeating: 0, count: inputs * outputs), [T](repeating: 0, count: outputs)]
     }
 
+    // Compiled for Float here too, so callers in other modules (the DQN) do not run the generic code.
+    @_specialize(exported:true,where T == Float)
     public mutating func forward(_ x: Matrix<T>) throws -> Matrix<T> {
         guard x.columns == inputs else {
             throw LinearAlgebraError.shapeMismatch(operation: "Dense.forward", detail: "x is \(x.rows)x\(x.columns), expected \(inputs) columns")
@@ -35,6 +37,8 @@ public struct Dense<T: NeuralScalar>: Trainable {
         return try Matrix(rows: m, columns: n, elements: y)
     }
 
+    // Compiled for Float here too, so callers in other modules (the DQN) do not run the generic code.
+    @_specialize(exported:true,where T == Float)
     public mutating func backward(_ dy: Matrix<T>) throws -> Matrix<T> {
         guard let x = input, dy.rows == x.rows, dy.columns == outputs else {
             throw LinearAlgebraError.shapeMismatch(operation: "Dense.backward", detail: "no forward pass or dy of the wrong shape")

@@ -1,0 +1,100 @@
+import DataIO
+import Foundation
+import Optimize
+import Testing
+
+@testable import Control
+
+@Suite struct LearningTests {
+    static let qSettings = TrainingSettings(episodes: 400, learningRate: 0.1, evaluateEvery: 100, seed: 7)
+    static let dqnSettings = TrainingSettings(episodes: 12, learningRate: 1e-3, discount: 0.99, evaluateEvery: 4, seed: 7)
+    static var smallNetwork: DQNPolicy.Network {
+        var n = DQNPolicy.Network()
+        n.hidden = [16]
+        n.batchSize = 16
+        n.warmUpSteps = 40
+        n.targetSync = 30
+        return n
+    }
+
+    /// The same seed gives the same Q table and network bit for bit; another seed gives others.
+    @Test func theSameSeedGivesTheSamePolicy() throws {
+        let data = try Households.make(seed: 11, days: 6)
+        let days = Array(data.warmUpDays..<data.days)
+        let a = try QLearningPolicy.train(data: data, days: days, settings: Self.qSettings)
+        let b = try QLearningPolicy.train(data: data, days: days, settings: Self.qSettings)
+        #expect(a.policy.table.map(\.bitPattern) == b.policy.table.map(\.bitPattern) && a.curve == b.curve)
+        var other = Self.qSettings
+        other.seed = 8
+        #expect(try QLearningPolicy.train(data: data, days: days, settings: other).policy.table != a.policy.table)
+
+        let d1 = try DQNPolicy.train(data: data, days: days, settings: Self.dqnSettings, network: Self.smallNetwork)
+        let d2 = try DQNPolicy.train(data: data, days: days, settings: Self.dqnSettings, network: Self.smallNetwork)
+        #expect(d1.policy.network.parameters.map { $0.map(\.bitPattern) } == d2.policy.network.parameters.map { $0.map(\.bitPattern) })
+        #expect(d1.curve == d2.curve)
+    }
+
+    /// A saved policy loaded again has the same parameters and pays the same on every day.
+    @Test func aSavedPolicyLoadedAgainActsIdentically() throws {
+        let data = try Households.make(seed: 12, days: 6)
+        let days = Array(data.warmUpDays..<data.days)
+        var q = try QLearningPolicy.train(data: data, days: days, settings: Self.qSettings).policy
+        var d = try DQNPolicy.train(data: data, days: days, settings: Self.dqnSettings, network: Self.smallNetwork).policy
+        let qFile = try PolicyFile(q, prosumer: data.prosumer, training: Self.qSettings, curve: LearningCurve()).encoded()
+        let dFile = try PolicyFile(d, prosumer: data.prosumer, periodsPerDay: data.periodsPerDay, training: Self.dqnSettings, curve: LearningCurve()).encoded()
+        var q2 = try PolicyFile.decode(qFile, file: "q.json").policy(for: data, file: "q.json")
+        var d2 = try PolicyFile.decode(dFile, file: "d.json").policy(for: data, file: "d.json")
+        #expect((q2 as? QLearningPolicy)?.table.map(\.bitPattern) == q.table.map(\.bitPattern))
+        #expect((d2 as? DQNPolicy)?.network.parameters.map { $0.map(\.bitPattern) } == d.network.parameters.map { $0.map(\.bitPattern) })
+        let runs = [
+            try PolicyEvaluation.run(&q, data: data, days: days), try PolicyEvaluation.run(&q2, data: data, days: days),
+            try PolicyEvaluation.run(&d, data: data, days: days), try PolicyEvaluation.run(&d2, data: data, days: days)
+        ]
+        #expect(runs[0].dailyCost == runs[1].dailyCost && runs[2].dailyCost == runs[3].dailyCost)
+        #expect(runs[0].netConsumption == runs[1].netConsumption && runs[2].netConsumption == runs[3].netConsumption)
+    }
+
+    /// Corrupt or mismatched policy files are refused with the file and what is wrong.
+    @Test func corruptPolicyFilesAreRefused() throws {
+        let data = try Households.make(seed: 13, days: 4)
+        let q = QLearningPolicy(periodsPerDay: data.periodsPerDay, socBins: 3, batteryKW: data.battery.powerKW)
+        let good = try PolicyFile(q, prosumer: "p", training: Self.qSettings, curve: LearningCurve()).encoded()
+        let text = String(decoding: good, as: UTF8.self)
+        func refused(_ bytes: String, _ fragment: String) {
+            #expect(throws: ControlError.self) { try PolicyFile.decode(Data(bytes.utf8), file: "p.json") }
+            do { _ = try PolicyFile.decode(Data(bytes.utf8), file: "p.json") } catch let e as ControlError {
+                #expect(e.kind == .badInput)
+                #expect(e.description.hasPrefix("p.json: ") && e.description.contains(fragment), "\(e.description)")
+            } catch { Issue.record("\(error)") }
+        }
+        refused(String(text.prefix(text.count / 2)), "not a readable policy")
+        refused("", "not a readable policy")
+        refused(text.replacingOccurrences(of: "\"version\":1", with: "\"version\":9"), "version 9 is not supported")
+        refused(text.replacingOccurrences(of: "\"kind\":\"qlearning\"", with: "\"kind\":\"sarsa\""), "kind 'sarsa'")
+        refused(text.replacingOccurrences(of: "\"soc_bins\":3", with: "\"soc_bins\":4"), "table has")
+        refused(text.replacingOccurrences(of: "\"table\":[0,", with: "\"table\":[\"x\","), "table")
+        refused(text.replacingOccurrences(of: "\"format\":\"peergrid-rl-policy\",", with: ""), "missing field format")
+        // A policy for another day length.
+        var other = try PolicyFile.decode(good, file: "p.json")
+        other.periodsPerDay = 48
+        other.table = [Double](repeating: 0, count: 48 * 3 * 3 * 3 * 8)
+        let wrongLength = try PolicyFile.decode(other.encoded(), file: "p.json")
+        #expect(throws: ControlError.self) { try wrongLength.policy(for: data, file: "p.json") }
+    }
+
+    /// Options that cannot train are refused before any work.
+    @Test func impossibleSettingsAreRefused() throws {
+        let data = try Households.make(seed: 14, days: 4)
+        for bad in [
+            TrainingSettings(episodes: 0, learningRate: 0.1, evaluateEvery: 1), TrainingSettings(episodes: 5, learningRate: 0, evaluateEvery: 1),
+            TrainingSettings(episodes: 5, learningRate: 0.1, discount: 1.5, evaluateEvery: 1),
+            TrainingSettings(episodes: 5, learningRate: .nan, evaluateEvery: 1)
+        ] {
+            #expect(throws: ControlError.self) { try QLearningPolicy.train(data: data, days: [2, 3], settings: bad) }
+        }
+        #expect(throws: ControlError.self) { try data.split(testDays: 3) }  // 4 days, 2 of warm-up
+        #expect(throws: ControlError.self) { try data.split(testDays: 0) }
+        let (train, test) = try data.split(testDays: 1)
+        #expect(train == [2] && test == [3])
+    }
+}

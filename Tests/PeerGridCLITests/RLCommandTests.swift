@@ -1,0 +1,60 @@
+import Foundation
+import TestFixtures
+import Testing
+
+@Suite(.serialized) struct RLCommandTests {
+    static let demo = TestFixtures.packageRoot.appendingPathComponent("Datasets/demo/community.json").path
+
+    /// Train (same seed twice: the same bytes), then evaluate against the references on the held-out days.
+    @Test func trainsAndEvaluatesAPolicy() throws {
+        let dir = try CLI.temporaryDirectory()
+        let a = dir.appendingPathComponent("a.json").path, b = dir.appendingPathComponent("b.json").path
+        for path in [a, b] {
+            let r = try CLI.run(["rl", "train", "--community", Self.demo, "--prosumer", "h03", "--episodes", "3000", "--seed", "5", "--out", path])
+            #expect(r.code == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("qlearning for h03: trained on 63 days") && r.stdout.contains("learning curve"))
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: a)) == Data(contentsOf: URL(fileURLWithPath: b)))
+        let json = dir.appendingPathComponent("eval.json").path
+        let r = try CLI.run(["rl", "evaluate", "--community", Self.demo, "--prosumer", "h03", "--policy", a, "--no-mpc", "--json", json])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("14 held-out days 2000-08-14 .. 2000-08-27"))
+        for name in ["no-battery", "perfect-foresight", "rule", "qlearning"] { #expect(r.stdout.contains(name)) }
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [String: Any]
+        let policies = object["policies"] as! [[String: Any]]
+        #expect(policies.map { $0["name"] as! String } == ["perfect-foresight", "rule", "qlearning"])
+        let optimum = object["perfect_foresight_cost"] as! Double
+        for p in policies {
+            #expect((p["cost"] as! Double) >= optimum - 1e-6)
+            #expect(p["share_of_optimal_savings"] is Double && (p["kpis"] as? [String: Any])?["daily_peak"] is Double)
+        }
+        #expect(object["days_below_optimum"] as? Int == 0)
+    }
+
+    @Test func badInputExitsTwoNamingTheProblem() throws {
+        let dir = try CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("p.json").path
+        // No battery.
+        var r = try CLI.run(["rl", "train", "--community", Self.demo, "--prosumer", "h01", "--out", out])
+        #expect(r.code == 2 && r.stderr.contains("h01 has no battery"), "\(r.stderr)")
+        // Too little history for the windows.
+        r = try CLI.run(["rl", "train", "--community", Self.demo, "--prosumer", "h03", "--test-days", "80", "--out", out])
+        #expect(r.code == 2 && r.stderr.contains("too little history"), "\(r.stderr)")
+        // A community whose series are one inline day.
+        r = try CLI.run(["rl", "train", "--community", CLI.fixture("example-3x24.json"), "--out", out])
+        #expect(r.code == 2 && r.stderr.contains("too little history"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        // A corrupt policy file: named, and nothing written.
+        let corrupt = dir.appendingPathComponent("corrupt.json")
+        try Data("{\"format\": \"peergrid-rl-policy\", \"version\": 1, \"kind\": \"dqn\"".utf8).write(to: corrupt)
+        let json = dir.appendingPathComponent("eval.json").path
+        r = try CLI.run(["rl", "evaluate", "--community", Self.demo, "--policy", corrupt.path, "--json", json])
+        #expect(r.code == 2 && r.stderr.contains("corrupt.json: not a readable policy"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: json))
+        // Options out of range.
+        r = try CLI.run(["rl", "train", "--community", Self.demo, "--episodes", "0", "--out", out])
+        #expect(r.code == 2 && r.stderr.contains("--episodes"), "\(r.stderr)")
+        r = try CLI.run(["rl", "train", "--community", Self.demo, "--load-forecaster", "lstm", "--out", out])
+        #expect(r.code == 2 && r.stderr.contains("--load-forecaster"), "\(r.stderr)")
+    }
+}
