@@ -115,10 +115,10 @@ public struct ControlComparison: Sendable {
         return found
     }
 
-    /// Runs the references (no battery, perfect foresight, rule-based, MPC unless `mpc` is false) and `policies`
+    /// Runs the references (no battery, perfect foresight, rule-based, `mpc` unless nil) and `policies`
     /// on `days`. `progress` gets the policy being run.
     public static func evaluate(
-        data: HouseholdDays, days: [Int], policies: [any BatteryPolicy], mpc: Bool = true, progress: ((String) -> Void)? = nil
+        data: HouseholdDays, days: [Int], policies: [any BatteryPolicy], mpc: MPCPolicy? = MPCPolicy(), progress: ((String) -> Void)? = nil
     ) throws -> ControlComparison {
         progress?("no-battery")
         let baseline = try PolicyEvaluation.baseline(data: data, days: days)
@@ -127,7 +127,7 @@ public struct ControlComparison: Sendable {
         let pfRun = try PolicyEvaluation.run(&pf, data: data, days: days)
         let optimum = days.map { pf.optimum[$0] ?? .nan }
         var all: [any BatteryPolicy] = [RuleBasedPolicy()]
-        if mpc { all.append(MPCPolicy()) }
+        if let mpc { all.append(mpc) }
         all += policies
         var runs = [pfRun]
         for var p in all {

@@ -75,7 +75,7 @@ public struct QLearningPolicy: BatteryPolicy, Sendable {
     static let netBins = 3, surplusBins = 3
     static var actions: Int { DiscreteAction.allCases.count }
 
-    public init(periodsPerDay: Int, socBins: Int = 6, batteryKW: Double) {
+    public init(periodsPerDay: Int, socBins: Int = 10, batteryKW: Double) {
         self.periodsPerDay = periodsPerDay
         self.socBins = socBins
         self.batteryKW = batteryKW
@@ -112,7 +112,7 @@ public struct QLearningPolicy: BatteryPolicy, Sendable {
     /// Trains on `days`. The reward is the period's saving against the idle battery (``BatteryEnvironment/idleBill(day:period:)``):
     /// minus the bill plus a term no action changes. Deterministic for `settings.seed`.
     public static func train(
-        data: HouseholdDays, days: [Int], settings: TrainingSettings, socBins: Int = 6, progress: ((Int, Int, Double?) -> Void)? = nil
+        data: HouseholdDays, days: [Int], settings: TrainingSettings, socBins: Int = 10, progress: ((Int, Int, Double?) -> Void)? = nil
     ) throws -> (policy: QLearningPolicy, curve: LearningCurve) {
         try settings.validate()
         guard !days.isEmpty else { throw ControlError.tooLittleHistory(needed: 1, got: 0, detail: "training") }

@@ -153,8 +153,21 @@ struct RLEvaluateCommand: ParsableCommand {
     @Flag(help: "Skip model predictive control (one solve per period).")
     var noMPC = false
 
+    @Option(help: "MPC: how much of this period's load forecast error carries k periods ahead (times this^k).")
+    var mpcLoadPersistence = MPCPolicy().loadPersistence
+
+    @Option(
+        name: .customLong("mpc-pv-persistence"), help: "MPC: how much of this period's PV ratio (actual / forecast) carries k periods ahead (times this^k).")
+    var mpcPVPersistence = MPCPolicy().pvPersistence
+
     @Option(help: "Also write the comparison as JSON to this file.")
     var json: String?
+
+    func validate() throws {
+        for (name, v) in [("--mpc-load-persistence", mpcLoadPersistence), ("--mpc-pv-persistence", mpcPVPersistence)] where !(v >= 0 && v <= 1) {
+            throw ValidationError("\(name) must be in [0, 1], not \(v)")
+        }
+    }
 
     func run() throws {
         let files = try policies.map { path in try PolicyFile.read(path) }
@@ -163,7 +176,8 @@ struct RLEvaluateCommand: ParsableCommand {
         let loaded = try zip(files, policies).map { file, path in try file.policy(for: days, file: path) }
         let progress = ProgressLine()
         let clock = Stopwatch()
-        let c = try ControlComparison.evaluate(data: days, days: split.test, policies: loaded, mpc: !noMPC) { name in
+        let mpc = noMPC ? nil : MPCPolicy(loadPersistence: mpcLoadPersistence, pvPersistence: mpcPVPersistence)
+        let c = try ControlComparison.evaluate(data: days, days: split.test, policies: loaded, mpc: mpc) { name in
             progress.show("evaluating \(name)")
         }
         progress.finish()

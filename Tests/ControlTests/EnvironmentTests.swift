@@ -49,7 +49,7 @@ import Testing
             data: data, days: days, settings: TrainingSettings(episodes: 150, learningRate: 0.1, evaluateEvery: 50, seed: seed)
         ).policy
         let c = try ControlComparison.evaluate(
-            data: data, days: days, policies: [q, RandomPolicy(generator: SeededGenerator(seed: seed))], mpc: true)
+            data: data, days: days, policies: [q, RandomPolicy(generator: SeededGenerator(seed: seed))])
         #expect(c.belowOptimum.isEmpty, "\(c.belowOptimum)")
         let replay = try #require(c.scores.first { $0.name == "perfect-foresight" })
         for (k, cost) in replay.run.dailyCost.enumerated() {

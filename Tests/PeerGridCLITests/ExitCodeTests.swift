@@ -18,7 +18,8 @@ import Testing
         ("day-ahead", ["day-ahead", "--community", CLI.fixture("small-community.json"), "--store", "none"]),
         ("batch", ["batch", "--manifest", CLI.fixture("manifest.csv")]),
         ("history", ["history", "--store", "runs.sqlite"]),
-        ("ledger", ["ledger", "verify", "--ledger", "l.db"])
+        ("ledger", ["ledger", "verify", "--ledger", "l.db"]),
+        ("rl", ["rl", "evaluate", "--community", RLCommandTests.demo, "--no-mpc"])
     ]
 
     @Test(arguments: families.map(\.0))
