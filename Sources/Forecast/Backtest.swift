@@ -9,8 +9,18 @@ public struct BacktestScore: Sendable {
     public var mape: Double
     /// Scaled by the weekly seasonal naive's in-sample MAE on each training window.
     public var mase: Double
-    /// Share of actuals inside the prediction interval.
+    /// Share of actuals inside the prediction interval (the calibrated one when the backtest calibrates).
     public var coverage: Double
+    /// Mean width of that interval.
+    public var width: Double = .nan
+    /// Pinball loss of the interval's lower end at 0.025, the point at 0.5 and the upper end at 0.975 (for a
+    /// 95 % interval; at (1 - level) / 2, 0.5 and (1 + level) / 2 in general).
+    public var pinball: (lower: Double, median: Double, upper: Double) = (.nan, .nan, .nan)
+    /// Coverage and mean width of the model's own interval, before calibration (equal to the above without it).
+    public var rawCoverage: Double = .nan
+    public var rawWidth: Double = .nan
+    /// Whether the intervals were calibrated (split conformal).
+    public var calibrated = false
     /// Seconds spent fitting, over all origins.
     public var fitSeconds: Double
     /// Each test day's forecast and what happened, for reports.
@@ -33,11 +43,33 @@ public struct Backtest: Sendable {
     public var horizon: Int
     public var testDays: Int
     public var level = 0.95
+    /// Split-conformal calibration: the rolling origins of the `calibrationDays` days before each test day give
+    /// the absolute errors that set its interval (0: the models' own intervals). The calibration origins come
+    /// before the test days, so a test day's interval never sees its own errors.
+    public var calibrationDays = 0
+    /// Horizon steps pooled on each side of a step when calibrating it (errors of neighbouring steps, so that a
+    /// few days give enough errors for a 95 % quantile).
+    public var calibrationPool = 2
 
-    public init(horizon: Int, testDays: Int, level: Double = 0.95) {
+    public init(horizon: Int, testDays: Int, level: Double = 0.95, calibrationDays: Int = 0) {
         self.horizon = horizon
         self.testDays = testDays
         self.level = level
+        self.calibrationDays = calibrationDays
+    }
+
+    /// The conformal half-width of each horizon step from earlier origins' errors: with the `n` absolute errors
+    /// of step `h` and its pooled neighbours, the ceil((n + 1) level)-th smallest (the largest when that
+    /// exceeds n); nil for a step without errors.
+    public static func conformalHalfWidths(errors: [[Double]], horizon: Int, level: Double, pool: Int) -> [Double?] {
+        (0..<horizon).map { h in
+            var r: [Double] = []
+            for e in errors { for j in max(0, h - pool)...min(horizon - 1, h + pool) where j < e.count { r.append(abs(e[j])) } }
+            guard !r.isEmpty else { return nil }
+            r.sort()
+            let k = Int((Double(r.count + 1) * level).rounded(.up))
+            return r[min(r.count, max(1, k)) - 1]
+        }
     }
 
     /// Runs `model` over the series; `progress` is called after each origin.
@@ -47,15 +79,18 @@ public struct Backtest: Sendable {
     ) throws -> BacktestScore {
         let day = series.periodsPerDay
         let week = 7 * day
-        let firstOrigin = series.count - testDays * day
+        let calibration = max(0, calibrationDays)
+        let firstOrigin = series.count - (testDays + calibration) * day
         guard horizon > 0, testDays > 0, firstOrigin > week else {
-            throw ForecastError.historyTooShort(model: model.name, needed: testDays * day + week + 1, got: series.count)
+            throw ForecastError.historyTooShort(model: model.name, needed: (testDays + calibration) * day + week + 1, got: series.count)
         }
+        var errors: [[Double]] = []
+        var rawLower: [Double] = [], rawUpper: [Double] = []
         var actual: [Double] = [], predicted: [Double] = [], lower: [Double] = [], upper: [Double] = []
         var scaledErrors: [Double] = []
         var fitSeconds = 0.0
         var days: [BacktestDay] = []
-        for d in 0..<testDays {
+        for d in 0..<(testDays + calibration) {
             let origin = firstOrigin + d * day
             var m = model
             let history = series.prefix(origin)
@@ -65,21 +100,44 @@ public struct Backtest: Sendable {
             let f = try m.forecast(horizon: horizon, level: level)
             let n = min(horizon, series.count - origin)
             let y = Array(series.values[origin..<(origin + n)])
+            let point = Array(f.point.prefix(n))
+            defer { errors.append(zip(y, point).map { $0 - $1 }) }
+            // Calibration origins only record their errors.
+            if d < calibration {
+                progress?(d + 1, testDays + calibration)
+                continue
+            }
+            var lo = Array(f.lower.prefix(n)), hi = Array(f.upper.prefix(n))
+            rawLower += lo
+            rawUpper += hi
+            if calibration > 0 {
+                let widths = Self.conformalHalfWidths(errors: Array(errors.suffix(calibration)), horizon: n, level: level, pool: calibrationPool)
+                for j in 0..<n {
+                    if let w = widths[j] { (lo[j], hi[j]) = (point[j] - w, point[j] + w) }
+                }
+            }
             actual += y
-            predicted += f.point.prefix(n)
-            lower += f.lower.prefix(n)
-            upper += f.upper.prefix(n)
-            days.append(
-                BacktestDay(
-                    origin: origin, actual: y, point: Array(f.point.prefix(n)), lower: Array(f.lower.prefix(n)),
-                    upper: Array(f.upper.prefix(n))))
+            predicted += point
+            lower += lo
+            upper += hi
+            days.append(BacktestDay(origin: origin, actual: y, point: point, lower: lo, upper: hi))
             let scale = Metrics.seasonalNaiveScale(history.values, period: week)
             scaledErrors += zip(y, f.point).map { abs($0 - $1) / scale }
-            progress?(d + 1, testDays)
+            progress?(d + 1, testDays + calibration)
         }
-        return BacktestScore(
+        var score = BacktestScore(
             model: model.name, mae: Metrics.mae(actual, predicted), rmse: Metrics.rmse(actual, predicted),
             mape: Metrics.mape(actual, predicted), mase: Metrics.mean(scaledErrors),
             coverage: Metrics.coverage(actual, lower: lower, upper: upper), fitSeconds: fitSeconds, days: days)
+        let tail = (1 - level) / 2
+        score.width = Metrics.mean(zip(upper, lower).map { $0 - $1 })
+        score.pinball = (
+            Metrics.pinball(actual, lower, quantile: tail), Metrics.pinball(actual, predicted, quantile: 0.5),
+            Metrics.pinball(actual, upper, quantile: 1 - tail)
+        )
+        score.rawCoverage = Metrics.coverage(actual, lower: rawLower, upper: rawUpper)
+        score.rawWidth = Metrics.mean(zip(rawUpper, rawLower).map { $0 - $1 })
+        score.calibrated = calibration > 0
+        return score
     }
 }

@@ -92,6 +92,12 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Comma-separated models: \(ForecasterCatalog.names.joined(separator: ", ")).")
     var models: String = "seasonal-naive"
 
+    @Option(
+        help:
+            "Calibrate the 95 % intervals by split conformal: the errors of rolling origins over this many days before each test day set its interval (0: the models' own intervals; adds as many fits per model)."
+    )
+    var calibrationDays = 0
+
     @Option(help: "Also write the scores as JSON to this file.")
     var json: String?
 
@@ -103,13 +109,14 @@ struct BacktestCommand: ParsableCommand {
     func validate() throws {
         try ForecastLimits.check(horizon: horizon)
         guard testDays > 0 else { throw ValidationError("--test-days must be > 0") }
+        guard calibrationDays >= 0, calibrationDays <= 366 else { throw ValidationError("--calibration-days must be 0 to 366, not \(calibrationDays)") }
     }
 
     func run() throws {
         let s = try series.load()
         let names = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let forecasters = try names.map { try neural.apply(to: ForecasterCatalog.make($0, periodsPerDay: s.periodsPerDay)) }
-        let backtest = Backtest(horizon: horizon, testDays: testDays)
+        let backtest = Backtest(horizon: horizon, testDays: testDays, calibrationDays: calibrationDays)
         var scores: [BacktestScore] = []
         for f in forecasters {
             defer { NeuralTrainingOptions.finishLine() }
@@ -129,7 +136,7 @@ struct BacktestCommand: ParsableCommand {
         }
         if let json {
             let object: JSON = .object([
-                ("horizon", .integer(horizon)), ("test_days", .integer(testDays)),
+                ("horizon", .integer(horizon)), ("test_days", .integer(testDays)), ("calibration_days", .integer(calibrationDays)),
                 (
                     "models",
                     .array(
@@ -137,6 +144,12 @@ struct BacktestCommand: ParsableCommand {
                             .object([
                                 ("name", .string(r.model)), ("mae", .number(r.mae)), ("rmse", .number(r.rmse)),
                                 ("mape", .number(r.mape)), ("mase", .number(r.mase)), ("coverage", .number(r.coverage)),
+                                ("interval_width", .number(r.width)),
+                                (
+                                    "pinball",
+                                    .object([("q0.025", .number(r.pinball.lower)), ("q0.5", .number(r.pinball.median)), ("q0.975", .number(r.pinball.upper))])
+                                ),
+                                ("calibrated", .bool(r.calibrated)), ("raw_coverage", .number(r.rawCoverage)), ("raw_interval_width", .number(r.rawWidth)),
                                 ("fit_seconds", .number(r.fitSeconds))
                             ])
                         })

@@ -7,10 +7,20 @@ import Foundation
 public enum BacktestReport {
     /// The terminal table of `peergrid backtest`: one line per model.
     public static func table(_ scores: [BacktestScore]) -> String {
-        var lines = ["model                    MAE        RMSE   MAPE %   MASE  coverage  fit s"]
+        var lines = ["model                    MAE        RMSE   MAPE %   MASE  coverage       width  pinball .025/.5/.975       fit s"]
         for r in scores {
             let name = r.model.padding(toLength: max(18, r.model.count), withPad: " ", startingAt: 0)
-            lines.append(name + String(format: " %9.2f %11.2f %8.3f %6.3f %9.3f %6.3f", r.mae, r.rmse, r.mape, r.mase, r.coverage, r.fitSeconds))
+            let pinball = String(format: "%.3g/%.3g/%.3g", r.pinball.lower, r.pinball.median, r.pinball.upper)
+            lines.append(
+                name
+                    + String(
+                        format: " %9.2f %11.2f %8.3f %6.3f %9.3f %11.4g  %-22@ %8.3f", r.mae, r.rmse, r.mape, r.mase, r.coverage, r.width, pinball as NSString,
+                        r.fitSeconds))
+        }
+        if let r = scores.first, r.calibrated {
+            lines.append(
+                "intervals: split conformal from the errors of the rolling origins before each test day; the models' own 95 % intervals covered "
+                    + scores.map { String(format: "%@ %.3f (width %.4g)", $0.model as NSString, $0.rawCoverage, $0.rawWidth) }.joined(separator: ", "))
         }
         return lines.joined(separator: "\n")
     }
