@@ -99,7 +99,7 @@ func residualSD(_ r: [Double]) -> Double {
 public enum ForecasterCatalog {
     public static let names = [
         "naive", "seasonal-naive", "seasonal-naive-day", "seasonal-mean", "seasonal-mean-day", "ar-weekly", "arima", "arima-fourier", "mstl-arima", "lstm",
-        "cnn"
+        "cnn", "ensemble"
     ]
 
     /// A new, unfitted forecaster. `seasonal-naive` is the weekly one.
@@ -114,6 +114,7 @@ public enum ForecasterCatalog {
         case "ar-weekly": return WeeklyDifferenceAR()
         case "arima": return AutoARIMA(name: name)
         case "mstl-arima": return MSTLARIMA(name: name)
+        case "ensemble": return EnsembleForecaster(name: name)
         case "lstm": return NeuralForecaster.lstm(name: name)
         case "cnn": return NeuralForecaster.cnn(name: name)
         case "arima-fourier":

@@ -124,3 +124,27 @@ extension NeuralForecaster: DecodedModelCheck {
         ])
     }
 }
+
+extension EnsembleForecaster: DecodedModelCheck {
+    func decodedModelProblem() -> String? {
+        let fitted = fittedMembers
+        if let problem = firstProblem([
+            (validationDays >= 1, "validation days must be >= 1"),
+            (
+                members.count == weights.count && members.count == fitted.count,
+                "\(members.count) members, \(weights.count) weights and \(fitted.count) fitted models"
+            ),
+            (
+                allFinite(weights) && weights.allSatisfy { $0 >= 0 } && abs(weights.reduce(0, +) - 1) < 1e-6 || weights.isEmpty,
+                "the weights must be >= 0 and sum to 1"
+            ),
+            (errors.allSatisfy(allFinite) && fallbackSigma.isFinite && fallbackSigma >= 0, "a validation error or sigma is not finite")
+        ]) {
+            return problem
+        }
+        for m in fitted {
+            if let checked = m as? any DecodedModelCheck, let problem = checked.decodedModelProblem() { return "\(m.name): \(problem)" }
+        }
+        return nil
+    }
+}

@@ -80,6 +80,7 @@ public enum ModelFile {
         case let m as WeeklyDifferenceAR: return try document("ar-weekly", m)
         case let m as AutoARIMA: return try document("auto-arima", m)
         case let m as MSTLARIMA: return try document("mstl-arima", m)
+        case let m as EnsembleForecaster: return try document("ensemble", m)
         case var m as NeuralForecaster:
             let weights = m.weightBytes()
             m.state?.weightsChecksum = fnv1a(weights)
@@ -128,6 +129,7 @@ public enum ModelFile {
         case "ar-weekly": forecaster = try model(WeeklyDifferenceAR.self)
         case "auto-arima": forecaster = try model(AutoARIMA.self)
         case "mstl-arima": forecaster = try model(MSTLARIMA.self)
+        case "ensemble": forecaster = try model(EnsembleForecaster.self)
         case "neural":
             guard var m = try model(NeuralForecaster.self) as? NeuralForecaster else { throw SavedModelError(file: file, message: "not a neural model") }
             do { try m.loadWeights(binary) } catch let e as ForecastError { throw SavedModelError(file: file, message: e.description) }

@@ -161,3 +161,35 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         #expect(!raw.calibrated && raw.coverage == raw.rawCoverage && raw.mae == score.mae)
     }
 }
+
+@Suite struct EnsembleTests {
+    /// A weekly pattern with small noise: the weekly seasonal naive and ar-weekly are near perfect, so they carry
+    /// the weight; the combination forecasts the pattern, its weights sum to 1, and a saved ensemble loaded again
+    /// forecasts the same.
+    @Test func weightsFollowTheValidationErrorsAndTheModelSavesAndLoads() throws {
+        var g = SeededGenerator(seed: 3)
+        func pattern(_ t: Int) -> Double {
+            let hour = Double((t * 7) % 24), weekday = Double((t / 24) % 7)
+            return 10 + hour + 3 * weekday
+        }
+        var values: [Double] = []
+        for t in 0..<(24 * 7 * 4) { values.append(pattern(t) + g.uniform(-0.05, 0.05)) }
+        let s = TimeSeries(name: "x", start: Date(timeIntervalSince1970: 0), step: 3600, values: values)
+        var e = EnsembleForecaster(validationDays: 3)
+        try e.fit(s)
+        #expect(abs(e.weights.reduce(0, +) - 1) < 1e-12 && e.weights.allSatisfy { $0 >= 0 })
+        let best = e.members[e.weights.indices.max { e.weights[$0] < e.weights[$1] }!]
+        #expect(["seasonal-naive", "ar-weekly"].contains(best), "\(e.summary)")
+        let f = try e.forecast(horizon: 24, level: 0.95)
+        let truth = (0..<24).map { pattern(values.count + $0) }
+        #expect(Metrics.mae(truth, f.point) < 0.2, "\(f.point)")
+        #expect(zip(f.lower, f.upper).allSatisfy { $0 < $1 })
+        let saved = try ModelFile.encode(SavedModel(forecaster: e, fittedOn: s))
+        let loaded = try ModelFile.decode(saved, file: "e.json").forecaster
+        let g2 = try loaded.forecast(horizon: 24, level: 0.95)
+        #expect(g2.point == f.point && g2.lower == f.lower && g2.upper == f.upper)
+        // A damaged weight is refused with a message.
+        let text = String(decoding: saved, as: UTF8.self).replacingOccurrences(of: "\"weights\":[", with: "\"weights\":[5,")
+        #expect(throws: SavedModelError.self) { try ModelFile.decode(Data(text.utf8), file: "e.json") }
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+
+/// A forecast combination (the lesson of the M4 and M5 competitions): the weekly seasonal naive, `ar-weekly`,
+/// `arima` and `mstl-arima`, weighted from their forecasts on a rolling-origin validation over the last
+/// `validationDays` days of the history (each member refitted before each validation day, as in a backtest):
+/// a constrained least-squares stack by default, or the inverse of their mean squared errors. Its 95 % interval is split conformal from the combination's own validation errors, per horizon
+/// step with two neighbouring steps pooled on each side (``Backtest/conformalHalfWidths(errors:horizon:level:pool:)``).
+public struct EnsembleForecaster: Forecaster, Codable {
+    public let name: String
+    /// Rolling-origin validation days (the weights and the interval come from them).
+    public var validationDays: Int
+    /// Members, by catalog name; weights in the same order (they sum to 1).
+    public private(set) var members: [String] = []
+    public private(set) var weights: [Double] = []
+    var naive: SeasonalNaiveForecaster?
+    var arWeekly: WeeklyDifferenceAR?
+    var arima: AutoARIMA?
+    var mstl: MSTLARIMA?
+    /// The combination's validation errors, one array per validation day.
+    var errors: [[Double]] = []
+    var fallbackSigma = 0.0
+
+    public static let memberNames = ["seasonal-naive", "ar-weekly", "arima", "mstl-arima"]
+
+    /// How the members' validation forecasts become weights.
+    public enum Weighting: String, Codable, Sendable {
+        /// w ∝ 1 / MSE.
+        case inverseMSE = "inverse-mse"
+        /// Least squares of the actuals on the members' forecasts with w >= 0 and sum w = 1 (a constrained stack).
+        case stack
+    }
+    public var weighting: Weighting
+
+    public init(name: String = "ensemble", validationDays: Int = 7, weighting: Weighting = .stack) {
+        self.name = name
+        self.validationDays = validationDays
+        self.weighting = weighting
+    }
+
+    /// argmin ||target - sum_k w_k columns[k]||^2 over the simplex (w >= 0, sum w = 1), by projected gradient on
+    /// the Gram matrix (a few members: exact to well below forecast noise after the fixed iteration count).
+    static func simplexLeastSquares(columns: [[Double]], target: [Double]) -> [Double] {
+        let k = columns.count
+        guard k > 1 else { return [Double](repeating: 1, count: k) }
+        // Centred on the target's scale so the step size does not depend on the units.
+        var gram = [Double](repeating: 0, count: k * k), b = [Double](repeating: 0, count: k)
+        for i in 0..<k {
+            for j in 0..<k { gram[i * k + j] = zip(columns[i], columns[j]).reduce(0) { $0 + $1.0 * $1.1 } }
+            b[i] = zip(columns[i], target).reduce(0) { $0 + $1.0 * $1.1 }
+        }
+        let lipschitz = max(1e-300, 2 * (0..<k).reduce(0) { $0 + gram[$1 * k + $1] })
+        var w = [Double](repeating: 1 / Double(k), count: k)
+        for _ in 0..<20_000 {
+            var step = w
+            for i in 0..<k {
+                var g = -2 * b[i]
+                for j in 0..<k { g += 2 * gram[i * k + j] * w[j] }
+                step[i] -= g / lipschitz
+            }
+            w = projectOntoSimplex(step)
+        }
+        return w
+    }
+
+    /// Euclidean projection onto {w >= 0, sum w = 1} (Held, Wolfe and Crowder's sort-based rule).
+    static func projectOntoSimplex(_ v: [Double]) -> [Double] {
+        let u = v.sorted(by: >)
+        var sum = 0.0, theta = 0.0
+        for (i, x) in u.enumerated() {
+            sum += x
+            let t = (sum - 1) / Double(i + 1)
+            if x - t > 0 { theta = t }
+        }
+        return v.map { max(0, $0 - theta) }
+    }
+
+    static func make(_ member: String, periodsPerDay: Int) -> any Forecaster {
+        switch member {
+        case "seasonal-naive": return SeasonalNaiveForecaster(period: 7 * periodsPerDay, name: member)
+        case "ar-weekly": return WeeklyDifferenceAR()
+        case "arima": return AutoARIMA(name: member)
+        default: return MSTLARIMA(name: member)
+        }
+    }
+
+    var fittedMembers: [any Forecaster] {
+        var all: [any Forecaster] = []
+        if let naive { all.append(naive) }
+        if let arWeekly { all.append(arWeekly) }
+        if let arima { all.append(arima) }
+        if let mstl { all.append(mstl) }
+        return all
+    }
+
+    public mutating func fit(_ history: TimeSeries) throws {
+        guard validationDays >= 1 else { throw ForecastError.invalidOptions(model: name, detail: "validation days must be at least 1") }
+        let day = history.periodsPerDay
+        let firstOrigin = history.count - validationDays * day
+        guard firstOrigin > 7 * day else {
+            throw ForecastError.historyTooShort(model: name, needed: validationDays * day + 7 * day + 1, got: history.count)
+        }
+        // Validation: every member that fits on every origin takes part.
+        var forecasts: [String: [[Double]]] = [:]
+        var actual: [[Double]] = []
+        for d in 0..<validationDays {
+            let origin = firstOrigin + d * day
+            let past = history.prefix(origin)
+            actual.append(Array(history.values[origin..<min(history.count, origin + day)]))
+            for member in Self.memberNames where forecasts[member] != nil || d == 0 {
+                var m = Self.make(member, periodsPerDay: day)
+                do {
+                    try m.fit(past)
+                    forecasts[member, default: []].append(Array(try m.forecast(horizon: actual[d].count, level: 0.95).point))
+                } catch {
+                    forecasts[member] = nil
+                }
+            }
+        }
+        let usable = Self.memberNames.filter { (forecasts[$0]?.count ?? 0) == validationDays }
+        guard !usable.isEmpty else { throw ForecastError.historyTooShort(model: name, needed: firstOrigin + 1, got: history.count) }
+        let memberForecasts: [[[Double]]] = usable.map { forecasts[$0]! }
+        members = usable
+        switch weighting {
+        case .inverseMSE:
+            let mse = memberForecasts.map { f -> Double in
+                var sum = 0.0, n = 0
+                for d in 0..<validationDays { for j in actual[d].indices { sum += (actual[d][j] - f[d][j]) * (actual[d][j] - f[d][j]); n += 1 } }
+                return max(1e-12, sum / Double(max(1, n)))
+            }
+            let total = mse.reduce(0) { $0 + 1 / $1 }
+            weights = mse.map { 1 / $0 / total }
+        case .stack:
+            weights = Self.simplexLeastSquares(columns: memberForecasts.map { Array($0.joined()) }, target: Array(actual.joined()))
+        }
+        errors = []
+        for d in 0..<validationDays {
+            var e = actual[d]
+            for (k, w) in weights.enumerated() { for j in e.indices { e[j] -= w * memberForecasts[k][d][j] } }
+            errors.append(e)
+        }
+        let all = errors.joined()
+        fallbackSigma = (all.reduce(0) { $0 + $1 * $1 } / Double(max(1, all.count))).squareRoot()
+        // The members again on the whole history.
+        (naive, arWeekly, arima, mstl) = (nil, nil, nil, nil)
+        for member in usable {
+            var m = Self.make(member, periodsPerDay: day)
+            try m.fit(history)
+            switch m {
+            case let f as SeasonalNaiveForecaster: naive = f
+            case let f as WeeklyDifferenceAR: arWeekly = f
+            case let f as AutoARIMA: arima = f
+            case let f as MSTLARIMA: mstl = f
+            default: break
+            }
+        }
+    }
+
+    public func forecast(horizon: Int, level: Double) throws -> Forecast {
+        let fitted = fittedMembers
+        guard !fitted.isEmpty, fitted.count == weights.count else { throw ForecastError.notFitted(model: name) }
+        var point = [Double](repeating: 0, count: horizon)
+        for (m, w) in zip(fitted, weights) {
+            let f = try m.forecast(horizon: horizon, level: level)
+            for j in 0..<horizon { point[j] += w * f.point[j] }
+        }
+        let validated = errors.map(\.count).max() ?? 0
+        let widths = Backtest.conformalHalfWidths(errors: errors, horizon: min(horizon, validated), level: level, pool: 2)
+        let z = normalQuantile(0.5 + level / 2)
+        let half = (0..<horizon).map { j -> Double in
+            if validated > 0, let w = widths[j % validated] { return w }
+            return z * fallbackSigma
+        }
+        return Forecast(point: point, lower: zip(point, half).map { $0 - $1 }, upper: zip(point, half).map { $0 + $1 }, level: level)
+    }
+
+    public var summary: String {
+        members.isEmpty
+            ? "\(name): not fitted"
+            : "ensemble of " + zip(members, weights).map { String(format: "%@ %.2f", $0 as NSString, $1) }.joined(separator: ", ")
+                + " (\(weighting == .stack ? "constrained least-squares stack" : "inverse MSE") on \(validationDays) validation days)"
+    }
+}
