@@ -12,7 +12,8 @@ public struct Observation: Sendable {
     /// This period's load and PV (kW; metered as the period starts, as in CityLearn).
     public var load: Double
     public var pv: Double
-    /// Day-ahead forecasts of load and PV for the periods after this one until the day ends.
+    /// Day-ahead forecasts of load and PV for the periods after this one until the day ends (on a warm-up day,
+    /// which has no forecast, the actual values: policies are trained and evaluated after the warm-up only).
     public var forecastLoad: ArraySlice<Double>
     public var forecastPV: ArraySlice<Double>
     /// Import and export prices of this period and the rest of the day.

@@ -184,6 +184,11 @@ struct RLEvaluateCommand: ParsableCommand {
         print(
             "\(days.prosumer): \(split.test.count) held-out days \(days.label(split.test.first!)) .. \(days.label(split.test.last!)), forecasts \(days.forecasters.load) (load) / \(days.forecasters.pv) (PV), \(String(format: "%.1f", clock.seconds)) s"
         )
+        for (file, path) in zip(files, policies) where file.prosumer != days.prosumer {
+            print(
+                "note: \(path) was trained for \(file.prosumer) (battery \(file.batteryKW) kW), evaluated on \(days.prosumer) (battery \(days.battery.powerKW) kW)"
+            )
+        }
         print(ControlReport.table(c))
         if let json {
             try inContext(json) { try OutputFiles.write(ControlReport.json(c).serialized() + "\n", to: json) }
