@@ -1,0 +1,59 @@
+import Foundation
+import DataIO
+import Optimize
+import Testing
+
+@testable import Control
+
+/// The controllers' whole-day reader takes a Windows CSV (BOM, CRLF, quoted cells) as its LF original, and names
+/// file and line when it refuses one.
+@Suite struct HistoryReaderTests {
+    static func community(_ dir: URL, csv: String) throws -> Community {
+        let battery =
+            #"{"capacity_kwh": 5, "power_kw": 2.5, "charge_efficiency": 0.95, "discharge_efficiency": 0.95, "initial_soc": 0.5, "min_soc": 0.1, "max_soc": 0.95, "final_min_soc": 0.5, "degradation_cost_per_kwh": 0.02}"#
+        let json = """
+            {"name": "t", "start": "2000-01-03T00:00:00Z", "period_minutes": 60, "periods": 24,
+             "grid": {"import_price": [\(Array(repeating: "0.2", count: 24).joined(separator: ","))], "export_price": [\(Array(repeating: "0.05", count: 24).joined(separator: ","))], "import_limit_kw": 40, "export_limit_kw": 40},
+             "p2p": {"enabled": false, "fee_per_kwh": 0},
+             "prosumers": [{"id": "h1", "connection_kw": 12, "load_kw": {"csv": "\(csv)", "column": "load"}, "pv_kw": {"csv": "\(csv)", "column": "pv"}, "battery": \(battery)}]}
+            """
+        let file = dir.appendingPathComponent("c-\(csv).json")
+        try Data(json.utf8).write(to: file)
+        return try CommunityFile.read(file.path)
+    }
+
+    static func rows(days: Int) -> [String] {
+        (0..<(days * 24)).map { k in
+            let stamp = UTCTime.string(Date(timeIntervalSince1970: 946_857_600 + Double(k) * 3600))  // from 2000-01-03
+            return "\(stamp),\(1 + Double(k % 24) / 10),\(max(0, Double(12 - abs(12 - k % 24))) / 4)"
+        }
+    }
+
+    @Test func aWindowsFileReadsAsItsLFOriginal() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("peergrid-rl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let lines = ["timestamp,load,pv"] + Self.rows(days: 10)
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: dir.appendingPathComponent("lf.csv"))
+        let windows =
+            ["\"timestamp\",\"load\",pv"]
+            + Self.rows(days: 10).map { row in
+                let cells = row.split(separator: ",")
+                return "\"\(cells[0])\",\"\(cells[1])\",\(cells[2])"
+            }
+        try Data([0xEF, 0xBB, 0xBF] + Array((windows.joined(separator: "\r\n") + "\r\n").utf8)).write(to: dir.appendingPathComponent("win.csv"))
+        let a = try HouseholdDays.read(community: Self.community(dir, csv: "lf.csv"), prosumer: nil, warmUpDays: 2)
+        let b = try HouseholdDays.read(community: Self.community(dir, csv: "win.csv"), prosumer: nil, warmUpDays: 2)
+        #expect(a.days == 10 && b.days == 10)
+        #expect(a.load == b.load && a.pv == b.pv && a.forecastLoad == b.forecastLoad && a.first == b.first)
+
+        // A bad cell in the middle of the history is refused with file and line (header = line 1).
+        var bad = lines
+        bad[100] = bad[100].replacingOccurrences(of: ",", with: ",x", options: [], range: bad[100].range(of: ","))
+        try Data(bad.joined(separator: "\r\n").utf8).write(to: dir.appendingPathComponent("bad.csv"))
+        let c = try Self.community(dir, csv: "bad.csv")
+        #expect(throws: CommunityFileError.self) { try HouseholdDays.read(community: c, prosumer: nil, warmUpDays: 2) }
+        do { _ = try HouseholdDays.read(community: c, prosumer: nil, warmUpDays: 2) } catch let e as CommunityFileError {
+            #expect(e.description.contains("bad.csv:101") && e.kind == .badInput, "\(e.description)")
+        }
+    }
+}
