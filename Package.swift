@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Market", targets: ["Market"]),
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "Control", targets: ["Control"]),
+        .library(name: "Anomalies", targets: ["Anomalies"]),
         .library(name: "Reports", targets: ["Reports"]),
         .library(name: "DayAhead", targets: ["DayAhead"]),
         .library(name: "ResultStore", targets: ["ResultStore"]),
@@ -53,6 +54,7 @@ let package = Package(
         .target(name: "Agents", dependencies: ["DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver", "Optimize", "CMPI"]),
         // Reinforcement-learning energy managers and their optimizer references (one prosumer's battery).
         .target(name: "Control", dependencies: ["DataIO", "LinearAlgebra", "LinearProgramming", "GLPKSolver", "Forecast", "Optimize"]),
+        .target(name: "Anomalies", dependencies: ["DataIO", "Forecast"]),
         .target(name: "Market", dependencies: ["DataIO", "LinearProgramming", "Optimize"]),
         .target(name: "Ledger", dependencies: ["DataIO", "Optimize", "Market", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Reports", dependencies: ["DataIO", "LinearProgramming", "Forecast", "Optimize", "Market", "Agents", "Control", "ResultStore"]),
@@ -64,11 +66,11 @@ let package = Package(
         ]),
         .executableTarget(name: "PeerGridCLI", dependencies: [
             "DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market", "Reports", "DayAhead",
-            "ResultStore", "Ledger", "Agents", "Control", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "ResultStore", "Ledger", "Agents", "Control", "Anomalies", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "BenchmarkTool", dependencies: [
             "DataIO", "LinearAlgebra", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market",
-            "Reports", "Ledger", "Agents", "ResultStore", "Control", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Reports", "Ledger", "Agents", "ResultStore", "Control", "Anomalies", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // MARK: - Tests
@@ -91,6 +93,7 @@ let package = Package(
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "ResultStore", "DataIO", "Market"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Optimize", "LinearProgramming", "CbcSolver", "DataIO", "TestFixtures"]),
+        .testTarget(name: "AnomaliesTests", dependencies: ["Anomalies", "Forecast", "DataIO"]),
         .testTarget(name: "ControlTests", dependencies: ["Control", "Optimize", "Forecast", "DataIO", "TestFixtures"]),
         .testTarget(name: "PeerGridCLITests", dependencies: ["TestFixtures"], resources: [.copy("Fixtures")]),
     ],

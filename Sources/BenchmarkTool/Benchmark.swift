@@ -12,7 +12,7 @@ struct Benchmark: ParsableCommand {
         abstract: "PeerGrid benchmarks (run in release: make bench).",
         subcommands: [
             SolversBenchmark.self, ScheduleBenchmark.self, PricingBenchmark.self, ForecastBenchmark.self, TrainingBenchmark.self, MarketBenchmark.self,
-            LedgerBenchmark.self, AgentsBenchmark.self, RLBenchmark.self, AllBenchmarks.self
+            LedgerBenchmark.self, AgentsBenchmark.self, RLBenchmark.self, AnomaliesBenchmark.self, AllBenchmarks.self
         ])
 }
 

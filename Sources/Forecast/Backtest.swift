@@ -38,7 +38,8 @@ public struct BacktestDay: Sendable {
 }
 
 /// Rolling-origin evaluation: for each of the last `testDays` days, fit on everything before the day, forecast
-/// `horizon` observations, score against what happened.
+/// `horizon` observations, score against what happened. Every forecast keeps the ``PhysicalBounds`` of the
+/// history it was fitted on (no negative values for a series that never had one, zero in dark slots).
 public struct Backtest: Sendable {
     public var horizon: Int
     public var testDays: Int
@@ -97,7 +98,8 @@ public struct Backtest: Sendable {
             let start = DispatchTime.now().uptimeNanoseconds
             try m.fit(history)
             fitSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            let f = try m.forecast(horizon: horizon, level: level)
+            let bounds = PhysicalBounds(history: history)
+            let f = bounds.apply(try m.forecast(horizon: horizon, level: level))
             let n = min(horizon, series.count - origin)
             let y = Array(series.values[origin..<(origin + n)])
             let point = Array(f.point.prefix(n))
@@ -115,6 +117,8 @@ public struct Backtest: Sendable {
                 for j in 0..<n {
                     if let w = widths[j] { (lo[j], hi[j]) = (point[j] - w, point[j] + w) }
                 }
+                let bounded = bounds.apply(Forecast(point: point, lower: lo, upper: hi, level: level))
+                (lo, hi) = (bounded.lower, bounded.upper)
             }
             actual += y
             predicted += point

@@ -98,8 +98,8 @@ func residualSD(_ r: [Double]) -> Double {
 /// The forecasters the command line offers, by name, for a series with `periodsPerDay` observations a day.
 public enum ForecasterCatalog {
     public static let names = [
-        "naive", "seasonal-naive", "seasonal-naive-day", "seasonal-mean", "seasonal-mean-day", "ar-weekly", "arima", "arima-fourier", "mstl-arima", "lstm",
-        "cnn", "ensemble"
+        "naive", "seasonal-naive", "seasonal-naive-day", "seasonal-mean", "seasonal-mean-day", "ar-weekly", "arima", "arima-fourier", "mstl-arima", "clear-sky",
+        "lstm", "cnn", "ensemble", "auto"
     ]
 
     /// A new, unfitted forecaster. `seasonal-naive` is the weekly one.
@@ -115,6 +115,8 @@ public enum ForecasterCatalog {
         case "arima": return AutoARIMA(name: name)
         case "mstl-arima": return MSTLARIMA(name: name)
         case "ensemble": return EnsembleForecaster(name: name)
+        case "clear-sky": return ClearSkyForecaster(name: name)
+        case "auto": return AutoSelectForecaster(name: name)
         case "lstm": return NeuralForecaster.lstm(name: name)
         case "cnn": return NeuralForecaster.cnn(name: name)
         case "arima-fourier":

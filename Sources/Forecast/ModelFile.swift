@@ -16,6 +16,8 @@ public struct SavedModel {
     public var start: Date
     public var step: TimeInterval
     public var count: Int
+    /// The bounds of the series it was fitted on, applied to its forecasts (``forecast(horizon:level:)``).
+    public var bounds: PhysicalBounds
 
     public init(forecaster: any Forecaster, fittedOn s: TimeSeries) {
         self.forecaster = forecaster
@@ -23,11 +25,15 @@ public struct SavedModel {
         start = s.start
         step = s.step
         count = s.count
+        bounds = PhysicalBounds(history: s)
     }
 
-    init(forecaster: any Forecaster, series: String, start: Date, step: TimeInterval, count: Int) {
-        (self.forecaster, self.series, self.start, self.step, self.count) = (forecaster, series, start, step, count)
+    init(forecaster: any Forecaster, series: String, start: Date, step: TimeInterval, count: Int, bounds: PhysicalBounds) {
+        (self.forecaster, self.series, self.start, self.step, self.count, self.bounds) = (forecaster, series, start, step, count, bounds)
     }
+
+    /// The model's forecast with the series' physical bounds applied (no negative load or PV, zero PV at night).
+    public func forecast(horizon: Int, level: Double) throws -> Forecast { bounds.apply(try forecaster.forecast(horizon: horizon, level: level)) }
 
     /// Timestamp of the `h`-th forecast (0-based).
     public func forecastTimestamp(_ h: Int) -> Date { start.addingTimeInterval(Double(count + h) * step) }
@@ -60,6 +66,8 @@ public enum ModelFile {
         var start: Double
         var step: Double
         var count: Int
+        /// Absent in files written before the bounds were kept: no bounds.
+        var bounds: PhysicalBounds?
         var model: M
     }
 
@@ -71,7 +79,7 @@ public enum ModelFile {
             return try encoder.encode(
                 Document(
                     format: format, version: version, kind: kind, series: saved.series,
-                    start: saved.start.timeIntervalSince1970, step: saved.step, count: saved.count, model: m))
+                    start: saved.start.timeIntervalSince1970, step: saved.step, count: saved.count, bounds: saved.bounds, model: m))
         }
         switch saved.forecaster {
         case let m as NaiveForecaster: return try document("naive", m)
@@ -81,6 +89,8 @@ public enum ModelFile {
         case let m as AutoARIMA: return try document("auto-arima", m)
         case let m as MSTLARIMA: return try document("mstl-arima", m)
         case let m as EnsembleForecaster: return try document("ensemble", m)
+        case let m as ClearSkyForecaster: return try document("clear-sky", m)
+        case let m as AutoSelectForecaster: return try document("auto", m)
         case var m as NeuralForecaster:
             let weights = m.weightBytes()
             m.state?.weightsChecksum = fnv1a(weights)
@@ -130,6 +140,8 @@ public enum ModelFile {
         case "auto-arima": forecaster = try model(AutoARIMA.self)
         case "mstl-arima": forecaster = try model(MSTLARIMA.self)
         case "ensemble": forecaster = try model(EnsembleForecaster.self)
+        case "clear-sky": forecaster = try model(ClearSkyForecaster.self)
+        case "auto": forecaster = try model(AutoSelectForecaster.self)
         case "neural":
             guard var m = try model(NeuralForecaster.self) as? NeuralForecaster else { throw SavedModelError(file: file, message: "not a neural model") }
             do { try m.loadWeights(binary) } catch let e as ForecastError { throw SavedModelError(file: file, message: e.description) }
@@ -145,7 +157,7 @@ public enum ModelFile {
         }
         return SavedModel(
             forecaster: forecaster, series: header.series, start: Date(timeIntervalSince1970: header.start),
-            step: header.step, count: header.count)
+            step: header.step, count: header.count, bounds: header.bounds ?? .none)
     }
 
     static func decodeModel<M: Forecaster & Codable>(_ type: M.Type, data: Data, file: String, kind: String) throws -> any Forecaster {

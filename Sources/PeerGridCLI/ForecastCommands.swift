@@ -208,7 +208,7 @@ struct ForecastCommand: ParsableCommand {
             }
             saved = SavedModel(forecaster: f, fittedOn: s)
         }
-        let result = try saved.forecaster.forecast(horizon: horizon, level: 0.95)
+        let result = try saved.forecast(horizon: horizon, level: 0.95)
         if let saveModel {
             do { try OutputFiles.write(data: try ModelFile.encode(saved), to: saveModel) } catch { throw CLIFailure("cannot write \(saveModel): \(error)") }
         }

@@ -193,3 +193,90 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         #expect(throws: SavedModelError.self) { try ModelFile.decode(Data(text.utf8), file: "e.json") }
     }
 }
+
+@Suite struct PVAndAutoTests {
+    /// A PV-like hourly series: a clear-sky bell from 06:00 to 19:00 times a persistent daily clearness.
+    static func pv(days: Int, seed: UInt64) -> TimeSeries {
+        var g = SeededGenerator(seed: seed)
+        var k = 0.8
+        var values: [Double] = []
+        for _ in 0..<days {
+            k = max(0.1, min(1, 0.5 * k + 0.5 * g.uniform(0.1, 1.2)))
+            for h in 0..<24 {
+                let bell = max(0, sin(Double.pi * (Double(h) + 0.5 - 6) / 13))
+                values.append(bell > 0 ? 5 * bell * k * (1 + 0.05 * g.uniform(-1, 1)) : 0)
+            }
+        }
+        return TimeSeries(name: "pv", start: Date(timeIntervalSince1970: 0), step: 3600, values: values)
+    }
+
+    /// Over seeded random series and every catalog model that fits quickly: no forecast (point or interval) is
+    /// negative, and the night is exactly zero, in the backtest and in a saved model's forecast.
+    @Test func forecastsOfPVAreNeverNegativeAndZeroAtNight() throws {
+        for seed in UInt64(1)...2 {
+            let s = Self.pv(days: 30, seed: seed)
+            let bounds = PhysicalBounds(history: s)
+            #expect(bounds.nonNegative && bounds.darkSlots.count == 24)
+            #expect((0..<24).filter { bounds.isDark(step: $0) } == Array(0..<6) + Array(19..<24), "\(bounds.darkSlots)")
+            for name in ["naive", "seasonal-naive-day", "seasonal-mean-day", "ar-weekly", "clear-sky"] {
+                let score = try Backtest(horizon: 24, testDays: 3, calibrationDays: 3).run(try ForecasterCatalog.make(name, periodsPerDay: 24), on: s)
+                for d in score.days {
+                    for (j, (p, (lo, hi))) in zip(d.point, zip(d.lower, d.upper)).enumerated() {
+                        #expect(p >= 0 && lo >= 0 && hi >= p, "\(name) seed \(seed)")
+                        if bounds.isDark(step: j) { #expect(p == 0 && lo == 0 && hi == 0, "\(name) seed \(seed) step \(j)") }
+                    }
+                }
+                var m = try ForecasterCatalog.make(name, periodsPerDay: 24)
+                try m.fit(s)
+                let saved = try ModelFile.decode(try ModelFile.encode(SavedModel(forecaster: m, fittedOn: s)), file: "m.json")
+                #expect(saved.bounds == bounds)
+                let f = try saved.forecast(horizon: 48, level: 0.95)
+                #expect(f.lower.allSatisfy { $0 >= 0 } && (0..<48).filter { bounds.isDark(step: $0) }.allSatisfy { f.upper[$0] == 0 })
+            }
+        }
+        // A series with a negative value has no bounds.
+        var s = Self.pv(days: 10, seed: 1)
+        s.values[30] = -0.1
+        #expect(PhysicalBounds(history: s) == .none)
+    }
+
+    /// The clear-sky model on a series that is exactly envelope times clearness recovers the next day's
+    /// clearness from its persistence, and beats yesterday's PV (seasonal-naive-day) there.
+    @Test func clearSkyBeatsYesterdayOnPersistentClearness() throws {
+        var wins = 0
+        for seed in UInt64(1)...5 {
+            let s = Self.pv(days: 60, seed: seed)
+            let backtest = Backtest(horizon: 24, testDays: 14)
+            let clear = try backtest.run(ClearSkyForecaster(), on: s),
+                yesterday = try backtest.run(try ForecasterCatalog.make("seasonal-naive-day", periodsPerDay: 24), on: s)
+            if clear.mae < yesterday.mae { wins += 1 }
+        }
+        #expect(wins >= 4)
+        var m = ClearSkyForecaster()
+        #expect(throws: ForecastError.self) { try m.fit(TimeSeries(name: "x", start: Date(), step: 3600, values: [1, 2, 3])) }
+    }
+
+    /// `auto` chooses the candidate with the lowest validation MAE (checked against the validation run directly),
+    /// forecasts as that model does, and saves and loads.
+    @Test func autoChoosesTheLowestValidationErrorAndSavesAndLoads() throws {
+        let s = Self.pv(days: 30, seed: 7)
+        var a = AutoSelectForecaster(candidates: ["seasonal-naive", "seasonal-naive-day", "clear-sky"], validationDays: 5)
+        try a.fit(s)
+        let scores = AutoSelectForecaster.validate(["seasonal-naive", "seasonal-naive-day", "clear-sky"], on: s, days: 5)
+        #expect(a.chosenModel == scores.min { $0.mae < $1.mae }?.model)
+        var direct = try ForecasterCatalog.make(a.chosenModel ?? "", periodsPerDay: 24)
+        try direct.fit(s)
+        #expect(try direct.forecast(horizon: 24, level: 0.95).point == (try a.forecast(horizon: 24, level: 0.95).point))
+        let loaded = try ModelFile.decode(try ModelFile.encode(SavedModel(forecaster: a, fittedOn: s)), file: "a.json").forecaster
+        #expect(try loaded.forecast(horizon: 24, level: 0.95).point == (try a.forecast(horizon: 24, level: 0.95).point))
+        var bad = AutoSelectForecaster(candidates: ["lstm"])
+        #expect(throws: ForecastError.self) { try bad.fit(s) }
+    }
+
+    /// MASE treats zero actuals like any other (it scales absolute errors), and MAPE skips them rather than
+    /// dividing by zero.
+    @Test func scaledErrorsOnSeriesWithZeros() {
+        #expect(Metrics.mape([0, 2], [1, 1]) == 50)
+        #expect(Metrics.mase([0, 2], [1, 1], training: [0, 1, 0, 1], period: 1) == 1)
+    }
+}

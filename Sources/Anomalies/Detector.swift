@@ -1,0 +1,251 @@
+import DataIO
+import Forecast
+import Foundation
+
+/// The patterns meter tampering and faults leave in a series, and the catch-all residual band.
+public enum AnomalyKind: String, CaseIterable, Codable, Sendable {
+    /// Readings below zero in a series that otherwise never is (a meter wired backwards, energy fed back
+    /// through a consumption meter).
+    case reversedFlow = "reversed-flow"
+    /// A reading of exactly zero at a time of day when the series is never zero (a meter or link dropping out).
+    case suddenZero = "sudden-zero"
+    /// A run of identical readings where the series always moves (a stuck register, a repeated last value).
+    case flatLine = "flat-line"
+    /// A reading several times both neighbouring readings and far above the reference, or well above any
+    /// reading seen at that time of day.
+    case spike
+    /// A whole day whose profile matches the reference profile shifted by hours better than unshifted (a clock
+    /// set wrong, a time zone applied twice).
+    case shiftedProfile = "shifted-profile"
+    /// Any other reading outside the residual band around the reference.
+    case outsideBand = "outside-band"
+}
+
+/// One flag: `length` readings from observation `start` (a run, or a whole day for a shifted profile).
+public struct AnomalyFlag: Sendable, Equatable {
+    public var kind: AnomalyKind
+    public var start: Int
+    public var length: Int
+    /// How far from normal, in the detector's unit (the reason says which); larger is surer.
+    public var score: Double
+    public var reason: String
+
+    /// The observations it covers.
+    public var range: Range<Int> { start..<(start + length) }
+}
+
+/// Detects meter anomalies in a regular series. Every reading is compared with a robust reference: the median of
+/// the same time of day on the same weekday one and two weeks before and after (medians are not moved by the
+/// anomalies themselves; see ``reference(_:periodsPerDay:)``). The residual's scale at each time of day is the median absolute residual there
+/// (times 1.4826, a standard deviation for normal noise). Detectors run in a fixed order and a reading is flagged
+/// once, by the first that claims it: shifted profile (a whole day), reversed flow, sudden zero, flat line, spike, outside band.
+public struct AnomalyDetector: Sendable {
+    /// Identical consecutive readings that make a flat line.
+    public var minimumFlatRun = 4
+    /// A spike is above this multiple of both neighbouring readings...
+    public var spikeRatio = 2.0
+    /// ...and this many scales above the reference; or above this multiple of the third-largest reading ever
+    /// seen at that time of day.
+    public var spikeScales = 6.0
+    public var highRatio = 1.25
+    /// A day is shifted when some shift of the reference leaves at most this share of the unshifted squared error.
+    public var shiftErrorRatio = 0.5
+    /// Shifts tried, in hours either way (whole observations).
+    public var maximumShiftHours = 4.0
+    /// The band: this many scales either side of the reference.
+    public var bandScales = 6.0
+
+    public init() {}
+
+    /// Why a series cannot be checked.
+    public static func problem(_ s: TimeSeries) -> String? {
+        let day = s.periodsPerDay
+        guard day >= 2 else { return "needs at least two observations a day (the step is \(Int(s.step)) s)" }
+        guard s.count >= 3 * day else {
+            return "needs at least 3 days of observations, the series has \(s.count) (\(String(format: "%.1f", Double(s.count) / Double(day))) days)"
+        }
+        if let k = s.values.firstIndex(where: { !$0.isFinite }) { return "observation \(k) is not a finite number" }
+        return nil
+    }
+
+    /// The reference value of each observation: the median of the same time of day 7 and 14 days before and after
+    /// when at least two of those exist (the same weekday), else of 1, 2, 7 and 14 days before and after (nil
+    /// where no other day has that time of day).
+    public static func reference(_ x: [Double], periodsPerDay day: Int) -> [Double?] {
+        func values(_ t: Int, _ lags: [Int]) -> [Double] {
+            lags.flatMap { (k: Int) -> [Int] in [t - k * day, t + k * day] }.filter { $0 >= 0 && $0 < x.count }.map { x[$0] }
+        }
+        return x.indices.map { t in
+            let weekly = values(t, [7, 14])
+            if weekly.count >= 2 { return median(weekly) }
+            let v = values(t, [1, 2, 7, 14])
+            return v.isEmpty ? nil : median(v)
+        }
+    }
+
+    static func median(_ v: [Double]) -> Double {
+        let s = v.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    /// The flags of `series`, in time order. Throws ``AnomalyError`` for a series that cannot be checked.
+    public func detect(_ series: TimeSeries) throws -> [AnomalyFlag] {
+        if let p = Self.problem(series) { throw AnomalyError.unusableSeries(name: series.name, detail: p) }
+        let x = series.values, n = x.count, day = series.periodsPerDay
+        let ref = Self.reference(x, periodsPerDay: day)
+        let residual: [Double?] = x.indices.map { t in ref[t].map { x[t] - $0 } }
+        // Scale per time of day, floored so that a flat slot (PV at night) does not make every wiggle infinite.
+        let magnitudes = x.map(abs).sorted()
+        let level = magnitudes[min(n - 1, Int(0.95 * Double(n)))]
+        let floor = max(1e-9, 1e-3 * level)
+        let scale: [Double] = (0..<day).map { s in
+            let r = stride(from: s, to: n, by: day).compactMap { residual[$0].map(abs) }
+            return r.isEmpty ? floor : max(floor, 1.4826 * Self.median(r))
+        }
+        var claimed = [Bool](repeating: false, count: n)
+        var flags: [AnomalyFlag] = []
+        func claim(_ f: AnomalyFlag) {
+            for t in f.range { claimed[t] = true }
+            flags.append(f)
+        }
+        func runs(where predicate: (Int) -> Bool) -> [Range<Int>] {
+            var out: [Range<Int>] = [], t = 0
+            while t < n {
+                guard !claimed[t], predicate(t) else { t += 1; continue }
+                var u = t + 1
+                while u < n, !claimed[u], predicate(u) { u += 1 }
+                out.append(t..<u)
+                t = u
+            }
+            return out
+        }
+        // Shifted profile: a whole day that fits the reference better when moved by 1..maximumShiftHours hours.
+        let maxShift = max(1, Int((maximumShiftHours * 3600 / series.step).rounded()))
+        for d in 0..<(n / day) {
+            let range = (d * day)..<((d + 1) * day)
+            guard !range.contains(where: { claimed[$0] }), range.lowerBound - maxShift >= 0, range.upperBound + maxShift <= n else { continue }
+            // Squared errors in scales, each capped at 4 scales so that a single spike or reversed reading in the
+            // day does not decide it.
+            func loss(_ s: Int) -> Double? {
+                var total = 0.0
+                for t in range {
+                    guard let r = ref[t - s] else { return nil }
+                    let e = min(4, abs(x[t] - r) / scale[(t - s) % day])
+                    total += e * e
+                }
+                return total
+            }
+            guard let unshifted = loss(0), unshifted > 0 else { continue }
+            var best: (shift: Int, error: Double)?
+            for s in -maxShift...maxShift where s != 0 {
+                if let e = loss(s), e < best?.error ?? .infinity { best = (s, e) }
+            }
+            // The shift must explain the day: its loss well below the unshifted one, and the unshifted one well above
+            // what an ordinary day leaves (about one squared scale a reading).
+            if let best, best.error <= shiftErrorRatio * unshifted, unshifted > 3 * Double(day) {
+                let hours = Double(best.shift) * series.step / 3600
+                claim(
+                    AnomalyFlag(
+                        kind: .shiftedProfile, start: range.lowerBound, length: day, score: unshifted / max(best.error, 1e-300),
+                        reason: String(
+                            format: "the day matches the reference profile moved %@%.4g h (squared error %.3g scales^2 instead of %.3g)",
+                            (hours > 0 ? "+" : "") as NSString,
+                            hours, best.error, unshifted)))
+            }
+        }
+        // Reversed flow: negative readings where at least 95 % are not.
+        let negatives = x.filter { $0 < 0 }.count
+        if negatives > 0, Double(negatives) <= 0.05 * Double(n) {
+            for r in runs(where: { x[$0] < 0 }) {
+                let worst = r.map { x[$0] }.min() ?? 0
+                claim(
+                    AnomalyFlag(
+                        kind: .reversedFlow, start: r.lowerBound, length: r.count, score: -worst / scale[r.lowerBound % day],
+                        reason: String(format: "reading %.4g below zero in a series that is otherwise never negative", worst)))
+            }
+        }
+        // Sudden zero: exactly zero where at least three quarters of the reference days have a positive reading and
+        // the reference is at least a tenth of the series' 95th percentile.
+        func referencesPositive(_ t: Int) -> Bool {
+            let around: [Int] = [1, 2, 7, 14].flatMap { (k: Int) -> [Int] in [t - k * day, t + k * day] }
+            let v: [Double] = around.filter { $0 >= 0 && $0 < n }.map { x[$0] }
+            return v.count >= 2 && 4 * v.filter({ $0 > 0 }).count >= 3 * v.count
+        }
+        for r in runs(where: { x[$0] == 0 && referencesPositive($0) }) {
+            let references: [Double] = r.compactMap { ref[$0] }
+            let expected = references.reduce(0, +) / Double(max(1, r.count))
+            // A zero where the reference is itself small (dusk, a cloudy winter afternoon) is not sudden.
+            guard expected >= 0.1 * level else { continue }
+            claim(
+                AnomalyFlag(
+                    kind: .suddenZero, start: r.lowerBound, length: r.count, score: expected / scale[r.lowerBound % day],
+                    reason: String(format: "%d reading(s) of exactly 0 where the reference days read %.4g on average", r.count, expected)))
+        }
+        // Flat line: identical non-zero readings, at least `minimumFlatRun` of them.
+        var t = 1
+        while t < n {
+            guard x[t] == x[t - 1], x[t] != 0 else { t += 1; continue }
+            var u = t + 1
+            while u < n, x[u] == x[t - 1] { u += 1 }
+            let r = (t - 1)..<u
+            if r.count >= minimumFlatRun, !r.contains(where: { claimed[$0] }) {
+                let expected = r.compactMap { ref[$0] }
+                let moves = (expected.max() ?? 0) - (expected.min() ?? 0)
+                claim(
+                    AnomalyFlag(
+                        kind: .flatLine, start: r.lowerBound, length: r.count, score: Double(r.count),
+                        reason: String(format: "%d identical readings of %.4g (the reference moves by %.4g over them)", r.count, x[t], moves)))
+            }
+            t = u
+        }
+        // Spike: far above both neighbours and the reference, or far above anything seen at that time of day.
+        let slotHigh: [Double] = (0..<day).map { s in
+            let v = stride(from: s, to: n, by: day).map { x[$0] }.sorted()
+            return v[max(0, v.count - 3)]
+        }
+        for t in 0..<n where !claimed[t] {
+            guard let r = residual[t], x[t] > 0 else { continue }
+            let largest: Double = [t - 1, t + 1].filter { $0 >= 0 && $0 < n }.map { x[$0] }.max() ?? 0
+            let z = r / scale[t % day]
+            if (x[t] > spikeRatio * largest && z > spikeScales) || (slotHigh[t % day] > 0 && x[t] > highRatio * slotHigh[t % day]) {
+                claim(
+                    AnomalyFlag(
+                        kind: .spike, start: t, length: 1, score: z,
+                        reason: String(
+                            format:
+                                "reading %.4g is %.1f times the larger neighbouring reading, %.1f scales above the reference and %.2f times the third-largest reading at this time of day",
+                            x[t], x[t] / max(largest, 1e-300), z, x[t] / max(slotHigh[t % day], 1e-300))))
+            }
+        }
+        // Outside the band.
+        for t in 0..<n where !claimed[t] {
+            guard let r = residual[t] else { continue }
+            let z = r / scale[t % day]
+            if abs(z) > bandScales {
+                claim(
+                    AnomalyFlag(
+                        kind: .outsideBand, start: t, length: 1, score: abs(z),
+                        reason: String(
+                            format: "reading %.4g is %.1f scales %@ the reference %.4g (band +-%.1f scales)", x[t], abs(z),
+                            (z > 0 ? "above" : "below") as NSString,
+                            x[t] - r, bandScales)))
+            }
+        }
+        return flags.sorted { ($0.start, $0.kind.rawValue) < ($1.start, $1.kind.rawValue) }
+    }
+}
+
+/// Why anomaly detection or its evaluation cannot run.
+public enum AnomalyError: PeerGridError, Equatable {
+    case unusableSeries(name: String, detail: String)
+    case invalidOption(name: String, detail: String)
+
+    public var kind: FailureKind { .badInput }
+
+    public var description: String {
+        switch self {
+        case let .unusableSeries(name, detail): return "series \(name): \(detail)"
+        case let .invalidOption(name, detail): return "\(name): \(detail)"
+        }
+    }
+}
