@@ -62,7 +62,7 @@ let package = Package(
                                                    .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(name: "DayAhead", dependencies: [
             "LinearAlgebra", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market", "Reports",
-            "ResultStore", "Agents",
+            "ResultStore", "Agents", "Anomalies",
         ]),
         .executableTarget(name: "PeerGridCLI", dependencies: [
             "DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market", "Reports", "DayAhead",

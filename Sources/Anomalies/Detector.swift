@@ -44,8 +44,8 @@ public struct AnomalyDetector: Sendable {
     public var minimumFlatRun = 4
     /// A spike is above this multiple of both neighbouring readings...
     public var spikeRatio = 2.0
-    /// ...and this many scales above the reference; or above this multiple of the third-largest reading ever
-    /// seen at that time of day.
+    /// ...and this many scales above the reference; or above this multiple of the third-largest reading seen at that
+    /// time of day.
     public var spikeScales = 6.0
     public var highRatio = 1.25
     /// A day is shifted when some shift of the reference leaves at most this share of the unshifted squared error.
@@ -71,15 +71,23 @@ public struct AnomalyDetector: Sendable {
     /// The reference value of each observation: the median of the same time of day 7 and 14 days before and after
     /// when at least two of those exist (the same weekday), else of 1, 2, 7 and 14 days before and after (nil
     /// where no other day has that time of day).
-    public static func reference(_ x: [Double], periodsPerDay day: Int) -> [Double?] {
+    public static func reference(_ x: [Double], periodsPerDay day: Int, weekly: Bool = true) -> [Double?] {
         func values(_ t: Int, _ lags: [Int]) -> [Double] {
             lags.flatMap { (k: Int) -> [Int] in [t - k * day, t + k * day] }.filter { $0 >= 0 && $0 < x.count }.map { x[$0] }
         }
         return x.indices.map { t in
-            let weekly = values(t, [7, 14])
-            if weekly.count >= 2 { return median(weekly) }
+            let sameWeekday = weekly ? values(t, [7, 14]) : []
+            if sameWeekday.count >= 2 { return median(sameWeekday) }
             let v = values(t, [1, 2, 7, 14])
             return v.isEmpty ? nil : median(v)
+        }
+    }
+
+    /// 1.4826 times the median absolute residual at each time of day, at least `floor`.
+    static func scales(_ x: [Double], _ ref: [Double?], periodsPerDay day: Int, floor: Double) -> [Double] {
+        (0..<day).map { s in
+            let r = stride(from: s, to: x.count, by: day).compactMap { t in ref[t].map { abs(x[t] - $0) } }
+            return r.isEmpty ? floor : max(floor, 1.4826 * median(r))
         }
     }
 
@@ -92,16 +100,21 @@ public struct AnomalyDetector: Sendable {
     public func detect(_ series: TimeSeries) throws -> [AnomalyFlag] {
         if let p = Self.problem(series) { throw AnomalyError.unusableSeries(name: series.name, detail: p) }
         let x = series.values, n = x.count, day = series.periodsPerDay
-        let ref = Self.reference(x, periodsPerDay: day)
-        let residual: [Double?] = x.indices.map { t in ref[t].map { x[t] - $0 } }
-        // Scale per time of day, floored so that a flat slot (PV at night) does not make every wiggle infinite.
         let magnitudes = x.map(abs).sorted()
         let level = magnitudes[min(n - 1, Int(0.95 * Double(n)))]
         let floor = max(1e-9, 1e-3 * level)
-        let scale: [Double] = (0..<day).map { s in
-            let r = stride(from: s, to: n, by: day).compactMap { residual[$0].map(abs) }
-            return r.isEmpty ? floor : max(floor, 1.4826 * Self.median(r))
+        // Two passes: gross readings against the eight-day reference are replaced by it before the same-weekday
+        // reference is taken, so that one anomaly on a reference day does not move it.
+        let rough = Self.reference(x, periodsPerDay: day, weekly: false)
+        let roughScale = Self.scales(x, rough, periodsPerDay: day, floor: floor)
+        let cleaned: [Double] = x.indices.map { t in
+            guard let r = rough[t] else { return x[t] }
+            return abs(x[t] - r) > bandScales * roughScale[t % day] ? r : x[t]
         }
+        let ref = Self.reference(cleaned, periodsPerDay: day)
+        let residual: [Double?] = x.indices.map { t in ref[t].map { x[t] - $0 } }
+        // Scale per time of day, floored so that a flat slot (PV at night) does not make every wiggle infinite.
+        let scale = Self.scales(x, ref, periodsPerDay: day, floor: floor)
         var claimed = [Bool](repeating: false, count: n)
         var flags: [AnomalyFlag] = []
         func claim(_ f: AnomalyFlag) {
@@ -205,7 +218,8 @@ public struct AnomalyDetector: Sendable {
         }
         for t in 0..<n where !claimed[t] {
             guard let r = residual[t], x[t] > 0 else { continue }
-            let largest: Double = [t - 1, t + 1].filter { $0 >= 0 && $0 < n }.map { x[$0] }.max() ?? 0
+            // Neighbours are taken from the cleaned readings, so a reading next to a zeroed or reversed one is no spike.
+            let largest: Double = [t - 1, t + 1].filter { $0 >= 0 && $0 < n }.map { cleaned[$0] }.max() ?? 0
             let z = r / scale[t % day]
             if (x[t] > spikeRatio * largest && z > spikeScales) || (slotHigh[t % day] > 0 && x[t] > highRatio * slotHigh[t % day]) {
                 claim(

@@ -1,3 +1,5 @@
+import DataIO
+import Anomalies
 import Forecast
 import Foundation
 import LinearProgramming
@@ -138,6 +140,7 @@ public enum DayAheadOutputs {
         var doc = ReportDocument(title: "Day-ahead plan: \(r.community.name), \(r.date)")
         summarySection(r, &doc)
         forecastSection(r, &doc)
+        anomalySection(r, &doc)
         if r.schedule.status.hasSolution { flowSections(r, &doc) }
         priceSection(r, &doc)
         billSection(r, &doc)
@@ -222,6 +225,37 @@ public enum DayAheadOutputs {
                 note:
                     "`auto` fits each candidate on a \(r.options.autoTestDays)-day rolling backtest and keeps the lowest MAE. `zero`: the series was zero for two weeks (no PV)."
             ))
+    }
+
+    /// Meter anomalies in the recent history of every series (``AnomalyDetector``), at most 30 rows.
+    static func anomalySection(_ r: DayAheadResult, _ doc: inout ReportDocument) {
+        let checked = r.forecasts.filter { $0.anomalyWindowStart != nil }
+        guard !checked.isEmpty else { return }
+        doc.add(.heading("Meter anomalies in the history"))
+        var rows: [[String]] = []
+        for f in checked {
+            guard let start = f.anomalyWindowStart else { continue }
+            for flag in f.anomalies {
+                let stamp = UTCTime.string(start.addingTimeInterval(Double(flag.start) * f.historyStep))
+                rows.append([
+                    stamp, f.source.prosumer, f.source.kind.rawValue, flag.kind.rawValue, "\(flag.length)", String(format: "%.1f", flag.score), flag.reason
+                ])
+            }
+        }
+        let counted = Dictionary(grouping: checked.flatMap(\.anomalies), by: \.kind).sorted { $0.key.rawValue < $1.key.rawValue }
+        doc.add(
+            .paragraph(
+                "The last \(SeriesForecast.anomalyWindowDays) days of each of the \(checked.count) series were checked for reversed flow, sudden zeros, flat lines, spikes, shifted days and readings outside the residual band (`peergrid anomalies` explains each). "
+                    + (rows.isEmpty
+                        ? "No reading was flagged."
+                        : "\(rows.count) flag(s): " + counted.map { "\($0.value.count) \($0.key.rawValue)" }.joined(separator: ", ")
+                            + (rows.count > 30 ? "; the first 30 by time:" : ":"))))
+        if !rows.isEmpty {
+            doc.add(
+                .table(
+                    header: ["from", "prosumer", "series", "kind", "readings", "score", "reason"], rows: Array(rows.sorted { $0[0] < $1[0] }.prefix(30)),
+                    note: "Scores: scales of the residual (spike, band, zero), readings (flat line) or the error ratio (shifted day)."))
+        }
     }
 
     /// Energy flows, batteries and pool trades (only with a schedule).

@@ -1,3 +1,4 @@
+import Anomalies
 import Agents
 import CbcSolver
 import DataIO
@@ -95,6 +96,15 @@ public struct SeriesForecast: Sendable {
     public var recent: [Double]
     /// Observations fitted on.
     public var observations: Int
+    /// Meter anomalies flagged in the last ``anomalyWindowDays`` days of the history (empty when shorter than three
+    /// days); `start` counts from ``anomalyWindowStart``.
+    public var anomalies: [AnomalyFlag] = []
+    /// Timestamp of the first observation the anomaly check saw.
+    public var anomalyWindowStart: Date?
+    /// Seconds between the history's observations.
+    public var historyStep: TimeInterval = 0
+    /// Days of history checked for meter anomalies.
+    public static let anomalyWindowDays = 28
 }
 
 /// Everything a day-ahead run produced.
@@ -355,10 +365,21 @@ public struct DayAheadPlanner: Sendable {
             lower[j] = night[j] ? 0 : max(0, lower[j])
             upper[j] = night[j] ? 0 : max(0, upper[j])
         }
-        return SeriesForecast(
+        var result = SeriesForecast(
             source: s.source, model: chosen, selection: selection, point: aggregate(point, k),
             lower: aggregate(lower, k), upper: aggregate(upper, k), actual: actual, recent: recent,
             observations: h.count)
+        // The meter check of the recent history (a series it cannot check, too short, is left unchecked).
+        let window = min(h.count, SeriesForecast.anomalyWindowDays * perDay)
+        var recentHistory = h
+        recentHistory.values = Array(h.values.suffix(window))
+        recentHistory.start = h.timestamp(h.count - window)
+        if AnomalyDetector.problem(recentHistory) == nil, let flags = try? AnomalyDetector().detect(recentHistory) {
+            result.anomalies = flags
+            result.anomalyWindowStart = recentHistory.start
+            result.historyStep = h.step
+        }
+        return result
     }
 
     func configured(_ name: String, _ perDay: Int) throws -> any Forecaster {

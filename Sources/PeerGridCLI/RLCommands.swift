@@ -43,7 +43,7 @@ struct RLDataOptions: ParsableArguments {
     }
 
     /// The forecasters that fit on a week of history (the warm-up's default) in milliseconds.
-    static let forecasters = ["naive", "seasonal-naive", "seasonal-naive-day", "seasonal-mean", "seasonal-mean-day"]
+    static let forecasters = ["naive", "seasonal-naive", "seasonal-naive-day", "seasonal-mean", "seasonal-mean-day", "clear-sky"]
 
     func load() throws -> HouseholdDays {
         let parsed = try CommunityFile.read(community)

@@ -19,7 +19,8 @@ import Testing
         ("batch", ["batch", "--manifest", CLI.fixture("manifest.csv")]),
         ("history", ["history", "--store", "runs.sqlite"]),
         ("ledger", ["ledger", "verify", "--ledger", "l.db"]),
-        ("rl", ["rl", "evaluate", "--community", RLCommandTests.demo, "--no-mpc"])
+        ("rl", ["rl", "evaluate", "--community", RLCommandTests.demo, "--no-mpc"]),
+        ("anomalies", ["anomalies", "--data", CLI.fixture("small-history.csv"), "--column", "h02_load_kw"])
     ]
 
     @Test(arguments: families.map(\.0))
