@@ -18,6 +18,8 @@ public struct SavedModel {
     public var count: Int
     /// The bounds of the series it was fitted on, applied to its forecasts (``forecast(horizon:level:)``).
     public var bounds: PhysicalBounds
+    /// Split-conformal half-widths per horizon step (``ConformalCalibration``), empty when not calibrated.
+    public var calibration: [Double?] = []
 
     public init(forecaster: any Forecaster, fittedOn s: TimeSeries) {
         self.forecaster = forecaster
@@ -28,12 +30,17 @@ public struct SavedModel {
         bounds = PhysicalBounds(history: s)
     }
 
-    init(forecaster: any Forecaster, series: String, start: Date, step: TimeInterval, count: Int, bounds: PhysicalBounds) {
+    init(forecaster: any Forecaster, series: String, start: Date, step: TimeInterval, count: Int, bounds: PhysicalBounds, calibration: [Double?]) {
         (self.forecaster, self.series, self.start, self.step, self.count, self.bounds) = (forecaster, series, start, step, count, bounds)
+        self.calibration = calibration
     }
 
-    /// The model's forecast with the series' physical bounds applied (no negative load or PV, zero PV at night).
-    public func forecast(horizon: Int, level: Double) throws -> Forecast { bounds.apply(try forecaster.forecast(horizon: horizon, level: level)) }
+    /// The model's forecast with its calibrated interval (when it was calibrated, for the steps calibrated) and
+    /// the series' physical bounds applied (no negative load or PV, zero PV at night).
+    public func forecast(horizon: Int, level: Double) throws -> Forecast {
+        let f = try forecaster.forecast(horizon: horizon, level: level)
+        return bounds.apply(calibration.isEmpty ? f : ConformalCalibration.apply(f, halfWidths: calibration))
+    }
 
     /// Timestamp of the `h`-th forecast (0-based).
     public func forecastTimestamp(_ h: Int) -> Date { start.addingTimeInterval(Double(count + h) * step) }
@@ -68,6 +75,8 @@ public enum ModelFile {
         var count: Int
         /// Absent in files written before the bounds were kept: no bounds.
         var bounds: PhysicalBounds?
+        /// Absent when the model was not calibrated.
+        var calibration: [Double?]?
         var model: M
     }
 
@@ -79,7 +88,8 @@ public enum ModelFile {
             return try encoder.encode(
                 Document(
                     format: format, version: version, kind: kind, series: saved.series,
-                    start: saved.start.timeIntervalSince1970, step: saved.step, count: saved.count, bounds: saved.bounds, model: m))
+                    start: saved.start.timeIntervalSince1970, step: saved.step, count: saved.count, bounds: saved.bounds,
+                    calibration: saved.calibration.isEmpty ? nil : saved.calibration, model: m))
         }
         switch saved.forecaster {
         case let m as NaiveForecaster: return try document("naive", m)
@@ -152,12 +162,15 @@ public enum ModelFile {
             throw SavedModelError(file: file, message: "unexpected data after the JSON header")
         }
         guard header.step > 0, header.count > 0 else { throw SavedModelError(file: file, message: "step and count must be positive") }
+        if let bad = header.calibration?.firstIndex(where: { w in w.map { !($0 >= 0 && $0.isFinite) } ?? false }) {
+            throw SavedModelError(file: file, message: "calibration[\(bad)] is not a non-negative half-width")
+        }
         if let checked = forecaster as? any DecodedModelCheck, let problem = checked.decodedModelProblem() {
             throw SavedModelError(file: file, message: "the \(header.kind) model cannot be used: \(problem)")
         }
         return SavedModel(
             forecaster: forecaster, series: header.series, start: Date(timeIntervalSince1970: header.start),
-            step: header.step, count: header.count, bounds: header.bounds ?? .none)
+            step: header.step, count: header.count, bounds: header.bounds ?? .none, calibration: header.calibration ?? [])
     }
 
     static func decodeModel<M: Forecaster & Codable>(_ type: M.Type, data: Data, file: String, kind: String) throws -> any Forecaster {

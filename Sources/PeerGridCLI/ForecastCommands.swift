@@ -187,16 +187,26 @@ struct ForecastCommand: ParsableCommand {
     @Option(name: .customLong("load-model"), help: "Forecast with a model saved by --save-model instead of fitting.")
     var loadModel: String?
 
+    @Option(
+        help:
+            "Calibrate the 95 % interval by split conformal: refit at this many rolling origins (one day apart) before the end of the series and take each step's interval from their errors (0: the model's own; kept in a saved model)."
+    )
+    var calibrationDays = 0
+
     @OptionGroup(title: "Neural networks") var neural: NeuralTrainingOptions
 
-    func validate() throws { try ForecastLimits.check(horizon: horizon) }
+    func validate() throws {
+        try ForecastLimits.check(horizon: horizon)
+        guard calibrationDays >= 0, calibrationDays <= 366 else { throw ValidationError("--calibration-days must be 0 to 366, not \(calibrationDays)") }
+    }
 
     func run() throws {
-        let saved: SavedModel
+        var saved: SavedModel
         if let loadModel {
             guard series.data == nil else {
                 throw CLIFailure("give either --load-model or --data (a loaded model forecasts from the end of the series it was fitted on)")
             }
+            guard calibrationDays == 0 else { throw CLIFailure("--calibration-days needs --data (a loaded model keeps the calibration it was saved with)") }
             guard let data = FileManager.default.contents(atPath: loadModel) else { throw CLIFailure("\(loadModel): cannot read the file") }
             saved = try ModelFile.decode(data, file: loadModel)
         } else {
@@ -207,6 +217,16 @@ struct ForecastCommand: ParsableCommand {
                 throw CLIFailure("\(series.data ?? ""): \(model): \(e.description)")
             }
             saved = SavedModel(forecaster: f, fittedOn: s)
+            if calibrationDays > 0 {
+                let unfitted = try neural.apply(to: ForecasterCatalog.make(model, periodsPerDay: s.periodsPerDay))
+                do {
+                    saved.calibration = try ConformalCalibration.halfWidths(model: unfitted, series: s, horizon: horizon, days: calibrationDays)
+                } catch let e as ForecastError { throw CLIFailure("\(series.data ?? ""): --calibration-days \(calibrationDays): \(e.description)") } catch let e
+                    as ARIMAError
+                {
+                    throw CLIFailure("\(series.data ?? ""): \(model): \(e.description)")
+                }
+            }
         }
         let result = try saved.forecast(horizon: horizon, level: 0.95)
         if let saveModel {
@@ -219,6 +239,13 @@ struct ForecastCommand: ParsableCommand {
         if let out {
             do { try OutputFiles.write(csv, to: out) } catch { throw CLIFailure("cannot write \(out): \(error.localizedDescription)") }
             print("model: \(saved.forecaster.summary)")
+            if !saved.calibration.isEmpty {
+                let widths = saved.calibration.compactMap { $0 }
+                print(
+                    String(
+                        format: "interval: split conformal (calibrated on rolling origins), half-width %.4g to %.4g", widths.min() ?? .nan,
+                        widths.max() ?? .nan))
+            }
             if let saveModel { print("saved the fitted model to \(saveModel)") }
             print("wrote \(horizon) forecasts of \(saved.series) (\(saved.forecaster.name)) to \(out)")
         } else {

@@ -280,3 +280,43 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         #expect(Metrics.mase([0, 2], [1, 1], training: [0, 1, 0, 1], period: 1) == 1)
     }
 }
+
+@Suite struct ForecastCalibrationTests {
+    /// The half-widths are the conformal quantiles of the rolling origins' errors, computed here by hand; the
+    /// calibrated interval is point +- width, and a saved model keeps it.
+    @Test func calibrationFromRollingOriginsMatchesTheRuleAndSurvivesSaving() throws {
+        var g = SeededGenerator(seed: 11)
+        let values = (0..<(24 * 30)).map { t in 10 + 3 * sin(2 * Double.pi * Double(t % 24) / 24) + g.uniform(-1, 1) }
+        let s = TimeSeries(name: "x", start: Date(timeIntervalSince1970: 0), step: 3600, values: values)
+        let model = try ForecasterCatalog.make("seasonal-naive-day", periodsPerDay: 24)
+        let widths = try ConformalCalibration.halfWidths(model: model, series: s, horizon: 24, days: 10)
+        // By hand: origin k = count - 24 - 24k, the forecast is the day before, errors pooled over steps h-2...h+2.
+        var errors: [[Double]] = []
+        for k in 0..<10 {
+            let origin = s.count - 24 - 24 * k
+            errors.append((0..<24).map { values[origin + $0] - values[origin - 24 + $0] })
+        }
+        for h in [0, 5, 23] {
+            var pooled: [Double] = []
+            for e in errors { for j in max(0, h - 2)...min(23, h + 2) { pooled.append(abs(e[j])) } }
+            pooled.sort()
+            let k = Int((Double(pooled.count + 1) * 0.95).rounded(.up))
+            #expect(widths[h] == pooled[min(pooled.count, k) - 1])
+        }
+        var fitted = model
+        try fitted.fit(s)
+        var saved = SavedModel(forecaster: fitted, fittedOn: s)
+        saved.calibration = widths
+        let f = try saved.forecast(horizon: 24, level: 0.95)
+        #expect((0..<24).allSatisfy { abs(f.upper[$0] - f.point[$0] - widths[$0]!) < 1e-12 && abs(f.point[$0] - f.lower[$0] - widths[$0]!) < 1e-12 })
+        let loaded = try ModelFile.decode(try ModelFile.encode(saved), file: "m.json")
+        let g2 = try loaded.forecast(horizon: 24, level: 0.95)
+        #expect(g2.lower == f.lower && g2.upper == f.upper && loaded.calibration == widths)
+        // A negative half-width in a file is refused.
+        let text = String(decoding: try ModelFile.encode(saved), as: UTF8.self)
+        let damaged = text.replacingOccurrences(of: "\"calibration\":[", with: "\"calibration\":[-1,")
+        #expect(throws: SavedModelError.self) { try ModelFile.decode(Data(damaged.utf8), file: "m.json") }
+        // Too short for the origins asked for.
+        #expect(throws: ForecastError.self) { try ConformalCalibration.halfWidths(model: model, series: s, horizon: 24, days: 25) }
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import TestFixtures
 import Testing
 
 @Suite(.serialized) struct ForecastCommandTests {
@@ -83,6 +84,29 @@ import Testing
         // More periods than the future rows cover.
         let tooLong = try CLI.run(["forecast", "--load-model", model.path, "--horizon", "30"])
         #expect(tooLong.code == 2 && tooLong.stderr.contains("regressor values for 30 periods"), "\(tooLong.stderr)")
+    }
+
+    /// `--calibration-days`: the interval is split conformal, a saved model keeps it (load forecasts the same
+    /// bytes), a PV-like column stays zero at night, and a loaded model refuses the option.
+    @Test func calibratedForecastSavesAndLoads() throws {
+        let dir = try CLI.temporaryDirectory()
+        let model = dir.appendingPathComponent("m.json"), a = dir.appendingPathComponent("a.csv"), b = dir.appendingPathComponent("b.csv")
+        let data = TestFixtures.packageRoot.appendingPathComponent("Datasets/citylearn_fontana_2017q1_hourly.csv").path
+        let fit = try CLI.run([
+            "forecast", "--data", data, "--column", "b01_pv_kw", "--model", "clear-sky", "--horizon", "24", "--calibration-days", "14",
+            "--out", a.path, "--save-model", model.path
+        ])
+        #expect(fit.code == 0 && fit.stdout.contains("interval: split conformal"), "\(fit.stdout)\(fit.stderr)")
+        let loaded = try CLI.run(["forecast", "--load-model", model.path, "--horizon", "24", "--out", b.path])
+        #expect(loaded.code == 0, "\(loaded.stderr)")
+        #expect(try Data(contentsOf: a) == Data(contentsOf: b))
+        let rows = try String(contentsOf: a, encoding: .utf8).split(separator: "\n").dropFirst().map {
+            $0.split(separator: ",").dropFirst().map { Double($0)! }
+        }
+        #expect(rows.count == 24 && rows.allSatisfy { $0[1] >= 0 && $0[0] >= $0[1] && $0[2] >= $0[0] })
+        #expect(rows[2] == [0, 0, 0] && rows.contains { $0[2] > $0[0] + 1e-9 }, "night is zero, daytime has an interval")
+        let refused = try CLI.run(["forecast", "--load-model", model.path, "--horizon", "24", "--calibration-days", "3"])
+        #expect(refused.code == 2 && refused.stderr.contains("--calibration-days"), "\(refused.stderr)")
     }
 
     @Test(arguments: ["lstm", "cnn"])
