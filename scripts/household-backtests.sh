@@ -12,7 +12,8 @@ OUT=Reports/forecast-households
 MODELS=${MODELS:-seasonal-naive,seasonal-naive-day,seasonal-mean,seasonal-mean-day,ar-weekly,arima,mstl-arima,clear-sky,ensemble,auto}
 COLUMNS=${COLUMNS:-b01_load_kw b02_load_kw b03_load_kw b01_pv_kw b02_pv_kw b03_pv_kw}
 mkdir -p "$OUT"
-for c in $COLUMNS; do
+# SUMMARY_ONLY=1: only rebuild summary.md from the JSON files already there.
+for c in $([ -n "${SUMMARY_ONLY:-}" ] || echo $COLUMNS); do
   echo "== $c" >&2
   "$BIN" backtest --data "$DATA" --column "$c" --horizon 24 --test-days 14 --calibration-days 14 --models "$MODELS" --json "$OUT/$c.json" > "$OUT/$c.txt" &
   # JOBS at a time (default 2, the two cores).

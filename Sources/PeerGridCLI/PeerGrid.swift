@@ -16,7 +16,8 @@ struct PeerGrid: ParsableCommand {
             "Exit codes: 0 solved, 2 bad input, 3 infeasible, 4 unbounded / solver error / time limit without a solution, 5 verification failed (a tampered ledger, a proof or check that does not hold), 6 forked ledger, 70 internal error.",
         subcommands: [
             DayAheadCommand.self, BatchCommand.self, HistoryCommand.self, SolveCommand.self, ScheduleCommand.self, ClearCommand.self,
-            PriceCommand.self, MarketCommand.self, LedgerCommand.self, BacktestCommand.self, ForecastCommand.self, AnomaliesCommand.self, RLCommand.self
+            PriceCommand.self, MarketCommand.self, LedgerCommand.self, BacktestCommand.self, ForecastCommand.self, TuneCommand.self, AnomaliesCommand.self,
+            RLCommand.self
         ])
 
     /// Runs the command with PeerGrid's exit codes: argument errors exit 2 (ArgumentParser's default is 64).

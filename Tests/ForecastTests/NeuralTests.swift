@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 import LinearAlgebra
 import Testing
@@ -214,5 +215,38 @@ import Testing
         let bad = NeuralForecaster(name: "net", architecture: .cnn(filters: 4, kernel: 2, dilations: []))
         #expect(bad.architecture.problem != nil)
         #expect(throws: ForecastError.notFitted(model: "net")) { try bad.forecast(horizon: 4, level: 0.9) }
+    }
+}
+
+@Suite struct HyperparameterSearchTests {
+    static func series() -> TimeSeries {
+        var g = SeededGenerator(seed: 2)
+        let values = (0..<(24 * 17)).map { t in 5 + 2 * sin(2 * Double.pi * Double(t % 24) / 24) + g.uniform(-0.3, 0.3) }
+        return TimeSeries(name: "x", start: Date(timeIntervalSince1970: 0), step: 3600, values: values)
+    }
+
+    /// The unit cube maps onto the ranges (ends included, learning rate on a log scale).
+    @Test func theCubeMapsOntoTheRanges() {
+        let space = NeuralSearchSpace.standard(periodsPerDay: 48)
+        let bottom = space.configuration(at: [0, 0, 0, -1])
+        #expect(bottom.window == 24 && bottom.width == 8 && abs(bottom.learningRate - 3e-4) < 1e-15 && bottom.epochs == 5)
+        let top = space.configuration(at: [1, 1, 1, 1.5])
+        #expect(top.window == 96 && top.width == 64 && abs(top.learningRate - 1e-2) < 1e-15 && top.epochs == 40)
+        #expect(abs(space.configuration(at: [0, 0, 0.5, 0]).learningRate - (3e-4 * 1e-2).squareRoot()) < 1e-12)
+    }
+
+    /// Both methods train exactly the budget, repeat bit for bit for a seed, and score every configuration as a
+    /// direct training does.
+    @Test(arguments: HyperparameterSearch.Method.allCases)
+    func searchesSpendTheBudgetAndRepeat(_ method: HyperparameterSearch.Method) throws {
+        var search = HyperparameterSearch(
+            model: "lstm", space: NeuralSearchSpace(window: 4...8, width: 4...6, learningRate: 1e-3...1e-2, epochs: 1...2), budget: 5, validationDays: 1,
+            seed: 3)
+        search.particles = 2
+        let a = try search.run(method, on: Self.series()), b = try search.run(method, on: Self.series())
+        #expect(a.count == 5 && Set(a.map(\.configuration)).count == 5)
+        #expect(a.map(\.configuration) == b.map(\.configuration) && a.map(\.validationMAE) == b.map(\.validationMAE))
+        #expect(try search.score(a[0].configuration, on: Self.series()) == a[0].validationMAE)
+        #expect(search.problem(TimeSeries(name: "s", start: Date(), step: 3600, values: [Double](repeating: 1, count: 48))) != nil)
     }
 }

@@ -176,3 +176,42 @@ import Testing
         #expect(noZone.code == 2 && noZone.stderr.contains("local.csv:2:") && noZone.stderr.contains("--timezone"), "\(noZone.stderr)")
     }
 }
+
+/// Hourly ISO 8601 stamps from 2000-01-01T00:00:00Z.
+enum UTCTimeForTests {
+    static func string(_ hour: Int) -> String {
+        let f = ISO8601DateFormatter()
+        return f.string(from: Date(timeIntervalSince1970: 946_684_800 + Double(hour) * 3600))
+    }
+}
+
+@Suite struct TuneCommandTests {
+    /// A tiny search end to end (JSON with both methods), and bad input exiting 2 with the file named.
+    @Test func tunesAndRefusesBadInput() throws {
+        let dir = try CLI.temporaryDirectory()
+        let data = TestFixtures.packageRoot.appendingPathComponent("Datasets/citylearn_fontana_2017q1_hourly.csv").path
+        let json = dir.appendingPathComponent("t.json").path
+        // 16 days of an hourly daily cycle, two epochs at most: seconds in a debug build.
+        let small = dir.appendingPathComponent("small.csv")
+        var rows = "timestamp,x\n"
+        for k in 0..<(24 * 16) {
+            rows += "\(UTCTimeForTests.string(k)),\(String(format: "%.3f", 5 + 2 * sin(Double(k % 24) / 24 * 6.283) + Double((k * 7919) % 13) / 20))\n"
+        }
+        try rows.write(to: small, atomically: true, encoding: .utf8)
+        let r = try CLI.run([
+            "tune", "--data", small.path, "--column", "x", "--model", "cnn", "--budget", "2", "--validation-days", "1", "--max-epochs", "2", "--json", json
+        ])
+        #expect(r.code == 0 && r.stdout.contains("best pso") && r.stdout.contains("best random"), "\(r.stdout)\(r.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [String: Any]
+        let methods = object["methods"] as! [[String: Any]]
+        #expect(methods.map { $0["method"] as! String } == ["pso", "random"] && methods.allSatisfy { ($0["trials"] as! [Any]).count == 2 })
+        let short = dir.appendingPathComponent("short.csv")
+        var text = "timestamp,x\n"
+        for k in 0..<(24 * 5) { text += "2000-01-0\(1 + k / 24)T\(String(format: "%02d", k % 24)):00:00Z,\(k % 24)\n" }
+        try text.write(to: short, atomically: true, encoding: .utf8)
+        var bad = try CLI.run(["tune", "--data", short.path, "--column", "x", "--budget", "2"])
+        #expect(bad.code == 2 && bad.stderr.contains("short.csv") && bad.stderr.contains("needs at least"), "\(bad.stderr)")
+        bad = try CLI.run(["tune", "--data", data, "--column", "b01_load_kw", "--model", "arima"])
+        #expect(bad.code == 2 && bad.stderr.contains("--model"), "\(bad.stderr)")
+    }
+}
