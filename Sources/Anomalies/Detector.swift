@@ -102,7 +102,8 @@ public struct AnomalyDetector: Sendable {
         let x = series.values, n = x.count, day = series.periodsPerDay
         let magnitudes = x.map(abs).sorted()
         let level = magnitudes[min(n - 1, Int(0.95 * Double(n)))]
-        let floor = max(1e-9, 1e-3 * level)
+        // The scale's floor: 1 % of the 95th percentile (PV at dawn, a meter's resolution).
+        let floor = max(1e-9, 0.01 * level)
         // Two passes: gross readings against the eight-day reference are replaced by it before the same-weekday
         // reference is taken, so that one anomaly on a reference day does not move it.
         let rough = Self.reference(x, periodsPerDay: day, weekly: false)
@@ -217,7 +218,8 @@ public struct AnomalyDetector: Sendable {
             return v[max(0, v.count - 3)]
         }
         for t in 0..<n where !claimed[t] {
-            guard let r = residual[t], x[t] > 0 else { continue }
+            // A spike is material: at least a tenth of the series' 95th percentile (not a dawn reading beside zeros).
+            guard let r = residual[t], x[t] >= 0.1 * level, x[t] > 0 else { continue }
             // Neighbours are taken from the cleaned readings, so a reading next to a zeroed or reversed one is no spike.
             let largest: Double = [t - 1, t + 1].filter { $0 >= 0 && $0 < n }.map { cleaned[$0] }.max() ?? 0
             let z = r / scale[t % day]

@@ -20,7 +20,8 @@ import Testing
         ("history", ["history", "--store", "runs.sqlite"]),
         ("ledger", ["ledger", "verify", "--ledger", "l.db"]),
         ("rl", ["rl", "evaluate", "--community", RLCommandTests.demo, "--no-mpc"]),
-        ("anomalies", ["anomalies", "--data", CLI.fixture("small-history.csv"), "--column", "h02_load_kw"])
+        ("anomalies", ["anomalies", "--data", CLI.fixture("small-history.csv"), "--column", "h02_load_kw"]),
+        ("tune", ["tune", "--data", CLI.fixture("small-history.csv"), "--column", "h02_load_kw", "--budget", "2"])
     ]
 
     @Test(arguments: families.map(\.0))
