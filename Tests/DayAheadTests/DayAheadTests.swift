@@ -115,7 +115,8 @@ enum Fixture {
         #expect(!html.contains("src=") && !html.contains("<link"))
         #expect(html.components(separatedBy: "<svg").count - 1 == 6)
         for section in [
-            "Forecasts against history", "Energy flows", "Batteries", "Pool trades", "Prices", "Bills and savings", "Solvers", "Data and provenance"
+            "Forecasts against history", "Meter anomalies in the history", "Energy flows", "Batteries", "Pool trades", "Prices", "Bills and savings",
+            "Solvers", "Data and provenance"
         ] {
             #expect(html.contains(section), "no section \(section)")
         }

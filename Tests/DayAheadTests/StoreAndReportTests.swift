@@ -107,9 +107,15 @@ import Testing
         }
         #expect(
             headings == [
-                "Summary", "Forecasts against history", "Energy flows", "Batteries", "Pool trades", "Prices",
+                "Summary", "Forecasts against history", "Meter anomalies in the history", "Energy flows", "Batteries", "Pool trades", "Prices",
                 "Bills and savings", "Solvers", "Data and provenance"
             ])
+        // The anomaly section counts the series it checked and lists every flag of the run's forecasts.
+        let checked = r.forecasts.filter { $0.anomalyWindowStart != nil }
+        #expect(!checked.isEmpty)
+        let flagged = checked.reduce(0) { $0 + $1.anomalies.count }
+        let anomalyRows = tables.first { $0.header.first == "from" && $0.header.contains("reason") }?.rows ?? []
+        #expect(anomalyRows.count == min(30, flagged))
         // One forecast row per prosumer and series, with the model used.
         func table(_ column: String) -> [[String]]? { tables.first { $0.header.contains(column) }?.rows }
         let forecasts = try #require(table("observations"))
