@@ -51,6 +51,11 @@ public struct Backtest: Sendable {
     /// Horizon steps pooled on each side of a step when calibrating it (errors of neighbouring steps, so that a
     /// few days give enough errors for a 95 % quantile).
     public var calibrationPool = 2
+    /// Adaptive conformal inference (Gibbs and Candes 2021) on top of the calibration: after each test day the
+    /// miscoverage level moves by `gamma * ((1 - level) - the day's miss rate)`, so a stretch of over- or
+    /// under-coverage is corrected on the next days (0: plain split conformal). The quantile level is kept in
+    /// [0.5, 0.999].
+    public var adaptiveGamma = 0.0
 
     public init(horizon: Int, testDays: Int, level: Double = 0.95, calibrationDays: Int = 0) {
         self.horizon = horizon
@@ -91,6 +96,7 @@ public struct Backtest: Sendable {
         var scaledErrors: [Double] = []
         var fitSeconds = 0.0
         var days: [BacktestDay] = []
+        var alpha = 1 - level
         for d in 0..<(testDays + calibration) {
             let origin = firstOrigin + d * day
             var m = model
@@ -113,12 +119,17 @@ public struct Backtest: Sendable {
             rawLower += lo
             rawUpper += hi
             if calibration > 0 {
-                let widths = Self.conformalHalfWidths(errors: Array(errors.suffix(calibration)), horizon: n, level: level, pool: calibrationPool)
+                let quantileLevel = min(0.999, max(0.5, 1 - alpha))
+                let widths = Self.conformalHalfWidths(errors: Array(errors.suffix(calibration)), horizon: n, level: quantileLevel, pool: calibrationPool)
                 for j in 0..<n {
                     if let w = widths[j] { (lo[j], hi[j]) = (point[j] - w, point[j] + w) }
                 }
                 let bounded = bounds.apply(Forecast(point: point, lower: lo, upper: hi, level: level))
                 (lo, hi) = (bounded.lower, bounded.upper)
+                if adaptiveGamma > 0, n > 0 {
+                    let misses = (0..<n).filter { y[$0] < lo[$0] || y[$0] > hi[$0] }.count
+                    alpha += adaptiveGamma * ((1 - level) - Double(misses) / Double(n))
+                }
             }
             actual += y
             predicted += point

@@ -98,6 +98,13 @@ struct BacktestCommand: ParsableCommand {
     )
     var calibrationDays = 0
 
+    @Option(
+        name: .customLong("aci-gamma"),
+        help:
+            "With --calibration-days: adaptive conformal inference, the interval's level moves by this times (0.05 - the last test day's miss rate) after each test day (0: plain split conformal)."
+    )
+    var aciGamma = 0.0
+
     @Option(help: "Also write the scores as JSON to this file.")
     var json: String?
 
@@ -110,13 +117,16 @@ struct BacktestCommand: ParsableCommand {
         try ForecastLimits.check(horizon: horizon)
         guard testDays > 0 else { throw ValidationError("--test-days must be > 0") }
         guard calibrationDays >= 0, calibrationDays <= 366 else { throw ValidationError("--calibration-days must be 0 to 366, not \(calibrationDays)") }
+        guard aciGamma >= 0, aciGamma <= 1 else { throw ValidationError("--aci-gamma must be 0 to 1, not \(aciGamma)") }
+        guard aciGamma == 0 || calibrationDays > 0 else { throw ValidationError("--aci-gamma needs --calibration-days") }
     }
 
     func run() throws {
         let s = try series.load()
         let names = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let forecasters = try names.map { try neural.apply(to: ForecasterCatalog.make($0, periodsPerDay: s.periodsPerDay)) }
-        let backtest = Backtest(horizon: horizon, testDays: testDays, calibrationDays: calibrationDays)
+        var backtest = Backtest(horizon: horizon, testDays: testDays, calibrationDays: calibrationDays)
+        backtest.adaptiveGamma = aciGamma
         var scores: [BacktestScore] = []
         for f in forecasters {
             defer { NeuralTrainingOptions.finishLine() }
@@ -137,6 +147,7 @@ struct BacktestCommand: ParsableCommand {
         if let json {
             let object: JSON = .object([
                 ("horizon", .integer(horizon)), ("test_days", .integer(testDays)), ("calibration_days", .integer(calibrationDays)),
+                ("aci_gamma", .number(aciGamma)),
                 (
                     "models",
                     .array(

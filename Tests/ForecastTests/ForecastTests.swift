@@ -320,3 +320,27 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         #expect(throws: ForecastError.self) { try ConformalCalibration.halfWidths(model: model, series: s, horizon: 24, days: 25) }
     }
 }
+
+@Suite struct AdaptiveConformalTests {
+    /// Noise that shrinks after the calibration days: plain split conformal over-covers, adaptive conformal
+    /// inference moves the coverage back towards 95 %; gamma 0 is plain split conformal exactly.
+    @Test func adaptiveConformalCorrectsOverCoverage() throws {
+        var g = SeededGenerator(seed: 5)
+        let days = 45
+        let values = (0..<(24 * days)).map { t -> Double in
+            let noise = t < 24 * 25 ? 3.0 : 1.0
+            return 20 + 5 * sin(2 * Double.pi * Double(t % 24) / 24) + noise * (g.uniform(-1, 1) + g.uniform(-1, 1))
+        }
+        let s = TimeSeries(name: "x", start: Date(timeIntervalSince1970: 0), step: 3600, values: values)
+        let model = try ForecasterCatalog.make("seasonal-naive-day", periodsPerDay: 24)
+        var plain = Backtest(horizon: 24, testDays: 20, calibrationDays: 10)
+        let p = try plain.run(model, on: s)
+        plain.adaptiveGamma = 0
+        #expect(try plain.run(model, on: s).coverage == p.coverage)
+        var adaptive = plain
+        adaptive.adaptiveGamma = 0.5
+        let a = try adaptive.run(model, on: s)
+        #expect(p.coverage > 0.97, "plain \(p.coverage)")
+        #expect(abs(a.coverage - 0.95) < abs(p.coverage - 0.95) && a.width < p.width, "plain \(p.coverage), adaptive \(a.coverage)")
+    }
+}
