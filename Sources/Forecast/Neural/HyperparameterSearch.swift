@@ -80,7 +80,9 @@ public struct HyperparameterSearch: Sendable {
     /// The validation MAE of one configuration.
     public func score(_ c: NeuralConfiguration, on series: TimeSeries) throws -> Double {
         let day = series.periodsPerDay
-        var f = try ForecasterCatalog.make(model, periodsPerDay: day) as! NeuralForecaster
+        guard var f = try ForecasterCatalog.make(model, periodsPerDay: day) as? NeuralForecaster else {
+            throw ForecastError.invalidOptions(model: model, detail: "tune searches lstm or cnn, not \(model)")
+        }
         f.architecture = model == "lstm" ? .lstm(layers: 1, hidden: c.width) : .cnn(filters: c.width, kernel: 3, dilations: [1, 2, 4, 8, 16])
         f.options.window = c.window
         f.options.learningRate = c.learningRate
