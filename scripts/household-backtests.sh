@@ -4,6 +4,8 @@
 # one day ahead from each of the last 14 days, 95 % intervals calibrated on the 14 days before each.
 # Writes Reports/forecast-households/<column>.json and summary.md. Needs a release build (make release); about an
 # hour on two cores (ensemble and auto refit their candidates at every origin).
+# The neural models: MODELS=seasonal-naive,lstm,cnn PREFIX=neural- writes neural-<column>.json and neural-summary.md
+# (about 2 minutes a series, one series at a time: training already uses both cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OPENBLAS_NUM_THREADS=1
@@ -12,24 +14,25 @@ DATA=Datasets/citylearn_fontana_2017q1_hourly.csv
 OUT=Reports/forecast-households
 MODELS=${MODELS:-seasonal-naive,seasonal-naive-day,seasonal-mean,seasonal-mean-day,ar-weekly,arima,mstl-arima,clear-sky,ensemble,auto}
 COLUMNS=${COLUMNS:-b01_load_kw b02_load_kw b03_load_kw b01_pv_kw b02_pv_kw b03_pv_kw}
+PREFIX=${PREFIX:-}
 mkdir -p "$OUT"
 # SUMMARY_ONLY=1: only rebuild summary.md from the JSON files already there.
 for c in $([ -n "${SUMMARY_ONLY:-}" ] || echo $COLUMNS); do
   echo "== $c" >&2
-  "$BIN" backtest --data "$DATA" --column "$c" --horizon 24 --test-days 14 --calibration-days 14 --models "$MODELS" --json "$OUT/$c.json" > /dev/null &
+  "$BIN" backtest --data "$DATA" --column "$c" --horizon 24 --test-days 14 --calibration-days 14 --models "$MODELS" --json "$OUT/$PREFIX$c.json" > /dev/null &
   # JOBS at a time (default 2, the two cores).
   while [ "$(jobs -rp | wc -l)" -ge "${JOBS:-2}" ]; do sleep 1; done
 done
 wait
-python3 - "$OUT" $COLUMNS <<'PY'
+python3 - "$OUT" "$PREFIX" $COLUMNS <<'PY'
 import json, sys
-out, cols = sys.argv[1], sys.argv[2:]
+out, prefix, cols = sys.argv[1], sys.argv[2], sys.argv[3:]
 lines = ["# Backtests on metered household load and PV (CityLearn Fontana, hourly, last 14 days)", "",
          "`scripts/household-backtests.sh` (release build, OPENBLAS_NUM_THREADS=1). MASE is scaled by the weekly seasonal naive's in-sample MAE; "
          "coverage is that of the 95 % interval calibrated on the 14 days before each test day. **Bold**: the lowest MASE of the series. "
          "*beats seasonal-naive*: the models with a lower MASE than the weekly seasonal naive.", ""]
 for c in cols:
-    d = json.load(open(f"{out}/{c}.json"))
+    d = json.load(open(f"{out}/{prefix}{c}.json"))
     ms = d["models"]
     best = min(m["mase"] for m in ms)
     naive = next(m["mase"] for m in ms if m["name"] == "seasonal-naive")
@@ -41,6 +44,6 @@ for c in cols:
     beat = [m["name"] for m in ms if m["name"] != "seasonal-naive" and m["mase"] < naive]
     lose = [m["name"] for m in ms if m["name"] != "seasonal-naive" and m["mase"] >= naive]
     lines += ["", f"beats seasonal-naive: {', '.join(beat) or 'none'}; does not: {', '.join(lose) or 'none'}", ""]
-open(f"{out}/summary.md", "w").write("\n".join(lines) + "\n")
+open(f"{out}/{prefix}summary.md", "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 PY

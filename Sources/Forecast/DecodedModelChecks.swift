@@ -120,7 +120,13 @@ extension NeuralForecaster: DecodedModelCheck {
                 s.levelScale > 0 && s.changeScale > 0 && s.levelScale.isFinite && s.changeScale.isFinite && s.levelMean.isFinite,
                 "the level and change scales must be finite and > 0"
             ),
-            (allFinite(s.tail), "the tail holds a value that is not finite")
+            (allFinite(s.tail), "the tail holds a value that is not finite"),
+            (
+                s.referenceWeights.map { w in
+                    w.count == 7 && w.allSatisfy { $0.count >= 1 && $0.count * s.periodsPerDay <= s.lag && allFinite($0) }
+                } ?? true,
+                "the reference weights must be 7 rows of at most lag / periods per day finite values"
+            )
         ])
     }
 }

@@ -49,6 +49,13 @@ struct NeuralTrainingOptions: ParsableArguments {
     @Option(help: "lstm/cnn: dropout rate before the output layer.")
     var dropout: Double?
 
+    @Option(
+        name: .customLong("neural-reference"),
+        help:
+            "lstm/cnn: the forecast the network corrects: weighted-days (default; the same time on the last 7 days, weights fitted per weekday) or seasonal-naive (a week earlier)."
+    )
+    var neuralReference: NeuralReference?
+
     /// `f` with these settings when it is a neural forecaster, with training progress on a terminal.
     func apply(to f: any Forecaster) throws -> any Forecaster {
         guard var n = f as? NeuralForecaster else { return f }
@@ -57,6 +64,7 @@ struct NeuralTrainingOptions: ParsableArguments {
         if let window { n.options.window = window }
         if let learningRate { n.options.learningRate = learningRate }
         if let dropout { n.options.dropout = dropout }
+        if let neuralReference { n.options.reference = neuralReference }
         if let p = n.options.problem { throw CLIFailure("\(n.name): \(p)") }
         if isatty(STDERR_FILENO) == 1 {
             n.progress = { p in
@@ -271,6 +279,7 @@ enum ForecastLimits {
 }
 
 extension GapFill: ExpressibleByArgument {}
+extension NeuralReference: ExpressibleByArgument {}
 
 /// A time zone named on the command line (`Europe/London`); an unknown name is refused while parsing.
 struct ZoneArgument: ExpressibleByArgument {

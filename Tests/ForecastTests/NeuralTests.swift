@@ -194,6 +194,70 @@ import Testing
         #expect { try ModelFile.decode(altered, file: "m.pgm") } throws: { ($0 as? SavedModelError)?.message.contains("checksum") == true }
     }
 
+    /// Hourly series of 6 weeks whose daily profile is the same every day (`weekly: 0`) or is raised by `weekly`
+    /// on one day of the week (the sixth from the start), plus independent noise.
+    static func profileSeries(weekly: Double, seed: UInt64) -> TimeSeries {
+        var g = SeededGenerator(seed: seed)
+        let values = (0..<(24 * 42)).map { t -> Double in
+            let day = 5 + 2 * sin(2 * Double.pi * Double(t % 24) / 24)
+            return day + (t / 24 % 7 == 5 ? weekly : 0) + g.uniform(-1, 1)
+        }
+        return TimeSeries(name: "x", start: Date(timeIntervalSince1970: 1_704_067_200), step: 3600, values: values)
+    }
+
+    /// The weighted-days reference averages the recent days when every day has the same profile (the noise averages
+    /// out) and falls on the day a week earlier for the one day of the week that differs; its weights lie on the
+    /// simplex; the targets are the changes from it, and `seasonal-naive` keeps the change from a week earlier.
+    @Test func theReferenceIsFittedPerDayOfTheWeek() throws {
+        for seed: UInt64 in 1...4 {
+            let m = Self.small(.lstm(layers: 1, hidden: 4))
+            let daily = try #require(try m.trainingSet(Self.profileSeries(weekly: 0, seed: seed)).data.state.referenceWeights)
+            let weekly = try #require(try m.trainingSet(Self.profileSeries(weekly: 20, seed: seed)).data.state.referenceWeights)
+            for w in daily + weekly {
+                #expect(w.count == 7 && w.allSatisfy { $0 >= 0 } && abs(w.reduce(0, +) - 1) < 1e-9)
+            }
+            #expect(daily.allSatisfy { $0.max()! < 0.45 }, "seed \(seed): \(daily)")
+            let special = NeuralForecaster.weekday(1_704_067_200 + 5 * 86_400)
+            for (day, w) in weekly.enumerated() {
+                if day == special { #expect(w[6] > 0.8, "seed \(seed): \(w)") } else { #expect(w.max()! < 0.45, "seed \(seed): \(w)") }
+            }
+        }
+        let s = Self.profileSeries(weekly: 20, seed: 1)
+        var m = Self.small(.lstm(layers: 1, hidden: 4))
+        for reference in NeuralReference.allCases {
+            m.options.reference = reference
+            let set = try m.trainingSet(s)
+            let st = set.data.state
+            #expect((st.referenceWeights == nil) == (reference == .seasonalNaive))
+            let origins = set.training.prefix(5)
+            let (_, _, target) = try set.data.batch(origins, features: set.features)
+            for (i, o) in origins.enumerated() {
+                for k in 0..<st.horizon {
+                    let t = o + k, y = s.values
+                    var expected = y[t - st.lag]
+                    if let w = st.referenceWeights {
+                        let row = w[NeuralForecaster.weekday(s.start.timeIntervalSince1970 + Double(t) * s.step)]
+                        expected = (0..<7).reduce(0) { $0 + row[$1] * y[t - ($1 + 1) * 24] }
+                    }
+                    let got = Double(target.elements[i * st.horizon + k]) * st.changeScale
+                    #expect(abs(got - (y[t] - expected)) < 1e-4 * max(1, abs(y[t])))
+                }
+            }
+        }
+    }
+
+    /// A model file whose reference weights were altered to the wrong shape is refused when decoded.
+    @Test func damagedReferenceWeightsAreRefused() throws {
+        var m = Self.small(.lstm(layers: 1, hidden: 4))
+        m.options.epochs = 1
+        try m.fit(Self.profileSeries(weekly: 5, seed: 1))
+        #expect(m.decodedModelProblem() == nil)
+        m.state?.referenceWeights?[2] = [0.5, .nan]
+        #expect(m.decodedModelProblem()?.contains("reference weights") == true)
+        m.state?.referenceWeights = [[1]]
+        #expect(m.decodedModelProblem()?.contains("reference weights") == true)
+    }
+
     @Test func regressorsAreInputsAndTheirFutureIsRequired() throws {
         var s = Self.series(weeks: 6)
         let temperature = (0..<(s.count + 8)).map { 10 + 5 * sin(Double($0) / 9) }

@@ -23,9 +23,11 @@ public struct NeuralOptions: Codable, Sendable, Equatable {
     public var seed: UInt64 = 1
     /// The central interval trained as two extra quantile outputs (0.95: the 2.5 % and 97.5 % quantiles).
     public var intervalLevel = 0.95
-    /// Season of the reference forecast in days (7: the network predicts the change from the same half-hour a
-    /// week earlier); nil picks 7 when the history holds at least five weeks, 1 otherwise.
+    /// Season of the reference forecast in days (7: the reference looks back up to a week); nil picks 7 when the
+    /// history holds at least five weeks, 1 otherwise.
     public var lagDays: Int?
+    /// The reference forecast the network corrects (nil: ``NeuralReference/weightedDays``).
+    public var reference: NeuralReference?
 
     public init() {}
 
@@ -43,6 +45,17 @@ public struct NeuralOptions: Codable, Sendable, Equatable {
     }
 }
 
+/// The reference forecast a neural forecaster predicts the change from; an untrained network forecasts it.
+public enum NeuralReference: String, Codable, Sendable, CaseIterable {
+    /// The same time `lagDays` days earlier (the weekly seasonal naive for a week).
+    case seasonalNaive = "seasonal-naive"
+    /// A weighted mean of the same time on each of the last `lagDays` days, with one set of weights per day of the
+    /// week of the target, fitted by least squares on the training windows (weights >= 0, summing to 1). On
+    /// noisy household load it is far closer than one week-old value (the same time on recent days averages
+    /// the noise out); where the weekly cycle dominates, the weights fall on the day a week earlier.
+    case weightedDays = "weighted-days"
+}
+
 /// What training reports after every epoch (for progress lines).
 public struct TrainingProgress: Sendable {
     public var model: String
@@ -58,10 +71,10 @@ public struct TrainingProgress: Sendable {
 
 /// An LSTM or TCN forecaster over a window of recent observations, predicting the next day at once.
 ///
-/// Features per input step: the scaled level, the change from one season (`lagDays`) earlier, time of day and
-/// time of week as sin/cos, and the scaled regressors. The head sees the body's last step and the regressors over
-/// the horizon. Targets are the changes from one season earlier over the horizon, in units of their standard
-/// deviation, so an untrained network (the head starts at zero) is the seasonal naive forecast; three quantile
+/// Features per input step: the scaled level, the change from the reference forecast (``NeuralReference``), time of
+/// day and time of week as sin/cos, and the scaled regressors. The head sees the body's last step and the
+/// regressors over the horizon. Targets are the changes from the reference over the horizon, in units of their
+/// standard deviation, so an untrained network (the head starts at zero) is the reference forecast; three quantile
 /// outputs (median and the interval's ends) are trained with the pinball loss. Adam with clipping, a halving
 /// learning-rate schedule and early stopping on the most recent windows. Horizons beyond the trained one are
 /// forecast recursively.
@@ -94,6 +107,9 @@ public struct NeuralForecaster: Forecaster, Codable {
         var tail: [Double]
         /// Regressors aligned with `tail`, including the values given past its end (the future).
         var regressorTail: [[Double]]
+        /// The ``NeuralReference/weightedDays`` weights: row `w` for targets on day of the week `w` (days since
+        /// 1970 mod 7), column `j` for the same time `j + 1` days earlier. nil: the value `lag` earlier alone.
+        var referenceWeights: [[Double]]?
         var weightCounts: [Int]
         /// FNV-1a hash of the saved weight bytes (set when saving).
         var weightsChecksum: String?
@@ -119,6 +135,32 @@ public struct NeuralForecaster: Forecaster, Codable {
 
     static let featureCount = 6
 
+    /// The reference forecast of `values[t]` (at `time`) from the values before it (`t >= lag`).
+    static func reference(_ values: [Double], _ t: Int, time: Double, state s: Fitted) -> Double {
+        guard let w = s.referenceWeights, !w.isEmpty else { return values[t - s.lag] }
+        let row = w[weekday(time) % w.count]
+        var sum = 0.0
+        for j in row.indices { sum += row[j] * values[t - (j + 1) * s.periodsPerDay] }
+        return sum
+    }
+
+    /// Days since 1970 modulo 7 (0 is a Thursday).
+    static func weekday(_ time: Double) -> Int {
+        let d = Int((time / 86_400).rounded(.down)) % 7
+        return d < 0 ? d + 7 : d
+    }
+
+    /// Least-squares weights of the same time on each of the last `days` days, per day of the week of the target,
+    /// from the targets at `targets` (each needs `days` days before it).
+    static func fitReferenceWeights(_ y: [Double], targets: Range<Int>, start: Double, step: Double, periodsPerDay ppd: Int, days: Int) -> [[Double]] {
+        (0..<7).map { weekday in
+            let ts = targets.filter { Self.weekday(start + Double($0) * step) == weekday }
+            guard ts.count >= days else { return (0..<days).map { $0 == days - 1 ? 1 : 0 } }
+            let columns = (1...days).map { j in ts.map { y[$0 - j * ppd] } }
+            return EnsembleForecaster.simplexLeastSquares(columns: columns, target: ts.map { y[$0] })
+        }
+    }
+
     /// Quantiles of the three outputs: median, lower and upper end of the trained interval.
     var quantiles: [Float] { [0.5, Float((1 - options.intervalLevel) / 2), Float(1 - (1 - options.intervalLevel) / 2)] }
 
@@ -140,7 +182,7 @@ public struct NeuralForecaster: Forecaster, Codable {
             let week = time.truncatingRemainder(dividingBy: 604_800) / 604_800 * 2 * .pi
             let row = t * f
             out[row] = Float((values[t] - s.levelMean) / s.levelScale)
-            out[row + 1] = t >= s.lag ? Float((values[t] - values[t - s.lag]) / s.changeScale) : 0
+            out[row + 1] = t >= s.lag ? Float((values[t] - reference(values, t, time: time, state: s)) / s.changeScale) : 0
             out[row + 2] = Float(sin(day)); out[row + 3] = Float(cos(day))
             out[row + 4] = Float(sin(week)); out[row + 5] = Float(cos(week))
             for r in regressors.indices { out[row + featureCount + r] = Float((regressors[r][t] - s.regressorMeans[r]) / s.regressorScales[r]) }
@@ -203,21 +245,28 @@ public struct NeuralForecaster: Forecaster, Codable {
             return (m, sd > 0 && sd.isFinite ? sd : 1)
         }
         let (levelMean, levelScale) = meanSD(y[...])
-        let changes = (lag..<n).map { y[$0] - y[$0 - lag] }
-        let changeScale = max(residualSD(changes), 1e-9 * max(1, abs(levelMean)))
-        let regressors = history.regressorValues.map { Array($0.prefix(n)) }
-        let regressorStats = regressors.map { meanSD($0[...]) }
-        let s = Fitted(
-            periodsPerDay: ppd, step: history.step, horizon: horizon, lag: lag, window: window,
-            levelMean: levelMean, levelScale: levelScale, changeScale: changeScale,
-            regressorNames: history.regressorNames, regressorMeans: regressorStats.map(\.0), regressorScales: regressorStats.map(\.1),
-            tailStart: 0, tail: [], regressorTail: [], weightCounts: [], weightsChecksum: nil, epochs: 0, bestEpoch: 0, validationLoss: 0, trainingSeconds: 0)
-        let x = Self.features(values: y, regressors: regressors, start: history.start.timeIntervalSince1970, step: history.step, state: s)
+        let start = history.start.timeIntervalSince1970
         // Samples: every origin o with a full window before it, a season before the window and a horizon after.
         let origins = Array((lag + window)...(n - horizon))
         let validationCount = max(1, Int((Double(origins.count) * options.validationFraction).rounded()))
+        let regressors = history.regressorValues.map { Array($0.prefix(n)) }
+        let regressorStats = regressors.map { meanSD($0[...]) }
+        var s = Fitted(
+            periodsPerDay: ppd, step: history.step, horizon: horizon, lag: lag, window: window,
+            levelMean: levelMean, levelScale: levelScale, changeScale: 1,
+            regressorNames: history.regressorNames, regressorMeans: regressorStats.map(\.0), regressorScales: regressorStats.map(\.1),
+            tailStart: 0, tail: [], regressorTail: [], referenceWeights: nil, weightCounts: [], weightsChecksum: nil, epochs: 0, bestEpoch: 0,
+            validationLoss: 0, trainingSeconds: 0)
+        if (options.reference ?? .weightedDays) == .weightedDays, lagDays > 1 {
+            // Fitted on the values before the validation windows only.
+            let end = origins[origins.count - validationCount]
+            s.referenceWeights = Self.fitReferenceWeights(y, targets: lag..<end, start: start, step: history.step, periodsPerDay: ppd, days: lagDays)
+        }
+        let changes = (lag..<n).map { y[$0] - Self.reference(y, $0, time: start + Double($0) * history.step, state: s) }
+        s.changeScale = max(residualSD(changes), 1e-9 * max(1, abs(levelMean)))
+        let x = Self.features(values: y, regressors: regressors, start: start, step: history.step, state: s)
         return TrainingSet(
-            data: WindowData(x: x, y: y, regressors: regressors, state: s),
+            data: WindowData(x: x, y: y, regressors: regressors, start: start, state: s),
             training: Array(origins.dropLast(validationCount)), validation: Array(origins.suffix(validationCount)))
     }
 
@@ -267,6 +316,8 @@ public struct NeuralForecaster: Forecaster, Codable {
         var x: [Float]
         var y: [Double]
         var regressors: [[Double]]
+        /// Time of `y[0]` (seconds since 1970).
+        var start: Double
         var state: Fitted
 
         /// Inputs, extra inputs and targets of the samples at `origins`.
@@ -277,7 +328,10 @@ public struct NeuralForecaster: Forecaster, Codable {
             targets.reserveCapacity(b * h)
             for o in origins {
                 xs.append(contentsOf: x[((o - w) * f)..<(o * f)])
-                for k in 0..<h { targets.append(Float((y[o + k] - y[o + k - s.lag]) / s.changeScale)) }
+                for k in 0..<h {
+                    let t = o + k
+                    targets.append(Float((y[t] - NeuralForecaster.reference(y, t, time: start + Double(t) * s.step, state: s)) / s.changeScale))
+                }
                 for j in 0..<r { for k in 0..<h { extra.append(Float((regressors[j][o + k] - s.regressorMeans[j]) / s.regressorScales[j])) } }
             }
             return (
@@ -488,7 +542,7 @@ public struct NeuralForecaster: Forecaster, Codable {
                 Matrix(rows: s.window, columns: Self.featureCount + r, elements: inputs),
                 extra: r > 0 ? Matrix(rows: 1, columns: s.horizon * r, elements: extra) : nil, batch: 1, training: false)
             for k in 0..<s.horizon where point.count < horizon {
-                let base = y[o + k - s.lag]
+                let base = Self.reference(y, o + k, time: s.tailStart + Double(o + k) * s.step, state: s)
                 let m = base + Double(out.elements[k]) * s.changeScale
                 let lo = base + Double(out.elements[s.horizon + k]) * s.changeScale
                 let hi = base + Double(out.elements[2 * s.horizon + k]) * s.changeScale
