@@ -166,7 +166,9 @@ public struct NeuralForecaster: Forecaster, Codable {
 
     public var summary: String {
         guard let s = state else { return name }
-        return "\(architecture), window \(s.window), lag \(s.lag / max(1, s.periodsPerDay)) d, \(s.epochs) epochs (best \(s.bestEpoch)), "
+        let reference = s.referenceWeights == nil ? "the value" : "weighted days over"
+        return
+            "\(architecture), window \(s.window), reference \(reference) \(s.lag / max(1, s.periodsPerDay)) d back, \(s.epochs) epochs (best \(s.bestEpoch)), "
             + String(format: "validation pinball %.4f, %.1f s", s.validationLoss, s.trainingSeconds)
     }
 
