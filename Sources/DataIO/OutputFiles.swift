@@ -28,6 +28,38 @@ public enum OutputFiles {
         }
     }
 
+    /// Writes several files at their own paths: every file is first written to a temporary name beside its
+    /// target, and only when all are written are they renamed into place. A file that cannot be written (a
+    /// directory in the way, a missing permission) leaves none of them changed. The error names the path.
+    public static func write(files: [(path: String, text: String)]) throws {
+        var staged: [(tmp: URL, target: URL)] = []
+        do {
+            for file in files {
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory), isDirectory.boolValue {
+                    throw OutputFileError(path: file.path, message: "is a directory; give a file name")
+                }
+                let url = URL(fileURLWithPath: file.path)
+                let dir = url.deletingLastPathComponent()
+                do {
+                    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                    removeStaleStaging(in: dir.path)
+                    let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UUID().uuidString.prefix(8))")
+                    try Data(file.text.utf8).write(to: tmp)
+                    staged.append((tmp, url))
+                } catch let error as OutputFileError {
+                    throw error
+                } catch {
+                    throw OutputFileError(path: file.path, message: error.localizedDescription)
+                }
+            }
+            for s in staged { try rename(s.tmp, s.target) }
+        } catch {
+            for s in staged { try? FileManager.default.removeItem(at: s.tmp) }
+            throw error
+        }
+    }
+
     /// POSIX rename: atomic, replaces an existing file.
     static func rename(_ from: URL, _ to: URL) throws {
         if Foundation.rename(from.path, to.path) != 0 {

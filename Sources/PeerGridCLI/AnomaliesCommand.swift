@@ -69,14 +69,15 @@ struct AnomaliesCommand: ParsableCommand {
                         + String(format: " %8d %8d %10.3f %7.3f", r.injected, r.flagged, r.precision, r.recall))
             }
         }
+        // Both files are written together: a file that cannot be written leaves neither.
+        var outputs: [(path: String, text: String, message: String)] = []
         if let csv {
             var text = "timestamp,end,kind,readings,score,reason\n"
             for f in flags {
                 text +=
                     "\(stamp(f.start)),\(stamp(f.start + f.length)),\(f.kind.rawValue),\(f.length),\(String(format: "%.4f", f.score)),\(CSVText.field(f.reason))\n"
             }
-            do { try OutputFiles.write(text, to: csv) } catch { throw CLIFailure("cannot write \(csv): \(error.localizedDescription)") }
-            print("wrote \(flags.count) flag(s) to \(csv)")
+            outputs.append((csv, text, "wrote \(flags.count) flag(s) to \(csv)"))
         }
         if let json {
             var fields: [(String, JSON)] = [
@@ -113,10 +114,11 @@ struct AnomaliesCommand: ParsableCommand {
                             })
                     ))
             }
-            do { try OutputFiles.write(JSON.object(fields).serialized() + "\n", to: json) } catch {
-                throw CLIFailure("cannot write \(json): \(error.localizedDescription)")
-            }
-            print("wrote \(json)")
+            outputs.append((json, JSON.object(fields).serialized() + "\n", "wrote \(json)"))
         }
+        do { try OutputFiles.write(files: outputs.map { ($0.path, $0.text) }) } catch let error as OutputFileError {
+            throw CLIFailure("cannot write \(error.path): \(error.message)")
+        }
+        for o in outputs { print(o.message) }
     }
 }

@@ -45,5 +45,12 @@ import Testing
         r = try CLI.run(["anomalies", "--data", Self.taylor, "--column", "demand_mw", "--inject-rate", "0.5", "--csv", out])
         #expect(r.code == 2 && r.stderr.contains("--inject-rate"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
+        // A JSON path that cannot be written (a directory): the CSV is not written either, and nothing is left over.
+        let taken = dir.appendingPathComponent("taken")
+        try FileManager.default.createDirectory(at: taken, withIntermediateDirectories: true)
+        r = try CLI.run(["anomalies", "--data", Self.taylor, "--column", "demand_mw", "--csv", out, "--json", taken.path])
+        #expect(r.code == 2 && r.stderr.contains("taken") && r.stderr.contains("is a directory"), "\(r.code) \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).allSatisfy { !$0.contains(".tmp-") })
     }
 }
