@@ -50,9 +50,10 @@ public enum NeuralReference: String, Codable, Sendable, CaseIterable {
     /// The same time `lagDays` days earlier (the weekly seasonal naive for a week).
     case seasonalNaive = "seasonal-naive"
     /// A weighted mean of the same time on each of the last `lagDays` days, with one set of weights per day of the
-    /// week of the target, fitted by least squares on the training windows (weights >= 0, summing to 1). On
-    /// noisy household load it is far closer than one week-old value (the same time on recent days averages
-    /// the noise out); where the weekly cycle dominates, the weights fall on the day a week earlier.
+    /// week of the target (UTC days), fitted by least squares on the history before the validation windows
+    /// (weights >= 0, summing to 1). On noisy household load it is far closer than one week-old value (the same
+    /// time on recent days averages the noise out); where the weekly cycle dominates, the weights fall on the day a
+    /// week earlier.
     case weightedDays = "weighted-days"
 }
 
