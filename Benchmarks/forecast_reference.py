@@ -34,9 +34,12 @@ def scores(name, y, origins, horizon, forecasts, lowers, uppers, seconds, week):
             lo += list(l[:len(a)]); hi += list(u[:len(a)])
         scaled += list(np.abs(a - f[:len(a)]) / scale)
     actual, pred = np.array(actual), np.array(pred)
+    # MAPE skips zero actuals (as PeerGrid's backtest does) and is null when every actual is zero.
+    nonzero = actual != 0
+    mape = float(100 * np.mean(np.abs((actual[nonzero] - pred[nonzero]) / actual[nonzero]))) if nonzero.any() else None
     out = {"name": name, "mae": float(np.mean(np.abs(actual - pred))),
            "rmse": float(np.sqrt(np.mean((actual - pred) ** 2))),
-           "mape": float(100 * np.mean(np.abs((actual - pred) / actual))), "mase": float(np.mean(scaled)),
+           "mape": mape, "mase": float(np.mean(scaled)),
            "fit_seconds": seconds}
     out["coverage"] = float(np.mean((actual >= np.array(lo)) & (actual <= np.array(hi)))) if lo else None
     return out

@@ -10,44 +10,22 @@ public enum OutputFiles {
 
     /// Writes `data` to `path` atomically (temporary file + rename).
     public static func write(data: Data, to path: String) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw OutputFileError(path: path, message: "is a directory; give a file name")
-        }
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        removeStaleStaging(in: dir.path)
-        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UUID().uuidString.prefix(8))")
-        do {
-            try data.write(to: tmp)
-            try rename(tmp, url)
-        } catch {
-            try? FileManager.default.removeItem(at: tmp)
+        let staged = try stage(data, at: path)
+        do { try rename(staged.tmp, staged.target) } catch {
+            try? FileManager.default.removeItem(at: staged.tmp)
             throw error
         }
     }
 
     /// Writes several files at their own paths: every file is first written to a temporary name beside its
     /// target, and only when all are written are they renamed into place. A file that cannot be written (a
-    /// directory in the way, a missing permission) leaves none of them changed. The error names the path.
+    /// directory in the way, a missing permission, a full disk) leaves none of them changed; only a rename failing
+    /// after all were written could leave some replaced. The error names the path.
     public static func write(files: [(path: String, text: String)]) throws {
         var staged: [(tmp: URL, target: URL)] = []
         do {
             for file in files {
-                var isDirectory: ObjCBool = false
-                if FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory), isDirectory.boolValue {
-                    throw OutputFileError(path: file.path, message: "is a directory; give a file name")
-                }
-                let url = URL(fileURLWithPath: file.path)
-                let dir = url.deletingLastPathComponent()
-                do {
-                    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-                    removeStaleStaging(in: dir.path)
-                    let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UUID().uuidString.prefix(8))")
-                    try Data(file.text.utf8).write(to: tmp)
-                    staged.append((tmp, url))
-                } catch let error as OutputFileError {
+                do { staged.append(try stage(Data(file.text.utf8), at: file.path)) } catch let error as OutputFileError {
                     throw error
                 } catch {
                     throw OutputFileError(path: file.path, message: error.localizedDescription)
@@ -58,6 +36,24 @@ public enum OutputFiles {
             for s in staged { try? FileManager.default.removeItem(at: s.tmp) }
             throw error
         }
+    }
+
+    /// Writes `data` to a temporary name beside `path` (whose directory is created), to be renamed into place.
+    static func stage(_ data: Data, at path: String) throws -> (tmp: URL, target: URL) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw OutputFileError(path: path, message: "is a directory; give a file name")
+        }
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        removeStaleStaging(in: dir.path)
+        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UUID().uuidString.prefix(8))")
+        do { try data.write(to: tmp) } catch {
+            try? FileManager.default.removeItem(at: tmp)
+            throw error
+        }
+        return (tmp, url)
     }
 
     /// POSIX rename: atomic, replaces an existing file.

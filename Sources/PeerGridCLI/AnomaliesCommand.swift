@@ -118,6 +118,8 @@ struct AnomaliesCommand: ParsableCommand {
         }
         do { try OutputFiles.write(files: outputs.map { ($0.path, $0.text) }) } catch let error as OutputFileError {
             throw CLIFailure("cannot write \(error.path): \(error.message)")
+        } catch {
+            throw CLIFailure("cannot write the outputs: \(error.localizedDescription)")
         }
         for o in outputs { print(o.message) }
     }

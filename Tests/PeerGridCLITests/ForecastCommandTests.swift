@@ -134,6 +134,23 @@ import Testing
         }
     }
 
+    /// `--neural-reference`: with five weeks of history the default is the weighted-days reference and
+    /// `seasonal-naive` is the value a week earlier (the model line says which); a value that is neither exits 2.
+    @Test func theNeuralReferenceIsChosenOnTheCommandLine() throws {
+        let dir = try CLI.temporaryDirectory()
+        let taylor = TestFixtures.packageRoot.appendingPathComponent("Datasets/taylor_england_wales_halfhourly_2000.csv").path
+        let out = dir.appendingPathComponent("f.csv").path
+        let base = ["forecast", "--data", taylor, "--column", "demand_mw", "--model", "cnn", "--epochs", "1", "--horizon", "48", "--out", out]
+        var r = try CLI.run(base)
+        #expect(r.code == 0 && r.stdout.contains("reference weighted days over 7 d back"), "\(r.stdout)\(r.stderr)")
+        r = try CLI.run(base + ["--neural-reference", "seasonal-naive"])
+        #expect(r.code == 0 && r.stdout.contains("reference the value 7 d back"), "\(r.stdout)\(r.stderr)")
+        try FileManager.default.removeItem(atPath: out)
+        r = try CLI.run(base + ["--neural-reference", "weekly"])
+        #expect(r.code == 2 && r.stderr.contains("--neural-reference"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
     @Test func badModelFilesExitTwo() throws {
         let dir = try CLI.temporaryDirectory()
         let cases = [
