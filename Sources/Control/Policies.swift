@@ -108,14 +108,75 @@ public struct PerfectForesightPolicy: BatteryPolicy {
 /// k periods ahead gets this period's error times `loadPersistence^k` (household load errors persist for a few
 /// periods), and the PV forecast is scaled toward this period's ratio of actual to forecast PV, by
 /// `pvPersistence^k` (a cloudy morning tends to stay cloudy).
+///
+/// With `scenarioDays` > 0 (the default, 28) the plan is stochastic: the rest of the day is each of the last
+/// `scenarioDays` days' actual load and PV (history before the day only), each corrected within the day in the
+/// same way by its own error at this period, and weighted by how close that day was to this one so far (`analog`)
+/// or equally. The current period's power is the one decision all scenarios share (``ScenarioPlanner``); the
+/// day-ahead forecasters then play no part in the plan. With `scenarioDays` 0 it plans on the forecasts alone.
 public struct MPCPolicy: BatteryPolicy {
     public let name = "mpc"
     public var loadPersistence: Double
     public var pvPersistence: Double
+    /// Past days used as scenarios of the rest of the day; 0 plans on the day-ahead forecast alone.
+    public var scenarioDays: Int
+    /// Weight the scenarios by how close each day was to this one so far (a Gaussian kernel on the RMS distance of
+    /// load and PV up to this period, bandwidth the median distance); equal weights otherwise.
+    public var analog: Bool
 
-    public init(loadPersistence: Double = 0.5, pvPersistence: Double = 0.8) {
+    public init(loadPersistence: Double = 0.5, pvPersistence: Double = 0.8, scenarioDays: Int = 28, analog: Bool = true) {
+        self.analog = analog
         self.loadPersistence = loadPersistence
         self.pvPersistence = pvPersistence
+        self.scenarioDays = scenarioDays
+    }
+
+    /// The scenarios of the periods after this one: the last `scenarioDays` days before this day, each corrected by
+    /// this period's load error and PV ratio against it.
+    func scenarios(_ o: Observation, _ env: BatteryEnvironment) -> [Scenario] {
+        let d = env.data, t = o.period, today = env.day
+        let past = (1...max(1, scenarioDays)).map { today - $0 }.filter { $0 >= 0 }
+        let all = past.map { day in
+            let load = d.load[day], pv = d.pv[day]
+            let loadError = o.load - load[t]
+            let peak = pv.max() ?? 0
+            let ratio = pv[t] > 0.1 * peak && pv[t] > 0 ? min(3, o.pv / pv[t]) : 1
+            var s = Scenario(load: [], pv: [], weight: 1)
+            if analog {
+                // How far this day so far is from the scenario day over the same periods (kW, RMS).
+                var sq = 0.0
+                for k in 0...t {
+                    let a = (k == t ? o.load : d.load[today][k]) - load[k], b = (k == t ? o.pv : d.pv[today][k]) - pv[k]
+                    sq += a * a + b * b
+                }
+                s.weight = (sq / Double(t + 1)).squareRoot()
+            }
+            var (wl, wp) = (1.0, 1.0)
+            for k in (t + 1)..<d.periodsPerDay {
+                wl *= loadPersistence
+                wp *= pvPersistence
+                s.load.append(max(0, load[k] + loadError * wl))
+                s.pv.append(max(0, pv[k] * (1 + (ratio - 1) * wp)))
+            }
+            return s
+        }
+        return weigh(all)
+    }
+
+    /// Equal weights, or (analog) a Gaussian kernel on the distances held in `weight`, with the median distance as
+    /// its bandwidth.
+    func weigh(_ scenarios: [Scenario]) -> [Scenario] {
+        var out = scenarios
+        if analog {
+            let sorted = scenarios.map(\.weight).sorted()
+            let h = max(1e-6, sorted[sorted.count / 2])
+            for i in out.indices { out[i].weight = exp(-0.5 * (scenarios[i].weight / h) * (scenarios[i].weight / h)) }
+        } else {
+            for i in out.indices { out[i].weight = 1 }
+        }
+        let total = out.reduce(0) { $0 + $1.weight }
+        for i in out.indices { out[i].weight /= total }
+        return out
     }
 
     /// The corrected forecasts of this period (the metered values) and the rest of the day.
@@ -139,6 +200,9 @@ public struct MPCPolicy: BatteryPolicy {
     }
 
     public func act(_ o: Observation, _ env: BatteryEnvironment) throws -> Double {
+        if scenarioDays > 0, env.day > 0 {
+            return try ScenarioPlanner.firstPower(env.data, from: o.period, energy: o.energy, load: o.load, pv: o.pv, scenarios: scenarios(o, env))
+        }
         let (load, pv) = forecasts(o, env)
         // A forecast above the draw limit makes the plan infeasible: the forecast is capped to what can be served.
         let servable = zip(load, pv).map { min($0, env.data.drawLimit + $1 + env.data.battery.powerKW) }

@@ -160,13 +160,28 @@ struct RLEvaluateCommand: ParsableCommand {
         name: .customLong("mpc-pv-persistence"), help: "MPC: how much of this period's PV ratio (actual / forecast) carries k periods ahead (times this^k).")
     var mpcPVPersistence = MPCPolicy().pvPersistence
 
+    @Option(
+        help:
+            "MPC: plan over the last N days' actual load and PV as scenarios of the rest of the day (a stochastic LP); 0 plans on the day-ahead forecasts alone."
+    )
+    var mpcScenarios = MPCPolicy().scenarioDays
+
+    @Flag(help: "MPC with scenarios: weight the past days equally (by default each is weighted by how close it was to today so far).")
+    var mpcEqualWeights = false
+
     @Option(help: "Also write the comparison as JSON to this file.")
     var json: String?
 
     func validate() throws {
+        guard mpcScenarios >= 0 && mpcScenarios <= 56 else { throw ValidationError("--mpc-scenarios must be in 0 ... 56, not \(mpcScenarios)") }
         for (name, v) in [("--mpc-load-persistence", mpcLoadPersistence), ("--mpc-pv-persistence", mpcPVPersistence)] where !(v >= 0 && v <= 1) {
             throw ValidationError("\(name) must be in [0, 1], not \(v)")
         }
+    }
+
+    /// `MPC over 28 past days (analog weights)` or `MPC on the forecasts`.
+    static func describe(_ m: MPCPolicy) -> String {
+        m.scenarioDays > 0 ? "MPC over \(m.scenarioDays) past days (\(m.analog ? "analog" : "equal") weights)" : "MPC on the forecasts"
     }
 
     func run() throws {
@@ -176,13 +191,14 @@ struct RLEvaluateCommand: ParsableCommand {
         let loaded = try zip(files, policies).map { file, path in try file.policy(for: days, file: path) }
         let progress = ProgressLine()
         let clock = Stopwatch()
-        let mpc = noMPC ? nil : MPCPolicy(loadPersistence: mpcLoadPersistence, pvPersistence: mpcPVPersistence)
+        let mpc =
+            noMPC ? nil : MPCPolicy(loadPersistence: mpcLoadPersistence, pvPersistence: mpcPVPersistence, scenarioDays: mpcScenarios, analog: !mpcEqualWeights)
         let c = try ControlComparison.evaluate(data: days, days: split.test, policies: loaded, mpc: mpc) { name in
             progress.show("evaluating \(name)")
         }
         progress.finish()
         print(
-            "\(days.prosumer): \(split.test.count) held-out days \(days.label(split.test.first!)) .. \(days.label(split.test.last!)), forecasts \(days.forecasters.load) (load) / \(days.forecasters.pv) (PV), \(String(format: "%.1f", clock.seconds)) s"
+            "\(days.prosumer): \(split.test.count) held-out days \(days.label(split.test.first!)) .. \(days.label(split.test.last!)), forecasts \(days.forecasters.load) (load) / \(days.forecasters.pv) (PV), \(mpc.map(Self.describe) ?? "no MPC"), \(String(format: "%.1f", clock.seconds)) s"
         )
         for (file, path) in zip(files, policies) where file.prosumer != days.prosumer {
             print(

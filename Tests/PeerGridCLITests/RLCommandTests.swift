@@ -56,5 +56,19 @@ import Testing
         #expect(r.code == 2 && r.stderr.contains("--episodes"), "\(r.stderr)")
         r = try CLI.run(["rl", "train", "--community", Self.demo, "--load-forecaster", "lstm", "--out", out])
         #expect(r.code == 2 && r.stderr.contains("--load-forecaster"), "\(r.stderr)")
+        r = try CLI.run(["rl", "evaluate", "--community", Self.demo, "--mpc-scenarios", "57", "--json", json])
+        #expect(r.code == 2 && r.stderr.contains("--mpc-scenarios"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: json))
+    }
+
+    /// MPC runs by default over past days with analog weights and says so; `--mpc-scenarios 0` plans on the forecasts.
+    @Test func mpcVariantsAreChosenOnTheCommandLine() throws {
+        var r = try CLI.run(["rl", "evaluate", "--community", Self.demo, "--prosumer", "h09", "--test-days", "2"])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("MPC over 28 past days (analog weights)") && r.stdout.contains("\nmpc "), "\(r.stdout)")
+        r = try CLI.run(["rl", "evaluate", "--community", Self.demo, "--prosumer", "h09", "--test-days", "2", "--mpc-scenarios", "0"])
+        #expect(r.code == 0 && r.stdout.contains("MPC on the forecasts"), "\(r.stderr)")
+        r = try CLI.run(["rl", "evaluate", "--community", Self.demo, "--prosumer", "h09", "--test-days", "2", "--mpc-scenarios", "5", "--mpc-equal-weights"])
+        #expect(r.code == 0 && r.stdout.contains("MPC over 5 past days (equal weights)"), "\(r.stderr)")
     }
 }

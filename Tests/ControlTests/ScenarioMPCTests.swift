@@ -1,0 +1,63 @@
+import DataIO
+import Foundation
+import Optimize
+import Testing
+
+@testable import Control
+
+@Suite struct ScenarioMPCTests {
+    /// Planning over one scenario that is the day's actual rest, re-planned every period, pays what the
+    /// perfect-foresight MILP pays: the stochastic LP has the schedule model's physics and cost.
+    @Test(arguments: 1...6) func oneExactScenarioReachesThePerfectForesightCost(_ seed: UInt64) throws {
+        let data = try Households.make(seed: seed, days: 4)
+        var pf = PerfectForesightPolicy()
+        var env = BatteryEnvironment(data: data)
+        for d in data.warmUpDays..<data.days {
+            env.reset(day: d)
+            try pf.beginDay(env)
+            let optimum = try #require(pf.optimum[d])
+            var bill = 0.0
+            while !env.isDone {
+                let o = env.observation, t = o.period
+                let exact = Scenario(load: Array(data.load[d][(t + 1)...]), pv: Array(data.pv[d][(t + 1)...]), weight: 1)
+                let power = try ScenarioPlanner.firstPower(data, from: t, energy: o.energy, load: o.load, pv: o.pv, scenarios: [exact])
+                bill += env.step(power).bill
+            }
+            #expect(abs(bill - optimum) <= 1e-6 * max(1, abs(optimum)), "seed \(seed) day \(d): \(bill) vs \(optimum)")
+        }
+    }
+
+    /// The scenarios are the days before this one (never this day or a later one), and analog weights favour the
+    /// day most like this one so far; all weights are positive and sum to 1.
+    @Test func scenariosComeFromEarlierDaysWithAnalogWeights() throws {
+        var data = try Households.make(seed: 5, days: 6)
+        // Day 4 is an exact copy of day 1 up to its last period.
+        data.load[4] = data.load[1]
+        data.pv[4] = data.pv[1]
+        var env = BatteryEnvironment(data: data)
+        env.reset(day: 4)
+        for _ in 0..<10 { env.step(0) }
+        let o = env.observation
+        let analog = MPCPolicy(scenarioDays: 3, analog: true).scenarios(o, env)
+        #expect(analog.count == 3)
+        #expect(abs(analog.map(\.weight).reduce(0, +) - 1) < 1e-12 && analog.allSatisfy { $0.weight > 0 })
+        // Scenario k is day 4 - (k + 1): day 1 is the last one, and the closest.
+        #expect(analog[2].weight > analog[0].weight && analog[2].weight > analog[1].weight)
+        let equal = MPCPolicy(loadPersistence: 0, pvPersistence: 0, scenarioDays: 3, analog: false).scenarios(o, env)
+        #expect(equal.allSatisfy { abs($0.weight - 1.0 / 3) < 1e-12 })
+        #expect(equal[1].load == Array(data.load[2][11...]) && equal[1].pv == Array(data.pv[2][11...]))
+        // Near the start of the series only the days that exist are used.
+        env.reset(day: 1)
+        #expect(MPCPolicy(scenarioDays: 28).scenarios(env.observation, env).count == 1)
+    }
+
+    /// Scenario MPC never beats the optimum, and with equal weights or on the forecasts alone it still runs.
+    @Test(arguments: 1...4) func everyMPCVariantStaysAboveTheOptimum(_ seed: UInt64) throws {
+        let data = try Households.make(seed: seed, days: 5)
+        let days = Array(data.warmUpDays..<data.days)
+        for mpc in [MPCPolicy(), MPCPolicy(scenarioDays: 2, analog: false), MPCPolicy(scenarioDays: 0)] {
+            let c = try ControlComparison.evaluate(data: data, days: days, policies: [], mpc: mpc)
+            #expect(c.belowOptimum.isEmpty, "\(c.belowOptimum)")
+        }
+    }
+}
