@@ -100,6 +100,11 @@ public struct PerfectForesightPolicy: BatteryPolicy {
     public func act(_ o: Observation, _ env: BatteryEnvironment) throws -> Double { plan[o.period] }
 }
 
+/// A series an analysis tells MPC in advance (see ``MPCPolicy/knows``).
+public enum MPCOracle: String, CaseIterable, Sendable {
+    case load, pv
+}
+
 /// Model predictive control: every period, the schedule model re-plans the rest of the day from the battery's
 /// energy with this period's metered load and PV and the forecasts after it, and applies the first period's
 /// power; settled on the actual values by the environment.
@@ -123,9 +128,15 @@ public struct MPCPolicy: BatteryPolicy {
     /// Weight the scenarios by how close each day was to this one so far (a Gaussian kernel on the RMS distance of
     /// load and PV up to this period, bandwidth the median distance); equal weights otherwise.
     public var analog: Bool
+    /// For analysis only: series MPC is told the day's actual rest of (every scenario, or the forecast, holds the
+    /// actual values), to measure what a perfect forecast of it would be worth. Empty in real use.
+    public var knows: Set<MPCOracle>
 
-    public init(loadPersistence: Double = 0.5, pvPersistence: Double = 0.8, scenarioDays: Int = 28, analog: Bool = true) {
+    public init(
+        loadPersistence: Double = 0.5, pvPersistence: Double = 0.8, scenarioDays: Int = 28, analog: Bool = true, knows: Set<MPCOracle> = []
+    ) {
         self.analog = analog
+        self.knows = knows
         self.loadPersistence = loadPersistence
         self.pvPersistence = pvPersistence
         self.scenarioDays = scenarioDays
@@ -160,7 +171,12 @@ public struct MPCPolicy: BatteryPolicy {
             }
             return s
         }
-        return weigh(all)
+        return weigh(all).map { s in
+            var s = s
+            if knows.contains(.load) { s.load = Array(d.load[today][(t + 1)...]) }
+            if knows.contains(.pv) { s.pv = Array(d.pv[today][(t + 1)...]) }
+            return s
+        }
     }
 
     /// Equal weights, or (analog) a Gaussian kernel on the distances held in `weight`, with the median distance as
@@ -196,6 +212,8 @@ public struct MPCPolicy: BatteryPolicy {
             load[k] = max(0, load[k] + loadError * wl)
             pv[k] = max(0, pv[k] * (1 + (ratio - 1) * wp))
         }
+        if knows.contains(.load) { load = Array(d.load[env.day][t...]) }
+        if knows.contains(.pv) { pv = Array(d.pv[env.day][t...]) }
         return (load, pv)
     }
 

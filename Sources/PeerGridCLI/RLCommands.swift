@@ -58,6 +58,7 @@ struct RLDataOptions: ParsableArguments {
 }
 
 extension ControlPolicyKind: ExpressibleByArgument {}
+extension MPCOracle: ExpressibleByArgument {}
 
 /// Which learner `rl train` trains.
 enum ControlPolicyKind: String, CaseIterable {
@@ -169,6 +170,13 @@ struct RLEvaluateCommand: ParsableCommand {
     @Flag(help: "MPC with scenarios: weight the past days equally (by default each is weighted by how close it was to today so far).")
     var mpcEqualWeights = false
 
+    @Option(
+        name: .customLong("mpc-knows"),
+        help:
+            "Analysis only: tell MPC the day's actual load or pv in advance (repeat for both), to measure what a perfect forecast of it would be worth."
+    )
+    var mpcKnows: [MPCOracle] = []
+
     @Option(help: "Also write the comparison as JSON to this file.")
     var json: String?
 
@@ -181,7 +189,8 @@ struct RLEvaluateCommand: ParsableCommand {
 
     /// `MPC over 28 past days (analog weights)` or `MPC on the forecasts`.
     static func describe(_ m: MPCPolicy) -> String {
-        m.scenarioDays > 0 ? "MPC over \(m.scenarioDays) past days (\(m.analog ? "analog" : "equal") weights)" : "MPC on the forecasts"
+        let base = m.scenarioDays > 0 ? "MPC over \(m.scenarioDays) past days (\(m.analog ? "analog" : "equal") weights)" : "MPC on the forecasts"
+        return m.knows.isEmpty ? base : base + ", told the actual " + MPCOracle.allCases.filter(m.knows.contains).map(\.rawValue).joined(separator: " and ")
     }
 
     func run() throws {
@@ -192,7 +201,11 @@ struct RLEvaluateCommand: ParsableCommand {
         let progress = ProgressLine()
         let clock = Stopwatch()
         let mpc =
-            noMPC ? nil : MPCPolicy(loadPersistence: mpcLoadPersistence, pvPersistence: mpcPVPersistence, scenarioDays: mpcScenarios, analog: !mpcEqualWeights)
+            noMPC
+            ? nil
+            : MPCPolicy(
+                loadPersistence: mpcLoadPersistence, pvPersistence: mpcPVPersistence, scenarioDays: mpcScenarios, analog: !mpcEqualWeights, knows: Set(mpcKnows)
+            )
         let c = try ControlComparison.evaluate(data: days, days: split.test, policies: loaded, mpc: mpc) { name in
             progress.show("evaluating \(name)")
         }

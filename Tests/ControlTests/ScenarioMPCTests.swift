@@ -51,6 +51,28 @@ import Testing
         #expect(MPCPolicy(scenarioDays: 28).scenarios(env.observation, env).count == 1)
     }
 
+    /// Told both series in advance, MPC (with scenarios or on the forecasts) pays the perfect-foresight cost: the
+    /// analysis option replaces exactly what it says.
+    @Test(arguments: 1...3) func anMPCToldBothSeriesPaysTheOptimum(_ seed: UInt64) throws {
+        let data = try Households.make(seed: seed, days: 4)
+        let days = Array(data.warmUpDays..<data.days)
+        for scenarios in [0, 2] {
+            let mpc = MPCPolicy(scenarioDays: scenarios, knows: [.load, .pv])
+            let c = try ControlComparison.evaluate(data: data, days: days, policies: [], mpc: mpc)
+            let run = try #require(c.scores.first { $0.name == "mpc" }).run
+            for (k, cost) in run.dailyCost.enumerated() {
+                #expect(abs(cost - c.optimumDaily[k]) <= 1e-6 * max(1, abs(cost)), "scenarios \(scenarios) day \(k)")
+            }
+        }
+        // Told one series, the scenarios hold it and keep the other.
+        var env = BatteryEnvironment(data: data)
+        env.reset(day: 3)
+        env.step(0)
+        let s = MPCPolicy(loadPersistence: 0, pvPersistence: 0, scenarioDays: 2, analog: false, knows: [.pv]).scenarios(env.observation, env)
+        #expect(s.allSatisfy { $0.pv == Array(data.pv[3][2...]) })
+        #expect(s[0].load == Array(data.load[2][2...]) && s[1].load == Array(data.load[1][2...]))
+    }
+
     /// Scenario MPC never beats the optimum, and with equal weights or on the forecasts alone it still runs.
     @Test(arguments: 1...4) func everyMPCVariantStaysAboveTheOptimum(_ seed: UInt64) throws {
         let data = try Households.make(seed: seed, days: 5)

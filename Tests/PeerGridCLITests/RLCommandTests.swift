@@ -70,5 +70,9 @@ import Testing
         #expect(r.code == 0 && r.stdout.contains("MPC on the forecasts"), "\(r.stderr)")
         r = try CLI.run(["rl", "evaluate", "--community", Self.demo, "--prosumer", "h09", "--test-days", "2", "--mpc-scenarios", "5", "--mpc-equal-weights"])
         #expect(r.code == 0 && r.stdout.contains("MPC over 5 past days (equal weights)"), "\(r.stderr)")
+        r = try CLI.run(["rl", "evaluate", "--community", Self.demo, "--prosumer", "h09", "--test-days", "2", "--mpc-knows", "pv", "--mpc-knows", "load"])
+        #expect(r.code == 0 && r.stdout.contains("told the actual load and pv"), "\(r.stderr)")
+        r = try CLI.run(["rl", "evaluate", "--community", Self.demo, "--mpc-knows", "price"])
+        #expect(r.code == 2 && r.stderr.contains("--mpc-knows"), "\(r.stderr)")
     }
 }
