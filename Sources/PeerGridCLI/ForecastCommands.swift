@@ -119,6 +119,12 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Also write an HTML report (report.html, report.md, charts/) comparing the models into this directory.")
     var report: String?
 
+    @Option(
+        help:
+            "Also write every test day's forecasts to this CSV: model,origin,timestamp,actual,forecast,lower_95,upper_95 (origin: the first forecast timestamp)."
+    )
+    var forecasts: String?
+
     @OptionGroup(title: "Neural networks") var neural: NeuralTrainingOptions
 
     func validate() throws {
@@ -176,6 +182,25 @@ struct BacktestCommand: ParsableCommand {
             ])
             do { try OutputFiles.write(object.serialized() + "\n", to: json) } catch { throw CLIFailure("cannot write \(json): \(error.localizedDescription)") }
         }
+        if let forecasts {
+            let text = Self.forecastsCSV(scores, series: s)
+            do { try OutputFiles.write(text, to: forecasts) } catch { throw CLIFailure("cannot write \(forecasts): \(error.localizedDescription)") }
+        }
+    }
+
+    /// One row per model, test day and horizon step, in the series' time (UTC, ISO 8601).
+    static func forecastsCSV(_ scores: [BacktestScore], series s: TimeSeries) -> String {
+        var csv = "model,origin,timestamp,actual,forecast,lower_95,upper_95\n"
+        for r in scores {
+            for day in r.days {
+                let origin = UTCTime.string(s.timestamp(day.origin))
+                for k in day.actual.indices {
+                    csv +=
+                        "\(r.model),\(origin),\(UTCTime.string(s.timestamp(day.origin + k))),\(day.actual[k]),\(day.point[k]),\(day.lower[k]),\(day.upper[k])\n"
+                }
+            }
+        }
+        return csv
     }
 }
 

@@ -21,6 +21,29 @@ import Testing
         for key in ["mae", "rmse", "mape", "mase", "coverage", "fit_seconds"] { #expect(models[0][key] is Double) }
     }
 
+    /// `--forecasts` writes every test day's forecast: one row per model, day and step, and the seasonal naive's
+    /// forecast is the value a week before (checked against the data file's own rows).
+    @Test func backtestWritesItsForecasts() throws {
+        let dir = try CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("f.csv")
+        let r = try CLI.run([
+            "backtest", "--data", Self.taylor, "--column", "demand_mw", "--horizon", "48", "--test-days", "2",
+            "--models", "seasonal-naive,seasonal-mean", "--forecasts", out.path
+        ])
+        #expect(r.code == 0, "\(r.stderr)")
+        let lines = try String(contentsOf: out, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.count == 1 + 2 * 2 * 48 && lines[0] == "model,origin,timestamp,actual,forecast,lower_95,upper_95")
+        // The series ends 2000-08-27T23:30Z: the last two days are the 26th and 27th.
+        #expect(lines[1].hasPrefix("seasonal-naive,2000-08-26T00:00:00Z,2000-08-26T00:00:00Z,"))
+        #expect(lines[49].hasPrefix("seasonal-naive,2000-08-27T00:00:00Z,2000-08-27T00:00:00Z,"))
+        #expect(lines[97].hasPrefix("seasonal-mean,2000-08-26T00:00:00Z,") && lines[192].hasPrefix("seasonal-mean,2000-08-27T00:00:00Z,2000-08-27T23:30:00Z,"))
+        let data = try String(contentsOfFile: Self.taylor, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+        func value(_ stamp: String) -> Double? { data.first { $0.first == stamp }.flatMap { Double($0[1]) } }
+        let row = lines[1].split(separator: ",").map(String.init)
+        #expect(Double(row[3]) == value("2000-08-26T00:00:00Z") && Double(row[4]) == value("2000-08-19T00:00:00Z"))
+        #expect(Double(row[5])! < Double(row[4])! && Double(row[6])! > Double(row[4])!)
+    }
+
     @Test func forecastWritesIntervals() throws {
         let dir = try CLI.temporaryDirectory()
         let out = dir.appendingPathComponent("f.csv")
