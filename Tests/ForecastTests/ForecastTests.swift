@@ -256,11 +256,48 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         #expect(throws: ForecastError.self) { try m.fit(TimeSeries(name: "x", start: Date(), step: 3600, values: [1, 2, 3])) }
     }
 
-    /// `auto` chooses the candidate with the lowest validation MAE (checked against the validation run directly),
-    /// forecasts as that model does, and saves and loads.
+    /// `auto` forecasts the mean of the three candidates with the lowest validation MAE, each fitted on the whole
+    /// history (checked against the models fitted directly); it saves and loads, and a file written before the
+    /// mean existed still reads as the single model it chose.
+    @Test func autoAveragesTheThreeLowestValidationErrors() throws {
+        let s = Self.pv(days: 30, seed: 7)
+        let candidates = ["seasonal-naive", "seasonal-naive-day", "seasonal-mean", "seasonal-mean-day", "clear-sky"]
+        var a = AutoSelectForecaster(candidates: candidates, validationDays: 5)
+        try a.fit(s)
+        let scores = AutoSelectForecaster.validate(candidates, on: s, days: 5)
+        let best = scores.sorted { $0.mae < $1.mae }.prefix(3).map(\.model)
+        #expect(a.chosenModels == best && a.chosenModel == best[0])
+        let direct = try best.map { name in
+            var m = try ForecasterCatalog.make(name, periodsPerDay: 24)
+            try m.fit(s)
+            return try m.forecast(horizon: 24, level: 0.95)
+        }
+        let f = try a.forecast(horizon: 24, level: 0.95)
+        for k in 0..<24 {
+            #expect(abs(f.point[k] - direct.map { $0.point[k] }.reduce(0, +) / 3) < 1e-9)
+            #expect(abs(f.upper[k] - direct.map { $0.upper[k] }.reduce(0, +) / 3) < 1e-9)
+        }
+        #expect(a.summary.contains("the mean of"))
+        let data = try ModelFile.encode(SavedModel(forecaster: a, fittedOn: s))
+        let loaded = try ModelFile.decode(data, file: "a.json").forecaster
+        #expect(try loaded.forecast(horizon: 24, level: 0.95).point == f.point)
+        // An older file: no `combine`, no `others`.
+        var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var model = try #require(object["model"] as? [String: Any])
+        model["combine"] = nil
+        model["others"] = nil
+        object["model"] = model
+        let old = try ModelFile.decode(try JSONSerialization.data(withJSONObject: object), file: "old.json").forecaster
+        #expect(try old.forecast(horizon: 24, level: 0.95).point == direct[0].point)
+        var zero = AutoSelectForecaster(combine: 0)
+        #expect(throws: ForecastError.self) { try zero.fit(s) }
+    }
+
+    /// With `combine` 1, `auto` chooses the candidate with the lowest validation MAE (checked against the
+    /// validation run directly), forecasts as that model does, and saves and loads.
     @Test func autoChoosesTheLowestValidationErrorAndSavesAndLoads() throws {
         let s = Self.pv(days: 30, seed: 7)
-        var a = AutoSelectForecaster(candidates: ["seasonal-naive", "seasonal-naive-day", "clear-sky"], validationDays: 5)
+        var a = AutoSelectForecaster(candidates: ["seasonal-naive", "seasonal-naive-day", "clear-sky"], validationDays: 5, combine: 1)
         try a.fit(s)
         let scores = AutoSelectForecaster.validate(["seasonal-naive", "seasonal-naive-day", "clear-sky"], on: s, days: 5)
         #expect(a.chosenModel == scores.min { $0.mae < $1.mae }?.model)
