@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Replays split-conformal rules on a backtest's forecasts (issue 21's coverage target).
+
+Reads `peergrid backtest --forecasts FILE.csv` over C + 14 test days. For each of the last 14 days, the 95 %
+half-width of each horizon step comes from the C days before it, as `backtest --calibration-days C` does:
+  plain       the conformal quantile of |error| of the step and the two on each side (PeerGrid's rule);
+  pooled-all  the same over every step of the day;
+  normalized  |error| / the model's own half-width, times today's own half-width (locally adaptive);
+  relative    |error| / |forecast|, times today's |forecast| (skipped where the forecast is 0).
+Prints each model's coverage and mean width under each rule. Physical bounds are not applied here, so PV
+night hours are not trivially covered as they are in `backtest`.
+
+    python3 Benchmarks/conformal_rules.py taylor-f.csv 14
+"""
+import csv
+import math
+import sys
+from collections import OrderedDict
+
+import numpy as np
+f=OrderedDict()
+for r in csv.DictReader(open(sys.argv[1])):
+    d=f.setdefault(r['model'],OrderedDict()).setdefault(r['origin'],[[],[],[],[]])
+    d[0].append(float(r['actual']));d[1].append(float(r['forecast']));d[2].append(float(r['lower_95']));d[3].append(float(r['upper_95']))
+C=int(sys.argv[2]); K=14
+def q(scores,level=0.95):
+    s=np.sort(scores); k=math.ceil((len(s)+1)*level); return s[min(len(s),max(1,k))-1]
+for m,days in f.items():
+    D=[np.array(v) for v in days.values()]
+    n=len(D); H=len(D[0][0])
+    res={}
+    for rule in ['plain','pooled-all','normalized','relative']:
+        cov=[];wid=[]
+        for i in range(n-K,n):
+            cal=D[i-C:i]
+            a,p,lo,hi=D[i]
+            for h in range(H):
+                js=range(max(0,h-2),min(H,h+3))
+                if rule=='plain': sc=[abs(c[0][j]-c[1][j]) for c in cal for j in js]; w=q(sc)
+                elif rule=='pooled-all': sc=[abs(c[0][j]-c[1][j]) for c in cal for j in range(H)]; w=q(sc)
+                elif rule=='normalized':
+                    sc=[abs(c[0][j]-c[1][j])/max(1e-9,(c[3][j]-c[2][j])/2) for c in cal for j in js]; w=q(sc)*(hi[h]-lo[h])/2
+                elif rule=='relative':
+                    sc=[abs(c[0][j]-c[1][j])/abs(c[1][j]) for c in cal for j in js if c[1][j] != 0] or [0.0]; w=q(sc)*abs(p[h])
+                cov.append(p[h]-w<=a[h]<=p[h]+w); wid.append(2*w)
+        res[rule]=f'{np.mean(cov):.3f} ({np.mean(wid):.0f})'
+    print(f'{m:16s}', ' '.join(f'{k} {v}' for k,v in res.items()))
