@@ -4,7 +4,8 @@ import Forecast
 import Foundation
 import Reports
 
-/// The Taylor backtest (last 14 days as origins, horizon 48, refit at every origin) for every PeerGrid forecaster,
+/// The Taylor backtest (last 14 days as origins, one day ahead, refit at every origin; `--data`/`--column` for another
+/// series) for every PeerGrid forecaster,
 /// side by side with statsmodels' SARIMAX and statsforecast's MSTL and AutoARIMA run in the same invocation
 /// (`Benchmarks/forecast_reference.py` in `Benchmarks/.venv`).
 struct ForecastBenchmark: ParsableCommand {
@@ -28,7 +29,27 @@ struct ForecastBenchmark: ParsableCommand {
     @Option(name: .customLong("autoarima-limit"), help: "Seconds allowed for ONE statsforecast AutoARIMA fit (0 skips it).")
     var autoarimaLimit: Double = 120
 
-    static let data = "Datasets/taylor_england_wales_halfhourly_2000.csv"
+    /// The Taylor demand series (the default, and the training benchmark's).
+    static let taylor = "Datasets/taylor_england_wales_halfhourly_2000.csv"
+
+    @Option(help: "The series: a CSV with an ISO 8601 `timestamp` column (default: the Taylor demand).")
+    var data = Self.taylor
+
+    @Option(help: "The column to forecast.")
+    var column = "demand_mw"
+
+    @Option(help: "Report name: writes NAME.md and NAME.json into --out.")
+    var name = "forecast"
+
+    @Option(
+        name: .customLong("calibration-days"),
+        help: "Calibrate every model's 95 % interval by split conformal over this many days before each test day (0: their own intervals).")
+    var calibrationDays = 0
+
+    func validate() throws {
+        guard calibrationDays >= 0 else { throw ValidationError("--calibration-days must be at least 0") }
+        guard !name.isEmpty, !name.contains("/") else { throw ValidationError("--name must be a file name without '/'") }
+    }
 
     struct Row {
         var name: String
@@ -39,8 +60,9 @@ struct ForecastBenchmark: ParsableCommand {
 
     func run() throws {
         common.prepare()
-        let series = try TimeSeriesCSV.read(Self.data, column: "demand_mw")
-        let backtest = Backtest(horizon: 48, testDays: testDays)
+        let series = try TimeSeriesCSV.read(data, column: column)
+        let horizon = series.periodsPerDay
+        let backtest = Backtest(horizon: horizon, testDays: testDays, calibrationDays: calibrationDays)
         var rows: [Row] = []
         for name in models {
             let model = try ForecasterCatalog.make(name, periodsPerDay: series.periodsPerDay)
@@ -52,7 +74,7 @@ struct ForecastBenchmark: ParsableCommand {
                 samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             }
             var last = model
-            try last.fit(series.prefix(series.count - 48))
+            try last.fit(series.prefix(series.count - horizon))
             let row = Row(name: name, summary: last.summary, score: score!, backtest: Timing(samples: samples))
             print(
                 "\(name): MAPE \(String(format: "%.3f", row.score.mape)) %, MASE \(String(format: "%.3f", row.score.mase)), backtest \(row.backtest.formatted(2)) s"
@@ -65,8 +87,8 @@ struct ForecastBenchmark: ParsableCommand {
             defer { try? FileManager.default.removeItem(atPath: out) }
             print("running the statsmodels/statsforecast reference (AutoARIMA limit \(Int(autoarimaLimit)) s)...")
             try Shell.run([
-                python, "Benchmarks/forecast_reference.py", Self.data, "demand_mw", "48", "\(testDays)", out,
-                "--autoarima-limit", "\(autoarimaLimit)"
+                python, "Benchmarks/forecast_reference.py", data, column, "\(horizon)", "\(testDays)", out,
+                "--autoarima-limit", "\(autoarimaLimit)", "--periods-per-day", "\(horizon)"
             ])
             let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any] ?? [:]
             reference = object["models"] as? [[String: Any]] ?? []
@@ -75,7 +97,7 @@ struct ForecastBenchmark: ParsableCommand {
         } else {
             notes.append("no \(python): the reference was skipped (run `make bench-setup`)")
         }
-        try write(rows, reference: reference, notes: notes, versions: versions)
+        try write(rows, reference: reference, notes: notes, versions: versions, horizon: horizon)
         if trainingEpochs > 0 {
             let training = try TrainingBenchmark.parse([
                 "--out", common.out, "--epochs", "\(trainingEpochs)", "--python", python,
@@ -85,16 +107,17 @@ struct ForecastBenchmark: ParsableCommand {
         }
     }
 
-    func write(_ rows: [Row], reference: [[String: Any]], notes: [String], versions: [String: String]) throws {
+    func write(_ rows: [Row], reference: [[String: Any]], notes: [String], versions: [String: String], horizon: Int) throws {
         func num(_ x: Any?) -> Double? { (x as? NSNumber)?.doubleValue }
         func f(_ x: Double?, _ format: String) -> String { x.map { String(format: format, $0) } ?? "-" }
         var md = """
             # Forecasting benchmark
 
             Generated by `make bench` (`.build/release/benchmark forecast`) on \(MachineInfo.describe()).
-            Data: `\(Self.data)` (half-hourly demand, 12 weeks). Rolling origin: each of the last \(testDays) days is
-            an origin; every model is refitted on everything before it and forecasts 48 half-hours. MAPE in percent;
-            MASE scaled by the weekly seasonal naive's in-sample MAE; coverage of the 95 % interval. *backtest s*: the
+            Data: `\(data)`, column `\(column)` (\(horizon) observations a day). Rolling origin: each of the last \(testDays) days is
+            an origin; every model is refitted on everything before it and forecasts the next day (\(horizon) values). MAPE in
+            percent (zero actuals skipped); MASE scaled by the weekly seasonal naive's in-sample MAE; coverage of the 95 %
+            interval\(calibrationDays > 0 ? ", calibrated by split conformal on the \(calibrationDays) days before each test day (the reference's are its own)" : ""). *backtest s*: the
             whole backtest (all fits, order searches included, and forecasts), median [min, max] of \(common.repeats)
             run(s). The reference rows come from `Benchmarks/forecast_reference.py` in the same invocation
             (\(versions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))); their
@@ -140,6 +163,18 @@ struct ForecastBenchmark: ParsableCommand {
                     ))
             }
         }
+        if let e = byName["ensemble"], let m = mstl, let mase = num(m["mase"]) {
+            checks.append(
+                (
+                    "ensemble MASE \(f(e.score.mase, "%.3f")) <= statsforecast MSTL MASE \(f(mase, "%.3f"))", e.score.mase <= mase
+                ))
+        }
+        if calibrationDays > 0 {
+            for r in rows {
+                checks.append(
+                    ("\(r.name) calibrated coverage \(f(r.score.coverage, "%.3f")) within 0.93-0.97", r.score.coverage >= 0.93 && r.score.coverage <= 0.97))
+            }
+        }
         if let m = mstl, let mape = num(m["mape"]) {
             let best = rows.min { $0.score.mape < $1.score.mape }!
             checks.append(
@@ -152,17 +187,18 @@ struct ForecastBenchmark: ParsableCommand {
             md += "\n\n## Checks (this run)\n\n"
             for (text, ok) in checks { md += "- \(ok == true ? "yes" : "NO"): \(text)\n" }
         }
-        let json = summary(rows, reference: reference, notes: notes, checks: checks)
-        try OutputFiles.writeAll([("forecast.md", md + "\n"), ("forecast.json", json.serialized() + "\n")], into: common.out)
-        print("wrote \(common.out)/forecast.md and forecast.json")
+        let json = summary(rows, reference: reference, notes: notes, checks: checks, horizon: horizon)
+        try OutputFiles.writeAll([("\(name).md", md + "\n"), ("\(name).json", json.serialized() + "\n")], into: common.out)
+        print("wrote \(common.out)/\(name).md and \(name).json")
     }
 
     /// The JSON twin of the Markdown report.
-    func summary(_ rows: [Row], reference: [[String: Any]], notes: [String], checks: [(String, Bool?)]) -> JSON {
+    func summary(_ rows: [Row], reference: [[String: Any]], notes: [String], checks: [(String, Bool?)], horizon: Int) -> JSON {
         func num(_ x: Any?) -> Double? { (x as? NSNumber)?.doubleValue }
         return .object([
             ("machine", .string(MachineInfo.describe())),
-            ("horizon", .integer(48)), ("test_days", .integer(testDays)),
+            ("data", .string(data)), ("column", .string(column)), ("calibration_days", .integer(calibrationDays)),
+            ("horizon", .integer(horizon)), ("test_days", .integer(testDays)),
             (
                 "models",
                 .array(

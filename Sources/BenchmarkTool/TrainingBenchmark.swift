@@ -36,7 +36,7 @@ struct TrainingBenchmark: ParsableCommand {
 
     func run() throws {
         common.prepare()
-        let series = try TimeSeriesCSV.read(ForecastBenchmark.data, column: "demand_mw")
+        let series = try TimeSeriesCSV.read(ForecastBenchmark.taylor, column: "demand_mw")
         // The history of the backtest's first origin (14 days before the end).
         let history = series.prefix(series.count - 14 * series.periodsPerDay)
         let peak = try Self.sgemmPeak()

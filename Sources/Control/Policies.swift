@@ -149,10 +149,8 @@ public struct MPCPolicy: BatteryPolicy {
         let past = (1...max(1, scenarioDays)).map { today - $0 }.filter { $0 >= 0 }
         let all = past.map { day in
             let load = d.load[day], pv = d.pv[day]
-            let loadError = o.load - load[t]
-            let peak = pv.max() ?? 0
-            let ratio = pv[t] > 0.1 * peak && pv[t] > 0 ? min(3, o.pv / pv[t]) : 1
-            var s = Scenario(load: [], pv: [], weight: 1)
+            let rest = corrected(load: load, pv: pv, o)
+            var s = Scenario(load: rest.load, pv: rest.pv, weight: 1)
             if analog {
                 // How far this day so far is from the scenario day over the same periods (kW, RMS).
                 var sq = 0.0
@@ -162,13 +160,6 @@ public struct MPCPolicy: BatteryPolicy {
                 }
                 s.weight = (sq / Double(t + 1)).squareRoot()
             }
-            var (wl, wp) = (1.0, 1.0)
-            for k in (t + 1)..<d.periodsPerDay {
-                wl *= loadPersistence
-                wp *= pvPersistence
-                s.load.append(max(0, load[k] + loadError * wl))
-                s.pv.append(max(0, pv[k] * (1 + (ratio - 1) * wp)))
-            }
             return s
         }
         return weigh(all).map { s in
@@ -177,6 +168,26 @@ public struct MPCPolicy: BatteryPolicy {
             if knows.contains(.pv) { s.pv = Array(d.pv[today][(t + 1)...]) }
             return s
         }
+    }
+
+    /// The periods after this one of a whole-day reference (the day-ahead forecast or a past day), corrected by
+    /// what the meter shows now: this period's load error times `loadPersistence^k` k periods ahead, and the PV
+    /// scaled toward this period's ratio of actual to reference PV by `pvPersistence^k`. The ratio is used only
+    /// where the reference PV is above a tenth of its peak (dawn and dusk ratios are noise), and capped at 3.
+    func corrected(load: [Double], pv: [Double], _ o: Observation) -> (load: [Double], pv: [Double]) {
+        let t = o.period
+        let loadError = o.load - load[t]
+        let peak = pv.max() ?? 0
+        let ratio = pv[t] > 0.1 * peak && pv[t] > 0 ? min(3, o.pv / pv[t]) : 1
+        var (wl, wp) = (1.0, 1.0)
+        var rest: (load: [Double], pv: [Double]) = ([], [])
+        for k in (t + 1)..<load.count {
+            wl *= loadPersistence
+            wp *= pvPersistence
+            rest.load.append(max(0, load[k] + loadError * wl))
+            rest.pv.append(max(0, pv[k] * (1 + (ratio - 1) * wp)))
+        }
+        return rest
     }
 
     /// Equal weights, or (analog) a Gaussian kernel on the distances held in `weight`, with the median distance as
@@ -199,18 +210,10 @@ public struct MPCPolicy: BatteryPolicy {
     func forecasts(_ o: Observation, _ env: BatteryEnvironment) -> (load: [Double], pv: [Double]) {
         let d = env.data, t = o.period
         var load = [o.load] + Array(o.forecastLoad), pv = [o.pv] + Array(o.forecastPV)
-        guard !d.forecastLoad[env.day].isEmpty else { return (load, pv) }
-        let loadError = o.load - d.forecastLoad[env.day][t]
-        let expectedPV = d.forecastPV[env.day][t]
-        let peak = d.forecastPV[env.day].max() ?? 0
-        // The PV ratio only where the forecast is not tiny (dawn and dusk ratios are noise).
-        let ratio = expectedPV > 0.1 * peak && expectedPV > 0 ? min(3, o.pv / expectedPV) : 1
-        var (wl, wp) = (1.0, 1.0)
-        for k in 1..<load.count {
-            wl *= loadPersistence
-            wp *= pvPersistence
-            load[k] = max(0, load[k] + loadError * wl)
-            pv[k] = max(0, pv[k] * (1 + (ratio - 1) * wp))
+        if !d.forecastLoad[env.day].isEmpty {
+            let rest = corrected(load: d.forecastLoad[env.day], pv: d.forecastPV[env.day], o)
+            load = [o.load] + rest.load
+            pv = [o.pv] + rest.pv
         }
         if knows.contains(.load) { load = Array(d.load[env.day][t...]) }
         if knows.contains(.pv) { pv = Array(d.pv[env.day][t...]) }
