@@ -222,7 +222,8 @@ public struct MPCPolicy: BatteryPolicy {
 
     public func act(_ o: Observation, _ env: BatteryEnvironment) throws -> Double {
         if scenarioDays > 0, env.day > 0 {
-            return try ScenarioPlanner.firstPower(env.data, from: o.period, energy: o.energy, load: o.load, pv: o.pv, scenarios: scenarios(o, env))
+            return try ScenarioPlanner.firstPower(
+                env.data, day: env.day, from: o.period, energy: o.energy, load: o.load, pv: o.pv, scenarios: scenarios(o, env))
         }
         let (load, pv) = forecasts(o, env)
         // A forecast above the draw limit makes the plan infeasible: the forecast is capped to what can be served.

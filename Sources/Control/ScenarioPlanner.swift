@@ -23,14 +23,17 @@ struct Scenario {
 /// end, each priced at ten times the highest import price, so the optimizer uses them only when the physics leave
 /// no other way.
 enum ScenarioPlanner {
-    /// The battery power (kW, positive charges) for period `t0`, planned over `scenarios` (each holding periods
-    /// `t0 + 1 ..< periodsPerDay`).
+    /// The battery power (kW, positive charges) for period `t0` of day `day`, planned over `scenarios` (each holding
+    /// periods `t0 + 1 ..< periodsPerDay`).
     static func firstPower(
-        _ data: HouseholdDays, from t0: Int, energy: Double, load: Double, pv: Double, scenarios: [Scenario]
+        _ data: HouseholdDays, day: Int, from t0: Int, energy: Double, load: Double, pv: Double, scenarios: [Scenario]
     ) throws -> Double {
         let T = data.periodsPerDay, dt = data.dt, b = data.battery
         let rest = T - t0 - 1
-        precondition(t0 >= 0 && t0 < T && scenarios.allSatisfy { $0.load.count == rest && $0.pv.count == rest })
+        guard t0 >= 0, t0 < T, scenarios.allSatisfy({ $0.load.count == rest && $0.pv.count == rest && $0.weight.isFinite && $0.weight >= 0 }) else {
+            throw ControlError.invalidOption(
+                name: "scenarios", detail: "each scenario must hold the \(rest) periods after period \(t0) and a finite weight >= 0")
+        }
         let penalty = 10 * max(1, data.grid.importPrice.map(abs).max() ?? 1)
         let eMin = b.minSoC * b.capacityKWh, eMax = b.maxSoC * b.capacityKWh, eFinal = b.finalMinSoC * b.capacityKWh
         var m = Model(name: "mpc-scenarios")
@@ -81,7 +84,7 @@ enum ScenarioPlanner {
         let solution = try GLPKSolver().solve(m, options: SolverOptions())
         guard solution.status == .optimal, let c = solution[first.charge], let d = solution[first.discharge] else {
             throw ControlError.optimizerFailed(
-                day: "", detail: "the scenario plan from period \(t0) was not solved (\(solution.status.rawValue): \(solution.message))")
+                day: data.label(day), detail: "the scenario plan from period \(t0) was not solved (\(solution.status.rawValue): \(solution.message))")
         }
         return c - d
     }

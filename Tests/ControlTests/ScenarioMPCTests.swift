@@ -20,7 +20,7 @@ import Testing
             while !env.isDone {
                 let o = env.observation, t = o.period
                 let exact = Scenario(load: Array(data.load[d][(t + 1)...]), pv: Array(data.pv[d][(t + 1)...]), weight: 1)
-                let power = try ScenarioPlanner.firstPower(data, from: t, energy: o.energy, load: o.load, pv: o.pv, scenarios: [exact])
+                let power = try ScenarioPlanner.firstPower(data, day: d, from: t, energy: o.energy, load: o.load, pv: o.pv, scenarios: [exact])
                 bill += env.step(power).bill
             }
             #expect(abs(bill - optimum) <= 1e-6 * max(1, abs(optimum)), "seed \(seed) day \(d): \(bill) vs \(optimum)")
@@ -71,6 +71,15 @@ import Testing
         let s = MPCPolicy(loadPersistence: 0, pvPersistence: 0, scenarioDays: 2, analog: false, knows: [.pv]).scenarios(env.observation, env)
         #expect(s.allSatisfy { $0.pv == Array(data.pv[3][2...]) })
         #expect(s[0].load == Array(data.load[2][2...]) && s[1].load == Array(data.load[1][2...]))
+    }
+
+    /// A scenario of the wrong length is refused with an error, not a trap.
+    @Test func aMalformedScenarioIsRefused() throws {
+        let data = try Households.make(seed: 2, days: 3)
+        let short = Scenario(load: [1], pv: [0], weight: 1)
+        #expect(throws: ControlError.self) {
+            try ScenarioPlanner.firstPower(data, day: 0, from: 0, energy: 1, load: 1, pv: 0, scenarios: [short])
+        }
     }
 
     /// Scenario MPC never beats the optimum, and with equal weights or on the forecasts alone it still runs.
