@@ -144,7 +144,7 @@ public struct AutoSelectForecaster: Forecaster, Codable {
     public var summary: String {
         let models = members
         guard let first = models.first else { return "\(name): not fitted" }
-        let what = models.count == 1 ? "chose \(first.summary)" : "the mean of \(models.map(\.summary).joined(separator: "; "))"
+        let what = models.count == 1 ? "chose \(first.summary)" : "took the mean of \(models.map(\.summary).joined(separator: "; "))"
         return "\(name) \(what) (\(validationDays)-day validation MAE: "
             + selection.map { String(format: "%@ %.4g", $0.model as NSString, $0.mae) }.joined(separator: ", ") + ")"
     }
