@@ -36,7 +36,7 @@ def mape(p, y):
 
 
 def main(path):
-    forecasts, actual, models = {}, None, []
+    forecasts, actual, models = {}, [], []
     for r in csv.DictReader(open(path)):
         m = r["model"]
         if m not in forecasts:
@@ -44,7 +44,7 @@ def main(path):
             models.append(m)
         forecasts[m].append(float(r["forecast"]))
         if m == models[0]:
-            actual = (actual or []) + [float(r["actual"])]
+            actual.append(float(r["actual"]))
     y = np.array(actual)
     X = np.array([forecasts[m] for m in models]).T
     half = len(y) // 2

@@ -158,6 +158,8 @@ struct BacktestCommand: ParsableCommand {
             do { try OutputFiles.writeDirectory(doc.files(), to: report) } catch { throw CLIFailure("cannot write \(report): \(error.localizedDescription)") }
             print("report: \(report)/report.html")
         }
+        // The JSON and the forecasts are written together, or neither (the report is its own directory).
+        var files: [(path: String, text: String)] = []
         if let json {
             let object: JSON = .object([
                 ("horizon", .integer(horizon)), ("test_days", .integer(testDays)), ("calibration_days", .integer(calibrationDays)),
@@ -180,11 +182,13 @@ struct BacktestCommand: ParsableCommand {
                         })
                 )
             ])
-            do { try OutputFiles.write(object.serialized() + "\n", to: json) } catch { throw CLIFailure("cannot write \(json): \(error.localizedDescription)") }
+            files.append((json, object.serialized() + "\n"))
         }
-        if let forecasts {
-            let text = Self.forecastsCSV(scores, series: s)
-            do { try OutputFiles.write(text, to: forecasts) } catch { throw CLIFailure("cannot write \(forecasts): \(error.localizedDescription)") }
+        if let forecasts { files.append((forecasts, Self.forecastsCSV(scores, series: s))) }
+        do { try OutputFiles.write(files: files) } catch let error as OutputFileError {
+            throw CLIFailure("cannot write \(error.path): \(error.message)")
+        } catch {
+            throw CLIFailure("cannot write \(files.map(\.path).joined(separator: ", ")): \(error.localizedDescription)")
         }
     }
 

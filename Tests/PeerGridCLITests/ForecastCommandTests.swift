@@ -42,6 +42,14 @@ import Testing
         let row = lines[1].split(separator: ",").map(String.init)
         #expect(Double(row[3]) == value("2000-08-26T00:00:00Z") && Double(row[4]) == value("2000-08-19T00:00:00Z"))
         #expect(Double(row[5])! < Double(row[4])! && Double(row[6])! > Double(row[4])!)
+        // A forecasts path that cannot be written (its parent is a file): exit 2, named, and the JSON is not left behind either.
+        let json = dir.appendingPathComponent("scores.json")
+        let bad = try CLI.run([
+            "backtest", "--data", Self.taylor, "--column", "demand_mw", "--horizon", "48", "--test-days", "1",
+            "--json", json.path, "--forecasts", out.appendingPathComponent("under-a-file.csv").path
+        ])
+        #expect(bad.code == 2 && bad.stderr.contains("under-a-file.csv"), "\(bad.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: json.path))
     }
 
     @Test func forecastWritesIntervals() throws {
