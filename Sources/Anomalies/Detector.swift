@@ -14,8 +14,9 @@ public enum AnomalyKind: String, CaseIterable, Codable, Sendable {
     /// A reading several times both neighbouring readings and far above the reference, or well above any
     /// reading seen at that time of day.
     case spike
-    /// A whole day whose profile matches the reference profile shifted by hours better than unshifted (a clock
-    /// set wrong, a time zone applied twice).
+    /// A whole day whose profile matches a reference profile shifted by hours better than unshifted (a clock
+    /// set wrong, a time zone applied twice). Two references are tried: the same-weekday one and the median of
+    /// the 7 days either side (smoother, and the better one for PV, which has no weekly cycle).
     case shiftedProfile = "shifted-profile"
     /// Any other reading outside the residual band around the reference.
     case outsideBand = "outside-band"
@@ -48,8 +49,21 @@ public struct AnomalyDetector: Sendable {
     /// time of day.
     public var spikeScales = 6.0
     public var highRatio = 1.25
-    /// A day is shifted when some shift of the reference leaves at most this share of the unshifted squared error.
+    /// In a generation series (one with dark hours: at least a sixth of the times of day read exactly zero on at
+    /// least 90 % of days, as PV does at night) `spikeRatio` times both neighbours is a spike without the
+    /// reference's scales. A cloudy hour times 3 is not far above the sunny days' reference, but it is a jump
+    /// clouds seldom make; in household load an appliance makes such jumps every day.
+    public var generationSpikes = true
+    /// A day is shifted when some shift of the same-weekday reference leaves at most this share of the unshifted
+    /// squared error, and the unshifted error is above `shiftMinimumError` squared scales a reading...
     public var shiftErrorRatio = 0.5
+    public var shiftMinimumError = 3.0
+    /// ...or when a shift of the 14-day profile (the median of the 7 days either side) does the same with these
+    /// two bounds.
+    public var profileShiftErrorRatio = 0.5
+    public var profileShiftMinimumError = 2.0
+    /// Days either side in the profile reference.
+    public var profileSpanDays = 7
     /// Shifts tried, in hours either way (whole observations).
     public var maximumShiftHours = 4.0
     /// The band: this many scales either side of the reference.
@@ -79,6 +93,18 @@ public struct AnomalyDetector: Sendable {
             let sameWeekday = weekly ? values(t, [7, 14]) : []
             if sameWeekday.count >= 2 { return median(sameWeekday) }
             let v = values(t, [1, 2, 7, 14])
+            return v.isEmpty ? nil : median(v)
+        }
+    }
+
+    /// The median of the same time of day on the `span` days either side (the day itself left out; nil where no
+    /// other day exists): a smooth daily profile that ignores the weekday.
+    public static func profile(_ x: [Double], periodsPerDay day: Int, span: Int) -> [Double?] {
+        x.indices.map { t in
+            let v = (-span...span).compactMap { (k: Int) -> Double? in
+                let u = t + k * day
+                return k != 0 && u >= 0 && u < x.count ? x[u] : nil
+            }
             return v.isEmpty ? nil : median(v)
         }
     }
@@ -133,38 +159,47 @@ public struct AnomalyDetector: Sendable {
             }
             return out
         }
-        // Shifted profile: a whole day that fits the reference better when moved by 1..maximumShiftHours hours.
+        // Shifted profile: a whole day that fits a reference better when moved by 1..maximumShiftHours hours, tried
+        // against the same-weekday reference and against the 14-day profile.
         let maxShift = max(1, Int((maximumShiftHours * 3600 / series.step).rounded()))
+        let profileRef = Self.profile(x, periodsPerDay: day, span: max(1, profileSpanDays))
+        let profileScale = Self.scales(x, profileRef, periodsPerDay: day, floor: floor)
+        let tests: [(name: String, ref: [Double?], scale: [Double], ratio: Double, minimum: Double)] = [
+            ("same-weekday reference", ref, scale, shiftErrorRatio, shiftMinimumError),
+            ("\(2 * max(1, profileSpanDays))-day profile", profileRef, profileScale, profileShiftErrorRatio, profileShiftMinimumError)
+        ]
         for d in 0..<(n / day) {
             let range = (d * day)..<((d + 1) * day)
             guard !range.contains(where: { claimed[$0] }), range.lowerBound - maxShift >= 0, range.upperBound + maxShift <= n else { continue }
-            // Squared errors in scales, each capped at 4 scales so that a single spike or reversed reading in the
-            // day does not decide it.
-            func loss(_ s: Int) -> Double? {
-                var total = 0.0
-                for t in range {
-                    guard let r = ref[t - s] else { return nil }
-                    let e = min(4, abs(x[t] - r) / scale[(t - s) % day])
-                    total += e * e
+            for test in tests {
+                // Squared errors in scales, each capped at 4 scales so that a single spike or reversed reading in
+                // the day does not decide it.
+                func loss(_ s: Int) -> Double? {
+                    var total = 0.0
+                    for t in range {
+                        guard let r = test.ref[t - s] else { return nil }
+                        let e = min(4, abs(x[t] - r) / test.scale[(t - s) % day])
+                        total += e * e
+                    }
+                    return total
                 }
-                return total
-            }
-            guard let unshifted = loss(0), unshifted > 0 else { continue }
-            var best: (shift: Int, error: Double)?
-            for s in -maxShift...maxShift where s != 0 {
-                if let e = loss(s), e < best?.error ?? .infinity { best = (s, e) }
-            }
-            // The shift must explain the day: its loss well below the unshifted one, and the unshifted one well above
-            // what an ordinary day leaves (about one squared scale a reading).
-            if let best, best.error <= shiftErrorRatio * unshifted, unshifted > 3 * Double(day) {
+                guard let unshifted = loss(0), unshifted > 0 else { continue }
+                var best: (shift: Int, error: Double)?
+                for s in -maxShift...maxShift where s != 0 {
+                    if let e = loss(s), e < best?.error ?? .infinity { best = (s, e) }
+                }
+                // The shift must explain the day: its loss well below the unshifted one, and the unshifted one well
+                // above what an ordinary day leaves (about one squared scale a reading).
+                guard let best, best.error <= test.ratio * unshifted, unshifted > test.minimum * Double(day) else { continue }
                 let hours = Double(best.shift) * series.step / 3600
                 claim(
                     AnomalyFlag(
                         kind: .shiftedProfile, start: range.lowerBound, length: day, score: unshifted / max(best.error, 1e-300),
                         reason: String(
-                            format: "the day matches the reference profile moved %@%.4g h (squared error %.3g scales^2 instead of %.3g)",
-                            (hours > 0 ? "+" : "") as NSString,
+                            format: "the day matches the %@ moved %@%.4g h (squared error %.3g scales^2 instead of %.3g)",
+                            test.name as NSString, (hours > 0 ? "+" : "") as NSString,
                             hours, best.error, unshifted)))
+                break
             }
         }
         // Reversed flow: negative readings where at least 95 % are not.
@@ -217,21 +252,36 @@ public struct AnomalyDetector: Sendable {
             let v = stride(from: s, to: n, by: day).map { x[$0] }.sorted()
             return v[max(0, v.count - 3)]
         }
+        // Neighbours are taken from the cleaned readings, so a reading next to a zeroed or reversed one is no spike.
+        func largestNeighbour(_ t: Int) -> Double {
+            [t - 1, t + 1].filter { $0 >= 0 && $0 < n }.map { cleaned[$0] }.max() ?? 0
+        }
+        let darkSlots = (0..<day).filter { s in
+            let v = stride(from: s, to: n, by: day).map { x[$0] }
+            return 10 * v.filter { $0 == 0 }.count >= 9 * v.count
+        }.count
+        let generation = generationSpikes && 6 * darkSlots >= day && darkSlots < day
         for t in 0..<n where !claimed[t] {
             // A spike is material: at least a tenth of the series' 95th percentile (not a dawn reading beside zeros).
             guard let r = residual[t], x[t] >= 0.1 * level, x[t] > 0 else { continue }
-            // Neighbours are taken from the cleaned readings, so a reading next to a zeroed or reversed one is no spike.
-            let largest: Double = [t - 1, t + 1].filter { $0 >= 0 && $0 < n }.map { cleaned[$0] }.max() ?? 0
+            let largest = largestNeighbour(t)
             let z = r / scale[t % day]
-            if (x[t] > spikeRatio * largest && z > spikeScales) || (slotHigh[t % day] > 0 && x[t] > highRatio * slotHigh[t % day]) {
-                claim(
-                    AnomalyFlag(
-                        kind: .spike, start: t, length: 1, score: z,
-                        reason: String(
-                            format:
-                                "reading %.4g is %.1f times the larger neighbouring reading, %.1f scales above the reference and %.2f times the third-largest reading at this time of day",
-                            x[t], x[t] / max(largest, 1e-300), z, x[t] / max(slotHigh[t % day], 1e-300))))
-            }
+            // The generation rule needs both neighbours as they were read: beside a reading another rule has
+            // flagged, the comparison says nothing.
+            let plainNeighbours = t > 0 && t < n - 1 && !claimed[t - 1] && !claimed[t + 1]
+            let jump = x[t] > spikeRatio * largest
+            let high = slotHigh[t % day] > 0 && x[t] > highRatio * slotHigh[t % day]
+            let againstReference = (jump && z > spikeScales) || high
+            guard againstReference || (jump && generation && plainNeighbours) else { continue }
+            let facts = String(
+                format:
+                    "reading %.4g is %.1f times the larger neighbouring reading, %.1f scales above the reference and %.2f times the third-largest reading at this time of day",
+                x[t], x[t] / max(largest, 1e-300), z, x[t] / max(slotHigh[t % day], 1e-300))
+            // Flagged by the jump alone, the score is the jump (times the larger neighbour), not the scales.
+            claim(
+                AnomalyFlag(
+                    kind: .spike, start: t, length: 1, score: againstReference ? z : x[t] / max(largest, 1e-300),
+                    reason: againstReference ? facts : "a jump in a series with dark hours (score: times the larger neighbour): " + facts))
         }
         // Outside the band.
         for t in 0..<n where !claimed[t] {
