@@ -159,6 +159,9 @@ public struct DayAheadPlanner: Sendable {
         for n in names where !ForecasterCatalog.names.contains(n) && n != "seasonal-naive-week" {
             throw DayAheadError.badInput("--model: unknown model '\(n)' (auto, \(ForecasterCatalog.names.joined(separator: ", ")))")
         }
+        if options.model == "auto", let n = options.autoCandidates.first(where: { !AutoSelectForecaster.defaultCandidates.contains($0) }) {
+            throw DayAheadError.badInput("auto cannot choose '\(n)' (choices: \(AutoSelectForecaster.defaultCandidates.joined(separator: ", ")))")
+        }
         let inputs = try self.inputs(communityFile: communityFile, history: history)
         let forecastStart = ContinuousClock.now
         let forecasts = try forecastAll(inputs)
@@ -329,22 +332,25 @@ public struct DayAheadPlanner: Sendable {
         }
         var chosen = options.model
         var selection: [(model: String, mae: Double)] = []
-        if options.model == "auto" {
-            let backtest = Backtest(horizon: perDay, testDays: options.autoTestDays)
-            for name in options.autoCandidates {
-                guard let m = try? configured(name, perDay), let score = try? backtest.run(m, on: h), score.mae.isFinite else { continue }
-                selection.append((name, score.mae))
-            }
-            guard let best = selection.min(by: { $0.mae < $1.mae }) else {
-                throw tooShort("auto (a \(options.autoTestDays)-day backtest)", (7 + options.autoTestDays) * perDay + 1)
-            }
-            chosen = best.model
-        }
-        var model = try configured(chosen, perDay)
         let f: Forecast
         do {
-            try model.fit(h)
-            f = try model.forecast(horizon: horizon, level: 0.95)
+            if options.model == "auto" {
+                // The same selection as the `auto` forecaster: a rolling backtest of each candidate, the lowest
+                // MAE kept (ties in the candidates' order).
+                var auto = AutoSelectForecaster(candidates: options.autoCandidates, validationDays: options.autoTestDays, combine: 1)
+                do { try auto.fit(h) } catch ForecastError.historyTooShort(_, let needed, _) {
+                    throw tooShort("auto (a \(options.autoTestDays)-day backtest)", needed)
+                }
+                selection = auto.selection.map { ($0.model, $0.mae) }
+                chosen = auto.chosenModel ?? chosen
+                f = try auto.forecast(horizon: horizon, level: 0.95)
+            } else {
+                var model = try configured(chosen, perDay)
+                try model.fit(h)
+                f = try model.forecast(horizon: horizon, level: 0.95)
+            }
+        } catch let e as DayAheadError {
+            throw e
         } catch let ForecastError.historyTooShort(m, needed, _) {
             throw tooShort(m, needed)
         } catch let e as ForecastError {

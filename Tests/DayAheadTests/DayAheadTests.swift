@@ -86,6 +86,16 @@ enum Fixture {
         #expect(pv.model == "zero" && pv.point.allSatisfy { $0 == 0 })
     }
 
+    @Test func autoRefusesACandidateItCannotChoose() throws {
+        var o = Fixture.options("auto")
+        o.autoCandidates = ["seasonal-naive", "lstm"]
+        #expect {
+            try DayAheadPlanner(options: o).run(communityFile: Fixture.community, history: nil)
+        } throws: { e in
+            "\(e)".contains("auto cannot choose 'lstm'") && (e as? DayAheadError).map { $0.kind == .badInput } == true
+        }
+    }
+
     @Test func theDefaultDayIsTheDayAfterTheHistory() throws {
         let r = try DayAheadPlanner(options: Fixture.options(date: nil)).run(communityFile: Fixture.community, history: nil)
         #expect(r.date == "2000-08-28")
