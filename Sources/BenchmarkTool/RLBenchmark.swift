@@ -99,8 +99,8 @@ struct RLBenchmark: ParsableCommand {
             Datasets/README.md). Each prosumer's last \(testDays) days are held out: the learners train on the days before
             them (after a 7-day forecaster warm-up) and never see them. Forecasts (the learners' state): load
             `seasonal-mean` (4 weeks, same time of week), PV `seasonal-naive-day`, made before each day from the days
-            before it. MPC plans over the last 28 days' load and PV as scenarios, weighted by closeness to the day so
-            far (`rl evaluate`'s default). The EVs of h02 and h07 run from their earliest period (not controlled); nothing was tuned on h02 or h07.
+            before it. MPC plans over the last 28 days' PV, each paired with the load of the nearest day of the same type
+            (weekday or weekend), as scenarios weighted by closeness to the day so far (`rl evaluate`'s default). The EVs of h02 and h07 run from their earliest period (not controlled); nothing was tuned on h02 or h07.
 
             share = (no-battery cost - policy cost) / (no-battery cost - perfect-foresight cost): the part of the
             perfect-foresight savings a policy recovers. KPIs are CityLearn's, as ratios to the no-battery case (lower is better).

@@ -32,6 +32,13 @@ public struct HouseholdDays: Sendable {
 
     /// Hours per period.
     public var dt: Double { Double(periodMinutes) / 60 }
+    /// Whether day `day` (0: `first`) is a Saturday or Sunday (UTC dates).
+    public func isWeekend(day: Int) -> Bool {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let weekday = calendar.component(.weekday, from: first.addingTimeInterval(Double(day) * 86_400))
+        return weekday == 1 || weekday == 7
+    }
     public var days: Int { load.count }
     /// The most the prosumer may draw: its connection and the community's import limit.
     public var drawLimit: Double { min(connectionKW, grid.importLimitKW) }

@@ -115,9 +115,10 @@ public enum MPCOracle: String, CaseIterable, Sendable {
 /// `pvPersistence^k` (a cloudy morning tends to stay cloudy).
 ///
 /// With `scenarioDays` > 0 (the default, 28) the plan is stochastic: the rest of the day is each of the last
-/// `scenarioDays` days' actual load and PV (history before the day only), each corrected within the day in the
-/// same way by its own error at this period, and weighted by how close that day was to this one so far (`analog`)
-/// or equally. The current period's power is the one decision all scenarios share (``ScenarioPlanner``); the
+/// `scenarioDays` days' actual PV with a past day's actual load (history before the day only: the same day, or
+/// with `sameDayType` the nearest day of today's type, weekday or weekend), each corrected within the day in the
+/// same way by its own error at this period, and weighted by how close it was to this day so far (`analog`) or
+/// equally. The current period's power is the one decision all scenarios share (``ScenarioPlanner``); the
 /// day-ahead forecasters then play no part in the plan. With `scenarioDays` 0 it plans on the forecasts alone.
 public struct MPCPolicy: BatteryPolicy {
     public let name = "mpc"
@@ -128,14 +129,24 @@ public struct MPCPolicy: BatteryPolicy {
     /// Weight the scenarios by how close each day was to this one so far (a Gaussian kernel on the RMS distance of
     /// load and PV up to this period, bandwidth the median distance); equal weights otherwise.
     public var analog: Bool
+    /// Take each scenario's load from a past day of the same type as this one (Monday to Friday, or Saturday and
+    /// Sunday, in UTC dates): each past day's PV is paired with the load of the nearest day of today's type, when
+    /// at least ``minimumSameTypeDays`` of them are among the `scenarioDays`. A household's weekend differs from
+    /// its weekdays, and the night's charging is decided before the day so far can tell them apart; PV keeps all
+    /// `scenarioDays` days.
+    public var sameDayType: Bool
+    /// Fewest same-type days for ``sameDayType`` to apply.
+    public static let minimumSameTypeDays = 4
     /// For analysis only: series MPC is told the day's actual rest of (every scenario, or the forecast, holds the
     /// actual values), to measure what a perfect forecast of it would be worth. Empty in real use.
     public var knows: Set<MPCOracle>
 
     public init(
-        loadPersistence: Double = 0.5, pvPersistence: Double = 0.8, scenarioDays: Int = 28, analog: Bool = true, knows: Set<MPCOracle> = []
+        loadPersistence: Double = 0.5, pvPersistence: Double = 0.8, scenarioDays: Int = 28, analog: Bool = true, sameDayType: Bool = true,
+        knows: Set<MPCOracle> = []
     ) {
         self.analog = analog
+        self.sameDayType = sameDayType
         self.knows = knows
         self.loadPersistence = loadPersistence
         self.pvPersistence = pvPersistence
@@ -147,8 +158,9 @@ public struct MPCPolicy: BatteryPolicy {
     func scenarios(_ o: Observation, _ env: BatteryEnvironment) -> [Scenario] {
         let d = env.data, t = o.period, today = env.day
         let past = (1...max(1, scenarioDays)).map { today - $0 }.filter { $0 >= 0 }
-        let all = past.map { day in
-            let load = d.load[day], pv = d.pv[day]
+        let loadDays = sameDayTypeLoadDays(past, today: today, d)
+        let all = zip(past, loadDays).map { day, loadDay in
+            let load = d.load[loadDay], pv = d.pv[day]
             let rest = corrected(load: load, pv: pv, o)
             var s = Scenario(load: rest.load, pv: rest.pv, weight: 1)
             if analog {
@@ -168,6 +180,16 @@ public struct MPCPolicy: BatteryPolicy {
             if knows.contains(.pv) { s.pv = Array(d.pv[today][(t + 1)...]) }
             return s
         }
+    }
+
+    /// The day whose load goes with each past day's PV in a scenario: the day itself, or with ``sameDayType`` (and
+    /// at least ``minimumSameTypeDays`` days of today's type among `past`) the nearest day of today's type (the
+    /// later one on a tie). PV does not care what day of the week it is; load does.
+    func sameDayTypeLoadDays(_ past: [Int], today: Int, _ d: HouseholdDays) -> [Int] {
+        guard sameDayType else { return past }
+        let same = past.filter { d.isWeekend(day: $0) == d.isWeekend(day: today) }
+        guard same.count >= Self.minimumSameTypeDays else { return past }
+        return past.map { j in same.min { (abs($0 - j), -$0) < (abs($1 - j), -$1) }! }
     }
 
     /// The periods after this one of a whole-day reference (the day-ahead forecast or a past day), corrected by

@@ -170,6 +170,9 @@ struct RLEvaluateCommand: ParsableCommand {
     @Flag(help: "MPC with scenarios: weight the past days equally (by default each is weighted by how close it was to today so far).")
     var mpcEqualWeights = false
 
+    @Flag(help: "MPC with scenarios: draw them from all past days (by default from the days of the same type, weekday or weekend, when there are at least 4).")
+    var mpcAllDays = false
+
     @Option(
         name: .customLong("mpc-knows"),
         help:
@@ -187,9 +190,12 @@ struct RLEvaluateCommand: ParsableCommand {
         }
     }
 
-    /// `MPC over 28 past days (analog weights)` or `MPC on the forecasts`.
+    /// `MPC over 28 past days (same day type, analog weights)` or `MPC on the forecasts`.
     static func describe(_ m: MPCPolicy) -> String {
-        let base = m.scenarioDays > 0 ? "MPC over \(m.scenarioDays) past days (\(m.analog ? "analog" : "equal") weights)" : "MPC on the forecasts"
+        let base =
+            m.scenarioDays > 0
+            ? "MPC over \(m.scenarioDays) past days (\(m.sameDayType ? "same day type, " : "")\(m.analog ? "analog" : "equal") weights)"
+            : "MPC on the forecasts"
         return m.knows.isEmpty ? base : base + ", told the actual " + MPCOracle.allCases.filter(m.knows.contains).map(\.rawValue).joined(separator: " and ")
     }
 
@@ -204,7 +210,8 @@ struct RLEvaluateCommand: ParsableCommand {
             noMPC
             ? nil
             : MPCPolicy(
-                loadPersistence: mpcLoadPersistence, pvPersistence: mpcPVPersistence, scenarioDays: mpcScenarios, analog: !mpcEqualWeights, knows: Set(mpcKnows)
+                loadPersistence: mpcLoadPersistence, pvPersistence: mpcPVPersistence, scenarioDays: mpcScenarios, analog: !mpcEqualWeights,
+                sameDayType: !mpcAllDays, knows: Set(mpcKnows)
             )
         let c = try ControlComparison.evaluate(data: days, days: split.test, policies: loaded, mpc: mpc) { name in
             progress.show("evaluating \(name)")

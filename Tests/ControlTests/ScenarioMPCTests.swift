@@ -51,6 +51,39 @@ import Testing
         #expect(MPCPolicy(scenarioDays: 28).scenarios(env.observation, env).count == 1)
     }
 
+    /// With enough days of this day's type among the scenario days, every past day's PV is kept and paired with
+    /// the load of the nearest day of today's type (a weekday's loads are weekdays', a weekend day's are weekend
+    /// days'); with fewer, or with `sameDayType` off, each day keeps its own load.
+    @Test func scenarioLoadsComeFromDaysOfTheSameType() throws {
+        var data = try Households.make(seed: 3, days: 30)
+        // Each day's load and PV mark its own index, so a scenario tells which days it came from.
+        for d in 0..<data.days {
+            data.load[d] = [Double](repeating: Double(d), count: data.periodsPerDay)
+            data.pv[d] = [Double](repeating: Double(d), count: data.periodsPerDay)
+        }
+        var env = BatteryEnvironment(data: data)
+        for today in [27, 28, 29] {
+            env.reset(day: today)
+            let s = MPCPolicy(loadPersistence: 0, pvPersistence: 0, scenarioDays: 28, analog: false).scenarios(env.observation, env)
+            let past = (1...28).map { today - $0 }.filter { $0 >= 0 }
+            #expect(s.map { Int($0.pv[0]) } == past, "day \(today): PV from every past day")
+            let same = past.filter { data.isWeekend(day: $0) == data.isWeekend(day: today) }
+            #expect(same.count >= MPCPolicy.minimumSameTypeDays && same.count < past.count)
+            for (pvDay, scenario) in zip(past, s) {
+                let loadDay = Int(scenario.load[0])
+                #expect(data.isWeekend(day: loadDay) == data.isWeekend(day: today), "day \(today): load of day \(loadDay)")
+                // The nearest such day: none of today's type is closer to the PV's day.
+                #expect(same.allSatisfy { abs($0 - pvDay) >= abs(loadDay - pvDay) })
+            }
+            let own = MPCPolicy(loadPersistence: 0, pvPersistence: 0, scenarioDays: 28, analog: false, sameDayType: false).scenarios(env.observation, env)
+            #expect(own.allSatisfy { $0.load[0] == $0.pv[0] })
+        }
+        // Seven days back hold one or two weekend days, too few: a weekend day keeps each day's own load.
+        let weekend = try #require((7..<data.days).first { data.isWeekend(day: $0) })
+        env.reset(day: weekend)
+        #expect(MPCPolicy(loadPersistence: 0, pvPersistence: 0, scenarioDays: 7).scenarios(env.observation, env).allSatisfy { $0.load[0] == $0.pv[0] })
+    }
+
     /// Told both series in advance, MPC (with scenarios or on the forecasts) pays the perfect-foresight cost: the
     /// analysis option replaces exactly what it says.
     @Test(arguments: 1...3) func anMPCToldBothSeriesPaysTheOptimum(_ seed: UInt64) throws {

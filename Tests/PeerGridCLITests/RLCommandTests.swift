@@ -61,15 +61,18 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: json))
     }
 
-    /// MPC runs by default over past days with analog weights and says so; `--mpc-scenarios 0` plans on the forecasts.
+    /// MPC runs by default over past days of the same type with analog weights and says so; `--mpc-all-days` pairs
+    /// each day's own load; `--mpc-scenarios 0` plans on the forecasts.
     @Test func mpcVariantsAreChosenOnTheCommandLine() throws {
         var r = try CLI.run(["rl", "evaluate", "--community", Self.demo, "--prosumer", "h09", "--test-days", "2"])
         #expect(r.code == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("MPC over 28 past days (analog weights)") && r.stdout.contains("\nmpc "), "\(r.stdout)")
+        #expect(r.stdout.contains("MPC over 28 past days (same day type, analog weights)") && r.stdout.contains("\nmpc "), "\(r.stdout)")
+        r = try CLI.run(["rl", "evaluate", "--community", Self.demo, "--prosumer", "h09", "--test-days", "2", "--mpc-all-days"])
+        #expect(r.code == 0 && r.stdout.contains("MPC over 28 past days (analog weights)"), "\(r.stdout)")
         r = try CLI.run(["rl", "evaluate", "--community", Self.demo, "--prosumer", "h09", "--test-days", "2", "--mpc-scenarios", "0"])
         #expect(r.code == 0 && r.stdout.contains("MPC on the forecasts"), "\(r.stderr)")
         r = try CLI.run(["rl", "evaluate", "--community", Self.demo, "--prosumer", "h09", "--test-days", "2", "--mpc-scenarios", "5", "--mpc-equal-weights"])
-        #expect(r.code == 0 && r.stdout.contains("MPC over 5 past days (equal weights)"), "\(r.stderr)")
+        #expect(r.code == 0 && r.stdout.contains("MPC over 5 past days (same day type, equal weights)"), "\(r.stderr)")
         r = try CLI.run(["rl", "evaluate", "--community", Self.demo, "--prosumer", "h09", "--test-days", "2", "--mpc-knows", "pv", "--mpc-knows", "load"])
         #expect(r.code == 0 && r.stdout.contains("told the actual load and pv"), "\(r.stderr)")
         r = try CLI.run(["rl", "evaluate", "--community", Self.demo, "--mpc-knows", "price"])
