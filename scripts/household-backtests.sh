@@ -6,12 +6,16 @@
 # hour on two cores (ensemble and auto refit their candidates at every origin).
 # The neural models: MODELS=seasonal-naive,lstm,cnn PREFIX=neural- writes neural-<column>.json and neural-summary.md
 # (about 2 minutes a series, one series at a time: training already uses both cores).
+# Another file: DATA=FILE HORIZON=periods-a-day OUT=DIR TITLE=... COLUMNS=... (the 15-minute SimBench households:
+# DATA=Datasets/simbench_households_2016_15min.csv HORIZON=96 OUT=Reports/forecast-households-15min).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OPENBLAS_NUM_THREADS=1
 BIN=.build/release/peergrid
-DATA=Datasets/citylearn_fontana_2017q1_hourly.csv
-OUT=Reports/forecast-households
+DATA=${DATA:-Datasets/citylearn_fontana_2017q1_hourly.csv}
+OUT=${OUT:-Reports/forecast-households}
+HORIZON=${HORIZON:-24}
+TITLE=${TITLE:-metered household load and PV (CityLearn Fontana, hourly, last 14 days)}
 MODELS=${MODELS:-seasonal-naive,seasonal-naive-day,seasonal-mean,seasonal-mean-day,ar-weekly,arima,mstl-arima,clear-sky,ensemble,auto}
 COLUMNS=${COLUMNS:-b01_load_kw b02_load_kw b03_load_kw b01_pv_kw b02_pv_kw b03_pv_kw}
 PREFIX=${PREFIX:-}
@@ -19,15 +23,15 @@ mkdir -p "$OUT"
 # SUMMARY_ONLY=1: only rebuild summary.md from the JSON files already there.
 for c in $([ -n "${SUMMARY_ONLY:-}" ] || echo $COLUMNS); do
   echo "== $c" >&2
-  "$BIN" backtest --data "$DATA" --column "$c" --horizon 24 --test-days 14 --calibration-days 14 --models "$MODELS" --json "$OUT/$PREFIX$c.json" > /dev/null &
+  "$BIN" backtest --data "$DATA" --column "$c" --horizon "$HORIZON" --test-days 14 --calibration-days 14 --models "$MODELS" --json "$OUT/$PREFIX$c.json" > /dev/null &
   # JOBS at a time (default 2, the two cores).
   while [ "$(jobs -rp | wc -l)" -ge "${JOBS:-2}" ]; do sleep 1; done
 done
 wait
-python3 - "$OUT" "$PREFIX" $COLUMNS <<'PY'
+python3 - "$OUT" "$PREFIX" "$TITLE" $COLUMNS <<'PY'
 import json, sys
-out, prefix, cols = sys.argv[1], sys.argv[2], sys.argv[3:]
-lines = ["# Backtests on metered household load and PV (CityLearn Fontana, hourly, last 14 days)", "",
+out, prefix, title, cols = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+lines = [f"# Backtests on {title}", "",
          "`scripts/household-backtests.sh` (release build, OPENBLAS_NUM_THREADS=1). MASE is scaled by the weekly seasonal naive's in-sample MAE; "
          "coverage is that of the 95 % interval calibrated on the 14 days before each test day. **Bold**: the lowest MASE of the series. "
          "*beats seasonal-naive*: the models with a lower MASE than the weekly seasonal naive.", ""]

@@ -5,8 +5,11 @@ import Foundation
 /// The analysts' report of `peergrid backtest --report DIR`: errors per model, errors per hour of day, and
 /// forecast against actual for every test day.
 public enum BacktestReport {
-    /// The terminal table of `peergrid backtest`: one line per model.
+    /// The terminal table of `peergrid backtest`: one line per model. MAE and RMSE get two decimals, or more when
+    /// the smallest MAE needs them for two significant digits (series in per unit).
     public static func table(_ scores: [BacktestScore]) -> String {
+        let smallest = scores.map(\.mae).filter { $0 > 0 && $0.isFinite }.min() ?? 1
+        let decimals = Int32(min(8, max(2, 1 - Int(log10(smallest).rounded(.down)))))
         var lines = ["model                    MAE        RMSE   MAPE %   MASE  coverage       width  pinball .025/.5/.975       fit s"]
         for r in scores {
             let name = r.model.padding(toLength: max(18, r.model.count), withPad: " ", startingAt: 0)
@@ -14,7 +17,7 @@ public enum BacktestReport {
             lines.append(
                 name
                     + String(
-                        format: " %9.2f %11.2f %8.3f %6.3f %9.3f %11.4g  %-22@ %8.3f", r.mae, r.rmse, r.mape, r.mase, r.coverage, r.width, pinball as NSString,
+                        format: " %9.*f %11.*f %8.3f %6.3f %9.3f %11.4g  %-22@ %8.3f", decimals, r.mae, decimals, r.rmse, r.mape, r.mase, r.coverage, r.width, pinball as NSString,
                         r.fitSeconds))
         }
         if let r = scores.first, r.calibrated {

@@ -52,6 +52,35 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: json.path))
     }
 
+    /// The 15-minute SimBench households (Datasets/simbench_households_2016_15min.csv): a backtest sees 96
+    /// observations a day, the per-unit errors keep two significant digits in the table, and the PV forecasts are
+    /// never negative and zero in the dark.
+    @Test func fifteenMinuteHouseholdsBacktest() throws {
+        let dir = try CLI.temporaryDirectory()
+        let data = CLI.packageRoot.appendingPathComponent("Datasets/simbench_households_2016_15min.csv").path
+        let out = dir.appendingPathComponent("f.csv")
+        let pv = try CLI.run([
+            "backtest", "--data", data, "--column", "pv3_pv_pu", "--horizon", "96", "--test-days", "1",
+            "--models", "seasonal-naive,seasonal-naive-day,clear-sky", "--forecasts", out.path
+        ])
+        #expect(pv.code == 0, "\(pv.stderr)")
+        let lines = try String(contentsOf: out, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+        #expect(lines.count == 1 + 3 * 96)
+        #expect(lines[1][2] == "2016-07-24T00:00:00Z" && lines[2][2] == "2016-07-24T00:15:00Z" && lines[96][2] == "2016-07-24T23:45:00Z")
+        for row in lines.dropFirst() {
+            let f = row[4...6].map { Double($0)! }
+            #expect(f.allSatisfy { $0 >= 0 }, "\(row)")
+            if row[2].hasPrefix("2016-07-24T01:") { #expect(f == [0, 0, 0], "\(row)") }
+        }
+        let table = pv.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        let naive = try #require(table.first { $0.first == "seasonal-naive" })
+        #expect((naive[1].split(separator: ".").last?.count ?? 0) >= 3 && Double(naive[1])! > 0, "MAE 0.0x printed with two significant digits: \(naive)")
+        let load = try CLI.run([
+            "backtest", "--data", data, "--column", "h0a_load_pu", "--horizon", "96", "--test-days", "2", "--models", "seasonal-naive,seasonal-mean-day"
+        ])
+        #expect(load.code == 0 && load.stdout.contains("seasonal-mean-day"), "\(load.stderr)")
+    }
+
     @Test func forecastWritesIntervals() throws {
         let dir = try CLI.temporaryDirectory()
         let out = dir.appendingPathComponent("f.csv")
