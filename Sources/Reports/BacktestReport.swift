@@ -17,7 +17,8 @@ public enum BacktestReport {
             lines.append(
                 name
                     + String(
-                        format: " %9.*f %11.*f %8.3f %6.3f %9.3f %11.4g  %-22@ %8.3f", decimals, r.mae, decimals, r.rmse, r.mape, r.mase, r.coverage, r.width, pinball as NSString,
+                        format: " %9.*f %11.*f %8.3f %6.3f %9.3f %11.4g  %-22@ %8.3f", decimals, r.mae, decimals, r.rmse, r.mape, r.mase, r.coverage, r.width,
+                        pinball as NSString,
                         r.fitSeconds))
         }
         if let r = scores.first, r.calibrated {
