@@ -6,7 +6,9 @@ half-width of each horizon step comes from the C days before it, as `backtest --
   plain       the conformal quantile of |error| of the step and the two on each side (PeerGrid's rule);
   pooled-all  the same over every step of the day;
   normalized  |error| / the model's own half-width, times today's own half-width (locally adaptive);
-  relative    |error| / |forecast|, times today's |forecast| (skipped where the forecast is 0).
+  relative    |error| / |forecast|, times today's |forecast| (skipped where the forecast is 0);
+  recent-R    |error| / the model's mean |error| over the R days before that day, times the same scale before
+              today (R = 1, 3, 7; needs R more days in the file: run the backtest over C + 21 test days).
 Prints each model's coverage and mean width under each rule. Physical bounds are not applied here, so PV
 night hours are not trivially covered as they are in `backtest`.
 
@@ -29,7 +31,10 @@ for m,days in f.items():
     D=[np.array(v) for v in days.values()]
     n=len(D); H=len(D[0][0])
     res={}
-    for rule in ['plain','pooled-all','normalized','relative']:
+    E=[np.abs(np.array(d[0])-np.array(d[1])) for d in D]
+    def recent(j,R): return np.mean(E[j-R:j]) if j>=R else float('nan')
+    rules=['plain','pooled-all','normalized','relative']+[f'recent-{R}' for R in (1,3,7) if n-K-C>=R]
+    for rule in rules:
         cov=[];wid=[]
         for i in range(n-K,n):
             cal=D[i-C:i]
@@ -42,6 +47,9 @@ for m,days in f.items():
                     sc=[abs(c[0][j]-c[1][j])/max(1e-9,(c[3][j]-c[2][j])/2) for c in cal for j in js]; w=q(sc)*(hi[h]-lo[h])/2
                 elif rule=='relative':
                     sc=[abs(c[0][j]-c[1][j])/abs(c[1][j]) for c in cal for j in js if c[1][j] != 0] or [0.0]; w=q(sc)*abs(p[h])
+                elif rule.startswith('recent'):
+                    R=int(rule.split('-')[1])
+                    sc=[abs(c[0][j]-c[1][j])/recent(i-C+k,R) for k,c in enumerate(cal) for j in js]; w=q(sc)*recent(i,R)
                 cov.append(p[h]-w<=a[h]<=p[h]+w); wid.append(2*w)
         res[rule]=f'{np.mean(cov):.3f} ({np.mean(wid):.0f})'
     print(f'{m:16s}', ' '.join(f'{k} {v}' for k,v in res.items()))
