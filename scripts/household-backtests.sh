@@ -12,10 +12,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export OPENBLAS_NUM_THREADS=1
 BIN=.build/release/peergrid
-DATA=${DATA:-Datasets/citylearn_fontana_2017q1_hourly.csv}
+if [ -z "${DATA:-}" ]; then
+  DATA=Datasets/citylearn_fontana_2017q1_hourly.csv
+  TITLE=${TITLE:-metered household load and PV (CityLearn Fontana, hourly, last 14 days)}
+fi
+TITLE=${TITLE:-$DATA (last 14 days)}
 OUT=${OUT:-Reports/forecast-households}
 HORIZON=${HORIZON:-24}
-TITLE=${TITLE:-metered household load and PV (CityLearn Fontana, hourly, last 14 days)}
 MODELS=${MODELS:-seasonal-naive,seasonal-naive-day,seasonal-mean,seasonal-mean-day,ar-weekly,arima,mstl-arima,clear-sky,ensemble,auto}
 COLUMNS=${COLUMNS:-b01_load_kw b02_load_kw b03_load_kw b01_pv_kw b02_pv_kw b03_pv_kw}
 PREFIX=${PREFIX:-}

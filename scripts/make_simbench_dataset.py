@@ -12,7 +12,7 @@ back 45 minutes on 2016-10-30) while its 35,136 rows are evenly spaced (366 x 96
 move at either change), so the rows are relabelled on a uniform 15-minute grid: row k of the year is
 2016-01-01T00:00 + 15k minutes, written with a nominal `Z`. Deterministic.
 """
-import csv, io, sys, zipfile
+import csv, io, os, sys, zipfile
 from datetime import datetime, timedelta
 
 ROOT = "simbench/networks/1-complete_data-mixed-all-0-sw/"
@@ -43,12 +43,14 @@ def main(wheel, out):
     first = int((START - YEAR_START) / STEP)
     count = WEEKS * 7 * 96
     names = list(series)
-    with open(out, "w", newline="") as f:
+    # Written beside the target and renamed, so an interrupted run leaves the old file or the new one.
+    with open(out + ".tmp", "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["timestamp"] + names)
         for k in range(first, first + count):
             stamp = (YEAR_START + k * STEP).strftime("%Y-%m-%dT%H:%M:%SZ")
             w.writerow([stamp] + [series[n][k] for n in names])
+    os.replace(out + ".tmp", out)
 
 
 if __name__ == "__main__":
