@@ -8,6 +8,9 @@ what a selection rule would have chosen, and score it on the day itself. It prin
 last K days, and each rule's:
   - select-W: the lowest MAE over the W days before the origin (auto with validation W days),
   - top3-W: the mean forecast of the three lowest over the W days before,
+  - near-R: the mean forecast of those of the three lowest whose MAE over the W days before is within a
+    factor 1 + R of the lowest's (R = 0.02, 0.05, 0.10, 0.20): the top-3 mean when the three validate alike, the
+    best alone when it stands out,
 for W in 7, 14, with and without the neural models.
 
     peergrid backtest --data Datasets/citylearn_fontana_2017q1_hourly.csv --column b01_pv_kw --horizon 24 \
@@ -59,6 +62,16 @@ def main(k, paths):
                 tag = "with lstm/cnn" if neural else "statistical"
                 print(f"{tag:14s} W={w:2d}: select {np.mean(sel):.4f} ({np.mean(sel) / single[best]:.3f} x best), "
                       f"top3 {np.mean(top):.4f} ({np.mean(top) / single[best]:.3f} x best)")
+                for r in (0.02, 0.05, 0.10, 0.20):
+                    near = []
+                    for i in test:
+                        score = {m: mae[m][i - w:i].mean() for m in pool}
+                        ranked = sorted(pool, key=score.get)
+                        kept = [m for m in ranked[:3] if score[m] <= (1 + r) * score[ranked[0]]]
+                        a = np.array(f[pool[0]][origins[i]][0])
+                        mean = np.mean([np.array(f[m][origins[i]][1]) for m in kept], axis=0)
+                        near.append(np.mean(np.abs(a - mean)))
+                    print(f"{tag:14s} W={w:2d}: near-{r:.2f} {np.mean(near):.4f} ({np.mean(near) / single[best]:.3f} x best)")
 
 
 if __name__ == "__main__":
