@@ -259,7 +259,7 @@ def verify_ledger(db_path, proof_paths):
         assert leaf_hash(body) == leaf, f"entry {idx}: leaf hash"
         leaves.append(leaf)
         entries.append((idx, decode(body)))
-    keys, nxt = {}, 0
+    keys, nxt, append_ends = {}, 0, []
     for bid, submitter, first, count, signature in db.execute(
             "SELECT id, submitter, first, count, signature FROM ledger_batch ORDER BY first, id"):
         assert first == nxt and count > 0, f"batch {bid} does not follow entry {nxt}"
@@ -280,6 +280,8 @@ def verify_ledger(db_path, proof_paths):
             if entries[j][1]["type"] == 1 and entries[j][1]["party"] == submitter:
                 keys[submitter] = entries[j][1]["key"]
         nxt = first + count
+        if entries[nxt - 1][1]["type"] != 1:
+            append_ends.append((bid, nxt))  # a batch ending in a non-key entry ends an append
     assert nxt == len(rows), "entries outside batches"
     # Every stored node is the recomputed perfect subtree.
     nodes = {(lv, ix): bytes(h) for lv, ix, h in db.execute("SELECT level, idx, hash FROM ledger_node")}
@@ -297,6 +299,9 @@ def verify_ledger(db_path, proof_paths):
         message = b"PeerGrid-ledger-checkpoint-v1" + struct.pack(">Q", size) + bytes(root) + struct.pack(">q", time)
         assert ed25519_ok(operator_key, bytes(signature), message), f"checkpoint {size}: signature"
     assert heads and heads[-1][0] == len(rows), "latest checkpoint does not cover every entry"
+    sizes = {size for size, _, _, _ in heads}
+    for bid, end in append_ends:
+        assert end in sizes, f"batch {bid}: the checkpoint after its append (size {end}) is missing"
     clearings = replay(entries)
     checked = 0
     for p in proof_paths:

@@ -10,7 +10,8 @@ public struct LedgerVerification: Sendable {
 }
 
 /// Checks everything a ledger stores: every entry's bytes and leaf hash, every batch signature, every stored tree
-/// node, every checkpoint's root and signature, and that the latest checkpoint covers every entry. The first
+/// node, every checkpoint's root and signature, that every append has its checkpoint, and that the latest
+/// checkpoint covers every entry. The first
 /// problem found is thrown as `LedgerError.integrity`, naming the first bad entry where one can be named.
 public enum LedgerVerifier {
     /// `pinnedOperatorKey`: the operator's public key from a trusted source; without it the key in the ledger's
@@ -21,6 +22,7 @@ public enum LedgerVerifier {
         try checkBatches(s, decoded)
         let view = try checkTree(s)
         try checkCheckpoints(s, view)
+        try checkEveryAppendIsCheckpointed(s, decoded)
         let n = s.entries.count
         guard let latest = s.checkpoints.last else {
             if n == 0 {
@@ -156,6 +158,22 @@ public enum LedgerVerifier {
             throw fail("\(expectedNodes - seen) stored tree nodes are missing or duplicated", nil)
         }
         return MerkleView { level, index in levels[level][index] }
+    }
+
+    /// Every append ends with a checkpoint, and an append's last batch holds its submitter's entries (the batches
+    /// before it only register keys). So a batch whose last entry is not a key registration ends an append and must
+    /// be followed by a checkpoint at its end: removing an intermediate checkpoint is detected.
+    static func checkEveryAppendIsCheckpointed(_ s: LedgerSnapshot, _ decoded: [(index: Int, entry: LedgerEntry)]) throws {
+        let sizes = Set(s.checkpoints.map(\.size))
+        for b in s.batches {
+            let end = b.first + b.count
+            if case .key = decoded[end - 1].entry.record { continue }
+            guard sizes.contains(end) else {
+                throw fail(
+                    "the checkpoint signed after batch \(b.id) (entries \(b.first)...\(end - 1)) is missing: every "
+                        + "append ends with one", end - 1)
+            }
+        }
     }
 
     /// Checkpoints: signed by the operator, roots of the tree at their sizes, in increasing size and time.

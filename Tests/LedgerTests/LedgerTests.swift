@@ -231,7 +231,8 @@ enum LedgerFixture {
     }
 
     /// 10,000 random tamperings of what is stored (a byte of an entry, a leaf hash, a batch signature, a tree node,
-    /// a checkpoint's root, time or signature; deleted, swapped and truncated entries): every one is detected.
+    /// a checkpoint's root, time or signature; a removed checkpoint; deleted, swapped and truncated entries): every
+    /// one is detected.
     @Test func tenThousandTamperingsAreAllDetected() throws {
         let original = try LedgerFixture.make(clearings: 2, trades: 6).snapshot()
         _ = try LedgerVerifier.verify(original)
@@ -240,7 +241,7 @@ enum LedgerFixture {
         let trials = 10_000
         for _ in 0..<trials {
             var s = original
-            let kind = Int.random(in: 0..<10, using: &rng)
+            let kind = Int.random(in: 0..<11, using: &rng)
             func flip(_ bytes: inout [UInt8]) {
                 bytes[Int.random(in: 0..<bytes.count, using: &rng)] ^= UInt8.random(in: 1...255, using: &rng)
             }
@@ -264,6 +265,7 @@ enum LedgerFixture {
                 s.entries[e].body = b.body; s.entries[e].leaf = b.leaf; s.entries[e].batch = b.batch
                 s.entries[f].body = a.body; s.entries[f].leaf = a.leaf; s.entries[f].batch = a.batch
                 name = "swapped entries"
+            case 9: s.checkpoints.remove(at: Int.random(in: 0..<s.checkpoints.count, using: &rng)); name = "removed checkpoint"
             default: s.entries.removeLast(Int.random(in: 1...s.entries.count, using: &rng)); name = "truncated"
             }
             byKind[name, default: 0] += 1
@@ -275,7 +277,7 @@ enum LedgerFixture {
             }
         }
         #expect(detected == trials)
-        #expect(byKind.count == 10)
+        #expect(byKind.count == 11)
     }
 
     @Test func appendRefusesALedgerWhoseHeadDoesNotMatch() throws {
@@ -398,21 +400,44 @@ enum LedgerFixture {
         let sizes = try db.checkpoints().map(\.size)
         try LedgerProof.consistency(oldSize: sizes[0], newSize: nil, storage: db).json
             .write(toFile: consistencyPath, atomically: true, encoding: .utf8)
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Benchmarks/ledger_verify.py").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script, "verify", db.path, "--proof", proofPath, "--proof", consistencyPath]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "ledger_verify.py: \(text) (needs python3 and python3-cryptography: make deps)")
+        let (status, text) = try pythonVerifier(["verify", db.path, "--proof", proofPath, "--proof", consistencyPath])
+        #expect(status == 0, "ledger_verify.py: \(text) (needs python3 and python3-cryptography: make deps)")
         let head = try #require(try db.latestCheckpoint())
         #expect(text.contains("\"root\": \"\(Hex.encode(head.root))\""))
         #expect(text.contains("\"proofs_checked\": 2"))
         #expect(text.contains("\"clearings_replayed\": 3"))
+    }
+
+    /// Every append ends with a checkpoint, so deleting an intermediate one is detected by both verifiers.
+    @Test func aRemovedIntermediateCheckpointIsDetectedByBothVerifiers() throws {
+        let db = try LedgerFixture.make(clearings: 3, trades: 4)
+        let sizes = try db.checkpoints().map(\.size)
+        try #require(sizes.count == 3)
+        try rawExecute(db.path, "DELETE FROM ledger_checkpoint WHERE size = \(sizes[1])")
+        #expect {
+            _ = try LedgerVerifier.verify(try db.snapshot())
+        } throws: { error in
+            guard case LedgerError.integrity(let message, let entry) = error else { return false }
+            return message.contains("is missing") && entry == sizes[1] - 1
+        }
+        let (status, text) = try pythonVerifier(["verify", db.path])
+        #expect(status != 0, "ledger_verify.py accepted a ledger without an append's checkpoint: \(text)")
+    }
+
+    /// Runs Benchmarks/ledger_verify.py; returns its exit status and standard output.
+    func pythonVerifier(_ arguments: [String]) throws -> (Int32, String) {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Benchmarks/ledger_verify.py").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", script] + arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, text)
     }
 }
 
