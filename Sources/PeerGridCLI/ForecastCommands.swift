@@ -144,7 +144,14 @@ struct BacktestCommand: ParsableCommand {
         var scores: [BacktestScore] = []
         for f in forecasters {
             defer { NeuralTrainingOptions.finishLine() }
-            do { scores.append(try backtest.run(f, on: s)) } catch let e as ForecastError {
+            // Origins on a terminal (the networks draw their epochs on the same line instead).
+            let clock = Stopwatch()
+            let progress: ((Int, Int) -> Void)? =
+                f is NeuralForecaster
+                ? nil
+                : { k, n in StatusLine.show(String(format: "backtest %@: origin %d/%d, %.0f s", f.name, k, n, clock.seconds)) }
+            defer { StatusLine.clear() }
+            do { scores.append(try backtest.run(f, on: s, progress: progress)) } catch let e as ForecastError {
                 throw CLIFailure("\(series.data ?? ""): \(e.description)")
             } catch let e as ARIMAError { throw CLIFailure("\(series.data ?? ""): \(f.name): \(e.description)") }
         }
