@@ -332,7 +332,7 @@ public struct DayAheadPlanner: Sendable {
         }
         var chosen = options.model
         var selection: [(model: String, mae: Double)] = []
-        let f: Forecast
+        var f: Forecast
         do {
             if options.model == "auto" {
                 // The same selection as the `auto` forecaster: a rolling backtest of each candidate, the lowest
@@ -359,18 +359,12 @@ public struct DayAheadPlanner: Sendable {
             throw DayAheadError.history(
                 TimeSeriesError(file: s.source.file, line: s.lastLine, message: "column \(s.source.column): \(chosen): \(e.description)"))
         }
-        var point = Array(f.point.suffix(periods * k)), lower = Array(f.lower.suffix(periods * k)), upper = Array(f.upper.suffix(periods * k))
-        // Physical bounds: no negative load or PV; PV is zero where it was zero on each of the last seven days.
-        let night: [Bool] = (0..<(periods * k)).map { j in
-            guard s.source.kind == .pv else { return false }
-            let seen = (1...7).map { h.count + s.leadSteps + j - $0 * perDay }.filter { $0 >= 0 && $0 < h.count }
-            return !seen.isEmpty && seen.allSatisfy { h.values[$0] == 0 }
-        }
-        for j in point.indices {
-            point[j] = night[j] ? 0 : max(0, point[j])
-            lower[j] = night[j] ? 0 : max(0, lower[j])
-            upper[j] = night[j] ? 0 : max(0, upper[j])
-        }
+        // Physical bounds, the forecasters' own rule (``PhysicalBounds``): no negative load or PV, and PV zero at a
+        // time of day that was zero on each of the last 14 days.
+        var bounds = s.source.kind == .pv ? PhysicalBounds(history: h) : PhysicalBounds.none
+        bounds.nonNegative = true
+        f = bounds.apply(f)
+        let point = Array(f.point.suffix(periods * k)), lower = Array(f.lower.suffix(periods * k)), upper = Array(f.upper.suffix(periods * k))
         var result = SeriesForecast(
             source: s.source, model: chosen, selection: selection, point: aggregate(point, k),
             lower: aggregate(lower, k), upper: aggregate(upper, k), actual: actual, recent: recent,
