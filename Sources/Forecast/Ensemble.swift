@@ -1,7 +1,8 @@
 import Foundation
 
 /// A forecast combination (the lesson of the M4 and M5 competitions): the weekly seasonal naive, `ar-weekly`,
-/// `arima` and `mstl-arima`, weighted from their forecasts on a rolling-origin validation over the last
+/// `arima` and `mstl-arima` (and, for a generation series such as PV, yesterday's profile and the 7-day mean:
+/// ``generationMemberNames``), weighted from their forecasts on a rolling-origin validation over the last
 /// `validationDays` days of the history (each member refitted before each validation day, as in a backtest):
 /// a constrained least-squares stack by default, or the inverse of their mean squared errors. Its 95 % interval is split conformal from the combination's own validation errors, per horizon
 /// step with two neighbouring steps pooled on each side (``Backtest/conformalHalfWidths(errors:horizon:level:pool:)``).
@@ -16,11 +17,23 @@ public struct EnsembleForecaster: Forecaster, Codable {
     var arWeekly: WeeklyDifferenceAR?
     var arima: AutoARIMA?
     var mstl: MSTLARIMA?
+    var naiveDay: SeasonalNaiveForecaster?
+    var meanDay: SeasonalMeanForecaster?
     /// The combination's validation errors, one array per validation day.
     var errors: [[Double]] = []
     var fallbackSigma = 0.0
 
     public static let memberNames = ["seasonal-naive", "ar-weekly", "arima", "mstl-arima"]
+    /// Members added for a generation series: one whose history has a time of day that was zero on each of the
+    /// last 14 days (``PhysicalBounds``; PV at night). Its output follows the days' weather, not the week, and
+    /// the weekly members alone trail yesterday's profile by a fifth on PV (README, `ensemble`); on a load
+    /// series, yesterday's profile is wrong after every weekend, so they are not added there.
+    public static let generationMemberNames = ["seasonal-naive-day", "seasonal-mean-day"]
+
+    /// The candidate members for `history`, in the order their weights are kept.
+    public static func candidates(for history: TimeSeries) -> [String] {
+        memberNames + (PhysicalBounds(history: history).darkSlots.isEmpty ? [] : generationMemberNames)
+    }
 
     /// How the members' validation forecasts become weights.
     public enum Weighting: String, Codable, Sendable {
@@ -79,6 +92,8 @@ public struct EnsembleForecaster: Forecaster, Codable {
         case "seasonal-naive": return SeasonalNaiveForecaster(period: 7 * periodsPerDay, name: member)
         case "ar-weekly": return WeeklyDifferenceAR()
         case "arima": return AutoARIMA(name: member)
+        case "seasonal-naive-day": return SeasonalNaiveForecaster(period: periodsPerDay, name: member)
+        case "seasonal-mean-day": return SeasonalMeanForecaster(period: periodsPerDay, seasons: 7, name: member)
         default: return MSTLARIMA(name: member)
         }
     }
@@ -89,6 +104,8 @@ public struct EnsembleForecaster: Forecaster, Codable {
         if let arWeekly { all.append(arWeekly) }
         if let arima { all.append(arima) }
         if let mstl { all.append(mstl) }
+        if let naiveDay { all.append(naiveDay) }
+        if let meanDay { all.append(meanDay) }
         return all
     }
 
@@ -100,13 +117,14 @@ public struct EnsembleForecaster: Forecaster, Codable {
             throw ForecastError.historyTooShort(model: name, needed: validationDays * day + 7 * day + 1, got: history.count)
         }
         // Validation: every member that fits on every origin takes part.
+        let candidates = Self.candidates(for: history)
         var forecasts: [String: [[Double]]] = [:]
         var actual: [[Double]] = []
         for d in 0..<validationDays {
             let origin = firstOrigin + d * day
             let past = history.prefix(origin)
             actual.append(Array(history.values[origin..<min(history.count, origin + day)]))
-            for member in Self.memberNames where forecasts[member] != nil || d == 0 {
+            for member in candidates where forecasts[member] != nil || d == 0 {
                 var m = Self.make(member, periodsPerDay: day)
                 do {
                     try m.fit(past)
@@ -116,7 +134,7 @@ public struct EnsembleForecaster: Forecaster, Codable {
                 }
             }
         }
-        let usable = Self.memberNames.filter { (forecasts[$0]?.count ?? 0) == validationDays }
+        let usable = candidates.filter { (forecasts[$0]?.count ?? 0) == validationDays }
         guard !usable.isEmpty else { throw ForecastError.historyTooShort(model: name, needed: firstOrigin + 1, got: history.count) }
         let memberForecasts: [[[Double]]] = usable.map { forecasts[$0]! }
         members = usable
@@ -141,15 +159,17 @@ public struct EnsembleForecaster: Forecaster, Codable {
         let all = errors.joined()
         fallbackSigma = (all.reduce(0) { $0 + $1 * $1 } / Double(max(1, all.count))).squareRoot()
         // The members again on the whole history.
-        (naive, arWeekly, arima, mstl) = (nil, nil, nil, nil)
+        (naive, arWeekly, arima, mstl, naiveDay, meanDay) = (nil, nil, nil, nil, nil, nil)
         for member in usable {
             var m = Self.make(member, periodsPerDay: day)
             try m.fit(history)
-            switch m {
-            case let f as SeasonalNaiveForecaster: naive = f
-            case let f as WeeklyDifferenceAR: arWeekly = f
-            case let f as AutoARIMA: arima = f
-            case let f as MSTLARIMA: mstl = f
+            switch (member, m) {
+            case ("seasonal-naive-day", let f as SeasonalNaiveForecaster): naiveDay = f
+            case (_, let f as SeasonalNaiveForecaster): naive = f
+            case (_, let f as WeeklyDifferenceAR): arWeekly = f
+            case (_, let f as AutoARIMA): arima = f
+            case (_, let f as MSTLARIMA): mstl = f
+            case (_, let f as SeasonalMeanForecaster): meanDay = f
             default: break
             }
         }

@@ -177,6 +177,7 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         let s = TimeSeries(name: "x", start: Date(timeIntervalSince1970: 0), step: 3600, values: values)
         var e = EnsembleForecaster(validationDays: 3)
         try e.fit(s)
+        #expect(e.members == EnsembleForecaster.memberNames, "a load-like series gets no generation members")
         #expect(abs(e.weights.reduce(0, +) - 1) < 1e-12 && e.weights.allSatisfy { $0 >= 0 })
         let best = e.members[e.weights.indices.max { e.weights[$0] < e.weights[$1] }!]
         #expect(["seasonal-naive", "ar-weekly"].contains(best), "\(e.summary)")
@@ -191,6 +192,25 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         // A damaged weight is refused with a message.
         let text = String(decoding: saved, as: UTF8.self).replacingOccurrences(of: "\"weights\":[", with: "\"weights\":[5,")
         #expect(throws: SavedModelError.self) { try ModelFile.decode(Data(text.utf8), file: "e.json") }
+    }
+}
+
+extension EnsembleTests {
+    /// A PV-like series (dark every night) gets yesterday's profile and the 7-day mean as members too; with a
+    /// persistent daily clearness they carry most of the weight, the night stays zero, and the model saves and
+    /// loads with its six members.
+    @Test func aGenerationSeriesAddsTheDailyMembers() throws {
+        let s = PVAndAutoTests.pv(days: 30, seed: 4)
+        var e = EnsembleForecaster(validationDays: 3)
+        try e.fit(s)
+        #expect(e.members == EnsembleForecaster.memberNames + EnsembleForecaster.generationMemberNames, "\(e.summary)")
+        let daily = zip(e.members, e.weights).filter { EnsembleForecaster.generationMemberNames.contains($0.0) }.reduce(0) { $0 + $1.1 }
+        #expect(daily > 0.5, "\(e.summary)")
+        let saved = try ModelFile.decode(try ModelFile.encode(SavedModel(forecaster: e, fittedOn: s)), file: "e.json")
+        let f = try saved.forecast(horizon: 24, level: 0.95)
+        #expect((0..<6).allSatisfy { f.point[$0] == 0 && f.upper[$0] == 0 })
+        let g = try e.forecast(horizon: 24, level: 0.95)
+        #expect(zip(f.point, g.point).allSatisfy { abs($0 - max(0, $1)) < 1e-9 || $0 == 0 })
     }
 }
 
