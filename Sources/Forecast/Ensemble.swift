@@ -87,17 +87,6 @@ public struct EnsembleForecaster: Forecaster, Codable {
         return v.map { max(0, $0 - theta) }
     }
 
-    static func make(_ member: String, periodsPerDay: Int) -> any Forecaster {
-        switch member {
-        case "seasonal-naive": return SeasonalNaiveForecaster(period: 7 * periodsPerDay, name: member)
-        case "ar-weekly": return WeeklyDifferenceAR()
-        case "arima": return AutoARIMA(name: member)
-        case "seasonal-naive-day": return SeasonalNaiveForecaster(period: periodsPerDay, name: member)
-        case "seasonal-mean-day": return SeasonalMeanForecaster(period: periodsPerDay, seasons: 7, name: member)
-        default: return MSTLARIMA(name: member)
-        }
-    }
-
     var fittedMembers: [any Forecaster] {
         var all: [any Forecaster] = []
         if let naive { all.append(naive) }
@@ -125,7 +114,7 @@ public struct EnsembleForecaster: Forecaster, Codable {
             let past = history.prefix(origin)
             actual.append(Array(history.values[origin..<min(history.count, origin + day)]))
             for member in candidates where forecasts[member] != nil || d == 0 {
-                var m = Self.make(member, periodsPerDay: day)
+                var m = try ForecasterCatalog.make(member, periodsPerDay: day)
                 do {
                     try m.fit(past)
                     forecasts[member, default: []].append(Array(try m.forecast(horizon: actual[d].count, level: 0.95).point))
@@ -161,16 +150,15 @@ public struct EnsembleForecaster: Forecaster, Codable {
         // The members again on the whole history.
         (naive, arWeekly, arima, mstl, naiveDay, meanDay) = (nil, nil, nil, nil, nil, nil)
         for member in usable {
-            var m = Self.make(member, periodsPerDay: day)
+            var m = try ForecasterCatalog.make(member, periodsPerDay: day)
             try m.fit(history)
-            switch (member, m) {
-            case ("seasonal-naive-day", let f as SeasonalNaiveForecaster): naiveDay = f
-            case (_, let f as SeasonalNaiveForecaster): naive = f
-            case (_, let f as WeeklyDifferenceAR): arWeekly = f
-            case (_, let f as AutoARIMA): arima = f
-            case (_, let f as MSTLARIMA): mstl = f
-            case (_, let f as SeasonalMeanForecaster): meanDay = f
-            default: break
+            switch member {
+            case "seasonal-naive": naive = m as? SeasonalNaiveForecaster
+            case "ar-weekly": arWeekly = m as? WeeklyDifferenceAR
+            case "arima": arima = m as? AutoARIMA
+            case "mstl-arima": mstl = m as? MSTLARIMA
+            case "seasonal-naive-day": naiveDay = m as? SeasonalNaiveForecaster
+            default: meanDay = m as? SeasonalMeanForecaster
             }
         }
     }

@@ -91,13 +91,6 @@ struct DayAheadOptionGroup: ParsableArguments {
     }
 }
 
-/// A progress line on standard error, redrawn in place; silent when standard error is not a terminal.
-enum StatusLine {
-    static let line = ProgressLine()
-    static func show(_ text: String) { line.show(text) }
-    static func clear() { line.finish() }
-}
-
 /// `peergrid day-ahead`: history to forecasts, schedule, storage prices and a report.
 struct DayAheadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

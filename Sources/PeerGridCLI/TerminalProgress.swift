@@ -50,3 +50,10 @@ final class TerminalProgress: @unchecked Sendable {
         ProgressLine(enabled: true).finish()
     }
 }
+
+/// A progress line on standard error, redrawn in place; silent when standard error is not a terminal.
+enum StatusLine {
+    static let line = ProgressLine()
+    static func show(_ text: String) { line.show(text) }
+    static func clear() { line.finish() }
+}
