@@ -98,7 +98,8 @@ func residualSD(_ r: [Double]) -> Double {
 /// The forecasters the command line offers, by name, for a series with `periodsPerDay` observations a day.
 public enum ForecasterCatalog {
     public static let names = [
-        "naive", "seasonal-naive", "seasonal-naive-day", "seasonal-mean", "seasonal-mean-day", "ar-weekly", "arima", "arima-fourier", "mstl-arima", "clear-sky",
+        "naive", "seasonal-naive", "seasonal-naive-day", "seasonal-mean", "seasonal-mean-day", "ar-weekly", "arima", "arima-fourier", "mstl-arima", "mstl-ets",
+        "clear-sky",
         "lstm", "cnn", "ensemble", "auto"
     ]
 
@@ -114,6 +115,7 @@ public enum ForecasterCatalog {
         case "ar-weekly": return WeeklyDifferenceAR()
         case "arima": return AutoARIMA(name: name)
         case "mstl-arima": return MSTLARIMA(name: name)
+        case "mstl-ets": return MSTLETS(name: name)
         case "ensemble": return EnsembleForecaster(name: name)
         case "clear-sky": return ClearSkyForecaster(name: name)
         case "auto": return AutoSelectForecaster(name: name)

@@ -91,12 +91,24 @@ extension AutoARIMA: DecodedModelCheck {
     }
 }
 
-extension MSTLARIMA: DecodedModelCheck {
+extension MSTLForecaster: DecodedModelCheck {
     func decodedModelProblem() -> String? {
-        if let problem = adjusted.decodedModelProblem() { return problem }
+        if let problem = (adjusted as? any DecodedModelCheck)?.decodedModelProblem() { return problem }
         return firstProblem([
             ((periods ?? [1]).allSatisfy { $0 >= 1 && $0 <= 1_000_000 }, "a seasonal period is below 1"),
             (lastCycles.allSatisfy { !$0.isEmpty && allFinite($0) }, "a seasonal cycle is empty or holds a value that is not finite")
+        ])
+    }
+}
+
+extension ExponentialSmoothing: DecodedModelCheck {
+    func decodedModelProblem() -> String? {
+        guard fitted else { return nil }
+        return firstProblem([
+            (alpha > 0 && alpha <= 1, "alpha is \(alpha); it must lie in (0, 1]"),
+            (beta >= 0 && beta <= alpha, "beta is \(beta); it must lie in [0, alpha]"),
+            (phi >= 0.8 && phi <= 1, "phi is \(phi); it must lie in [0.8, 1]"),
+            (level.isFinite && slope.isFinite && sigma.isFinite && sigma >= 0, "the level, trend or sigma is not finite")
         ])
     }
 }

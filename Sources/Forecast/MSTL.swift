@@ -122,20 +122,25 @@ public struct MSTL: Sendable {
     }
 }
 
-/// MSTL with an ARIMA remainder: the series is decomposed into daily and weekly seasonal components (MSTL);
-/// each seasonal component is forecast by repeating its last cycle; the seasonally adjusted series (trend plus
-/// remainder) is forecast by a non-seasonal automatic ARIMA, whose intervals are the model's intervals.
-public struct MSTLARIMA: Forecaster, Codable {
+/// MSTL with a model for the seasonally adjusted series: the series is decomposed into daily and weekly seasonal
+/// components (MSTL); each seasonal component is forecast by repeating its last cycle; the seasonally adjusted
+/// series (trend plus remainder) is forecast by `Adjusted`, whose intervals are the model's intervals (the seasonal
+/// parts are treated as known).
+///
+/// Two are in the catalog: ``MSTLARIMA`` (`mstl-arima`, a non-seasonal automatic ARIMA) and ``MSTLETS``
+/// (`mstl-ets`, automatic exponential smoothing, as statsforecast's MSTL by default).
+public struct MSTLForecaster<Adjusted: Forecaster & Codable>: Forecaster, Codable {
     public var name: String
     /// Seasonal periods; nil means daily and weekly (from the series' step).
     public var periods: [Int]?
     var lastCycles: [[Double]] = []
-    var adjusted = AutoARIMA(name: "arima", seasonal: false)
+    var adjusted: Adjusted
     var fitted = false
 
-    public init(name: String = "mstl-arima", periods: [Int]? = nil) {
+    public init(name: String, periods: [Int]? = nil, adjusted: Adjusted) {
         self.name = name
         self.periods = periods
+        self.adjusted = adjusted
     }
 
     public mutating func fit(_ history: TimeSeries) throws {
@@ -168,5 +173,28 @@ public struct MSTLARIMA: Forecaster, Codable {
 
     public var summary: String {
         fitted ? "MSTL (\(lastCycles.map { String($0.count) }.joined(separator: ", "))) + \(adjusted.summary)" : "\(name): not fitted"
+    }
+}
+
+/// MSTL with a non-seasonal automatic ARIMA for the seasonally adjusted series (`mstl-arima`).
+public typealias MSTLARIMA = MSTLForecaster<AutoARIMA>
+
+extension MSTLForecaster where Adjusted == AutoARIMA {
+    public init(name: String = "mstl-arima", periods: [Int]? = nil) {
+        self.init(name: name, periods: periods, adjusted: AutoARIMA(name: "arima", seasonal: false))
+    }
+}
+
+/// MSTL with simple exponential smoothing, ETS(A,N,N), for the seasonally adjusted series (`mstl-ets`): statsforecast's
+/// `MSTL` pairs the decomposition with an `AutoETS` trend model in the same way. The trend forms are left out by
+/// default: chosen by the one-step likelihood, a trend fitted to the last hours is carried a whole day ahead (see
+/// the README's `mstl-ets` section for what they scored).
+public typealias MSTLETS = MSTLForecaster<ExponentialSmoothing>
+
+extension MSTLForecaster where Adjusted == ExponentialSmoothing {
+    public init(name: String = "mstl-ets", periods: [Int]? = nil, trends: [ExponentialSmoothing.Trend] = [.none]) {
+        var ets = ExponentialSmoothing()
+        ets.candidates = trends
+        self.init(name: name, periods: periods, adjusted: ets)
     }
 }
