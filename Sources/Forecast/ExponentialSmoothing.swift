@@ -44,13 +44,14 @@ public struct ExponentialSmoothing: Forecaster, Codable {
         for form in candidates {
             let p = Self.estimate(form, x)
             let run = Self.filter(form, p, x)
-            guard run.sse.isFinite, run.sse > 0 else { continue }
+            guard run.sse.isFinite else { continue }
             // Parameters: α, the initial level, σ; plus β and the initial trend; plus φ.
             let k = Double(2 + (form == .none ? 0 : 2) + (form == .damped ? 1 : 0) + 1)
-            let criterion = n * log(run.sse / n) + 2 * k + (n - k - 1 > 0 ? 2 * k * (k + 1) / (n - k - 1) : .infinity)
+            // A constant series fits exactly (SSE 0): every form ties at the floor, and the fewest parameters win.
+            let criterion = n * log(max(run.sse / n, 1e-300)) + 2 * k + (n - k - 1 > 0 ? 2 * k * (k + 1) / (n - k - 1) : .infinity)
             if best == nil || criterion < best!.aicc { best = (criterion, form, p, run) }
         }
-        guard let b = best else { throw ForecastError.invalidOptions(model: name, detail: "no model form could be fitted (a constant series?)") }
+        guard let b = best else { throw ForecastError.invalidOptions(model: name, detail: "no model form could be fitted (non-finite values?)") }
         trend = b.trend
         alpha = b.p.alpha
         beta = b.trend == .none ? 0 : b.p.beta
@@ -125,7 +126,7 @@ public struct ExponentialSmoothing: Forecaster, Codable {
         }
         func objective(_ u: [Double]) -> Double {
             let sse = filter(form, parameters(u), y).sse
-            return sse.isFinite && sse > 0 ? Double(y.count) * log(sse / Double(y.count)) : .infinity
+            return sse.isFinite ? Double(y.count) * log(max(sse / Double(y.count), 1e-300)) : .infinity
         }
         // Starts as R's forecast::ets: α 0.1 (and the larger 0.5 for a fast level), β a tenth of α, φ 0.978.
         var best: (value: Double, u: [Double])?

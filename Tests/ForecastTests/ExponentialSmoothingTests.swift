@@ -55,12 +55,18 @@ import Testing
         #expect(flat.trend == .none, "\(flat.summary)")
     }
 
-    @Test func refusesWhatItCannotFit() {
+    @Test func refusesWhatItCannotFit() throws {
         var m = ExponentialSmoothing()
         #expect(throws: ForecastError.self) { try m.fit(Self.series([1, 2, 3])) }
         #expect(throws: ForecastError.self) { try m.forecast(horizon: 3, level: 0.95) }
         m.candidates = []
         #expect(throws: ForecastError.self) { try m.fit(Self.series((0..<50).map(Double.init))) }
+        // A constant series is fitted exactly: a flat forecast with a zero-width interval.
+        var constant = ExponentialSmoothing()
+        try constant.fit(Self.series(Array(repeating: 4.5, count: 60)))
+        let f = try constant.forecast(horizon: 4, level: 0.95)
+        #expect(constant.trend == .none)
+        #expect(f.point.allSatisfy { abs($0 - 4.5) < 1e-9 } && f.lower == f.point && f.upper == f.point)
     }
 
     /// `mstl-ets` on two weeks of Taylor's last days beats the weekly seasonal naive, and a saved model forecasts
