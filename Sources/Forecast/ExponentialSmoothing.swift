@@ -21,13 +21,16 @@ public struct ExponentialSmoothing: Forecaster, Codable {
     public var name: String
     /// The forms considered (all three by default).
     public var candidates: [Trend] = Trend.allCases
-    /// The chosen form and its estimates (after `fit`).
+    /// The chosen form (after `fit`).
     public private(set) var trend: Trend = .none
+    /// The level's smoothing parameter, the trend's (0 without a trend) and the damping (1 unless damped).
     public private(set) var alpha = 0.0, beta = 0.0, phi = 1.0
+    /// AICc of the chosen form (on the series scaled by its largest absolute value).
     public private(set) var aicc = Double.nan
     var level = 0.0, slope = 0.0, sigma = 0.0
     var fitted = false
 
+    /// An unfitted model that considers all three forms.
     public init(name: String = "ets") { self.name = name }
 
     /// Observations needed: enough for the trend forms' five parameters to be estimated sensibly.

@@ -137,6 +137,7 @@ public struct MSTLForecaster<Adjusted: Forecaster & Codable>: Forecaster, Codabl
     var adjusted: Adjusted
     var fitted = false
 
+    /// An unfitted model; `adjusted` forecasts the seasonally adjusted series.
     public init(name: String, periods: [Int]? = nil, adjusted: Adjusted) {
         self.name = name
         self.periods = periods
@@ -180,6 +181,7 @@ public struct MSTLForecaster<Adjusted: Forecaster & Codable>: Forecaster, Codabl
 public typealias MSTLARIMA = MSTLForecaster<AutoARIMA>
 
 extension MSTLForecaster where Adjusted == AutoARIMA {
+    /// `mstl-arima`: a non-seasonal automatic ARIMA for the adjusted series.
     public init(name: String = "mstl-arima", periods: [Int]? = nil) {
         self.init(name: name, periods: periods, adjusted: AutoARIMA(name: "arima", seasonal: false))
     }
@@ -192,6 +194,7 @@ extension MSTLForecaster where Adjusted == AutoARIMA {
 public typealias MSTLETS = MSTLForecaster<ExponentialSmoothing>
 
 extension MSTLForecaster where Adjusted == ExponentialSmoothing {
+    /// `mstl-ets`: exponential smoothing over the forms `trends` (simple exponential smoothing alone by default).
     public init(name: String = "mstl-ets", periods: [Int]? = nil, trends: [ExponentialSmoothing.Trend] = [.none]) {
         var ets = ExponentialSmoothing()
         ets.candidates = trends
