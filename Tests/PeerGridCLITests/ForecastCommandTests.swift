@@ -21,6 +21,34 @@ import Testing
         for key in ["mae", "rmse", "mape", "mase", "coverage", "fit_seconds"] { #expect(models[0][key] is Double) }
     }
 
+    /// The two demand series from MAPIE's sdist read as bundled (Victoria's `+10:00` stamps become UTC), and
+    /// `mstl-ets` runs on them from the command line.
+    @Test func mstlETSOnTheBundledDemandSeries() throws {
+        let dir = try CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("f.csv")
+        let victoria = CLI.packageRoot.appendingPathComponent("Datasets/victoria_demand_2014_hourly.csv").path
+        var r = try CLI.run([
+            "backtest", "--data", victoria, "--column", "demand_gw", "--horizon", "24", "--test-days", "2",
+            "--models", "seasonal-naive,mstl-ets", "--forecasts", out.path
+        ])
+        #expect(r.code == 0, "\(r.stderr)")
+        let lines = try String(contentsOf: out, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.count == 1 + 2 * 2 * 24)
+        // The last two days are 24 and 25 February 2014 in the market's time, UTC+10.
+        #expect(lines[1].hasPrefix("seasonal-naive,2014-02-23T14:00:00Z,2014-02-23T14:00:00Z,3.703,"), "\(lines[1])")
+        #expect(lines[49].hasPrefix("mstl-ets,2014-02-23T14:00:00Z,"))
+        let france = CLI.packageRoot.appendingPathComponent("Datasets/france_consumption_2019q4_hourly.csv").path
+        let json = dir.appendingPathComponent("s.json")
+        r = try CLI.run([
+            "backtest", "--data", france, "--column", "consumption_mw", "--horizon", "24", "--test-days", "2",
+            "--models", "seasonal-naive,mstl-ets", "--json", json.path
+        ])
+        #expect(r.code == 0, "\(r.stderr)")
+        let models = (try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as! [String: Any])["models"] as! [[String: Any]]
+        // The last two days of 2019 against the week before (Christmas): the seasonal naive is far off.
+        #expect((models[1]["mase"] as! Double) < (models[0]["mase"] as! Double))
+    }
+
     /// `--forecasts` writes every test day's forecast: one row per model, day and step, and the seasonal naive's
     /// forecast is the value a week before (checked against the data file's own rows).
     @Test func backtestWritesItsForecasts() throws {
