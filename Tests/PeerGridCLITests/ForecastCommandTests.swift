@@ -47,6 +47,14 @@ import Testing
         let models = (try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as! [String: Any])["models"] as! [[String: Any]]
         // The last two days of 2019 against the week before (Christmas): the seasonal naive is far off.
         #expect((models[1]["mase"] as! Double) < (models[0]["mase"] as! Double))
+        // Ten days are too few for two weekly cycles: exit 2, the file and the need named, nothing written.
+        let short = dir.appendingPathComponent("short.csv")
+        let rows = try String(contentsOfFile: victoria, encoding: .utf8).split(separator: "\n").prefix(1 + 240)
+        try (rows.joined(separator: "\n") + "\n").write(to: short, atomically: true, encoding: .utf8)
+        let forecast = dir.appendingPathComponent("short-forecast.csv")
+        r = try CLI.run(["forecast", "--data", short.path, "--column", "demand_gw", "--model", "mstl-ets", "--horizon", "24", "--out", forecast.path])
+        #expect(r.code == 2 && r.stderr.contains(short.path) && r.stderr.contains("mstl-ets needs at least"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: forecast.path))
     }
 
     /// `--forecasts` writes every test day's forecast: one row per model, day and step, and the seasonal naive's
