@@ -77,7 +77,9 @@ struct RLBenchmark: ParsableCommand {
             let evaluationSeconds = clock.seconds
             let trainBaseline = try PolicyEvaluation.baseline(data: data, days: split.train).cost / Double(split.train.count)
             for s in c.scores {
-                print(String(format: "  %-18@ cost %9.4f  share of optimal savings %.3f", s.name as NSString, s.run.cost, s.kpis.shareOfOptimalSavings))
+                print(
+                    "  " + s.name.padding(toLength: max(18, s.name.count), withPad: " ", startingAt: 0)
+                        + String(format: " cost %9.4f  share of optimal savings %.3f", s.run.cost, s.kpis.shareOfOptimalSavings))
             }
             rows.append(
                 Row(

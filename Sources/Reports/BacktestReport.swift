@@ -10,16 +10,17 @@ public enum BacktestReport {
     public static func table(_ scores: [BacktestScore]) -> String {
         let smallest = scores.map(\.mae).filter { $0 > 0 && $0.isFinite }.min() ?? 1
         let decimals = Int32(min(8, max(2, 1 - Int(log10(smallest).rounded(.down)))))
-        var lines = ["model                    MAE        RMSE   MAPE %   MASE  coverage       width  pinball .025/.5/.975       fit s"]
+        var lines = ["model                    MAE        RMSE   MAPE %   MASE  coverage       width  pinball .025/.5/.975      fit s"]
         for r in scores {
             let name = r.model.padding(toLength: max(18, r.model.count), withPad: " ", startingAt: 0)
             let pinball = String(format: "%.3g/%.3g/%.3g", r.pinball.lower, r.pinball.median, r.pinball.upper)
             lines.append(
                 name
                     + String(
-                        format: " %9.*f %11.*f %8.3f %6.3f %9.3f %11.4g  %-22@ %8.3f", decimals, r.mae, decimals, r.rmse, r.mape, r.mase, r.coverage, r.width,
-                        pinball as NSString,
-                        r.fitSeconds))
+                        format: " %9.*f %11.*f %8.3f %6.3f %9.3f %11.4g  ", decimals, r.mae, decimals, r.rmse, r.mape, r.mase, r.coverage, r.width)
+                    // `%-22@` ignores its width on Linux: the text column is padded here.
+                    + pinball.padding(toLength: max(22, pinball.count), withPad: " ", startingAt: 0)
+                    + String(format: " %8.3f", r.fitSeconds))
         }
         if let r = scores.first, r.calibrated {
             lines.append(

@@ -95,17 +95,17 @@ public enum MarketReport {
             lines.append("          \(r.excludedIndivisible.count) indivisible bid(s) left out (they could trade only in part)")
         }
         if let bills {
-            lines.append("bills     prosumer   standalone      pool    market")
-            for b in bills {
-                lines.append(
-                    String(
-                        format: "          %-9@ %10.4f %9@ %9.4f", b.id as NSString, b.standalone,
-                        (b.pool.map { String(format: "%.4f", $0) } ?? "-") as NSString, b.market))
+            // `%-9@` ignores its width on Linux, so the text columns are padded here.
+            func row(_ id: String, _ standalone: Double, _ pool: String, _ market: Double) -> String {
+                "          " + id.padding(toLength: max(9, id.count), withPad: " ", startingAt: 0) + String(format: " %10.4f ", standalone)
+                    + String(repeating: " ", count: max(0, 9 - pool.count)) + pool + String(format: " %9.4f", market)
             }
+            lines.append("bills     prosumer  standalone      pool    market")
+            for b in bills { lines.append(row(b.id, b.standalone, b.pool.map { String(format: "%.4f", $0) } ?? "-", b.market)) }
             lines.append(
-                String(
-                    format: "          %-9@ %10.4f %9@ %9.4f", "total" as NSString, bills.reduce(0) { $0 + $1.standalone },
-                    (bills.allSatisfy { $0.pool != nil } ? String(format: "%.4f", bills.reduce(0) { $0 + ($1.pool ?? 0) }) : "-") as NSString,
+                row(
+                    "total", bills.reduce(0) { $0 + $1.standalone },
+                    bills.allSatisfy { $0.pool != nil } ? String(format: "%.4f", bills.reduce(0) { $0 + ($1.pool ?? 0) }) : "-",
                     bills.reduce(0) { $0 + $1.market }))
         }
         return lines.joined(separator: "\n")
