@@ -90,13 +90,17 @@ public struct DayAheadJob: Sendable {
         do { try OutputFiles.writeDirectory(DayAheadOutputs.files(result), to: dir) } catch {
             throw DayAheadError.badInput("cannot write the report to \(dir): \(error.localizedDescription)")
         }
-        if let store {
-            do {
-                let record = DayAheadOutputs.record(result, reportDirectory: dir)
-                if recordOnce { try store.recordIfAbsent(record) } else { try store.record(record) }
-            } catch let e as ResultStoreError { throw DayAheadError.badInput(e.description) }
-        }
+        if let store { try record(result, directory: dir, in: store) }
         return (result, dir)
+    }
+
+    /// Records a run whose report is in `directory` (one transaction; with ``recordOnce``, only when its run key
+    /// is not there yet).
+    public func record(_ result: DayAheadResult, directory dir: String, in store: ResultStore) throws {
+        do {
+            let record = DayAheadOutputs.record(result, reportDirectory: dir)
+            if recordOnce { try store.recordIfAbsent(record) } else { try store.record(record) }
+        } catch let e as ResultStoreError { throw DayAheadError.badInput(e.description) }
     }
 
     /// Whether this job is already done: its report exists with the same run key (and, with a store, its row).

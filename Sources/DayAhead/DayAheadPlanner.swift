@@ -159,9 +159,10 @@ public struct DayAheadPlanner: Sendable {
         for n in names where !ForecasterCatalog.names.contains(n) && n != "seasonal-naive-week" {
             throw DayAheadError.badInput("--model: unknown model '\(n)' (auto, \(ForecasterCatalog.names.joined(separator: ", ")))")
         }
-        if options.model == "auto", let n = options.autoCandidates.first(where: { !AutoSelectForecaster.defaultCandidates.contains($0) }) {
-            throw DayAheadError.badInput("auto cannot choose '\(n)' (choices: \(AutoSelectForecaster.defaultCandidates.joined(separator: ", ")))")
+        if options.model == "auto", let n = options.autoCandidates.first(where: { !AutoSelectForecaster.choosable.contains($0) }) {
+            throw DayAheadError.badInput("--auto-candidates: auto cannot choose '\(n)' (choices: \(AutoSelectForecaster.choosable.joined(separator: ", ")))")
         }
+        if options.model == "auto", options.autoCandidates.isEmpty { throw DayAheadError.badInput("--auto-candidates: no candidate given") }
         let inputs = try self.inputs(communityFile: communityFile, history: history)
         let forecastStart = ContinuousClock.now
         let forecasts = try forecastAll(inputs)

@@ -30,6 +30,10 @@ public struct AutoSelectForecaster: Forecaster, Codable {
         "seasonal-naive", "seasonal-naive-day", "seasonal-mean", "seasonal-mean-day", "ar-weekly", "arima", "mstl-arima", "clear-sky"
     ]
 
+    /// Every model `auto` can choose: the default candidates and `mstl-ets` (which `day-ahead --auto-candidates` can
+    /// add; not a default, so that the committed `auto` results stay reproducible).
+    public static let choosable = defaultCandidates + ["mstl-ets"]
+
     /// The fitted model `auto` chose (one case per model type it can choose).
     enum Fitted: Codable {
         case seasonalNaive(SeasonalNaiveForecaster)
@@ -37,6 +41,7 @@ public struct AutoSelectForecaster: Forecaster, Codable {
         case arWeekly(WeeklyDifferenceAR)
         case arima(AutoARIMA)
         case mstl(MSTLARIMA)
+        case mstlETS(MSTLETS)
         case clearSky(ClearSkyForecaster)
 
         init?(_ f: any Forecaster) {
@@ -46,6 +51,7 @@ public struct AutoSelectForecaster: Forecaster, Codable {
             case let m as WeeklyDifferenceAR: self = .arWeekly(m)
             case let m as AutoARIMA: self = .arima(m)
             case let m as MSTLARIMA: self = .mstl(m)
+            case let m as MSTLETS: self = .mstlETS(m)
             case let m as ClearSkyForecaster: self = .clearSky(m)
             default: return nil
             }
@@ -58,6 +64,7 @@ public struct AutoSelectForecaster: Forecaster, Codable {
             case let .arWeekly(m): return m
             case let .arima(m): return m
             case let .mstl(m): return m
+            case let .mstlETS(m): return m
             case let .clearSky(m): return m
             }
         }
@@ -108,10 +115,10 @@ public struct AutoSelectForecaster: Forecaster, Codable {
     public mutating func fit(_ history: TimeSeries) throws {
         guard validationDays >= 1 else { throw ForecastError.invalidOptions(model: name, detail: "validation days must be at least 1") }
         guard combine >= 1 else { throw ForecastError.invalidOptions(model: name, detail: "combine must be at least 1, got \(combine)") }
-        let unknown = candidates.filter { !Self.defaultCandidates.contains($0) }
+        let unknown = candidates.filter { !Self.choosable.contains($0) }
         guard unknown.isEmpty else {
             throw ForecastError.invalidOptions(
-                model: name, detail: "cannot choose \(unknown.joined(separator: ", ")) (choices: \(Self.defaultCandidates.joined(separator: ", ")))")
+                model: name, detail: "cannot choose \(unknown.joined(separator: ", ")) (choices: \(Self.choosable.joined(separator: ", ")))")
         }
         selection = Self.validate(candidates, on: history, days: validationDays)
         // Stable: ties keep the candidates' order.

@@ -19,6 +19,13 @@ struct DayAheadOptionGroup: ParsableArguments {
     )
     var model: String = "auto"
 
+    @Option(
+        name: .customLong("auto-candidates"),
+        help: ArgumentHelp(
+            "auto: the models it chooses among, comma-separated (\(AutoSelectForecaster.choosable.joined(separator: ", ")))",
+            valueName: "M1,M2,..."))
+    var autoCandidates: String = DayAheadOptions().autoCandidates.joined(separator: ",")
+
     @Option(help: "Solver backend for the schedule and the pricing: cbc or glpk.")
     var solver: SolverBackend = .cbc
 
@@ -64,11 +71,21 @@ struct DayAheadOptionGroup: ParsableArguments {
     func validate() throws {
         guard (1...50).contains(marketSteps) else { throw ValidationError("--market-steps must be 1 to 50, not \(marketSteps)") }
         guard pricingTimeLimit > 0 else { throw ValidationError("--pricing-time-limit must be > 0") }
+        // Checked here as well as by the planner, so that a bad name exits 2 before the store is created.
+        guard model == "auto" || ForecasterCatalog.names.contains(model) || model == "seasonal-naive-week" else {
+            throw ValidationError("--model: unknown model '\(model)' (auto, \(ForecasterCatalog.names.joined(separator: ", ")))")
+        }
+        let candidates = autoCandidates.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !candidates.isEmpty else { throw ValidationError("--auto-candidates: no candidate given") }
+        if let n = candidates.first(where: { !AutoSelectForecaster.choosable.contains($0) }) {
+            throw ValidationError("--auto-candidates: auto cannot choose '\(n)' (choices: \(AutoSelectForecaster.choosable.joined(separator: ", ")))")
+        }
     }
 
     func options(date: String?) throws -> DayAheadOptions {
         var o = DayAheadOptions()
         o.model = model
+        o.autoCandidates = autoCandidates.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         o.date = date
         o.solver = solver
         o.method = method
@@ -84,11 +101,13 @@ struct DayAheadOptionGroup: ParsableArguments {
         return o
     }
 
-    func openStore() throws -> ResultStore? {
+    /// The results store's path, nil for `--store none`.
+    var storePath: String? {
         let path = store ?? out + "/peergrid.sqlite"
-        if path == "none" { return nil }
-        return try ResultStore(path: path)
+        return path == "none" ? nil : path
     }
+
+    func openStore() throws -> ResultStore? { try storePath.map { try ResultStore(path: $0) } }
 }
 
 /// `peergrid day-ahead`: history to forecasts, schedule, storage prices and a report.
@@ -120,13 +139,21 @@ struct DayAheadCommand: ParsableCommand {
     func run() throws {
         let ledgerKeys = try ledgerOptions.keys()
         let options = try settings.options(date: date)
-        let store = try settings.openStore()
+        // An existing store is opened first (a foreign or locked file fails before the work); a new one is created
+        // only once the run has succeeded, so bad input leaves nothing behind.
+        let storePath = settings.storePath
+        var store = try storePath.flatMap { FileManager.default.fileExists(atPath: $0) ? try ResultStore(path: $0) : nil }
         let planner = DayAheadPlanner(options: options, progress: { StatusLine.show($0) })
         let job = DayAheadJob(planner: planner, outRoot: settings.out, store: store)
         let output: (result: DayAheadResult, directory: String)
         do {
             defer { StatusLine.clear() }
             output = try job.run(communityFile: community, history: history)
+        }
+        if store == nil, let storePath {
+            let created = try ResultStore(path: storePath)
+            try job.record(output.result, directory: output.directory, in: created)
+            store = created
         }
         let r = output.result
         print(Self.text(r))

@@ -93,10 +93,36 @@ func hiddenEntries(_ root: URL) -> [String] {
         #expect(r.code == 2)
         #expect(r.stderr.contains("small-history.csv:301: duplicate timestamp"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("small-3").path))
+        // Nothing written, not even a new results store.
+        #expect(!FileManager.default.fileExists(atPath: out.path), "bad input left \(out.path) behind")
         let bad = try CLI.run(["day-ahead", "--community", CLI.fixture("small-community.json"), "--date", "27/08/2000", "--out", out.path])
         #expect(bad.code == 2 && bad.stderr.contains("--date"))
         let model = try CLI.run(["day-ahead", "--community", CLI.fixture("small-community.json"), "--model", "prophet", "--out", out.path])
         #expect(model.code == 2 && model.stderr.contains("unknown model 'prophet'"))
+    }
+
+    /// `--auto-candidates` sets what `auto` chooses among (each candidate's validation MAE is in the summary); a model
+    /// `auto` cannot keep, or an empty list, exits 2 before anything is read or written.
+    @Test func autoCandidatesAreChosenAmongAndCheckedFirst() throws {
+        let out = try CLI.temporaryDirectory()
+        let r = try CLI.run([
+            "day-ahead", "--community", CLI.fixture("small-community.json"), "--date", "2000-08-27",
+            "--auto-candidates", "seasonal-naive, mstl-ets", "--store", "none", "--out", out.path
+        ])
+        #expect(r.code == 0, "\(r.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("small-3/2000-08-27/summary.json"))) as! [String: Any]
+        let series = (summary["forecast"] as! [String: Any])["series"] as! [[String: Any]]
+        let selected = series.compactMap { $0["selection_mae_kw"] as? [String: Double] }.filter { !$0.isEmpty }
+        #expect(!selected.isEmpty && selected.allSatisfy { Set($0.keys) == ["seasonal-naive", "mstl-ets"] }, "\(selected)")
+        #expect(series.allSatisfy { ["seasonal-naive", "mstl-ets", "zero"].contains($0["model"] as? String ?? "") })
+        for (candidates, message) in [("seasonal-naive,lstm", "auto cannot choose 'lstm'"), (",", "no candidate given")] {
+            let bad = try CLI.run([
+                "day-ahead", "--community", CLI.fixture("small-community.json"), "--auto-candidates", candidates, "--out",
+                out.appendingPathComponent("bad").path
+            ])
+            #expect(bad.code == 2 && bad.stderr.contains(message), "\(bad.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("bad").path))
+        }
     }
 
     /// Three shards as three concurrent processes merge to the same table and the same files as one unsharded run.
