@@ -102,13 +102,34 @@ public struct AutoSelectForecaster: Forecaster, Codable {
     var members: [any Forecaster] { (chosen.map { [$0] } ?? []).map(\.forecaster) + (others ?? []).map(\.forecaster) }
 
     /// The validation MAE of each candidate on `history` (candidates that cannot be fitted there are left out).
+    /// The same numbers as ``Backtest`` one day ahead from each of the last `days` days (physical bounds applied),
+    /// with each day's forecast memoized (``ForecastCache``): in a backtest of `auto` the next origin validates on
+    /// all but one of these days again.
     public static func validate(_ candidates: [String], on history: TimeSeries, days: Int) -> [Scored] {
-        let backtest = Backtest(horizon: history.periodsPerDay, testDays: days)
+        let day = history.periodsPerDay
+        let firstOrigin = history.count - days * day
+        guard days > 0, day > 0, firstOrigin > 7 * day else { return [] }
+        let origins = (0..<days).map { firstOrigin + $0 * day }
+        let pasts = origins.map { history.prefix($0) }
+        let fingerprints = pasts.map(ForecastCache.fingerprint)
         return candidates.compactMap { name in
-            guard let m = try? ForecasterCatalog.make(name, periodsPerDay: history.periodsPerDay), let score = try? backtest.run(m, on: history),
-                score.mae.isFinite
-            else { return nil }
-            return Scored(model: name, mae: score.mae)
+            var actual: [Double] = [], predicted: [Double] = []
+            for (k, origin) in origins.enumerated() {
+                let n = min(day, history.count - origin)
+                guard
+                    let point = try? ForecastCache.shared.point(
+                        model: name, history: pasts[k], fingerprint: fingerprints[k], horizon: day, bounded: true,
+                        make: {
+                            var m = try ForecasterCatalog.make(name, periodsPerDay: day)
+                            try m.fit(pasts[k])
+                            return PhysicalBounds(history: pasts[k]).apply(try m.forecast(horizon: day, level: 0.95)).point
+                        })
+                else { return nil }
+                actual += history.values[origin..<(origin + n)]
+                predicted += point.prefix(n)
+            }
+            let mae = Metrics.mae(actual, predicted)
+            return mae.isFinite ? Scored(model: name, mae: mae) : nil
         }
     }
 
@@ -127,9 +148,16 @@ public struct AutoSelectForecaster: Forecaster, Codable {
             throw ForecastError.historyTooShort(model: name, needed: (validationDays + 7) * history.periodsPerDay + 1, got: history.count)
         }
         var fitted: [Fitted] = []
+        let fingerprint = ForecastCache.fingerprint(history)
         for best in ranked.prefix(combine) {
             var m = try ForecasterCatalog.make(best.model, periodsPerDay: history.periodsPerDay)
             try m.fit(history)
+            // The next day's forecast is the newest validation day of a fit one day later.
+            if let next = try? m.forecast(horizon: history.periodsPerDay, level: 0.95) {
+                ForecastCache.shared.store(
+                    PhysicalBounds(history: history).apply(next).point, model: best.model, history: history, fingerprint: fingerprint,
+                    horizon: history.periodsPerDay, bounded: true)
+            }
             guard let f = Fitted(m) else { throw ForecastError.invalidOptions(model: name, detail: "cannot keep \(best.model)") }
             fitted.append(f)
         }

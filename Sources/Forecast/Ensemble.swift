@@ -112,12 +112,18 @@ public struct EnsembleForecaster: Forecaster, Codable {
         for d in 0..<validationDays {
             let origin = firstOrigin + d * day
             let past = history.prefix(origin)
-            actual.append(Array(history.values[origin..<min(history.count, origin + day)]))
+            let fingerprint = ForecastCache.fingerprint(past)
+            let horizon = min(history.count, origin + day) - origin
+            actual.append(Array(history.values[origin..<(origin + horizon)]))
             for member in candidates where forecasts[member] != nil || d == 0 {
-                var m = try ForecasterCatalog.make(member, periodsPerDay: day)
                 do {
-                    try m.fit(past)
-                    forecasts[member, default: []].append(Array(try m.forecast(horizon: actual[d].count, level: 0.95).point))
+                    // Memoized: in a backtest the next origin's fit validates on all but one of these days again.
+                    let point = try ForecastCache.shared.point(model: member, history: past, fingerprint: fingerprint, horizon: horizon, bounded: false) {
+                        var m = try ForecasterCatalog.make(member, periodsPerDay: day)
+                        try m.fit(past)
+                        return Array(try m.forecast(horizon: horizon, level: 0.95).point)
+                    }
+                    forecasts[member, default: []].append(point)
                 } catch {
                     forecasts[member] = nil
                 }
@@ -149,9 +155,14 @@ public struct EnsembleForecaster: Forecaster, Codable {
         fallbackSigma = (all.reduce(0) { $0 + $1 * $1 } / Double(max(1, all.count))).squareRoot()
         // The members again on the whole history.
         (naive, arWeekly, arima, mstl, naiveDay, meanDay) = (nil, nil, nil, nil, nil, nil)
+        let fingerprint = ForecastCache.fingerprint(history)
         for member in usable {
             var m = try ForecasterCatalog.make(member, periodsPerDay: day)
             try m.fit(history)
+            // The next day's forecast is the newest validation day of a fit one day later.
+            if let next = try? m.forecast(horizon: day, level: 0.95).point {
+                ForecastCache.shared.store(Array(next), model: member, history: history, fingerprint: fingerprint, horizon: day, bounded: false)
+            }
             switch member {
             case "seasonal-naive": naive = m as? SeasonalNaiveForecaster
             case "ar-weekly": arWeekly = m as? WeeklyDifferenceAR

@@ -401,3 +401,37 @@ extension EnsembleTests {
         #expect(abs(a.coverage - 0.95) < abs(p.coverage - 0.95) && a.width < p.width, "plain \(p.coverage), adaptive \(a.coverage)")
     }
 }
+
+extension EnsembleTests {
+    /// The memoized validation forecasts (``ForecastCache``) change how long a backtest of `ensemble` or `auto`
+    /// takes, never its numbers: every test day's forecast and interval is the same bit for bit with the cache
+    /// bypassed, on a load-like and a PV-like series (whose `auto` validation applies the physical bounds).
+    @Test func memoizedValidationGivesTheSameBacktest() throws {
+        var g = SeededGenerator(seed: 11)
+        var load: [Double] = [], pv: [Double] = []
+        // Three-hourly (8 a day) so that the members' fits stay quick in a debug build.
+        for t in 0..<(8 * 7 * 5) {
+            let slot = t % 8
+            let weekend: Double = (t / 8) % 7 >= 5 ? -2 : 0
+            load.append(10 + Double(slot) + weekend + g.uniform(-1, 1))
+            let sun: Double = slot < 2 || slot > 6 ? 0 : sin(Double.pi * Double(slot - 1) / 6)
+            pv.append(max(0, sun * g.uniform(0.3, 1)))
+        }
+        for values in [load, pv] {
+            let s = TimeSeries(name: "x", start: Date(timeIntervalSince1970: 0), step: 10_800, values: values)
+            let backtest = Backtest(horizon: 8, testDays: 3)
+            for model in [EnsembleForecaster(validationDays: 3) as any Forecaster, AutoSelectForecaster(validationDays: 3)] {
+                let direct = try ForecastCache.$bypass.withValue(true) { try backtest.run(model, on: s) }
+                let cached = try backtest.run(model, on: s)
+                let reference: [BacktestDay] = direct.days
+                #expect(reference.count == 3)
+                for other in [cached] {
+                    let days: [BacktestDay] = other.days
+                    #expect(days.map { $0.point } == reference.map { $0.point }, "\(model.name)")
+                    #expect(days.map { $0.lower } == reference.map { $0.lower } && days.map { $0.upper } == reference.map { $0.upper })
+                }
+            }
+        }
+        #expect(ForecastCache.shared.count > 0)
+    }
+}
