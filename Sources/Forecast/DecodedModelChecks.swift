@@ -152,6 +152,7 @@ extension EnsembleForecaster: DecodedModelCheck {
                 members.count == weights.count && members.count == fitted.count,
                 "\(members.count) members, \(weights.count) weights and \(fitted.count) fitted models"
             ),
+            (zip(members, fitted).allSatisfy { $0 == $1.name }, "the fitted models are not the members \(members.joined(separator: ", "))"),
             (
                 allFinite(weights) && weights.allSatisfy { $0 >= 0 } && abs(weights.reduce(0, +) - 1) < 1e-6 || weights.isEmpty,
                 "the weights must be >= 0 and sum to 1"

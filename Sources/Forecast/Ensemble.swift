@@ -1,7 +1,7 @@
 import Foundation
 
 /// A forecast combination (the lesson of the M4 and M5 competitions): the weekly seasonal naive, `ar-weekly`,
-/// `arima` and `mstl-arima` (and, for a generation series such as PV, yesterday's profile and the 7-day mean:
+/// `arima`, `mstl-arima` and `mstl-ets` (and, for a generation series such as PV, yesterday's profile and the 7-day mean:
 /// ``generationMemberNames``), weighted from their forecasts on a rolling-origin validation over the last
 /// `validationDays` days of the history (each member refitted before each validation day, as in a backtest):
 /// a constrained least-squares stack by default, or the inverse of their mean squared errors. Its 95 % interval is split conformal from the combination's own validation errors, per horizon
@@ -17,13 +17,15 @@ public struct EnsembleForecaster: Forecaster, Codable {
     var arWeekly: WeeklyDifferenceAR?
     var arima: AutoARIMA?
     var mstl: MSTLARIMA?
+    /// Absent from files written before `mstl-ets` became a member (2026-12-04).
+    var mstlETS: MSTLETS?
     var naiveDay: SeasonalNaiveForecaster?
     var meanDay: SeasonalMeanForecaster?
     /// The combination's validation errors, one array per validation day.
     var errors: [[Double]] = []
     var fallbackSigma = 0.0
 
-    public static let memberNames = ["seasonal-naive", "ar-weekly", "arima", "mstl-arima"]
+    public static let memberNames = ["seasonal-naive", "ar-weekly", "arima", "mstl-arima", "mstl-ets"]
     /// Members added for a generation series: one whose history has a time of day that was zero on each of the
     /// last 14 days (``PhysicalBounds``; PV at night). Its output follows the days' weather, not the week, and
     /// the weekly members alone trail yesterday's profile by a fifth on PV (README, `ensemble`); on a load
@@ -93,6 +95,7 @@ public struct EnsembleForecaster: Forecaster, Codable {
         if let arWeekly { all.append(arWeekly) }
         if let arima { all.append(arima) }
         if let mstl { all.append(mstl) }
+        if let mstlETS { all.append(mstlETS) }
         if let naiveDay { all.append(naiveDay) }
         if let meanDay { all.append(meanDay) }
         return all
@@ -154,7 +157,7 @@ public struct EnsembleForecaster: Forecaster, Codable {
         let all = errors.joined()
         fallbackSigma = (all.reduce(0) { $0 + $1 * $1 } / Double(max(1, all.count))).squareRoot()
         // The members again on the whole history.
-        (naive, arWeekly, arima, mstl, naiveDay, meanDay) = (nil, nil, nil, nil, nil, nil)
+        (naive, arWeekly, arima, mstl, mstlETS, naiveDay, meanDay) = (nil, nil, nil, nil, nil, nil, nil)
         let fingerprint = ForecastCache.fingerprint(history)
         for member in usable {
             var m = try ForecasterCatalog.make(member, periodsPerDay: day)
@@ -168,6 +171,7 @@ public struct EnsembleForecaster: Forecaster, Codable {
             case "ar-weekly": arWeekly = m as? WeeklyDifferenceAR
             case "arima": arima = m as? AutoARIMA
             case "mstl-arima": mstl = m as? MSTLARIMA
+            case "mstl-ets": mstlETS = m as? MSTLETS
             case "seasonal-naive-day": naiveDay = m as? SeasonalNaiveForecaster
             default: meanDay = m as? SeasonalMeanForecaster
             }
