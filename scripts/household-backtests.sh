@@ -2,8 +2,9 @@
 # Backtests on metered household load and rooftop PV that no model was tuned on (CityLearn's Fontana homes,
 # Datasets/citylearn_fontana_2017q1_hourly.csv): every statistical model, the clear-sky PV model, ensemble and auto,
 # one day ahead from each of the last 14 days, 95 % intervals calibrated on the 14 days before each.
-# Writes Reports/forecast-households/<column>.json and summary.md. Needs a release build (make release); about an
-# hour on two cores (ensemble and auto refit their candidates at every origin).
+# Writes Reports/forecast-households/<column>.json and summary.md. Needs a release build (make release). ensemble
+# and auto validate their candidates before every origin, memoized across origins since 2026-12-04 (the whole
+# script took about an hour on two cores before that).
 # The neural models: MODELS=seasonal-naive,lstm,cnn PREFIX=neural- writes neural-<column>.json and neural-summary.md
 # (about 2 minutes a series, one series at a time: training already uses both cores).
 # Another file: DATA=FILE HORIZON=periods-a-day OUT=DIR TITLE=... COLUMNS=... (the 15-minute SimBench households:
