@@ -62,15 +62,10 @@ final class ForecastCache: @unchecked Sendable {
         model: String, history: TimeSeries, fingerprint: Fingerprint? = nil, horizon: Int, bounded: Bool, make: () throws -> [Double]
     ) throws -> [Double] {
         guard !Self.bypass else { return try make() }
-        let key = Key(
-            model: model, periodsPerDay: history.periodsPerDay, count: history.count, horizon: horizon, bounded: bounded,
-            fingerprint: fingerprint ?? Self.fingerprint(history))
+        let key = Self.key(model, history, fingerprint, horizon, bounded)
         if let hit = lock.withLock({ entries[key] }) { return hit }
         let value = try make()
-        lock.withLock {
-            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-            entries[key] = value
-        }
+        insert(value, key)
         return value
     }
 
@@ -78,9 +73,16 @@ final class ForecastCache: @unchecked Sendable {
     /// later fit's validation forecast).
     func store(_ value: [Double], model: String, history: TimeSeries, fingerprint: Fingerprint? = nil, horizon: Int, bounded: Bool) {
         guard !Self.bypass else { return }
-        let key = Key(
+        insert(value, Self.key(model, history, fingerprint, horizon, bounded))
+    }
+
+    private static func key(_ model: String, _ history: TimeSeries, _ fingerprint: Fingerprint?, _ horizon: Int, _ bounded: Bool) -> Key {
+        Key(
             model: model, periodsPerDay: history.periodsPerDay, count: history.count, horizon: horizon, bounded: bounded,
             fingerprint: fingerprint ?? Self.fingerprint(history))
+    }
+
+    private func insert(_ value: [Double], _ key: Key) {
         lock.withLock {
             if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
             entries[key] = value
@@ -88,6 +90,4 @@ final class ForecastCache: @unchecked Sendable {
     }
 
     var count: Int { lock.withLock { entries.count } }
-
-    func removeAll() { lock.withLock { entries.removeAll() } }
 }
