@@ -69,6 +69,8 @@ struct ForecastBenchmark: ParsableCommand {
             var samples: [Double] = [], score: BacktestScore?
             // Networks are timed once (a backtest trains 14 of them; their training speed has its own benchmark).
             for _ in 0..<(model is NeuralForecaster ? 1 : max(1, common.repeats)) {
+                // Every repeat runs cold: ensemble's and auto's memoized validation forecasts are forgotten.
+                ForecastCache.reset()
                 let start = DispatchTime.now().uptimeNanoseconds
                 score = try backtest.run(model, on: series)
                 samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)

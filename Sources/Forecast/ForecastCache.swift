@@ -9,7 +9,7 @@ import Foundation
 /// forecast is looked up by what determines it: the model name, the observations a day, the prefix (its
 /// values, start, step and regressors, by a 128-bit fingerprint) and the horizon. A hit returns exactly the
 /// values a refit would; the cache changes the time a backtest takes, never its numbers.
-final class ForecastCache: @unchecked Sendable {
+public final class ForecastCache: @unchecked Sendable {
     struct Key: Hashable {
         var model: String
         var periodsPerDay: Int
@@ -90,4 +90,8 @@ final class ForecastCache: @unchecked Sendable {
     }
 
     var count: Int { lock.withLock { entries.count } }
+
+    /// Forgets every memoized forecast, so that the next backtest runs cold (`benchmark forecast` times each
+    /// repeat from an empty cache).
+    public static func reset() { shared.lock.withLock { shared.entries.removeAll() } }
 }
