@@ -151,18 +151,24 @@ public struct DayAheadPlanner: Sendable {
         self.progress = progress
     }
 
-    /// Runs the job. `history`: `--history` (a CSV or a directory), or `nil` when the community file names its
-    /// history columns.
-    public func run(communityFile: String, history: String?) throws -> DayAheadResult {
-        let clock = ContinuousClock.now
+    /// Refuses a model name or an `auto` candidate that the job cannot forecast with (before anything is read).
+    public static func checkForecasters(_ options: DayAheadOptions) throws {
         let names = options.model == "auto" ? options.autoCandidates : [options.model]
         for n in names where !ForecasterCatalog.names.contains(n) && n != "seasonal-naive-week" {
             throw DayAheadError.badInput("--model: unknown model '\(n)' (auto, \(ForecasterCatalog.names.joined(separator: ", ")))")
         }
-        if options.model == "auto", let n = options.autoCandidates.first(where: { !AutoSelectForecaster.choosable.contains($0) }) {
+        guard options.model == "auto" else { return }
+        if let n = options.autoCandidates.first(where: { !AutoSelectForecaster.choosable.contains($0) }) {
             throw DayAheadError.badInput("--auto-candidates: auto cannot choose '\(n)' (choices: \(AutoSelectForecaster.choosable.joined(separator: ", ")))")
         }
-        if options.model == "auto", options.autoCandidates.isEmpty { throw DayAheadError.badInput("--auto-candidates: no candidate given") }
+        if options.autoCandidates.isEmpty { throw DayAheadError.badInput("--auto-candidates: no candidate given") }
+    }
+
+    /// Runs the job. `history`: `--history` (a CSV or a directory), or `nil` when the community file names its
+    /// history columns.
+    public func run(communityFile: String, history: String?) throws -> DayAheadResult {
+        let clock = ContinuousClock.now
+        try Self.checkForecasters(options)
         let inputs = try self.inputs(communityFile: communityFile, history: history)
         let forecastStart = ContinuousClock.now
         let forecasts = try forecastAll(inputs)

@@ -71,21 +71,17 @@ struct DayAheadOptionGroup: ParsableArguments {
     func validate() throws {
         guard (1...50).contains(marketSteps) else { throw ValidationError("--market-steps must be 1 to 50, not \(marketSteps)") }
         guard pricingTimeLimit > 0 else { throw ValidationError("--pricing-time-limit must be > 0") }
-        // Checked here as well as by the planner, so that a bad name exits 2 before the store is created.
-        guard model == "auto" || ForecasterCatalog.names.contains(model) || model == "seasonal-naive-week" else {
-            throw ValidationError("--model: unknown model '\(model)' (auto, \(ForecasterCatalog.names.joined(separator: ", ")))")
-        }
-        let candidates = autoCandidates.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard !candidates.isEmpty else { throw ValidationError("--auto-candidates: no candidate given") }
-        if let n = candidates.first(where: { !AutoSelectForecaster.choosable.contains($0) }) {
-            throw ValidationError("--auto-candidates: auto cannot choose '\(n)' (choices: \(AutoSelectForecaster.choosable.joined(separator: ", ")))")
-        }
+        // The planner checks these again; here a bad name exits 2 before `batch` opens its store.
+        do { try DayAheadPlanner.checkForecasters(options(date: nil)) } catch let e as DayAheadError { throw ValidationError(e.description) }
     }
+
+    /// `--auto-candidates` as a list.
+    var candidateList: [String] { autoCandidates.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
 
     func options(date: String?) throws -> DayAheadOptions {
         var o = DayAheadOptions()
         o.model = model
-        o.autoCandidates = autoCandidates.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        o.autoCandidates = candidateList
         o.date = date
         o.solver = solver
         o.method = method
