@@ -61,11 +61,17 @@ extension DayAheadPlanner {
 /// A day-ahead run with its outputs: the files go to `outRoot/<community>/<date>/` all at once (staged, then
 /// renamed), then the run is recorded in the results store in one transaction. Killed at any moment, it leaves
 /// the previous complete report (or none) and no partial row; running it again gives the same files.
+///
+/// The store is either open already (``store``) or named by ``storePath``: an existing file there is opened
+/// before the work (a foreign or locked file fails first), a missing one is created only when a run has
+/// succeeded, so a run on bad input leaves no empty store behind.
 public struct DayAheadJob: Sendable {
     public var planner: DayAheadPlanner
     /// Root of the reports (`Reports`).
     public var outRoot: String
     public var store: ResultStore?
+    /// Where to create the store at the first successful run when ``store`` is nil (nil: record nothing).
+    public var storePath: String?
     /// Record a run only when the store has no row with its run key (batch stores: a job finished by two
     /// processes is counted once).
     public var recordOnce = false
@@ -77,21 +83,34 @@ public struct DayAheadJob: Sendable {
         self.recordOnce = recordOnce
     }
 
+    /// A job recording into the store at `storePath` (nil: none): opened now when the file exists, created by the
+    /// first successful run otherwise.
+    public init(planner: DayAheadPlanner, outRoot: String, storePath: String?, recordOnce: Bool = false) throws {
+        self.init(planner: planner, outRoot: outRoot, store: nil, recordOnce: recordOnce)
+        self.storePath = storePath
+        if let storePath, FileManager.default.fileExists(atPath: storePath) { store = try ResultStore(path: storePath) }
+    }
+
     /// The report directory of a community and day.
     public func directory(community: String, date: String) -> String {
         let safe = String(community.map { $0 == "/" || $0 == "\\" ? "_" : $0 }).trimmingCharacters(in: CharacterSet(charactersIn: "."))
         return outRoot + "/" + (safe.isEmpty ? "community" : safe) + "/" + date
     }
 
-    /// Runs, writes and records. Returns the result and the report directory.
-    public func run(communityFile: String, history: String?) throws -> (result: DayAheadResult, directory: String) {
+    /// Runs, writes and records. Returns the result, the report directory and the store the run went into (nil
+    /// when nothing is recorded); a store named by ``storePath`` and not there yet is created now.
+    public func run(communityFile: String, history: String?) throws -> (result: DayAheadResult, directory: String, store: ResultStore?) {
         let result = try planner.run(communityFile: communityFile, history: history)
         let dir = directory(community: result.community.name, date: result.date)
         do { try OutputFiles.writeDirectory(DayAheadOutputs.files(result), to: dir) } catch {
             throw DayAheadError.badInput("cannot write the report to \(dir): \(error.localizedDescription)")
         }
-        if let store { try record(result, directory: dir, in: store) }
-        return (result, dir)
+        var target = store
+        if target == nil, let storePath {
+            do { target = try ResultStore(path: storePath) } catch let e as ResultStoreError { throw DayAheadError.badInput(e.description) }
+        }
+        if let target { try record(result, directory: dir, in: target) }
+        return (result, dir, target)
     }
 
     /// Records a run whose report is in `directory` (one transaction; with ``recordOnce``, only when its run key
@@ -290,21 +309,22 @@ public struct BatchRun {
     public var manifest: BatchManifest
     public var shard: Shard
     public var outRoot: String
-    /// One store for every entry, or `nil` (with ``storeDirectory`` or when nothing is recorded).
-    public var store: ResultStore?
+    /// One store for every entry, or `nil` (with ``storeDirectory`` or when nothing is recorded). Created at the
+    /// first entry that succeeds when it does not exist, so a batch whose entries all fail leaves none.
+    public var storePath: String?
     /// One store per manifest entry in this directory (named after the entry), recorded once per run key.
     public var storeDirectory: String?
     /// The settings of an entry (its date given); the entry's model, when set, replaces the settings' model.
     public var options: (_ date: String?) throws -> DayAheadOptions
 
     public init(
-        manifest: BatchManifest, shard: Shard, outRoot: String, store: ResultStore?, storeDirectory: String?,
+        manifest: BatchManifest, shard: Shard, outRoot: String, storePath: String?, storeDirectory: String?,
         options: @escaping (_ date: String?) throws -> DayAheadOptions
     ) {
         self.manifest = manifest
         self.shard = shard
         self.outRoot = outRoot
-        self.store = store
+        self.storePath = storePath
         self.storeDirectory = storeDirectory
         self.options = options
     }
@@ -320,19 +340,27 @@ public struct BatchRun {
         progress: @escaping @Sendable (_ position: Int, _ text: String) -> Void,
         finished: (_ position: Int, _ entry: BatchManifest.Entry, _ outcome: Outcome) -> Void
     ) throws {
+        // The shared store, once it exists: opened before the first entry when the file is there already.
+        var shared = try storeDirectory == nil ? storePath.flatMap { FileManager.default.fileExists(atPath: $0) ? try ResultStore(path: $0) : nil } : nil
         for (k, e) in entries.enumerated() {
             var o = try options(e.date)
             if let model = e.model { o.model = model }
             let planner = DayAheadPlanner(options: o, progress: { progress(k, $0) })
-            let entryStore = try storeDirectory.map { try ResultStore(path: $0 + "/" + e.storeFileName) } ?? store
-            let job = DayAheadJob(planner: planner, outRoot: outRoot, store: entryStore, recordOnce: storeDirectory != nil)
+            var job: DayAheadJob
+            if let storeDirectory {
+                job = try DayAheadJob(planner: planner, outRoot: outRoot, storePath: storeDirectory + "/" + e.storeFileName, recordOnce: true)
+            } else {
+                job = DayAheadJob(planner: planner, outRoot: outRoot, store: shared)
+                if shared == nil { job.storePath = storePath }
+            }
             do {
                 let id = try planner.identity(communityFile: e.community, history: e.history)
                 if job.isDone(id) {
                     finished(k, e, .skipped(id))
                     continue
                 }
-                let (r, dir) = try job.run(communityFile: e.community, history: e.history)
+                let (r, dir, used) = try job.run(communityFile: e.community, history: e.history)
+                if storeDirectory == nil { shared = used }
                 finished(k, e, .done(r, directory: dir))
             } catch let err as DayAheadError {
                 finished(k, e, .failed(err))

@@ -103,7 +103,6 @@ struct DayAheadOptionGroup: ParsableArguments {
         return path == "none" ? nil : path
     }
 
-    func openStore() throws -> ResultStore? { try storePath.map { try ResultStore(path: $0) } }
 }
 
 /// `peergrid day-ahead`: history to forecasts, schedule, storage prices and a report.
@@ -137,20 +136,14 @@ struct DayAheadCommand: ParsableCommand {
         let options = try settings.options(date: date)
         // An existing store is opened first (a foreign or locked file fails before the work); a new one is created
         // only once the run has succeeded, so bad input leaves nothing behind.
-        let storePath = settings.storePath
-        var store = try storePath.flatMap { FileManager.default.fileExists(atPath: $0) ? try ResultStore(path: $0) : nil }
         let planner = DayAheadPlanner(options: options, progress: { StatusLine.show($0) })
-        let job = DayAheadJob(planner: planner, outRoot: settings.out, store: store)
-        let output: (result: DayAheadResult, directory: String)
+        let job = try DayAheadJob(planner: planner, outRoot: settings.out, storePath: settings.storePath)
+        let output: (result: DayAheadResult, directory: String, store: ResultStore?)
         do {
             defer { StatusLine.clear() }
             output = try job.run(communityFile: community, history: history)
         }
-        if store == nil, let storePath {
-            let created = try ResultStore(path: storePath)
-            try job.record(output.result, directory: output.directory, in: created)
-            store = created
-        }
+        let store = output.store
         let r = output.result
         print(Self.text(r))
         print("report    \(output.directory)/report.html")
@@ -254,7 +247,7 @@ struct BatchRunCommand: ParsableCommand {
     func run() throws {
         let batch = BatchRun(
             manifest: try BatchManifest.read(manifest), shard: try shard.map(Shard.parse) ?? Shard.fromEnvironment() ?? Shard(index: 0, count: 1),
-            outRoot: settings.out, store: storeDir == nil ? try settings.openStore() : nil, storeDirectory: storeDir,
+            outRoot: settings.out, storePath: storeDir == nil ? settings.storePath : nil, storeDirectory: storeDir,
             options: settings.options(date:))
         let mine = batch.entries
         print("batch \(manifest): shard \(batch.shard), \(mine.count) of \(batch.manifest.entries.count) communities")

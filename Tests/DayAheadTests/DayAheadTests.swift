@@ -263,7 +263,7 @@ enum Fixture {
         let id = try job.planner.identity(communityFile: Fixture.community, history: nil)
         #expect(id.community == "small-3" && id.date == "2000-08-27")
         #expect(!job.isDone(id))
-        let (r, dir) = try job.run(communityFile: Fixture.community, history: nil)
+        let (r, dir, _) = try job.run(communityFile: Fixture.community, history: nil)
         #expect(r.runKey == id.runKey)
         #expect(dir == out.path + "/small-3/2000-08-27")
         #expect(job.isDone(id))

@@ -286,4 +286,29 @@ func hiddenEntries(_ root: URL) -> [String] {
         let merge = try CLI.run(["batch", "merge", "--manifest", manifest.path, "--out", dir.path, "--store-dir", dir.path + "/stores"])
         #expect(merge.code == 4 && merge.stdout.contains("merged 1 of 2") && merge.stdout.contains("line 3: "), "\(merge.stdout)")
     }
+
+    /// A store is created by the first entry that succeeds: a batch whose entries all fail leaves no store behind
+    /// (neither the shared one nor any per-entry one), and `--store-dir` holds stores of the entries that ran only.
+    @Test func aBatchCreatesStoresOnlyForRunsThatSucceeded() throws {
+        let dir = try CLI.temporaryDirectory()
+        let failing = dir.appendingPathComponent("failing.csv")
+        try "community,history,date,model\n\(dir.path)/missing.json,,2000-08-27,\n\(dir.path)/absent.json,,2000-08-27,\n"
+            .write(to: failing, atomically: true, encoding: .utf8)
+        let shared = try CLI.run(["batch", "--manifest", failing.path, "--model", "seasonal-naive", "--out", dir.path + "/a"])
+        #expect(shared.code == 2 && shared.stderr.contains("failing.csv:2:") && shared.stderr.contains("failing.csv:3:"), "\(shared.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/a/peergrid.sqlite"))
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/a/peergrid.sqlite.lock"))
+        let perEntry = try CLI.run([
+            "batch", "--manifest", failing.path, "--model", "seasonal-naive", "--out", dir.path + "/b", "--store-dir", dir.path + "/stores"
+        ])
+        #expect(perEntry.code == 2)
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: dir.path + "/stores")) ?? []).isEmpty)
+        // One entry succeeds after one fails: the shared store is created then and holds its run.
+        let mixed = dir.appendingPathComponent("mixed.csv")
+        try "community,history,date,model\n\(dir.path)/missing.json,,2000-08-27,\n\(CLI.fixture("small-community.json")),,2000-08-27,\n"
+            .write(to: mixed, atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["batch", "--manifest", mixed.path, "--model", "seasonal-naive", "--out", dir.path + "/c"]).code == 2)
+        let history = try CLI.run(["history", "--store", dir.path + "/c/peergrid.sqlite"])
+        #expect(history.code == 0 && history.stdout.split(separator: "\n").filter { $0.contains("small-3") }.count == 1, "\(history.stdout)")
+    }
 }
