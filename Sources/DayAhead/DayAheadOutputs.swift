@@ -83,6 +83,7 @@ public enum DayAheadOutputs {
                     "forecast",
                     .object([
                         ("model", .string(r.options.model)),
+                        ("calibration_days", .integer(r.options.calibrationDays)),
                         ("total_load_mape_vs_actual", .number(totalLoadMAPE(r))),
                         ("series", .array(series))
                     ])
@@ -223,7 +224,10 @@ public enum DayAheadOutputs {
                 header: ["prosumer", "series", "model", "auto: backtest MAE per candidate (kW)", "observations", "MAE on the day (kW)", "interval coverage"],
                 rows: rows,
                 note:
-                    "`auto` fits each candidate on a \(r.options.autoTestDays)-day rolling backtest and keeps the lowest MAE. `zero`: the series was zero for two weeks (no PV)."
+                    "`auto` fits each candidate on a \(r.options.autoTestDays)-day rolling backtest and keeps the lowest MAE. `zero`: the series was zero for two weeks (no PV). "
+                    + (r.options.calibrationDays > 0
+                        ? "Intervals: split conformal, from the errors of the same forecaster refitted at the \(r.options.calibrationDays) days before the day."
+                        : "Intervals: the models' own 95 % intervals (`--calibration-days` calibrates them).")
             ))
     }
 

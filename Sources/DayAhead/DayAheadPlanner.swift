@@ -65,6 +65,10 @@ public struct DayAheadOptions: Sendable {
     public var autoCandidates = ["seasonal-naive", "seasonal-naive-day", "ar-weekly", "arima", "mstl-arima"]
     /// Days of the short backtest behind `auto`.
     public var autoTestDays = 3
+    /// Split-conformal calibration of every series' 95 % interval (``ConformalCalibration``): the forecaster that
+    /// made the day's forecast (`auto` included) is refitted at this many rolling origins one day apart before the
+    /// forecast origin, and its errors there give each horizon step's half-width. 0: the models' own intervals.
+    public var calibrationDays = 0
     /// Show the solvers' logs.
     public var verbose = false
     /// A peer-to-peer market to clear on the forecast community (`nil`: none).
@@ -76,7 +80,7 @@ public struct DayAheadOptions: Sendable {
 
     /// The settings as JSON text (stable key order): part of a run's identity in the results store.
     public var fingerprintText: String {
-        "{\"model\":\"\(model)\",\"solver\":\"\(solver.rawValue)\",\"schedule_time_limit\":\(scheduleTimeLimit.map { "\($0)" } ?? "null"),\"pricing_time_limit\":\(pricingTimeLimit),\"gap\":\(gap),\"threads\":\(threads),\"seed\":\(seed.map { "\($0)" } ?? "null"),\"epochs\":\(epochs.map { "\($0)" } ?? "null"),\"auto\":\"\(autoCandidates.joined(separator: ","))\",\"auto_test_days\":\(autoTestDays)\(market.map { ",\"market\":\"\($0.rawValue)\",\"market_steps\":\(marketSteps)" } ?? "")}"
+        "{\"model\":\"\(model)\",\"solver\":\"\(solver.rawValue)\",\"schedule_time_limit\":\(scheduleTimeLimit.map { "\($0)" } ?? "null"),\"pricing_time_limit\":\(pricingTimeLimit),\"gap\":\(gap),\"threads\":\(threads),\"seed\":\(seed.map { "\($0)" } ?? "null"),\"epochs\":\(epochs.map { "\($0)" } ?? "null"),\"auto\":\"\(autoCandidates.joined(separator: ","))\",\"auto_test_days\":\(autoTestDays)\(calibrationDays > 0 ? ",\"calibration_days\":\(calibrationDays)" : "")\(market.map { ",\"market\":\"\($0.rawValue)\",\"market_steps\":\(marketSteps)" } ?? "")}"
     }
 }
 
@@ -151,11 +155,15 @@ public struct DayAheadPlanner: Sendable {
         self.progress = progress
     }
 
-    /// Refuses a model name or an `auto` candidate that the job cannot forecast with (before anything is read).
+    /// Refuses a model name, an `auto` candidate or a calibration length that the job cannot forecast with (before
+    /// anything is read).
     public static func checkForecasters(_ options: DayAheadOptions) throws {
         let names = options.model == "auto" ? options.autoCandidates : [options.model]
         for n in names where !ForecasterCatalog.names.contains(n) && n != "seasonal-naive-week" {
             throw DayAheadError.badInput("--model: unknown model '\(n)' (auto, \(ForecasterCatalog.names.joined(separator: ", ")))")
+        }
+        guard (0...366).contains(options.calibrationDays) else {
+            throw DayAheadError.badInput("--calibration-days must be 0 to 366, not \(options.calibrationDays)")
         }
         guard options.model == "auto" else { return }
         if let n = options.autoCandidates.first(where: { !AutoSelectForecaster.choosable.contains($0) }) {
@@ -341,21 +349,7 @@ public struct DayAheadPlanner: Sendable {
         var selection: [(model: String, mae: Double)] = []
         var f: Forecast
         do {
-            if options.model == "auto" {
-                // The same selection as the `auto` forecaster: a rolling backtest of each candidate, the lowest
-                // MAE kept (ties in the candidates' order).
-                var auto = AutoSelectForecaster(candidates: options.autoCandidates, validationDays: options.autoTestDays, combine: 1)
-                do { try auto.fit(h) } catch ForecastError.historyTooShort(_, let needed, _) {
-                    throw tooShort("auto (a \(options.autoTestDays)-day backtest)", needed)
-                }
-                selection = auto.selection.map { ($0.model, $0.mae) }
-                chosen = auto.chosenModel ?? chosen
-                f = try auto.forecast(horizon: horizon, level: 0.95)
-            } else {
-                var model = try configured(chosen, perDay)
-                try model.fit(h)
-                f = try model.forecast(horizon: horizon, level: 0.95)
-            }
+            (f, chosen, selection) = try fitAndForecast(h, horizon: horizon, tooShort: tooShort)
         } catch let e as DayAheadError {
             throw e
         } catch let ForecastError.historyTooShort(m, needed, _) {
@@ -387,6 +381,44 @@ public struct DayAheadPlanner: Sendable {
             result.historyStep = h.step
         }
         return result
+    }
+
+    /// The day's forecast of one series by `options.model` (`auto`: the candidate with the lowest backtest MAE,
+    /// returned with every candidate's MAE), its interval calibrated when ``DayAheadOptions/calibrationDays`` > 0.
+    func fitAndForecast(
+        _ h: TimeSeries, horizon: Int, tooShort: (String, Int) -> DayAheadError
+    ) throws -> (forecast: Forecast, model: String, selection: [(model: String, mae: Double)]) {
+        let unfitted: any Forecaster
+        var f: Forecast
+        var chosen = options.model
+        var selection: [(model: String, mae: Double)] = []
+        if options.model == "auto" {
+            // The same selection as the `auto` forecaster: a rolling backtest of each candidate, the lowest
+            // MAE kept (ties in the candidates' order).
+            var auto = AutoSelectForecaster(candidates: options.autoCandidates, validationDays: options.autoTestDays, combine: 1)
+            unfitted = auto
+            do { try auto.fit(h) } catch ForecastError.historyTooShort(_, let needed, _) {
+                throw tooShort("auto (a \(options.autoTestDays)-day backtest)", needed)
+            }
+            selection = auto.selection.map { ($0.model, $0.mae) }
+            chosen = auto.chosenModel ?? chosen
+            f = try auto.forecast(horizon: horizon, level: 0.95)
+        } else {
+            unfitted = try configured(chosen, h.periodsPerDay)
+            var model = unfitted
+            try model.fit(h)
+            f = try model.forecast(horizon: horizon, level: 0.95)
+        }
+        if options.calibrationDays > 0 {
+            let widths: [Double?]
+            do {
+                widths = try ConformalCalibration.halfWidths(model: unfitted, series: h, horizon: horizon, days: options.calibrationDays)
+            } catch ForecastError.historyTooShort(_, let needed, _) {
+                throw tooShort("\(options.model) with --calibration-days \(options.calibrationDays)", needed)
+            }
+            f = ConformalCalibration.apply(f, halfWidths: widths)
+        }
+        return (f, chosen, selection)
     }
 
     func configured(_ name: String, _ perDay: Int) throws -> any Forecaster {

@@ -15,7 +15,7 @@ extension DayAheadOptions.Method: ExpressibleByArgument {}
 struct DayAheadOptionGroup: ParsableArguments {
     @Option(
         help:
-            "Forecaster: auto (a short backtest per series picks among seasonal-naive, seasonal-naive-day, ar-weekly, arima, mstl-arima), or a name: arima, lstm, cnn, \(ForecasterCatalog.names.joined(separator: ", "))."
+            "Forecaster: auto (a short backtest per series picks among --auto-candidates), or one model for every series: \(ForecasterCatalog.names.filter { $0 != "auto" }.joined(separator: ", "))."
     )
     var model: String = "auto"
 
@@ -25,6 +25,13 @@ struct DayAheadOptionGroup: ParsableArguments {
             "auto: the models it chooses among, comma-separated (\(AutoSelectForecaster.choosable.joined(separator: ", ")))",
             valueName: "M1,M2,..."))
     var autoCandidates: String = DayAheadOptions().autoCandidates.joined(separator: ",")
+
+    @Option(
+        name: .customLong("calibration-days"),
+        help:
+            "Calibrate every series' 95 % interval by split conformal: the forecaster is refitted at this many rolling origins one day apart before the day, and its errors there set the interval (0: the models' own intervals; C more fits per series)."
+    )
+    var calibrationDays = 0
 
     @Option(help: "Solver backend for the schedule and the pricing: cbc or glpk.")
     var solver: SolverBackend = .cbc
@@ -82,6 +89,7 @@ struct DayAheadOptionGroup: ParsableArguments {
         var o = DayAheadOptions()
         o.model = model
         o.autoCandidates = candidateList
+        o.calibrationDays = calibrationDays
         o.date = date
         o.solver = solver
         o.method = method

@@ -71,6 +71,39 @@ enum Fixture {
         #expect(r.community.prosumers[0].loadKW == f.point)
     }
 
+    /// `--calibration-days C`: the day's interval is the point +- the split-conformal half-width of the same
+    /// forecaster refitted at the C days before (``ConformalCalibration``), aggregated to the community's periods;
+    /// the point forecast and the schedule's inputs do not change.
+    @Test func calibratedIntervalsAreTheConformalHalfWidths() throws {
+        var o = Fixture.options()
+        o.calibrationDays = 3
+        let r = try DayAheadPlanner(options: o).run(communityFile: Fixture.community, history: nil)
+        let plain = try DayAheadPlanner(options: Fixture.options()).run(communityFile: Fixture.community, history: nil)
+        #expect(r.runKey != plain.runKey)
+        let s = try TimeSeriesCSV.read(Fixture.history, column: "h02_load_kw")
+        let dayStart = try #require(ISO8601DateFormatter().date(from: "2000-08-27T00:00:00Z"))
+        let history = s.prefix(Int(dayStart.timeIntervalSince(s.start) / s.step))
+        let widths = try ConformalCalibration.halfWidths(
+            model: try ForecasterCatalog.make("seasonal-naive", periodsPerDay: 48), series: history, horizon: 48, days: 3)
+        let f = try #require(r.forecasts.first { $0.source.prosumer == "h02" && $0.source.kind == .load })
+        let before = try #require(plain.forecasts.first { $0.source.prosumer == "h02" && $0.source.kind == .load })
+        #expect(f.point == before.point && f.upper != before.upper)
+        for t in 0..<24 {
+            let w = try (#require(widths[2 * t]) + #require(widths[2 * t + 1])) / 2
+            #expect(abs(f.upper[t] - f.point[t] - w) < 1e-9)
+        }
+        #expect(r.community.prosumers.map(\.loadKW) == plain.community.prosumers.map(\.loadKW))
+        // Too little history for the calibration origins names the series and exits as bad input.
+        o.calibrationDays = 300
+        #expect {
+            try DayAheadPlanner(options: o).run(communityFile: Fixture.community, history: nil)
+        } throws: { e in "\(e)".contains("with --calibration-days 300") && (e as? DayAheadError)?.kind == .badInput }
+        o.calibrationDays = -1
+        #expect { try DayAheadPlanner(options: o).run(communityFile: Fixture.community, history: nil) } throws: {
+            "\($0)".contains("--calibration-days must be 0 to 366")
+        }
+    }
+
     @Test func autoPicksTheModelWithTheLowestBacktestError() throws {
         var o = Fixture.options("auto")
         o.autoCandidates = ["seasonal-naive", "seasonal-naive-day", "ar-weekly"]

@@ -115,10 +115,12 @@ func hiddenEntries(_ root: URL) -> [String] {
         let selected = series.compactMap { $0["selection_mae_kw"] as? [String: Double] }.filter { !$0.isEmpty }
         #expect(!selected.isEmpty && selected.allSatisfy { Set($0.keys) == ["seasonal-naive", "mstl-ets"] }, "\(selected)")
         #expect(series.allSatisfy { ["seasonal-naive", "mstl-ets", "zero"].contains($0["model"] as? String ?? "") })
-        for (candidates, message) in [("seasonal-naive,lstm", "auto cannot choose 'lstm'"), (",", "no candidate given")] {
+        for (option, value, message) in [
+            ("--auto-candidates", "seasonal-naive,lstm", "auto cannot choose 'lstm'"), ("--auto-candidates", ",", "no candidate given"),
+            ("--calibration-days", "400", "--calibration-days must be 0 to 366")
+        ] {
             let bad = try CLI.run([
-                "day-ahead", "--community", CLI.fixture("small-community.json"), "--auto-candidates", candidates, "--out",
-                out.appendingPathComponent("bad").path
+                "day-ahead", "--community", CLI.fixture("small-community.json"), option, value, "--out", out.appendingPathComponent("bad").path
             ])
             #expect(bad.code == 2 && bad.stderr.contains(message), "\(bad.stderr)")
             #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("bad").path))
