@@ -122,7 +122,8 @@ public struct DayAheadJob: Sendable {
         } catch let e as ResultStoreError { throw DayAheadError.badInput(e.description) }
     }
 
-    /// Whether this job is already done: its report exists with the same run key (and, with a store, its row).
+    /// Whether this job is already done: its report exists with the same run key (and, when runs are recorded, the
+    /// store exists and has its row).
     public func isDone(_ id: RunIdentity) -> Bool {
         let summary = directory(community: id.community, date: id.date) + "/summary.json"
         guard let data = FileManager.default.contents(atPath: summary),
@@ -130,7 +131,9 @@ public struct DayAheadJob: Sendable {
             o["run_key"] as? String == id.runKey
         else { return false }
         if let store { return (try? store.contains(runKey: id.runKey)) ?? false }
-        return true
+        // A store that is created at the first success does not exist yet, so it cannot hold the run's row: a run
+        // killed between writing its report and creating the store is run again and recorded.
+        return storePath == nil
     }
 }
 

@@ -312,5 +312,12 @@ func hiddenEntries(_ root: URL) -> [String] {
         #expect(try CLI.run(["batch", "--manifest", mixed.path, "--model", "seasonal-naive", "--out", dir.path + "/c"]).code == 2)
         let history = try CLI.run(["history", "--store", dir.path + "/c/peergrid.sqlite"])
         #expect(history.code == 0 && history.stdout.split(separator: "\n").filter { $0.contains("small-3") }.count == 1, "\(history.stdout)")
+        // The store gone (a run killed after its report was written and before the store was created), the
+        // entry is not taken as done: it runs again and is recorded.
+        for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: dir.path + "/c/peergrid.sqlite" + suffix) }
+        let again = try CLI.run(["batch", "--manifest", mixed.path, "--model", "seasonal-naive", "--out", dir.path + "/c"])
+        #expect(again.code == 2 && again.stdout.contains("1 done, 0 skipped"), "\(again.stdout)")
+        let recorded = try CLI.run(["history", "--store", dir.path + "/c/peergrid.sqlite"])
+        #expect(recorded.stdout.split(separator: "\n").filter { $0.contains("small-3") }.count == 1, "\(recorded.stdout)")
     }
 }
