@@ -343,18 +343,19 @@ public struct BatchRun {
         progress: @escaping @Sendable (_ position: Int, _ text: String) -> Void,
         finished: (_ position: Int, _ entry: BatchManifest.Entry, _ outcome: Outcome) -> Void
     ) throws {
-        // The shared store, once it exists: opened before the first entry when the file is there already.
-        var shared = try storeDirectory == nil ? storePath.flatMap { FileManager.default.fileExists(atPath: $0) ? try ResultStore(path: $0) : nil } : nil
+        var shared: ResultStore?  // the one store of every entry, once open (opened or created by a job)
         for (k, e) in entries.enumerated() {
             var o = try options(e.date)
             if let model = e.model { o.model = model }
             let planner = DayAheadPlanner(options: o, progress: { progress(k, $0) })
-            var job: DayAheadJob
+            let job: DayAheadJob
             if let storeDirectory {
                 job = try DayAheadJob(planner: planner, outRoot: outRoot, storePath: storeDirectory + "/" + e.storeFileName, recordOnce: true)
-            } else {
+            } else if let shared {
                 job = DayAheadJob(planner: planner, outRoot: outRoot, store: shared)
-                if shared == nil { job.storePath = storePath }
+            } else {
+                job = try DayAheadJob(planner: planner, outRoot: outRoot, storePath: storePath)
+                shared = job.store
             }
             do {
                 let id = try planner.identity(communityFile: e.community, history: e.history)
@@ -363,7 +364,7 @@ public struct BatchRun {
                     continue
                 }
                 let (r, dir, used) = try job.run(communityFile: e.community, history: e.history)
-                if storeDirectory == nil { shared = used }
+                if storeDirectory == nil, shared == nil { shared = used }
                 finished(k, e, .done(r, directory: dir))
             } catch let err as DayAheadError {
                 finished(k, e, .failed(err))

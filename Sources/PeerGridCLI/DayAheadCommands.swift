@@ -110,7 +110,6 @@ struct DayAheadOptionGroup: ParsableArguments {
         let path = store ?? out + "/peergrid.sqlite"
         return path == "none" ? nil : path
     }
-
 }
 
 /// `peergrid day-ahead`: history to forecasts, schedule, storage prices and a report.
