@@ -39,7 +39,7 @@ struct LedgerBenchmark: ParsableCommand {
     /// The measurements of one run.
     struct Measured {
         var appendTimes: [Double] = [], verifyTimes: [Double] = [], snapshotTimes: [Double] = []
-        var path = "", entries = 0
+        var directory = URL(fileURLWithPath: "/"), path = "", entries = 0
         var maxInclusion = 0, maxConsistency = 0, proofSeconds: [Double] = []
         var sample = 10_000, signSeconds = 0.0, checkSeconds = 0.0
         var pythonSeconds: Double?
@@ -50,6 +50,11 @@ struct LedgerBenchmark: ParsableCommand {
         let records = Self.records(trades)
         let key = try LedgerSigningKey(party: "market-operator", seed: Array(repeating: 1, count: 32))
         var m = Measured()
+        // The repeats' ledger files (100,000 trades are tens of MB each) go in one directory, removed at the end.
+        m.directory = FileManager.default.temporaryDirectory.appendingPathComponent("peergrid-ledger-bench-\(getpid())")
+        try? FileManager.default.removeItem(at: m.directory)
+        try FileManager.default.createDirectory(at: m.directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: m.directory) }
         try appendAndVerify(records, key, &m)
         try proofs(&m)
         try perEntrySignatures(records, key, &m)
@@ -62,8 +67,7 @@ struct LedgerBenchmark: ParsableCommand {
     /// Appends every trade to a new ledger file and verifies it from the file, `repeats` times.
     func appendAndVerify(_ records: [LedgerRecord], _ key: LedgerSigningKey, _ m: inout Measured) throws {
         for r in 0..<common.repeats {
-            m.path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-ledger-\(getpid())-\(r).db").path
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: m.path + suffix) }
+            m.path = m.directory.appendingPathComponent("ledger-\(r).db").path
             let db = try LedgerDatabase(path: m.path)
             var t = Date()
             let receipt = try LedgerWriter.append(records: records, clearing: "bench", submitter: key, operator: key, to: db)

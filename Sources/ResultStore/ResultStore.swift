@@ -92,6 +92,14 @@ public struct ResultStoreError: PeerGridError {
 public final class ResultStore: Sendable {
     public let path: String
     private let pool: DatabasePool
+    /// The private copy's directory of a store read from a read-only folder, removed when the store is released.
+    private let privateCopy: URL?
+
+    deinit {
+        guard let privateCopy else { return }
+        try? pool.close()
+        try? FileManager.default.removeItem(at: privateCopy)
+    }
 
     /// Opens an existing store to read it (`peergrid history`). A store in a folder this process cannot write (a
     /// read-only mount, another user's reports) is read from a private copy: SQLite's write-ahead log needs its
@@ -107,10 +115,12 @@ public final class ResultStore: Sendable {
             try FileManager.default.copyItem(atPath: path, toPath: target)
             if FileManager.default.fileExists(atPath: path + "-wal") { try FileManager.default.copyItem(atPath: path + "-wal", toPath: target + "-wal") }
             try refuseForeignDatabase(target)
-            return try ResultStore(path: target, shownAs: path)
+            return try ResultStore(path: target, shownAs: path, privateCopy: copy)
         } catch let e as ResultStoreError {
+            try? FileManager.default.removeItem(at: copy)
             throw ResultStoreError(path: path, message: e.message)
         } catch {
+            try? FileManager.default.removeItem(at: copy)
             throw ResultStoreError(path: path, message: "cannot be read from a read-only folder: \(error)")
         }
     }
@@ -121,9 +131,10 @@ public final class ResultStore: Sendable {
     }
 
     /// `shownAs`: the path messages and ``path`` give (the original of a private copy).
-    init(path openPath: String, shownAs: String) throws {
+    init(path openPath: String, shownAs: String, privateCopy: URL? = nil) throws {
         let path = openPath
         self.path = shownAs
+        self.privateCopy = privateCopy
         do {
             try FileManager.default.createDirectory(
                 at: URL(fileURLWithPath: path).deletingLastPathComponent(),

@@ -1,6 +1,7 @@
 import Agents
 import Foundation
 import Optimize
+import TestFixtures
 import Testing
 
 /// What crosses between agents and the coordinator, and which files a process opens.
@@ -22,7 +23,7 @@ struct PrivacyTests {
     }
 
     static func agentsDirectory(_ prosumers: [String: String]) throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("peergrid-agents-\(UUID().uuidString)")
+        let dir = TestScratch.root.appendingPathComponent("peergrid-agents-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("prosumers"), withIntermediateDirectories: true)
         let header = """
             {"name": "dir", "start": "2000-06-05T00:00:00Z", "period_minutes": 60, "periods": 2,

@@ -1,6 +1,7 @@
-import Foundation
 import DataIO
+import Foundation
 import Optimize
+import TestFixtures
 import Testing
 
 @testable import Control
@@ -30,8 +31,7 @@ import Testing
     }
 
     @Test func aWindowsFileReadsAsItsLFOriginal() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("peergrid-rl-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TestScratch.directory("peergrid-rl")
         let lines = ["timestamp,load,pv"] + Self.rows(days: 10)
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: dir.appendingPathComponent("lf.csv"))
         let windows =

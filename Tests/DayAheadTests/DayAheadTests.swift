@@ -13,9 +13,7 @@ enum Fixture {
     static var history: String { directory.appendingPathComponent("small-history.csv").path }
 
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("peergrid-dayahead-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try TestScratch.directory("peergrid-dayahead")
     }
 
     /// The fixture community and a history edited by `edit` (a list of CSV lines), in a new directory.

@@ -3,6 +3,7 @@ import Foundation
 import Optimize
 import Reports
 import ResultStore
+import TestFixtures
 import Testing
 
 /// The results store on its own: every field survives the round trip, and queries order, filter and limit.
@@ -19,7 +20,7 @@ import Testing
     }
 
     @Test func everyFieldRoundTripsAndQueriesOrderFilterAndLimit() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("peergrid-store-\(UUID().uuidString)")
+        let dir = TestScratch.root.appendingPathComponent("peergrid-store-\(UUID().uuidString)")
         let store = try ResultStore(path: dir.appendingPathComponent("runs.sqlite").path)
         var written: [RunRecord] = []
         for k in 1...6 {
@@ -61,8 +62,7 @@ import Testing
     /// A store whose first open was killed after GRDB made its migrations table and before the first migration
     /// (the batch kill test once stopped there) opens as a new store; any other table still means another database.
     @Test func aStoreKilledBeforeItsFirstMigrationOpens() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("peergrid-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TestScratch.directory("peergrid-store")
         for (name, sql) in [
             ("killed.sqlite", "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)"),
             ("other.sqlite", "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY); CREATE TABLE notes (x TEXT)")
@@ -84,7 +84,7 @@ import Testing
     }
 
     @Test func aFileThatIsNotAStoreIsRefusedUntouched() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-store-\(UUID().uuidString).sqlite").path
+        let path = TestScratch.file("not-a-store", extension: "sqlite")
         try "hello\n".write(toFile: path, atomically: true, encoding: .utf8)
         #expect { try ResultStore(path: path) } throws: { "\($0)".contains("not an SQLite database") }
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "hello\n")

@@ -2,6 +2,7 @@ import DataIO
 import Foundation
 import Ledger
 import ResultStore
+import TestFixtures
 import Testing
 
 /// A small ledger in a temporary SQLite file: two parties, two clearings with tariffs, grid, pool, market and
@@ -11,7 +12,7 @@ enum LedgerFixture {
     static let storageKey = try! LedgerSigningKey(party: "storage-operator", seed: Array(repeating: 9, count: 32))
 
     static func temporaryPath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(UUID().uuidString).db").path
+        TestScratch.file("ledger", extension: "db")
     }
 
     static func records(clearing: Int, trades: Int, rng: inout SeededGenerator) -> [LedgerRecord] {
@@ -352,8 +353,7 @@ enum LedgerFixture {
 
     /// Trade files from Windows (BOM, CRLF) with quoted fields read like any other; every refusal names file and line.
     @Test func tradeFilesReadLikeAnyCSVAndRefusalsNameTheLine() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trades-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TestScratch.directory("trades")
         let good = dir.appendingPathComponent("trades.csv").path
         let text =
             "\u{FEFF}kind,period_start,period_minutes,seller,buyer,energy_kwh,price\r\n"

@@ -1,8 +1,9 @@
+import CbcSolver
 import DataIO
 import Foundation
-import CbcSolver
 import GLPKSolver
 import LinearProgramming
+import TestFixtures
 @testable import Market
 import Testing
 
@@ -107,8 +108,7 @@ struct MechanismExampleTests {
 /// The bilateral market's fee file goes through DataIO's reader: Windows files read, refusals name the line.
 struct NetworkFeeFileTests {
     @Test func readsWindowsFilesAndNamesBadLines() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pg-fees-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TestScratch.directory("pg-fees")
         let file = dir.appendingPathComponent("fees.csv")
         try "\u{FEFF}\"buyer\",seller,fee_per_kwh\r\n\"b,1\",s1,0.02\r\nb2,s1,0.01\r\n".write(to: file, atomically: true, encoding: .utf8)
         let fees = try NetworkFees.read(file.path, defaultFee: 0.5)

@@ -1,4 +1,5 @@
 import Foundation
+import TestFixtures
 import Testing
 @testable import Optimize
 
@@ -89,8 +90,7 @@ import Testing
     }
 
     @Test func loadAndPVFromCSVColumns() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pg-csv-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TestScratch.directory("pg-csv")
         var csv = "timestamp,load,pv\n"
         let start = Date(timeIntervalSince1970: 960_163_200)  // 2000-06-05T00:00:00Z
         let f = ISO8601DateFormatter()
@@ -112,8 +112,7 @@ import Testing
     /// CSV-backed series go through DataIO's reader: a Windows file (BOM, CRLF, quoted header and cells) reads like
     /// any other, and every refusal names the CSV file and its line.
     @Test func csvSeriesFromWindowsFilesAndRefusalsWithLines() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pg-csv-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try TestScratch.directory("pg-csv")
         let start = Date(timeIntervalSince1970: 960_163_200)
         let f = ISO8601DateFormatter()
         var rows = (0..<24).map { k in "\"\(f.string(from: start.addingTimeInterval(Double(k) * 3600)))\",\"\(Double(k))\",1" }

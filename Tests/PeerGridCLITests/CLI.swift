@@ -52,9 +52,7 @@ enum CLI {
     }
 
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("peergrid-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try TestScratch.directory("peergrid-test")
     }
 
     static func fixture(_ name: String) -> String { TestFixtures.path(name, preferring: fixtures) }

@@ -230,13 +230,17 @@ import Testing
             "--model", "seasonal-naive", "--out", dir.appendingPathComponent("out").path, "--store", store.path
         ])
         try #require(r.code == 0, "\(r.stderr)")
+        // The reader's temporary directory, where its private copy goes; it must be empty again afterwards.
+        let tmp = dir.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: tmp.path)
         for path in [dir.path, store.deletingLastPathComponent().path] {
             try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: path)
         }
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: store.path)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-        p.arguments = ["-u", "nobody", "--", CLI.executable.path, "history", "--store", store.path]
+        p.arguments = ["-u", "nobody", "--", "/usr/bin/env", "TMPDIR=\(tmp.path)", CLI.executable.path, "history", "--store", store.path]
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
@@ -245,6 +249,7 @@ import Testing
         let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         #expect(p.terminationStatus == 0 && text.contains("small-3"), "\(text)\(errors)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty, "the private copy was left behind")
     }
 
     /// A prosumer id ../outside read a file outside --history DIR.

@@ -4,6 +4,7 @@ import Foundation
     import FoundationXML
 #endif
 import Reports
+import TestFixtures
 import Testing
 
 /// Counts elements by name; fails on XML that does not parse.
@@ -71,7 +72,7 @@ final class ElementCounter: NSObject, XMLParserDelegate {
     }
 
     @Test func aDirectoryIsReplacedWholeAndStaleStagingIsRemoved() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("peergrid-out-\(UUID().uuidString)")
+        let root = TestScratch.root.appendingPathComponent("peergrid-out-\(UUID().uuidString)")
         let dir = root.appendingPathComponent("c/2000-01-01").path
         try OutputFiles.writeDirectory([("a.txt", "1"), ("sub/b.txt", "2")], to: dir)
         #expect(try String(contentsOfFile: dir + "/sub/b.txt", encoding: .utf8) == "2")

@@ -26,3 +26,40 @@ public enum TestFixtures {
         return path(name)
     }
 }
+
+/// Scratch space for tests, removed when the test process exits.
+///
+/// Every directory a test asks for is made under one root per process, `$TMPDIR/peergrid-tests-PID/`. The root is
+/// removed by an `atexit` handler, so a run of `make test` leaves nothing in the temporary directory however its
+/// tests end (a failed expectation skips a test's own cleanup; this does not). A root left by a process that was
+/// killed is removed by the next test process that starts.
+public enum TestScratch {
+    /// The process's root, created (and stale roots of dead processes removed) on first use.
+    public static let root: URL = {
+        let fm = FileManager.default
+        let tmp = fm.temporaryDirectory
+        let prefix = "peergrid-tests-"
+        for name in (try? fm.contentsOfDirectory(atPath: tmp.path)) ?? [] where name.hasPrefix(prefix) {
+            // kill(pid, 0) fails with ESRCH only when no such process exists.
+            if let pid = Int32(name.dropFirst(prefix.count)), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
+                try? fm.removeItem(at: tmp.appendingPathComponent(name))
+            }
+        }
+        let url = tmp.appendingPathComponent("\(prefix)\(getpid())")
+        try? fm.createDirectory(at: url, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: TestScratch.root) }
+        return url
+    }()
+
+    /// A new, empty directory named `prefix-UUID` under ``root``.
+    public static func directory(_ prefix: String = "scratch") throws -> URL {
+        let url = root.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// A path named `prefix-UUID.ext` under ``root`` (nothing is created).
+    public static func file(_ prefix: String, extension ext: String) -> String {
+        root.appendingPathComponent("\(prefix)-\(UUID().uuidString).\(ext)").path
+    }
+}
