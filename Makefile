@@ -6,7 +6,7 @@ SWIFT ?= swift
 export OPENBLAS_NUM_THREADS ?= 2
 RELEASE_BIN = .build/release
 
-.PHONY: deps build release test format format-check demo case-study screenshot bench bench-setup examples leakcheck cluster-binary slurm-test fuzz clean
+.PHONY: deps build release test format format-check demo case-study screenshot bench bench-setup examples readme-check leakcheck cluster-binary slurm-test fuzz clean
 
 # Install the system libraries when any is missing (apt; sudo when not root).
 deps:
@@ -63,6 +63,10 @@ bench: release bench-setup
 # Every community example with both solvers against EXPECTED.md (and ../shared's checker when present).
 examples: release
 	./scripts/examples.sh
+
+# Reruns the README's command examples with the release build and compares their output (durations masked).
+readme-check: release
+	python3 scripts/readme_examples.py
 
 # The solver tests under valgrind's leak check (bindings must not leak).
 leakcheck: deps

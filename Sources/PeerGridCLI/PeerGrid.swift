@@ -47,7 +47,8 @@ struct PeerGrid: ParsableCommand {
                 FileHandle.standardError.write(Data("peergrid: internal error (please report it): \(error)\n".utf8))
                 Foundation.exit(CLIExit.internalError.rawValue)
             }
-            FileHandle.standardError.write(Data((message + "\n").utf8))
+            // A deliberate exit code (3 infeasible, 4 no solution) has no message: the output said why.
+            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
             Foundation.exit(code == ExitCode.validationFailure.rawValue ? CLIExit.badInput.rawValue : code)
         }
     }

@@ -29,6 +29,8 @@ import Testing
         let r = try CLI.run(["schedule", "--community", CLI.fixture("example-infeasible-4x24.json"), "--out", out.path])
         #expect(r.code == 3)
         #expect(r.stdout.contains("diagnosis import limit at period"))
+        // The exit code says it all: nothing on standard error, not even an empty line (there was one until 2026-12-04).
+        #expect(r.stderr.isEmpty, "\(r.stderr.debugDescription)")
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("schedule.csv").path))
     }
 

@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""Reruns the README's command examples and compares their output with what the README shows.
+
+`make readme-check` runs it after a release build. Every fenced block of README.md whose lines start with `$ ` is a
+sequence of steps: a command (continued on the next lines while a line ends with a backslash) and the output
+shown under it, up to the next `$ `. Each command runs with bash in one scratch directory shared by all blocks (in
+README order, so `peergrid history` sees the runs before it), with `.build/release` first on PATH, `/tmp/` in
+commands and outputs mapped to the scratch directory's `tmp/`, and the repository's Datasets, Tests and Benchmarks
+linked into it. Written output goes to the scratch directory only.
+
+Compared after masking what legitimately changes from run to run: durations (`0.014 s`, `48.3 s`, `5 ms`, JSON
+`*_seconds`, a table's `fit s` or `total s` column, a CSV's `seconds` column), timestamps of this year's runs, hex
+digests of 16 or more digits (keys, hashes, signatures), and runs of spaces (column widths follow the masked
+values). Numbers agree within a relative 1e-6, and numbers below 1e-9 in size (a solver's zero gap) all agree. A
+shown line `...` stands for any number of lines. A step shown without output is run and not compared. A step whose
+command is abbreviated (`...`), a comment, or needs something outside a build (a cluster, MPI; numpy for the Python
+replays, from `Benchmarks/.venv` when `make bench-setup` made it) is listed as skipped with the reason, never
+silently.
+
+    python3 scripts/readme_examples.py [--only LINE[,LINE...]] [--keep]
+
+`--only` runs the blocks that hold those README lines (a command's line, as this script prints it). The blocks
+before them are not run, so a step that reads a file an earlier block wrote may then fail. Exit status: 0 when
+every step that ran matches, 1 otherwise.
+"""
+import argparse
+import difflib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Commands that cannot run from a plain release build, with the reason printed for each.
+NEEDS_MORE = [
+    (re.compile(r"^(snakemake|cat /tmp/snk)"), "needs Snakemake (make slurm-test and the batch tests cover the cluster paths)"),
+    (re.compile(r"^make "), "a make target, not a command example"),
+    (re.compile(r"mpirun"), "needs an MPI launch (the Agents MPI tests cover it)"),
+]
+NEEDS_NUMPY = re.compile(r"^python3 Benchmarks/")
+
+DURATION = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:e[-+]?\d+)? ?(?:ms|s)\b")
+JSON_SECONDS = re.compile(r'("[a-z_]*seconds"\s*:\s*)[-+0-9.eE]+')
+NOW = re.compile(r"20(?:2[5-9]|[3-9]\d)-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
+HEX = re.compile(r"\b[0-9a-f]{16,}\b")
+TIMED_TABLE = re.compile(r"\b(fit|total) s$")
+TRAILING_NUMBER = re.compile(r"-?\d+(?:\.\d+)?$")
+NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+
+
+def mask_timed_columns(lines):
+    """The last column of a table headed `... fit s` or `... total s` is a duration; so is a `total s` row, and a CSV
+    column named `seconds`."""
+    out, timed, csv_column = [], False, None
+    for line in lines:
+        fields = line.split(",")
+        if "seconds" in fields:
+            csv_column = (len(fields), fields.index("seconds"))
+        elif csv_column and len(fields) == csv_column[0]:
+            fields[csv_column[1]] = "<time>"
+            line = ",".join(fields)
+        if TIMED_TABLE.search(line):
+            timed = True
+        elif not line.strip():
+            timed = False
+        elif line.startswith("total s "):
+            line = "total s <time>"
+        elif timed:
+            line = TRAILING_NUMBER.sub("<time>", line)
+        out.append(line)
+    return out
+
+
+def same_line(a, b):
+    """Equal, or equal token by token with numbers within a relative 1e-6 (another CPU's last digits), numbers below
+    1e-9 in size (a solver's zero gap: 3.1e-16 on one machine, 0.0e+00 on another) all equal."""
+    if a == b:
+        return True
+    ta, tb = re.split(r"([ ,(){}\[\]=:;/])", a), re.split(r"([ ,(){}\[\]=:;/])", b)
+    if len(ta) != len(tb):
+        return False
+    for x, y in zip(ta, tb):
+        if x == y:
+            continue
+        if not (NUMBER.match(x) and NUMBER.match(y)):
+            return False
+        u, v = float(x), float(y)
+        if not (abs(u - v) <= 1e-6 * max(abs(u), abs(v)) or max(abs(u), abs(v)) < 1e-9):
+            return False
+    return True
+
+
+def normalize(line, scratch):
+    line = line.replace(scratch + "/tmp/", "/tmp/").rstrip()
+    line = JSON_SECONDS.sub(r"\1<s>", line)
+    line = NOW.sub("<now>", line)
+    line = HEX.sub("<hex>", line)
+    line = DURATION.sub("<time>", line)
+    return re.sub(r"\s+", " ", line).strip()
+
+
+def blocks(readme):
+    """Yields (first line number, last line number, [(command line number, command, [shown output lines])]) per
+    example block."""
+    lines = open(readme, encoding="utf-8").read().split("\n")
+    i = 0
+    while i < len(lines):
+        if not lines[i].startswith("```"):
+            i += 1
+            continue
+        start, i = i + 1, i + 1
+        body = []
+        while i < len(lines) and not lines[i].startswith("```"):
+            body.append((i + 1, lines[i]))
+            i += 1
+        i += 1
+        if not body or not body[0][1].startswith("$ "):
+            continue
+        steps, k = [], 0
+        while k < len(body):
+            number, text = body[k]
+            command = text[2:]
+            while command.endswith("\\") and k + 1 < len(body):
+                k += 1
+                command = command[:-1] + " " + body[k][1].strip()
+            k += 1
+            shown = []
+            while k < len(body) and not body[k][1].startswith("$ "):
+                shown.append(body[k][1])
+                k += 1
+            while shown and not shown[-1].strip():
+                shown.pop()
+            steps.append((number, command, shown))
+        yield start, i, steps
+
+
+def matches(shown, got):
+    """Shown lines against the output, `...` matching any run of lines (greedy search with backtracking)."""
+    def go(a, b):
+        if a == len(shown):
+            return b == len(got)
+        if shown[a] == "...":
+            return any(go(a + 1, c) for c in range(b, len(got) + 1))
+        return b < len(got) and same_line(shown[a], got[b]) and go(a + 1, b + 1)
+    return go(0, 0)
+
+
+def skip_reason(command, has_numpy):
+    if NEEDS_NUMPY.search(command) and not has_numpy:
+        return "needs numpy: make bench-setup makes Benchmarks/.venv, which this script then uses"
+    if command.startswith("#"):
+        return "a comment: the steps after it depend on a manual change"
+    if "..." in command:
+        return "abbreviated in the README"
+    for pattern, reason in NEEDS_MORE:
+        if pattern.search(command):
+            return reason
+    return None
+
+
+def prepare(scratch):
+    for name in ["Datasets", "Tests", "Benchmarks"]:
+        os.symlink(os.path.join(ROOT, name), os.path.join(scratch, name))
+    os.makedirs(os.path.join(scratch, "tmp"))
+    env = dict(os.environ)
+    env["PATH"] = os.path.join(ROOT, ".build", "release") + os.pathsep + env["PATH"]
+    venv = os.path.join(ROOT, "Benchmarks", ".venv", "bin")
+    if os.path.isdir(venv):
+        env["PATH"] = venv + os.pathsep + env["PATH"]
+    env["TMPDIR"] = os.path.join(scratch, "tmp")
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    return env
+
+
+def run_step(command, scratch, env):
+    command = command.replace("/tmp/", scratch + "/tmp/")
+    done = subprocess.run(["bash", "-c", command], cwd=scratch, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=1800)
+    return done.stdout.rstrip("\n").split("\n") if done.stdout.strip() else []
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", help="README line numbers of the blocks to run, comma-separated")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    args = parser.parse_args()
+    only = {int(x) for x in args.only.split(",")} if args.only else None
+    if not os.access(os.path.join(ROOT, ".build", "release", "peergrid"), os.X_OK):
+        sys.exit("readme_examples: .build/release/peergrid is missing; run make release first")
+    scratch = tempfile.mkdtemp(prefix="peergrid-readme-")
+    env = prepare(scratch)
+    has_numpy = subprocess.run(["python3", "-c", "import numpy"], env=env, capture_output=True).returncode == 0
+    counts = {"match": 0, "differ": 0, "ran": 0, "skipped": 0}
+    try:
+        for start, end, steps in blocks(os.path.join(ROOT, "README.md")):
+            if only is not None and not any(start <= line <= end for line in only):
+                continue
+            stopped = None
+            for number, command, shown in steps:
+                reason = stopped or skip_reason(command, has_numpy)
+                if reason:
+                    if command.startswith("#"):
+                        stopped = "after a manual step (line %d)" % number
+                    counts["skipped"] += 1
+                    print("skip    README:%d  %s  (%s)" % (number, command[:70], reason))
+                    continue
+                began = time.monotonic()
+                got = run_step(command, scratch, env)
+                seconds = time.monotonic() - began
+                if not shown:
+                    counts["ran"] += 1
+                    print("ran     README:%d  %s  (%.1f s; the README shows no output)" % (number, command[:70], seconds))
+                    continue
+                want = [normalize(x, scratch) for x in mask_timed_columns(shown)]
+                have = [normalize(x, scratch) for x in mask_timed_columns(got)]
+                if matches(want, have):
+                    counts["match"] += 1
+                    print("match   README:%d  %s  (%.1f s)" % (number, command[:70], seconds))
+                else:
+                    counts["differ"] += 1
+                    print("DIFFER  README:%d  %s  (%.1f s)" % (number, command[:70], seconds))
+                    for line in difflib.unified_diff(want, have, "README", "now", lineterm="", n=1):
+                        print("        " + line)
+    finally:
+        if args.keep:
+            print("scratch directory kept: " + scratch)
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+    print("%(match)d match, %(differ)d differ, %(ran)d ran without shown output, %(skipped)d skipped" % counts)
+    sys.exit(1 if counts["differ"] else 0)
+
+
+if __name__ == "__main__":
+    main()
