@@ -38,18 +38,29 @@ public enum TestScratch {
     public static let root: URL = {
         let fm = FileManager.default
         let tmp = fm.temporaryDirectory
-        let prefix = "peergrid-tests-"
-        for name in (try? fm.contentsOfDirectory(atPath: tmp.path)) ?? [] where name.hasPrefix(prefix) {
-            // kill(pid, 0) fails with ESRCH only when no such process exists.
-            if let pid = Int32(name.dropFirst(prefix.count)), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
-                try? fm.removeItem(at: tmp.appendingPathComponent(name))
-            }
-        }
+        removeStaleRoots(in: tmp)
         let url = tmp.appendingPathComponent("\(prefix)\(getpid())")
         try? fm.createDirectory(at: url, withIntermediateDirectories: true)
         atexit { try? FileManager.default.removeItem(at: TestScratch.root) }
         return url
     }()
+
+    static let prefix = "peergrid-tests-"
+
+    /// Removes the roots in `directory` whose process no longer exists; returns their names. The roots of running
+    /// processes (this one's included) and names that do not end in a process id are kept.
+    @discardableResult
+    public static func removeStaleRoots(in directory: URL) -> [String] {
+        let fm = FileManager.default
+        var removed: [String] = []
+        for name in (try? fm.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasPrefix(prefix) {
+            // kill(pid, 0) fails with ESRCH only when no such process exists.
+            if let pid = Int32(name.dropFirst(prefix.count)), pid > 0, pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
+                if (try? fm.removeItem(at: directory.appendingPathComponent(name))) != nil { removed.append(name) }
+            }
+        }
+        return removed.sorted()
+    }
 
     /// A new, empty directory named `prefix-UUID` under ``root``.
     public static func directory(_ prefix: String = "scratch") throws -> URL {
