@@ -12,7 +12,7 @@ Compared after masking what legitimately changes from run to run: durations (`0.
 `*_seconds`, a table's `fit s` or `total s` column, a CSV's `seconds` column), timestamps of this year's runs, hex
 digests of 16 or more digits (keys, hashes, signatures), and runs of spaces (column widths follow the masked
 values). Numbers agree within a relative 1e-6, and numbers below 1e-9 in size (a solver's zero gap) all agree. A
-shown line `...` stands for any number of lines. A step shown without output is run and not compared. A step whose
+shown line `...` stands for any number of lines. A step shown without output is run and must exit 0. A step whose
 command is abbreviated (`...`), a comment, or needs something outside a build (a cluster, MPI; numpy for the Python
 replays, from `Benchmarks/.venv` when `make bench-setup` made it) is listed as skipped with the reason, never
 silently.
@@ -180,7 +180,7 @@ def run_step(command, scratch, env):
     command = command.replace("/tmp/", scratch + "/tmp/")
     done = subprocess.run(["bash", "-c", command], cwd=scratch, env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, timeout=1800)
-    return done.stdout.rstrip("\n").split("\n") if done.stdout.strip() else []
+    return (done.stdout.rstrip("\n").split("\n") if done.stdout.strip() else []), done.returncode
 
 
 def main():
@@ -209,8 +209,14 @@ def main():
                     print("skip    README:%d  %s  (%s)" % (number, command[:70], reason))
                     continue
                 began = time.monotonic()
-                got = run_step(command, scratch, env)
+                got, status = run_step(command, scratch, env)
                 seconds = time.monotonic() - began
+                if not shown and status != 0:
+                    counts["differ"] += 1
+                    print("DIFFER  README:%d  %s  (%.1f s; exit %d, the README shows no output)" % (number, command[:70], seconds, status))
+                    for line in got[-10:]:
+                        print("        " + line)
+                    continue
                 if not shown:
                     counts["ran"] += 1
                     print("ran     README:%d  %s  (%.1f s; the README shows no output)" % (number, command[:70], seconds))
