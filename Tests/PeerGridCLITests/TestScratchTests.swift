@@ -5,7 +5,7 @@ import Testing
 /// The test scratch space removes what killed test processes left behind, and nothing else.
 struct TestScratchTests {
     /// A root named after a process that has exited is removed with its files; the roots of running processes
-    /// (this one and PID 1) and names without a process id are kept.
+    /// (this one and PID 1), PID 0 (a process group to `kill`), names without a process id and other names are kept.
     @Test func staleRootsOfDeadProcessesAreRemovedAndNothingElse() throws {
         let dir = try TestScratch.directory("stale-roots")
         let finished = Process()
