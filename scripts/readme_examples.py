@@ -17,11 +17,14 @@ command is abbreviated (`...`), a comment, or needs something outside a build (a
 replays, from `Benchmarks/.venv` when `make bench-setup` made it) is listed as skipped with the reason, never
 silently.
 
-    python3 scripts/readme_examples.py [--only LINE[,LINE...]] [--keep]
+    python3 scripts/readme_examples.py [--only LINE[,LINE...]] [--bin DIR] [--keep]
+    python3 scripts/readme_examples.py --self-test
 
 `--only` runs the blocks that hold those README lines (a command's line, as this script prints it). The blocks
 before them are not run, so a step that reads a file an earlier block wrote may then fail. Exit status: 0 when
-every step that ran matches, 1 otherwise.
+every step that ran matches, 1 otherwise; 2 for a bad option. `--bin` runs another build's `peergrid` (the tests run
+the `solve` and ledger blocks with the build under test). `--self-test` checks the masking and matching rules on
+fixed cases, without running anything.
 """
 import argparse
 import difflib
@@ -162,12 +165,40 @@ def skip_reason(command, has_numpy):
     return None
 
 
-def prepare(scratch):
+def self_test():
+    """The comparison rules on fixed cases: what must match and what must not. Returns the failures."""
+    n = lambda lines: [normalize(x, "/s") for x in mask_timed_columns(lines)]  # noqa: E731
+    cases = [
+        (["time      read 0.001 s, solve 0.020 s"], ["time      read 0.004 s, solve 1.5 s"], True),
+        (["cost      47.2603   gap 3.1e-16"], ["cost   47.2603 gap 0.0e+00"], True),
+        (["2000-08-28T00:00:00Z,21788.9222375053"], ["2000-08-28T00:00:00Z,21788.922147129004"], True),
+        (["cost      47.2603"], ["cost      47.2604"], False),
+        (["market 44 trades"], ["market 45 trades"], False),
+        (["a", "...", "z"], ["a", "b", "c", "z"], True),
+        (["a", "..."], ["a"], True),
+        (["a", "z"], ["a", "b", "z"], False),
+        (["a"], ["a", "extra"], False),
+        (["model  MAE  fit s", "arima 335.57 35.556"], ["model  MAE  fit s", "arima 335.57 3.535"], True),
+        (["model  MAE  fit s", "arima 335.57 35.556"], ["model  MAE  fit s", "arima 335.58 35.556"], False),
+        (["iteration,gap,seconds", "1,0.3,0.007"], ["iteration,gap,seconds", "1,0.3,0.005"], True),
+        (["iteration,gap,seconds", "1,0.3,0.007"], ["iteration,gap,seconds", "1,0.4,0.007"], False),
+        (["signed 2026-12-01T19:59:12Z root 1993d3c465f0c70cb0cd"], ["signed 2027-01-02T01:02:03Z root aaaabbbbccccdddd0000"], True),
+        (["from 2000-06-05T00:00:00Z"], ["from 2000-06-06T00:00:00Z"], False),
+        (["wrote /tmp/s/schedule.csv"], ["wrote /s/tmp/s/schedule.csv"], True),
+    ]
+    failures = []
+    for shown, got, expected in cases:
+        if matches(n(shown), n(got)) != expected:
+            failures.append("%r against %r: expected %s" % (shown, got, "a match" if expected else "a difference"))
+    return failures
+
+
+def prepare(scratch, bin_dir):
     for name in ["Datasets", "Tests", "Benchmarks"]:
         os.symlink(os.path.join(ROOT, name), os.path.join(scratch, name))
     os.makedirs(os.path.join(scratch, "tmp"))
     env = dict(os.environ)
-    env["PATH"] = os.path.join(ROOT, ".build", "release") + os.pathsep + env["PATH"]
+    env["PATH"] = bin_dir + os.pathsep + env["PATH"]
     venv = os.path.join(ROOT, "Benchmarks", ".venv", "bin")
     if os.path.isdir(venv):
         env["PATH"] = venv + os.pathsep + env["PATH"]
@@ -186,13 +217,23 @@ def run_step(command, scratch, env):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", help="README line numbers of the blocks to run, comma-separated")
+    parser.add_argument("--bin", default=os.path.join(ROOT, ".build", "release"), help="the directory of peergrid")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    parser.add_argument("--self-test", action="store_true", help="check the comparison rules and stop")
     args = parser.parse_args()
-    only = {int(x) for x in args.only.split(",")} if args.only else None
-    if not os.access(os.path.join(ROOT, ".build", "release", "peergrid"), os.X_OK):
-        sys.exit("readme_examples: .build/release/peergrid is missing; run make release first")
+    if args.self_test:
+        failures = self_test()
+        print("\n".join(failures) or "self-test: every comparison rule holds")
+        sys.exit(1 if failures else 0)
+    try:
+        only = {int(x) for x in args.only.split(",")} if args.only else None
+    except ValueError:
+        parser.error("--only takes README line numbers separated by commas, got %r" % args.only)
+    bin_dir = os.path.abspath(args.bin)
+    if not os.access(os.path.join(bin_dir, "peergrid"), os.X_OK):
+        parser.error("%s/peergrid is missing or not executable (make release builds it)" % bin_dir)
     scratch = tempfile.mkdtemp(prefix="peergrid-readme-")
-    env = prepare(scratch)
+    env = prepare(scratch, bin_dir)
     has_numpy = subprocess.run(["python3", "-c", "import numpy"], env=env, capture_output=True).returncode == 0
     counts = {"match": 0, "differ": 0, "ran": 0, "skipped": 0}
     try:
