@@ -24,7 +24,7 @@ silently.
 before them are not run, so a step that reads a file an earlier block wrote may then fail. Exit status: 0 when
 every step that ran matches, 1 otherwise; 2 for a bad option. `--bin` runs another build's `peergrid` (the tests run
 the `solve` and ledger blocks with the build under test). `--self-test` checks the masking and matching rules on
-fixed cases, without running anything.
+fixed cases, and which steps are skipped for a missing Python package, without running anything.
 """
 import argparse
 import difflib
@@ -152,9 +152,12 @@ def matches(shown, got):
     return go(0, 0)
 
 
-def skip_reason(command, has_numpy):
-    if NEEDS_NUMPY.search(command) and not has_numpy:
+def skip_reason(command, modules):
+    """Why a step is not run (None: it is). `modules` holds the Python packages the scratch PATH's python3 has."""
+    if NEEDS_NUMPY.search(command) and "numpy" not in modules:
         return "needs numpy: make bench-setup makes Benchmarks/.venv, which this script then uses"
+    if NEEDS_NUMPY.search(command) and "--reference" in command and "statsforecast" not in modules:
+        return "needs statsforecast: make bench-setup makes Benchmarks/.venv, which this script then uses"
     if command.startswith("#"):
         return "a comment: the steps after it depend on a manual change"
     if "..." in command:
@@ -190,6 +193,16 @@ def self_test():
     for shown, got, expected in cases:
         if matches(n(shown), n(got)) != expected:
             failures.append("%r against %r: expected %s" % (shown, got, "a match" if expected else "a difference"))
+    skips = [
+        ("python3 Benchmarks/x.py f.csv", set(), "needs numpy"),
+        ("python3 Benchmarks/x.py f.csv", {"numpy"}, None),
+        ("python3 Benchmarks/x.py f.csv --reference d.csv:y:48", {"numpy"}, "needs statsforecast"),
+        ("python3 Benchmarks/x.py f.csv --reference d.csv:y:48", {"numpy", "statsforecast"}, None),
+    ]
+    for command, modules, expected in skips:
+        reason = skip_reason(command, modules)
+        if (reason or "").split(":")[0] != (expected or ""):
+            failures.append("%r with %s: skip reason %r, expected %r" % (command, sorted(modules), reason, expected))
     return failures
 
 
@@ -234,7 +247,8 @@ def main():
         parser.error("%s/peergrid is missing or not executable (make release builds it)" % bin_dir)
     scratch = tempfile.mkdtemp(prefix="peergrid-readme-")
     env = prepare(scratch, bin_dir)
-    has_numpy = subprocess.run(["python3", "-c", "import numpy"], env=env, capture_output=True).returncode == 0
+    modules = {m for m in ("numpy", "statsforecast")
+               if subprocess.run(["python3", "-c", "import " + m], env=env, capture_output=True).returncode == 0}
     counts = {"match": 0, "differ": 0, "ran": 0, "skipped": 0}
     try:
         for start, end, steps in blocks(os.path.join(ROOT, "README.md")):
@@ -242,7 +256,7 @@ def main():
                 continue
             stopped = None
             for number, command, shown in steps:
-                reason = stopped or skip_reason(command, has_numpy)
+                reason = stopped or skip_reason(command, modules)
                 if reason:
                     if command.startswith("#"):
                         stopped = "after a manual step (line %d)" % number
