@@ -41,16 +41,17 @@ def statsforecast_mape(spec, origins_k):
     path, column, day = spec.rsplit(":", 2)  # checked by main
     day = int(day)
     rows = list(csv.DictReader(open(path, encoding="utf-8-sig")))
-    index = {r["timestamp"]: i for i, r in enumerate(rows)}
+    index = {datetime.datetime.fromisoformat(r["timestamp"]): i for i, r in enumerate(rows)}
     y = np.array([float(r[column]) for r in rows])
-    out = []
+    out, local = [], []
     for origin in origins_k:
-        o = index[origin]
+        o = index[datetime.datetime.fromisoformat(origin)]
+        local.append(rows[o]["timestamp"])
         df = pd.DataFrame({"unique_id": "x", "ds": np.arange(o), "y": y[:o]})
         f = StatsForecast(models=[MSTL(season_length=[day, 7 * day])], freq=1).forecast(df=df, h=day)["MSTL"]
         a = y[o:o + day]
         out.append(float(np.mean(np.abs(a - f.to_numpy()[:len(a)]) / np.abs(a)) * 100))
-    return out
+    return out, local
 
 
 def main():
@@ -91,11 +92,12 @@ def main():
             H = len(e)
             misses[m].append(sum(abs(e[h]) > half_width(errors[i - C:i], h, H) for h in range(H)))
             sizes.setdefault(i, H)
-    reference = statsforecast_mape(a.reference, test) if a.reference else None
+    # With --reference, days are shown by the data file's own (local) timestamps; otherwise by the origins'.
+    reference, shown = statsforecast_mape(a.reference, test) if a.reference else (None, test)
     names = models + (["statsforecast MSTL"] if reference else [])
     print("day           " + "".join(f"{m[:12]:>13s}" for m in names))
     print(" " * 15 + "MAPE % (observations outside the calibrated 95 % interval)")
-    for j, o in enumerate(test):
+    for j, o in enumerate(shown):
         date = datetime.date.fromisoformat(o[:10])
         cells = [f"{mape[m][j]:6.2f} ({misses[m][j]:2d})" for m in models]
         if reference:
@@ -103,7 +105,7 @@ def main():
         print((f"{o[:10]} {date.strftime('%a')}" + "".join(f"{c:>13s}" for c in cells)).rstrip())
     worst = max(range(K), key=lambda j: sum(misses[m][j] for m in models))
     n = sum(sizes.values())
-    print(f"\nwithout {test[worst][:10]} (the day with the most misses, {sum(misses[m][worst] for m in models)} of "
+    print(f"\nwithout {shown[worst][:10]} (the day with the most misses, {sum(misses[m][worst] for m in models)} of "
           f"{sum(sum(v) for v in misses.values())} over all models):")
     print(f"{'model':20s} {'MAPE %':>8s} {'without':>8s} {'coverage':>9s} {'without':>8s}")
     for m in names:
