@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Replays other ways to weight `ensemble`'s five load members, from a backtest's forecasts (2026-12-05, not adopted).
+
+Reads `peergrid backtest --forecasts FILE.csv` over at least 7 + K days with the members seasonal-naive,
+ar-weekly, arima, mstl-arima and mstl-ets. For each of the last K origins the weights come from the 7 days
+before it, as `ensemble` does (`Benchmarks/ensemble_members.py` replays the stack itself exactly):
+  stack      least squares over the simplex (w >= 0, sum 1): `ensemble`'s rule;
+  lad        least absolute deviations over the simplex (a linear program, scipy's HiGHS);
+  inv-mae    weights proportional to 1 / each member's validation MAE;
+  trim       the stack without the validation days whose squared error (under the stack's weights) is over 4
+             times the median day's.
+Prints the MAPE % of each rule over the last K days, then of each member alone.
+
+    peergrid backtest --data Datasets/france_consumption_2019q4_hourly.csv --column consumption_mw --horizon 24 \\
+        --test-days 21 --models seasonal-naive,ar-weekly,arima,mstl-arima,mstl-ets --forecasts france21.csv
+    python3 Benchmarks/combination_rules.py 14 france21.csv
+"""
+import csv
+import os
+import sys
+from collections import OrderedDict
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ensemble_members import simplex_least_squares  # noqa: E402
+
+MEMBERS = ["seasonal-naive", "ar-weekly", "arima", "mstl-arima", "mstl-ets"]
+VALIDATION = 7
+
+
+def least_absolute_deviations(f, a):
+    from scipy.optimize import linprog
+    n, k = f.shape
+    cost = np.concatenate([np.zeros(k), np.ones(2 * n)])
+    equalities = np.vstack([np.hstack([f, np.eye(n), -np.eye(n)]), np.concatenate([np.ones(k), np.zeros(2 * n)])])
+    result = linprog(cost, A_eq=equalities, b_eq=np.concatenate([a, [1]]), bounds=(0, None), method="highs")
+    return result.x[:k]
+
+
+def weights(f, a, days):
+    stack = simplex_least_squares(f, a)
+    mae = np.mean(np.abs(f - a[:, None]), 0)
+    per_day = [np.mean((f[s] @ stack - a[s]) ** 2) for s in days]
+    keep = np.concatenate([s for s, e in zip(days, per_day) if e <= 4 * np.median(per_day)])
+    return OrderedDict([
+        ("stack", stack), ("lad", least_absolute_deviations(f, a)), ("inv-mae", (1 / mae) / np.sum(1 / mae)),
+        ("trim", simplex_least_squares(f[keep], a[keep])),
+    ])
+
+
+def main(k, path):
+    rows = OrderedDict()
+    for r in csv.DictReader(open(path)):
+        day = rows.setdefault(r["model"], OrderedDict()).setdefault(r["origin"], ([], []))
+        day[0].append(float(r["actual"]))
+        day[1].append(float(r["forecast"]))
+    missing = [m for m in MEMBERS if m not in rows]
+    if missing:
+        sys.exit("%s: no forecasts of %s" % (path, ", ".join(missing)))
+    origins = list(rows[MEMBERS[0]])
+    if len(origins) < k + VALIDATION:
+        sys.exit("%s: %d origins; %d test days need %d" % (path, len(origins), k, k + VALIDATION))
+    actual = {o: np.array(rows[MEMBERS[0]][o][0]) for o in origins}
+    forecast = {o: np.stack([np.array(rows[m][o][1]) for m in MEMBERS], 1) for o in origins}
+    ape = OrderedDict()
+    for i in range(len(origins) - k, len(origins)):
+        validation = origins[i - VALIDATION:i]
+        f = np.concatenate([forecast[o] for o in validation])
+        a = np.concatenate([actual[o] for o in validation])
+        h = len(actual[origins[i]])
+        days = [np.arange(j * h, (j + 1) * h) for j in range(VALIDATION)]
+        y = actual[origins[i]]
+        for name, w in weights(f, a, days).items():
+            ape.setdefault(name, []).append(np.mean(np.abs(forecast[origins[i]] @ w - y) / np.abs(y)) * 100)
+        for j, m in enumerate(MEMBERS):
+            ape.setdefault(m, []).append(np.mean(np.abs(forecast[origins[i]][:, j] - y) / np.abs(y)) * 100)
+    print("%s: MAPE %% over the last %d days" % (os.path.basename(path), k))
+    print("  ".join("%s %.3f" % (name, np.mean(v)) for name, v in ape.items()))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    main(int(sys.argv[1]), sys.argv[2])
