@@ -125,6 +125,9 @@ struct BacktestCommand: ParsableCommand {
     )
     var forecasts: String?
 
+    @Flag(help: "Also print each test day's MAPE and interval misses per model, and every model's MAPE and coverage without the day with the most misses.")
+    var perDay = false
+
     @OptionGroup(title: "Neural networks") var neural: NeuralTrainingOptions
 
     func validate() throws {
@@ -156,6 +159,7 @@ struct BacktestCommand: ParsableCommand {
             } catch let e as ARIMAError { throw CLIFailure("\(series.data ?? ""): \(f.name): \(e.description)") }
         }
         print(BacktestReport.table(scores))
+        if perDay { print(BacktestReport.dayText(scores, series: s)) }
         if let report {
             let existing = (try? FileManager.default.contentsOfDirectory(atPath: report)) ?? []
             guard existing.isEmpty || existing.contains("report.html") else {

@@ -145,9 +145,11 @@ public enum BacktestReport {
         return DayErrors(mape: mape, misses: misses, worstDay: worst, mapeWithout: mapeWithout, coverageWithout: coverageWithout)
     }
 
-    /// The report's "Errors per test day" section: a row per day, then every day and every day but the worst.
-    static func addDayErrors(to doc: inout ReportDocument, scores: [BacktestScore], series: TimeSeries) {
-        guard let first = scores.first, !first.days.isEmpty else { return }
+    /// The per-day table of ``dayErrors(_:)``: a row per test day (its UTC date and weekday; each model's MAPE %
+    /// and misses), then "all days" and "without" the worst day (MAPE % and coverage), and a note saying so. Nil
+    /// without test days.
+    static func dayTable(_ scores: [BacktestScore], series: TimeSeries) -> (header: [String], rows: [[String]], note: String)? {
+        guard let first = scores.first, !first.days.isEmpty else { return nil }
         let e = dayErrors(scores)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
@@ -165,7 +167,25 @@ public enum BacktestReport {
             let all = e.misses.reduce(0) { $0 + $1.reduce(0, +) }
             note += " \(label(w)) holds \(e.misses.reduce(0) { $0 + $1[w] }) of the \(all) misses of all models."
         }
+        return (["day"] + scores.map(\.model), rows, note)
+    }
+
+    /// The report's "Errors per test day" section (``dayTable(_:series:)``).
+    static func addDayErrors(to doc: inout ReportDocument, scores: [BacktestScore], series: TimeSeries) {
+        guard let t = dayTable(scores, series: series) else { return }
         doc.add(.heading("Errors per test day"))
-        doc.add(.table(header: ["day"] + scores.map(\.model), rows: rows, note: note))
+        doc.add(.table(header: t.header, rows: t.rows, note: t.note))
+    }
+
+    /// `peergrid backtest --per-day`: ``dayTable(_:series:)`` as aligned text, the note last.
+    public static func dayText(_ scores: [BacktestScore], series: TimeSeries) -> String {
+        guard let t = dayTable(scores, series: series) else { return "" }
+        let first = max(t.header[0].count, t.rows.map { $0[0].count }.max() ?? 0)
+        let widths = t.header.indices.dropFirst().map { c in max(t.header[c].count, t.rows.map { c < $0.count ? $0[c].count : 0 }.max() ?? 0) }
+        let line = { (cells: [String]) -> String in
+            cells[0].padding(toLength: first, withPad: " ", startingAt: 0)
+                + zip(cells.dropFirst(), widths).map { "  " + String(repeating: " ", count: max(0, $1 - $0.count)) + $0 }.joined()
+        }
+        return ([line(t.header)] + t.rows.map(line) + [t.note]).joined(separator: "\n")
     }
 }

@@ -21,6 +21,24 @@ import Testing
         for key in ["mae", "rmse", "mape", "mase", "coverage", "fit_seconds"] { #expect(models[0][key] is Double) }
     }
 
+    /// `--per-day` prints a row per test day (its date and weekday, each model's MAPE and misses) and an "all days"
+    /// row whose MAPE and coverage are the summary table's. On Taylor the weekly naive is 1.75 % off on Sunday
+    /// 27 August 2000 (the README's per-day table).
+    @Test func backtestPerDayPrintsEachTestDay() throws {
+        let r = try CLI.run([
+            "backtest", "--data", Self.taylor, "--column", "demand_mw", "--horizon", "48", "--test-days", "3",
+            "--models", "seasonal-naive", "--per-day"
+        ])
+        #expect(r.code == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let summary = try #require(lines.first { $0.hasPrefix("seasonal-naive ") }).split(separator: " ")
+        let (mape, coverage) = (summary[3], summary[5])
+        #expect(lines.contains { $0.hasPrefix("2000-08-25 Fri") })
+        #expect(lines.contains { $0.hasPrefix("2000-08-27 Sun") && $0.contains("1.75 (") })
+        #expect(lines.contains { $0.hasPrefix("all days") && $0.hasSuffix("\(mape) (\(coverage))") }, "\(r.stdout)")
+        #expect(lines.last?.hasPrefix("MAPE % and, in brackets") == true)
+    }
+
     /// The two demand series from MAPIE's sdist read as bundled (Victoria's `+10:00` stamps become UTC), and
     /// `mstl-ets` runs on them from the command line.
     @Test func mstlETSOnTheBundledDemandSeries() throws {
