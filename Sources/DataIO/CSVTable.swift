@@ -5,6 +5,11 @@ import Foundation
 /// and line breaks), a UTF-8 byte-order mark ignored. Every record keeps the line it starts on, so messages can
 /// name `file:line`.
 ///
+/// Spreadsheet exports in locales with a decimal comma are read too: when the header line holds no comma outside
+/// quotes but a semicolon (or a tab), that is the separator of the whole file, and in a semicolon-separated file a
+/// field that is a number with a decimal comma (`-0,25`, `1,5e3`) reads as the same number with a point. A field
+/// with thousands separators (`1.234,5`) is left as it is, so the reader that expects a number names it.
+///
 /// This is PeerGrid's one CSV rule: readers of new file formats (bids, ledgers, fees) build on it. A hand
 /// parser rather than yaslab/CSV.swift or SwiftCSV because both keep no line numbers per record, which every
 /// message needs; it is one pass over the UTF-8 bytes.
@@ -26,7 +31,12 @@ public struct CSVTable: Sendable {
     /// text after a closing quote, or a record whose field count differs from the header's.
     public init(text: String, file: String) throws {
         self.file = file
-        var all = try CSVTable.records(Array(text.utf8), file: file)
+        let bytes = Array(text.utf8)
+        let separator = CSVTable.separator(bytes)
+        var all = try CSVTable.records(bytes, file: file, separator: separator)
+        if separator == UInt8(ascii: ";") {
+            for r in all.indices { all[r].fields = all[r].fields.map(CSVTable.pointDecimal) }
+        }
         all.removeAll { $0.fields.count == 1 && $0.fields[0].trimmingCharacters(in: .whitespaces).isEmpty }
         guard let first = all.first else { throw CSVError(file: file, line: 0, message: "the file is empty (a header is expected)") }
         header = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
@@ -58,7 +68,48 @@ public struct CSVTable: Sendable {
     /// The index of a header column, or `nil`.
     public func column(_ name: String) -> Int? { header.firstIndex(of: name) }
 
-    static func records(_ bytes: [UInt8], file: String) throws -> [Record] {
+    /// The field separator: a comma, unless the first non-empty line holds no comma outside quotes and does hold a
+    /// semicolon (then `;`) or a tab (then a tab).
+    static func separator(_ bytes: [UInt8]) -> UInt8 {
+        var quoted = false, seen = false
+        var semicolon = false, tab = false
+        for b in bytes {
+            if b == UInt8(ascii: "\"") { quoted.toggle() }
+            if quoted { continue }
+            switch b {
+            case UInt8(ascii: ","): return UInt8(ascii: ",")
+            case UInt8(ascii: ";"): semicolon = true
+            case UInt8(ascii: "\t"): tab = true
+            case UInt8(ascii: "\r"), UInt8(ascii: "\n"): if seen { return semicolon ? UInt8(ascii: ";") : tab ? UInt8(ascii: "\t") : UInt8(ascii: ",") }
+            default: if b != 0xEF, b != 0xBB, b != 0xBF, b != UInt8(ascii: " ") { seen = true }
+            }
+        }
+        return semicolon ? UInt8(ascii: ";") : tab ? UInt8(ascii: "\t") : UInt8(ascii: ",")
+    }
+
+    /// `field` with a decimal comma replaced by a point when the whole field is such a number (an optional sign,
+    /// digits, one comma, digits, an optional exponent); any other field unchanged.
+    static func pointDecimal(_ field: String) -> String {
+        let u = Array(field.utf8)
+        guard let comma = u.firstIndex(of: UInt8(ascii: ",")) else { return field }
+        func digits(_ s: ArraySlice<UInt8>) -> Bool { !s.isEmpty && s.allSatisfy { $0 >= 48 && $0 <= 57 } }
+        var start = u.startIndex
+        if start < u.endIndex, u[start] == UInt8(ascii: "-") || u[start] == UInt8(ascii: "+") { start += 1 }
+        let rest = u[(comma + 1)...]
+        let exponent = rest.firstIndex { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
+        let fraction = exponent.map { rest[..<$0] } ?? rest
+        guard digits(u[start..<comma]), digits(fraction) else { return field }
+        if let exponent {
+            var e = exponent + 1
+            if e < u.endIndex, u[e] == UInt8(ascii: "-") || u[e] == UInt8(ascii: "+") { e += 1 }
+            guard digits(u[e...]) else { return field }
+        }
+        var out = u
+        out[comma] = UInt8(ascii: ".")
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func records(_ bytes: [UInt8], file: String, separator: UInt8 = UInt8(ascii: ",")) throws -> [Record] {
         var i = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
         var out: [Record] = []
@@ -90,7 +141,7 @@ public struct CSVTable: Sendable {
                 continue
             }
             switch b {
-            case UInt8(ascii: ","): endField()
+            case separator: endField()
             case UInt8(ascii: "\r"), UInt8(ascii: "\n"):
                 if b == UInt8(ascii: "\r"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "\n") { i += 1 }
                 endRecord()

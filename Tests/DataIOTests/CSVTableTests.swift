@@ -29,6 +29,30 @@ struct CSVTableTests {
         #expect { try CSVTable(text: text, file: "f.csv") } throws: { ($0 as? CSVError)?.description == message }
     }
 
+    @Test func readsSemicolonFilesWithADecimalComma() throws {
+        let text = "\u{FEFF}timestamp;load;note\r\n2016-05-02T00:00:00Z;0,071629;\"a; b\"\r\n2016-05-02T00:15:00Z;-1,5e3;1.234,5\r\n"
+        let t = try CSVTable(text: text, file: "excel.csv")
+        #expect(t.header == ["timestamp", "load", "note"])
+        #expect(t.records.map(\.fields) == [["2016-05-02T00:00:00Z", "0.071629", "a; b"], ["2016-05-02T00:15:00Z", "-1.5e3", "1.234,5"]])
+        #expect(t.records.map(\.line) == [2, 3])
+    }
+
+    @Test func aCommaInTheHeaderKeepsCommasAndDecimalPointsAsTheyAre() throws {
+        let t = try CSVTable(text: "\n\"a;b\",c\n\"1,5\",2\n", file: "f.csv")
+        #expect(t.header == ["a;b", "c"])
+        #expect(t.records[0].fields == ["1,5", "2"])
+        let tabs = try CSVTable(text: "a\tb\n1,5\t2\n", file: "t.tsv")
+        #expect(tabs.records[0].fields == ["1,5", "2"])
+        #expect(try CSVTable(text: "load\n0.5\n", file: "one.csv").records[0].fields == ["0.5"])
+    }
+
+    @Test(arguments: [
+        ("1,5", "1.5"), ("+0,25", "+0.25"), ("2,5E-3", "2.5E-3"), (",5", ",5"), ("1,", "1,"), ("1,2,3", "1,2,3"), ("a,b", "a,b"), ("1,5e", "1,5e"), ("12", "12")
+    ])
+    func decimalCommasOnlyInWholeNumbers(field: String, read: String) throws {
+        #expect(try CSVTable(text: "a;b\n\"\(field)\";x\n", file: "f.csv").records[0].fields == [read, "x"])
+    }
+
     @Test func writesFieldsThatReadBack() throws {
         let values = ["plain", "with, comma", "with \"quote\"", "two\r\nlines"]
         let text = "h1,h2,h3,h4\n" + values.map(CSVText.field).joined(separator: ",") + "\n"

@@ -145,6 +145,26 @@ import Testing
         #expect(lines[1].hasPrefix("2000-08-28T00:00:00Z,"))
     }
 
+    /// A spreadsheet export from a locale with a decimal comma (semicolons, CRLF, a BOM) forecasts exactly as the
+    /// same series written with commas.
+    @Test func aSemicolonExportWithDecimalCommasForecastsLikeTheCommaFile() throws {
+        let dir = try CLI.temporaryDirectory()
+        let rows = try String(contentsOfFile: Self.taylor, encoding: .utf8).split(separator: "\n").dropFirst().suffix(48 * 21)
+        let comma = dir.appendingPathComponent("comma.csv"), semicolon = dir.appendingPathComponent("excel.csv")
+        let cells = rows.map { $0.split(separator: ",") }
+        try ("timestamp,demand\n" + cells.map { "\($0[0]),\($0[1]).25\n" }.joined()).write(to: comma, atomically: true, encoding: .utf8)
+        try ("\u{FEFF}timestamp;demand\r\n" + cells.map { "\($0[0]);\($0[1]),25\r\n" }.joined()).write(to: semicolon, atomically: true, encoding: .utf8)
+        var outputs: [String] = []
+        for file in [comma, semicolon] {
+            let out = dir.appendingPathComponent("f-\(file.lastPathComponent)")
+            let r = try CLI.run(["forecast", "--data", file.path, "--column", "demand", "--model", "seasonal-naive", "--horizon", "4", "--out", out.path])
+            #expect(r.code == 0, "\(r.stderr)")
+            outputs.append(try String(contentsOf: out, encoding: .utf8))
+        }
+        #expect(outputs[0].contains("2000-08-28T00:00:00Z,") && outputs[0].contains(".25,"))
+        #expect(outputs[0] == outputs[1])
+    }
+
     @Test func badSeriesExitsTwoWithFileAndLine() throws {
         let dir = try CLI.temporaryDirectory()
         let file = dir.appendingPathComponent("meter.csv")
