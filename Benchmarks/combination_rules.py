@@ -3,7 +3,8 @@
 
 Reads `peergrid backtest --forecasts FILE.csv` over at least 7 + K days with the members seasonal-naive,
 ar-weekly, arima, mstl-arima and mstl-ets. For each of the last K origins the weights come from the 7 days
-before it, as `ensemble` does (`Benchmarks/ensemble_members.py` replays the stack itself exactly):
+before it, as `ensemble` did until 2026-12-05 (a load series now validates on 14 days,
+`Benchmarks/ensemble_window.py`; `Benchmarks/ensemble_members.py` replays the 7-day stack exactly):
   stack      least squares over the simplex (w >= 0, sum 1): `ensemble`'s rule;
   lad        least absolute deviations over the simplex (a linear program, scipy's HiGHS);
   inv-mae    weights proportional to 1 / each member's validation MAE;

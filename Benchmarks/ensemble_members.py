@@ -2,7 +2,8 @@
 """Replays `ensemble` with other member sets, from a backtest's forecasts.
 
 `ensemble` weights its members by a constrained least-squares stack (w >= 0, sum w = 1) of their forecasts on
-the 7 days before an origin, each refitted on the history before its day: exactly the outer backtest's
+the 7 days before an origin (its window until 2026-12-05; a load series now validates on 14, see
+`Benchmarks/ensemble_window.py`), each refitted on the history before its day: exactly the outer backtest's
 forecasts at those origins. So a backtest over K + 7 days (`peergrid backtest --forecasts FILE.csv`) lets this
 script replay, for each of the last K origins, the combination of any member set, and score it on the day.
 It prints, per file, the MAE of each member set as a ratio to the best single statistical model of the last K

@@ -147,7 +147,7 @@ extension EnsembleForecaster: DecodedModelCheck {
     func decodedModelProblem() -> String? {
         let fitted = fittedMembers
         if let problem = firstProblem([
-            (validationDays >= 1, "validation days must be >= 1"),
+            ((validationDays ?? 1) >= 1, "validation days must be >= 1"),
             (
                 members.count == weights.count && members.count == fitted.count,
                 "\(members.count) members, \(weights.count) weights and \(fitted.count) fitted models"

@@ -196,6 +196,20 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
 }
 
 extension EnsembleTests {
+    /// By default a load series validates on two weeks (fewer, down to one, when the history is short) and a
+    /// generation series on one; a requested number is kept.
+    @Test func validationDaysFollowTheSeriesAndTheHistory() {
+        func series(days: Int) -> TimeSeries {
+            TimeSeries(name: "x", start: Date(timeIntervalSince1970: 0), step: 3600, values: (0..<(24 * days)).map { Double($0 % 24) })
+        }
+        let load = { (days: Int) in EnsembleForecaster.validationDays(requested: nil, generation: false, history: series(days: days)) }
+        #expect(load(84) == 14 && load(22) == 14 && load(21) == 13 && load(16) == 8 && load(15) == 7 && load(10) == 7)
+        #expect(EnsembleForecaster.validationDays(requested: nil, generation: true, history: series(days: 84)) == 7)
+        #expect(EnsembleForecaster.validationDays(requested: 3, generation: false, history: series(days: 84)) == 3)
+        // Two weeks leave a week before the first origin; one day less would not.
+        #expect(24 * 22 - 14 * 24 > 7 * 24 && 24 * 21 - 14 * 24 == 7 * 24)
+    }
+
     /// A PV-like series (dark every night) gets yesterday's profile and the 7-day mean as members too; with a
     /// persistent daily clearness they carry most of the weight, the night stays zero, and the model saves and
     /// loads with its six members.
