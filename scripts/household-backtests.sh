@@ -37,18 +37,22 @@ import json, sys
 out, prefix, title, cols = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 lines = [f"# Backtests on {title}", "",
          "`scripts/household-backtests.sh` (release build, OPENBLAS_NUM_THREADS=1). MASE is scaled by the weekly seasonal naive's in-sample MAE; "
-         "coverage is that of the 95 % interval calibrated on the 14 days before each test day. **Bold**: the lowest MASE of the series. "
+         "coverage is that of the 95 % interval calibrated on the 14 days before each test day (on PV also outside the dark hours, where the [0, 0] interval covers by construction). **Bold**: the lowest MASE of the series. "
          "*beats seasonal-naive*: the models with a lower MASE than the weekly seasonal naive.", ""]
 for c in cols:
     d = json.load(open(f"{out}/{prefix}{c}.json"))
     ms = d["models"]
     best = min(m["mase"] for m in ms)
     naive = next(m["mase"] for m in ms if m["name"] == "seasonal-naive")
-    lines += [f"## {c}", "", "| model | MAE | RMSE | MASE | coverage | width | pinball .025/.5/.975 |", "|---|---|---|---|---|---|---|"]
+    # A series with dark hours (PV) also gets the coverage outside them (backtest's daylight_coverage).
+    lit = all("daylight_coverage" in m for m in ms)
+    extra = (" daylight coverage |", "---|") if lit else ("", "")
+    lines += [f"## {c}", "", "| model | MAE | RMSE | MASE | coverage | width | pinball .025/.5/.975 |" + extra[0], "|---|---|---|---|---|---|---|" + extra[1]]
     for m in ms:
         mase = f"**{m['mase']:.3f}**" if m["mase"] == best else f"{m['mase']:.3f}"
         p = m["pinball"]
-        lines.append(f"| {m['name']} | {m['mae']:.4f} | {m['rmse']:.4f} | {mase} | {m['coverage']:.3f} | {m['interval_width']:.3f} | {p['q0.025']:.4f} / {p['q0.5']:.4f} / {p['q0.975']:.4f} |")
+        daylight = f" {m['daylight_coverage']:.3f} |" if lit else ""
+        lines.append(f"| {m['name']} | {m['mae']:.4f} | {m['rmse']:.4f} | {mase} | {m['coverage']:.3f} | {m['interval_width']:.3f} | {p['q0.025']:.4f} / {p['q0.5']:.4f} / {p['q0.975']:.4f} |" + daylight)
     beat = [m["name"] for m in ms if m["name"] != "seasonal-naive" and m["mase"] < naive]
     lose = [m["name"] for m in ms if m["name"] != "seasonal-naive" and m["mase"] >= naive]
     lines += ["", f"beats seasonal-naive: {', '.join(beat) or 'none'}; does not: {', '.join(lose) or 'none'}", ""]

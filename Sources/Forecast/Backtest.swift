@@ -21,6 +21,13 @@ public struct BacktestScore: Sendable {
     public var rawWidth: Double = .nan
     /// Whether the intervals were calibrated (split conformal).
     public var calibrated = false
+    /// Coverage and mean width of the interval over the observations outside the dark slots (``PhysicalBounds``:
+    /// PV at night, forecast 0 with a [0, 0] interval, which covers a zero reading trivially and so inflates
+    /// ``coverage``); nil when no test observation fell in a dark slot.
+    public var daylightCoverage: Double?
+    public var daylightWidth: Double?
+    /// How many test observations those two are over (0 when they are nil).
+    public var daylightObservations = 0
     /// Seconds spent fitting, over all origins.
     public var fitSeconds: Double
     /// Each test day's forecast and what happened, for reports.
@@ -93,6 +100,7 @@ public struct Backtest: Sendable {
         var errors: [[Double]] = []
         var rawLower: [Double] = [], rawUpper: [Double] = []
         var actual: [Double] = [], predicted: [Double] = [], lower: [Double] = [], upper: [Double] = []
+        var dark: [Bool] = []
         var scaledErrors: [Double] = []
         var fitSeconds = 0.0
         var days: [BacktestDay] = []
@@ -132,6 +140,7 @@ public struct Backtest: Sendable {
                 }
             }
             actual += y
+            dark += (0..<n).map { bounds.nonNegative && bounds.isDark(step: $0) }
             predicted += point
             lower += lo
             upper += hi
@@ -153,6 +162,12 @@ public struct Backtest: Sendable {
         score.rawCoverage = Metrics.coverage(actual, lower: rawLower, upper: rawUpper)
         score.rawWidth = Metrics.mean(zip(rawUpper, rawLower).map { $0 - $1 })
         score.calibrated = calibration > 0
+        if dark.contains(true), dark.contains(false) {
+            let lit = dark.indices.filter { !dark[$0] }
+            score.daylightCoverage = Metrics.coverage(lit.map { actual[$0] }, lower: lit.map { lower[$0] }, upper: lit.map { upper[$0] })
+            score.daylightWidth = Metrics.mean(lit.map { upper[$0] - lower[$0] })
+            score.daylightObservations = lit.count
+        }
         return score
     }
 }

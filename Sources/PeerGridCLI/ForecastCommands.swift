@@ -179,17 +179,23 @@ struct BacktestCommand: ParsableCommand {
                     "models",
                     .array(
                         scores.map { r in
-                            .object([
-                                ("name", .string(r.model)), ("mae", .number(r.mae)), ("rmse", .number(r.rmse)),
-                                ("mape", .number(r.mape)), ("mase", .number(r.mase)), ("coverage", .number(r.coverage)),
-                                ("interval_width", .number(r.width)),
-                                (
-                                    "pinball",
-                                    .object([("q0.025", .number(r.pinball.lower)), ("q0.5", .number(r.pinball.median)), ("q0.975", .number(r.pinball.upper))])
-                                ),
-                                ("calibrated", .bool(r.calibrated)), ("raw_coverage", .number(r.rawCoverage)), ("raw_interval_width", .number(r.rawWidth)),
-                                ("fit_seconds", .number(r.fitSeconds))
-                            ])
+                            .object(
+                                [
+                                    ("name", .string(r.model)), ("mae", .number(r.mae)), ("rmse", .number(r.rmse)),
+                                    ("mape", .number(r.mape)), ("mase", .number(r.mase)), ("coverage", .number(r.coverage)),
+                                    ("interval_width", .number(r.width)),
+                                    (
+                                        "pinball",
+                                        .object([
+                                            ("q0.025", .number(r.pinball.lower)), ("q0.5", .number(r.pinball.median)), ("q0.975", .number(r.pinball.upper))
+                                        ])
+                                    ),
+                                    ("calibrated", .bool(r.calibrated)), ("raw_coverage", .number(r.rawCoverage)), ("raw_interval_width", .number(r.rawWidth)),
+                                    ("fit_seconds", .number(r.fitSeconds))
+                                ]
+                                    + (r.daylightCoverage.map { c in
+                                        [("daylight_coverage", .number(c)), ("daylight_interval_width", .number(r.daylightWidth ?? .nan))]
+                                    } ?? []))
                         })
                 )
             ])

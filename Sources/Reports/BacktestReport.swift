@@ -28,6 +28,13 @@ public enum BacktestReport {
                 "intervals: split conformal from the errors of the rolling origins before each test day; the models' own 95 % intervals covered "
                     + scores.map { String(format: "%@ %.3f (width %.4g)", $0.model as NSString, $0.rawCoverage, $0.rawWidth) }.joined(separator: ", "))
         }
+        let lit = scores.filter { $0.daylightCoverage != nil }
+        if let r = lit.first {
+            lines.append(
+                "outside the dark hours (\(r.daylightObservations) of \(r.days.reduce(0) { $0 + $1.actual.count }) observations; in the dark the forecast is 0 with a [0, 0] interval): coverage "
+                    + lit.map { String(format: "%@ %.3f (width %.4g)", $0.model as NSString, $0.daylightCoverage!, $0.daylightWidth ?? .nan) }.joined(
+                        separator: ", "))
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -93,6 +93,22 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         #expect(abs(score.mape - 1.73) < 0.01, "MAPE \(score.mape)")
         #expect(score.coverage > 0.5 && score.coverage <= 1)
     }
+
+    /// On a PV-like series the coverage outside the dark slots leaves out the night's trivially covered [0, 0]
+    /// intervals: recomputed by hand from the test days, it is lower than the overall coverage; a load series
+    /// (no dark slot) has none.
+    @Test func daylightCoverageLeavesOutTheDarkSlots() throws {
+        let pv = PVAndAutoTests.pv(days: 40, seed: 9)
+        let score = try Backtest(horizon: 24, testDays: 7, calibrationDays: 7).run(try ForecasterCatalog.make("seasonal-naive-day", periodsPerDay: 24), on: pv)
+        let lit = score.days.flatMap { d in d.actual.indices.filter { !(d.lower[$0] == 0 && d.upper[$0] == 0 && d.point[$0] == 0) }.map { (d, $0) } }
+        let covered = lit.filter { $0.0.actual[$0.1] >= $0.0.lower[$0.1] && $0.0.actual[$0.1] <= $0.0.upper[$0.1] }.count
+        #expect(score.daylightObservations == lit.count && lit.count > 0 && lit.count < 7 * 24, "\(score.daylightObservations) of \(lit.count)")
+        #expect(abs(try #require(score.daylightCoverage) - Double(covered) / Double(lit.count)) < 1e-12)
+        #expect(score.daylightCoverage! < score.coverage)
+        let load = TimeSeries(name: "x", start: Date(timeIntervalSince1970: 0), step: 3600, values: (0..<(24 * 40)).map { 5 + Double($0 % 24) })
+        let plain = try Backtest(horizon: 24, testDays: 7).run(try ForecasterCatalog.make("seasonal-naive-day", periodsPerDay: 24), on: load)
+        #expect(plain.daylightCoverage == nil && plain.daylightObservations == 0)
+    }
 }
 
 @Suite struct WeeklyDifferenceARTests {
