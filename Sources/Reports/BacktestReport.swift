@@ -48,11 +48,14 @@ public enum BacktestReport {
             ))
         doc.add(.heading("Errors per model"))
         let best = scores.min { $0.mape < $1.mape }?.model
+        // A series with dark hours (PV at night) also shows the coverage outside them.
+        let lit = scores.allSatisfy { $0.daylightCoverage != nil }
         doc.add(
             .table(
-                header: ["model", "MAE", "RMSE", "MAPE %", "MASE", "coverage", "fit s"],
+                header: ["model", "MAE", "RMSE", "MAPE %", "MASE", "coverage"] + (lit ? ["coverage outside the dark hours"] : []) + ["fit s"],
                 rows: scores.map {
-                    [$0.model + ($0.model == best ? " (best MAPE)" : ""), f2($0.mae), f2($0.rmse), f2($0.mape), f2($0.mase), f2($0.coverage), f2($0.fitSeconds)]
+                    [$0.model + ($0.model == best ? " (best MAPE)" : ""), f2($0.mae), f2($0.rmse), f2($0.mape), f2($0.mase), f2($0.coverage)]
+                        + (lit ? [f2($0.daylightCoverage ?? .nan)] : []) + [f2($0.fitSeconds)]
                 },
                 note: "\(series.count) observations from \(iso(series.start)), step \(Int(series.step)) s."))
         doc.add(

@@ -58,5 +58,20 @@ import Testing
         let stormyReport = BacktestReport.document(series: series, source: "x.csv", scores: [stormyTwice], horizon: 2, testDays: 2).markdown()
         #expect(stormyReport.contains("| without 1970-01-02 | 0.000 (1.000) |"))
         #expect(stormyReport.contains("holds 1 of the 1 misses"))
+        #expect(!stormyReport.contains("outside the dark hours"))
+    }
+
+    /// A score with coverage outside the dark hours adds that column to the report's table and a last line to the
+    /// terminal table.
+    @Test func daylightCoverageIsShownWhenThereIsOne() {
+        let day = BacktestDay(origin: 0, actual: [0, 2], point: [0, 2], lower: [0, 1], upper: [0, 3])
+        var score = BacktestScore(model: "pv", mae: 0, rmse: 0, mape: 0, mase: 0, coverage: 1, fitSeconds: 0, days: [day])
+        (score.daylightCoverage, score.daylightWidth, score.daylightObservations) = (0.5, 2, 1)
+        let series = TimeSeries(name: "x", start: Date(timeIntervalSince1970: 0), step: 43_200, values: [0, 2])
+        let report = BacktestReport.document(series: series, source: "x.csv", scores: [score], horizon: 2, testDays: 1).markdown()
+        #expect(report.contains("| coverage | coverage outside the dark hours | fit s |") && report.contains("| 1.000 | 0.500 | 0.000 |"))
+        #expect(
+            BacktestReport.table([score]).hasSuffix(
+                "outside the dark hours (1 of 2 observations; in the dark the forecast is 0 with a [0, 0] interval): coverage pv 0.500 (width 2)"))
     }
 }
