@@ -122,9 +122,50 @@ public struct AnomalyDetector: Sendable {
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
+    /// What one detection builds up: the readings, their references and scales, and the flags so far (a reading is
+    /// flagged at most once, by the first rule that claims it, in the order of ``detect(_:)``).
+    struct Pass {
+        let x: [Double], n: Int, day: Int, step: Double
+        /// The series' 95th percentile of magnitudes.
+        let level: Double
+        let cleaned: [Double], ref: [Double?], residual: [Double?], scale: [Double]
+        var claimed: [Bool]
+        var flags: [AnomalyFlag] = []
+
+        mutating func claim(_ f: AnomalyFlag) {
+            for t in f.range { claimed[t] = true }
+            flags.append(f)
+        }
+
+        /// The maximal runs of unclaimed readings where `predicate` holds.
+        func runs(where predicate: (Int) -> Bool) -> [Range<Int>] {
+            var out: [Range<Int>] = [], t = 0
+            while t < n {
+                guard !claimed[t], predicate(t) else { t += 1; continue }
+                var u = t + 1
+                while u < n, !claimed[u], predicate(u) { u += 1 }
+                out.append(t..<u)
+                t = u
+            }
+            return out
+        }
+    }
+
     /// The flags of `series`, in time order. Throws ``AnomalyError`` for a series that cannot be checked.
     public func detect(_ series: TimeSeries) throws -> [AnomalyFlag] {
         if let p = Self.problem(series) { throw AnomalyError.unusableSeries(name: series.name, detail: p) }
+        var pass = prepare(series)
+        shiftedDays(&pass)
+        reversedFlow(&pass)
+        suddenZeros(&pass)
+        flatLines(&pass)
+        spikes(&pass)
+        outsideBand(&pass)
+        return pass.flags.sorted { ($0.start, $0.kind.rawValue) < ($1.start, $1.kind.rawValue) }
+    }
+
+    /// The references and scales of `series`, nothing flagged yet.
+    func prepare(_ series: TimeSeries) -> Pass {
         let x = series.values, n = x.count, day = series.periodsPerDay
         let magnitudes = x.map(abs).sorted()
         let level = magnitudes[min(n - 1, Int(0.95 * Double(n)))]
@@ -142,26 +183,17 @@ public struct AnomalyDetector: Sendable {
         let residual: [Double?] = x.indices.map { t in ref[t].map { x[t] - $0 } }
         // Scale per time of day, floored so that a flat slot (PV at night) does not make every wiggle infinite.
         let scale = Self.scales(x, ref, periodsPerDay: day, floor: floor)
-        var claimed = [Bool](repeating: false, count: n)
-        var flags: [AnomalyFlag] = []
-        func claim(_ f: AnomalyFlag) {
-            for t in f.range { claimed[t] = true }
-            flags.append(f)
-        }
-        func runs(where predicate: (Int) -> Bool) -> [Range<Int>] {
-            var out: [Range<Int>] = [], t = 0
-            while t < n {
-                guard !claimed[t], predicate(t) else { t += 1; continue }
-                var u = t + 1
-                while u < n, !claimed[u], predicate(u) { u += 1 }
-                out.append(t..<u)
-                t = u
-            }
-            return out
-        }
+        return Pass(
+            x: x, n: n, day: day, step: series.step, level: level, cleaned: cleaned, ref: ref, residual: residual, scale: scale,
+            claimed: [Bool](repeating: false, count: n))
+    }
+
+    func shiftedDays(_ p: inout Pass) {
+        let x = p.x, n = p.n, day = p.day, ref = p.ref, scale = p.scale
+        let floor = max(1e-9, 0.01 * p.level)
         // Shifted profile: a whole day that fits a reference better when moved by 1..maximumShiftHours hours, tried
         // against the same-weekday reference and against the 14-day profile.
-        let maxShift = max(1, Int((maximumShiftHours * 3600 / series.step).rounded()))
+        let maxShift = max(1, Int((maximumShiftHours * 3600 / p.step).rounded()))
         let profileRef = Self.profile(x, periodsPerDay: day, span: max(1, profileSpanDays))
         let profileScale = Self.scales(x, profileRef, periodsPerDay: day, floor: floor)
         let tests: [(name: String, ref: [Double?], scale: [Double], ratio: Double, minimum: Double)] = [
@@ -170,7 +202,7 @@ public struct AnomalyDetector: Sendable {
         ]
         for d in 0..<(n / day) {
             let range = (d * day)..<((d + 1) * day)
-            guard !range.contains(where: { claimed[$0] }), range.lowerBound - maxShift >= 0, range.upperBound + maxShift <= n else { continue }
+            guard !range.contains(where: { p.claimed[$0] }), range.lowerBound - maxShift >= 0, range.upperBound + maxShift <= n else { continue }
             for test in tests {
                 // Squared errors in scales, each capped at 4 scales so that a single spike or reversed reading in
                 // the day does not decide it.
@@ -191,8 +223,8 @@ public struct AnomalyDetector: Sendable {
                 // The shift must explain the day: its loss well below the unshifted one, and the unshifted one well
                 // above what an ordinary day leaves (about one squared scale a reading).
                 guard let best, best.error <= test.ratio * unshifted, unshifted > test.minimum * Double(day) else { continue }
-                let hours = Double(best.shift) * series.step / 3600
-                claim(
+                let hours = Double(best.shift) * p.step / 3600
+                p.claim(
                     AnomalyFlag(
                         kind: .shiftedProfile, start: range.lowerBound, length: day, score: unshifted / max(best.error, 1e-300),
                         reason: String(
@@ -202,17 +234,25 @@ public struct AnomalyDetector: Sendable {
                 break
             }
         }
+    }
+
+    func reversedFlow(_ p: inout Pass) {
+        let x = p.x, n = p.n, day = p.day, scale = p.scale
         // Reversed flow: negative readings where at least 95 % are not.
         let negatives = x.filter { $0 < 0 }.count
         if negatives > 0, Double(negatives) <= 0.05 * Double(n) {
-            for r in runs(where: { x[$0] < 0 }) {
+            for r in p.runs(where: { x[$0] < 0 }) {
                 let worst = r.map { x[$0] }.min() ?? 0
-                claim(
+                p.claim(
                     AnomalyFlag(
                         kind: .reversedFlow, start: r.lowerBound, length: r.count, score: -worst / scale[r.lowerBound % day],
                         reason: String(format: "reading %.4g below zero in a series that is otherwise never negative", worst)))
             }
         }
+    }
+
+    func suddenZeros(_ p: inout Pass) {
+        let x = p.x, n = p.n, day = p.day, ref = p.ref, scale = p.scale, level = p.level
         // Sudden zero: exactly zero where at least three quarters of the reference days have a positive reading and
         // the reference is at least a tenth of the series' 95th percentile.
         func referencesPositive(_ t: Int) -> Bool {
@@ -220,16 +260,20 @@ public struct AnomalyDetector: Sendable {
             let v: [Double] = around.filter { $0 >= 0 && $0 < n }.map { x[$0] }
             return v.count >= 2 && 4 * v.filter({ $0 > 0 }).count >= 3 * v.count
         }
-        for r in runs(where: { x[$0] == 0 && referencesPositive($0) }) {
+        for r in p.runs(where: { x[$0] == 0 && referencesPositive($0) }) {
             let references: [Double] = r.compactMap { ref[$0] }
             let expected = references.reduce(0, +) / Double(max(1, r.count))
             // A zero where the reference is itself small (dusk, a cloudy winter afternoon) is not sudden.
             guard expected >= 0.1 * level else { continue }
-            claim(
+            p.claim(
                 AnomalyFlag(
                     kind: .suddenZero, start: r.lowerBound, length: r.count, score: expected / scale[r.lowerBound % day],
                     reason: String(format: "%d reading(s) of exactly 0 where the reference days read %.4g on average", r.count, expected)))
         }
+    }
+
+    func flatLines(_ p: inout Pass) {
+        let x = p.x, n = p.n, ref = p.ref
         // Flat line: identical non-zero readings, at least `minimumFlatRun` of them.
         var t = 1
         while t < n {
@@ -237,16 +281,20 @@ public struct AnomalyDetector: Sendable {
             var u = t + 1
             while u < n, x[u] == x[t - 1] { u += 1 }
             let r = (t - 1)..<u
-            if r.count >= minimumFlatRun, !r.contains(where: { claimed[$0] }) {
+            if r.count >= minimumFlatRun, !r.contains(where: { p.claimed[$0] }) {
                 let expected = r.compactMap { ref[$0] }
                 let moves = (expected.max() ?? 0) - (expected.min() ?? 0)
-                claim(
+                p.claim(
                     AnomalyFlag(
                         kind: .flatLine, start: r.lowerBound, length: r.count, score: Double(r.count),
                         reason: String(format: "%d identical readings of %.4g (the reference moves by %.4g over them)", r.count, x[t], moves)))
             }
             t = u
         }
+    }
+
+    func spikes(_ p: inout Pass) {
+        let x = p.x, n = p.n, day = p.day, cleaned = p.cleaned, residual = p.residual, scale = p.scale, level = p.level
         // Spike: far above both neighbours and the reference, or far above anything seen at that time of day.
         let slotHigh: [Double] = (0..<day).map { s in
             let v = stride(from: s, to: n, by: day).map { x[$0] }.sorted()
@@ -261,14 +309,14 @@ public struct AnomalyDetector: Sendable {
             return 10 * v.filter { $0 == 0 }.count >= 9 * v.count
         }.count
         let generation = generationSpikes && 6 * darkSlots >= day && darkSlots < day
-        for t in 0..<n where !claimed[t] {
+        for t in 0..<n where !p.claimed[t] {
             // A spike is material: at least a tenth of the series' 95th percentile (not a dawn reading beside zeros).
             guard let r = residual[t], x[t] >= 0.1 * level, x[t] > 0 else { continue }
             let largest = largestNeighbour(t)
             let z = r / scale[t % day]
             // The generation rule needs both neighbours as they were read: beside a reading another rule has
             // flagged, the comparison says nothing.
-            let plainNeighbours = t > 0 && t < n - 1 && !claimed[t - 1] && !claimed[t + 1]
+            let plainNeighbours = t > 0 && t < n - 1 && !p.claimed[t - 1] && !p.claimed[t + 1]
             let jump = x[t] > spikeRatio * largest
             let high = slotHigh[t % day] > 0 && x[t] > highRatio * slotHigh[t % day]
             let againstReference = (jump && z > spikeScales) || high
@@ -278,17 +326,21 @@ public struct AnomalyDetector: Sendable {
                     "reading %.4g is %.1f times the larger neighbouring reading, %.1f scales above the reference and %.2f times the third-largest reading at this time of day",
                 x[t], x[t] / max(largest, 1e-300), z, x[t] / max(slotHigh[t % day], 1e-300))
             // Flagged by the jump alone, the score is the jump (times the larger neighbour), not the scales.
-            claim(
+            p.claim(
                 AnomalyFlag(
                     kind: .spike, start: t, length: 1, score: againstReference ? z : x[t] / max(largest, 1e-300),
                     reason: againstReference ? facts : "a jump in a series with dark hours (score: times the larger neighbour): " + facts))
         }
+    }
+
+    func outsideBand(_ p: inout Pass) {
+        let x = p.x, n = p.n, day = p.day, residual = p.residual, scale = p.scale
         // Outside the band.
-        for t in 0..<n where !claimed[t] {
+        for t in 0..<n where !p.claimed[t] {
             guard let r = residual[t] else { continue }
             let z = r / scale[t % day]
             if abs(z) > bandScales {
-                claim(
+                p.claim(
                     AnomalyFlag(
                         kind: .outsideBand, start: t, length: 1, score: abs(z),
                         reason: String(
@@ -297,7 +349,6 @@ public struct AnomalyDetector: Sendable {
                             x[t] - r, bandScales)))
             }
         }
-        return flags.sorted { ($0.start, $0.kind.rawValue) < ($1.start, $1.kind.rawValue) }
     }
 }
 

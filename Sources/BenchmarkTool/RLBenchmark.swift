@@ -133,7 +133,18 @@ struct RLBenchmark: ParsableCommand {
         md += "## Checks (this run)\n\n"
         for (text, ok) in checks { md += "- \(ok ? "yes" : "NO"): \(text)\n" }
         md += "\n![Cost by policy](rl-cost.svg)\n\n![Learning curves](rl-learning.svg)\n"
-        // Learning curves: the greedy policy's bill on the training days relative to no battery, at 40 points.
+        let learning = learningChart(rows)
+        let json = summary(rows, checks: checks)
+        try OutputFiles.writeAll(
+            [
+                ("rl.md", md), ("rl.json", json.serialized() + "\n"), ("rl-cost.svg", ControlReport.costChart(rows.map(\.comparison))),
+                ("rl-learning.svg", learning)
+            ], into: out)
+        print("wrote \(out)/rl.md and rl.json")
+    }
+
+    /// Learning curves: the greedy policy's bill on the training days relative to no battery, at 40 points.
+    func learningChart(_ rows: [Row]) -> String {
         let points = rows.first.map { min($0.qCurve.episodes.count, $0.dqnCurve.episodes.count) } ?? 0
         var series: [ChartSeries] = []
         for (k, r) in rows.enumerated() {
@@ -142,11 +153,15 @@ struct RLBenchmark: ParsableCommand {
             series.append(
                 ChartSeries("\(r.comparison.prosumer) Q", r.qCurve.meanDailyCost.prefix(points).map { $0 / r.trainBaseline }, color: color, dashed: true))
         }
-        let learning = SVGChart.line(
+        return SVGChart.line(
             title: "Learning curves: greedy policy's bill on the training days / no battery",
             xLabels: (1...max(1, points)).map { "\(100 * $0 / max(1, points))%" },
             series: series, yLabel: "bill / no-battery bill")
-        let json: JSON = .object([
+    }
+
+    /// The JSON twin of rl.md: per prosumer the comparison, training times and learning curves; the checks.
+    func summary(_ rows: [Row], checks: [(String, Bool)]) -> JSON {
+        .object([
             ("machine", .string(MachineInfo.describe())), ("seed", .integer(Int(seed))), ("test_days", .integer(testDays)),
             ("q_episodes", .integer(qEpisodes)), ("dqn_episodes", .integer(dqnEpisodes)),
             (
@@ -183,11 +198,5 @@ struct RLBenchmark: ParsableCommand {
             ),
             ("checks", .array(checks.map { .object([("check", .string($0.0)), ("passed", .bool($0.1))]) }))
         ])
-        try OutputFiles.writeAll(
-            [
-                ("rl.md", md), ("rl.json", json.serialized() + "\n"), ("rl-cost.svg", ControlReport.costChart(rows.map(\.comparison))),
-                ("rl-learning.svg", learning)
-            ], into: out)
-        print("wrote \(out)/rl.md and rl.json")
     }
 }

@@ -170,29 +170,10 @@ public struct DQNPolicy: BatteryPolicy {
                 steps += 1
                 if steps >= shape.warmUpSteps, states.count >= shape.batchSize {
                     let batch = (0..<shape.batchSize).map { _ in Int(rng.next() % UInt64(states.count)) }
-                    let s = try Matrix(rows: batch.count, columns: F, elements: batch.flatMap { states[$0] })
-                    let n = try Matrix(rows: batch.count, columns: F, elements: batch.flatMap { nexts[$0] })
-                    var online = policy.network
-                    let nextOnline = try online.forward(n)
-                    let nextTarget = try target.forward(n)
-                    let q = try policy.network.forward(s)
-                    var y = q
-                    for (row, k) in batch.enumerated() {
-                        var v = rewards[k]
-                        if !dones[k] {
-                            let choice = argmax(nextOnline.elements[(row * A)..<((row + 1) * A)])
-                            v += gamma * nextTarget.elements[row * A + choice]
-                        }
-                        y.elements[row * A + acts[k]] = v
-                    }
-                    // Only the taken actions' values differ from the target, so only they have a gradient.
-                    var (_, grad) = Loss.huber(q, y, delta: shape.huberDelta)
-                    grad.elements = grad.elements.map { $0 * Float(A) }
-                    policy.network.zeroGradients()
-                    try policy.network.backward(grad)
-                    var p = policy.network.parameters
-                    adam.update(&p, policy.network.gradients)
-                    policy.network.parameters = p
+                    try learn(
+                        &policy.network, target: &target, adam: &adam, states: batch.map { states[$0] }, nexts: batch.map { nexts[$0] },
+                        actions: batch.map { acts[$0] }, rewards: batch.map { rewards[$0] }, dones: batch.map { dones[$0] }, gamma: gamma,
+                        huberDelta: shape.huberDelta)
                     if steps % shape.targetSync == 0 { target = policy.network }
                 }
             }
@@ -207,5 +188,37 @@ public struct DQNPolicy: BatteryPolicy {
         }
         if let best { policy.network.parameters = best.parameters }
         return (policy, curve)
+    }
+
+    /// One gradient step on a replayed batch (double DQN: the online network picks the next action, the target
+    /// network values it; Huber loss on the taken actions' values; Adam).
+    static func learn(
+        _ network: inout QNetwork, target: inout QNetwork, adam: inout Adam<Float>, states: [[Float]], nexts: [[Float]], actions: [Int],
+        rewards: [Float], dones: [Bool], gamma: Float, huberDelta: Float
+    ) throws {
+        let A = DiscreteAction.allCases.count, F = states.first?.count ?? 0
+        let s = try Matrix(rows: states.count, columns: F, elements: states.flatMap { $0 })
+        let n = try Matrix(rows: nexts.count, columns: F, elements: nexts.flatMap { $0 })
+        var online = network
+        let nextOnline = try online.forward(n)
+        let nextTarget = try target.forward(n)
+        let q = try network.forward(s)
+        var y = q
+        for row in states.indices {
+            var v = rewards[row]
+            if !dones[row] {
+                let choice = argmax(nextOnline.elements[(row * A)..<((row + 1) * A)])
+                v += gamma * nextTarget.elements[row * A + choice]
+            }
+            y.elements[row * A + actions[row]] = v
+        }
+        // Only the taken actions' values differ from the target, so only they have a gradient.
+        var (_, grad) = Loss.huber(q, y, delta: huberDelta)
+        grad.elements = grad.elements.map { $0 * Float(A) }
+        network.zeroGradients()
+        try network.backward(grad)
+        var p = network.parameters
+        adam.update(&p, network.gradients)
+        network.parameters = p
     }
 }

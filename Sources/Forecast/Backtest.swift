@@ -34,6 +34,18 @@ public struct BacktestScore: Sendable {
     public var days: [BacktestDay] = []
 }
 
+extension BacktestScore {
+    /// Sets the daylight figures from the test observations and whether each fell in a dark slot (left nil when
+    /// none or all did).
+    mutating func scoreDaylight(actual: [Double], lower: [Double], upper: [Double], dark: [Bool]) {
+        guard dark.contains(true), dark.contains(false) else { return }
+        let lit = dark.indices.filter { !dark[$0] }
+        daylightCoverage = Metrics.coverage(lit.map { actual[$0] }, lower: lit.map { lower[$0] }, upper: lit.map { upper[$0] })
+        daylightWidth = Metrics.mean(lit.map { upper[$0] - lower[$0] })
+        daylightObservations = lit.count
+    }
+}
+
 /// One origin of a backtest: the forecast from `origin` and the actual values.
 public struct BacktestDay: Sendable {
     /// Index of the first forecast observation in the series.
@@ -99,8 +111,7 @@ public struct Backtest: Sendable {
         }
         var errors: [[Double]] = []
         var rawLower: [Double] = [], rawUpper: [Double] = []
-        var actual: [Double] = [], predicted: [Double] = [], lower: [Double] = [], upper: [Double] = []
-        var dark: [Bool] = []
+        var actual: [Double] = [], predicted: [Double] = [], lower: [Double] = [], upper: [Double] = [], dark: [Bool] = []
         var scaledErrors: [Double] = []
         var fitSeconds = 0.0
         var days: [BacktestDay] = []
@@ -162,12 +173,7 @@ public struct Backtest: Sendable {
         score.rawCoverage = Metrics.coverage(actual, lower: rawLower, upper: rawUpper)
         score.rawWidth = Metrics.mean(zip(rawUpper, rawLower).map { $0 - $1 })
         score.calibrated = calibration > 0
-        if dark.contains(true), dark.contains(false) {
-            let lit = dark.indices.filter { !dark[$0] }
-            score.daylightCoverage = Metrics.coverage(lit.map { actual[$0] }, lower: lit.map { lower[$0] }, upper: lit.map { upper[$0] })
-            score.daylightWidth = Metrics.mean(lit.map { upper[$0] - lower[$0] })
-            score.daylightObservations = lit.count
-        }
+        score.scoreDaylight(actual: actual, lower: lower, upper: upper, dark: dark)
         return score
     }
 }

@@ -80,41 +80,8 @@ struct AnomaliesCommand: ParsableCommand {
             outputs.append((csv, text, "wrote \(flags.count) flag(s) to \(csv)"))
         }
         if let json {
-            var fields: [(String, JSON)] = [
-                ("series", .string(s.name)), ("readings", .integer(s.count)),
-                (
-                    "flags",
-                    .array(
-                        flags.map { f in
-                            .object([
-                                ("timestamp", .string(stamp(f.start))), ("end", .string(stamp(f.start + f.length))), ("kind", .string(f.kind.rawValue)),
-                                ("readings", .integer(f.length)), ("score", .number(f.score)), ("reason", .string(f.reason))
-                            ])
-                        })
-                )
-            ]
-            if let injected {
-                fields.append(
-                    (
-                        "injected",
-                        .array(
-                            injected.map { a in
-                                .object([("timestamp", .string(stamp(a.start))), ("kind", .string(a.kind.rawValue)), ("readings", .integer(a.length))])
-                            })
-                    ))
-                fields.append(
-                    (
-                        "evaluation",
-                        .array(
-                            scores.map { r in
-                                .object([
-                                    ("kind", .string(r.kind.rawValue)), ("injected", .integer(r.injected)), ("flagged", .integer(r.flagged)),
-                                    ("precision", .number(r.precision)), ("recall", .number(r.recall))
-                                ])
-                            })
-                    ))
-            }
-            outputs.append((json, JSON.object(fields).serialized() + "\n", "wrote \(json)"))
+            let document = Self.document(series: s, flags: flags, injected: injected, scores: scores, stamp: stamp)
+            outputs.append((json, document.serialized() + "\n", "wrote \(json)"))
         }
         do { try OutputFiles.write(files: outputs.map { ($0.path, $0.text) }) } catch let error as OutputFileError {
             throw CLIFailure("cannot write \(error.path): \(error.message)")
@@ -122,5 +89,46 @@ struct AnomaliesCommand: ParsableCommand {
             throw CLIFailure("cannot write the outputs: \(error.localizedDescription)")
         }
         for o in outputs { print(o.message) }
+    }
+
+    /// The `--json` document: the flags, and with `--inject-rate` the injected anomalies and the scores per kind.
+    static func document(
+        series s: TimeSeries, flags: [AnomalyFlag], injected: [InjectedAnomaly]?, scores: [AnomalyScore], stamp: (Int) -> String
+    ) -> JSON {
+        var fields: [(String, JSON)] = [
+            ("series", .string(s.name)), ("readings", .integer(s.count)),
+            (
+                "flags",
+                .array(
+                    flags.map { f in
+                        .object([
+                            ("timestamp", .string(stamp(f.start))), ("end", .string(stamp(f.start + f.length))), ("kind", .string(f.kind.rawValue)),
+                            ("readings", .integer(f.length)), ("score", .number(f.score)), ("reason", .string(f.reason))
+                        ])
+                    })
+            )
+        ]
+        if let injected {
+            fields.append(
+                (
+                    "injected",
+                    .array(
+                        injected.map { a in
+                            .object([("timestamp", .string(stamp(a.start))), ("kind", .string(a.kind.rawValue)), ("readings", .integer(a.length))])
+                        })
+                ))
+            fields.append(
+                (
+                    "evaluation",
+                    .array(
+                        scores.map { r in
+                            .object([
+                                ("kind", .string(r.kind.rawValue)), ("injected", .integer(r.injected)), ("flagged", .integer(r.flagged)),
+                                ("precision", .number(r.precision)), ("recall", .number(r.recall))
+                            ])
+                        })
+                ))
+        }
+        return .object(fields)
     }
 }
