@@ -37,10 +37,16 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
     /// running mean over a pair's first 10 visits), gamma 1, epsilon 1 -> 0.05 over 70 % of them.
     public static let qLearning = TrainingSettings(episodes: 150_000, learningRate: 0.1, evaluateEvery: 3_750)
 
+    /// The most episodes a run may ask for: 10,000,000 (Q-learning plays 150,000 in about 3 s, the DQN 1,500 in
+    /// about 8 s, so this is minutes for the one and half a day for the other); more is taken for a typo.
+    public static let maximumEpisodes = 10_000_000
+
     /// Refuses settings that cannot train.
     public func validate() throws {
         func bad(_ name: String, _ detail: String) -> ControlError { .invalidOption(name: name, detail: detail) }
-        guard episodes >= 1 else { throw bad("--episodes", "must be at least 1, got \(episodes)") }
+        guard episodes >= 1, episodes <= Self.maximumEpisodes else {
+            throw bad("--episodes", "must be in 1...\(Self.maximumEpisodes), got \(episodes)")
+        }
         guard learningRate.isFinite, learningRate > 0, learningRate <= 1 else { throw bad("--learning-rate", "must be in (0, 1], got \(learningRate)") }
         guard discount.isFinite, discount > 0, discount <= 1 else { throw bad("--discount", "must be in (0, 1], got \(discount)") }
         guard (0...1).contains(epsilonStart), (0...1).contains(epsilonEnd) else { throw bad("--epsilon", "must be in [0, 1]") }

@@ -54,6 +54,8 @@ import Testing
         // Options out of range.
         r = try CLI.run(["rl", "train", "--community", Self.demo, "--episodes", "0", "--out", out])
         #expect(r.code == 2 && r.stderr.contains("--episodes"), "\(r.stderr)")
+        r = try CLI.run(["rl", "train", "--community", Self.demo, "--episodes", "1000000000", "--out", out])
+        #expect(r.code == 2 && r.stderr.contains("--episodes") && r.stderr.contains("1...10000000"), "\(r.stderr)")
         r = try CLI.run(["rl", "train", "--community", Self.demo, "--load-forecaster", "lstm", "--out", out])
         #expect(r.code == 2 && r.stderr.contains("--load-forecaster"), "\(r.stderr)")
         r = try CLI.run(["rl", "evaluate", "--community", Self.demo, "--mpc-scenarios", "57", "--json", json])
