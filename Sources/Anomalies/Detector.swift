@@ -126,8 +126,8 @@ public struct AnomalyDetector: Sendable {
     /// flagged at most once, by the first rule that claims it, in the order of ``detect(_:)``).
     struct Pass {
         let x: [Double], n: Int, day: Int, step: Double
-        /// The series' 95th percentile of magnitudes.
-        let level: Double
+        /// The series' 95th percentile of magnitudes, and the scales' floor (1 % of it).
+        let level: Double, floor: Double
         let cleaned: [Double], ref: [Double?], residual: [Double?], scale: [Double]
         var claimed: [Bool]
         var flags: [AnomalyFlag] = []
@@ -184,13 +184,12 @@ public struct AnomalyDetector: Sendable {
         // Scale per time of day, floored so that a flat slot (PV at night) does not make every wiggle infinite.
         let scale = Self.scales(x, ref, periodsPerDay: day, floor: floor)
         return Pass(
-            x: x, n: n, day: day, step: series.step, level: level, cleaned: cleaned, ref: ref, residual: residual, scale: scale,
+            x: x, n: n, day: day, step: series.step, level: level, floor: floor, cleaned: cleaned, ref: ref, residual: residual, scale: scale,
             claimed: [Bool](repeating: false, count: n))
     }
 
     func shiftedDays(_ p: inout Pass) {
-        let x = p.x, n = p.n, day = p.day, ref = p.ref, scale = p.scale
-        let floor = max(1e-9, 0.01 * p.level)
+        let x = p.x, n = p.n, day = p.day, ref = p.ref, scale = p.scale, floor = p.floor
         // Shifted profile: a whole day that fits a reference better when moved by 1..maximumShiftHours hours, tried
         // against the same-weekday reference and against the 14-day profile.
         let maxShift = max(1, Int((maximumShiftHours * 3600 / p.step).rounded()))

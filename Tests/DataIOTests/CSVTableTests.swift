@@ -24,7 +24,11 @@ struct CSVTableTests {
         ("a,b\n1,\"2\"x\n", "f.csv:2: text after a closing quote"),
         ("a,b\n1,2,3\n", "f.csv:2: 3 fields where the header has 2"),
         ("a,b\n1,2\"3\n", "f.csv:2: a quote inside an unquoted field (quote the whole field and double the quote)"),
-        ("\n\n", "f.csv: the file is empty (a header is expected)")
+        ("\n\n", "f.csv: the file is empty (a header is expected)"),
+        // A semicolon export is refused by the same rules, naming the line.
+        ("\u{FEFF}a;b\r\n1;2\r\n1;2;3\r\n", "f.csv:3: 3 fields where the header has 2"),
+        ("a;b\n1;\"2\n", "f.csv:2: a quoted field is never closed"),
+        ("a\tb\n1\t2\t3\n", "f.csv:2: 3 fields where the header has 2")
     ]) func refusesBrokenFilesNamingTheLine(text: String, message: String) {
         #expect { try CSVTable(text: text, file: "f.csv") } throws: { ($0 as? CSVError)?.description == message }
     }
