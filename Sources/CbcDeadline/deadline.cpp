@@ -12,6 +12,7 @@
 #include "CbcHeuristicFPump.hpp"
 #include "ClpEventHandler.hpp"
 #include "ClpSimplex.hpp"
+#include "ClpSolve.hpp"
 #include "OsiClpSolverInterface.hpp"
 
 #define CBC_EXTERN_C
@@ -113,7 +114,7 @@ private:
 
 }  // namespace
 
-extern "C" int peergrid_cbc_solve(void *handle, double seconds) {
+extern "C" int peergrid_cbc_solve(void *handle, double seconds, int lpMethod) {
     Cbc_Model *model = static_cast<Cbc_Model *>(handle);
     bool limited = seconds >= 0 && std::isfinite(seconds);
     double deadline = limited ? monotonicSeconds() + seconds : INFINITY;
@@ -126,6 +127,13 @@ extern "C" int peergrid_cbc_solve(void *handle, double seconds) {
     }
     // Cbc_solve's own path for LPs and for models built column by column (whose columns it flushes first).
     if (model->nCols != 0 || model->relax_ == 1 || model->model_->solver()->getNumIntegers() == 0) {
+        OsiClpSolverInterface *clp = dynamic_cast<OsiClpSolverInterface *>(model->model_->solver());
+        if (lpMethod != 0 && clp != nullptr) {
+            ClpSolve options;
+            options.setSolveType(lpMethod == 2 ? ClpSolve::useBarrierNoCross : ClpSolve::useBarrier);
+            options.setPresolveType(ClpSolve::presolveOn);
+            clp->setSolveOptions(options);
+        }
         return Cbc_solve(model);
     }
     // Cbc_solve's MIP path (Cbc_C_Interface.cpp, 2.10.8), with the callback that caps the heuristics.

@@ -20,7 +20,22 @@ public struct CbcSolver: LinearSolver {
         try model.validate()
         try options.validate()
         if let trivial = model.solutionWithoutVariables(solver: name) { return trivial }
-        return CbcSolver.lock.withLock { run(model, options: options) }
+        let first = CbcSolver.lock.withLock { run(model, options: options) }
+        guard options.lpMethod != .simplex, !model.isMixedInteger else { return first }
+        // CLP's barrier reports infeasible and unbounded LPs as optimal: its answer is kept only when the values
+        // obey the model and the objective is finite; otherwise the simplex decides.
+        if first.status == .optimal, let objective = first.objective, objective.isFinite, abs(objective) < 1e20,
+            model.maxViolation(first.values) <= 1e-6
+        {
+            return first
+        }
+        var simplex = options
+        simplex.lpMethod = .simplex
+        if let limit = options.timeLimit { simplex.timeLimit = max(0.01 * limit, limit - first.solveSeconds - first.handoverSeconds) }
+        var second = CbcSolver.lock.withLock { run(model, options: simplex) }
+        second.solveSeconds += first.solveSeconds
+        second.handoverSeconds += first.handoverSeconds
+        return second
     }
 
     private static let lock = NSLock()
@@ -108,7 +123,9 @@ final class CbcProblem {
         // 3 % is kept for what follows a stop (CLP's postsolve of a stopped LP, CBC's clean-up): 10 s limits on a
         // 170,000-column schedule ended after 10.5 s without it.
         let deadline = options.timeLimit.map { 0.97 * $0 }
-        let code = peergrid_cbc_solve(handle, deadline ?? -1)
+        let method: Int32 =
+            model.isMixedInteger ? 0 : (options.lpMethod == .simplex ? 0 : (options.lpMethod == .barrier ? 1 : 2))
+        let code = peergrid_cbc_solve(handle, deadline ?? -1, method)
         let pastDeadline = deadline.map { clock.seconds >= $0 } ?? false
         let n = model.variableCount
         let c0 = model.objectiveConstant

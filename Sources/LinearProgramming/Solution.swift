@@ -70,11 +70,14 @@ public struct Solution: Sendable {
 
 /// Solver settings shared by every backend.
 public struct SolverOptions: Sendable {
-    /// Wall-clock limit in seconds; `nil` for none.
     /// Branch-and-bound nodes at most (CBC). Unlike a time limit, it stops a search at the same point on every
     /// run and machine, so results stay deterministic.
     public var nodeLimit: Int?
+    /// Wall-clock limit in seconds; `nil` for none.
     public var timeLimit: Double?
+    /// How a linear program (a model without integer variables) is solved: CLP's dual simplex, or its barrier
+    /// (interior point) followed by crossover to a basic optimal solution. CBC only; GLPK always uses its simplex.
+    public var lpMethod: LPMethod = .simplex
     /// Relative MIP gap at which to stop (default 1e-4).
     public var relativeGap: Double = 1e-4
     /// Absolute MIP gap at which to stop.
@@ -113,6 +116,18 @@ public struct SolverOptions: Sendable {
         if !(absoluteGap >= 0) || !absoluteGap.isFinite { throw ModelError.invalidOption("absolute gap is \(absoluteGap); it must be a finite number >= 0") }
         if threads < 1 || threads > 1024 { throw ModelError.invalidOption("threads is \(threads); it must be 1 to 1024") }
     }
+}
+
+/// The algorithm for a linear program (``SolverOptions/lpMethod``).
+public enum LPMethod: String, Sendable {
+    /// The simplex method (CLP's dual simplex; GLPK's simplex).
+    case simplex
+    /// CLP's barrier with crossover to a basic (vertex) solution: on the 200-prosumer schedule's relaxation
+    /// (170,000 columns) 4.9 s against 28.5 s for the dual simplex.
+    case barrier
+    /// CLP's barrier alone (3.0 s there): an optimal solution that need not be a vertex, so more of its values
+    /// can be fractional. Its objective is the optimum all the same.
+    case barrierWithoutCrossover = "barrier-without-crossover"
 }
 
 /// A snapshot of a running MIP search.

@@ -59,6 +59,17 @@ func expectMatches(_ s: Solution, _ known: KnownModel, _ context: String, tolera
         }
     }
 
+    /// CLP's barrier, with and without crossover, finds the known optimum of every LP (a MIP ignores the option).
+    @Test(arguments: KnownModel.all)
+    func cbcBarrierFindsTheKnownOptimum(_ known: KnownModel) throws {
+        for method in [LPMethod.barrier, .barrierWithoutCrossover] {
+            var options = SolverOptions()
+            options.lpMethod = method
+            let s = try CbcSolver().solve(known.model, options: options)
+            expectMatches(s, known, "cbc \(method.rawValue) on \(known.name)")
+        }
+    }
+
     @Test func glpkReportsLPDuals() throws {
         let s = try GLPKSolver().solve(KnownModel.lp.model, options: SolverOptions())
         let duals = try #require(s.rowDuals)

@@ -14,7 +14,11 @@ extern "C" {
 /// node, heuristic pass or tree-status event, and the diving heuristics and the feasibility pump get the time
 /// that is left as their own limits. LPs inside branch and bound are never cut short (a stopped node LP could be
 /// taken for an infeasible node and corrupt the bound).
-int peergrid_cbc_solve(void *model, double seconds);
+///
+/// `lpMethod` chooses how a model without integer variables is solved: 0 CLP's default (dual simplex), 1 barrier
+/// with crossover to a basic solution, 2 barrier without crossover. CLP's barrier does not check the deadline
+/// inside its iterations (the crossover's simplex does).
+int peergrid_cbc_solve(void *model, double seconds, int lpMethod);
 
 #ifdef __cplusplus
 }
