@@ -133,6 +133,8 @@ extern "C" int peergrid_cbc_solve(void *handle, double seconds, int lpMethod) {
             options.setSolveType(lpMethod == 2 ? ClpSolve::useBarrierNoCross : ClpSolve::useBarrier);
             options.setPresolveType(ClpSolve::presolveOn);
             clp->setSolveOptions(options);
+            // The barrier's iterations do not call the event handler; CLP's own wall-clock limit stops them.
+            if (limited) clp->getModelPtr()->setMaximumWallSeconds(seconds);
         }
         return Cbc_solve(model);
     }

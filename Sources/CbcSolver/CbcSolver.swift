@@ -21,7 +21,7 @@ public struct CbcSolver: LinearSolver {
         try options.validate()
         if let trivial = model.solutionWithoutVariables(solver: name) { return trivial }
         let first = CbcSolver.lock.withLock { run(model, options: options) }
-        guard options.lpMethod != .simplex, !model.isMixedInteger else { return first }
+        guard options.lpMethod != .simplex, !model.isMixedInteger, first.status != .timeLimitNoSolution else { return first }
         // CLP's barrier reports infeasible and unbounded LPs as optimal: its answer is kept only when the values
         // obey the model and the objective is finite; otherwise the simplex decides.
         if first.status == .optimal, let objective = first.objective, objective.isFinite, abs(objective) < 1e20,
