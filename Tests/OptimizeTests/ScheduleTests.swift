@@ -170,6 +170,21 @@ func checkPhysics(_ c: Community, _ r: ScheduleResult) -> [String] {
         }
     }
 
+    /// The stand-alone baseline solved one prosumer at a time costs what the one model holding them all does (the
+    /// prosumers are independent), and each prosumer's schedule obeys the rules.
+    @Test(arguments: ["example-3x24.json", "example-10x96.json"])
+    func theStandAloneBaselineOneProsumerAtATimeEqualsTheOneModel(_ name: String) throws {
+        let c = try Fixture.community(name)
+        let scheduler = CommunityScheduler(solver: CbcSolver())
+        let together = try scheduler.solveRounds(c, coupled: false, gap: 1e-6)
+        let each = try scheduler.solveAlone(c)
+        try #require(together.status == .optimal && each.status == .optimal, "\(together.status) \(each.status): \(each.message)")
+        #expect(each.flows.count == c.prosumers.count)
+        let a = CommunityScheduler.settle(c, together).bills.reduce(0) { $0 + $1.bill }
+        let b = CommunityScheduler.settle(c, each).bills.reduce(0) { $0 + $1.bill }
+        #expect(abs(a - b) <= 1e-5 * max(1, abs(a)), "one model \(a), one prosumer at a time \(b)")
+    }
+
     @Test func disabledPoolKeepsTheSharedStorageIdle() throws {
         var c = try Fixture.community("example-3x24.json")
         c.p2p.enabled = false
