@@ -32,6 +32,9 @@ enum Fixture {
         var o = DayAheadOptions()
         o.model = model
         o.date = date
+        // The pricing's limit is wall-clock time, and in a parallel test run that includes waiting for the solvers'
+        // process-wide locks: a generous limit keeps the results independent of the machine's load.
+        o.pricingTimeLimit = 3600
         return o
     }
 }

@@ -119,7 +119,9 @@ struct PricingPolishTests {
         // The best constant prices (EXPECTED.md) as the candidate.
         let candidate = PricePath.constant(charge: 0.03, discharge: 0.15, periods: p.periods)
         #expect(abs(try exact(candidate) - exampleConstantProfit) < 1e-5)
-        let r = try StackelbergPricer(solver: solver, options: SolverOptions(timeLimit: 30))
+        // No time limit: the polish's budget is wall-clock time, which in a parallel test run includes waiting for
+        // the solver's process-wide lock (a 6 s budget ran out in CI before the first round).
+        let r = try StackelbergPricer(solver: solver, options: SolverOptions())
             .polish(model, h, p, part: part, weights: [:], candidates: [candidate], clock: Stopwatch())
         let raised = try #require(r.paths.first)
         let profit = try exact(raised)
@@ -148,7 +150,7 @@ struct CbcStartTimeLimitTests {
         let part = Array(p.followers.indices)
         let (model, h) = PricingModel(problem: p, followers: part).build()
         let candidate = PricePath.constant(charge: 0.03, discharge: 0.15, periods: p.periods)
-        let r = try StackelbergPricer(solver: CbcSolver(), options: SolverOptions(timeLimit: 30))
+        let r = try StackelbergPricer(solver: CbcSolver(), options: SolverOptions())
             .polish(model, h, p, part: part, weights: [:], candidates: [candidate], clock: Stopwatch())
         let start = try #require(r.start)
         var options = SolverOptions(timeLimit: limit)
