@@ -10,13 +10,26 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bin=.build/debug/peergrid
 [ -x "$bin" ] || swift build
+# valgrind 3.19 (Debian 12) cannot read the DWARF 5 that Swift 6.3 writes ("unhandled dwarf2 abbrev form code
+# 0x25") and then checks nothing. A copy without the debug sections keeps the symbol table, so the reports still
+# name the functions (without file and line).
+probe=$(valgrind --leak-check=no "$bin" --help 2>&1 >/dev/null)
+if grep -qE "unhandled dwarf2|debuginfo reader|Giving up" <<<"$probe"; then
+  copy=$(mktemp /tmp/peergrid-nodebug.XXXXXX)
+  trap 'rm -f "$copy"' EXIT
+  strip --strip-debug -o "$copy" "$bin"
+  echo "valgrind cannot read this build's DWARF: checking a copy without debug sections ($copy)"
+  bin=$copy
+fi
 status=0
 check() {  # label, command...
   local label=$1; shift
   valgrind --leak-check=full "$@" >/dev/null 2>/tmp/peergrid-leak.log
   local lost
   lost=$(grep "definitely lost:" /tmp/peergrid-leak.log | sed 's/.*definitely lost: \([0-9,]*\) bytes.*/\1/' | tr -d ,)
-  if [ -n "$lost" ] && [ "$lost" != "0" ]; then
+  if [ -z "$lost" ] && ! grep -q "All heap blocks were freed" /tmp/peergrid-leak.log; then
+    echo "FAIL $label: valgrind printed no leak summary"; tail -5 /tmp/peergrid-leak.log; status=1
+  elif [ -n "$lost" ] && [ "$lost" != "0" ]; then
     echo "LEAK $label: $lost bytes definitely lost"; grep -B2 -A14 "definitely lost in" /tmp/peergrid-leak.log | head -40; status=1
   else
     echo "ok   $label"
