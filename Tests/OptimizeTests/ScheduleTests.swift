@@ -126,6 +126,27 @@ func checkPhysics(_ c: Community, _ r: ScheduleResult) -> [String] {
         }
     }
 
+    /// A solver named glpk whose every solve, LP or MILP, stops at the limit with nothing.
+    struct GLPKOutOfTime: LinearSolver {
+        let name = "glpk"
+        func solve(_ model: Model, options: SolverOptions) throws -> Solution {
+            Solution(status: .timeLimitNoSolution, solver: name, message: "time limit before any integer solution")
+        }
+    }
+
+    /// GLPK out of time on a large model says why and names the remedy; on a small model, or with another solver, the
+    /// message is the solver's own.
+    @Test func glpkOutOfTimeOnALargeModelPointsToCBC() throws {
+        let c = try Fixture.community("example-3x24.json")
+        var large = CommunityScheduler(solver: GLPKOutOfTime(), standalone: false)
+        large.largeFrom = 0
+        let r = try large.schedule(c)
+        #expect(r.status == .timeLimitNoSolution)
+        #expect(r.message.hasSuffix("--solver cbc solves it by CLP's barrier"), "\(r.message)")
+        let small = try CommunityScheduler(solver: GLPKOutOfTime(), standalone: false).schedule(c)
+        #expect(small.status == .timeLimitNoSolution && !small.message.contains("--solver cbc"), "\(small.message)")
+    }
+
     @Test func aSearchStoppedWithoutIncumbentKeepsTheLPRoundingStart() throws {
         var c = try Fixture.community("example-3x24.json")
         c.prosumers[0].flexibleLoads = [FlexibleLoad(id: "ev", powerKW: 1.5, runPeriods: 3, earliest: 9, latest: 16)]
