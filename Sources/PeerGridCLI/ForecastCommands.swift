@@ -28,7 +28,20 @@ struct SeriesOptions: ParsableArguments {
         guard let data else { throw CLIFailure("--data is required") }
         guard let column else { throw CLIFailure("--column is required") }
         let regressors = (exog ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        return try TimeSeriesCSV.read(data, column: column, timeZone: timezone?.zone, fill: fill, regressors: regressors)
+        let series = try TimeSeriesCSV.read(data, column: column, timeZone: timezone?.zone, fill: fill, regressors: regressors)
+        if let note = Self.stepNote(series) { FileHandle.standardError.write(Data("peergrid: note: \(data): \(note)\n".utf8)) }
+        return series
+    }
+
+    /// A note when the step does not divide a day: the models' daily and weekly seasons are then whole numbers of
+    /// observations, rounded, and drift against the clock.
+    static func stepNote(_ series: TimeSeries) -> String? {
+        let step = series.step
+        guard step < 86_400, step > 0 else { return nil }
+        let perDay = 86_400 / step
+        guard abs(perDay - perDay.rounded()) > 1e-9 else { return nil }
+        let hours = Double(series.periodsPerDay) * step / 3600
+        return "the \(Int(step)) s step does not divide a day; the daily season is taken as \(series.periodsPerDay) observations (\(String(format: "%.2f", hours)) h)"
     }
 }
 

@@ -366,3 +366,26 @@ enum UTCTimeForTests {
         #expect(bad.code == 2 && bad.stderr.contains("--model"), "\(bad.stderr)")
     }
 }
+
+@Suite struct StepNoteTests {
+    /// A step that does not divide a day gets a note naming the file and the rounded daily season; one that divides
+    /// it gets none. Both backtests run.
+    @Test(arguments: [(420, true), (600, false)])
+    func aStepThatDoesNotDivideADayIsNoted(_ step: Int, _ noted: Bool) throws {
+        let dir = try CLI.temporaryDirectory()
+        let file = dir.appendingPathComponent("step-\(step).csv")
+        let f = ISO8601DateFormatter()
+        var rows = "timestamp,x\n"
+        for k in 0..<(9 * 86_400 / step) {
+            rows += "\(f.string(from: Date(timeIntervalSince1970: 946_684_800 + Double(k * step)))),\(String(format: "%.3f", 5 + sin(Double(k) / 20)))\n"
+        }
+        try rows.write(to: file, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["backtest", "--data", file.path, "--column", "x", "--horizon", "1", "--test-days", "1", "--models", "naive"])
+        #expect(r.code == 0, "\(r.stderr)")
+        if noted {
+            #expect(r.stderr.contains("step-420.csv: the 420 s step does not divide a day; the daily season is taken as 206 observations (24.03 h)"), "\(r.stderr)")
+        } else {
+            #expect(!r.stderr.contains("note:"), "\(r.stderr)")
+        }
+    }
+}
