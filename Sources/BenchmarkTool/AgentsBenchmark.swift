@@ -31,7 +31,9 @@ struct AgentsBenchmark: ParsableCommand {
     @Option(name: .customLong("central-time-limit"), help: "Time limit of the central MILP (CBC, 2 threads), seconds.")
     var centralTimeLimit: Double = 150
 
-    @Option(name: .customLong("central-up-to"), help: "Largest N for which the central MILP runs too (N = 1000: about 80 s and 1 GB since the large-model path of 2026-12-05).")
+    @Option(
+        name: .customLong("central-up-to"),
+        help: "Largest N for which the central MILP runs too (N = 1000: about 80 s and 1 GB since the large-model path of 2026-12-05).")
     var centralUpTo: Int = 1000
 
     @Option(name: .customLong("agents-time-limit"), help: "Time limit of the decentralized clearing, seconds.")

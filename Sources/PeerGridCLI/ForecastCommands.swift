@@ -41,7 +41,8 @@ struct SeriesOptions: ParsableArguments {
         let perDay = 86_400 / step
         guard abs(perDay - perDay.rounded()) > 1e-9 else { return nil }
         let hours = Double(series.periodsPerDay) * step / 3600
-        return "the \(Int(step)) s step does not divide a day; the daily season is taken as \(series.periodsPerDay) observations (\(String(format: "%.2f", hours)) h)"
+        return
+            "the \(Int(step)) s step does not divide a day; the daily season is taken as \(series.periodsPerDay) observations (\(String(format: "%.2f", hours)) h)"
     }
 }
 

@@ -383,7 +383,8 @@ enum UTCTimeForTests {
         let r = try CLI.run(["backtest", "--data", file.path, "--column", "x", "--horizon", "1", "--test-days", "1", "--models", "naive"])
         #expect(r.code == 0, "\(r.stderr)")
         if noted {
-            #expect(r.stderr.contains("step-420.csv: the 420 s step does not divide a day; the daily season is taken as 206 observations (24.03 h)"), "\(r.stderr)")
+            #expect(
+                r.stderr.contains("step-420.csv: the 420 s step does not divide a day; the daily season is taken as 206 observations (24.03 h)"), "\(r.stderr)")
         } else {
             #expect(!r.stderr.contains("note:"), "\(r.stderr)")
         }
