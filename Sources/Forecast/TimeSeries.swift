@@ -28,8 +28,16 @@ public struct TimeSeries: Sendable {
 
     /// Number of observations.
     public var count: Int { values.count }
-    /// Observations per day (48 for half-hourly data).
+    /// Observations per day (48 for half-hourly data). Rounded when the step does not divide a day
+    /// (``stepDividesDay``): the daily and weekly seasons then drift against the clock.
     public var periodsPerDay: Int { Int((86_400 / step).rounded()) }
+    /// Whether a whole number of steps makes a day (true for a step of a day or longer: the season is then one
+    /// observation a day).
+    public var stepDividesDay: Bool {
+        guard step > 0, step < 86_400 else { return true }
+        let perDay = 86_400 / step
+        return abs(perDay - perDay.rounded()) <= 1e-9
+    }
     /// Timestamp of observation `k`.
     public func timestamp(_ k: Int) -> Date { start.addingTimeInterval(Double(k) * step) }
 

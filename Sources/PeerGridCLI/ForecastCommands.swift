@@ -33,14 +33,10 @@ struct SeriesOptions: ParsableArguments {
         return series
     }
 
-    /// A note when the step does not divide a day: the models' daily and weekly seasons are then whole numbers of
-    /// observations, rounded, and drift against the clock.
+    /// A note when the step does not divide a day (``TimeSeries/stepDividesDay``).
     static func stepNote(_ series: TimeSeries) -> String? {
-        let step = series.step
-        guard step < 86_400, step > 0 else { return nil }
-        let perDay = 86_400 / step
-        guard abs(perDay - perDay.rounded()) > 1e-9 else { return nil }
-        let hours = Double(series.periodsPerDay) * step / 3600
+        guard !series.stepDividesDay else { return nil }
+        let step = series.step, hours = Double(series.periodsPerDay) * step / 3600
         return
             "the \(Int(step)) s step does not divide a day; the daily season is taken as \(series.periodsPerDay) observations (\(String(format: "%.2f", hours)) h)"
     }

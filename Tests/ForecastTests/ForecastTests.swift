@@ -465,3 +465,13 @@ extension EnsembleTests {
         #expect(ForecastCache.shared.count > 0)
     }
 }
+
+@Suite struct StepDividesDayTests {
+    /// Steps that make a whole day, steps that do not, and steps of a day or longer.
+    @Test(arguments: [(60.0, true, 1440), (900, true, 96), (1800, true, 48), (420, false, 206), (3900, false, 22), (86_400, true, 1), (172_800, true, 1)])
+    func stepDividesDay(_ step: Double, _ divides: Bool, _ perDay: Int) {
+        let s = TimeSeries(name: "x", start: Date(timeIntervalSince1970: 0), step: step, values: [1, 2, 3])
+        #expect(s.stepDividesDay == divides)
+        #expect(s.periodsPerDay == perDay)
+    }
+}
