@@ -30,7 +30,9 @@ public struct TimeSeries: Sendable {
     public var count: Int { values.count }
     /// Observations per day (48 for half-hourly data). Rounded when the step does not divide a day
     /// (``stepDividesDay``): the daily and weekly seasons then drift against the clock.
-    public var periodsPerDay: Int { Int((86_400 / step).rounded()) }
+    public var periodsPerDay: Int { Self.periodsPerDay(step: step) }
+    /// Observations a day at `step` seconds, rounded (0 for a step over two days).
+    public static func periodsPerDay(step: TimeInterval) -> Int { Int((86_400 / step).rounded()) }
     /// Whether a whole number of steps makes a day (true for a step of a day or longer: the season is then one
     /// observation a day).
     public var stepDividesDay: Bool {

@@ -34,9 +34,11 @@ public enum GapFill: String, Sendable, CaseIterable {
 public enum TimeSeriesCSV {
     /// Reads `column` and, when asked, `regressors` (exogenous columns such as temperature or a holiday flag).
     /// With regressors, trailing rows whose `column` cell is empty are the future: their regressor values are
-    /// kept (``TimeSeries/regressorValues`` is longer than ``TimeSeries/values``) for forecasting.
+    /// kept (``TimeSeries/regressorValues`` is longer than ``TimeSeries/values``) for forecasting. Without a
+    /// `column`, the file's one column besides the timestamp and the regressors is read (a file with several is
+    /// refused, naming them).
     public static func read(
-        _ path: String, column: String, timeZone: TimeZone? = nil, fill: GapFill? = nil,
+        _ path: String, column: String?, timeZone: TimeZone? = nil, fill: GapFill? = nil,
         regressors: [String] = []
     ) throws -> TimeSeries {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -53,7 +55,7 @@ public enum TimeSeriesCSV {
     /// Parses CSV text; `file` names the source in errors. Steps: the columns, the rows (timestamps, values,
     /// regressors; future rows without a value last), then the regular series with its gaps filled.
     public static func parse(
-        _ text: String, file: String, column: String, timeZone: TimeZone? = nil,
+        _ text: String, file: String, column: String?, timeZone: TimeZone? = nil,
         fill: GapFill? = nil, regressors: [String] = []
     ) throws -> TimeSeries {
         // DataIO's RFC 4180 reader: CRLF, a BOM and quoted fields (headers included) read like any other file.
@@ -85,14 +87,15 @@ public enum TimeSeriesCSV {
         }
 
         /// Finds the value, timestamp and regressor columns in the header.
-        init(table: CSVTable, file: String, column: String, regressors: [String], timeZone: TimeZone?) throws {
+        init(table: CSVTable, file: String, column: String?, regressors: [String], timeZone: TimeZone?) throws {
             self.file = file
-            self.column = column
             self.regressors = regressors
             self.timeZone = timeZone
             parser = TimestampParser(timeZone: timeZone)
             let names = table.header
             func fail(_ m: String) -> TimeSeriesError { TimeSeriesError(file: file, line: 1, message: m) }
+            let column = try column ?? Self.onlyValueColumn(names, regressors: regressors, fail: fail)
+            self.column = column
             guard let col = names.firstIndex(of: column) else {
                 let plain = names.allSatisfy { name in
                     name.count <= 64
@@ -112,6 +115,19 @@ public enum TimeSeriesCSV {
                 regressorCols.append(c)
             }
             self.regressorCols = regressorCols
+        }
+
+        /// The one column that is neither the timestamp (`timestamp`, else the first) nor a regressor.
+        static func onlyValueColumn(_ names: [String], regressors: [String], fail: (String) -> TimeSeriesError) throws -> String {
+            let time = names.firstIndex(of: "timestamp") ?? 0
+            let values = names.indices.filter { $0 != time && !regressors.contains(names[$0]) }.map { names[$0] }
+            guard values.count == 1 else {
+                throw fail(
+                    values.isEmpty
+                        ? "no value column besides the timestamp (columns: \(shown(names)))"
+                        : "\(values.count) value columns (\(shown(values))): name the one to read with --column")
+            }
+            return values[0]
         }
 
         /// One row: its timestamp (after the previous one), its value (or none in a future row) and regressors.

@@ -9,7 +9,7 @@ struct SeriesOptions: ParsableArguments {
     @Option(help: "CSV with an ISO 8601 `timestamp` column.")
     var data: String?
 
-    @Option(help: "The column to forecast.")
+    @Option(help: "The column to forecast (default: the file's only column besides the timestamp).")
     var column: String?
 
     @Option(
@@ -26,7 +26,6 @@ struct SeriesOptions: ParsableArguments {
 
     func load() throws -> TimeSeries {
         guard let data else { throw CLIFailure("--data is required") }
-        guard let column else { throw CLIFailure("--column is required") }
         let regressors = (exog ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let series = try TimeSeriesCSV.read(data, column: column, timeZone: timezone?.zone, fill: fill, regressors: regressors)
         if let note = Self.stepNote(series) { FileHandle.standardError.write(Data("peergrid: note: \(data): \(note)\n".utf8)) }
@@ -101,8 +100,8 @@ struct BacktestCommand: ParsableCommand {
 
     @OptionGroup var series: SeriesOptions
 
-    @Option(parsing: .unconditional, help: "Forecast horizon in observations (48 = one day of half-hours; at most 100000).")
-    var horizon: Int
+    @Option(parsing: .unconditional, help: "Forecast horizon in observations (default: one day, 48 for half-hours; at most 100000).")
+    var horizon: Int?
 
     @Option(name: .customLong("test-days"), help: "Number of last days used as forecast origins.")
     var testDays: Int
@@ -141,7 +140,7 @@ struct BacktestCommand: ParsableCommand {
     @OptionGroup(title: "Neural networks") var neural: NeuralTrainingOptions
 
     func validate() throws {
-        try ForecastLimits.check(horizon: horizon)
+        if let horizon { try ForecastLimits.check(horizon: horizon) }
         guard testDays > 0 else { throw ValidationError("--test-days must be > 0") }
         guard calibrationDays >= 0, calibrationDays <= 366 else { throw ValidationError("--calibration-days must be 0 to 366, not \(calibrationDays)") }
         guard aciGamma >= 0, aciGamma <= 1 else { throw ValidationError("--aci-gamma must be 0 to 1, not \(aciGamma)") }
@@ -150,6 +149,7 @@ struct BacktestCommand: ParsableCommand {
 
     func run() throws {
         let s = try series.load()
+        let horizon = self.horizon ?? max(1, s.periodsPerDay)
         let names = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let forecasters = try names.map { try neural.apply(to: ForecasterCatalog.make($0, periodsPerDay: s.periodsPerDay)) }
         var backtest = Backtest(horizon: horizon, testDays: testDays, calibrationDays: calibrationDays)
@@ -250,8 +250,8 @@ struct ForecastCommand: ParsableCommand {
     @Option(help: "Model: \(ForecasterCatalog.names.joined(separator: ", ")).")
     var model: String = "seasonal-naive"
 
-    @Option(parsing: .unconditional, help: "Horizon in observations (at most 100000).")
-    var horizon: Int
+    @Option(parsing: .unconditional, help: "Horizon in observations (default: one day of the series' steps; at most 100000).")
+    var horizon: Int?
 
     @Option(help: "Write timestamp,forecast,lower_95,upper_95 to this CSV (stdout otherwise).")
     var out: String?
@@ -271,12 +271,14 @@ struct ForecastCommand: ParsableCommand {
     @OptionGroup(title: "Neural networks") var neural: NeuralTrainingOptions
 
     func validate() throws {
-        try ForecastLimits.check(horizon: horizon)
+        if let horizon { try ForecastLimits.check(horizon: horizon) }
         guard calibrationDays >= 0, calibrationDays <= 366 else { throw ValidationError("--calibration-days must be 0 to 366, not \(calibrationDays)") }
     }
 
     func run() throws {
         var saved: SavedModel
+        // Without --horizon: one day of the series' steps (known once the series or the saved model is read).
+        var horizon = self.horizon ?? 0
         if let loadModel {
             guard series.data == nil else {
                 throw CLIFailure("give either --load-model or --data (a loaded model forecasts from the end of the series it was fitted on)")
@@ -284,8 +286,10 @@ struct ForecastCommand: ParsableCommand {
             guard calibrationDays == 0 else { throw CLIFailure("--calibration-days needs --data (a loaded model keeps the calibration it was saved with)") }
             guard let data = FileManager.default.contents(atPath: loadModel) else { throw CLIFailure("\(loadModel): cannot read the file") }
             saved = try ModelFile.decode(data, file: loadModel)
+            if self.horizon == nil { horizon = max(1, TimeSeries.periodsPerDay(step: saved.step)) }
         } else {
             let s = try series.load()
+            if self.horizon == nil { horizon = max(1, s.periodsPerDay) }
             var f = try neural.apply(to: ForecasterCatalog.make(model, periodsPerDay: s.periodsPerDay))
             defer { NeuralTrainingOptions.finishLine() }
             do { try f.fit(s) } catch let e as ForecastError { throw CLIFailure("\(series.data ?? ""): \(e.description)") } catch let e as ARIMAError {

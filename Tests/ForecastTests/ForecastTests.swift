@@ -35,6 +35,27 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         } catch { Issue.record("\(label): \(error)") }
     }
 
+    /// Without a column name, the one column besides the timestamp (and the regressors) is read; a file with
+    /// several, or none, is refused on line 1 with the columns named.
+    @Test func theOnlyValueColumnIsReadWithoutAName() throws {
+        let s = try TimeSeriesCSV.parse("load,timestamp\n1,2000-01-01T00:00:00Z\n2,2000-01-01T00:30:00Z\n", file: "f", column: nil)
+        #expect(s.name == "load" && s.values == [1, 2])
+        let r = try TimeSeriesCSV.parse(
+            "timestamp,x,temp\n2000-01-01T00:00:00Z,1,5\n2000-01-01T00:30:00Z,2,6\n", file: "f", column: nil, regressors: ["temp"])
+        #expect(r.name == "x" && r.regressorValues == [[5, 6]])
+        for (text, message) in [
+            ("timestamp,a,b\n2000-01-01T00:00:00Z,1,2\n", "2 value columns (a, b): name the one to read with --column"),
+            ("timestamp\n2000-01-01T00:00:00Z\n", "no value column besides the timestamp")
+        ] {
+            #expect {
+                try TimeSeriesCSV.parse(text, file: "meter.csv", column: nil)
+            } throws: { e in
+                guard let e = e as? TimeSeriesError else { return false }
+                return e.line == 1 && e.message.contains(message) && e.description.hasPrefix("meter.csv")
+            }
+        }
+    }
+
     @Test func gapsAreFilledOnlyWhenAsked() throws {
         let text = "timestamp,x\n2000-01-01T00:00:00Z,1\n2000-01-01T00:30:00Z,2\n2000-01-01T01:30:00Z,4\n"
         let s = try TimeSeriesCSV.parse(text, file: "f", column: "x", fill: .linear)

@@ -390,3 +390,29 @@ enum UTCTimeForTests {
         }
     }
 }
+
+@Suite struct ForecastDefaultsTests {
+    /// Without --column and --horizon, `forecast` reads the file's one value column and forecasts one day of its
+    /// steps; a file with several value columns is refused (exit 2) with the columns named.
+    @Test func oneValueColumnAndOneDayAreTheDefaults() throws {
+        let dir = try CLI.temporaryDirectory()
+        let file = dir.appendingPathComponent("meter.csv"), out = dir.appendingPathComponent("f.csv")
+        let f = ISO8601DateFormatter()
+        var rows = "timestamp,kw\n", two = "timestamp,a,b\n"
+        for k in 0..<(9 * 24) {
+            let stamp = f.string(from: Date(timeIntervalSince1970: 946_684_800 + Double(k * 3600)))
+            rows += "\(stamp),\(String(format: "%.3f", 2 + sin(Double(k) / 4)))\n"
+            two += "\(stamp),1,2\n"
+        }
+        try rows.write(to: file, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["forecast", "--data", file.path, "--out", out.path])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("wrote 24 forecasts of kw"), "\(r.stdout)")
+        let written = try String(contentsOf: out, encoding: .utf8).split(separator: "\n")
+        #expect(written.count == 25 && written[1].hasPrefix("2000-01-10T00:00:00Z,"), "\(written.prefix(2))")
+        let several = dir.appendingPathComponent("two.csv")
+        try two.write(to: several, atomically: true, encoding: .utf8)
+        let refused = try CLI.run(["forecast", "--data", several.path])
+        #expect(refused.code == 2 && refused.stderr.contains("two.csv:1: 2 value columns (a, b): name the one to read with --column"), "\(refused.stderr)")
+    }
+}
