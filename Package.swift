@@ -65,7 +65,7 @@ let package = Package(
             "ResultStore", "Agents", "Anomalies",
         ]),
         .executableTarget(name: "PeerGridCLI", dependencies: [
-            "DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market", "Reports", "DayAhead",
+            "DataIO", "LinearAlgebra", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market", "Reports", "DayAhead",
             "ResultStore", "Ledger", "Agents", "Control", "Anomalies", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "BenchmarkTool", dependencies: [

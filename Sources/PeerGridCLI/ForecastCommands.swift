@@ -2,6 +2,7 @@ import DataIO
 import ArgumentParser
 import Forecast
 import Foundation
+import LinearAlgebra
 import Reports
 
 /// Options for reading a time series column.
@@ -184,7 +185,7 @@ struct BacktestCommand: ParsableCommand {
         if let json {
             let object: JSON = .object([
                 ("horizon", .integer(horizon)), ("test_days", .integer(testDays)), ("calibration_days", .integer(calibrationDays)),
-                ("aci_gamma", .number(aciGamma)),
+                ("aci_gamma", .number(aciGamma)), ("blas_threads", .integer(BLASThreads.current)),
                 (
                     "models",
                     .array(

@@ -26,9 +26,10 @@ enum CLI {
     }
 
     /// Runs `peergrid arguments`; with a `launcher` (such as `mpirun -n 2`), runs `launcher peergrid arguments`.
+    /// `unsetting` removes variables from the test's environment, then `environment` adds to it.
     static func run(
         _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
-        launcher: [String] = []
+        unsetting: [String] = [], launcher: [String] = []
     ) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else { throw MissingExecutable(path: executable.path) }
         let p = Process()
@@ -39,7 +40,11 @@ enum CLI {
             p.executableURL = executable
             p.arguments = arguments
         }
-        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+        if !environment.isEmpty || !unsetting.isEmpty {
+            var e = ProcessInfo.processInfo.environment
+            for name in unsetting { e[name] = nil }
+            p.environment = e.merging(environment) { $1 }
+        }
         if let directory { p.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out

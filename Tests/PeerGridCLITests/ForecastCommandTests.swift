@@ -416,3 +416,23 @@ enum UTCTimeForTests {
         #expect(refused.code == 2 && refused.stderr.contains("two.csv:1: 2 value columns (a, b): name the one to read with --column"), "\(refused.stderr)")
     }
 }
+
+@Suite struct BLASThreadsTests {
+    /// OpenBLAS runs on one thread unless the environment sets its thread count; `backtest --json` records the count.
+    @Test func oneBLASThreadUnlessTheEnvironmentSaysOtherwise() throws {
+        let dir = try CLI.temporaryDirectory()
+        let taylor = CLI.packageRoot.appendingPathComponent("Datasets/taylor_england_wales_halfhourly_2000.csv").path
+        func threads(_ environment: [String: String]) throws -> Int? {
+            let json = dir.appendingPathComponent("scores-\(environment.count).json")
+            let r = try CLI.run(
+                ["backtest", "--data", taylor, "--test-days", "1", "--json", json.path], environment: environment,
+                unsetting: ["OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"])
+            #expect(r.code == 0, "\(r.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any]
+            return object?["blas_threads"] as? Int
+        }
+        #expect(try threads([:]) == 1)
+        let two = try threads(["OPENBLAS_NUM_THREADS": "2"])
+        #expect(two == min(2, ProcessInfo.processInfo.activeProcessorCount), "\(String(describing: two))")
+    }
+}
