@@ -449,16 +449,6 @@ func seconds(since start: ContinuousClock.Instant) -> Double {
     return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
 }
 
-/// Results written by concurrent workers, read in index order.
-final class ResultSlots<T: Sendable>: @unchecked Sendable {
-    private var slots: [Result<T, Error>?]
-    private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ k: Int, _ r: Result<T, Error>) { lock.withLock { slots[k] = r } }
-    /// The values; the first failure in index order is thrown (so the message does not depend on timing).
-    func values() throws -> [T] { try lock.withLock { slots }.map { try $0!.get() } }
-}
-
 final class Counter: @unchecked Sendable {
     private var n = 0
     private let lock = NSLock()

@@ -112,19 +112,22 @@ public struct AutoSelectForecaster: Forecaster, Codable {
         let origins = (0..<days).map { firstOrigin + $0 * day }
         let pasts = origins.map { history.prefix($0) }
         let fingerprints = pasts.map(ForecastCache.fingerprint)
-        return candidates.compactMap { name in
+        // The (candidate, day) fits are independent and run on every core.
+        let outcomes = ForecastCache.concurrently(candidates.count * days) { job in
+            let name = candidates[job / days], k = job % days
+            return try ForecastCache.shared.point(
+                model: name, history: pasts[k], fingerprint: fingerprints[k], horizon: day, bounded: true,
+                make: {
+                    var m = try ForecasterCatalog.make(name, periodsPerDay: day)
+                    try m.fit(pasts[k])
+                    return PhysicalBounds(history: pasts[k]).apply(try m.forecast(horizon: day, level: 0.95)).point
+                })
+        }
+        return candidates.enumerated().compactMap { c, name in
             var actual: [Double] = [], predicted: [Double] = []
             for (k, origin) in origins.enumerated() {
                 let n = min(day, history.count - origin)
-                guard
-                    let point = try? ForecastCache.shared.point(
-                        model: name, history: pasts[k], fingerprint: fingerprints[k], horizon: day, bounded: true,
-                        make: {
-                            var m = try ForecasterCatalog.make(name, periodsPerDay: day)
-                            try m.fit(pasts[k])
-                            return PhysicalBounds(history: pasts[k]).apply(try m.forecast(horizon: day, level: 0.95)).point
-                        })
-                else { return nil }
+                guard let point = try? outcomes[c * days + k].get() else { return nil }
                 actual += history.values[origin..<(origin + n)]
                 predicted += point.prefix(n)
             }

@@ -129,28 +129,25 @@ public struct EnsembleForecaster: Forecaster, Codable {
         guard firstOrigin > 7 * day else {
             throw ForecastError.historyTooShort(model: name, needed: validationDays * day + 7 * day + 1, got: history.count)
         }
-        // Validation: every member that fits on every origin takes part.
-        var forecasts: [String: [[Double]]] = [:]
-        var actual: [[Double]] = []
-        for d in 0..<validationDays {
-            let origin = firstOrigin + d * day
-            let past = history.prefix(origin)
-            let fingerprint = ForecastCache.fingerprint(past)
-            let horizon = min(history.count, origin + day) - origin
-            actual.append(Array(history.values[origin..<(origin + horizon)]))
-            for member in candidates where forecasts[member] != nil || d == 0 {
-                do {
-                    // Memoized: in a backtest the next origin's fit validates on all but one of these days again.
-                    let point = try ForecastCache.shared.point(model: member, history: past, fingerprint: fingerprint, horizon: horizon, bounded: false) {
-                        var m = try ForecasterCatalog.make(member, periodsPerDay: day)
-                        try m.fit(past)
-                        return Array(try m.forecast(horizon: horizon, level: 0.95).point)
-                    }
-                    forecasts[member, default: []].append(point)
-                } catch {
-                    forecasts[member] = nil
-                }
+        // Validation: every member that fits on every origin takes part. The (day, member) fits are independent and
+        // run on every core; each is memoized (in a backtest the next origin's fit validates on all but one of these
+        // days again).
+        let origins = (0..<validationDays).map { firstOrigin + $0 * day }
+        let pasts = origins.map { history.prefix($0) }
+        let fingerprints = pasts.map(ForecastCache.fingerprint)
+        let horizons = origins.map { min(history.count, $0 + day) - $0 }
+        let actual = zip(origins, horizons).map { Array(history.values[$0..<($0 + $1)]) }
+        let outcomes = ForecastCache.concurrently(validationDays * candidates.count) { job in
+            let d = job / candidates.count, member = candidates[job % candidates.count]
+            return try ForecastCache.shared.point(model: member, history: pasts[d], fingerprint: fingerprints[d], horizon: horizons[d], bounded: false) {
+                var m = try ForecasterCatalog.make(member, periodsPerDay: day)
+                try m.fit(pasts[d])
+                return Array(try m.forecast(horizon: horizons[d], level: 0.95).point)
             }
+        }
+        var forecasts: [String: [[Double]]] = [:]
+        for (k, member) in candidates.enumerated() {
+            if let points = try? (0..<validationDays).map({ try outcomes[$0 * candidates.count + k].get() }) { forecasts[member] = points }
         }
         let usable = candidates.filter { (forecasts[$0]?.count ?? 0) == validationDays }
         guard !usable.isEmpty else { throw ForecastError.historyTooShort(model: name, needed: firstOrigin + 1, got: history.count) }

@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 
 /// Memoized point forecasts of catalog models, for the rolling validations inside `ensemble` and `auto`.
@@ -90,6 +91,15 @@ public final class ForecastCache: @unchecked Sendable {
     }
 
     var count: Int { lock.withLock { entries.count } }
+
+    /// `body(0) ... body(count - 1)` on every core (DataIO's ``concurrentOutcomes``), outcomes in index order, with
+    /// this task's ``bypass`` carried into the workers (a task-local value does not cross into Dispatch's threads).
+    /// For the validation fits of `ensemble` and `auto`: each is a deterministic function of its history prefix, so
+    /// the numbers are those of a plain loop.
+    static func concurrently<T: Sendable>(_ count: Int, _ body: @Sendable (Int) throws -> T) -> [Result<T, Error>] {
+        let bypass = Self.bypass
+        return concurrentOutcomes(count) { k in try Self.$bypass.withValue(bypass) { try body(k) } }
+    }
 
     /// Forgets every memoized forecast, so that the next backtest runs cold (`benchmark forecast` times each
     /// repeat from an empty cache).
