@@ -233,6 +233,37 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
 }
 
 extension EnsembleTests {
+    /// The validation fits run concurrently; the weights must be those of a plain loop: each member refitted
+    /// before each validation day, one after another, then the same stack (cache bypassed on both sides, so
+    /// nothing is shared). Catches a job read back into the wrong (day, member) slot.
+    @Test func concurrentValidationGivesThePlainLoopsWeights() throws {
+        var g = SeededGenerator(seed: 11)
+        var values: [Double] = []
+        for t in 0..<(24 * 7 * 3) {
+            let daily = sin(Double(t) * Double.pi / 12), weekly = 0.5 * Double((t / 24) % 7)
+            values.append(5 + daily + weekly + g.uniform(-0.4, 0.4))
+        }
+        let s = TimeSeries(name: "x", start: Date(timeIntervalSince1970: 0), step: 3600, values: values)
+        let days = 4, first = s.count - days * 24
+        try ForecastCache.$bypass.withValue(true) {
+            var e = EnsembleForecaster(validationDays: days)
+            try e.fit(s)
+            var columns: [[Double]] = []
+            for member in e.members {
+                var column: [Double] = []
+                for d in 0..<days {
+                    var m = try ForecasterCatalog.make(member, periodsPerDay: 24)
+                    try m.fit(s.prefix(first + d * 24))
+                    column += try m.forecast(horizon: 24, level: 0.95).point
+                }
+                columns.append(column)
+            }
+            let plain = EnsembleForecaster.simplexLeastSquares(columns: columns, target: Array(s.values[first...]))
+            #expect(e.weights == plain, "\(e.weights) against \(plain)")
+            #expect(Set(plain).count > 1, "the members must differ for the test to mean something: \(plain)")
+        }
+    }
+
     /// By default a load series validates on two weeks (fewer, down to one, when the history is short) and a
     /// generation series on one; a requested number is kept.
     @Test func validationDaysFollowTheSeriesAndTheHistory() {
