@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 
 /// Scores of one model over a rolling-origin backtest.
@@ -97,10 +98,33 @@ public struct Backtest: Sendable {
         }
     }
 
-    /// Runs `model` over the series; `progress` is called after each origin.
+    /// Fit the origins side by side on every core (DataIO's ``concurrentOutcomes``). Each origin's fit is a
+    /// function of its history prefix alone, so the scores are those of one origin after another; only the wall
+    /// time changes (`fitSeconds` still sums each fit's own time). Off by default, so that `benchmark forecast` times a
+    /// model on one core beside its single-threaded references; `peergrid backtest` turns it on where
+    /// ``fitsOriginsConcurrently(_:)`` says.
+    public var concurrentOrigins = false
+
+    /// Whether a model's origins may be fitted side by side: not `ensemble` and `auto`, which spread their own
+    /// validation fits over the cores and reuse the previous origin's (``ForecastCache``), nor the networks, which
+    /// train over every core and draw their epochs on the terminal.
+    public static func fitsOriginsConcurrently(_ model: any Forecaster) -> Bool {
+        !(model is EnsembleForecaster || model is AutoSelectForecaster || model is NeuralForecaster)
+    }
+
+    /// One origin's fit: the forecast (physical bounds applied), the bounds, the fit's seconds and the MASE scale.
+    struct OriginFit: Sendable {
+        var forecast: Forecast
+        var bounds: PhysicalBounds
+        var seconds: Double
+        var scale: Double
+    }
+
+    /// Runs `model` over the series; `progress` is called after each origin (from the workers, one call at a time,
+    /// with the number done so far, when ``concurrentOrigins`` is on).
     public func run(
         _ model: any Forecaster, on series: TimeSeries,
-        progress: ((Int, Int) -> Void)? = nil
+        progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> BacktestScore {
         let day = series.periodsPerDay
         let week = 7 * day
@@ -109,6 +133,34 @@ public struct Backtest: Sendable {
         guard horizon > 0, testDays > 0, firstOrigin > week else {
             throw ForecastError.historyTooShort(model: model.name, needed: (testDays + calibration) * day + week + 1, got: series.count)
         }
+        let total = testDays + calibration
+        let (horizon, level) = (self.horizon, self.level)
+        let fit: @Sendable (Int) throws -> OriginFit = { d in
+            var m = model
+            let history = series.prefix(firstOrigin + d * day)
+            let start = DispatchTime.now().uptimeNanoseconds
+            try m.fit(history)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let bounds = PhysicalBounds(history: history)
+            let f = bounds.apply(try m.forecast(horizon: horizon, level: level))
+            // Calibration origins only record their errors; test origins are also scaled for MASE.
+            let scale = d < calibration ? 1 : Metrics.seasonalNaiveScale(history.values, period: week)
+            return OriginFit(forecast: f, bounds: bounds, seconds: seconds, scale: scale)
+        }
+        var fits: [OriginFit] = []
+        if concurrentOrigins && total > 1 {
+            let reported = ProgressCounter()
+            fits = try concurrentOutcomes(total) { d in
+                let r = try fit(d)
+                if let progress { reported.next { progress($0, total) } }
+                return r
+            }.map { try $0.get() }
+        } else {
+            for d in 0..<total {
+                fits.append(try fit(d))
+                progress?(d + 1, total)
+            }
+        }
         var errors: [[Double]] = []
         var rawLower: [Double] = [], rawUpper: [Double] = []
         var actual: [Double] = [], predicted: [Double] = [], lower: [Double] = [], upper: [Double] = [], dark: [Bool] = []
@@ -116,24 +168,15 @@ public struct Backtest: Sendable {
         var fitSeconds = 0.0
         var days: [BacktestDay] = []
         var alpha = 1 - level
-        for d in 0..<(testDays + calibration) {
+        for d in 0..<total {
             let origin = firstOrigin + d * day
-            var m = model
-            let history = series.prefix(origin)
-            let start = DispatchTime.now().uptimeNanoseconds
-            try m.fit(history)
-            fitSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            let bounds = PhysicalBounds(history: history)
-            let f = bounds.apply(try m.forecast(horizon: horizon, level: level))
+            let (f, bounds, scale) = (fits[d].forecast, fits[d].bounds, fits[d].scale)
+            fitSeconds += fits[d].seconds
             let n = min(horizon, series.count - origin)
             let y = Array(series.values[origin..<(origin + n)])
             let point = Array(f.point.prefix(n))
             defer { errors.append(zip(y, point).map { $0 - $1 }) }
-            // Calibration origins only record their errors.
-            if d < calibration {
-                progress?(d + 1, testDays + calibration)
-                continue
-            }
+            if d < calibration { continue }
             var lo = Array(f.lower.prefix(n)), hi = Array(f.upper.prefix(n))
             rawLower += lo
             rawUpper += hi
@@ -156,9 +199,7 @@ public struct Backtest: Sendable {
             lower += lo
             upper += hi
             days.append(BacktestDay(origin: origin, actual: y, point: point, lower: lo, upper: hi))
-            let scale = Metrics.seasonalNaiveScale(history.values, period: week)
             scaledErrors += zip(y, f.point).map { abs($0 - $1) / scale }
-            progress?(d + 1, testDays + calibration)
         }
         var score = BacktestScore(
             model: model.name, mae: Metrics.mae(actual, predicted), rmse: Metrics.rmse(actual, predicted),
@@ -175,5 +216,19 @@ public struct Backtest: Sendable {
         score.calibrated = calibration > 0
         score.scoreDaylight(actual: actual, lower: lower, upper: upper, dark: dark)
         return score
+    }
+}
+
+/// Numbers progress reports 1, 2, ... from concurrent workers, one report at a time.
+final class ProgressCounter: @unchecked Sendable {
+    private var done = 0
+    private let lock = NSLock()
+
+    /// Counts one more and calls `report` with the count, under the lock (so reports never interleave).
+    func next(_ report: (Int) -> Void) {
+        lock.withLock {
+            done += 1
+            report(done)
+        }
     }
 }

@@ -160,10 +160,11 @@ struct BacktestCommand: ParsableCommand {
             defer { NeuralTrainingOptions.finishLine() }
             // Origins on a terminal (the networks draw their epochs on the same line instead).
             let clock = Stopwatch()
-            let progress: ((Int, Int) -> Void)? =
+            backtest.concurrentOrigins = Backtest.fitsOriginsConcurrently(f)
+            let progress: (@Sendable (Int, Int) -> Void)? =
                 f is NeuralForecaster
                 ? nil
-                : { k, n in StatusLine.show(String(format: "backtest %@: origin %d/%d, %.0f s", f.name, k, n, clock.seconds)) }
+                : { @Sendable (k: Int, n: Int) in StatusLine.show(String(format: "backtest %@: origin %d/%d, %.0f s", f.name, k, n, clock.seconds)) }
             defer { StatusLine.clear() }
             do { scores.append(try backtest.run(f, on: s, progress: progress)) } catch let e as ForecastError {
                 throw CLIFailure("\(series.data ?? ""): \(e.description)")

@@ -199,6 +199,33 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
     }
 }
 
+@Suite struct ConcurrentOriginsTests {
+    /// Origins fitted side by side give the scores, days and intervals of one origin after another (with
+    /// calibration and adaptive conformal, whose pass stays in order), and progress counts every origin once.
+    @Test(arguments: ["ar-weekly", "arima", "mstl-ets"])
+    func concurrentOriginsScoreAsOneAfterAnother(_ name: String) throws {
+        var g = SeededGenerator(seed: 5)
+        var values: [Double] = []
+        for t in 0..<(24 * 7 * 4) {
+            let daily = sin(Double(t) * Double.pi / 12), weekly = 0.3 * Double((t / 24) % 7)
+            values.append(10 + daily + weekly + g.uniform(-0.5, 0.5))
+        }
+        let s = TimeSeries(name: "x", start: Date(timeIntervalSince1970: 0), step: 3600, values: values)
+        let model = try ForecasterCatalog.make(name, periodsPerDay: 24)
+        #expect(Backtest.fitsOriginsConcurrently(model))
+        var b = Backtest(horizon: 24, testDays: 5, calibrationDays: 4)
+        b.adaptiveGamma = 0.2
+        let plain = try b.run(model, on: s)
+        b.concurrentOrigins = true
+        let seen = ResultSlots<Int>(count: 9)
+        let side = try b.run(model, on: s, progress: { k, n in if n == 9, (1...9).contains(k) { seen.set(k - 1, .success(k)) } })
+        #expect(try seen.values() == Array(1...9), "nine origins reported once each, numbered 1 to 9")
+        #expect(plain.mae == side.mae && plain.mase == side.mase && plain.coverage == side.coverage && plain.width == side.width)
+        #expect(plain.days.map(\.point) == side.days.map(\.point) && plain.days.map(\.lower) == side.days.map(\.lower))
+        #expect(!Backtest.fitsOriginsConcurrently(EnsembleForecaster()) && !Backtest.fitsOriginsConcurrently(AutoSelectForecaster()))
+    }
+}
+
 @Suite struct EnsembleTests {
     /// A weekly pattern with small noise: the weekly seasonal naive and ar-weekly are near perfect, so they carry
     /// the weight; the combination forecasts the pattern, its weights sum to 1, and a saved ensemble loaded again
