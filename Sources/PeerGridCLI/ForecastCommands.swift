@@ -294,6 +294,10 @@ struct ForecastCommand: ParsableCommand {
             if self.horizon == nil { horizon = max(1, s.periodsPerDay) }
             var f = try neural.apply(to: ForecasterCatalog.make(model, periodsPerDay: s.periodsPerDay))
             defer { NeuralTrainingOptions.finishLine() }
+            // Elapsed seconds on a terminal while the model fits (the networks draw their epochs instead).
+            let ticker = TerminalProgress(enabled: !(f is NeuralForecaster))
+            ticker.start("forecast: fitting \(model) on \(s.count) observations\(calibrationDays > 0 ? ", then \(calibrationDays) calibration refits" : "")")
+            defer { ticker.finish() }
             do { try f.fit(s) } catch let e as ForecastError { throw CLIFailure("\(series.data ?? ""): \(e.description)") } catch let e as ARIMAError {
                 throw CLIFailure("\(series.data ?? ""): \(model): \(e.description)")
             }
