@@ -200,17 +200,22 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
 }
 
 @Suite struct ConcurrentOriginsTests {
+    /// An hourly series: a daily sine, a step a weekday, uniform noise (seeded).
+    static func hourly(weeks: Int, level: Double, weekly: Double, noise: Double, seed: UInt64) -> TimeSeries {
+        var g = SeededGenerator(seed: seed)
+        var values: [Double] = []
+        for t in 0..<(24 * 7 * weeks) {
+            let daily = sin(Double(t) * Double.pi / 12), day = weekly * Double((t / 24) % 7)
+            values.append(level + daily + day + g.uniform(-noise, noise))
+        }
+        return TimeSeries(name: "x", start: Date(timeIntervalSince1970: 0), step: 3600, values: values)
+    }
+
     /// Origins fitted side by side give the scores, days and intervals of one origin after another (with
     /// calibration and adaptive conformal, whose pass stays in order), and progress counts every origin once.
     @Test(arguments: ["ar-weekly", "arima", "mstl-ets"])
     func concurrentOriginsScoreAsOneAfterAnother(_ name: String) throws {
-        var g = SeededGenerator(seed: 5)
-        var values: [Double] = []
-        for t in 0..<(24 * 7 * 4) {
-            let daily = sin(Double(t) * Double.pi / 12), weekly = 0.3 * Double((t / 24) % 7)
-            values.append(10 + daily + weekly + g.uniform(-0.5, 0.5))
-        }
-        let s = TimeSeries(name: "x", start: Date(timeIntervalSince1970: 0), step: 3600, values: values)
+        let s = Self.hourly(weeks: 4, level: 10, weekly: 0.3, noise: 0.5, seed: 5)
         let model = try ForecasterCatalog.make(name, periodsPerDay: 24)
         #expect(Backtest.fitsOriginsConcurrently(model))
         var b = Backtest(horizon: 24, testDays: 5, calibrationDays: 4)
@@ -264,13 +269,7 @@ extension EnsembleTests {
     /// before each validation day, one after another, then the same stack (cache bypassed on both sides, so
     /// nothing is shared). Catches a job read back into the wrong (day, member) slot.
     @Test func concurrentValidationGivesThePlainLoopsWeights() throws {
-        var g = SeededGenerator(seed: 11)
-        var values: [Double] = []
-        for t in 0..<(24 * 7 * 3) {
-            let daily = sin(Double(t) * Double.pi / 12), weekly = 0.5 * Double((t / 24) % 7)
-            values.append(5 + daily + weekly + g.uniform(-0.4, 0.4))
-        }
-        let s = TimeSeries(name: "x", start: Date(timeIntervalSince1970: 0), step: 3600, values: values)
+        let s = ConcurrentOriginsTests.hourly(weeks: 3, level: 5, weekly: 0.5, noise: 0.4, seed: 11)
         let days = 4, first = s.count - days * 24
         try ForecastCache.$bypass.withValue(true) {
             var e = EnsembleForecaster(validationDays: days)
