@@ -116,18 +116,18 @@ public struct ExponentialSmoothing: Forecaster, Codable {
     /// Maximum likelihood by BFGS over unconstrained coordinates: α = 1e-4 + 0.9998 σ(u0) (R's bounds), β = α σ(u1),
     /// φ = 0.8 + 0.18 σ(u2).
     static func estimate(_ form: Trend, _ y: [Double]) -> Parameters {
-        func logistic(_ u: Double) -> Double { 1 / (1 + exp(-u)) }
+        @Sendable func logistic(_ u: Double) -> Double { 1 / (1 + exp(-u)) }
         func logit(_ p: Double) -> Double { log(p / (1 - p)) }
         let head = Array(y.prefix(10))
         let level0 = head.reduce(0, +) / Double(head.count)
         let slope0 = y.count > 20 ? (y[10..<20].reduce(0, +) - y[0..<10].reduce(0, +)) / 100 : 0
-        func parameters(_ u: [Double]) -> Parameters {
+        @Sendable func parameters(_ u: [Double]) -> Parameters {
             let a = 1e-4 + (0.9999 - 1e-4) * logistic(u[0])
             return Parameters(
                 alpha: a, beta: form == .none ? 0 : a * logistic(u[1]), phi: form == .damped ? 0.8 + 0.18 * logistic(u[2]) : 1,
                 level0: u[3], slope0: form == .none ? 0 : u[4])
         }
-        func objective(_ u: [Double]) -> Double {
+        @Sendable func objective(_ u: [Double]) -> Double {
             let sse = filter(form, parameters(u), y).sse
             return sse.isFinite ? Double(y.count) * log(max(sse / Double(y.count), 1e-300)) : .infinity
         }
