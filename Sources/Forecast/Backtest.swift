@@ -100,9 +100,10 @@ public struct Backtest: Sendable {
 
     /// Fit the origins side by side on every core (DataIO's ``concurrentOutcomes``). Each origin's fit is a
     /// function of its history prefix alone, so the scores are those of one origin after another; only the wall
-    /// time changes (`fitSeconds` still sums each fit's own time). Off by default, so that `benchmark forecast` times a
-    /// model on one core beside its single-threaded references; `peergrid backtest` turns it on where
-    /// ``fitsOriginsConcurrently(_:)`` says.
+    /// time changes (`fitSeconds` still sums each fit's own time). Off by default, so that `benchmark forecast` fits one
+    /// origin at a time beside its single-threaded references (within a fit, `ensemble`'s and `auto`'s validation
+    /// and the BFGS gradients of the exact-ML and ETS fits still use every core); `peergrid backtest` turns it on
+    /// where ``fitsOriginsConcurrently(_:)`` says.
     public var concurrentOrigins = false
 
     /// Whether a model's origins may be fitted side by side: not `ensemble` and `auto`, which spread their own

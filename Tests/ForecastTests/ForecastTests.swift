@@ -43,6 +43,10 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         let r = try TimeSeriesCSV.parse(
             "timestamp,x,temp\n2000-01-01T00:00:00Z,1,5\n2000-01-01T00:30:00Z,2,6\n", file: "f", column: nil, regressors: ["temp"])
         #expect(r.name == "x" && r.regressorValues == [[5, 6]])
+        // A Windows export: byte-order mark, CRLF and quoted header and cells.
+        let windows = try TimeSeriesCSV.parse(
+            "\u{FEFF}\"timestamp\",\"load kw\"\r\n\"2000-01-01T00:00:00Z\",\"1.5\"\r\n2000-01-01T00:30:00Z,2\r\n", file: "f", column: nil)
+        #expect(windows.name == "load kw" && windows.values == [1.5, 2])
         for (text, message) in [
             ("timestamp,a,b\n2000-01-01T00:00:00Z,1,2\n", "2 value columns (a, b): name the one to read with --column"),
             ("timestamp\n2000-01-01T00:00:00Z\n", "no value column besides the timestamp")
