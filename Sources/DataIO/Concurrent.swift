@@ -24,3 +24,19 @@ public func concurrentOutcomes<T: Sendable>(_ count: Int, _ body: @Sendable (Int
     DispatchQueue.concurrentPerform(iterations: count) { k in slots.set(k, Result { try body(k) }) }
     return slots.outcomes
 }
+
+/// Numbers progress reports 1, 2, ... from concurrent workers, one report at a time.
+public final class ProgressCounter: @unchecked Sendable {
+    private var done = 0
+    private let lock = NSLock()
+
+    public init() {}
+
+    /// Counts one more and calls `report` with the count, under the lock (so reports never interleave).
+    public func next(_ report: (Int) -> Void) {
+        lock.withLock {
+            done += 1
+            report(done)
+        }
+    }
+}

@@ -239,7 +239,7 @@ public struct DayAheadPlanner: Sendable {
             }
         }
         let results = ResultSlots<SeriesForecast>(count: splits.count)
-        let done = Counter()
+        let done = ProgressCounter()
         // One BLAS thread per worker: two workers with two BLAS threads each oversubscribe the cores.
         BLASThreads.singleThreaded {
             DispatchQueue.concurrentPerform(iterations: splits.count) { k in
@@ -248,8 +248,7 @@ public struct DayAheadPlanner: Sendable {
                         splits[k], periodsPerCommunityPeriod: Int((periodSeconds / splits[k].history.step).rounded()),
                         periods: template.periods)
                     results.set(k, .success(f))
-                    let n = done.increment()
-                    progress?("forecast \(n)/\(splits.count): \(f.source.prosumer) \(f.source.kind.rawValue) with \(f.model)")
+                    done.next { n in progress?("forecast \(n)/\(splits.count): \(f.source.prosumer) \(f.source.kind.rawValue) with \(f.model)") }
                 } catch {
                     results.set(k, .failure(error))
                 }
@@ -447,14 +446,4 @@ public struct DayAheadPlanner: Sendable {
 func seconds(since start: ContinuousClock.Instant) -> Double {
     let d = ContinuousClock.now - start
     return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-}
-
-final class Counter: @unchecked Sendable {
-    private var n = 0
-    private let lock = NSLock()
-    func increment() -> Int {
-        lock.withLock {
-            n += 1; return n
-        }
-    }
 }

@@ -219,17 +219,3 @@ public struct Backtest: Sendable {
         return score
     }
 }
-
-/// Numbers progress reports 1, 2, ... from concurrent workers, one report at a time.
-final class ProgressCounter: @unchecked Sendable {
-    private var done = 0
-    private let lock = NSLock()
-
-    /// Counts one more and calls `report` with the count, under the lock (so reports never interleave).
-    func next(_ report: (Int) -> Void) {
-        lock.withLock {
-            done += 1
-            report(done)
-        }
-    }
-}
