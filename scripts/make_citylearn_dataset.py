@@ -3,13 +3,16 @@
 
     pip download --no-deps CityLearn==2.1.2 -d /tmp/wheel
     python3 scripts/make_citylearn_dataset.py /tmp/wheel/CityLearn-2.1.2-py3-none-any.whl
+    python3 scripts/make_citylearn_dataset.py /tmp/wheel/CityLearn-2.1.2-py3-none-any.whl \
+        Datasets/citylearn_fontana_2016autumn_hourly.csv --buildings 6,7,8,9,10,11 --start 2016-08-01
 
-Reads citylearn/data/citylearn_challenge_2022_phase_all/ (Building_1..5.csv, weather.csv, schema.json) and writes
-12 weeks (Monday 2017-01-02 .. Sunday 2017-03-26, 2016 rows) of hourly metered household load and rooftop PV.
+Reads citylearn/data/citylearn_challenge_2022_phase_all/ (Building_N.csv, schema.json) and writes 12 weeks of
+hourly metered household load and rooftop PV: by default homes 1..5 from Monday 2017-01-02 to Sunday 2017-03-26
+(2016 rows); `--buildings` and `--start` (a Monday) choose other homes and weeks.
 Deterministic; no value is changed except the PV unit (W per kW installed times the schema's nominal kW / 1000 =
 kW). The weather file is left out (Datasets/README.md says why).
 """
-import csv, io, json, sys, zipfile
+import argparse, csv, io, json, sys, zipfile
 from datetime import datetime, timedelta
 
 ROOT = "citylearn/data/citylearn_challenge_2022_phase_all/"
@@ -23,16 +26,16 @@ def rows(z, name):
     return list(csv.DictReader(io.TextIOWrapper(z.open(ROOT + name), encoding="utf-8")))
 
 
-def main(wheel, out):
+def main(wheel, out, buildings=BUILDINGS, start=START):
     z = zipfile.ZipFile(wheel)
     schema = json.load(z.open(ROOT + "schema.json"))
     series = {}
-    for b in BUILDINGS:
+    for b in buildings:
         r = rows(z, f"Building_{b}.csv")
         kwp = schema["buildings"][f"Building_{b}"]["pv"]["attributes"]["nominal_power"]
         series[f"b{b:02d}_load_kw"] = [float(x["Equipment Electric Power [kWh]"]) for x in r]
         series[f"b{b:02d}_pv_kw"] = [float(x["Solar Generation [W/kW]"]) * kwp / 1000 for x in r]
-    first = int((START - FIRST).total_seconds() // 3600)
+    first = int((start - FIRST).total_seconds() // 3600)
     count = WEEKS * 7 * 24
     names = list(series)
     with open(out, "w", newline="") as f:
@@ -45,4 +48,13 @@ def main(wheel, out):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "Datasets/citylearn_fontana_2017q1_hourly.csv")
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("wheel")
+    ap.add_argument("out", nargs="?", default="Datasets/citylearn_fontana_2017q1_hourly.csv")
+    ap.add_argument("--buildings", default=",".join(map(str, BUILDINGS)), help="comma-separated home numbers (1..17)")
+    ap.add_argument("--start", default=START.date().isoformat(), help="first day, a Monday (YYYY-MM-DD)")
+    a = ap.parse_args()
+    first_day = datetime.fromisoformat(a.start)
+    if first_day.weekday() != 0:
+        sys.exit(f"--start {a.start} is not a Monday")
+    main(a.wheel, a.out, [int(b) for b in a.buildings.split(",")], first_day)
