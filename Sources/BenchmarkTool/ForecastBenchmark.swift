@@ -46,8 +46,17 @@ struct ForecastBenchmark: ParsableCommand {
         help: "Calibrate every model's 95 % interval by split conformal over this many days before each test day (0: their own intervals).")
     var calibrationDays = 0
 
+    @Option(
+        name: .customLong("aci-gamma"),
+        help:
+            "With --calibration-days: adaptive conformal inference, as `peergrid backtest --aci-gamma` (0: plain split conformal, the default here so that the committed reports rerun as they were; `peergrid backtest` uses 0.5)."
+    )
+    var aciGamma = 0.0
+
     func validate() throws {
         guard calibrationDays >= 0 else { throw ValidationError("--calibration-days must be at least 0") }
+        guard aciGamma >= 0, aciGamma <= 1 else { throw ValidationError("--aci-gamma must be 0 to 1, not \(aciGamma)") }
+        guard aciGamma == 0 || calibrationDays > 0 else { throw ValidationError("--aci-gamma needs --calibration-days") }
         guard !name.isEmpty, !name.contains("/") else { throw ValidationError("--name must be a file name without '/'") }
     }
 
@@ -62,7 +71,8 @@ struct ForecastBenchmark: ParsableCommand {
         common.prepare()
         let series = try TimeSeriesCSV.read(data, column: column)
         let horizon = series.periodsPerDay
-        let backtest = Backtest(horizon: horizon, testDays: testDays, calibrationDays: calibrationDays)
+        var backtest = Backtest(horizon: horizon, testDays: testDays, calibrationDays: calibrationDays)
+        backtest.adaptiveGamma = aciGamma
         var rows: [Row] = []
         for name in models.flatMap({ $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }) where !name.isEmpty {
             let model = try ForecasterCatalog.make(name, periodsPerDay: series.periodsPerDay)
@@ -115,7 +125,7 @@ struct ForecastBenchmark: ParsableCommand {
             return "`make bench` (`.build/release/benchmark forecast`)"
         }
         return "`.build/release/benchmark forecast --data \(data) --column \(column) --name \(name) --models \(models.joined(separator: ",")) "
-            + "--calibration-days \(calibrationDays) --test-days \(testDays) --repeats \(common.repeats) --training-epochs \(trainingEpochs) "
+            + "--calibration-days \(calibrationDays) \(aciGamma > 0 ? "--aci-gamma \(String(format: "%g", aciGamma)) " : "")--test-days \(testDays) --repeats \(common.repeats) --training-epochs \(trainingEpochs) "
             + "--blas-threads \(common.blasThreads) --autoarima-limit \(String(format: "%g", autoarimaLimit))`"
     }
 
@@ -129,7 +139,7 @@ struct ForecastBenchmark: ParsableCommand {
             Data: `\(data)`, column `\(column)` (\(horizon) observations a day). Rolling origin: each of the last \(testDays) days is
             an origin; every model is refitted on everything before it and forecasts the next day (\(horizon) values). MAPE in
             percent (zero actuals skipped); MASE scaled by the weekly seasonal naive's in-sample MAE; coverage of the 95 %
-            interval\(calibrationDays > 0 ? ", calibrated by split conformal on the \(calibrationDays) days before each test day (the reference's are its own)" : ""). *backtest s*: the
+            interval\(calibrationDays > 0 ? ", calibrated by split conformal on the \(calibrationDays) days before each test day\(aciGamma > 0 ? " with adaptive conformal inference (gamma \(String(format: "%g", aciGamma)))" : "") (the reference's are its own)" : ""). *backtest s*: the
             whole backtest (all fits, order searches included, and forecasts), median [min, max] of \(common.repeats)
             run(s). The reference rows come from `Benchmarks/forecast_reference.py` in the same invocation
             (\(versions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))); their
@@ -217,7 +227,7 @@ struct ForecastBenchmark: ParsableCommand {
         func num(_ x: Any?) -> Double? { (x as? NSNumber)?.doubleValue }
         return .object([
             ("machine", .string(MachineInfo.describe())),
-            ("data", .string(data)), ("column", .string(column)), ("calibration_days", .integer(calibrationDays)),
+            ("data", .string(data)), ("column", .string(column)), ("calibration_days", .integer(calibrationDays)), ("aci_gamma", .number(aciGamma)),
             ("horizon", .integer(horizon)), ("test_days", .integer(testDays)),
             (
                 "models",

@@ -74,8 +74,16 @@ public struct Backtest: Sendable {
     /// Adaptive conformal inference (Gibbs and Candes 2021) on top of the calibration: after each test day the
     /// miscoverage level moves by `gamma * ((1 - level) - the day's miss rate)`, so a stretch of over- or
     /// under-coverage is corrected on the next days (0: plain split conformal). The quantile level is kept in
-    /// [0.5, 0.999].
+    /// [0.5, 0.999]. The miss rate counts the steps outside the dark hours only (PV at night is covered by [0, 0]
+    /// by construction, and counting it would narrow the daylight interval). `peergrid backtest` uses
+    /// ``recommendedAdaptiveGamma`` with `--calibration-days` unless told otherwise.
     public var adaptiveGamma = 0.0
+
+    /// The `gamma` `peergrid backtest` uses with `--calibration-days` unless told otherwise:
+    /// on 20 series (national, regional, household and PV, 14 calibration and 14 test days, six statistical
+    /// models) it put 103 of the 120 coverages within 93-97 %, against 61 with plain split conformal (README,
+    /// *Adaptive conformal by default*).
+    public static let recommendedAdaptiveGamma = 0.5
 
     public init(horizon: Int, testDays: Int, level: Double = 0.95, calibrationDays: Int = 0) {
         self.horizon = horizon
@@ -189,9 +197,10 @@ public struct Backtest: Sendable {
                 }
                 let bounded = bounds.apply(Forecast(point: point, lower: lo, upper: hi, level: level))
                 (lo, hi) = (bounded.lower, bounded.upper)
-                if adaptiveGamma > 0, n > 0 {
-                    let misses = (0..<n).filter { y[$0] < lo[$0] || y[$0] > hi[$0] }.count
-                    alpha += adaptiveGamma * ((1 - level) - Double(misses) / Double(n))
+                let lit = (0..<n).filter { !(bounds.nonNegative && bounds.isDark(step: $0)) }
+                if adaptiveGamma > 0, !lit.isEmpty {
+                    let misses = lit.filter { y[$0] < lo[$0] || y[$0] > hi[$0] }.count
+                    alpha += adaptiveGamma * ((1 - level) - Double(misses) / Double(lit.count))
                 }
             }
             actual += y

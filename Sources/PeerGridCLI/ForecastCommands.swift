@@ -119,9 +119,12 @@ struct BacktestCommand: ParsableCommand {
     @Option(
         name: .customLong("aci-gamma"),
         help:
-            "With --calibration-days: adaptive conformal inference, the interval's level moves by this times (0.05 - the last test day's miss rate) after each test day (0: plain split conformal)."
+            "With --calibration-days: adaptive conformal inference, the interval's level moves by this times (0.05 - the last test day's miss rate outside the dark hours) after each test day (0: plain split conformal; default 0.5 with --calibration-days)."
     )
-    var aciGamma = 0.0
+    var aciGamma: Double?
+
+    /// The gamma in use: the option, else ``Backtest/recommendedAdaptiveGamma`` with calibration, else 0.
+    var effectiveGamma: Double { aciGamma ?? (calibrationDays > 0 ? Backtest.recommendedAdaptiveGamma : 0) }
 
     @Option(help: "Also write the scores as JSON to this file.")
     var json: String?
@@ -144,8 +147,10 @@ struct BacktestCommand: ParsableCommand {
         if let horizon { try ForecastLimits.check(horizon: horizon) }
         guard testDays > 0 else { throw ValidationError("--test-days must be > 0") }
         guard calibrationDays >= 0, calibrationDays <= 366 else { throw ValidationError("--calibration-days must be 0 to 366, not \(calibrationDays)") }
-        guard aciGamma >= 0, aciGamma <= 1 else { throw ValidationError("--aci-gamma must be 0 to 1, not \(aciGamma)") }
-        guard aciGamma == 0 || calibrationDays > 0 else { throw ValidationError("--aci-gamma needs --calibration-days") }
+        if let aciGamma {
+            guard aciGamma >= 0, aciGamma <= 1 else { throw ValidationError("--aci-gamma must be 0 to 1, not \(aciGamma)") }
+            guard aciGamma == 0 || calibrationDays > 0 else { throw ValidationError("--aci-gamma needs --calibration-days") }
+        }
     }
 
     func run() throws {
@@ -154,7 +159,7 @@ struct BacktestCommand: ParsableCommand {
         let names = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let forecasters = try names.map { try neural.apply(to: ForecasterCatalog.make($0, periodsPerDay: s.periodsPerDay)) }
         var backtest = Backtest(horizon: horizon, testDays: testDays, calibrationDays: calibrationDays)
-        backtest.adaptiveGamma = aciGamma
+        backtest.adaptiveGamma = effectiveGamma
         var scores: [BacktestScore] = []
         for f in forecasters {
             defer { NeuralTrainingOptions.finishLine() }
@@ -170,7 +175,7 @@ struct BacktestCommand: ParsableCommand {
                 throw CLIFailure("\(series.data ?? ""): \(e.description)")
             } catch let e as ARIMAError { throw CLIFailure("\(series.data ?? ""): \(f.name): \(e.description)") }
         }
-        print(BacktestReport.table(scores))
+        print(BacktestReport.table(scores, adaptiveGamma: effectiveGamma))
         if perDay { print(BacktestReport.dayText(scores, series: s)) }
         if let report {
             let existing = (try? FileManager.default.contentsOfDirectory(atPath: report)) ?? []
@@ -186,7 +191,7 @@ struct BacktestCommand: ParsableCommand {
         if let json {
             let object: JSON = .object([
                 ("horizon", .integer(horizon)), ("test_days", .integer(testDays)), ("calibration_days", .integer(calibrationDays)),
-                ("aci_gamma", .number(aciGamma)), ("blas_threads", .integer(BLASThreads.current)),
+                ("aci_gamma", .number(effectiveGamma)), ("blas_threads", .integer(BLASThreads.current)),
                 (
                     "models",
                     .array(

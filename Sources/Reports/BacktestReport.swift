@@ -7,8 +7,9 @@ import Foundation
 /// test day.
 public enum BacktestReport {
     /// The terminal table of `peergrid backtest`: one line per model. MAE and RMSE get two decimals, or more when
-    /// the smallest MAE needs them for two significant digits (series in per unit).
-    public static func table(_ scores: [BacktestScore]) -> String {
+    /// the smallest MAE needs them for two significant digits (series in per unit). `adaptiveGamma`: the
+    /// ``Backtest/adaptiveGamma`` the calibrated intervals were made with (named on the intervals line).
+    public static func table(_ scores: [BacktestScore], adaptiveGamma: Double = 0) -> String {
         let smallest = scores.map(\.mae).filter { $0 > 0 && $0.isFinite }.min() ?? 1
         let decimals = Int32(min(8, max(2, 1 - Int(log10(smallest).rounded(.down)))))
         var lines = ["model                    MAE        RMSE   MAPE %   MASE  coverage       width  pinball .025/.5/.975      fit s"]
@@ -25,7 +26,9 @@ public enum BacktestReport {
         }
         if let r = scores.first, r.calibrated {
             lines.append(
-                "intervals: split conformal from the errors of the rolling origins before each test day; the models' own 95 % intervals covered "
+                "intervals: split conformal from the errors of the rolling origins before each test day"
+                    + (adaptiveGamma > 0 ? String(format: ", with adaptive conformal inference (gamma %g)", adaptiveGamma) : "")
+                    + "; the models' own 95 % intervals covered "
                     + scores.map { String(format: "%@ %.3f (width %.4g)", $0.model as NSString, $0.rawCoverage, $0.rawWidth) }.joined(separator: ", "))
         }
         let lit = scores.filter { $0.daylightCoverage != nil }

@@ -512,6 +512,42 @@ extension EnsembleTests {
         #expect(p.coverage > 0.97, "plain \(p.coverage)")
         #expect(abs(a.coverage - 0.95) < abs(p.coverage - 0.95) && a.width < p.width, "plain \(p.coverage), adaptive \(a.coverage)")
     }
+
+    /// Adaptive conformal on a series with dark hours counts the misses outside them only: a replica of the rule
+    /// from the plain backtest's forecasts (split-conformal half-widths of the previous days' errors at the adapted
+    /// level, the physical bounds of each origin's history) gives every test day's interval exactly, and counting
+    /// the night's trivially covered steps too would have given other intervals.
+    @Test func adaptiveConformalCountsTheDaylightMissesOnly() throws {
+        let pv = PVAndAutoTests.pv(days: 40, seed: 9)
+        let model = try ForecasterCatalog.make("seasonal-naive-day", periodsPerDay: 24)
+        let (calibration, test, gamma) = (7, 10, 0.5)
+        var adaptive = Backtest(horizon: 24, testDays: test, calibrationDays: calibration)
+        adaptive.adaptiveGamma = gamma
+        let a = try adaptive.run(model, on: pv)
+        let all = try Backtest(horizon: 24, testDays: calibration + test).run(model, on: pv)
+        let firstOrigin = pv.count - (calibration + test) * 24
+        func replay(countingDark: Bool) -> [[Double]] {
+            var alpha = 0.05, lowers: [[Double]] = []
+            for k in 0..<test {
+                let d = calibration + k, day = all.days[d]
+                let errors = ((d - calibration)..<d).map { zip(all.days[$0].actual, all.days[$0].point).map { $0 - $1 } }
+                let widths = Backtest.conformalHalfWidths(errors: errors, horizon: 24, level: min(0.999, max(0.5, 1 - alpha)), pool: 2)
+                let bounds = PhysicalBounds(history: pv.prefix(firstOrigin + d * 24))
+                let f = bounds.apply(
+                    Forecast(
+                        point: day.point, lower: day.point.indices.map { day.point[$0] - widths[$0]! },
+                        upper: day.point.indices.map { day.point[$0] + widths[$0]! }, level: 0.95))
+                lowers.append(f.lower)
+                let counted = (0..<24).filter { countingDark || !(bounds.nonNegative && bounds.isDark(step: $0)) }
+                let misses = counted.filter { day.actual[$0] < f.lower[$0] || day.actual[$0] > f.upper[$0] }.count
+                alpha += gamma * (0.05 - Double(misses) / Double(counted.count))
+            }
+            return lowers
+        }
+        #expect(a.days.map(\.lower) == replay(countingDark: false))
+        #expect(a.days.map(\.lower) != replay(countingDark: true), "the dark steps must matter on this series")
+        #expect(a.daylightObservations > 0 && a.daylightObservations < test * 24)
+    }
 }
 
 extension EnsembleTests {

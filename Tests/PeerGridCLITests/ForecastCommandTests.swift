@@ -435,4 +435,27 @@ enum UTCTimeForTests {
         let two = try threads(["OPENBLAS_NUM_THREADS": "2"])
         #expect(two == min(2, ProcessInfo.processInfo.activeProcessorCount), "\(String(describing: two))")
     }
+
+    /// With `--calibration-days` the backtest adapts its conformal level (gamma 0.5) unless `--aci-gamma` says
+    /// otherwise; the JSON and the intervals line say which rule ran, and gamma 0 is the plain rule's numbers.
+    @Test func adaptiveConformalIsTheCalibratedDefault() throws {
+        let dir = try CLI.temporaryDirectory()
+        let taylor = CLI.packageRoot.appendingPathComponent("Datasets/taylor_england_wales_halfhourly_2000.csv").path
+        func run(_ extra: [String]) throws -> (gamma: Double?, coverage: Double?, stdout: String) {
+            let json = dir.appendingPathComponent("scores-\(extra.joined(separator: "_")).json")
+            let r = try CLI.run(["backtest", "--data", taylor, "--test-days", "4", "--models", "seasonal-naive", "--json", json.path] + extra)
+            #expect(r.code == 0, "\(r.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any]
+            let model = (object?["models"] as? [[String: Any]])?.first
+            return (object?["aci_gamma"] as? Double, model?["coverage"] as? Double, r.stdout)
+        }
+        let adaptive = try run(["--calibration-days", "3"])
+        #expect(adaptive.gamma == 0.5 && adaptive.stdout.contains("with adaptive conformal inference (gamma 0.5)"), "\(adaptive.stdout)")
+        let plain = try run(["--calibration-days", "3", "--aci-gamma", "0"])
+        #expect(plain.gamma == 0 && plain.stdout.contains("intervals: split conformal") && !plain.stdout.contains("adaptive"))
+        #expect(try run([]).gamma == 0, "no calibration, no adaptation")
+        #expect(adaptive.coverage != nil && plain.coverage != nil)
+        let refused = try CLI.run(["backtest", "--data", taylor, "--test-days", "2", "--aci-gamma", "0.5"])
+        #expect(refused.code == 2 && refused.stderr.contains("--aci-gamma needs --calibration-days"), "\(refused.stderr)")
+    }
 }
