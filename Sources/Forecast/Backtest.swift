@@ -81,8 +81,8 @@ public struct Backtest: Sendable {
 
     /// The `gamma` `peergrid backtest` uses with `--calibration-days` unless told otherwise:
     /// on 20 series (national, regional, household and PV, 14 calibration and 14 test days, six statistical
-    /// models) it put 103 of the 120 coverages within 93-97 %, against 61 with plain split conformal (README,
-    /// *Adaptive conformal by default*).
+    /// models; PV's coverage outside the dark hours) it put 98 of the 120 coverages within 93-97 %, against 60 with
+    /// plain split conformal (README, *Adaptive conformal by default*; `scripts/conformal-default-check.sh`).
     public static let recommendedAdaptiveGamma = 0.5
 
     public init(horizon: Int, testDays: Int, level: Double = 0.95, calibrationDays: Int = 0) {
