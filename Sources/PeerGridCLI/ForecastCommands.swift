@@ -182,7 +182,9 @@ struct BacktestCommand: ParsableCommand {
             guard existing.isEmpty || existing.contains("report.html") else {
                 throw CLIFailure("--report \(report): the directory holds other files; give a new or a previous report's directory (it is replaced)")
             }
-            let doc = BacktestReport.document(series: s, source: series.data ?? "", scores: scores, horizon: horizon, testDays: testDays)
+            let doc = BacktestReport.document(
+                series: s, source: series.data ?? "", scores: scores, horizon: horizon, testDays: testDays, calibrationDays: calibrationDays,
+                adaptiveGamma: effectiveGamma)
             do { try OutputFiles.writeDirectory(doc.files(), to: report) } catch { throw CLIFailure("cannot write \(report): \(error.localizedDescription)") }
             print("report: \(report)/report.html")
         }

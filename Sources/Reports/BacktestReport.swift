@@ -41,13 +41,21 @@ public enum BacktestReport {
         return lines.joined(separator: "\n")
     }
 
-    /// The report of `scores` (one per model, from the same ``Backtest``) on `series`.
-    public static func document(series: TimeSeries, source: String, scores: [BacktestScore], horizon: Int, testDays: Int) -> ReportDocument {
+    /// The report of `scores` (one per model, from the same ``Backtest``) on `series`. `calibrationDays` and
+    /// `adaptiveGamma` (the backtest's) name the interval rule in the report's first paragraph.
+    public static func document(
+        series: TimeSeries, source: String, scores: [BacktestScore], horizon: Int, testDays: Int, calibrationDays: Int = 0,
+        adaptiveGamma: Double = 0
+    ) -> ReportDocument {
         var doc = ReportDocument(title: "Backtest: \(series.name) (\(source))")
         let f2 = { (x: Double) in String(format: "%.3f", x) }
         doc.add(
             .paragraph(
-                "Rolling origin: for each of the last \(testDays) days, every model is fitted on everything before the day and forecasts \(horizon) observations; errors are against what happened. MASE is scaled by the weekly seasonal naive's in-sample error; coverage is that of the 95 % interval."
+                "Rolling origin: for each of the last \(testDays) days, every model is fitted on everything before the day and forecasts \(horizon) observations; errors are against what happened. MASE is scaled by the weekly seasonal naive's in-sample error; coverage is that of the 95 % interval"
+                    + (calibrationDays > 0
+                        ? ", calibrated by split conformal on the errors of the \(calibrationDays) days before each test day"
+                            + (adaptiveGamma > 0 ? String(format: ", with adaptive conformal inference (gamma %g)", adaptiveGamma) : "") + "."
+                        : ", each model's own.")
             ))
         doc.add(.heading("Errors per model"))
         let best = scores.min { $0.mape < $1.mape }?.model

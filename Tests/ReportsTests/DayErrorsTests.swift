@@ -73,5 +73,11 @@ import Testing
         #expect(
             BacktestReport.table([score]).hasSuffix(
                 "outside the dark hours (1 of 2 observations; in the dark the forecast is 0 with a [0, 0] interval): coverage pv 0.500 (width 2)"))
+        #expect(report.contains("coverage is that of the 95 % interval, each model's own."))
+        let adaptive = BacktestReport.document(
+            series: series, source: "x.csv", scores: [score], horizon: 2, testDays: 1, calibrationDays: 3, adaptiveGamma: 0.5
+        ).markdown()
+        #expect(
+            adaptive.contains("calibrated by split conformal on the errors of the 3 days before each test day, with adaptive conformal inference (gamma 0.5)."))
     }
 }
