@@ -85,6 +85,20 @@ public struct Backtest: Sendable {
     /// plain split conformal (README, *Adaptive conformal by default*; `scripts/conformal-default-check.sh`).
     public static let recommendedAdaptiveGamma = 0.5
 
+    /// One step of adaptive conformal inference: `alpha` moved by `gamma * ((1 - level) - the miss rate)` of a
+    /// day's interval, the miss rate counted outside the dark hours of `bounds` (unchanged when every step is dark).
+    public static func adaptedMiscoverage(
+        _ alpha: Double, gamma: Double, level: Double, actual: [Double], lower: [Double], upper: [Double], bounds: PhysicalBounds
+    ) -> Double {
+        let lit = actual.indices.filter { $0 < lower.count && $0 < upper.count && !(bounds.nonNegative && bounds.isDark(step: $0)) }
+        guard !lit.isEmpty else { return alpha }
+        let misses = lit.filter { actual[$0] < lower[$0] || actual[$0] > upper[$0] }.count
+        return alpha + gamma * ((1 - level) - Double(misses) / Double(lit.count))
+    }
+
+    /// The conformal quantile level for a miscoverage `alpha`, kept in [0.5, 0.999].
+    public static func quantileLevel(_ alpha: Double) -> Double { min(0.999, max(0.5, 1 - alpha)) }
+
     public init(horizon: Int, testDays: Int, level: Double = 0.95, calibrationDays: Int = 0) {
         self.horizon = horizon
         self.testDays = testDays
@@ -190,17 +204,15 @@ public struct Backtest: Sendable {
             rawLower += lo
             rawUpper += hi
             if calibration > 0 {
-                let quantileLevel = min(0.999, max(0.5, 1 - alpha))
-                let widths = Self.conformalHalfWidths(errors: Array(errors.suffix(calibration)), horizon: n, level: quantileLevel, pool: calibrationPool)
+                let widths = Self.conformalHalfWidths(
+                    errors: Array(errors.suffix(calibration)), horizon: n, level: Self.quantileLevel(alpha), pool: calibrationPool)
                 for j in 0..<n {
                     if let w = widths[j] { (lo[j], hi[j]) = (point[j] - w, point[j] + w) }
                 }
                 let bounded = bounds.apply(Forecast(point: point, lower: lo, upper: hi, level: level))
                 (lo, hi) = (bounded.lower, bounded.upper)
-                let lit = (0..<n).filter { !(bounds.nonNegative && bounds.isDark(step: $0)) }
-                if adaptiveGamma > 0, !lit.isEmpty {
-                    let misses = lit.filter { y[$0] < lo[$0] || y[$0] > hi[$0] }.count
-                    alpha += adaptiveGamma * ((1 - level) - Double(misses) / Double(lit.count))
+                if adaptiveGamma > 0 {
+                    alpha = Self.adaptedMiscoverage(alpha, gamma: adaptiveGamma, level: level, actual: y, lower: lo, upper: hi, bounds: bounds)
                 }
             }
             actual += y

@@ -277,11 +277,27 @@ struct ForecastCommand: ParsableCommand {
     )
     var calibrationDays = 0
 
+    @Option(
+        name: .customLong("aci-days"),
+        help:
+            "With --calibration-days: first adapt the interval's level over this many more days before them, as backtest's adaptive conformal inference does over its test days (0: plain split conformal; adds as many refits)."
+    )
+    var aciDays = 0
+
+    @Option(name: .customLong("aci-gamma"), help: "With --aci-days: the adaptation's step (default 0.5, backtest's).")
+    var aciGamma: Double?
+
     @OptionGroup(title: "Neural networks") var neural: NeuralTrainingOptions
 
     func validate() throws {
         if let horizon { try ForecastLimits.check(horizon: horizon) }
         guard calibrationDays >= 0, calibrationDays <= 366 else { throw ValidationError("--calibration-days must be 0 to 366, not \(calibrationDays)") }
+        guard aciDays >= 0, aciDays <= 366 else { throw ValidationError("--aci-days must be 0 to 366, not \(aciDays)") }
+        guard aciDays == 0 || calibrationDays > 0 else { throw ValidationError("--aci-days needs --calibration-days") }
+        if let aciGamma {
+            guard aciGamma > 0, aciGamma <= 1 else { throw ValidationError("--aci-gamma must be above 0 and at most 1, not \(aciGamma)") }
+            guard aciDays > 0 else { throw ValidationError("--aci-gamma needs --aci-days") }
+        }
     }
 
     func run() throws {
@@ -303,7 +319,8 @@ struct ForecastCommand: ParsableCommand {
             defer { NeuralTrainingOptions.finishLine() }
             // Elapsed seconds on a terminal while the model fits (the networks draw their epochs instead).
             let ticker = TerminalProgress(enabled: !(f is NeuralForecaster))
-            ticker.start("forecast: fitting \(model) on \(s.count) observations\(calibrationDays > 0 ? ", then \(calibrationDays) calibration refits" : "")")
+            ticker.start(
+                "forecast: fitting \(model) on \(s.count) observations\(calibrationDays > 0 ? ", then \(calibrationDays + aciDays) calibration refits" : "")")
             defer { ticker.finish() }
             do { try f.fit(s) } catch let e as ForecastError { throw CLIFailure("\(series.data ?? ""): \(e.description)") } catch let e as ARIMAError {
                 throw CLIFailure("\(series.data ?? ""): \(model): \(e.description)")
@@ -312,8 +329,13 @@ struct ForecastCommand: ParsableCommand {
             if calibrationDays > 0 {
                 let unfitted = try neural.apply(to: ForecasterCatalog.make(model, periodsPerDay: s.periodsPerDay))
                 do {
-                    saved.calibration = try ConformalCalibration.halfWidths(model: unfitted, series: s, horizon: horizon, days: calibrationDays)
-                } catch let e as ForecastError { throw CLIFailure("\(series.data ?? ""): --calibration-days \(calibrationDays): \(e.description)") } catch let e
+                    saved.calibration = try ConformalCalibration.halfWidths(
+                        model: unfitted, series: s, horizon: horizon, days: calibrationDays, adaptiveDays: aciDays,
+                        adaptiveGamma: aciGamma ?? Backtest.recommendedAdaptiveGamma)
+                } catch let e as ForecastError {
+                    throw CLIFailure(
+                        "\(series.data ?? ""): --calibration-days \(calibrationDays)\(aciDays > 0 ? " --aci-days \(aciDays)" : ""): \(e.description)")
+                } catch let e
                     as ARIMAError
                 {
                     throw CLIFailure("\(series.data ?? ""): \(model): \(e.description)")
@@ -335,8 +357,10 @@ struct ForecastCommand: ParsableCommand {
                 let widths = saved.calibration.compactMap { $0 }
                 print(
                     String(
-                        format: "interval: split conformal (calibrated on rolling origins), half-width %.4g to %.4g", widths.min() ?? .nan,
-                        widths.max() ?? .nan))
+                        format: "interval: split conformal (calibrated on rolling origins%@), half-width %.4g to %.4g",
+                        (aciDays > 0 && loadModel == nil
+                            ? String(format: ", level adapted over %d days with gamma %g", aciDays, aciGamma ?? Backtest.recommendedAdaptiveGamma)
+                            : "") as NSString, widths.min() ?? .nan, widths.max() ?? .nan))
             }
             if let saveModel { print("saved the fitted model to \(saveModel)") }
             print("wrote \(horizon) forecasts of \(saved.series) (\(saved.forecaster.name)) to \(out)")

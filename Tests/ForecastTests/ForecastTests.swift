@@ -513,6 +513,33 @@ extension EnsembleTests {
         #expect(abs(a.coverage - 0.95) < abs(p.coverage - 0.95) && a.width < p.width, "plain \(p.coverage), adaptive \(a.coverage)")
     }
 
+    /// `forecast --calibration-days C --aci-days A` gives the interval the backtest's next test day would get: on
+    /// a series one day longer (the day's values are never used for that day's interval), a backtest with C
+    /// calibration and A + 1 test days gives its last day exactly these half-widths; without adaptation they are
+    /// the plain split-conformal ones, and the adaptation moves them.
+    @Test(arguments: ["seasonal-naive-day", "ar-weekly"])
+    func calibratedForecastAdaptsAsTheBacktestDoes(_ name: String) throws {
+        var g = SeededGenerator(seed: 21)
+        let days = 40
+        let values = (0..<(24 * (days + 1))).map { t -> Double in
+            let noise = t < 24 * 30 ? 3.0 : 1.0
+            return 50 + 5 * sin(2 * Double.pi * Double(t % 24) / 24) + noise * (g.uniform(-1, 1) + g.uniform(-1, 1))
+        }
+        let longer = TimeSeries(name: "x", start: Date(timeIntervalSince1970: 0), step: 3600, values: values)
+        let series = longer.prefix(24 * days)
+        let model = try ForecasterCatalog.make(name, periodsPerDay: 24)
+        let (calibration, adapt) = (10, 8)
+        let widths = try ConformalCalibration.halfWidths(
+            model: model, series: series, horizon: 24, days: calibration, adaptiveDays: adapt, adaptiveGamma: 0.5)
+        var backtest = Backtest(horizon: 24, testDays: adapt + 1, calibrationDays: calibration)
+        backtest.adaptiveGamma = 0.5
+        let last = try #require(try backtest.run(model, on: longer).days.last)
+        for h in 0..<24 { #expect(abs(try #require(widths[h]) - (last.upper[h] - last.point[h])) < 1e-9, "step \(h)") }
+        let plain = try ConformalCalibration.halfWidths(model: model, series: series, horizon: 24, days: calibration)
+        #expect(try ConformalCalibration.halfWidths(model: model, series: series, horizon: 24, days: calibration, adaptiveDays: adapt) == plain)
+        #expect(widths != plain, "the calm last days narrow the interval")
+    }
+
     /// Adaptive conformal on a series with dark hours counts the misses outside them only: a replica of the rule
     /// from the plain backtest's forecasts (split-conformal half-widths of the previous days' errors at the adapted
     /// level, the physical bounds of each origin's history) gives every test day's interval exactly, and counting

@@ -457,5 +457,16 @@ enum UTCTimeForTests {
         #expect(adaptive.coverage != nil && plain.coverage != nil)
         let refused = try CLI.run(["backtest", "--data", taylor, "--test-days", "2", "--aci-gamma", "0.5"])
         #expect(refused.code == 2 && refused.stderr.contains("--aci-gamma needs --calibration-days"), "\(refused.stderr)")
+        // forecast adapts only when asked (--aci-days), and says what is missing otherwise.
+        let out = dir.appendingPathComponent("f.csv").path
+        let adapted = try CLI.run(["forecast", "--data", taylor, "--model", "seasonal-naive", "--calibration-days", "3", "--aci-days", "3", "--out", out])
+        #expect(adapted.code == 0 && FileManager.default.fileExists(atPath: out), "\(adapted.stderr)")
+        for (args, message) in [
+            (["--aci-days", "3"], "--aci-days needs --calibration-days"), (["--calibration-days", "3", "--aci-gamma", "0.2"], "--aci-gamma needs --aci-days"),
+            (["--calibration-days", "3", "--aci-days", "3", "--aci-gamma", "0"], "--aci-gamma must be above 0")
+        ] {
+            let r = try CLI.run(["forecast", "--data", taylor, "--model", "seasonal-naive"] + args)
+            #expect(r.code == 2 && r.stderr.contains(message), "\(args): \(r.stderr)")
+        }
     }
 }
