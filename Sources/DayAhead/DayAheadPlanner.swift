@@ -69,6 +69,9 @@ public struct DayAheadOptions: Sendable {
     /// made the day's forecast (`auto` included) is refitted at this many rolling origins one day apart before the
     /// forecast origin, and its errors there give each horizon step's half-width. 0: the models' own intervals.
     public var calibrationDays = 0
+    /// With ``calibrationDays``: adapt the interval's level over this many more days before them first (adaptive
+    /// conformal inference with ``Backtest/recommendedAdaptiveGamma``, as `forecast --aci-days`). 0: plain.
+    public var aciDays = 0
     /// Show the solvers' logs.
     public var verbose = false
     /// A peer-to-peer market to clear on the forecast community (`nil`: none).
@@ -80,7 +83,7 @@ public struct DayAheadOptions: Sendable {
 
     /// The settings as JSON text (stable key order): part of a run's identity in the results store.
     public var fingerprintText: String {
-        "{\"model\":\"\(model)\",\"solver\":\"\(solver.rawValue)\",\"schedule_time_limit\":\(scheduleTimeLimit.map { "\($0)" } ?? "null"),\"pricing_time_limit\":\(pricingTimeLimit),\"gap\":\(gap),\"threads\":\(threads),\"seed\":\(seed.map { "\($0)" } ?? "null"),\"epochs\":\(epochs.map { "\($0)" } ?? "null"),\"auto\":\"\(autoCandidates.joined(separator: ","))\",\"auto_test_days\":\(autoTestDays)\(calibrationDays > 0 ? ",\"calibration_days\":\(calibrationDays)" : "")\(market.map { ",\"market\":\"\($0.rawValue)\",\"market_steps\":\(marketSteps)" } ?? "")}"
+        "{\"model\":\"\(model)\",\"solver\":\"\(solver.rawValue)\",\"schedule_time_limit\":\(scheduleTimeLimit.map { "\($0)" } ?? "null"),\"pricing_time_limit\":\(pricingTimeLimit),\"gap\":\(gap),\"threads\":\(threads),\"seed\":\(seed.map { "\($0)" } ?? "null"),\"epochs\":\(epochs.map { "\($0)" } ?? "null"),\"auto\":\"\(autoCandidates.joined(separator: ","))\",\"auto_test_days\":\(autoTestDays)\(calibrationDays > 0 ? ",\"calibration_days\":\(calibrationDays)" : "")\(aciDays > 0 ? ",\"aci_days\":\(aciDays)" : "")\(market.map { ",\"market\":\"\($0.rawValue)\",\"market_steps\":\(marketSteps)" } ?? "")}"
     }
 }
 
@@ -165,6 +168,8 @@ public struct DayAheadPlanner: Sendable {
         guard (0...366).contains(options.calibrationDays) else {
             throw DayAheadError.badInput("--calibration-days must be 0 to 366, not \(options.calibrationDays)")
         }
+        guard (0...366).contains(options.aciDays) else { throw DayAheadError.badInput("--aci-days must be 0 to 366, not \(options.aciDays)") }
+        guard options.aciDays == 0 || options.calibrationDays > 0 else { throw DayAheadError.badInput("--aci-days needs --calibration-days") }
         guard options.model == "auto" else { return }
         if let n = options.autoCandidates.first(where: { !AutoSelectForecaster.choosable.contains($0) }) {
             throw DayAheadError.badInput("--auto-candidates: auto cannot choose '\(n)' (choices: \(AutoSelectForecaster.choosable.joined(separator: ", ")))")
@@ -411,9 +416,12 @@ public struct DayAheadPlanner: Sendable {
         if options.calibrationDays > 0 {
             let widths: [Double?]
             do {
-                widths = try ConformalCalibration.halfWidths(model: unfitted, series: h, horizon: horizon, days: options.calibrationDays)
+                widths = try ConformalCalibration.halfWidths(
+                    model: unfitted, series: h, horizon: horizon, days: options.calibrationDays, adaptiveDays: options.aciDays,
+                    adaptiveGamma: Backtest.recommendedAdaptiveGamma)
             } catch ForecastError.historyTooShort(_, let needed, _) {
-                throw tooShort("\(options.model) with --calibration-days \(options.calibrationDays)", needed)
+                throw tooShort(
+                    "\(options.model) with --calibration-days \(options.calibrationDays)\(options.aciDays > 0 ? " --aci-days \(options.aciDays)" : "")", needed)
             }
             f = ConformalCalibration.apply(f, halfWidths: widths)
         }

@@ -33,6 +33,13 @@ struct DayAheadOptionGroup: ParsableArguments {
     )
     var calibrationDays = 0
 
+    @Option(
+        name: .customLong("aci-days"),
+        help:
+            "With --calibration-days: first adapt each interval's level over this many more days before them (adaptive conformal inference, gamma 0.5, as forecast --aci-days; 0: plain split conformal; A more fits per series)."
+    )
+    var aciDays = 0
+
     @Option(help: "Solver backend for the schedule and the pricing: cbc or glpk.")
     var solver: SolverBackend = .cbc
 
@@ -90,6 +97,7 @@ struct DayAheadOptionGroup: ParsableArguments {
         o.model = model
         o.autoCandidates = candidateList
         o.calibrationDays = calibrationDays
+        o.aciDays = aciDays
         o.date = date
         o.solver = solver
         o.method = method

@@ -103,6 +103,23 @@ enum Fixture {
         #expect { try DayAheadPlanner(options: o).run(communityFile: Fixture.community, history: nil) } throws: {
             "\($0)".contains("--calibration-days must be 0 to 366")
         }
+        // --aci-days adapts the level first, as ConformalCalibration does, and is part of the run key.
+        var adaptive = Fixture.options()
+        (adaptive.calibrationDays, adaptive.aciDays) = (3, 4)
+        let a = try DayAheadPlanner(options: adaptive).run(communityFile: Fixture.community, history: nil)
+        #expect(a.runKey != r.runKey)
+        let adapted = try ConformalCalibration.halfWidths(
+            model: try ForecasterCatalog.make("seasonal-naive", periodsPerDay: 48), series: history, horizon: 48, days: 3, adaptiveDays: 4,
+            adaptiveGamma: Backtest.recommendedAdaptiveGamma)
+        let g = try #require(a.forecasts.first { $0.source.prosumer == "h02" && $0.source.kind == .load })
+        for t in 0..<24 {
+            let w = try (#require(adapted[2 * t]) + #require(adapted[2 * t + 1])) / 2
+            #expect(abs(g.upper[t] - g.point[t] - w) < 1e-9)
+        }
+        adaptive.calibrationDays = 0
+        #expect { try DayAheadPlanner(options: adaptive).run(communityFile: Fixture.community, history: nil) } throws: {
+            "\($0)".contains("--aci-days needs --calibration-days") && ($0 as? DayAheadError)?.kind == .badInput
+        }
     }
 
     @Test func autoPicksTheModelWithTheLowestBacktestError() throws {
