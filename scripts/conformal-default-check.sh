@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The check behind `peergrid backtest`'s default `--aci-gamma 0.5` with `--calibration-days` (README, *Adaptive
 # conformal by default*): 20 series (national and regional demand, metered and derived household load, metered PV;
-# the autumn CityLearn homes were never used to choose anything), six statistical models, 14 calibration and 14 test
+# no parameter was chosen on the autumn CityLearn homes), six statistical models, 14 calibration and 14 test
 # days, plain split conformal (gamma 0) against gamma 0.5. Prints, per series and model, the coverage of the 95 %
 # interval (outside the dark hours for PV) both ways, and how many lie within 93-97 %.
 # About 10 minutes on two cores after `make release`. OUT=DIR keeps the JSON files (default: a temporary directory).
