@@ -20,6 +20,8 @@ public struct SavedModel {
     public var bounds: PhysicalBounds
     /// Split-conformal half-widths per horizon step (``ConformalCalibration``), empty when not calibrated.
     public var calibration: [Double?] = []
+    /// How ``calibration`` was made (nil when not calibrated, or in files written before it was recorded).
+    public var calibrationRule: CalibrationRule?
 
     public init(forecaster: any Forecaster, fittedOn s: TimeSeries) {
         self.forecaster = forecaster
@@ -30,9 +32,12 @@ public struct SavedModel {
         bounds = PhysicalBounds(history: s)
     }
 
-    init(forecaster: any Forecaster, series: String, start: Date, step: TimeInterval, count: Int, bounds: PhysicalBounds, calibration: [Double?]) {
+    init(
+        forecaster: any Forecaster, series: String, start: Date, step: TimeInterval, count: Int, bounds: PhysicalBounds, calibration: [Double?],
+        calibrationRule: CalibrationRule?
+    ) {
         (self.forecaster, self.series, self.start, self.step, self.count, self.bounds) = (forecaster, series, start, step, count, bounds)
-        self.calibration = calibration
+        (self.calibration, self.calibrationRule) = (calibration, calibrationRule)
     }
 
     /// The model's forecast with its calibrated interval (when it was calibrated, for the steps calibrated) and
@@ -44,6 +49,23 @@ public struct SavedModel {
 
     /// Timestamp of the `h`-th forecast (0-based).
     public func forecastTimestamp(_ h: Int) -> Date { start.addingTimeInterval(Double(count + h) * step) }
+}
+
+/// The rule that made a saved model's calibrated half-widths: split conformal over `days` rolling origins, the level
+/// first adapted over `adaptiveDays` more with `adaptiveGamma` (``ConformalCalibration/halfWidths(model:series:horizon:days:level:pool:adaptiveDays:adaptiveGamma:)``).
+public struct CalibrationRule: Codable, Equatable, Sendable {
+    public var days: Int
+    public var adaptiveDays: Int
+    public var adaptiveGamma: Double
+
+    public init(days: Int, adaptiveDays: Int = 0, adaptiveGamma: Double = 0) {
+        (self.days, self.adaptiveDays, self.adaptiveGamma) = (days, adaptiveDays, adaptiveGamma)
+    }
+
+    /// `, level adapted over 14 days with gamma 0.5` when the level was adapted, else empty.
+    public var adaptationNote: String {
+        adaptiveDays > 0 && adaptiveGamma > 0 ? String(format: ", level adapted over %d days with gamma %g", adaptiveDays, adaptiveGamma) : ""
+    }
 }
 
 /// The model file: a one-line JSON header `{"format": "peergrid-forecast-model", "version": 1, "kind", "series",
@@ -77,6 +99,8 @@ public enum ModelFile {
         var bounds: PhysicalBounds?
         /// Absent when the model was not calibrated.
         var calibration: [Double?]?
+        /// How `calibration` was made; absent when not calibrated and in files written before 2026-12-05.
+        var calibrationRule: CalibrationRule?
         var model: M
     }
 
@@ -89,7 +113,8 @@ public enum ModelFile {
                 Document(
                     format: format, version: version, kind: kind, series: saved.series,
                     start: saved.start.timeIntervalSince1970, step: saved.step, count: saved.count, bounds: saved.bounds,
-                    calibration: saved.calibration.isEmpty ? nil : saved.calibration, model: m))
+                    calibration: saved.calibration.isEmpty ? nil : saved.calibration,
+                    calibrationRule: saved.calibration.isEmpty ? nil : saved.calibrationRule, model: m))
         }
         switch saved.forecaster {
         case let m as NaiveForecaster: return try document("naive", m)
@@ -167,12 +192,16 @@ public enum ModelFile {
         if let bad = header.calibration?.firstIndex(where: { w in w.map { !($0 >= 0 && $0.isFinite) } ?? false }) {
             throw SavedModelError(file: file, message: "calibration[\(bad)] is not a non-negative half-width")
         }
+        if let r = header.calibrationRule, !(r.days >= 1 && r.adaptiveDays >= 0 && r.adaptiveGamma >= 0 && r.adaptiveGamma.isFinite) {
+            throw SavedModelError(file: file, message: "calibrationRule is out of range (days >= 1, adaptiveDays >= 0, a finite adaptiveGamma >= 0)")
+        }
         if let checked = forecaster as? any DecodedModelCheck, let problem = checked.decodedModelProblem() {
             throw SavedModelError(file: file, message: "the \(header.kind) model cannot be used: \(problem)")
         }
         return SavedModel(
             forecaster: forecaster, series: header.series, start: Date(timeIntervalSince1970: header.start),
-            step: header.step, count: header.count, bounds: header.bounds ?? .none, calibration: header.calibration ?? [])
+            step: header.step, count: header.count, bounds: header.bounds ?? .none, calibration: header.calibration ?? [],
+            calibrationRule: header.calibration == nil ? nil : header.calibrationRule)
     }
 
     static func decodeModel<M: Forecaster & Codable>(_ type: M.Type, data: Data, file: String, kind: String) throws -> any Forecaster {

@@ -329,9 +329,10 @@ struct ForecastCommand: ParsableCommand {
             if calibrationDays > 0 {
                 let unfitted = try neural.apply(to: ForecasterCatalog.make(model, periodsPerDay: s.periodsPerDay))
                 do {
+                    let gamma = aciGamma ?? Backtest.recommendedAdaptiveGamma
                     saved.calibration = try ConformalCalibration.halfWidths(
-                        model: unfitted, series: s, horizon: horizon, days: calibrationDays, adaptiveDays: aciDays,
-                        adaptiveGamma: aciGamma ?? Backtest.recommendedAdaptiveGamma)
+                        model: unfitted, series: s, horizon: horizon, days: calibrationDays, adaptiveDays: aciDays, adaptiveGamma: gamma)
+                    saved.calibrationRule = CalibrationRule(days: calibrationDays, adaptiveDays: aciDays, adaptiveGamma: aciDays > 0 ? gamma : 0)
                 } catch let e as ForecastError {
                     throw CLIFailure(
                         "\(series.data ?? ""): --calibration-days \(calibrationDays)\(aciDays > 0 ? " --aci-days \(aciDays)" : ""): \(e.description)")
@@ -355,12 +356,11 @@ struct ForecastCommand: ParsableCommand {
             print("model: \(saved.forecaster.summary)")
             if !saved.calibration.isEmpty {
                 let widths = saved.calibration.compactMap { $0 }
+                // A file written before the rule was recorded says only that it was calibrated.
                 print(
                     String(
                         format: "interval: split conformal (calibrated on rolling origins%@), half-width %.4g to %.4g",
-                        (aciDays > 0 && loadModel == nil
-                            ? String(format: ", level adapted over %d days with gamma %g", aciDays, aciGamma ?? Backtest.recommendedAdaptiveGamma)
-                            : "") as NSString, widths.min() ?? .nan, widths.max() ?? .nan))
+                        (saved.calibrationRule?.adaptationNote ?? "") as NSString, widths.min() ?? .nan, widths.max() ?? .nan))
             }
             if let saveModel { print("saved the fitted model to \(saveModel)") }
             print("wrote \(horizon) forecasts of \(saved.series) (\(saved.forecaster.name)) to \(out)")

@@ -459,8 +459,18 @@ enum UTCTimeForTests {
         #expect(refused.code == 2 && refused.stderr.contains("--aci-gamma needs --calibration-days"), "\(refused.stderr)")
         // forecast adapts only when asked (--aci-days), and says what is missing otherwise.
         let out = dir.appendingPathComponent("f.csv").path
-        let adapted = try CLI.run(["forecast", "--data", taylor, "--model", "seasonal-naive", "--calibration-days", "3", "--aci-days", "3", "--out", out])
+        let model = dir.appendingPathComponent("m.json").path
+        let adapted = try CLI.run([
+            "forecast", "--data", taylor, "--model", "seasonal-naive", "--calibration-days", "3", "--aci-days", "3", "--out", out, "--save-model", model
+        ])
         #expect(adapted.code == 0 && FileManager.default.fileExists(atPath: out), "\(adapted.stderr)")
+        let note = "level adapted over 3 days with gamma 0.5"
+        #expect(adapted.stdout.contains(note), "\(adapted.stdout)")
+        // The saved model records the rule: loaded again, it says the same and forecasts the same interval.
+        let reloadedOut = dir.appendingPathComponent("g.csv").path
+        let reloaded = try CLI.run(["forecast", "--load-model", model, "--out", reloadedOut])
+        #expect(reloaded.code == 0 && reloaded.stdout.contains(note), "\(reloaded.stdout) \(reloaded.stderr)")
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == String(contentsOfFile: reloadedOut, encoding: .utf8))
         for (args, message) in [
             (["--aci-days", "3"], "--aci-days needs --calibration-days"), (["--calibration-days", "3", "--aci-gamma", "0.2"], "--aci-gamma needs --aci-days"),
             (["--calibration-days", "3", "--aci-days", "3", "--aci-gamma", "0"], "--aci-gamma must be above 0")
