@@ -55,7 +55,7 @@ screenshot: demo
 # The Python references (PuLP) in a virtual environment under Benchmarks/.
 bench-setup:
 	@[ -x Benchmarks/.venv/bin/python ] || python3 -m venv Benchmarks/.venv
-	@Benchmarks/.venv/bin/python -c "import pulp, highspy, statsmodels, statsforecast, torch, pymarket, cryptography" 2>/dev/null || Benchmarks/.venv/bin/pip install -q -r Benchmarks/requirements.txt
+	@Benchmarks/.venv/bin/python -c "import pulp, highspy, statsmodels, statsforecast, torch, pymarket, cryptography, sklearn" 2>/dev/null || Benchmarks/.venv/bin/pip install -q -r Benchmarks/requirements.txt
 
 bench: release bench-setup
 	$(RELEASE_BIN)/benchmark all
