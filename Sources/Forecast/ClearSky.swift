@@ -27,7 +27,10 @@ public struct ClearSkyForecaster: Forecaster, Codable {
         let day = history.periodsPerDay
         let x = history.values
         let whole = x.count / max(1, day)
-        guard day > 1, whole >= 3 else { throw ForecastError.historyTooShort(model: name, needed: 3 * max(2, day), got: x.count) }
+        guard day > 1 else {
+            throw ForecastError.invalidOptions(model: name, detail: "needs a daily profile (several observations a day); this series has \(day) a day")
+        }
+        guard whole >= 3 else { throw ForecastError.historyTooShort(model: name, needed: 3 * day, got: x.count) }
         // Whole days counted back from the end of the history, so slot s of the envelope is forecast step s.
         func value(_ d: Int, _ s: Int) -> Double { x[x.count - (d + 1) * day + s] }
         let e = min(envelopeDays, whole)

@@ -36,7 +36,10 @@ public struct WeeklyDifferenceAR: Forecaster, Codable {
         let start = max(maxOrder, day)  // same sample for every order, so AICc values compare
         let n = w.count - start
         for p in orders {
-            let k = p + 2
+            // With a day of at most p observations (daily data) the daily lag is one of the AR lags already: a
+            // second copy would make the design singular.
+            let daily = day > p
+            let k = p + 1 + (daily ? 1 : 0)
             var rows: [Double] = []
             rows.reserveCapacity(n * k)
             var target: [Double] = []
@@ -44,22 +47,31 @@ public struct WeeklyDifferenceAR: Forecaster, Codable {
             for t in start..<w.count {
                 rows.append(1)
                 for i in 1...p { rows.append(w[t - i]) }
-                rows.append(w[t - day])
+                if daily { rows.append(w[t - day]) }
                 target.append(w[t])
             }
             let x = try Matrix<Double>(rows: n, columns: k, elements: rows)
-            guard let beta = try? LAPACK.leastSquares(x, target) else { continue }
+            guard var beta = try? LAPACK.leastSquares(x, target) else { continue }
             let fitted = try BLAS.multiply(x, beta)
             let sse = zip(target, fitted).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
             let s2 = sse / Double(n)
             let params = Double(k + 1)
             let aicc = Double(n) * log(s2) + 2 * params + 2 * params * (params + 1) / max(1, Double(n) - params - 1)
+            if !daily { beta.append(0) }
             if best == nil || aicc < best!.aicc { best = (aicc, p, beta, (sse / Double(max(1, n - k))).squareRoot()) }
+        }
+        // No order could be fitted (a constant series: every lag column is zero): the mean weekly change alone,
+        // that is the weekly seasonal naive plus its drift.
+        if best == nil, n > 0 {
+            let tail = Array(w[start...])
+            let mean = tail.reduce(0, +) / Double(n)
+            let sd = (tail.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(1, n - 1))).squareRoot()
+            best = (0, 0, [mean, 0], sd)
         }
         guard let b = best else { throw ForecastError.historyTooShort(model: name, needed: needed, got: y.count) }
         order = b.p
         intercept = b.beta[0]
-        ar = Array(b.beta[1...b.p])
+        ar = Array(b.beta[1..<(b.p + 1)])
         dailyCoefficient = b.beta[b.p + 1]
         sigma = b.sigma
         history = y

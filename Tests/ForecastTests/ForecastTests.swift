@@ -160,6 +160,27 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         #expect(abs(model.sigma - 1) < 0.03)
     }
 
+    /// Daily data (a day of one observation: the daily lag is the first AR lag) and a constant series (every lag
+    /// column zero) made every least-squares fit singular, and the model then said the history was too short.
+    @Test func fitsDailyAndConstantSeries() throws {
+        var rng = SeededGenerator(seed: 3)
+        let daily = (0..<400).map { 100 + 20 * sin(2 * Double.pi * Double($0 % 7) / 7) + rng.uniform(-5, 5) }
+        var model = WeeklyDifferenceAR()
+        try model.fit(TimeSeries(name: "daily", start: Date(timeIntervalSince1970: 0), step: 86_400, values: daily))
+        #expect(model.order >= 1 && model.dailyCoefficient == 0)
+        let f = try model.forecast(horizon: 7, level: 0.95)
+        #expect(f.point.allSatisfy { abs($0 - 100) < 40 } && f.lower.allSatisfy(\.isFinite), "\(f.point)")
+        var flat = WeeklyDifferenceAR()
+        try flat.fit(TimeSeries(name: "flat", start: Date(timeIntervalSince1970: 0), step: 3600, values: [Double](repeating: 2.5, count: 24 * 35)))
+        let g = try flat.forecast(horizon: 24, level: 0.95)
+        #expect(g.point == [Double](repeating: 2.5, count: 24) && g.upper == g.point, "\(g.point)")
+        // clear-sky has no daily profile to take from daily data, and says so (it used to say the history was short).
+        var clear = ClearSkyForecaster()
+        #expect {
+            try clear.fit(TimeSeries(name: "daily", start: Date(timeIntervalSince1970: 0), step: 86_400, values: daily))
+        } throws: { ($0 as? ForecastError)?.description.contains("needs a daily profile") == true }
+    }
+
     @Test func beatsTheWeeklySeasonalNaiveOnTaylor() throws {
         let s = try TimeSeriesCSV.read(taylor, column: "demand_mw")
         let backtest = Backtest(horizon: 48, testDays: 14)
