@@ -108,6 +108,13 @@ public struct EnsembleForecaster: Forecaster, Codable {
         return min(loadValidationDays, max(available, generationValidationDays))
     }
 
+    /// How many of the newest validation days a member fitted, when its failures are all on the oldest days (a
+    /// history too short there); 0 when it failed on a day after one it fitted.
+    static func newestRun(_ fitted: [Bool]) -> Int {
+        let run = fitted.reversed().prefix { $0 }.count
+        return fitted.filter { $0 }.count == run ? run : 0
+    }
+
     var fittedMembers: [any Forecaster] {
         var all: [any Forecaster] = []
         if let naive { all.append(naive) }
@@ -145,29 +152,38 @@ public struct EnsembleForecaster: Forecaster, Codable {
                 return Array(try m.forecast(horizon: horizons[d], level: 0.95).point)
             }
         }
-        var forecasts: [String: [[Double]]] = [:]
-        for (k, member) in candidates.enumerated() {
-            if let points = try? (0..<validationDays).map({ try outcomes[$0 * candidates.count + k].get() }) { forecasts[member] = points }
+        // A member that needs more history than the oldest validation days have (MSTL wants two weeks) fails on
+        // those days only. It still takes part when it fits on at least a week of the newest days (or on all of
+        // them, when fewer are validated); the weights are then learned on the newest days every member fitted.
+        // On a long history every member fits every day and all of them are used, as before 2026-12-05; a member
+        // that fails on a day after one it fitted is left out, as before.
+        let runs = candidates.indices.map { k in
+            Self.newestRun((0..<validationDays).map { (try? outcomes[$0 * candidates.count + k].get()) != nil })
         }
-        let usable = candidates.filter { (forecasts[$0]?.count ?? 0) == validationDays }
-        guard !usable.isEmpty else { throw ForecastError.historyTooShort(model: name, needed: firstOrigin + 1, got: history.count) }
-        let memberForecasts: [[[Double]]] = usable.map { forecasts[$0]! }
-        members = usable
+        let minimum = min(validationDays, Self.generationValidationDays)
+        let usable = candidates.indices.filter { runs[$0] >= minimum }
+        guard let window = usable.map({ runs[$0] }).min() else {
+            throw ForecastError.historyTooShort(model: name, needed: firstOrigin + 1, got: history.count)
+        }
+        let days = (validationDays - window)..<validationDays
+        let memberForecasts: [[[Double]]] = try usable.map { k in try days.map { try outcomes[$0 * candidates.count + k].get() } }
+        let scored = Array(actual[days])
+        members = usable.map { candidates[$0] }
         switch weighting {
         case .inverseMSE:
             let mse = memberForecasts.map { f -> Double in
                 var sum = 0.0, n = 0
-                for d in 0..<validationDays { for j in actual[d].indices { sum += (actual[d][j] - f[d][j]) * (actual[d][j] - f[d][j]); n += 1 } }
+                for d in 0..<window { for j in scored[d].indices { sum += (scored[d][j] - f[d][j]) * (scored[d][j] - f[d][j]); n += 1 } }
                 return max(1e-12, sum / Double(max(1, n)))
             }
             let total = mse.reduce(0) { $0 + 1 / $1 }
             weights = mse.map { 1 / $0 / total }
         case .stack:
-            weights = Self.simplexLeastSquares(columns: memberForecasts.map { Array($0.joined()) }, target: Array(actual.joined()))
+            weights = Self.simplexLeastSquares(columns: memberForecasts.map { Array($0.joined()) }, target: Array(scored.joined()))
         }
         errors = []
-        for d in 0..<validationDays {
-            var e = actual[d]
+        for d in 0..<window {
+            var e = scored[d]
             for (k, w) in weights.enumerated() { for j in e.indices { e[j] -= w * memberForecasts[k][d][j] } }
             errors.append(e)
         }
@@ -176,7 +192,7 @@ public struct EnsembleForecaster: Forecaster, Codable {
         // The members again on the whole history.
         (naive, arWeekly, arima, mstl, mstlETS, naiveDay, meanDay) = (nil, nil, nil, nil, nil, nil, nil)
         let fingerprint = ForecastCache.fingerprint(history)
-        for member in usable {
+        for member in members {
             var m = try ForecasterCatalog.make(member, periodsPerDay: day)
             try m.fit(history)
             // The next day's forecast is the newest validation day of a fit one day later.

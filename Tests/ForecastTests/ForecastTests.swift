@@ -257,6 +257,26 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
 }
 
 @Suite struct EnsembleTests {
+    /// On a short history MSTL (two weeks at least) fails on the oldest validation days. It used to be left out
+    /// for it; now it takes part, weighted on the newest days that every member fitted (at least a week).
+    @Test func membersThatNeedMoreHistoryJoinOnTheNewestDays() throws {
+        #expect(EnsembleForecaster.newestRun([false, false, true, true, true]) == 3)
+        #expect(EnsembleForecaster.newestRun([true, false, true]) == 0, "a failure after a fit: left out, as before")
+        #expect(EnsembleForecaster.newestRun([true, true]) == 2 && EnsembleForecaster.newestRun([false, false]) == 0)
+        var g = SeededGenerator(seed: 5)
+        var values: [Double] = []
+        for t in 0..<(24 * 26) {
+            let weekend: Double = (t / 24) % 7 >= 5 ? -3 : 0
+            values.append(10 + 5 * sin(2 * Double.pi * Double(t % 24) / 24) + weekend + g.uniform(-1, 1))
+        }
+        var e = EnsembleForecaster()
+        try e.fit(TimeSeries(name: "short", start: Date(timeIntervalSince1970: 0), step: 3600, values: values))
+        #expect(e.members.contains("mstl-ets") && e.members.contains("mstl-arima"), "\(e.members)")
+        #expect(e.errors.count >= 7 && e.errors.count < 14, "validated on the newest \(e.errors.count) days")
+        let f = try e.forecast(horizon: 24, level: 0.95)
+        #expect(f.point.allSatisfy { $0 > 0 && $0 < 20 })
+    }
+
     /// A weekly pattern with small noise: the weekly seasonal naive and ar-weekly are near perfect, so they carry
     /// the weight; the combination forecasts the pattern, its weights sum to 1, and a saved ensemble loaded again
     /// forecasts the same.
