@@ -38,6 +38,12 @@ struct ForecastBenchmark: ParsableCommand {
     @Option(help: "The column to forecast.")
     var column = "demand_mw"
 
+    @Option(help: "Time zone of local (offset-free) timestamps, e.g. Europe/London (as `peergrid backtest --timezone`).")
+    var timezone: String?
+
+    @Option(help: "Fill gaps: linear or seasonal (as `peergrid backtest --fill`; gaps are errors otherwise).")
+    var fill: String?
+
     @Option(help: "Report name: writes NAME.md and NAME.json into --out.")
     var name = "forecast"
 
@@ -58,6 +64,18 @@ struct ForecastBenchmark: ParsableCommand {
         guard aciGamma >= 0, aciGamma <= 1 else { throw ValidationError("--aci-gamma must be 0 to 1, not \(aciGamma)") }
         guard aciGamma == 0 || calibrationDays > 0 else { throw ValidationError("--aci-gamma needs --calibration-days") }
         guard !name.isEmpty, !name.contains("/") else { throw ValidationError("--name must be a file name without '/'") }
+        if let timezone, TimeZone(identifier: timezone) == nil { throw ValidationError("--timezone: unknown time zone '\(timezone)'") }
+        if let fill, GapFill(rawValue: fill) == nil {
+            throw ValidationError("--fill must be one of \(GapFill.allCases.map(\.rawValue).joined(separator: ", ")), not '\(fill)'")
+        }
+    }
+
+    /// The series as PeerGrid read it (UTC, gaps filled), for the Python reference: both then see the same numbers,
+    /// whatever the file's time zone, gaps, separator or encoding.
+    static func referenceCSV(_ series: TimeSeries) -> String {
+        var text = "timestamp,value\n"
+        for k in 0..<series.count { text += "\(UTCTime.string(series.timestamp(k))),\(series.values[k])\n" }
+        return text
     }
 
     struct Row {
@@ -69,7 +87,8 @@ struct ForecastBenchmark: ParsableCommand {
 
     func run() throws {
         common.prepare()
-        let series = try TimeSeriesCSV.read(data, column: column)
+        let series = try TimeSeriesCSV.read(
+            data, column: column, timeZone: timezone.flatMap(TimeZone.init(identifier:)), fill: fill.flatMap(GapFill.init(rawValue:)))
         let horizon = series.periodsPerDay
         var backtest = Backtest(horizon: horizon, testDays: testDays, calibrationDays: calibrationDays)
         backtest.adaptiveGamma = aciGamma
@@ -96,10 +115,12 @@ struct ForecastBenchmark: ParsableCommand {
         var reference: [[String: Any]] = [], notes: [String] = [], versions: [String: String] = [:]
         if FileManager.default.isExecutableFile(atPath: python) {
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("peergrid-forecast-ref-\(getpid()).json").path
-            defer { try? FileManager.default.removeItem(atPath: out) }
+            let input = FileManager.default.temporaryDirectory.appendingPathComponent("peergrid-forecast-ref-\(getpid()).csv").path
+            defer { for path in [out, input] { try? FileManager.default.removeItem(atPath: path) } }
+            try OutputFiles.write(Self.referenceCSV(series), to: input)
             print("running the statsmodels/statsforecast reference (AutoARIMA limit \(Int(autoarimaLimit)) s)...")
             try Shell.run([
-                python, "Benchmarks/forecast_reference.py", data, column, "\(horizon)", "\(testDays)", out,
+                python, "Benchmarks/forecast_reference.py", input, "value", "\(horizon)", "\(testDays)", out,
                 "--autoarima-limit", "\(autoarimaLimit)", "--periods-per-day", "\(horizon)"
             ])
             let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any] ?? [:]
@@ -124,7 +145,8 @@ struct ForecastBenchmark: ParsableCommand {
         if data == Self.taylor && column == "demand_mw" && calibrationDays == 0 && common.repeats == 3 && trainingEpochs == 5 && autoarimaLimit == 120 {
             return "`make bench` (`.build/release/benchmark forecast`)"
         }
-        return "`.build/release/benchmark forecast --data \(data) --column \(column) --name \(name) --models \(models.joined(separator: ",")) "
+        let reading = (timezone.map { "--timezone \($0) " } ?? "") + (fill.map { "--fill \($0) " } ?? "")
+        return "`.build/release/benchmark forecast --data \(data) --column \(column) \(reading)--name \(name) --models \(models.joined(separator: ",")) "
             + "--calibration-days \(calibrationDays) \(aciGamma > 0 ? "--aci-gamma \(String(format: "%g", aciGamma)) " : "")--test-days \(testDays) --repeats \(common.repeats) --training-epochs \(trainingEpochs) "
             + "--blas-threads \(common.blasThreads) --autoarima-limit \(String(format: "%g", autoarimaLimit))`"
     }
