@@ -7,6 +7,10 @@ import LinearAlgebra
 /// `(p,0,0)` with a daily AR lag on `(1 - B^m) y`. Forecasts are recursive; intervals use the model's
 /// psi-weights (exact for h up to one week, where undifferencing adds only known values).
 ///
+/// On daily data (one observation a day) the daily lag is the first AR lag and is left out (`dailyCoefficient`
+/// 0); when no order can be fitted (a constant series: every lag column is zero) the model is the mean weekly
+/// change, the weekly seasonal naive plus its drift.
+///
 /// A fast, transparent reference for ``AutoARIMA`` (which adds MA terms, seasonal factors, the difference tests
 /// and exact likelihood).
 public struct WeeklyDifferenceAR: Forecaster, Codable {
