@@ -15,7 +15,7 @@ import LinearAlgebra
 /// and exact likelihood).
 public struct WeeklyDifferenceAR: Forecaster, Codable {
     public private(set) var name = "ar-weekly"
-    /// Candidate AR orders.
+    /// Candidate AR orders (1 or more; others are ignored).
     public var orders = [1, 2, 3, 4, 6, 8]
     var history: [Double] = []
     var week = 0, day = 0
@@ -32,14 +32,14 @@ public struct WeeklyDifferenceAR: Forecaster, Codable {
         day = series.periodsPerDay
         week = 7 * day
         let y = series.values
-        let maxOrder = orders.max() ?? 1
+        let maxOrder = orders.filter { $0 >= 1 }.max() ?? 1
         let needed = week + max(maxOrder, day) + 10 * (maxOrder + 2)
         guard y.count >= needed else { throw ForecastError.historyTooShort(model: name, needed: needed, got: y.count) }
         let w = (week..<y.count).map { y[$0] - y[$0 - week] }
         var best: (aicc: Double, p: Int, beta: [Double], sigma: Double)?
         let start = max(maxOrder, day)  // same sample for every order, so AICc values compare
         let n = w.count - start
-        for p in orders {
+        for p in orders where p >= 1 {  // order 0 is the fallback below
             // With a day of at most p observations (daily data) the daily lag is one of the AR lags already: a
             // second copy would make the design singular.
             let daily = day > p

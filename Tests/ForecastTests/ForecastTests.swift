@@ -174,6 +174,11 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         try flat.fit(TimeSeries(name: "flat", start: Date(timeIntervalSince1970: 0), step: 3600, values: [Double](repeating: 2.5, count: 24 * 35)))
         let g = try flat.forecast(horizon: 24, level: 0.95)
         #expect(g.point == [Double](repeating: 2.5, count: 24) && g.upper == g.point, "\(g.point)")
+        // Orders below 1 are ignored (1...0 would trap); with none left, the mean weekly change.
+        var none = WeeklyDifferenceAR()
+        none.orders = [0, -1]
+        try none.fit(TimeSeries(name: "daily", start: Date(timeIntervalSince1970: 0), step: 86_400, values: daily))
+        #expect(none.order == 0 && none.ar.isEmpty)
         // clear-sky has no daily profile to take from daily data, and says so (it used to say the history was short).
         var clear = ClearSkyForecaster()
         #expect {
