@@ -27,6 +27,10 @@ public struct ClearSkyForecaster: Forecaster, Codable {
         let day = history.periodsPerDay
         let x = history.values
         let whole = x.count / max(1, day)
+        guard envelopeDays >= 1, clearnessDays >= 2 else {
+            throw ForecastError.invalidOptions(
+                model: name, detail: "envelopeDays (\(envelopeDays)) must be at least 1 and clearnessDays (\(clearnessDays)) at least 2")
+        }
         guard day > 1 else {
             throw ForecastError.invalidOptions(model: name, detail: "needs a daily profile (several observations a day); this series has \(day) a day")
         }

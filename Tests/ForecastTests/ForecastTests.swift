@@ -179,6 +179,12 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         none.orders = [0, -1]
         try none.fit(TimeSeries(name: "daily", start: Date(timeIntervalSince1970: 0), step: 86_400, values: daily))
         #expect(none.order == 0 && none.ar.isEmpty)
+        // clear-sky's windows out of range are refused (an empty clearness window trapped).
+        var empty = ClearSkyForecaster()
+        empty.clearnessDays = 0
+        #expect(throws: ForecastError.self) {
+            try empty.fit(TimeSeries(name: "h", start: Date(timeIntervalSince1970: 0), step: 3600, values: [Double](repeating: 1, count: 24 * 5)))
+        }
         // clear-sky has no daily profile to take from daily data, and says so (it used to say the history was short).
         var clear = ClearSkyForecaster()
         #expect {
