@@ -480,3 +480,44 @@ enum UTCTimeForTests {
         }
     }
 }
+
+/// `benchmark forecast` on a user's own series: read as `peergrid backtest` reads it (BOM, CRLF, quoted fields),
+/// and a bad cell exits 2 naming file and line, with no report written.
+@Suite struct ForecastBenchmarkInputTests {
+    @Test func readsAWindowsExportAndRefusesABadCell() throws {
+        let dir = try CLI.temporaryDirectory()
+        let benchmark = CLI.executable.deletingLastPathComponent().appendingPathComponent("benchmark")
+        #expect(FileManager.default.isExecutableFile(atPath: benchmark.path), "build the benchmark executable (make test does)")
+        var rows = ["\u{FEFF}\"timestamp\",\"load, kW\""]
+        for h in 0..<(24 * 21) {
+            let stamp = UTCTimeForTests.string(h)
+            rows.append("\"\(stamp)\",\"\(2 + sin(Double(h % 24) / 4))\"")
+        }
+        let good = dir.appendingPathComponent("good.csv"), bad = dir.appendingPathComponent("bad.csv")
+        try Data((rows.joined(separator: "\r\n") + "\r\n").utf8).write(to: good)
+        rows[100] = "\"\(UTCTimeForTests.string(99))\",abc\"d"
+        try Data((rows.joined(separator: "\r\n") + "\r\n").utf8).write(to: bad)
+        func run(_ file: URL, _ name: String) throws -> (code: Int32, stderr: String) {
+            let p = Process()
+            p.executableURL = benchmark
+            p.arguments = [
+                "forecast", "--data", file.path, "--column", "load, kW", "--out", dir.path, "--name", name, "--models", "seasonal-naive",
+                "--test-days", "2", "--repeats", "1", "--training-epochs", "0", "--python", dir.appendingPathComponent("no-python").path
+            ]
+            p.currentDirectoryURL = CLI.packageRoot
+            let err = Pipe()
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = err
+            try p.run()
+            let e = err.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return (p.terminationStatus, String(decoding: e, as: UTF8.self))
+        }
+        let ok = try run(good, "good")
+        #expect(ok.code == 0, "\(ok.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("good.md").path))
+        let refused = try run(bad, "bad")
+        #expect(refused.code == 2 && refused.stderr.contains("bad.csv:101"), "\(refused.code) \(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("bad.md").path))
+    }
+}
