@@ -64,12 +64,14 @@ let package = Package(
             "LinearAlgebra", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market", "Reports",
             "ResultStore", "Agents", "Anomalies",
         ]),
+        // PeerGrid's exit codes and the error handling of both executables.
+        .target(name: "CommandLineExit", dependencies: ["DataIO", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "PeerGridCLI", dependencies: [
-            "DataIO", "LinearAlgebra", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market", "Reports", "DayAhead",
+            "CommandLineExit", "DataIO", "LinearAlgebra", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market", "Reports", "DayAhead",
             "ResultStore", "Ledger", "Agents", "Control", "Anomalies", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "BenchmarkTool", dependencies: [
-            "DataIO", "LinearAlgebra", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market",
+            "CommandLineExit", "DataIO", "LinearAlgebra", "LinearProgramming", "GLPKSolver", "CbcSolver", "Forecast", "Optimize", "Market",
             "Reports", "Ledger", "Agents", "ResultStore", "Control", "Anomalies", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -1,5 +1,6 @@
-import DataIO
 import ArgumentParser
+import CommandLineExit
+import DataIO
 import Foundation
 import LinearAlgebra
 
@@ -14,6 +15,10 @@ struct Benchmark: ParsableCommand {
             SolversBenchmark.self, ScheduleBenchmark.self, PricingBenchmark.self, ForecastBenchmark.self, TrainingBenchmark.self, MarketBenchmark.self,
             LedgerBenchmark.self, AgentsBenchmark.self, RLBenchmark.self, AnomaliesBenchmark.self, AllBenchmarks.self
         ])
+
+    /// Runs the benchmark with `peergrid`'s exit codes (README, *Exit codes*): 2 for a bad option or input file, 70 for
+    /// a fault nobody foresaw.
+    static func main() { runWithExitStatus(tool: "benchmark") }
 }
 
 /// Options every benchmark takes.

@@ -87,15 +87,9 @@ struct ForecastBenchmark: ParsableCommand {
 
     func run() throws {
         common.prepare()
-        let series: TimeSeries
-        do {
-            series = try TimeSeriesCSV.read(
-                data, column: column, timeZone: timezone.flatMap(TimeZone.init(identifier:)), fill: fill.flatMap(GapFill.init(rawValue:)))
-        } catch let e as PeerGridError where e.kind == .badInput {
-            // A bad series file exits 2 with its message, as `peergrid backtest` does (not ArgumentParser's 1).
-            FileHandle.standardError.write(Data("benchmark: \(e.description)\n".utf8))
-            throw ExitCode(2)
-        }
+        // A bad series file exits 2 with its message (file and line), as `peergrid backtest` does.
+        let series = try TimeSeriesCSV.read(
+            data, column: column, timeZone: timezone.flatMap(TimeZone.init(identifier:)), fill: fill.flatMap(GapFill.init(rawValue:)))
         let horizon = series.periodsPerDay
         var backtest = Backtest(horizon: horizon, testDays: testDays, calibrationDays: calibrationDays)
         backtest.adaptiveGamma = aciGamma

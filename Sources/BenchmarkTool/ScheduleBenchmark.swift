@@ -1,6 +1,7 @@
 import DataIO
 import ArgumentParser
 import CbcSolver
+import CommandLineExit
 import Foundation
 import GLPKSolver
 import LinearProgramming
@@ -186,7 +187,10 @@ enum Shell {
         let errors = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard allowedExitCodes.contains(p.terminationStatus) else {
-            throw ValidationError("\(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
+            // The benchmark exits as the command it ran did (70 when that is not one of PeerGrid's codes).
+            throw CLIFailure(
+                "\(arguments.joined(separator: " ")) failed (exit \(p.terminationStatus)): \(String(decoding: errors, as: UTF8.self))",
+                code: ExitStatus(rawValue: p.terminationStatus) ?? .internalError)
         }
         return String(decoding: data, as: UTF8.self)
     }

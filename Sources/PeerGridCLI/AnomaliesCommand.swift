@@ -1,5 +1,6 @@
 import Anomalies
 import ArgumentParser
+import CommandLineExit
 import DataIO
 import Forecast
 import Foundation

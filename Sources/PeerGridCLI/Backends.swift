@@ -1,3 +1,4 @@
+import CommandLineExit
 import LinearProgramming
 import Optimize
 
@@ -10,7 +11,7 @@ enum Backends {
         } catch let e as ModelError { throw CLIFailure(e.description) }
     }
 
-    static func exitCode(_ status: SolutionStatus) -> CLIExit {
+    static func exitCode(_ status: SolutionStatus) -> ExitStatus {
         switch status {
         case .optimal, .feasible: return .success
         case .infeasible: return .infeasible

@@ -1,5 +1,6 @@
 import Agents
 import ArgumentParser
+import CommandLineExit
 import DataIO
 import Foundation
 import Optimize

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineExit
 import DayAhead
 import Optimize
 import Forecast
@@ -266,7 +267,7 @@ struct BatchRunCommand: ParsableCommand {
             options: settings.options(date:))
         let mine = batch.entries
         print("batch \(manifest): shard \(batch.shard), \(mine.count) of \(batch.manifest.entries.count) communities")
-        var worst = CLIExit.success
+        var worst = ExitStatus.success
         var counts = (done: 0, skipped: 0, failed: 0)
         try batch.run(progress: { k, text in StatusLine.show("[\(k + 1)/\(mine.count)] " + text) }) { k, e, outcome in
             StatusLine.clear()
@@ -282,7 +283,7 @@ struct BatchRunCommand: ParsableCommand {
                 )
             case let .failed(err):
                 counts.failed += 1
-                worst = max(worst, CLIExit(err.kind))
+                worst = max(worst, ExitStatus(err.kind))
                 FileHandle.standardError.write(Data("peergrid: \(manifest):\(e.line): \(err.description)\n".utf8))
             }
         }
@@ -326,12 +327,8 @@ struct BatchMergeCommand: ParsableCommand {
             let (added, present) = try BatchMerge.mergeStores(m, storeDirectory: storeDir, into: target)
             print("store  \(target): \(added) runs added, \(present) there already")
         }
-        if !missing.isEmpty { throw ExitCode(CLIExit.noSolution.rawValue) }
+        if !missing.isEmpty { throw ExitCode(ExitStatus.noSolution.rawValue) }
     }
-}
-
-extension CLIExit: Comparable {
-    static func < (a: CLIExit, b: CLIExit) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// `peergrid history`: the runs in the results store.

@@ -1,5 +1,6 @@
 import DataIO
 import ArgumentParser
+import CommandLineExit
 import Forecast
 import Foundation
 import LinearAlgebra

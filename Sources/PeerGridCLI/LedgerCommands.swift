@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineExit
 import DataIO
 import Foundation
 import Ledger

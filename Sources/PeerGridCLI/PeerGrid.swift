@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineExit
 import DataIO
 import Foundation
 import LinearAlgebra
@@ -21,38 +22,10 @@ struct PeerGrid: ParsableCommand {
             RLCommand.self
         ])
 
-    /// Runs the command with PeerGrid's exit codes: argument errors exit 2 (ArgumentParser's default is 64).
+    /// Runs the command with PeerGrid's exit codes (``ExitStatus``; argument errors exit 2, not ArgumentParser's 64).
     static func main() {
         pinBLASThreads(ProcessInfo.processInfo.environment)
-        do {
-            var command = try parseAsRoot()
-            // A fault nobody foresaw, injected by the tests to show it exits 70 (not documented for users).
-            if let fault = ProcessInfo.processInfo.environment["PEERGRID_INJECT_FAULT"] { throw InjectedFault(what: fault) }
-            try command.run()
-        } catch let failure as CLIFailure {
-            FileHandle.standardError.write(Data(("peergrid: " + failure.message + "\n").utf8))
-            Foundation.exit(failure.code.rawValue)
-        } catch let failure as any PeerGridError {
-            // The one place where a kind of failure becomes an exit code.
-            FileHandle.standardError.write(Data(("peergrid: " + failure.description + "\n").utf8))
-            Foundation.exit(CLIExit(failure.kind).rawValue)
-        } catch {
-            let code = exitCode(for: error).rawValue
-            let message = fullMessage(for: error)
-            if code == 0 {
-                if !message.isEmpty { print(message) }
-                Foundation.exit(0)
-            }
-            // Argument errors are bad input; an error nobody foresaw (not an argument error, not a PeerGridError, not
-            // a deliberate exit code) is an internal error, never "bad input".
-            if code == ExitCode.failure.rawValue, !(error is ExitCode) {
-                FileHandle.standardError.write(Data("peergrid: internal error (please report it): \(error)\n".utf8))
-                Foundation.exit(CLIExit.internalError.rawValue)
-            }
-            // A deliberate exit code (3 infeasible, 4 no solution) has no message: the output said why.
-            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
-            Foundation.exit(code == ExitCode.validationFailure.rawValue ? CLIExit.badInput.rawValue : code)
-        }
+        runWithExitStatus(tool: "peergrid")
     }
 }
 
@@ -69,45 +42,9 @@ func pinBLASThreads(_ environment: [String: String]) -> Int? {
 }
 
 /// Runs `body`; a PeerGridError it throws gets `context` (the input file) in front of its message and keeps its kind,
-/// so its exit code is still chosen in one place (``CLIExit/init(_:)``).
+/// so its exit code is still chosen in one place (``ExitStatus/init(_:)``).
 func inContext<R>(_ context: String, _ body: () throws -> R) throws -> R {
-    do { return try body() } catch let e as any PeerGridError { throw CLIFailure("\(context): \(e.description)", code: CLIExit(e.kind)) }
-}
-
-/// A plain error, not a PeerGridError: what an unforeseen failure (a library's own error type) looks like.
-struct InjectedFault: Error { var what: String }
-
-/// PeerGrid's documented exit codes.
-enum CLIExit: Int32 {
-    case success = 0
-    case badInput = 2
-    case infeasible = 3
-    case noSolution = 4
-    case verificationFailed = 5
-    case forked = 6
-    case internalError = 70
-
-    /// The exit code of a kind of failure.
-    init(_ kind: FailureKind) {
-        switch kind {
-        case .badInput: self = .badInput
-        case .infeasible: self = .infeasible
-        case .noSolution: self = .noSolution
-        case .verificationFailed: self = .verificationFailed
-        case .forked: self = .forked
-        case .internal: self = .internalError
-        }
-    }
-}
-
-/// An error that ends the command with a message on standard error and a documented exit code.
-struct CLIFailure: Error {
-    var message: String
-    var code: CLIExit
-    init(_ message: String, code: CLIExit = .badInput) {
-        self.message = message
-        self.code = code
-    }
+    do { return try body() } catch let e as any PeerGridError { throw CLIFailure("\(context): \(e.description)", code: ExitStatus(e.kind)) }
 }
 
 extension SolverBackend: ExpressibleByArgument {}

@@ -1,5 +1,6 @@
 import DataIO
 import ArgumentParser
+import CommandLineExit
 import Foundation
 import Ledger
 import LinearProgramming
@@ -79,7 +80,7 @@ struct PriceCommand: ParsableCommand {
                 result = try pricer.price(problem)
             }
         } catch let e as ModelError { throw CLIFailure("\(community): \(e.description)") } catch let e as PricingInputError {
-            throw CLIFailure("\(community): \(e.description)", code: CLIExit(e.kind))
+            throw CLIFailure("\(community): \(e.description)", code: ExitStatus(e.kind))
         }
         progress.finish()
         var files = [("pricing.json", PricingReport.summary(parsed, problem, result).serialized() + "\n")]

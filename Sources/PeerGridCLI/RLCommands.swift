@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineExit
 import Control
 import DataIO
 import Foundation

@@ -1,6 +1,7 @@
 import DataIO
 import Agents
 import ArgumentParser
+import CommandLineExit
 import DayAhead
 import Foundation
 import Ledger

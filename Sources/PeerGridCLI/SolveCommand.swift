@@ -1,5 +1,6 @@
 import DataIO
 import ArgumentParser
+import CommandLineExit
 import Foundation
 import LinearProgramming
 import Reports

@@ -12,6 +12,9 @@ enum CLI {
         fixtures.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("peergrid")
     }
 
+    /// The `benchmark` executable of the same build.
+    static var benchmark: URL { executable.deletingLastPathComponent().appendingPathComponent("benchmark") }
+
     struct MissingExecutable: Error, CustomStringConvertible {
         var path: String
         var description: String { "the peergrid of this build is not at \(path): build it with `swift build --build-tests` (make test does)" }
@@ -29,8 +32,9 @@ enum CLI {
     /// `unsetting` removes variables from the test's environment, then `environment` adds to it.
     static func run(
         _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
-        unsetting: [String] = [], launcher: [String] = []
+        unsetting: [String] = [], launcher: [String] = [], program: URL = CLI.executable
     ) throws -> Result {
+        let executable = program
         guard FileManager.default.isExecutableFile(atPath: executable.path) else { throw MissingExecutable(path: executable.path) }
         let p = Process()
         if let first = launcher.first {

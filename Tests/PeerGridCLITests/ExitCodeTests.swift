@@ -42,6 +42,24 @@ import Testing
         #expect(r.code == 2 && r.stderr.contains("no-such-option"), "\(family): exit \(r.code): \(r.stderr)")
     }
 
+    /// `benchmark` keeps the same table: a bad option or option value exits 2 (ArgumentParser's 64 before), a fault
+    /// nobody foresaw 70 (it exited 1), and it writes no report.
+    @Test func theBenchmarkToolExitsAsPeergridDoes() throws {
+        let dir = try CLI.temporaryDirectory()
+        let run = { (arguments: [String], environment: [String: String]) in
+            try CLI.run(arguments + ["--out", dir.path], in: CLI.packageRoot, environment: environment, program: CLI.benchmark)
+        }
+        let unknown = try run(["forecast", "--no-such-option"], [:])
+        #expect(unknown.code == 2 && unknown.stderr.contains("no-such-option"), "exit \(unknown.code): \(unknown.stderr)")
+        let value = try run(["forecast", "--aci-gamma", "2", "--calibration-days", "1"], [:])
+        #expect(value.code == 2 && value.stderr.contains("--aci-gamma"), "exit \(value.code): \(value.stderr)")
+        let seeds = try run(["anomalies", "--seeds", "0"], [:])
+        #expect(seeds.code == 2 && seeds.stderr.contains("--seeds"), "exit \(seeds.code): \(seeds.stderr)")
+        let fault = try run(["forecast", "--models", "seasonal-naive"], ["PEERGRID_INJECT_FAULT": "benchmark"])
+        #expect(fault.code == 70 && fault.stderr.contains("benchmark: internal error"), "exit \(fault.code): \(fault.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty, "the benchmark wrote before failing")
+    }
+
     /// Exit 3 from `price`: a prosumer whose connection cannot cover its own load (infeasible, not bad input; the
     /// report of the infeasible run is written, as `schedule` writes one).
     @Test func pricingAProsumerWithoutAFeasibleAnswerExitsThree() throws {

@@ -486,8 +486,6 @@ enum UTCTimeForTests {
 @Suite struct ForecastBenchmarkInputTests {
     @Test func readsAWindowsExportAndRefusesABadCell() throws {
         let dir = try CLI.temporaryDirectory()
-        let benchmark = CLI.executable.deletingLastPathComponent().appendingPathComponent("benchmark")
-        #expect(FileManager.default.isExecutableFile(atPath: benchmark.path), "build the benchmark executable (make test does)")
         var rows = ["\u{FEFF}\"timestamp\",\"load, kW\""]
         for h in 0..<(24 * 21) {
             let stamp = UTCTimeForTests.string(h)
@@ -497,21 +495,12 @@ enum UTCTimeForTests {
         try Data((rows.joined(separator: "\r\n") + "\r\n").utf8).write(to: good)
         rows[100] = "\"\(UTCTimeForTests.string(99))\",abc\"d"
         try Data((rows.joined(separator: "\r\n") + "\r\n").utf8).write(to: bad)
-        func run(_ file: URL, _ name: String) throws -> (code: Int32, stderr: String) {
-            let p = Process()
-            p.executableURL = benchmark
-            p.arguments = [
-                "forecast", "--data", file.path, "--column", "load, kW", "--out", dir.path, "--name", name, "--models", "seasonal-naive",
-                "--test-days", "2", "--repeats", "1", "--training-epochs", "0", "--python", dir.appendingPathComponent("no-python").path
-            ]
-            p.currentDirectoryURL = CLI.packageRoot
-            let err = Pipe()
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = err
-            try p.run()
-            let e = err.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: e, as: UTF8.self))
+        func run(_ file: URL, _ name: String) throws -> CLI.Result {
+            try CLI.run(
+                [
+                    "forecast", "--data", file.path, "--column", "load, kW", "--out", dir.path, "--name", name, "--models", "seasonal-naive",
+                    "--test-days", "2", "--repeats", "1", "--training-epochs", "0", "--python", dir.appendingPathComponent("no-python").path
+                ], in: CLI.packageRoot, program: CLI.benchmark)
         }
         let ok = try run(good, "good")
         #expect(ok.code == 0, "\(ok.stderr)")

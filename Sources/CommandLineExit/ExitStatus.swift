@@ -1,0 +1,79 @@
+import ArgumentParser
+import DataIO
+import Foundation
+
+/// PeerGrid's documented exit codes, shared by `peergrid` and `benchmark` (README, *Exit codes*).
+public enum ExitStatus: Int32, Comparable, Sendable {
+    case success = 0
+    case badInput = 2
+    case infeasible = 3
+    case noSolution = 4
+    case verificationFailed = 5
+    case forked = 6
+    case internalError = 70
+
+    /// The exit code of a kind of failure: the one place where a ``FailureKind`` becomes a code.
+    public init(_ kind: FailureKind) {
+        switch kind {
+        case .badInput: self = .badInput
+        case .infeasible: self = .infeasible
+        case .noSolution: self = .noSolution
+        case .verificationFailed: self = .verificationFailed
+        case .forked: self = .forked
+        case .internal: self = .internalError
+        }
+    }
+
+    public static func < (a: ExitStatus, b: ExitStatus) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// An error that ends the command with a message on standard error and a documented exit code.
+public struct CLIFailure: Error {
+    public var message: String
+    public var code: ExitStatus
+    public init(_ message: String, code: ExitStatus = .badInput) {
+        self.message = message
+        self.code = code
+    }
+}
+
+/// A plain error, not a PeerGridError: what an unforeseen failure (a library's own error type) looks like. The tests
+/// inject one through `PEERGRID_INJECT_FAULT` to show that it exits 70 (not documented for users).
+struct InjectedFault: Error { var what: String }
+
+extension ParsableCommand {
+    /// Parses the arguments, runs the command and exits with PeerGrid's exit codes: a ``CLIFailure`` with its code, a
+    /// `PeerGridError` with its kind's code, an argument error 2 (ArgumentParser's default is 64), a deliberate
+    /// `ExitCode` as it is, and an error nobody foresaw 70 ("internal error"), never 2. Messages go to standard
+    /// error as `tool: message`.
+    public static func runWithExitStatus(tool: String) -> Never {
+        do {
+            var command = try parseAsRoot()
+            if let fault = ProcessInfo.processInfo.environment["PEERGRID_INJECT_FAULT"] { throw InjectedFault(what: fault) }
+            try command.run()
+            Foundation.exit(ExitStatus.success.rawValue)
+        } catch let failure as CLIFailure {
+            FileHandle.standardError.write(Data(("\(tool): " + failure.message + "\n").utf8))
+            Foundation.exit(failure.code.rawValue)
+        } catch let failure as any PeerGridError {
+            FileHandle.standardError.write(Data(("\(tool): " + failure.description + "\n").utf8))
+            Foundation.exit(ExitStatus(failure.kind).rawValue)
+        } catch {
+            let code = exitCode(for: error).rawValue
+            let message = fullMessage(for: error)
+            if code == 0 {
+                if !message.isEmpty { print(message) }
+                Foundation.exit(0)
+            }
+            // Argument errors are bad input; an error nobody foresaw (not an argument error, not a PeerGridError, not
+            // a deliberate exit code) is an internal error, never "bad input".
+            if code == ExitCode.failure.rawValue, !(error is ExitCode) {
+                FileHandle.standardError.write(Data("\(tool): internal error (please report it): \(error)\n".utf8))
+                Foundation.exit(ExitStatus.internalError.rawValue)
+            }
+            // A deliberate exit code (3 infeasible, 4 no solution) has no message: the output said why.
+            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            Foundation.exit(code == ExitCode.validationFailure.rawValue ? ExitStatus.badInput.rawValue : code)
+        }
+    }
+}
