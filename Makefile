@@ -8,13 +8,16 @@ RELEASE_BIN = .build/release
 
 .PHONY: deps build release test format format-check demo case-study screenshot bench bench-setup examples readme-check leakcheck cluster-binary slurm-test fuzz clean
 
-# Install the system libraries when any is missing (apt; sudo when not root).
+# Install the system libraries when any is missing (apt; sudo when not root). After an install, Package.swift is
+# touched: SwiftPM keeps the compiler flags pkg-config gave it (none, for a library not yet installed) in its build
+# plan until the manifest changes, so a `swift build` tried before `make deps` kept failing on CBC's headers after it.
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	  touch Package.swift; \
 	fi
 
 build: deps
