@@ -17,7 +17,9 @@ enum CLI {
 
     struct MissingExecutable: Error, CustomStringConvertible {
         var path: String
-        var description: String { "the peergrid of this build is not at \(path): build it with `swift build --build-tests` (make test does)" }
+        var description: String {
+            "the \((path as NSString).lastPathComponent) of this build is not at \(path): build it with `swift build --build-tests` (make test does)"
+        }
     }
 
     static let fixtures = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
@@ -34,14 +36,13 @@ enum CLI {
         _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
         unsetting: [String] = [], launcher: [String] = [], program: URL = CLI.executable
     ) throws -> Result {
-        let executable = program
-        guard FileManager.default.isExecutableFile(atPath: executable.path) else { throw MissingExecutable(path: executable.path) }
+        guard FileManager.default.isExecutableFile(atPath: program.path) else { throw MissingExecutable(path: program.path) }
         let p = Process()
         if let first = launcher.first {
             p.executableURL = URL(fileURLWithPath: first)
-            p.arguments = Array(launcher.dropFirst()) + [executable.path] + arguments
+            p.arguments = Array(launcher.dropFirst()) + [program.path] + arguments
         } else {
-            p.executableURL = executable
+            p.executableURL = program
             p.arguments = arguments
         }
         if !environment.isEmpty || !unsetting.isEmpty {
