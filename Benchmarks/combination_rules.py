@@ -10,11 +10,14 @@ before it, as `ensemble` did until 2026-12-05 (a load series now validates on 14
   inv-mae    weights proportional to 1 / each member's validation MAE;
   trim       the stack without the validation days whose squared error (under the stack's weights) is over 4
              times the median day's.
-Prints the MAPE % of each rule over the last K days, then of each member alone.
+Prints the MAPE % of each rule over the last K days, then of each member alone, then the MAE of each rule as a ratio
+to the stack's. An optional third argument sets the validation window W (default 7; a load series' `ensemble`
+validates on 14 days since 2026-12-05), which needs W + K days of forecasts.
 
     peergrid backtest --data Datasets/france_consumption_2019q4_hourly.csv --column consumption_mw --horizon 24 \\
         --test-days 21 --models seasonal-naive,ar-weekly,arima,mstl-arima,mstl-ets --forecasts france21.csv
     python3 Benchmarks/combination_rules.py 14 france21.csv
+    python3 Benchmarks/combination_rules.py 14 france28.csv 14
 """
 import csv
 import os
@@ -50,7 +53,7 @@ def weights(f, a, days):
     ])
 
 
-def main(k, path):
+def main(k, path, validation=VALIDATION):
     rows = OrderedDict()
     for r in csv.DictReader(open(path)):
         day = rows.setdefault(r["model"], OrderedDict()).setdefault(r["origin"], ([], []))
@@ -60,27 +63,32 @@ def main(k, path):
     if missing:
         sys.exit("%s: no forecasts of %s" % (path, ", ".join(missing)))
     origins = list(rows[MEMBERS[0]])
-    if len(origins) < k + VALIDATION:
-        sys.exit("%s: %d origins; %d test days need %d" % (path, len(origins), k, k + VALIDATION))
+    if len(origins) < k + validation:
+        sys.exit("%s: %d origins; %d test days need %d" % (path, len(origins), k, k + validation))
     actual = {o: np.array(rows[MEMBERS[0]][o][0]) for o in origins}
     forecast = {o: np.stack([np.array(rows[m][o][1]) for m in MEMBERS], 1) for o in origins}
-    ape = OrderedDict()
+    ape, mae = OrderedDict(), OrderedDict()
     for i in range(len(origins) - k, len(origins)):
-        validation = origins[i - VALIDATION:i]
-        f = np.concatenate([forecast[o] for o in validation])
-        a = np.concatenate([actual[o] for o in validation])
+        window = origins[i - validation:i]
+        f = np.concatenate([forecast[o] for o in window])
+        a = np.concatenate([actual[o] for o in window])
         h = len(actual[origins[i]])
-        days = [np.arange(j * h, (j + 1) * h) for j in range(VALIDATION)]
+        days = [np.arange(j * h, (j + 1) * h) for j in range(validation)]
         y = actual[origins[i]]
+        nonzero = y != 0
         for name, w in weights(f, a, days).items():
-            ape.setdefault(name, []).append(np.mean(np.abs(forecast[origins[i]] @ w - y) / np.abs(y)) * 100)
+            e = np.abs(forecast[origins[i]] @ w - y)
+            ape.setdefault(name, []).append(np.mean(e[nonzero] / np.abs(y[nonzero])) * 100)
+            mae.setdefault(name, []).append(np.mean(e))
         for j, m in enumerate(MEMBERS):
-            ape.setdefault(m, []).append(np.mean(np.abs(forecast[origins[i]][:, j] - y) / np.abs(y)) * 100)
-    print("%s: MAPE %% over the last %d days" % (os.path.basename(path), k))
+            e = np.abs(forecast[origins[i]][:, j] - y)
+            ape.setdefault(m, []).append(np.mean(e[nonzero] / np.abs(y[nonzero])) * 100)
+    print("%s: MAPE %% over the last %d days, %d validation days" % (os.path.basename(path), k, validation))
     print("  ".join("%s %.3f" % (name, np.mean(v)) for name, v in ape.items()))
+    print("MAE / the stack's: " + "  ".join("%s %.3f" % (n, np.mean(v) / np.mean(mae["stack"])) for n, v in mae.items()))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
-    main(int(sys.argv[1]), sys.argv[2])
+    main(int(sys.argv[1]), sys.argv[2], int(sys.argv[3]) if len(sys.argv) == 4 else VALIDATION)
