@@ -1,7 +1,9 @@
 import Foundation
 
 /// The one timestamp rule of every time-series file PeerGrid reads: ISO 8601 with `Z` or an offset (a space may
-/// replace the `T`), or local time in a zone (`2000-06-05 00:00`, `2000-06-05T00:00:00`).
+/// replace the `T`), local time in a zone (`2000-06-05 00:00`, `2000-06-05T00:00:00`), or a date alone
+/// (`2000-06-05`), which is that day at 00:00 UTC whatever the zone, so that a daily series keeps a 24-hour step
+/// across daylight-saving changes.
 public struct TimestampParser {
     public let timeZone: TimeZone?
     let iso = ISO8601DateFormatter()
@@ -20,6 +22,7 @@ public struct TimestampParser {
         if let d = iso.date(from: s) { return d }
         let withT = s.replacingOccurrences(of: " ", with: "T")
         if let d = iso.date(from: withT) { return d }
+        if let d = Self.date(s) { return d }
         guard let tz = timeZone else { return nil }
         let parts = withT.split(whereSeparator: { "-T:".contains($0) }).compactMap { Int($0) }
         guard parts.count >= 5 else { return nil }
@@ -41,5 +44,19 @@ public struct TimestampParser {
         }
         lastLocal = d
         return d
+    }
+
+    /// `YYYY-MM-DD` (a real calendar date) at 00:00 UTC; nil for anything else.
+    static func date(_ s: String) -> Date? {
+        let u = Array(s.utf8)
+        guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"),
+            u.indices.allSatisfy({ $0 == 4 || $0 == 7 || (u[$0] >= UInt8(ascii: "0") && u[$0] <= UInt8(ascii: "9")) })
+        else { return nil }
+        let year = Int(s.prefix(4))!, month = Int(s.dropFirst(5).prefix(2))!, day = Int(s.suffix(2))!
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        guard let d = cal.date(from: DateComponents(year: year, month: month, day: day)) else { return nil }
+        let back = cal.dateComponents([.year, .month, .day], from: d)
+        return back.year == year && back.month == month && back.day == day ? d : nil
     }
 }
