@@ -6,6 +6,8 @@ import Foundation
 /// the history (``validationDays``; each member refitted before each validation day, as in a backtest):
 /// a constrained least-squares stack by default, or the inverse of their mean squared errors. Its 95 % interval is split conformal from the combination's own validation errors, per horizon
 /// step with two neighbouring steps pooled on each side (``Backtest/conformalHalfWidths(errors:horizon:level:pool:)``).
+/// Past the validated day (a horizon longer than a day) each step takes the width of the same step of that day,
+/// times the growth of the members' own weighted half-width from that step to this one (never narrower).
 public struct EnsembleForecaster: Forecaster, Codable {
     public let name: String
     /// Rolling-origin validation days (the weights and the interval come from them). `nil`, the default, chooses
@@ -215,16 +217,24 @@ public struct EnsembleForecaster: Forecaster, Codable {
         let fitted = fittedMembers
         guard !fitted.isEmpty, fitted.count == weights.count else { throw ForecastError.notFitted(model: name) }
         var point = [Double](repeating: 0, count: horizon)
+        // The members' own half-widths, weighted: how their intervals grow with the lead time.
+        var memberHalf = [Double](repeating: 0, count: horizon)
         for (m, w) in zip(fitted, weights) {
             let f = try m.forecast(horizon: horizon, level: level)
-            for j in 0..<horizon { point[j] += w * f.point[j] }
+            for j in 0..<horizon {
+                point[j] += w * f.point[j]
+                memberHalf[j] += w * (f.upper[j] - f.lower[j]) / 2
+            }
         }
         let validated = errors.map(\.count).max() ?? 0
         let widths = Backtest.conformalHalfWidths(errors: errors, horizon: min(horizon, validated), level: level, pool: 2)
         let z = normalQuantile(0.5 + level / 2)
         let half = (0..<horizon).map { j -> Double in
-            if validated > 0, let w = widths[j % validated] { return w }
-            return z * fallbackSigma
+            let base = validated > 0 ? (widths[j % validated] ?? z * fallbackSigma) : z * fallbackSigma
+            // Past the validated day the same step of that day, widened as the members' intervals widen from it.
+            guard validated > 0, j >= validated else { return base }
+            let growth = memberHalf[j] / memberHalf[j % validated]
+            return growth.isFinite && growth > 1 ? base * growth : base
         }
         return Forecast(point: point, lower: zip(point, half).map { $0 - $1 }, upper: zip(point, half).map { $0 + $1 }, level: level)
     }

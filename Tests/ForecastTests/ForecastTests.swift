@@ -66,6 +66,24 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         #expect(s.values == [1, 2, 3, 4] && s.filled == [2])
     }
 
+    @Test func aDateAloneIsThatDayInUTC() throws {
+        // A daily series keeps its 24-hour step across the spring change (2000-03-26 in London), zone or not.
+        let text = "date,kwh\n2000-03-25,1\n2000-03-26,2\n2000-03-27,3\n2000-03-28,4\n"
+        for zone in [nil, TimeZone(identifier: "Europe/London")] {
+            let s = try TimeSeriesCSV.parse(text, file: "f", column: "kwh", timeZone: zone)
+            #expect(s.count == 4 && s.step == 86_400 && s.periodsPerDay == 1)
+            #expect(ISO8601DateFormatter().string(from: s.start) == "2000-03-25T00:00:00Z")
+        }
+        for bad in ["2000-02-30", "2000-13-01", "2000-3-26", "20000-03-26"] {
+            #expect {
+                try TimeSeriesCSV.parse("date,kwh\n2000-02-28,1\n\(bad),2\n", file: "daily.csv", column: "kwh")
+            } throws: { e in
+                guard let e = e as? TimeSeriesError else { return false }
+                return e.line == 3 && e.message.contains("'\(bad)' is not an ISO 8601 timestamp")
+            }
+        }
+    }
+
     @Test func daylightSavingDaysInLocalTimeWork() throws {
         // Europe/London, 2000-10-29: clocks go back at 02:00 BST, so 01:00-01:30 happen twice (25 hours).
         var text = "timestamp,x\n"
@@ -321,6 +339,25 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
 }
 
 extension EnsembleTests {
+    /// Past the validated day the interval widens as the members' own intervals do (a wandering level makes them
+    /// grow); it was the first day's widths repeated. The first day is as for a one-day horizon.
+    @Test func intervalsPastTheValidatedDayWiden() throws {
+        var g = SeededGenerator(seed: 11)
+        var level = 50.0, values: [Double] = []
+        for t in 0..<(24 * 7 * 5) {
+            level += g.uniform(-1, 1)
+            values.append(level + 5 * sin(2 * Double.pi * Double(t % 24) / 24))
+        }
+        var e = EnsembleForecaster(validationDays: 3)
+        try e.fit(TimeSeries(name: "walk", start: Date(timeIntervalSince1970: 0), step: 3600, values: values))
+        let day = try e.forecast(horizon: 24, level: 0.95), three = try e.forecast(horizon: 72, level: 0.95)
+        func half(_ f: Forecast, _ j: Int) -> Double { (f.upper[j] - f.lower[j]) / 2 }
+        #expect((0..<24).allSatisfy { abs(half(three, $0) - half(day, $0)) < 1e-9 })
+        #expect((24..<72).allSatisfy { half(three, $0) >= half(day, $0 % 24) - 1e-9 })
+        let first = (0..<24).map { half(day, $0) }.reduce(0, +), third = (48..<72).map { half(three, $0) }.reduce(0, +)
+        #expect(third > 1.2 * first, "day 3 widths \(third / 24) against day 1 \(first / 24)")
+    }
+
     /// The validation fits run concurrently; the weights must be those of a plain loop: each member refitted
     /// before each validation day, one after another, then the same stack (cache bypassed on both sides, so
     /// nothing is shared). Catches a job read back into the wrong (day, member) slot.
