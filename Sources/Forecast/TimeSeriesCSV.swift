@@ -169,6 +169,12 @@ public enum TimeSeriesCSV {
             var counts: [TimeInterval: Int] = [:]
             for k in 1..<stamps.count { counts[stamps[k].timeIntervalSince(stamps[k - 1]), default: 0] += 1 }
             let step = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!.key
+            guard step <= 86_400 else {
+                throw fail(
+                    nil,
+                    "the step is \(String(format: "%g", step / 86_400)) days: the models need at least one observation a day (a daily season); aggregate to days or finer"
+                )
+            }
             var series = TimeSeries(name: column, start: stamps[0], step: step, values: [values[0]])
             series.regressorNames = regressors
             var columns = regressors.indices.map { [regressorRows[0][$0]] }

@@ -74,6 +74,12 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
             #expect(s.count == 4 && s.step == 86_400 && s.periodsPerDay == 1)
             #expect(ISO8601DateFormatter().string(from: s.start) == "2000-03-25T00:00:00Z")
         }
+        // Weekly data has no daily season for the models: refused naming the step, not a failure later.
+        #expect {
+            try TimeSeriesCSV.parse("date,kwh\n2000-03-05,1\n2000-03-12,2\n2000-03-19,3\n", file: "weekly.csv", column: "kwh")
+        } throws: { e in
+            (e as? TimeSeriesError)?.description.hasPrefix("weekly.csv: the step is 7 days: the models need at least one observation a day") == true
+        }
         for bad in ["2000-02-30", "2000-13-01", "2000-3-26", "20000-03-26"] {
             #expect {
                 try TimeSeriesCSV.parse("date,kwh\n2000-02-28,1\n\(bad),2\n", file: "daily.csv", column: "kwh")
