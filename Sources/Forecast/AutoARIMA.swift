@@ -78,6 +78,13 @@ public struct AutoARIMA: Forecaster, Codable {
         exogenousNames = history.regressorNames
         futureExogenous = history.futureRegressors
         let regressors = fourier.flatMap { $0.columns(0..<y.count) } + history.regressorValues.map { Array($0.prefix(y.count)) }
+        if fixedSpec == nil, let constant = Self.constantModel(y) {
+            // A constant series (a stuck register, a month of zero PV) has no variance to estimate: R's
+            // auto.arima returns its mean with a zero-width interval, and so does this.
+            model = constant
+            searched = []
+            return
+        }
         do {
             if let fixedSpec {
                 model = try ARIMAModel.fit(y, spec: fixedSpec, regressors: regressors, method: method(for: fixedSpec))
@@ -203,6 +210,15 @@ public struct AutoARIMA: Forecaster, Codable {
         }
     }
 
+    /// ARIMA(0,0,0) with mean and zero variance when every value of `y` is the same (to 1e-12 of its size).
+    static func constantModel(_ y: [Double]) -> ARIMAModel? {
+        guard let low = y.min(), let high = y.max(), high - low <= 1e-12 * max(1, abs(high), abs(low)) else { return nil }
+        let mean = y.reduce(0, +) / Double(y.count)
+        return ARIMAModel(
+            spec: ARIMASpec(p: 0, d: 0, q: 0), method: .css, coefficients: [], beta: [mean], sigma2: 0, logLikelihood: 0,
+            observations: y.count, aicc: 0, y: y, regressors: [])
+    }
+
     /// `y` minus its least-squares fit on the regressors (without the intercept's share).
     static func regressionResiduals(_ y: [Double], _ regressors: [[Double]]) throws -> [Double] {
         let beta = try ARIMAModel.ols(y, [[Double](repeating: 1, count: y.count)] + regressors)
@@ -215,6 +231,8 @@ public struct AutoARIMA: Forecaster, Codable {
 
     public func forecast(horizon: Int, level: Double) throws -> Forecast {
         guard let model else { throw ForecastError.notFitted(model: name) }
+        // The constant model of a constant series has no regressor columns and needs none over the horizon.
+        if model.regressors.isEmpty { return try model.forecast(horizon: horizon, level: level) }
         if let short = futureExogenous.map(\.count).min(), short < horizon {
             throw ForecastError.missingRegressors(model: name, needed: horizon, got: short)
         }
@@ -225,6 +243,7 @@ public struct AutoARIMA: Forecaster, Codable {
     /// A one-line description of the chosen model.
     public var summary: String {
         guard let model else { return "\(name): not fitted" }
+        if model.sigma2 == 0 && searched.isEmpty { return "\(model.spec): a constant series, forecast with a zero-width interval" }
         let fourierText = fourier.isEmpty ? "" : " + Fourier " + fourier.map { "K=\($0.harmonics)@\(Int($0.period))" }.joined(separator: ", ")
         let exogText = exogenousNames.isEmpty ? "" : " + regressors " + exogenousNames.joined(separator: ", ")
         return

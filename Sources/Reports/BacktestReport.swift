@@ -10,6 +10,12 @@ public enum BacktestReport {
     /// the smallest MAE needs them for two significant digits (series in per unit). `adaptiveGamma`: the
     /// ``Backtest/adaptiveGamma`` the calibrated intervals were made with (named on the intervals line).
     public static func table(_ scores: [BacktestScore], adaptiveGamma: Double = 0) -> String {
+        // MAPE is undefined when every actual is 0, MASE when the in-sample seasonal naive is exact (a constant series).
+        // `%8@` ignores its width on Linux, so the column is padded here.
+        func finite(_ x: Double, _ width: Int) -> String {
+            let text = x.isFinite ? String(format: "%.3f", x) : "n/a"
+            return String(repeating: " ", count: max(0, width - text.count)) + text
+        }
         let smallest = scores.map(\.mae).filter { $0 > 0 && $0.isFinite }.min() ?? 1
         let decimals = Int32(min(8, max(2, 1 - Int(log10(smallest).rounded(.down)))))
         var lines = ["model                    MAE        RMSE   MAPE %   MASE  coverage       width  pinball .025/.5/.975      fit s"]
@@ -19,7 +25,8 @@ public enum BacktestReport {
             lines.append(
                 name
                     + String(
-                        format: " %9.*f %11.*f %8.3f %6.3f %9.3f %11.4g  ", decimals, r.mae, decimals, r.rmse, r.mape, r.mase, r.coverage, r.width)
+                        format: " %9.*f %11.*f %@ %@ %9.3f %11.4g  ", decimals, r.mae, decimals, r.rmse, finite(r.mape, 8) as NSString,
+                        finite(r.mase, 6) as NSString, r.coverage, r.width)
                     // `%-22@` ignores its width on Linux: the text column is padded here.
                     + pinball.padding(toLength: max(22, pinball.count), withPad: " ", startingAt: 0)
                     + String(format: " %8.3f", r.fitSeconds))

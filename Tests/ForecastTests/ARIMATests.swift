@@ -141,6 +141,28 @@ struct NormalSource {
         #expect(UnitRoot.seasonalDifferences(noise, period: 24) == 0)
     }
 
+    /// A constant series (a stuck register, zero PV) has no variance to estimate: `arima` forecasts the value with
+    /// a zero-width interval (it threw "zero or non-finite residual variance" and stopped the whole backtest), and
+    /// the model saves and loads.
+    @Test func aConstantSeriesIsForecastAsItsValue() throws {
+        for value in [0.0, 5.0] {
+            let s = TimeSeries(name: "c", start: Date(timeIntervalSince1970: 0), step: 3600, values: [Double](repeating: value, count: 24 * 30))
+            var auto = AutoARIMA()
+            try auto.fit(s)
+            let f = try auto.forecast(horizon: 30, level: 0.95)
+            #expect(f.point.allSatisfy { $0 == value } && f.lower == f.point && f.upper == f.point)
+            #expect(auto.summary.contains("a constant series"), "\(auto.summary)")
+            let loaded = try ModelFile.decode(try ModelFile.encode(SavedModel(forecaster: auto, fittedOn: s)), file: "c.json").forecaster
+            #expect(try loaded.forecast(horizon: 30, level: 0.95).point == f.point)
+            // With Fourier terms too; the same forecaster refitted on a varying series uses them again.
+            var fourier = AutoARIMA(name: "arima-fourier", seasonal: false, fourier: [FourierTerms(period: 168, harmonics: 2)])
+            try fourier.fit(s)
+            #expect(try fourier.forecast(horizon: 30, level: 0.95).point == f.point)
+            try fourier.fit(TimeSeries(name: "v", start: s.start, step: 3600, values: (0..<(24 * 30)).map { value + sin(Double($0) / 3) }))
+            #expect(fourier.summary.contains("Fourier K=2@168"), "\(fourier.summary)")
+        }
+    }
+
     @Test func stepwiseSearchBeatsTheStartingModels() throws {
         var source = NormalSource(state: 5)
         let y = source.arma(ar: [0.6, -0.3], ma: [0.4], n: 1500).map { $0 + 50 }

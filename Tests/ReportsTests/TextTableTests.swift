@@ -15,8 +15,12 @@ import Testing
             s.pinball = (p.0, p.1, p.2)
             return s
         }
-        let lines = BacktestReport.table(scores).split(separator: "\n").map(String.init)
-        #expect(lines.count == 4)
+        var undefined = scores[0]
+        (undefined.model, undefined.mape, undefined.mase) = ("zeros", .nan, .infinity)
+        let lines = BacktestReport.table(scores + [undefined]).split(separator: "\n").map(String.init)
+        #expect(lines.count == 5)
+        // MAPE of all-zero actuals and MASE of a constant history are undefined: "n/a", not "nan" or "inf".
+        #expect(lines[4].contains("      n/a    n/a "), "\(lines[4])")
         for line in lines.dropFirst() {
             #expect(line.count == lines[0].count, "\(line)")
             #expect(line.hasSuffix("   0.500"))
