@@ -401,10 +401,19 @@ public struct CommunityScheduler: Sendable {
         return Settlement(poolPrice: price, bills: bills.map { (id: $0.0, bill: $0.1) }, storageSettlement: storage, feesCollected: fees)
     }
 
-    /// Solves the elastic copy and names the rule families and periods that need slack.
+    /// Solves the elastic copy and names the rule families and periods that need slack: first as an LP (without the
+    /// meter and battery rules' binaries), then, when that needs no slack (the conflict is one those rules make,
+    /// such as a shared storage that only a prosumer drawing and feeding at once could charge), with them.
     func diagnose(_ community: Community) throws -> InfeasibilityDiagnosis {
+        let relaxed = try diagnose(community, binaries: false)
+        return relaxed.conflicts.isEmpty ? try diagnose(community, binaries: true) : relaxed
+    }
+
+    func diagnose(_ community: Community, binaries: Bool) throws -> InfeasibilityDiagnosis {
         var spec = ScheduleModel(community: community)
         spec.elastic = true
+        spec.elasticBinaries = binaries
+        if binaries { spec.storageMode = .all }
         let (model, vars) = spec.build()
         var opts = options
         opts.relativeGap = 1e-6

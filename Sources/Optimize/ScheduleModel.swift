@@ -21,6 +21,9 @@ struct ScheduleModel {
     let community: Community
     var coupled = true
     var elastic = false
+    /// With `elastic`: keep the meter rule's binaries (and the storage-mode binaries of ``storageMode``), for a
+    /// community whose conflict the meter rule makes (the LP copy routes grid power through a prosumer instead).
+    var elasticBinaries = false
     var meterBinaries: Set<UnitPeriod> = []
     var storageBinaries: Set<UnitPeriod> = []
     /// Meter binaries: for every (prosumer, period) where both drawing and feeding are possible (default), or
@@ -201,7 +204,9 @@ struct ScheduleModel {
         /// most its load, its flexible loads and its battery's power, and feeds at most its PV and its battery's
         /// power. Where either is 0 the rule holds without a binary (e.g. no PV and no battery at night).
         mutating func meterRule(_ i: Int, _ p: Prosumer, _ u: Unit, _ t: Int) {
-            let C = p.connectionKW
+            // The elastic copy's connection is soft (a slack), so it does not bound the big-Ms there.
+            let C = spec.elastic ? Double.infinity : p.connectionKW
+            let rule = !spec.elastic || spec.elasticBinaries
             let flexMax = p.flexibleLoads.filter { $0.earliest <= t && t <= $0.latest }.reduce(0) { $0 + $1.powerKW }
             let batteryPower = p.battery?.powerKW ?? 0
             let drawMax = min(C, p.loadKW[t] + flexMax + batteryPower)
@@ -212,7 +217,7 @@ struct ScheduleModel {
             // draw. Fixing it removes symmetric routing choices.
             let drawingPays = c.grid.importPrice[t] < 0 && p.pvKW[t] > p.loadKW[t]
             let modeKnown = p.battery == nil && (flexMax <= 0 || p.pvKW[t] <= p.loadKW[t]) && !drawingPays
-            if !spec.elastic && modeKnown {
+            if rule && modeKnown {
                 if p.pvKW[t] > p.loadKW[t] {
                     m.setBounds(u.gi[t], lower: 0, upper: 0); m.setBounds(u.pb[t], lower: 0, upper: 0)
                 } else {
@@ -220,8 +225,8 @@ struct ScheduleModel {
                 }
             }
             let needsBinary = !modeKnown && (spec.meterMode == .all || spec.meterBinaries.contains(UnitPeriod(unit: i, period: t)))
-            let binary = !spec.elastic && needsBinary && drawMax > 0 && feedMax > 0
-            if !spec.elastic && !binary {
+            let binary = rule && needsBinary && drawMax > 0 && feedMax > 0
+            if rule && !binary {
                 // Valid without a binary: the meter rule and the balance imply these bounds.
                 if drawMax < C { m.add(u.gi[t] + u.pb[t] <= drawMax, name: "\(p.id)_draw_max_\(t)") }
                 if feedMax < C { m.add(u.ge[t] + u.ps[t] <= feedMax, name: "\(p.id)_feed_max_\(t)") }

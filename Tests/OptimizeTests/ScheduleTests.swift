@@ -97,6 +97,23 @@ func checkPhysics(_ c: Community, _ r: ScheduleResult) -> [String] {
         #expect(d.sentence.hasPrefix("import limit at periods"))
     }
 
+    /// With h002's battery held at half charge, only the shared storage could carry the evening, and the meter rule
+    /// keeps it from charging from the grid (a prosumer would have to draw and feed at once). The elastic LP found
+    /// no slack ("cannot localize"); the diagnosis now solves the elastic model with the rule's binaries too.
+    @Test(arguments: [0, 1])
+    func aConflictTheMeterRuleMakesIsDiagnosed(_ k: Int) throws {
+        var c = try Fixture.community("example-3x24.json")
+        let i = try #require(c.prosumers.firstIndex { $0.battery != nil })
+        c.prosumers[i].battery!.minSoC = 0.5
+        c.prosumers[i].battery!.maxSoC = 0.5
+        c.prosumers[i].battery!.finalMinSoC = 0.5
+        let r = try CommunityScheduler(solver: Self.solvers[k]).schedule(c)
+        #expect(r.status == .infeasible)
+        let d = try #require(r.diagnosis)
+        #expect(d.conflicts.first?.family == "import limit", "\(d.sentence)")
+        #expect(d.sentence.hasPrefix("import limit at period"), "\(d.sentence)")
+    }
+
     @Test func flexibleLoadsRunExactlyAndBatteriesNeverChargeAndDischargeAtOnce() throws {
         // A small community with an EV, a battery and a binding export limit (tests rules 2-4 and 6).
         var c = try Fixture.community("example-3x24.json")
