@@ -64,6 +64,7 @@ public enum TimeSeriesCSV {
             throw TimeSeriesError(file: file, line: e.line > 0 ? e.line : nil, message: e.message)
         }
         var reader = try RowReader(table: table, file: file, column: column, regressors: regressors, timeZone: timeZone)
+        reader.fillsMissing = fill != nil
         for record in table.records { try reader.read(record) }
         return try reader.series(fill: fill)
     }
@@ -77,6 +78,13 @@ public enum TimeSeriesCSV {
         var regressorRows: [[Double]] = []
         /// The first row without a value (the future rows of a file with regressors).
         var futureFrom: Int?
+        /// Whether missing readings (an empty cell without regressors, `NA`, `NaN`, `null`) are filled like gaps
+        /// (`fill` given) rather than refused.
+        var fillsMissing = false
+        /// Rows whose reading is missing (their value is NaN until the series fills it).
+        var missingRows: Set<Int> = []
+        /// The cells read as a missing reading.
+        static func isMissingMarker(_ cell: String) -> Bool { ["", "na", "n/a", "nan", "null", "none", "-"].contains(cell.lowercased()) }
         var parser: TimestampParser
 
         func fail(_ line: Int?, _ m: String) -> TimeSeriesError { TimeSeriesError(file: file, line: line, message: m) }
@@ -144,9 +152,15 @@ public enum TimeSeriesCSV {
                 if futureFrom == nil { futureFrom = stamps.count }
             } else {
                 if futureFrom != nil { throw fail(n, "a value in column \(column) after rows without one (future rows must come last)") }
-                guard let x = Double(cells[col]) else { throw fail(n, "'\(Self.short(cells[col]))' in column \(column) is not a number") }
-                guard x.isFinite else { throw fail(n, "\(Self.short(cells[col])) in column \(column) is not a finite number") }
-                v = x
+                let missing = Self.isMissingMarker(cells[col])
+                if missing && fillsMissing {
+                    missingRows.insert(stamps.count)
+                } else {
+                    let hint = missing ? " (a missing reading: use --fill linear|seasonal to fill it)" : ""
+                    guard let x = Double(cells[col]) else { throw fail(n, "'\(Self.short(cells[col]))' in column \(column) is not a number\(hint)") }
+                    guard x.isFinite else { throw fail(n, "\(Self.short(cells[col])) in column \(column) is not a finite number\(hint)") }
+                    v = x
+                }
             }
             var row: [Double] = []
             for (r, c) in zip(regressors, regressorCols) {
@@ -198,6 +212,7 @@ public enum TimeSeriesCSV {
                 for r in columns.indices { columns[r].append(regressorRows[k][r]) }
             }
             series.regressorValues = columns
+            if !missingRows.isEmpty { try fillMissingReadings(&series) }
             if fill == .seasonal {
                 let day = series.periodsPerDay
                 for i in series.filled {
@@ -209,6 +224,37 @@ public enum TimeSeriesCSV {
                 }
             }
             return series
+        }
+
+        /// Fills the missing readings (NaN: missing cells, and gap fills next to them) linearly between the
+        /// nearest readings on either side, or with the nearest one at the ends; adds them to `filled`.
+        func fillMissingReadings(_ series: inout TimeSeries) throws {
+            let y = series.values
+            guard y.contains(where: \.isFinite) else { throw fail(nil, "no reading in column \(column): every cell is missing") }
+            var next = [Int](repeating: -1, count: y.count)
+            var after = -1
+            for i in y.indices.reversed() {
+                if y[i].isFinite { after = i }
+                next[i] = after
+            }
+            var filled = Set(series.filled)
+            var before = -1
+            for i in y.indices {
+                if y[i].isFinite {
+                    before = i
+                    continue
+                }
+                let a = next[i]
+                if before < 0 {
+                    series.values[i] = y[a]
+                } else if a < 0 {
+                    series.values[i] = y[before]
+                } else {
+                    series.values[i] = y[before] + (y[a] - y[before]) * Double(i - before) / Double(a - before)
+                }
+                filled.insert(i)
+            }
+            series.filled = filled.sorted()
         }
 
         /// The observations missing between row `k - 1` and row `k`; refuses irregular steps and gaps that would

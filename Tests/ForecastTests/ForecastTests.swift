@@ -64,6 +64,21 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         let text = "timestamp,x\n2000-01-01T00:00:00Z,1\n2000-01-01T00:30:00Z,2\n2000-01-01T01:30:00Z,4\n"
         let s = try TimeSeriesCSV.parse(text, file: "f", column: "x", fill: .linear)
         #expect(s.values == [1, 2, 3, 4] && s.filled == [2])
+        // Missing readings in rows that are there (an empty cell, NA, NaN, null) are filled the same way, the ends
+        // with the nearest reading; without --fill they are refused with the hint.
+        let cells =
+            "timestamp,x\n2000-01-01T00:00:00Z,NA\n2000-01-01T00:30:00Z,2\n2000-01-01T01:00:00Z,\n"
+            + "2000-01-01T01:30:00Z,null\n2000-01-01T02:00:00Z,8\n2000-01-01T03:00:00Z,NaN\n"
+        let m = try TimeSeriesCSV.parse(cells, file: "f", column: "x", fill: .linear)
+        #expect(m.values == [2, 2, 4, 6, 8, 8, 8] && m.filled == [0, 2, 3, 5, 6], "\(m.values) \(m.filled)")
+        #expect {
+            try TimeSeriesCSV.parse(cells, file: "meter.csv", column: "x")
+        } throws: { e in
+            (e as? TimeSeriesError)?.description == "meter.csv:2: 'NA' in column x is not a number (a missing reading: use --fill linear|seasonal to fill it)"
+        }
+        #expect(throws: TimeSeriesError.self) {
+            try TimeSeriesCSV.parse("timestamp,x\n2000-01-01T00:00:00Z,NA\n2000-01-01T00:30:00Z,\n", file: "f", column: "x", fill: .linear)
+        }
     }
 
     @Test func aDateAloneIsThatDayInUTC() throws {
