@@ -81,8 +81,6 @@ public enum TimeSeriesCSV {
         /// Whether missing readings (an empty cell without regressors, `NA`, `NaN`, `null`) are filled like gaps
         /// (`fill` given) rather than refused.
         var fillsMissing = false
-        /// Rows whose reading is missing (their value is NaN until the series fills it).
-        var missingRows: Set<Int> = []
         /// The cells read as a missing reading.
         static func isMissingMarker(_ cell: String) -> Bool { ["", "na", "n/a", "nan", "null", "none", "-"].contains(cell.lowercased()) }
         var parser: TimestampParser
@@ -153,9 +151,7 @@ public enum TimeSeriesCSV {
             } else {
                 if futureFrom != nil { throw fail(n, "a value in column \(column) after rows without one (future rows must come last)") }
                 let missing = Self.isMissingMarker(cells[col])
-                if missing && fillsMissing {
-                    missingRows.insert(stamps.count)
-                } else {
+                if !(missing && fillsMissing) {  // a missing reading stays NaN until the series fills it
                     let hint = missing ? " (a missing reading: use --fill linear|seasonal to fill it)" : ""
                     guard let x = Double(cells[col]) else { throw fail(n, "'\(Self.short(cells[col]))' in column \(column) is not a number\(hint)") }
                     guard x.isFinite else { throw fail(n, "\(Self.short(cells[col])) in column \(column) is not a finite number\(hint)") }
@@ -164,7 +160,16 @@ public enum TimeSeriesCSV {
             }
             var row: [Double] = []
             for (r, c) in zip(regressors, regressorCols) {
-                guard let x = Double(cells[c]), x.isFinite else { throw fail(n, "'\(Self.short(cells[c]))' in regressor column \(r) is not a finite number") }
+                if fillsMissing && futureFrom == nil && Self.isMissingMarker(cells[c]) {
+                    row.append(.nan)
+                    continue
+                }
+                guard let x = Double(cells[c]), x.isFinite else {
+                    let hint =
+                        Self.isMissingMarker(cells[c])
+                        ? (futureFrom == nil ? " (use --fill linear|seasonal to fill it)" : " (the future rows need every regressor)") : ""
+                    throw fail(n, "'\(Self.short(cells[c]))' in regressor column \(r) is not a finite number\(hint)")
+                }
                 row.append(x)
             }
             regressorRows.append(row)
@@ -212,7 +217,15 @@ public enum TimeSeriesCSV {
                 for r in columns.indices { columns[r].append(regressorRows[k][r]) }
             }
             series.regressorValues = columns
-            if !missingRows.isEmpty { try fillMissingReadings(&series) }
+            if series.values.contains(where: { !$0.isFinite }) {
+                var filled = Set(series.filled)
+                series.values = try interpolated(series.values, filled: &filled, what: "column \(column)")
+                series.filled = filled.sorted()
+            }
+            for (r, name) in regressors.enumerated() where series.regressorValues[r].contains(where: { !$0.isFinite }) {
+                var ignored = Set<Int>()
+                series.regressorValues[r] = try interpolated(series.regressorValues[r], filled: &ignored, what: "regressor column \(name)")
+            }
             if fill == .seasonal {
                 let day = series.periodsPerDay
                 for i in series.filled {
@@ -226,18 +239,17 @@ public enum TimeSeriesCSV {
             return series
         }
 
-        /// Fills the missing readings (NaN: missing cells, and gap fills next to them) linearly between the
-        /// nearest readings on either side, or with the nearest one at the ends; adds them to `filled`.
-        func fillMissingReadings(_ series: inout TimeSeries) throws {
-            let y = series.values
-            guard y.contains(where: \.isFinite) else { throw fail(nil, "no reading in column \(column): every cell is missing") }
+        /// `y` with its missing values (NaN: missing cells, and gap fills next to them) filled linearly between the
+        /// nearest values on either side, or with the nearest one at the ends; their indices go into `filled`.
+        func interpolated(_ y: [Double], filled: inout Set<Int>, what: String) throws -> [Double] {
+            guard y.contains(where: \.isFinite) else { throw fail(nil, "no value in \(what): every cell is missing") }
             var next = [Int](repeating: -1, count: y.count)
             var after = -1
             for i in y.indices.reversed() {
                 if y[i].isFinite { after = i }
                 next[i] = after
             }
-            var filled = Set(series.filled)
+            var out = y
             var before = -1
             for i in y.indices {
                 if y[i].isFinite {
@@ -246,15 +258,15 @@ public enum TimeSeriesCSV {
                 }
                 let a = next[i]
                 if before < 0 {
-                    series.values[i] = y[a]
+                    out[i] = y[a]
                 } else if a < 0 {
-                    series.values[i] = y[before]
+                    out[i] = y[before]
                 } else {
-                    series.values[i] = y[before] + (y[a] - y[before]) * Double(i - before) / Double(a - before)
+                    out[i] = y[before] + (y[a] - y[before]) * Double(i - before) / Double(a - before)
                 }
                 filled.insert(i)
             }
-            series.filled = filled.sorted()
+            return out
         }
 
         /// The observations missing between row `k - 1` and row `k`; refuses irregular steps and gaps that would

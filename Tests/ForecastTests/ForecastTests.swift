@@ -79,6 +79,15 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         #expect(throws: TimeSeriesError.self) {
             try TimeSeriesCSV.parse("timestamp,x\n2000-01-01T00:00:00Z,NA\n2000-01-01T00:30:00Z,\n", file: "f", column: "x", fill: .linear)
         }
+        // A regressor's missing cell in the history is filled too; in the future rows it is refused.
+        let exog = "timestamp,x,t\n2000-01-01T00:00:00Z,1,10\n2000-01-01T00:30:00Z,2,NA\n2000-01-01T01:00:00Z,3,14\n"
+        let r = try TimeSeriesCSV.parse(exog + "2000-01-01T01:30:00Z,,15\n", file: "f", column: "x", fill: .linear, regressors: ["t"])
+        #expect(r.values == [1, 2, 3] && r.regressorValues == [[10, 12, 14, 15]] && r.filled.isEmpty)
+        #expect {
+            try TimeSeriesCSV.parse(exog + "2000-01-01T01:30:00Z,,NA\n", file: "f", column: "x", fill: .linear, regressors: ["t"])
+        } throws: { e in
+            (e as? TimeSeriesError)?.description == "f:5: 'NA' in regressor column t is not a finite number (the future rows need every regressor)"
+        }
     }
 
     @Test func aDateAloneIsThatDayInUTC() throws {
