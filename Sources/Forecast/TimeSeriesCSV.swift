@@ -78,8 +78,8 @@ public enum TimeSeriesCSV {
         var regressorRows: [[Double]] = []
         /// The first row without a value (the future rows of a file with regressors).
         var futureFrom: Int?
-        /// Whether missing readings (an empty cell without regressors, `NA`, `NaN`, `null`) are filled like gaps
-        /// (`fill` given) rather than refused.
+        /// Whether missing readings (`NA`, `NaN`, `null`, an empty cell; with regressors, empty cells followed by
+        /// a reading) are filled like gaps (`fill` given) rather than refused.
         var fillsMissing = false
         /// The cells read as a missing reading.
         static func isMissingMarker(_ cell: String) -> Bool { ["", "na", "n/a", "nan", "null", "none", "-"].contains(cell.lowercased()) }
@@ -149,7 +149,11 @@ public enum TimeSeriesCSV {
             if !regressorCols.isEmpty && cells[col].isEmpty {
                 if futureFrom == nil { futureFrom = stamps.count }
             } else {
-                if futureFrom != nil { throw fail(n, "a value in column \(column) after rows without one (future rows must come last)") }
+                if futureFrom != nil {
+                    // With --fill, empty cells between readings were missing readings, not the future.
+                    guard fillsMissing else { throw fail(n, "a value in column \(column) after rows without one (future rows must come last)") }
+                    futureFrom = nil
+                }
                 let missing = Self.isMissingMarker(cells[col])
                 if !(missing && fillsMissing) {  // a missing reading stays NaN until the series fills it
                     let hint = missing ? " (a missing reading: use --fill linear|seasonal to fill it)" : ""

@@ -83,6 +83,11 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         let exog = "timestamp,x,t\n2000-01-01T00:00:00Z,1,10\n2000-01-01T00:30:00Z,2,NA\n2000-01-01T01:00:00Z,3,14\n"
         let r = try TimeSeriesCSV.parse(exog + "2000-01-01T01:30:00Z,,15\n", file: "f", column: "x", fill: .linear, regressors: ["t"])
         #expect(r.values == [1, 2, 3] && r.regressorValues == [[10, 12, 14, 15]] && r.filled.isEmpty)
+        // With regressors an empty reading is the future only when no reading follows it.
+        let gap = "timestamp,x,t\n2000-01-01T00:00:00Z,1,10\n2000-01-01T00:30:00Z,,11\n2000-01-01T01:00:00Z,3,12\n2000-01-01T01:30:00Z,,13\n"
+        let g = try TimeSeriesCSV.parse(gap, file: "f", column: "x", fill: .linear, regressors: ["t"])
+        #expect(g.values == [1, 2, 3] && g.filled == [1] && g.regressorValues == [[10, 11, 12, 13]])
+        #expect(throws: TimeSeriesError.self) { try TimeSeriesCSV.parse(gap, file: "f", column: "x", regressors: ["t"]) }
         #expect {
             try TimeSeriesCSV.parse(exog + "2000-01-01T01:30:00Z,,NA\n", file: "f", column: "x", fill: .linear, regressors: ["t"])
         } throws: { e in
