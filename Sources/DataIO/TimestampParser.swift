@@ -1,12 +1,14 @@
 import Foundation
 
 /// The one timestamp rule of every time-series file PeerGrid reads: ISO 8601 with `Z` or an offset (a space may
-/// replace the `T`), local time in a zone (`2000-06-05 00:00`, `2000-06-05T00:00:00`), or a date alone
+/// replace the `T`; seconds may be left out or carry a fraction), local time in a zone (`2000-06-05 00:00`, `2000-06-05T00:00:00`), or a date alone
 /// (`2000-06-05`), which is that day at 00:00 UTC whatever the zone, so that a daily series keeps a 24-hour step
 /// across daylight-saving changes.
 public struct TimestampParser {
     public let timeZone: TimeZone?
     let iso = ISO8601DateFormatter()
+    /// The same with fractional seconds (`2000-06-05T00:00:00.000Z`, as JavaScript and pandas write them).
+    let isoFractional = ISO8601DateFormatter()
     var lastLocal: Date?
     /// Why the last stamp was refused, when it is more than "not a timestamp".
     public private(set) var problem: String?
@@ -15,13 +17,14 @@ public struct TimestampParser {
     public init(timeZone: TimeZone?) {
         self.timeZone = timeZone
         iso.formatOptions = [.withInternetDateTime]
+        isoFractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
     }
 
     /// The stamp's instant; stamps must come in time order for the autumn hour's second occurrence to be found.
     public mutating func parse(_ s: String) -> Date? {
         if let d = iso.date(from: s) { return d }
-        let withT = s.replacingOccurrences(of: " ", with: "T")
-        if let d = iso.date(from: withT) { return d }
+        let withT = Self.withSeconds(s.replacingOccurrences(of: " ", with: "T"))
+        if let d = iso.date(from: withT) ?? isoFractional.date(from: withT) { return d }
         if let d = Self.date(s) { return d }
         guard let tz = timeZone else { return nil }
         let parts = withT.split(whereSeparator: { "-T:".contains($0) }).compactMap { Int($0) }
@@ -44,6 +47,14 @@ public struct TimestampParser {
         }
         lastLocal = d
         return d
+    }
+
+    /// `2000-06-05T00:00Z` (minutes, then `Z` or an offset, all ISO 8601) with the seconds written out, for the
+    /// formatter; any other text as it is.
+    static func withSeconds(_ s: String) -> String {
+        let u = Array(s.utf8)
+        guard u.count > 16, u[10] == UInt8(ascii: "T"), u[13] == UInt8(ascii: ":"), "Z+-".utf8.contains(u[16]) else { return s }
+        return String(decoding: u[..<16], as: UTF8.self) + ":00" + String(decoding: u[16...], as: UTF8.self)
     }
 
     /// `YYYY-MM-DD` (a real calendar date) at 00:00 UTC; nil for anything else.

@@ -95,6 +95,20 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         }
     }
 
+    /// ISO 8601 as JavaScript's toISOString and pandas write it (fractional seconds), and without seconds.
+    @Test func fractionalSecondsAndMinutePrecisionRead() throws {
+        for (a, b, start) in [
+            ("2000-01-01T00:00:00.000Z", "2000-01-01T00:30:00.000Z", "2000-01-01T00:00:00Z"),
+            ("2000-01-01T01:00:00.5+01:00", "2000-01-01T01:30:00.5+01:00", "2000-01-01T00:00:00Z"),
+            ("2000-01-01T00:00Z", "2000-01-01T00:30Z", "2000-01-01T00:00:00Z"),
+            ("2000-01-01 05:30+05:30", "2000-01-01 06:00+05:30", "2000-01-01T00:00:00Z")
+        ] {
+            let s = try TimeSeriesCSV.parse("timestamp,x\n\(a),1\n\(b),2\n", file: "f", column: "x")
+            #expect(s.step == 1800 && ISO8601DateFormatter().string(from: s.start) == start, "\(a)")
+        }
+        #expect(throws: TimeSeriesError.self) { try TimeSeriesCSV.parse("timestamp,x\n2000-01-01T00:00X,1\n2000-01-01T00:30X,2\n", file: "f", column: "x") }
+    }
+
     @Test func aDateAloneIsThatDayInUTC() throws {
         // A daily series keeps its 24-hour step across the spring change (2000-03-26 in London), zone or not.
         let text = "date,kwh\n2000-03-25,1\n2000-03-26,2\n2000-03-27,3\n2000-03-28,4\n"
