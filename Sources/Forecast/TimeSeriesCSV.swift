@@ -113,7 +113,7 @@ public enum TimeSeriesCSV {
                 throw fail("no column '\(column)' (columns: \(Self.shown(names)))")
             }
             self.col = col
-            timeCol = names.firstIndex(of: "timestamp") ?? 0
+            timeCol = Self.timeColumn(names)
             var regressorCols: [Int] = []
             for r in regressors {
                 guard let c = names.firstIndex(of: r) else { throw fail("no regressor column '\(r)' (columns: \(Self.shown(names)))") }
@@ -123,9 +123,18 @@ public enum TimeSeriesCSV {
             self.regressorCols = regressorCols
         }
 
-        /// The one column that is neither the timestamp (`timestamp`, else the first) nor a regressor.
+        /// The timestamp column: `timestamp`, else the first named `ds` (statsforecast's and Prophet's name),
+        /// `datetime`, `time` or `date` in any case, else the first column.
+        static func timeColumn(_ names: [String]) -> Int {
+            if let k = names.firstIndex(of: "timestamp") { return k }
+            let lower = names.map { $0.lowercased() }
+            for name in ["timestamp", "ds", "datetime", "time", "date"] { if let k = lower.firstIndex(of: name) { return k } }
+            return 0
+        }
+
+        /// The one column that is neither the timestamp (``timeColumn(_:)``) nor a regressor.
         static func onlyValueColumn(_ names: [String], regressors: [String], fail: (String) -> TimeSeriesError) throws -> String {
-            let time = names.firstIndex(of: "timestamp") ?? 0
+            let time = timeColumn(names)
             let values = names.indices.filter { $0 != time && !regressors.contains(names[$0]) }.map { names[$0] }
             guard values.count == 1 else {
                 throw fail(

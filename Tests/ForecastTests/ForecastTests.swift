@@ -40,6 +40,11 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
     @Test func theOnlyValueColumnIsReadWithoutAName() throws {
         let s = try TimeSeriesCSV.parse("load,timestamp\n1,2000-01-01T00:00:00Z\n2,2000-01-01T00:30:00Z\n", file: "f", column: nil)
         #expect(s.name == "load" && s.values == [1, 2])
+        // statsforecast's and Prophet's `ds`, or a `Date` column anywhere, is the timestamp.
+        for text in ["ds,y\n2000-01-01T00:00:00Z,1\n2000-01-01T00:30:00Z,2\n", "y,Date\n1,2000-01-01T00:00:00Z\n2,2000-01-01T00:30:00Z\n"] {
+            let n = try TimeSeriesCSV.parse(text, file: "f", column: nil)
+            #expect(n.name == "y" && n.values == [1, 2] && n.step == 1800)
+        }
         let r = try TimeSeriesCSV.parse(
             "timestamp,x,temp\n2000-01-01T00:00:00Z,1,5\n2000-01-01T00:30:00Z,2,6\n", file: "f", column: nil, regressors: ["temp"])
         #expect(r.name == "x" && r.regressorValues == [[5, 6]])
