@@ -112,6 +112,9 @@ public struct SeriesForecast: Sendable {
     public var historyStep: TimeInterval = 0
     /// Days of history checked for meter anomalies.
     public static let anomalyWindowDays = 28
+    /// Seconds between the end of the history and the start of the day (0 when the history runs up to the day):
+    /// the forecast runs that much further ahead than a day-ahead one.
+    public var leadSeconds: TimeInterval = 0
 }
 
 /// Everything a day-ahead run produced.
@@ -345,9 +348,11 @@ public struct DayAheadPlanner: Sendable {
         // A series that was zero for its last two weeks (a prosumer without PV) stays zero.
         if h.values.suffix(14 * perDay).allSatisfy({ $0 == 0 }) {
             let zeros = [Double](repeating: 0, count: periods)
-            return SeriesForecast(
+            var zero = SeriesForecast(
                 source: s.source, model: "zero", selection: [], point: zeros, lower: zeros, upper: zeros,
                 actual: actual, recent: recent, observations: h.count)
+            zero.leadSeconds = Double(s.leadSteps) * h.step
+            return zero
         }
         var chosen = options.model
         var selection: [(model: String, mae: Double)] = []
@@ -374,6 +379,7 @@ public struct DayAheadPlanner: Sendable {
             source: s.source, model: chosen, selection: selection, point: aggregate(point, k),
             lower: aggregate(lower, k), upper: aggregate(upper, k), actual: actual, recent: recent,
             observations: h.count)
+        result.leadSeconds = Double(s.leadSteps) * h.step
         // The meter check of the recent history (a series it cannot check, too short, is left unchecked).
         let window = min(h.count, SeriesForecast.anomalyWindowDays * perDay)
         var recentHistory = h

@@ -198,6 +198,12 @@ struct DayAheadCommand: ParsableCommand {
                 lines.append(String(format: "          %@ %@: %@ (backtest MAE %.3f kW)", f.source.prosumer, f.source.kind.rawValue, f.model, best.mae))
             }
         }
+        if let lead = r.forecasts.map(\.leadSeconds).max(), lead >= 3600 {
+            lines.append(
+                String(
+                    format: "note      the history ends %.0f h before the day, so the forecasts run that much further ahead than a day-ahead one%@",
+                    lead / 3600, r.options.model == "auto" ? " (auto chose on one-day-ahead errors)" : ""))
+        }
         if let m = DayAheadOutputs.totalLoadMAPE(r) { lines.append(String(format: "          total load against the day's meter readings: MAPE %.2f %%", m)) }
         lines.append(
             String(

@@ -151,6 +151,10 @@ enum Fixture {
         let r = try DayAheadPlanner(options: Fixture.options(date: nil)).run(communityFile: Fixture.community, history: nil)
         #expect(r.date == "2000-08-28")
         #expect(r.forecasts.allSatisfy { $0.actual == nil })
+        #expect(r.forecasts.allSatisfy { $0.leadSeconds == 0 }, "the history runs up to the day")
+        // Three days after the history's end: the forecasts run 48 hours further ahead, and say so.
+        let later = try DayAheadPlanner(options: Fixture.options(date: "2000-08-30")).run(communityFile: Fixture.community, history: nil)
+        #expect(later.forecasts.allSatisfy { $0.leadSeconds == 48 * 3600 }, "\(later.forecasts.map(\.leadSeconds))")
     }
 
     @Test func sameInputsGiveTheSameFiles() throws {
