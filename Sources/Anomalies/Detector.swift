@@ -280,9 +280,12 @@ public struct AnomalyDetector: Sendable {
             var u = t + 1
             while u < n, x[u] == x[t - 1] { u += 1 }
             let r = (t - 1)..<u
-            if r.count >= minimumFlatRun, !r.contains(where: { p.claimed[$0] }) {
-                let expected = r.compactMap { ref[$0] }
-                let moves = (expected.max() ?? 0) - (expected.min() ?? 0)
+            let expected = r.compactMap { ref[$0] }
+            let moves = (expected.max() ?? 0) - (expected.min() ?? 0)
+            // Where the reference days hold the very same value (a PV meter's standby draw at night) the series is
+            // flat by nature, not stuck: only the other readings of the run count towards a flat line.
+            let unexpected = r.filter { ref[$0] != x[t] }.count
+            if unexpected >= minimumFlatRun, !r.contains(where: { p.claimed[$0] }) {
                 p.claim(
                     AnomalyFlag(
                         kind: .flatLine, start: r.lowerBound, length: r.count, score: Double(r.count),

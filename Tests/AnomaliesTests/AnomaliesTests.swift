@@ -80,6 +80,18 @@ func syntheticPV(days: Int, periodsPerDay: Int = 24, seed: UInt64, changeable: B
         }
     }
 
+    /// A PV meter that reads its inverter's standby draw (-0.004 kW) every night is flat there by nature: no flat
+    /// line at night (there were 56, one a night), while a stuck register by day still is one.
+    @Test func aStandbyDrawAtNightIsNotAFlatLine() throws {
+        var pv = syntheticPV(days: 56, seed: 3)
+        pv.values = pv.values.map { $0 == 0 ? -0.004 : $0 }
+        #expect(try AnomalyDetector().detect(pv).filter { $0.kind == .flatLine }.isEmpty)
+        let noon = 40 * 24 + 10
+        for t in noon..<(noon + 5) { pv.values[t] = pv.values[noon - 1] }
+        let flat = try AnomalyDetector().detect(pv).filter { $0.kind == .flatLine }
+        #expect(flat.count == 1 && flat.first?.start == noon - 1, "\(flat)")
+    }
+
     /// Shifted PV days under changeable weather: each test day alone moved by 2-4 h is flagged, and clean PV has no
     /// shifted day. The same-weekday reference is a median of four cloudy-or-clear days; the 14-day profile adds
     /// the days that it alone misses.
