@@ -90,7 +90,7 @@ public struct Backtest: Sendable {
     public static func adaptedMiscoverage(
         _ alpha: Double, gamma: Double, level: Double, actual: [Double], lower: [Double], upper: [Double], bounds: PhysicalBounds
     ) -> Double {
-        let lit = actual.indices.filter { $0 < lower.count && $0 < upper.count && !(bounds.nonNegative && bounds.isDark(step: $0)) }
+        let lit = actual.indices.filter { $0 < lower.count && $0 < upper.count && !(bounds.hasDarkHours && bounds.isDark(step: $0)) }
         guard !lit.isEmpty else { return alpha }
         let misses = lit.filter { actual[$0] < lower[$0] || actual[$0] > upper[$0] }.count
         return alpha + gamma * ((1 - level) - Double(misses) / Double(lit.count))
@@ -216,7 +216,7 @@ public struct Backtest: Sendable {
                 }
             }
             actual += y
-            dark += (0..<n).map { bounds.nonNegative && bounds.isDark(step: $0) }
+            dark += (0..<n).map { bounds.hasDarkHours && bounds.isDark(step: $0) }
             predicted += point
             lower += lo
             upper += hi

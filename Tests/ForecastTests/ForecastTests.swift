@@ -513,6 +513,26 @@ extension EnsembleTests {
         var s = Self.pv(days: 10, seed: 1)
         s.values[30] = -0.1
         #expect(PhysicalBounds(history: s) == .none)
+        // A PV meter that reads its inverter's standby draw every night: the same night, at that value; the ensemble
+        // treats it as a generation series, and a saved model keeps the floor.
+        var standby = Self.pv(days: 30, seed: 1)
+        standby.values = standby.values.map { $0 == 0 ? -0.004 : $0 }
+        let b = PhysicalBounds(history: standby)
+        #expect(b.floor == -0.004 && !b.nonNegative && b.hasDarkHours)
+        #expect((0..<24).filter { b.isDark(step: $0) } == Array(0..<6) + Array(19..<24))
+        let clamped = b.apply(
+            Forecast(
+                point: [Double](repeating: -1, count: 24), lower: [Double](repeating: -2, count: 24), upper: [Double](repeating: 1, count: 24), level: 0.95))
+        #expect(clamped.point.allSatisfy { $0 == -0.004 } && clamped.lower.allSatisfy { $0 == -0.004 })
+        #expect((0..<24).allSatisfy { b.isDark(step: $0) ? clamped.upper[$0] == -0.004 : clamped.upper[$0] == 1 })
+        #expect(EnsembleForecaster.candidates(for: standby) == EnsembleForecaster.memberNames + EnsembleForecaster.generationMemberNames)
+        var m = try ForecasterCatalog.make("seasonal-naive-day", periodsPerDay: 24)
+        try m.fit(standby)
+        #expect(try ModelFile.decode(try ModelFile.encode(SavedModel(forecaster: m, fittedOn: standby)), file: "m.json").bounds == b)
+        // Net load with varied negative values has no dark hours.
+        var net = Self.pv(days: 30, seed: 2)
+        net.values = net.values.enumerated().map { 1 - $0.element + 0.01 * Double($0.offset % 7) }
+        #expect(PhysicalBounds(history: net) == .none)
     }
 
     /// The clear-sky model on a series that is exactly envelope times clearness recovers the next day's
