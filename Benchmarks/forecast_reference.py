@@ -69,7 +69,8 @@ def mstl(y, origins, horizon, day, week):
     for o in origins:
         df = pd.DataFrame({"unique_id": "x", "ds": np.arange(o), "y": y[:o]})
         t0 = time.perf_counter()
-        sf = StatsForecast(models=[MSTL(season_length=[day, week])], freq=1)
+        # A daily series has no daily season (length 1, which MSTL cannot take): the weekly one alone.
+        sf = StatsForecast(models=[MSTL(season_length=[m for m in (day, week) if m > 1])], freq=1)
         out = sf.forecast(df=df, h=horizon, level=[95])
         total += time.perf_counter() - t0
         fs.append(out["MSTL"].to_numpy()); ls.append(out["MSTL-lo-95"].to_numpy()); us.append(out["MSTL-hi-95"].to_numpy())
