@@ -29,6 +29,8 @@ public struct BacktestScore: Sendable {
     public var daylightWidth: Double?
     /// How many test observations those two are over (0 when they are nil).
     public var daylightObservations = 0
+    /// What the dark slots are forecast: 0, or a PV meter's standby ``PhysicalBounds/floor``.
+    public var darkValue = 0.0
     /// Seconds spent fitting, over all origins.
     public var fitSeconds: Double
     /// Each test day's forecast and what happened, for reports.
@@ -157,38 +159,12 @@ public struct Backtest: Sendable {
             throw ForecastError.historyTooShort(model: model.name, needed: (testDays + calibration) * day + week + 1, got: series.count)
         }
         let total = testDays + calibration
-        let (horizon, level) = (self.horizon, self.level)
-        let fit: @Sendable (Int) throws -> OriginFit = { d in
-            var m = model
-            let history = series.prefix(firstOrigin + d * day)
-            let start = DispatchTime.now().uptimeNanoseconds
-            try m.fit(history)
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            let bounds = PhysicalBounds(history: history)
-            let f = bounds.apply(try m.forecast(horizon: horizon, level: level))
-            // Calibration origins only record their errors; test origins are also scaled for MASE.
-            let scale = d < calibration ? 1 : Metrics.seasonalNaiveScale(history.values, period: week)
-            return OriginFit(forecast: f, bounds: bounds, seconds: seconds, scale: scale)
-        }
-        var fits: [OriginFit] = []
-        if concurrentOrigins && total > 1 {
-            let reported = ProgressCounter()
-            fits = try concurrentOutcomes(total) { d in
-                let r = try fit(d)
-                if let progress { reported.next { progress($0, total) } }
-                return r
-            }.map { try $0.get() }
-        } else {
-            for d in 0..<total {
-                fits.append(try fit(d))
-                progress?(d + 1, total)
-            }
-        }
+        let fits = try fitOrigins(model, on: series, firstOrigin: firstOrigin, total: total, calibration: calibration, progress: progress)
         var errors: [[Double]] = []
         var rawLower: [Double] = [], rawUpper: [Double] = []
         var actual: [Double] = [], predicted: [Double] = [], lower: [Double] = [], upper: [Double] = [], dark: [Bool] = []
         var scaledErrors: [Double] = []
-        var fitSeconds = 0.0
+        var fitSeconds = 0.0, darkValue = 0.0
         var days: [BacktestDay] = []
         var alpha = 1 - level
         for d in 0..<total {
@@ -217,6 +193,7 @@ public struct Backtest: Sendable {
             }
             actual += y
             dark += (0..<n).map { bounds.hasDarkHours && bounds.isDark(step: $0) }
+            if let floor = bounds.floor, bounds.hasDarkHours { darkValue = floor }
             predicted += point
             lower += lo
             upper += hi
@@ -233,10 +210,47 @@ public struct Backtest: Sendable {
             Metrics.pinball(actual, lower, quantile: tail), Metrics.pinball(actual, predicted, quantile: 0.5),
             Metrics.pinball(actual, upper, quantile: 1 - tail)
         )
+        score.darkValue = darkValue
         score.rawCoverage = Metrics.coverage(actual, lower: rawLower, upper: rawUpper)
         score.rawWidth = Metrics.mean(zip(rawUpper, rawLower).map { $0 - $1 })
         score.calibrated = calibration > 0
         score.scoreDaylight(actual: actual, lower: lower, upper: upper, dark: dark)
         return score
+    }
+
+    /// Each origin's fit and forecast (physical bounds applied), one after another or side by side
+    /// (``concurrentOrigins``); calibration origins (the first `calibration`) get a MASE scale of 1.
+    func fitOrigins(
+        _ model: any Forecaster, on series: TimeSeries, firstOrigin: Int, total: Int, calibration: Int,
+        progress: (@Sendable (Int, Int) -> Void)?
+    ) throws -> [OriginFit] {
+        let day = series.periodsPerDay, week = 7 * series.periodsPerDay
+        let (horizon, level) = (self.horizon, self.level)
+        let fit: @Sendable (Int) throws -> OriginFit = { d in
+            var m = model
+            let history = series.prefix(firstOrigin + d * day)
+            let start = DispatchTime.now().uptimeNanoseconds
+            try m.fit(history)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let bounds = PhysicalBounds(history: history)
+            let f = bounds.apply(try m.forecast(horizon: horizon, level: level))
+            // Calibration origins only record their errors; test origins are also scaled for MASE.
+            let scale = d < calibration ? 1 : Metrics.seasonalNaiveScale(history.values, period: week)
+            return OriginFit(forecast: f, bounds: bounds, seconds: seconds, scale: scale)
+        }
+        guard concurrentOrigins && total > 1 else {
+            var fits: [OriginFit] = []
+            for d in 0..<total {
+                fits.append(try fit(d))
+                progress?(d + 1, total)
+            }
+            return fits
+        }
+        let reported = ProgressCounter()
+        return try concurrentOutcomes(total) { d in
+            let r = try fit(d)
+            if let progress { reported.next { progress($0, total) } }
+            return r
+        }.map { try $0.get() }
     }
 }

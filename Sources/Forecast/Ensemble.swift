@@ -129,6 +129,22 @@ public struct EnsembleForecaster: Forecaster, Codable {
         return all
     }
 
+    /// The members' weights from their validation forecasts (`forecasts[member][day]`) and the actual days.
+    static func weights(_ forecasts: [[[Double]]], actual: [[Double]], weighting: Weighting) -> [Double] {
+        switch weighting {
+        case .inverseMSE:
+            let mse = forecasts.map { f -> Double in
+                var sum = 0.0, n = 0
+                for d in actual.indices { for j in actual[d].indices { sum += (actual[d][j] - f[d][j]) * (actual[d][j] - f[d][j]); n += 1 } }
+                return max(1e-12, sum / Double(max(1, n)))
+            }
+            let total = mse.reduce(0) { $0 + 1 / $1 }
+            return mse.map { 1 / $0 / total }
+        case .stack:
+            return simplexLeastSquares(columns: forecasts.map { Array($0.joined()) }, target: Array(actual.joined()))
+        }
+    }
+
     public mutating func fit(_ history: TimeSeries) throws {
         let day = history.periodsPerDay
         let candidates = Self.candidates(for: history)
@@ -171,18 +187,7 @@ public struct EnsembleForecaster: Forecaster, Codable {
         let memberForecasts: [[[Double]]] = try usable.map { k in try days.map { try outcomes[$0 * candidates.count + k].get() } }
         let scored = Array(actual[days])
         members = usable.map { candidates[$0] }
-        switch weighting {
-        case .inverseMSE:
-            let mse = memberForecasts.map { f -> Double in
-                var sum = 0.0, n = 0
-                for d in 0..<window { for j in scored[d].indices { sum += (scored[d][j] - f[d][j]) * (scored[d][j] - f[d][j]); n += 1 } }
-                return max(1e-12, sum / Double(max(1, n)))
-            }
-            let total = mse.reduce(0) { $0 + 1 / $1 }
-            weights = mse.map { 1 / $0 / total }
-        case .stack:
-            weights = Self.simplexLeastSquares(columns: memberForecasts.map { Array($0.joined()) }, target: Array(scored.joined()))
-        }
+        weights = Self.weights(memberForecasts, actual: scored, weighting: weighting)
         errors = []
         for d in 0..<window {
             var e = scored[d]

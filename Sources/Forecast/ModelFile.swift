@@ -192,6 +192,9 @@ public enum ModelFile {
         if let bad = header.calibration?.firstIndex(where: { w in w.map { !($0 >= 0 && $0.isFinite) } ?? false }) {
             throw SavedModelError(file: file, message: "calibration[\(bad)] is not a non-negative half-width")
         }
+        if let f = header.bounds?.floor, !(f.isFinite && f < 0) {
+            throw SavedModelError(file: file, message: "bounds.floor \(f) is not a standby draw (a finite value below 0)")
+        }
         if let r = header.calibrationRule, !(r.days >= 1 && r.adaptiveDays >= 0 && r.adaptiveGamma >= 0 && r.adaptiveGamma.isFinite) {
             throw SavedModelError(file: file, message: "calibrationRule is out of range (days >= 1, adaptiveDays >= 0, a finite adaptiveGamma >= 0)")
         }

@@ -8,8 +8,9 @@ public struct PhysicalBounds: Codable, Sendable, Equatable {
     /// Every observation of the history was >= 0.
     public var nonNegative: Bool
     /// One flag per time of day, indexed by forecast step modulo the observations per day (step 0 is the first
-    /// observation after the history): zero on each of the last ``recentDays`` days. Empty when no slot is dark
-    /// (or the history has a negative value, or fewer than three whole days).
+    /// observation after the history): zero (or the ``floor``) on each of the last ``recentDays`` days. Empty when
+    /// no slot is dark (or the history has a negative value other than a standby floor, or fewer than three whole
+    /// days).
     public var darkSlots: [Bool]
     /// The dark hours' value when it is not 0: a PV meter that reads its inverter's standby draw (say -0.004 kW)
     /// every night. Forecasts then never go below it and are exactly it in the dark slots. nil for 0.

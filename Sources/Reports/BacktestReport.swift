@@ -41,7 +41,10 @@ public enum BacktestReport {
         let lit = scores.filter { $0.daylightCoverage != nil }
         if let r = lit.first {
             lines.append(
-                "outside the dark hours (\(r.daylightObservations) of \(r.days.reduce(0) { $0 + $1.actual.count }) observations; in the dark the forecast is 0 with a [0, 0] interval): coverage "
+                "outside the dark hours (\(r.daylightObservations) of \(r.days.reduce(0) { $0 + $1.actual.count }) observations; "
+                    + (r.darkValue == 0
+                        ? "in the dark the forecast is 0 with a [0, 0] interval): coverage "
+                        : String(format: "in the dark the forecast is the standby value %g with a zero-width interval): coverage ", r.darkValue))
                     + lit.map { String(format: "%@ %.3f (width %.4g)", $0.model as NSString, $0.daylightCoverage!, $0.daylightWidth ?? .nan) }.joined(
                         separator: ", "))
         }

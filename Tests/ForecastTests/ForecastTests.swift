@@ -114,6 +114,19 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         #expect(throws: TimeSeriesError.self) { try TimeSeriesCSV.parse("timestamp,x\n2000-01-01T00:00X,1\n2000-01-01T00:30X,2\n", file: "f", column: "x") }
     }
 
+    /// The new forms in a Windows export: byte-order mark, CRLF, quoted header and cells, `ds` dates and a quoted
+    /// `NA` filled; without --fill the refusal names file and line.
+    @Test func aWindowsExportOfDailyDatesWithAMissingCellReads() throws {
+        let text = "\u{FEFF}\"ds\",\"kwh\"\r\n\"2000-01-01\",\"1\"\r\n\"2000-01-02\",\"NA\"\r\n\"2000-01-03\",\"3\"\r\n"
+        let s = try TimeSeriesCSV.parse(text, file: "export.csv", column: nil, fill: .linear)
+        #expect(s.name == "kwh" && s.values == [1, 2, 3] && s.step == 86_400 && s.filled == [1])
+        #expect {
+            try TimeSeriesCSV.parse(text, file: "export.csv", column: nil)
+        } throws: { e in
+            (e as? TimeSeriesError)?.description.hasPrefix("export.csv:3: 'NA' in column kwh is not a number") == true
+        }
+    }
+
     @Test func aDateAloneIsThatDayInUTC() throws {
         // A daily series keeps its 24-hour step across the spring change (2000-03-26 in London), zone or not.
         let text = "date,kwh\n2000-03-25,1\n2000-03-26,2\n2000-03-27,3\n2000-03-28,4\n"
@@ -528,7 +541,17 @@ extension EnsembleTests {
         #expect(EnsembleForecaster.candidates(for: standby) == EnsembleForecaster.memberNames + EnsembleForecaster.generationMemberNames)
         var m = try ForecasterCatalog.make("seasonal-naive-day", periodsPerDay: 24)
         try m.fit(standby)
-        #expect(try ModelFile.decode(try ModelFile.encode(SavedModel(forecaster: m, fittedOn: standby)), file: "m.json").bounds == b)
+        let saved = try ModelFile.encode(SavedModel(forecaster: m, fittedOn: standby))
+        #expect(try ModelFile.decode(saved, file: "m.json").bounds == b)
+        // A damaged floor (above 0 would lift every forecast) is refused naming the file.
+        let damaged = String(decoding: saved, as: UTF8.self).replacingOccurrences(of: "\"floor\":-0.004", with: "\"floor\":5")
+        #expect(damaged != String(decoding: saved, as: UTF8.self))
+        #expect {
+            try ModelFile.decode(Data(damaged.utf8), file: "m.json")
+        } throws: { e in "\(e)".contains("m.json") && "\(e)".contains("bounds.floor 5.0 is not a standby draw") }
+        // The backtest's dark-hours line names the standby value.
+        let score = try Backtest(horizon: 24, testDays: 2).run(try ForecasterCatalog.make("seasonal-naive-day", periodsPerDay: 24), on: standby)
+        #expect(score.darkValue == -0.004 && score.daylightObservations > 0)
         // Net load with varied negative values has no dark hours.
         var net = Self.pv(days: 30, seed: 2)
         net.values = net.values.enumerated().map { 1 - $0.element + 0.01 * Double($0.offset % 7) }

@@ -73,6 +73,10 @@ import Testing
         #expect(
             BacktestReport.table([score]).hasSuffix(
                 "outside the dark hours (1 of 2 observations; in the dark the forecast is 0 with a [0, 0] interval): coverage pv 0.500 (width 2)"))
+        var standby = score
+        standby.darkValue = -0.004
+        #expect(
+            BacktestReport.table([standby]).contains("; in the dark the forecast is the standby value -0.004 with a zero-width interval): coverage pv 0.500"))
         #expect(report.contains("coverage is that of the 95 % interval, each model's own."))
         let adaptive = BacktestReport.document(
             series: series, source: "x.csv", scores: [score], horizon: 2, testDays: 1, calibrationDays: 3, adaptiveGamma: 0.5

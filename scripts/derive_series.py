@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""Derives the test series the README's checks of 2026-12-06 ran on, from the bundled datasets.
+
+    python3 scripts/derive_series.py daily   Datasets/taylor_england_wales_halfhourly_2000.csv demand_mw daily.csv
+    python3 scripts/derive_series.py standby Datasets/citylearn_fontana_2017q1_hourly.csv b01_pv_kw -0.004 pvneg.csv
+
+daily: the sum of each whole UTC day's readings times the step in hours (energy a day), one row per date
+(`date,<column>`; dates alone, as a daily export writes them). standby: the column with every 0 replaced by the
+given value (a PV meter that reads its inverter's standby draw at night), as `timestamp,pv`.
+"""
+import csv
+import sys
+from datetime import datetime
+
+
+def read(path, column):
+    rows = list(csv.DictReader(open(path, encoding="utf-8-sig")))
+    return [r["timestamp"] for r in rows], [float(r[column]) for r in rows]
+
+
+def daily(path, column, out):
+    stamps, values = read(path, column)
+    step = (datetime.fromisoformat(stamps[1].replace("Z", "+00:00")) - datetime.fromisoformat(stamps[0].replace("Z", "+00:00"))).total_seconds()
+    per_day = int(round(86400 / step))
+    with open(out, "w") as f:
+        f.write("date,%s\n" % column)
+        for d in range(len(values) // per_day):
+            f.write("%s,%.1f\n" % (stamps[d * per_day][:10], sum(values[d * per_day:(d + 1) * per_day]) * step / 3600))
+
+
+def standby(path, column, value, out):
+    stamps, values = read(path, column)
+    with open(out, "w") as f:
+        f.write("timestamp,pv\n")
+        for t, v in zip(stamps, values):
+            f.write("%s,%.4f\n" % (t, value if v == 0 else v))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "daily":
+        daily(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif len(sys.argv) == 6 and sys.argv[1] == "standby":
+        standby(sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5])
+    else:
+        sys.exit(__doc__)
