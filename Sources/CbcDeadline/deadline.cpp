@@ -32,6 +32,9 @@ double monotonicSeconds() {
 /// `IN_BRANCH_AND_BOUND`); the models branch and bound clones from it inherit the mark.
 const int inBranchAndBound = 0x01000000;
 
+/// The barrier's iteration limit (see peergrid_cbc_solve).
+const int barrierIterationCap = 100;
+
 class ClpDeadline : public ClpEventHandler {
 public:
     explicit ClpDeadline(double deadline) : ClpEventHandler(), deadline_(deadline) {}
@@ -135,6 +138,11 @@ extern "C" int peergrid_cbc_solve(void *handle, double seconds, int lpMethod) {
             clp->setSolveOptions(options);
             // The barrier's iterations do not call the event handler; CLP's own wall-clock limit stops them.
             if (limited) clp->getModelPtr()->setMaximumWallSeconds(seconds);
+            // CLP caps the barrier at this model's iteration limit when that is below 1000 (ClpSolve.cpp), and
+            // lifts the limit for the crossover. The schedule's feasible relaxations converged in 25 (200 x 96) to
+            // 35 (500 x 96) iterations; an infeasible one diverges to NaN, and ran all 1000 (17 s at 200 x 24,
+            // 57 s at 600 x 24). A barrier stopped by the cap is not trusted: the simplex decides.
+            clp->getModelPtr()->setMaximumIterations(barrierIterationCap);
         }
         return Cbc_solve(model);
     }

@@ -159,6 +159,15 @@ final class CbcProblem {
             }
             return stopped
         }
+        if !hasSolution && !model.isMixedInteger && options.lpMethod != .simplex {
+            // A barrier that did not converge proves nothing (an infeasible LP diverges to NaN): the caller's
+            // simplex decides, without a probe here.
+            return Solution(status: .error, solver: "cbc", message: "the barrier did not reach an optimum")
+        }
+        if !hasSolution, Cbc_isInitialSolveProvenPrimalInfeasible(handle) != 0 {
+            // The simplex's proof (a dual ray) needs no probe; only "infeasible or unbounded" does.
+            return Solution(status: .infeasible, solver: "cbc", message: model.isMixedInteger ? "relaxation is primal infeasible" : "LP is primal infeasible")
+        }
         if (Cbc_isProvenInfeasible(handle) != 0 || Cbc_isContinuousUnbounded(handle) != 0) && !hasSolution {
             // CBC reports an unbounded LP as "proven infeasible": decide with a zero-objective probe.
             return unboundedOrInfeasible(spent: clock.seconds)

@@ -170,6 +170,9 @@ public struct CommunityScheduler: Sendable {
             opts.initialSolution = heuristic.values
             relaxationBound = heuristic.relaxationBound
             result.solveSeconds += heuristic.seconds
+            if heuristic.relaxationInfeasible {
+                return Solution(status: .infeasible, solver: solver.name, message: "no feasible solution, even for the LP relaxation")
+            }
             // The start's LPs count against the limit too: the MIP search gets what is left.
             if options.timeLimit != nil { opts.timeLimit = timeLeft(clock) ?? 0 }
             // A start within the gap of the relaxation's bound is already what the search would stop at.
@@ -254,7 +257,8 @@ public struct CommunityScheduler: Sendable {
     /// the bound. The LPs are solved by CLP's barrier (``LPMethod``; GLPK uses its simplex): the two that only
     /// rank or compare values without crossover, the last one with it, so the start is a vertex. `nil` values
     /// when a rounded problem is infeasible or the time runs out; the relaxation's optimum is returned as a lower
-    /// bound.
+    /// bound. `relaxationInfeasible` when the solver proved the relaxation infeasible: then so is the model, and
+    /// no search is needed to say so.
     ///
     /// A small model (`large` false) keeps the rounding of earlier versions: both in one step from the relaxation,
     /// with the simplex. CBC's search from that start is fast there, and its schedules stay as they were (among
@@ -262,12 +266,13 @@ public struct CommunityScheduler: Sendable {
     static func roundedStart(
         _ c: Community, _ model: Model, _ v: ScheduleModel.Variables, solver: any LinearSolver,
         options: SolverOptions, large: Bool = true
-    ) throws -> (values: [Double]?, relaxationBound: Double?, seconds: Double) {
+    ) throws -> (values: [Double]?, relaxationBound: Double?, seconds: Double, relaxationInfeasible: Bool) {
         let clock = Stopwatch()
         var relaxed = model
         for j in 0..<model.variableCount where model.kinds[j] != .continuous { relaxed.setKind(Variable(index: j), .continuous) }
         var lpOptions = options
         lpOptions.initialSolution = nil
+        var infeasible = false
         /// Solves an LP within what is left of the limit; nil when too little is left or it has no optimum.
         func solveLP(_ m: Model, _ method: LPMethod) throws -> Solution? {
             if let limit = options.timeLimit {
@@ -277,11 +282,14 @@ public struct CommunityScheduler: Sendable {
             }
             lpOptions.lpMethod = method
             let s = try solver.solve(m, options: lpOptions)
+            infeasible = s.status == .infeasible
             return s.status == .optimal ? s : nil
         }
         let runs = large && c.prosumers.contains { !$0.flexibleLoads.isEmpty }
         let method: (LPMethod) -> LPMethod = { large ? $0 : .simplex }
-        guard let lp = try solveLP(relaxed, method(runs ? .barrierWithoutCrossover : .barrier)) else { return (nil, nil, clock.seconds) }
+        guard let lp = try solveLP(relaxed, method(runs ? .barrierWithoutCrossover : .barrier)) else {
+            return (nil, nil, clock.seconds, infeasible)
+        }
         var fixed = relaxed
         func fix(_ variable: Variable, _ value: Double) { fixed.setBounds(variable, lower: value, upper: value) }
         var x = lp.values
@@ -293,7 +301,7 @@ public struct CommunityScheduler: Sendable {
             }
         }
         if runs {
-            guard let withRuns = try solveLP(fixed, .barrierWithoutCrossover) else { return (nil, lp.objective, clock.seconds) }
+            guard let withRuns = try solveLP(fixed, .barrierWithoutCrossover) else { return (nil, lp.objective, clock.seconds, false) }
             x = withRuns.values
         }
         for (key, z) in v.meter {
@@ -306,7 +314,7 @@ public struct CommunityScheduler: Sendable {
             let (bc, bd) = key.unit < 0 ? (v.sc[t], v.sd[t]) : (v.bc[key.unit]![t], v.bd[key.unit]![t])
             fix(z, x[bc.index] >= x[bd.index] ? 1 : 0)
         }
-        return (try solveLP(fixed, method(.barrier))?.values, lp.objective, clock.seconds)
+        return (try solveLP(fixed, method(.barrier))?.values, lp.objective, clock.seconds, false)
     }
 
     /// Reads the flows out of a solution; values below the tolerance become 0.

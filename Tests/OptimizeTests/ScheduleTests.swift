@@ -97,6 +97,20 @@ func checkPhysics(_ c: Community, _ r: ScheduleResult) -> [String] {
         #expect(d.sentence.hasPrefix("import limit at periods"))
     }
 
+    /// An infeasible relaxation ends the solve before the MIP search, on the path of small models (simplex) and of
+    /// large ones (CLP's barrier, which diverges on an infeasible LP and is then overruled by the simplex).
+    @Test(arguments: [(0, false), (1, false), (0, true), (1, true)])
+    func anInfeasibleRelaxationNeedsNoSearch(_ k: Int, _ large: Bool) throws {
+        let c = try Fixture.community("example-infeasible-4x24.json")
+        var scheduler = CommunityScheduler(solver: Self.solvers[k])
+        if large { scheduler.largeFrom = 0 }
+        let r = try scheduler.schedule(c)
+        #expect(r.status == .infeasible)
+        #expect(r.message == "no feasible solution, even for the LP relaxation", "\(r.message)")
+        let sentence = r.diagnosis?.sentence ?? "none"
+        #expect(sentence.hasPrefix("import limit at periods") && sentence.hasSuffix("too low by 16.5 kW"), "\(sentence)")
+    }
+
     /// With h002's battery held at half charge, only the shared storage could carry the evening, and the meter rule
     /// keeps it from charging from the grid (a prosumer would have to draw and feed at once). The elastic LP found
     /// no slack ("cannot localize"); the diagnosis now solves the elastic model with the rule's binaries too.
