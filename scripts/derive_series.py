@@ -3,10 +3,13 @@
 
     python3 scripts/derive_series.py daily   Datasets/taylor_england_wales_halfhourly_2000.csv demand_mw daily.csv
     python3 scripts/derive_series.py standby Datasets/citylearn_fontana_2017q1_hourly.csv b01_pv_kw -0.004 pvneg.csv
+    python3 scripts/derive_series.py date-time Datasets/taylor_england_wales_halfhourly_2000.csv 40 dt.csv
 
 daily: the sum of each whole UTC day's readings times the step in hours (energy a day), one row per date
 (`date,<column>`; dates alone, as a daily export writes them). standby: the column with every 0 replaced by the
-given value (a PV meter that reads its inverter's standby draw at night), as `timestamp,pv`.
+given value (a PV meter that reads its inverter's standby draw at night), as `timestamp,pv`. date-time: the first
+days of a one-column file as a spreadsheet exports them, `Date,Time,Demand` with CRLF line ends, the clock time
+without a zone.
 """
 import csv
 import sys
@@ -36,10 +39,21 @@ def standby(path, column, value, out):
             f.write("%s,%.4f\n" % (t, value if v == 0 else v))
 
 
+def date_time(path, days, out):
+    rows = list(csv.reader(open(path, encoding="utf-8-sig")))[1:]
+    step = (datetime.fromisoformat(rows[1][0].replace("Z", "+00:00")) - datetime.fromisoformat(rows[0][0].replace("Z", "+00:00"))).total_seconds()
+    with open(out, "w", newline="") as f:
+        f.write("Date,Time,Demand\r\n")
+        for r in rows[:days * int(round(86400 / step))]:
+            f.write("%s,%s,%s\r\n" % (r[0][:10], r[0][11:16], r[1]))
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "daily":
         daily(sys.argv[2], sys.argv[3], sys.argv[4])
     elif len(sys.argv) == 6 and sys.argv[1] == "standby":
         standby(sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5])
+    elif len(sys.argv) == 5 and sys.argv[1] == "date-time":
+        date_time(sys.argv[2], int(sys.argv[3]), sys.argv[4])
     else:
         sys.exit(__doc__)

@@ -5,8 +5,8 @@
 sequence of steps: a command (continued on the next lines while a line ends with a backslash) and the output
 shown under it, up to the next `$ `. Each command runs with bash in one scratch directory shared by all blocks (in
 README order, so `peergrid history` sees the runs before it), with `.build/release` first on PATH, `/tmp/` in
-commands and outputs mapped to the scratch directory's `tmp/`, and the repository's Datasets, Tests and Benchmarks
-linked into it. Written output goes to the scratch directory only. OpenBLAS runs one thread and the `Zen` kernels
+commands and outputs mapped to the scratch directory's `tmp/`, and the repository's Datasets, Tests, Benchmarks and
+scripts linked into it. Written output goes to the scratch directory only. OpenBLAS runs one thread and the `Zen` kernels
 (`OPENBLAS_CORETYPE`, which the README's figures were recorded with; they need AVX2) unless the environment sets
 others: the LSTM, TCN and DQN examples and the forecasts behind the market example round differently under other
 kernels (on an AVX-512 machine OpenBLAS picks `Cooperlake` or `SkylakeX`, and six examples then differ).
@@ -212,7 +212,7 @@ def self_test():
 
 
 def prepare(scratch, bin_dir):
-    for name in ["Datasets", "Tests", "Benchmarks"]:
+    for name in ["Datasets", "Tests", "Benchmarks", "scripts"]:
         os.symlink(os.path.join(ROOT, name), os.path.join(scratch, name))
     os.makedirs(os.path.join(scratch, "tmp"))
     env = dict(os.environ)

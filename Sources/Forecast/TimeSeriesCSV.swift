@@ -74,6 +74,8 @@ public enum TimeSeriesCSV {
         let file: String, column: String, regressors: [String]
         let timeZone: TimeZone?
         let col: Int, timeCol: Int, regressorCols: [Int]
+        /// The clock-time column of a file whose timestamps are split into a `date` and a `time` column.
+        let clockCol: Int?
         var stamps: [Date] = [], values: [Double] = [], lineOf: [Int] = []
         var regressorRows: [[Double]] = []
         /// The first row without a value (the future rows of a file with regressors).
@@ -114,6 +116,10 @@ public enum TimeSeriesCSV {
             }
             self.col = col
             timeCol = Self.timeColumn(names)
+            clockCol = Self.clockColumn(names)
+            if let clockCol, col == clockCol || col == timeCol {
+                throw fail("'\(column)' holds the timestamps (with '\(names[col == timeCol ? clockCol : timeCol])'); it cannot be the value column")
+            }
             var regressorCols: [Int] = []
             for r in regressors {
                 guard let c = names.firstIndex(of: r) else { throw fail("no regressor column '\(r)' (columns: \(Self.shown(names)))") }
@@ -128,14 +134,30 @@ public enum TimeSeriesCSV {
         static func timeColumn(_ names: [String]) -> Int {
             if let k = names.firstIndex(of: "timestamp") { return k }
             let lower = names.map { $0.lowercased() }
+            if clockColumn(names) != nil, let k = lower.firstIndex(of: "date") { return k }
             for name in ["timestamp", "ds", "datetime", "time", "date"] { if let k = lower.firstIndex(of: name) { return k } }
             return 0
         }
 
+        /// A file without a `timestamp`, `ds` or `datetime` column whose header has both `date` and `time` (a
+        /// spreadsheet's export) splits its timestamps in two: the `time` column's index, whose cells are read as
+        /// the clock time of the `date` cells; nil otherwise.
+        static func clockColumn(_ names: [String]) -> Int? {
+            let lower = names.map { $0.lowercased() }
+            guard !lower.contains(where: { ["timestamp", "ds", "datetime"].contains($0) }), lower.contains("date") else { return nil }
+            return lower.firstIndex(of: "time")
+        }
+
+        /// The timestamp text of a row: one cell, or the date and time cells joined.
+        func stampText(_ cells: [String]) -> String {
+            guard let clockCol else { return cells[timeCol] }
+            return cells[timeCol] + " " + cells[clockCol]
+        }
+
         /// The one column that is neither the timestamp (``timeColumn(_:)``) nor a regressor.
         static func onlyValueColumn(_ names: [String], regressors: [String], fail: (String) -> TimeSeriesError) throws -> String {
-            let time = timeColumn(names)
-            let values = names.indices.filter { $0 != time && !regressors.contains(names[$0]) }.map { names[$0] }
+            let time = timeColumn(names), clock = clockColumn(names)
+            let values = names.indices.filter { $0 != time && $0 != clock && !regressors.contains(names[$0]) }.map { names[$0] }
             guard values.count == 1 else {
                 throw fail(
                     values.isEmpty
@@ -149,10 +171,11 @@ public enum TimeSeriesCSV {
         mutating func read(_ record: CSVTable.Record) throws {
             let n = record.line
             let cells = record.fields.map { $0.trimmingCharacters(in: .whitespaces) }
-            guard let stamp = parser.parse(cells[timeCol]) else {
+            let stampText = stampText(cells)
+            guard let stamp = parser.parse(stampText) else {
                 if let problem = parser.problem { throw fail(n, problem) }
                 throw fail(
-                    n, "'\(Self.short(cells[timeCol]))' is not an ISO 8601 timestamp\(timeZone == nil ? " (local times need --timezone Area/City)" : "")")
+                    n, "'\(Self.short(stampText))' is not an ISO 8601 timestamp\(timeZone == nil ? " (local times need --timezone Area/City)" : "")")
             }
             var v = Double.nan
             if !regressorCols.isEmpty && cells[col].isEmpty {
@@ -187,8 +210,8 @@ public enum TimeSeriesCSV {
             }
             regressorRows.append(row)
             if let prev = stamps.last {
-                if stamp == prev { throw fail(n, "duplicate timestamp \(Self.short(cells[timeCol])) (also on line \(lineOf.last!))") }
-                if stamp < prev { throw fail(n, "timestamp \(Self.short(cells[timeCol])) is earlier than the one on line \(lineOf.last!) (not monotonic)") }
+                if stamp == prev { throw fail(n, "duplicate timestamp \(Self.short(stampText)) (also on line \(lineOf.last!))") }
+                if stamp < prev { throw fail(n, "timestamp \(Self.short(stampText)) is earlier than the one on line \(lineOf.last!) (not monotonic)") }
             }
             stamps.append(stamp); values.append(v); lineOf.append(n)
         }

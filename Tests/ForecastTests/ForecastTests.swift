@@ -65,6 +65,32 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         }
     }
 
+    /// A spreadsheet's export with the date and the clock time in two columns (`Date`, `Time`) is read as one
+    /// timestamp, local unless the time carries a zone; neither column is a value column.
+    @Test func dateAndTimeColumnsFormOneTimestamp() throws {
+        let text = "Date,Time,kWh\r\n2000-03-26,00:30,1\r\n2000-03-26,02:00,2\r\n2000-03-26,02:30:00,3\r\n"
+        let london = try #require(TimeZone(identifier: "Europe/London"))
+        let s = try TimeSeriesCSV.parse(text, file: "f", column: nil, timeZone: london)
+        // 01:00-02:00 local does not exist on the spring change: 00:30 GMT, then 02:00 BST = 01:00 UTC.
+        #expect(s.name == "kWh" && s.values == [1, 2, 3] && s.step == 1800)
+        #expect(s.start == Date(timeIntervalSince1970: 954_030_600))  // 2000-03-26T00:30:00Z
+        let utc = try TimeSeriesCSV.parse("date,time,y\n2000-01-01,00:00Z,1\n2000-01-01,00:30Z,2\n", file: "f", column: nil)
+        #expect(utc.values == [1, 2] && utc.step == 1800)
+        for (text, line, message) in [
+            ("Date,Time,kWh\n2000-01-01,00:00,1\n", 2, "'2000-01-01 00:00' is not an ISO 8601 timestamp (local times need --timezone"),
+            ("Date,Time,kWh\n2000-01-01,00:00Z,1\n2000-01-01,noon,2\n", 3, "'2000-01-01 noon' is not an ISO 8601 timestamp"),
+            ("Date,Time,kWh\n2000-01-01,00:00Z,1\n2000-01-01,00:00Z,2\n", 3, "duplicate timestamp 2000-01-01 00:00Z (also on line 2)")
+        ] {
+            #expect {
+                try TimeSeriesCSV.parse(text, file: "meter.csv", column: nil)
+            } throws: { e in
+                guard let e = e as? TimeSeriesError else { return false }
+                return e.line == line && e.message.contains(message)
+            }
+        }
+        #expect(throws: TimeSeriesError.self) { try TimeSeriesCSV.parse(text, file: "f", column: "Time", timeZone: london) }
+    }
+
     @Test func gapsAreFilledOnlyWhenAsked() throws {
         let text = "timestamp,x\n2000-01-01T00:00:00Z,1\n2000-01-01T00:30:00Z,2\n2000-01-01T01:30:00Z,4\n"
         let s = try TimeSeriesCSV.parse(text, file: "f", column: "x", fill: .linear)
