@@ -33,12 +33,19 @@ public struct MarketSettlement {
     /// Bills for every prosumer of `community` after `result`; `withPool` also solves the central schedule for
     /// the pool bills.
     public func bills(_ community: Community, _ result: MarketResult, withPool: Bool = true) throws -> [ProsumerBill] {
-        var pool: [String: Double] = [:]
-        if withPool {
-            let central = try CommunityScheduler(solver: solver, options: options, standalone: false).schedule(community)
-            for b in central.settlement?.bills ?? [] { pool[b.id] = b.bill }
+        let pool = withPool ? try poolBills(community).bills : nil
+        return try bills(community, result, pool: pool, standalone: standaloneCosts(community))
+    }
+
+    /// The central schedule's bills at the pool price, by id. When the schedule has none, the bills are empty and
+    /// `missing` says why: an infeasible community (with its diagnosis), or a solver stopped without a schedule.
+    public func poolBills(_ community: Community) throws -> (bills: [String: Double], missing: String?) {
+        let central = try CommunityScheduler(solver: solver, options: options, standalone: false).schedule(community)
+        guard let settlement = central.settlement else {
+            let why = central.diagnosis.map { "\($0.sentence)" } ?? central.message
+            return ([:], "the central schedule is \(central.status.rawValue)\(why.isEmpty ? "" : " (\(why))")")
         }
-        return try bills(community, result, pool: withPool ? pool : nil, standalone: standaloneCosts(community))
+        return (Dictionary(settlement.bills.map { ($0.id, $0.bill) }, uniquingKeysWith: { a, _ in a }), nil)
     }
 
     /// Every prosumer's own optimal cost at the grid tariffs, by id.

@@ -140,10 +140,14 @@ struct MarketClearCommand: ParsableCommand {
         let mechanism = Market.mechanism(self.mechanism, k: k, seed: seed, fees: pairFees, solver: solver)
         let result = try Market.clear(book, mechanism: mechanism, optimumSolver: solver)
         var bills: [ProsumerBill]?
+        var poolMissing: String?
         if let parsed {
             let progress = ProgressLine()
             progress.show("settling \(parsed.prosumers.count) prosumers")
-            bills = try MarketSettlement(solver: solver).bills(parsed, result, withPool: !noPool)
+            let settlement = MarketSettlement(solver: solver)
+            let pool = noPool ? nil : try settlement.poolBills(parsed)
+            poolMissing = pool?.missing
+            bills = try settlement.bills(parsed, result, pool: pool?.bills, standalone: settlement.standaloneCosts(parsed))
             progress.finish()
         }
         var settings: [(String, JSON)] = [("bids", .string(bids ?? "derived from \(community ?? "")")), ("solver", .string(options.solver.rawValue))]
@@ -154,6 +158,7 @@ struct MarketClearCommand: ParsableCommand {
         case .payAsBid, .huang: break
         }
         if bids == nil { settings.append(("steps", .integer(options.steps))) }
+        if let poolMissing { settings.append(("pool_bills", .string("none: \(poolMissing)"))) }
         try writeMarketOutputs(
             [
                 (name: "trades.csv", text: MarketReport.tradesCSV(result)),
@@ -161,6 +166,7 @@ struct MarketClearCommand: ParsableCommand {
                 (name: "summary.json", text: MarketReport.summary(result, book: book, settings: settings, bills: bills).serialized() + "\n")
             ], into: out)
         print(MarketReport.text(result, book: book, bills: bills))
+        if let poolMissing { print("note      no pool bills: \(poolMissing)") }
         print("wrote     \(out)/trades.csv, \(out)/payments.csv, \(out)/summary.json")
         if let periodStart, let minutes, !result.trades.isEmpty {
             try ledgerOptions.append(

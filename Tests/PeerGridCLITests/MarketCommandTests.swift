@@ -55,6 +55,21 @@ import Testing
         #expect(abs((bills["standalone"] as! Double) - 53.112985) < 1e-3)
     }
 
+    /// An infeasible community has no central schedule, so no pool bills: the market still clears and settles,
+    /// and says why the pool column is empty (it used to be silently blank).
+    @Test func anInfeasibleCommunityClearsWithoutPoolBillsAndSaysWhy() throws {
+        let out = try CLI.temporaryDirectory()
+        let r = try CLI.run([
+            "market", "clear", "--community", CLI.fixture("example-infeasible-4x24.json"), "--mechanism", "huang", "--out", out.path
+        ])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("note      no pool bills: the central schedule is infeasible (import limit at periods"), "\(r.stdout)")
+        let payments = try Self.csvRows(out.appendingPathComponent("payments.csv"))
+        #expect(payments.count == 5 && payments.dropFirst().allSatisfy { $0[8].isEmpty }, "\(payments)")
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+        #expect(String(describing: summary).contains("none: the central schedule is infeasible"), "\(summary)")
+    }
+
     @Test func clearsAHandWrittenWindowsBidFile() throws {
         let out = try CLI.temporaryDirectory()
         let r = try CLI.run(["market", "clear", "--bids", CLI.fixture("market-bids.csv"), "--mechanism", "pay-as-clear", "--out", out.path])
