@@ -7,6 +7,8 @@ public enum ControlError: PeerGridError, Equatable {
     case unknownProsumer(String, available: [String])
     /// The prosumer has no battery: there is nothing to control.
     case noBattery(prosumer: String)
+    /// The prosumer's battery cannot move energy (no power, or no room between its lowest and highest charge).
+    case batteryCannotAct(prosumer: String, powerKW: Double, usableKWh: Double)
     /// The series cover fewer whole days than the warm-up, training and test windows need.
     case tooLittleHistory(needed: Int, got: Int, detail: String)
     /// A day the physics cannot serve whatever the battery does (the net load is above the draw limit).
@@ -30,6 +32,9 @@ public enum ControlError: PeerGridError, Equatable {
         case let .unknownProsumer(id, available):
             return "no prosumer '\(id)' in the community (prosumers: \(available.prefix(12).joined(separator: ", "))\(available.count > 12 ? ", ..." : ""))"
         case let .noBattery(p): return "prosumer \(p) has no battery: reinforcement-learning control needs one to act on"
+        case let .batteryCannotAct(p, power, usable):
+            return "prosumer \(p)'s battery cannot act (power_kw \(power), \(usable) kWh between min_soc and max_soc): "
+                + "reinforcement-learning control needs one that can charge and discharge"
         case let .tooLittleHistory(needed, got, detail): return "too little history: \(detail) need \(needed) whole days, the series cover \(got)"
         case let .impossibleDay(day, period, detail): return "day \(day), period \(period): \(detail)"
         case let .badPolicy(file, detail): return "\(file): \(detail)"

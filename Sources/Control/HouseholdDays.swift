@@ -67,6 +67,10 @@ public struct HouseholdDays: Sendable {
             p = found
         }
         guard let battery = p.battery else { throw ControlError.noBattery(prosumer: p.id) }
+        let usable = battery.capacityKWh * (battery.maxSoC - battery.minSoC)
+        guard battery.powerKW > 0, usable > 0 else {
+            throw ControlError.batteryCannotAct(prosumer: p.id, powerKW: battery.powerKW, usableKWh: usable)
+        }
         guard 86_400 % (community.periodMinutes * 60) == 0, community.periods == 86_400 / (community.periodMinutes * 60) else {
             throw ControlError.invalidOption(
                 name: "periods",

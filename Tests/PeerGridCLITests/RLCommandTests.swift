@@ -37,6 +37,26 @@ import Testing
         // No battery.
         var r = try CLI.run(["rl", "train", "--community", Self.demo, "--prosumer", "h01", "--out", out])
         #expect(r.code == 2 && r.stderr.contains("h01 has no battery"), "\(r.stderr)")
+        // A battery that cannot act: no power, or no room between min_soc and max_soc.
+        for (field, value) in [("power_kw", 0.0), ("max_soc", 0.1)] {
+            let copy = dir.appendingPathComponent("idle-\(field)")
+            try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(
+                atPath: TestFixtures.packageRoot.appendingPathComponent("Datasets/demo/history.csv").path,
+                toPath: copy.appendingPathComponent("history.csv").path)
+            var community = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.demo))) as! [String: Any]
+            var prosumers = community["prosumers"] as! [[String: Any]]
+            let k = try #require(prosumers.firstIndex { $0["id"] as? String == "h03" })
+            var battery = prosumers[k]["battery"] as! [String: Any]
+            battery[field] = value
+            if field == "max_soc" { battery["initial_soc"] = 0.1; battery["final_min_soc"] = 0.1 }
+            prosumers[k]["battery"] = battery
+            community["prosumers"] = prosumers
+            let file = copy.appendingPathComponent("community.json")
+            try JSONSerialization.data(withJSONObject: community).write(to: file)
+            r = try CLI.run(["rl", "train", "--community", file.path, "--prosumer", "h03", "--out", out])
+            #expect(r.code == 2 && r.stderr.contains("h03's battery cannot act"), "\(field): \(r.stderr)")
+        }
         // Too little history for the windows.
         r = try CLI.run(["rl", "train", "--community", Self.demo, "--prosumer", "h03", "--test-days", "80", "--out", out])
         #expect(r.code == 2 && r.stderr.contains("too little history"), "\(r.stderr)")
