@@ -164,9 +164,10 @@ final class CbcProblem {
             // simplex decides, without a probe here.
             return Solution(status: .error, solver: "cbc", message: "the barrier did not reach an optimum")
         }
-        if !hasSolution, Cbc_isInitialSolveProvenPrimalInfeasible(handle) != 0 {
-            // The simplex's proof (a dual ray) needs no probe; only "infeasible or unbounded" does.
-            return Solution(status: .infeasible, solver: "cbc", message: model.isMixedInteger ? "relaxation is primal infeasible" : "LP is primal infeasible")
+        if !hasSolution && !model.isMixedInteger && Cbc_isInitialSolveProvenPrimalInfeasible(handle) != 0 {
+            // The simplex's proof (a dual ray) needs no probe; only "infeasible or unbounded" does. Not for a MIP:
+            // there the solver's last LP may be a node's, and a search stopped by a limit is not a proof.
+            return Solution(status: .infeasible, solver: "cbc", message: "LP is primal infeasible")
         }
         if (Cbc_isProvenInfeasible(handle) != 0 || Cbc_isContinuousUnbounded(handle) != 0) && !hasSolution {
             // CBC reports an unbounded LP as "proven infeasible": decide with a zero-objective probe.
@@ -180,9 +181,6 @@ final class CbcProblem {
                     if b.isFinite && abs(b) < 1e300 { stopped.bestBound = b }
                 }
                 return stopped
-            }
-            if !model.isMixedInteger, Cbc_isInitialSolveProvenPrimalInfeasible(handle) != 0 {
-                return Solution(status: .infeasible, solver: "cbc", message: "LP is primal infeasible")
             }
             if !model.isMixedInteger { return unboundedOrInfeasible(spent: clock.seconds) }
             return Solution(status: .error, solver: "cbc", message: "Cbc_solve returned \(code), status \(primaryStatus)")
