@@ -23,6 +23,10 @@ public struct TimestampParser {
     /// The stamp's instant; stamps must come in time order for the autumn hour's second occurrence to be found.
     public mutating func parse(_ s: String) -> Date? {
         if let d = iso.date(from: s) { return d }
+        if let hint = Self.notISO(s) {
+            problem = hint
+            return nil
+        }
         let withT = Self.withSeconds(s.replacingOccurrences(of: " ", with: "T"))
         if let d = iso.date(from: withT) ?? isoFractional.date(from: withT) { return d }
         if let d = Self.date(s) { return d }
@@ -47,6 +51,22 @@ public struct TimestampParser {
         }
         lastLocal = d
         return d
+    }
+
+    /// Why a common non-ISO form is not read, with what to write instead: a date with slashes (`05/06/2000`, whose
+    /// day and month order cannot be told from the stamp alone) or a Unix time (9 or 10 digits: seconds since
+    /// 1970, from 1973 to 2286 with 10; 12 or 13: milliseconds). nil for anything else.
+    static func notISO(_ s: String) -> String? {
+        let shown = s.count > 40 ? String(s.prefix(40)) + "..." : s
+        if s.contains("/"), s.first?.isNumber == true {
+            return "'\(shown)' is not an ISO 8601 timestamp: dates with slashes are not read, as their day and month order is ambiguous (05/06 is 5 June or May 6); write YYYY-MM-DD"
+        }
+        if [9, 10, 12, 13].contains(s.count), s.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Double(s) {
+            let milliseconds = s.count > 10
+            let example = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: milliseconds ? n / 1000 : n))
+            return "'\(shown)' is not an ISO 8601 timestamp: it looks like Unix time (\(milliseconds ? "milliseconds" : "seconds") since 1970, here \(example)); write ISO 8601"
+        }
+        return nil
     }
 
     /// `2000-06-05T00:00Z` (minutes, then `Z` or an offset, all ISO 8601) with the seconds written out, for the

@@ -457,7 +457,7 @@ enum HorizonCSV {
         for r in table.records {
             let cell = r.fields[timeCol].trimmingCharacters(in: .whitespaces)
             guard let stamp = parser.parse(cell) else {
-                throw Failure(message: "\(path):\(r.line): '\(cell.prefix(40))' is not an ISO 8601 timestamp with Z or an offset")
+                throw Failure(message: "\(path):\(r.line): \(parser.problem ?? "'\(cell.prefix(40))' is not an ISO 8601 timestamp with Z or an offset")")
             }
             stamps.append(stamp)
         }

@@ -91,6 +91,24 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         #expect(throws: TimeSeriesError.self) { try TimeSeriesCSV.parse(text, file: "f", column: "Time", timeZone: london) }
     }
 
+    /// Common forms that are not ISO 8601 are refused with what to write instead: dates with slashes (their day and
+    /// month order is ambiguous) and Unix times in seconds or milliseconds (the message shows the instant).
+    @Test func slashDatesAndUnixTimesAreRefusedWithAHint() throws {
+        for (cell, message) in [
+            ("05/06/2000 00:00", "dates with slashes are not read, as their day and month order is ambiguous"),
+            ("1/6/2000", "write YYYY-MM-DD"),
+            ("959212800", "it looks like Unix time (seconds since 1970, here 2000-05-25T00:00:00Z)"),
+            ("959212800000", "milliseconds since 1970, here 2000-05-25T00:00:00Z")
+        ] {
+            #expect {
+                try TimeSeriesCSV.parse("timestamp,x\n\(cell),1\n", file: "meter.csv", column: "x", timeZone: TimeZone(identifier: "UTC"))
+            } throws: { e in
+                guard let e = e as? TimeSeriesError else { return false }
+                return e.line == 2 && e.message.contains(message)
+            }
+        }
+    }
+
     @Test func gapsAreFilledOnlyWhenAsked() throws {
         let text = "timestamp,x\n2000-01-01T00:00:00Z,1\n2000-01-01T00:30:00Z,2\n2000-01-01T01:30:00Z,4\n"
         let s = try TimeSeriesCSV.parse(text, file: "f", column: "x", fill: .linear)
