@@ -44,11 +44,17 @@ public enum Metrics {
             })
     }
 
-    /// Share of actuals inside `[lower, upper]`.
+    /// Share of actuals inside `[lower, upper]`, each end widened by 1e-9 of the actual's size (at least 1e-9):
+    /// round-off alone does not put an actual outside a zero-width interval. On a constant series, `mstl-arima`
+    /// forecast the value to within 1e-15 with a zero-width interval, and covered 0.149 of the exact actuals.
     public static func coverage(_ y: [Double], lower: [Double], upper: [Double]) -> Double {
         let n = min(y.count, lower.count, upper.count)
         guard n > 0 else { return .nan }
-        return Double((0..<n).filter { y[$0] >= lower[$0] && y[$0] <= upper[$0] }.count) / Double(n)
+        return Double(
+            (0..<n).filter {
+                let slack = 1e-9 * max(1, abs(y[$0]))
+                return y[$0] >= lower[$0] - slack && y[$0] <= upper[$0] + slack
+            }.count) / Double(n)
     }
 
     static func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }

@@ -224,6 +224,9 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         #expect(abs(Metrics.pinball([10], [8], quantile: 0.9) - 1.8) < 1e-12)
         #expect(abs(Metrics.pinball([10], [12], quantile: 0.9) - 0.2) < 1e-12)
         #expect(Metrics.coverage([1, 5, 9], lower: [0, 0, 0], upper: [2, 4, 10]) == 2.0 / 3)
+        // Round-off does not put an actual outside a zero-width interval; a real miss stays a miss.
+        let off = 5 + 4 * Double.ulpOfOne * 5
+        #expect(Metrics.coverage([5, 5], lower: [off, 0], upper: [off, 4.999]) == 0.5)
         #expect(abs(normalQuantile(0.975) - 1.959963985) < 1e-8)
     }
 }
