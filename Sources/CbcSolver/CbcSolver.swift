@@ -159,16 +159,7 @@ final class CbcProblem {
             }
             return stopped
         }
-        if !hasSolution && !model.isMixedInteger && options.lpMethod != .simplex {
-            // A barrier that did not converge proves nothing (an infeasible LP diverges to NaN): the caller's
-            // simplex decides, without a probe here.
-            return Solution(status: .error, solver: "cbc", message: "the barrier did not reach an optimum")
-        }
-        if !hasSolution && !model.isMixedInteger && Cbc_isInitialSolveProvenPrimalInfeasible(handle) != 0 {
-            // The simplex's proof (a dual ray) needs no probe; only "infeasible or unbounded" does. Not for a MIP:
-            // there the solver's last LP may be a node's, and a search stopped by a limit is not a proof.
-            return Solution(status: .infeasible, solver: "cbc", message: "LP is primal infeasible")
-        }
+        if !hasSolution, let verdict = lpVerdictWithoutProbe() { return verdict }
         if (Cbc_isProvenInfeasible(handle) != 0 || Cbc_isContinuousUnbounded(handle) != 0) && !hasSolution {
             // CBC reports an unbounded LP as "proven infeasible": decide with a zero-objective probe.
             return unboundedOrInfeasible(spent: clock.seconds)
@@ -201,6 +192,17 @@ final class CbcProblem {
             solution.message = Cbc_isSecondsLimitReached(handle) != 0 || pastDeadline ? "time limit reached" : "stopped with a gap"
         }
         return solution
+    }
+
+    /// An LP without an optimum that needs no probe: a barrier that did not converge proves nothing (an infeasible
+    /// LP diverges to NaN), so the caller's simplex decides; the simplex's proof of primal infeasibility (a dual
+    /// ray) is one. nil otherwise, and for a MIP: there the solver's last LP may be a node's, and a search stopped
+    /// by a limit is no proof.
+    private func lpVerdictWithoutProbe() -> Solution? {
+        guard !model.isMixedInteger else { return nil }
+        if options.lpMethod != .simplex { return Solution(status: .error, solver: "cbc", message: "the barrier did not reach an optimum") }
+        if Cbc_isInitialSolveProvenPrimalInfeasible(handle) != 0 { return Solution(status: .infeasible, solver: "cbc", message: "LP is primal infeasible") }
+        return nil
     }
 
     /// CBC reports "continuous unbounded" for a relaxation that is dual infeasible; a feasibility probe with a

@@ -59,12 +59,14 @@ public struct TimestampParser {
     static func notISO(_ s: String) -> String? {
         let shown = s.count > 40 ? String(s.prefix(40)) + "..." : s
         if s.contains("/"), s.first?.isNumber == true {
-            return "'\(shown)' is not an ISO 8601 timestamp: dates with slashes are not read, as their day and month order is ambiguous (05/06 is 5 June or May 6); write YYYY-MM-DD"
+            return
+                "'\(shown)' is not an ISO 8601 timestamp: dates with slashes are not read, as their day and month order is ambiguous (05/06 is 5 June or May 6); write YYYY-MM-DD"
         }
         if [9, 10, 12, 13].contains(s.count), s.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Double(s) {
             let milliseconds = s.count > 10
-            let example = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: milliseconds ? n / 1000 : n))
-            return "'\(shown)' is not an ISO 8601 timestamp: it looks like Unix time (\(milliseconds ? "milliseconds" : "seconds") since 1970, here \(example)); write ISO 8601"
+            let example = UTCTime.string(Date(timeIntervalSince1970: milliseconds ? n / 1000 : n))
+            return
+                "'\(shown)' is not an ISO 8601 timestamp: it looks like Unix time (\(milliseconds ? "milliseconds" : "seconds") since 1970, here \(example)); write ISO 8601"
         }
         return nil
     }
