@@ -28,11 +28,10 @@ extension Coordinator {
         }
         if solved.artificial > 1e-6 {
             result.schedule.status = .timeLimitNoSolution
-            // Infeasibility is proven only at the highest penalty; on a large community that takes more rounds
-            // (200 x 24, infeasible: 156, against the default limit of 100).
+            // Infeasibility is reported only at the highest penalty, which can take more rounds than the limit allows.
             result.schedule.message =
                 "the iteration or time limit came before the agents' plans fit the community's limits; the community may be "
-                + "infeasible: more iterations (`peergrid clear --max-iterations`) or time let the clearing prove it; the central `peergrid schedule` diagnoses it"
+                + "infeasible: more iterations (`peergrid clear --max-iterations`) or time let the clearing tell; the central `peergrid schedule` diagnoses it"
             return result
         }
         var pick = try Pick(self, agents, master: master, values: solved.values)

@@ -27,7 +27,7 @@ struct ClearCommand: ParsableCommand {
     var tolerance: Double = 1e-4
 
     @Option(name: .customLong("max-iterations"), help: "Price updates at most.")
-    var maxIterations: Int = 100
+    var maxIterations: Int = ClearingOptions().maxIterations
 
     @Option(name: .customLong("time-limit"), help: "Wall-clock limit in seconds (the final selection included).")
     var timeLimit: Double?
