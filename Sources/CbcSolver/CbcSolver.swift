@@ -20,7 +20,27 @@ public struct CbcSolver: LinearSolver {
         try model.validate()
         try options.validate()
         if let trivial = model.solutionWithoutVariables(solver: name) { return trivial }
-        let first = CbcSolver.lock.withLock { run(model, options: options) }
+        var first = CbcSolver.lock.withLock { run(model, options: options) }
+        if model.isMixedInteger, first.status.hasSolution, model.maxViolation(first.values) > Self.feasibilityTolerance {
+            // CBC 2.10's preprocessing can map its solution back to one that breaks the model ("Postprocessed model
+            // is infeasible - possible tolerance issue - try without preprocessing", its log says; met on the
+            // elastic copy of a schedule diagnosis). Every MIP answer is checked; a broken one is solved again
+            // without preprocessing (already off when a start was given).
+            var again = first
+            if options.initialSolution == nil {
+                var rest = options
+                if let limit = options.timeLimit { rest.timeLimit = max(0.01 * limit, limit - first.solveSeconds - first.handoverSeconds) }
+                again = CbcSolver.lock.withLock { run(model, options: rest, preprocess: false) }
+                again.solveSeconds += first.solveSeconds
+                again.handoverSeconds += first.handoverSeconds
+            }
+            if again.status.hasSolution, model.maxViolation(again.values) > Self.feasibilityTolerance {
+                again = Solution(
+                    status: .error, solver: name, handoverSeconds: again.handoverSeconds, solveSeconds: again.solveSeconds,
+                    message: "CBC returned a point that breaks the model's rules, with and without its preprocessing")
+            }
+            first = again
+        }
         guard options.lpMethod != .simplex, !model.isMixedInteger, first.status != .timeLimitNoSolution else { return first }
         // CLP's barrier reports infeasible and unbounded LPs as optimal: its answer is kept only when the values
         // obey the model and the objective is finite; otherwise the simplex decides.
@@ -40,6 +60,10 @@ public struct CbcSolver: LinearSolver {
 
     private static let lock = NSLock()
 
+    /// The largest scaled violation (``Model/maxViolation(_:)``) accepted in a returned MIP solution; CBC's own
+    /// tolerances are 1e-7 (primal) and 1e-6 (integrality), so this only catches answers that are wrong.
+    static let feasibilityTolerance = 1e-5
+
     /// Validates `model`, loads it into a `Cbc_Model` and frees it; returns the seconds the hand-over took.
     public static func handOver(_ model: Model) throws -> Double {
         try model.validate()
@@ -50,9 +74,9 @@ public struct CbcSolver: LinearSolver {
         }
     }
 
-    private func run(_ model: Model, options: SolverOptions) -> Solution {
+    private func run(_ model: Model, options: SolverOptions, preprocess: Bool = true) -> Solution {
         let handover = Stopwatch()
-        let problem = CbcProblem(model, options: options)
+        let problem = CbcProblem(model, options: options, preprocess: preprocess)
         let handoverSeconds = handover.seconds
         let clock = Stopwatch()
         var solution = problem.solve()
@@ -69,7 +93,7 @@ final class CbcProblem {
     let model: Model
     let options: SolverOptions
 
-    init(_ model: Model, options: SolverOptions) {
+    init(_ model: Model, options: SolverOptions, preprocess: Bool = true) {
         self.model = model
         self.options = options
         handle = Cbc_newModel()!
@@ -104,6 +128,7 @@ final class CbcProblem {
         if options.threads > 1 { Cbc_setParameter(handle, "threads", String(options.threads)) }
         if let nodes = options.nodeLimit { Cbc_setMaximumNodes(handle, Int32(clamping: max(0, nodes))) }
         if !options.heuristics { Cbc_setParameter(handle, "heuristicsOnOff", "off") }
+        if !preprocess { Cbc_setParameter(handle, "preprocess", "off") }
         if model.isMixedInteger, let start = options.initialSolution, start.count == n, start.allSatisfy(\.isFinite) {
             let indices = (0..<Int32(n)).map { $0 }
             Cbc_setMIPStartI(handle, Int32(n), indices, start)

@@ -45,7 +45,9 @@ public struct InfeasibilityDiagnosis: Sendable {
         public var family: String
         /// Periods where it conflicts (empty for horizon-wide rules).
         public var periods: [Int]
-        /// The largest shortfall (kW, or kWh for final state of charge).
+        /// The largest shortfall (kW, or kWh for final state of charge). From the central elastic model, the
+        /// smallest by which the rule must be relaxed, the same in every period listed, for the LP relaxation to
+        /// have a schedule (``ScheduleModel/largestSlackWeight``).
         public var shortfall: Double
         public var unit: String
 
@@ -67,7 +69,8 @@ public struct InfeasibilityDiagnosis: Sendable {
         }
         return conflicts.map { c in
             let at = c.periods.isEmpty ? "" : " at " + InfeasibilityDiagnosis.ranges(c.periods)
-            return "\(c.family)\(at) too low by \(String(format: "%.1f", c.shortfall)) \(c.unit)"
+            // Rounded up: raised by the amount shown, the rule no longer conflicts.
+            return "\(c.family)\(at) too low by \(String(format: "%.1f", (c.shortfall * 10 - 1e-6).rounded(.up) / 10)) \(c.unit)"
         }.joined(separator: "; ")
     }
 
