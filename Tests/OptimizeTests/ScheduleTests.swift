@@ -118,11 +118,7 @@ func checkPhysics(_ c: Community, _ r: ScheduleResult) -> [String] {
     /// and said "cannot localize": CBC's MIP answers are now checked and such a one is solved again without it.
     @Test(arguments: [0, 1])
     func theShortfallIsTheSmallestRaiseThatHelps(_ k: Int) throws {
-        var meter = try Fixture.community("example-3x24.json")
-        let i = try #require(meter.prosumers.firstIndex { $0.battery != nil })
-        meter.prosumers[i].battery!.minSoC = 0.5
-        meter.prosumers[i].battery!.maxSoC = 0.5
-        meter.prosumers[i].battery!.finalMinSoC = 0.5
+        let meter = try Self.meterRuleConflict()
         var nearly = meter
         nearly.grid.importLimitKW += 0.05
         for c in [try Fixture.community("example-infeasible-4x24.json"), meter, nearly] {
@@ -140,17 +136,22 @@ func checkPhysics(_ c: Community, _ r: ScheduleResult) -> [String] {
         }
     }
 
-    /// With h002's battery held at half charge, only the shared storage could carry the evening, and the meter rule
-    /// keeps it from charging from the grid (a prosumer would have to draw and feed at once). The elastic LP found
-    /// no slack ("cannot localize"); the diagnosis now solves the elastic model with the rule's binaries too.
-    @Test(arguments: [0, 1])
-    func aConflictTheMeterRuleMakesIsDiagnosed(_ k: Int) throws {
+    /// The spec's 3 x 24 example with h002's battery held at half charge.
+    static func meterRuleConflict() throws -> Community {
         var c = try Fixture.community("example-3x24.json")
         let i = try #require(c.prosumers.firstIndex { $0.battery != nil })
         c.prosumers[i].battery!.minSoC = 0.5
         c.prosumers[i].battery!.maxSoC = 0.5
         c.prosumers[i].battery!.finalMinSoC = 0.5
-        let r = try CommunityScheduler(solver: Self.solvers[k]).schedule(c)
+        return c
+    }
+
+    /// With h002's battery held at half charge, only the shared storage could carry the evening, and the meter rule
+    /// keeps it from charging from the grid (a prosumer would have to draw and feed at once). The elastic LP found
+    /// no slack ("cannot localize"); the diagnosis now solves the elastic model with the rule's binaries too.
+    @Test(arguments: [0, 1])
+    func aConflictTheMeterRuleMakesIsDiagnosed(_ k: Int) throws {
+        let r = try CommunityScheduler(solver: Self.solvers[k]).schedule(try Self.meterRuleConflict())
         #expect(r.status == .infeasible)
         let d = try #require(r.diagnosis)
         #expect(d.conflicts.first?.family == "import limit", "\(d.sentence)")
