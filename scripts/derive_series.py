@@ -4,12 +4,14 @@
     python3 scripts/derive_series.py daily   Datasets/taylor_england_wales_halfhourly_2000.csv demand_mw daily.csv
     python3 scripts/derive_series.py standby Datasets/citylearn_fontana_2017q1_hourly.csv b01_pv_kw -0.004 pvneg.csv
     python3 scripts/derive_series.py date-time Datasets/taylor_england_wales_halfhourly_2000.csv 40 dt.csv
+    python3 scripts/derive_series.py means Datasets/taylor_england_wales_halfhourly_2000.csv demand_mw 4 t2h.csv
 
 daily: the sum of each whole UTC day's readings times the step in hours (energy a day), one row per date
 (`date,<column>`; dates alone, as a daily export writes them). standby: the column with every 0 replaced by the
 given value (a PV meter that reads its inverter's standby draw at night), as `timestamp,pv`. date-time: the first
 days of a one-column file as a spreadsheet exports them, `Date,Time,Demand` with CRLF line ends, the clock time
-without a zone.
+without a zone. means: the means of each run of K readings (4 half-hours: a 2-hourly series), stamped at the
+run's first reading, as `timestamp,demand`.
 """
 import csv
 import sys
@@ -48,11 +50,21 @@ def date_time(path, days, out):
             f.write("%s,%s,%s\r\n" % (r[0][:10], r[0][11:16], r[1]))
 
 
+def means(path, column, k, out):
+    stamps, values = read(path, column)
+    with open(out, "w") as f:
+        f.write("timestamp,demand\n")
+        for i in range(0, len(values) - k + 1, k):
+            f.write("%s,%.1f\n" % (stamps[i], sum(values[i:i + k]) / k))
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "daily":
         daily(sys.argv[2], sys.argv[3], sys.argv[4])
     elif len(sys.argv) == 6 and sys.argv[1] == "standby":
         standby(sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5])
+    elif len(sys.argv) == 6 and sys.argv[1] == "means":
+        means(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
     elif len(sys.argv) == 5 and sys.argv[1] == "date-time":
         date_time(sys.argv[2], int(sys.argv[3]), sys.argv[4])
     else:
