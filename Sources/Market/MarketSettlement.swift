@@ -30,19 +30,12 @@ public struct MarketSettlement {
         self.options = options
     }
 
-    /// Bills for every prosumer of `community` after `result`; `withPool` also solves the central schedule for
-    /// the pool bills.
-    public func bills(_ community: Community, _ result: MarketResult, withPool: Bool = true) throws -> [ProsumerBill] {
-        let pool = withPool ? try poolBills(community).bills : nil
-        return try bills(community, result, pool: pool, standalone: standaloneCosts(community))
-    }
-
     /// The central schedule's bills at the pool price, by id. When the schedule has none, the bills are empty and
     /// `missing` says why: an infeasible community (with its diagnosis), or a solver stopped without a schedule.
     public func poolBills(_ community: Community) throws -> (bills: [String: Double], missing: String?) {
         let central = try CommunityScheduler(solver: solver, options: options, standalone: false).schedule(community)
         guard let settlement = central.settlement else {
-            let why = central.diagnosis.map { "\($0.sentence)" } ?? central.message
+            let why = central.diagnosis?.sentence ?? central.message
             return ([:], "the central schedule is \(central.status.rawValue)\(why.isEmpty ? "" : " (\(why))")")
         }
         return (Dictionary(settlement.bills.map { ($0.id, $0.bill) }, uniquingKeysWith: { a, _ in a }), nil)

@@ -16,7 +16,8 @@ struct UnitPeriod: Hashable, Sendable {
 /// - Flexible loads always have one binary per period of their window.
 /// - `coupled == false` builds the stand-alone baseline: no pool, no shared storage, no community limits.
 /// - `elastic == true` adds penalized slack to the families that can make a community infeasible (community
-///   import and export limits, each connection, each storage's final state of charge) for the diagnosis.
+///   import and export limits, each connection, each storage's final state of charge) for the diagnosis, and
+///   each rule's largest slack, weighted ``largestSlackWeight``.
 struct ScheduleModel {
     let community: Community
     var coupled = true

@@ -76,6 +76,10 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         #expect(s.start == Date(timeIntervalSince1970: 954_030_600))  // 2000-03-26T00:30:00Z
         let utc = try TimeSeriesCSV.parse("date,time,y\n2000-01-01,00:00Z,1\n2000-01-01,00:30Z,2\n", file: "f", column: nil)
         #expect(utc.values == [1, 2] && utc.step == 1800)
+        // A byte-order mark, quoted header and cells, CRLF.
+        let quoted = try TimeSeriesCSV.parse(
+            "\u{FEFF}\"Date\",\"Time\",\"kWh\"\r\n\"2000-01-01\",\"00:00Z\",\"1.5\"\r\n2000-01-01,\"00:30Z\",2\r\n", file: "f", column: nil)
+        #expect(quoted.name == "kWh" && quoted.values == [1.5, 2] && quoted.step == 1800)
         for (text, line, message) in [
             ("Date,Time,kWh\n2000-01-01,00:00,1\n", 2, "'2000-01-01 00:00' is not an ISO 8601 timestamp (local times need --timezone"),
             ("Date,Time,kWh\n2000-01-01,00:00Z,1\n2000-01-01,noon,2\n", 3, "'2000-01-01 noon' is not an ISO 8601 timestamp"),
