@@ -49,7 +49,7 @@ struct TuneCommand: ParsableCommand {
         let file = series.data ?? ""
         let s = try series.load()
         let search = HyperparameterSearch(
-            model: model, space: .standard(periodsPerDay: s.periodsPerDay), budget: budget, validationDays: validationDays, seed: seed)
+            model: model, space: .standard(periodsPerDay: s.periodsPerDay, maxEpochs: maxEpochs), budget: budget, validationDays: validationDays, seed: seed)
         if let p = search.problem(s) { throw CLIFailure("\(file): \(p)") }
         let methods: [HyperparameterSearch.Method] = method == "both" ? [.pso, .random] : [HyperparameterSearch.Method(rawValue: method)!]
         let progress = ProgressLine()

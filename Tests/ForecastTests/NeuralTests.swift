@@ -297,6 +297,9 @@ import Testing
         let top = space.configuration(at: [1, 1, 1, 1.5])
         #expect(top.window == 96 && top.width == 64 && abs(top.learningRate - 1e-2) < 1e-15 && top.epochs == 40)
         #expect(abs(space.configuration(at: [0, 0, 0.5, 0]).learningRate - (3e-4 * 1e-2).squareRoot()) < 1e-12)
+        // A smaller epoch budget: 5 to it, or 1 to it below 5.
+        #expect(NeuralSearchSpace.standard(periodsPerDay: 48, maxEpochs: 12).epochs == 5...12)
+        #expect(NeuralSearchSpace.standard(periodsPerDay: 48, maxEpochs: 3).epochs == 1...3)
     }
 
     /// Both methods train exactly the budget, repeat bit for bit for a seed, and score every configuration as a

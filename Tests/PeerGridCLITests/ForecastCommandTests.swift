@@ -356,6 +356,9 @@ enum UTCTimeForTests {
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [String: Any]
         let methods = object["methods"] as! [[String: Any]]
         #expect(methods.map { $0["method"] as! String } == ["pso", "random"] && methods.allSatisfy { ($0["trials"] as! [Any]).count == 2 })
+        // --max-epochs bounds every trial (it was once parsed and ignored: trials ran up to 40 epochs).
+        let epochs = methods.flatMap { ($0["trials"] as! [[String: Any]]).map { ($0["configuration"] as! [String: Any])["epochs"] as! Int } }
+        #expect(epochs.count == 4 && epochs.allSatisfy { (1...2).contains($0) }, "\(epochs)")
         let short = dir.appendingPathComponent("short.csv")
         var text = "timestamp,x\n"
         for k in 0..<(24 * 5) { text += "2000-01-0\(1 + k / 24)T\(String(format: "%02d", k % 24)):00:00Z,\(k % 24)\n" }

@@ -20,9 +20,12 @@ public struct NeuralSearchSpace: Sendable {
     public var learningRate: ClosedRange<Double>
     public var epochs: ClosedRange<Int>
 
-    /// Half a day to two days of input, 8 to 64 units, 3e-4 to 1e-2, 5 to 40 epochs.
-    public static func standard(periodsPerDay day: Int) -> NeuralSearchSpace {
-        NeuralSearchSpace(window: max(2, day / 2)...max(3, 2 * day), width: 8...64, learningRate: 3e-4...1e-2, epochs: 5...40)
+    /// Half a day to two days of input, 8 to 64 units, 3e-4 to 1e-2, 5 to `maxEpochs` epochs (1 to `maxEpochs` when
+    /// that is below 5).
+    public static func standard(periodsPerDay day: Int, maxEpochs: Int = 40) -> NeuralSearchSpace {
+        let top = max(1, maxEpochs)
+        return NeuralSearchSpace(
+            window: max(2, day / 2)...max(3, 2 * day), width: 8...64, learningRate: 3e-4...1e-2, epochs: (top < 5 ? 1 : 5)...top)
     }
 
     /// The configuration at a point of the unit cube (each coordinate clamped to [0, 1]).
