@@ -67,6 +67,24 @@ struct NeuralTrainingOptions: ParsableArguments {
     )
     var neuralReference: NeuralReference?
 
+    /// The options given on the command line, as their flags.
+    var given: [String] {
+        [
+            ("--epochs", epochs != nil), ("--seed", seed != nil), ("--window", window != nil), ("--learning-rate", learningRate != nil),
+            ("--dropout", dropout != nil), ("--neural-reference", neuralReference != nil)
+        ].filter(\.1).map(\.0)
+    }
+
+    /// A note on standard error when settings were given that nothing uses: none of `forecasters` trains a
+    /// network, or (`loaded`) the model was loaded rather than trained.
+    func noteUnused(by forecasters: [any Forecaster], loaded: Bool = false) {
+        let flags = given
+        guard !flags.isEmpty, loaded || !forecasters.contains(where: { $0 is NeuralForecaster }) else { return }
+        let why =
+            loaded ? "a loaded model is not trained again" : "only lstm and cnn train a network (models here: \(forecasters.map(\.name).joined(separator: ", ")))"
+        FileHandle.standardError.write(Data("peergrid: note: \(flags.joined(separator: ", ")) not used: \(why)\n".utf8))
+    }
+
     /// `f` with these settings when it is a neural forecaster, with training progress on a terminal.
     func apply(to f: any Forecaster) throws -> any Forecaster {
         guard var n = f as? NeuralForecaster else { return f }
@@ -159,6 +177,7 @@ struct BacktestCommand: ParsableCommand {
         let horizon = self.horizon ?? max(1, s.periodsPerDay)
         let names = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let forecasters = try names.map { try neural.apply(to: ForecasterCatalog.make($0, periodsPerDay: s.periodsPerDay)) }
+        neural.noteUnused(by: forecasters)
         var backtest = Backtest(horizon: horizon, testDays: testDays, calibrationDays: calibrationDays)
         backtest.adaptiveGamma = effectiveGamma
         var scores: [BacktestScore] = []
@@ -312,11 +331,13 @@ struct ForecastCommand: ParsableCommand {
             guard calibrationDays == 0 else { throw CLIFailure("--calibration-days needs --data (a loaded model keeps the calibration it was saved with)") }
             guard let data = FileManager.default.contents(atPath: loadModel) else { throw CLIFailure("\(loadModel): cannot read the file") }
             saved = try ModelFile.decode(data, file: loadModel)
+            neural.noteUnused(by: [], loaded: true)
             if self.horizon == nil { horizon = max(1, TimeSeries.periodsPerDay(step: saved.step)) }
         } else {
             let s = try series.load()
             if self.horizon == nil { horizon = max(1, s.periodsPerDay) }
             var f = try neural.apply(to: ForecasterCatalog.make(model, periodsPerDay: s.periodsPerDay))
+            neural.noteUnused(by: [f])
             defer { NeuralTrainingOptions.finishLine() }
             // Elapsed seconds on a terminal while the model fits (the networks draw their epochs instead).
             let ticker = TerminalProgress(enabled: !(f is NeuralForecaster))

@@ -145,6 +145,20 @@ import Testing
         #expect(lines[1].hasPrefix("2000-08-28T00:00:00Z,"))
     }
 
+    /// Network settings that no model uses are named in a note, not silently dropped; a network uses them without one.
+    @Test func unusedNetworkSettingsAreNoted() throws {
+        let dir = try CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("f.csv").path
+        var r = try CLI.run(["forecast", "--data", Self.taylor, "--column", "demand_mw", "--model", "seasonal-naive", "--window", "5", "--out", out])
+        #expect(r.code == 0 && r.stderr.contains("note: --window not used: only lstm and cnn train a network (models here: seasonal-naive)"), "\(r.stderr)")
+        r = try CLI.run(["forecast", "--data", Self.taylor, "--column", "demand_mw", "--model", "seasonal-naive", "--save-model", dir.appendingPathComponent("m.json").path])
+        #expect(r.code == 0 && !r.stderr.contains("note"), "\(r.stderr)")
+        r = try CLI.run(["forecast", "--load-model", dir.appendingPathComponent("m.json").path, "--epochs", "3", "--seed", "2", "--out", out])
+        #expect(r.code == 0 && r.stderr.contains("note: --epochs, --seed not used: a loaded model is not trained again"), "\(r.stderr)")
+        r = try CLI.run(["backtest", "--data", Self.taylor, "--column", "demand_mw", "--models", "seasonal-naive,cnn", "--test-days", "1", "--epochs", "1"])
+        #expect(r.code == 0 && !r.stderr.contains("note"), "\(r.stderr)")
+    }
+
     /// A spreadsheet export from a locale with a decimal comma (semicolons, CRLF, a BOM) forecasts exactly as the
     /// same series written with commas.
     @Test func aSemicolonExportWithDecimalCommasForecastsLikeTheCommaFile() throws {
