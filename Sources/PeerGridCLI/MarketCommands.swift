@@ -23,8 +23,11 @@ struct MarketSolverOptions: ParsableArguments {
     @Option(help: "Solver for the prosumers' own problems and the market LPs: cbc or glpk.")
     var solver: SolverBackend = .cbc
 
-    @Option(help: "Price steps per period of each derived bid curve (1 to 50).")
-    var steps: Int = 5
+    @Option(name: .customLong("steps"), help: "Price steps per period of each derived bid curve (1 to 50; default: 5).")
+    var stepsGiven: Int?
+
+    /// The price steps of derived bids: `--steps`, else 5.
+    var steps: Int { stepsGiven ?? 5 }
 
     func validate() throws {
         guard (1...50).contains(steps) else { throw ValidationError("--steps must be 1 to 50, not \(steps)") }
@@ -85,11 +88,14 @@ struct MarketClearCommand: ParsableCommand {
     @Option(help: "pay-as-clear, pay-as-bid, huang, muda or bilateral.")
     var mechanism: MechanismName
 
-    @Option(help: "Pay-as-clear's k: the price is k * hi + (1 - k) * lo of the clearing interval (0 to 1).")
-    var k: Double = 0.5
+    @Option(name: .customLong("k"), help: "Pay-as-clear's k: the price is k * hi + (1 - k) * lo of the clearing interval (0 to 1; default: 0.5).")
+    var kGiven: Double?
 
-    @Option(help: "MUDA's seed for the random split into two halves.")
-    var seed: UInt64 = 1
+    @Option(name: .customLong("seed"), help: "MUDA's seed for the random split into two halves (default: 1).")
+    var seedGiven: UInt64?
+
+    var k: Double { kGiven ?? 0.5 }
+    var seed: UInt64 { seedGiven ?? 1 }
 
     @Option(help: "Bilateral market: a CSV of per-pair fees (buyer,seller,fee_per_kwh).")
     var fees: String?
@@ -117,7 +123,17 @@ struct MarketClearCommand: ParsableCommand {
         guard bids != nil || community != nil else { throw ValidationError("give --bids FILE, --community FILE, or both") }
         guard k.isFinite, (0...1).contains(k) else { throw ValidationError("--k must be from 0 to 1, not \(k)") }
         if let f = networkFee { guard f.isFinite, f >= 0, f <= 1e6 else { throw ValidationError("--network-fee must be from 0 to 1e6, not \(f)") } }
+        // An option the run would not use is refused rather than dropped silently.
         if fees != nil, mechanism != .bilateral { throw ValidationError("--fees applies to --mechanism bilateral only") }
+        if networkFee != nil, mechanism != .bilateral { throw ValidationError("--network-fee applies to --mechanism bilateral only") }
+        if kGiven != nil, mechanism != .payAsClear { throw ValidationError("--k applies to --mechanism pay-as-clear only") }
+        if seedGiven != nil, mechanism != .muda { throw ValidationError("--seed applies to --mechanism muda only") }
+        if noPool, community == nil { throw ValidationError("--no-pool applies with --community only (bids alone make no pool bills)") }
+        if options.stepsGiven != nil, bids != nil { throw ValidationError("--steps applies to bids derived from --community, not to --bids") }
+        if ledgerOptions.ledger == nil {
+            if start != nil { throw ValidationError("--start applies with --ledger only") }
+            if periodMinutes != nil { throw ValidationError("--period-minutes applies with --ledger only") }
+        }
         if let m = periodMinutes, !(1...1440).contains(m) { throw ValidationError("--period-minutes must be 1 to 1440") }
         if let start, UTCTime.parse(start) == nil { throw ValidationError("--start \(start): not an ISO 8601 UTC time like 2026-06-01T00:00:00Z") }
     }

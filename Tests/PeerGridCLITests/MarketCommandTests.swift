@@ -135,7 +135,15 @@ import Testing
         (["--mechanism", "pay-as-clear", "--k", "2", "--bids", "b.csv"], "--k must be from 0 to 1"),
         (["--mechanism", "auction"], "auction"),
         (["--mechanism", "huang"], "give --bids FILE, --community FILE, or both"),
-        (["--mechanism", "huang", "--fees", "x.csv", "--bids", "b.csv"], "--fees applies to --mechanism bilateral only")
+        (["--mechanism", "huang", "--fees", "x.csv", "--bids", "b.csv"], "--fees applies to --mechanism bilateral only"),
+        // Options the run would not use are refused, not dropped.
+        (["--mechanism", "pay-as-bid", "--k", "0.3", "--bids", "b.csv"], "--k applies to --mechanism pay-as-clear only"),
+        (["--mechanism", "huang", "--seed", "3", "--bids", "b.csv"], "--seed applies to --mechanism muda only"),
+        (["--mechanism", "muda", "--network-fee", "0.1", "--bids", "b.csv"], "--network-fee applies to --mechanism bilateral only"),
+        (["--mechanism", "muda", "--no-pool", "--bids", "b.csv"], "--no-pool applies with --community only"),
+        (["--mechanism", "muda", "--steps", "3", "--bids", "b.csv"], "--steps applies to bids derived from --community"),
+        (["--mechanism", "muda", "--start", "2000-01-01T00:00:00Z", "--bids", "b.csv"], "--start applies with --ledger only"),
+        (["--mechanism", "muda", "--period-minutes", "30", "--bids", "b.csv"], "--period-minutes applies with --ledger only")
     ])
     func badArgumentsExitTwo(_ arguments: [String], _ message: String) throws {
         let r = try CLI.run(["market", "clear"] + arguments)
