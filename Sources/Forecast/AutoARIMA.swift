@@ -33,6 +33,7 @@ public struct FourierTerms: Codable, Hashable, Sendable {
 /// factors are daily. Multiple seasonality can instead enter as Fourier regressors with ARIMA errors
 /// (``fourier``, and ``seasonal`` false), the `arima-fourier` model of ``ForecasterCatalog``.
 public struct AutoARIMA: Forecaster, Codable {
+    public var usesRegressors: Bool { true }
     public var name: String
     /// Search bounds (R's defaults).
     public var maxP = 5, maxQ = 5, maxSeasonalP = 2, maxSeasonalQ = 2

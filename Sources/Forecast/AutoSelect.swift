@@ -10,6 +10,8 @@ import Foundation
 /// wrong order: on four metered CityLearn series (b01-b03 load, b01 PV) it had a 2-6 % lower MAE than the
 /// single best choice, and it was then checked on four it was not chosen on (README, `Benchmarks/auto_selection.py`).
 public struct AutoSelectForecaster: Forecaster, Codable {
+    /// Through its ARIMA candidates.
+    public var usesRegressors: Bool { true }
     public let name: String
     public var candidates: [String]
     public var validationDays: Int

@@ -9,6 +9,8 @@ import Foundation
 /// Past the validated day (a horizon longer than a day) each step takes the width of the same step of that day,
 /// times the growth of the members' own weighted half-width from that step to this one (never narrower).
 public struct EnsembleForecaster: Forecaster, Codable {
+    /// Through its `arima` and `mstl-arima` members.
+    public var usesRegressors: Bool { true }
     public let name: String
     /// Rolling-origin validation days (the weights and the interval come from them). `nil`, the default, chooses
     /// by series: ``loadValidationDays`` for a series without dark hours (load, demand), fewer (down to 7) when

@@ -20,10 +20,13 @@ public protocol Forecaster: Sendable {
     func forecast(horizon: Int, level: Double) throws -> Forecast
     /// One line on the fitted model (orders, estimation method, criteria); the name by default.
     var summary: String { get }
+    /// Whether the method uses the history's exogenous regressors (``TimeSeries/regressorNames``); false by default.
+    var usesRegressors: Bool { get }
 }
 
 extension Forecaster {
     public var summary: String { name }
+    public var usesRegressors: Bool { false }
 }
 
 /// Why a forecaster cannot be fitted or used.

@@ -130,6 +130,8 @@ public struct MSTL: Sendable {
 /// Two are in the catalog: ``MSTLARIMA`` (`mstl-arima`, a non-seasonal automatic ARIMA) and ``MSTLETS``
 /// (`mstl-ets`, automatic exponential smoothing, as statsforecast's MSTL by default).
 public struct MSTLForecaster<Adjusted: Forecaster & Codable>: Forecaster, Codable {
+    /// The seasonally adjusted model's regressors (`mstl-arima`: yes; `mstl-ets`: no).
+    public var usesRegressors: Bool { adjusted.usesRegressors }
     public var name: String
     /// Seasonal periods; nil means daily and weekly (from the series' step).
     public var periods: [Int]?

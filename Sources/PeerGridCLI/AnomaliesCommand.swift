@@ -26,8 +26,10 @@ struct AnomaliesCommand: ParsableCommand {
     @Option(name: .customLong("inject-rate"), help: "Evaluate: inject anomalies of each kind covering this share of the readings (0 to 0.05) first.")
     var injectRate: Double?
 
-    @Option(help: "Seed of the injected anomalies.")
-    var seed: UInt64 = 1
+    @Option(name: .customLong("seed"), help: "With --inject-rate: seed of the injected anomalies (default: 1).")
+    var seedGiven: UInt64?
+
+    var seed: UInt64 { seedGiven ?? 1 }
 
     @Option(help: "Print at most this many flags (the files hold all).")
     var limit = 40
@@ -35,6 +37,8 @@ struct AnomaliesCommand: ParsableCommand {
     func validate() throws {
         if let injectRate, !(injectRate > 0 && injectRate <= 0.05) { throw ValidationError("--inject-rate must be in (0, 0.05], not \(injectRate)") }
         guard limit >= 0 else { throw ValidationError("--limit must be >= 0") }
+        if seedGiven != nil, injectRate == nil { throw ValidationError("--seed applies with --inject-rate only") }
+        if series.exog != nil { throw ValidationError("--exog: anomalies reads no regressors (the detector compares the series with its own pattern)") }
     }
 
     func run() throws {

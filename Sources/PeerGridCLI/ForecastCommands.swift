@@ -16,7 +16,7 @@ struct SeriesOptions: ParsableArguments {
 
     @Option(
         help:
-            "Comma-separated exogenous regressor columns (used by arima, arima-fourier, mstl-arima). Rows after the last value of --column, with that cell empty, give the regressors over the horizon."
+            "Comma-separated exogenous regressor columns (used by arima, arima-fourier, mstl-arima, lstm, cnn, and ensemble and auto through them). Rows after the last value of --column, with that cell empty, give the regressors over the horizon."
     )
     var exog: String?
 
@@ -32,6 +32,14 @@ struct SeriesOptions: ParsableArguments {
         let series = try TimeSeriesCSV.read(data, column: column, timeZone: timezone?.zone, fill: fill, regressors: regressors)
         if let note = Self.stepNote(series) { FileHandle.standardError.write(Data("peergrid: note: \(data): \(note)\n".utf8)) }
         return series
+    }
+
+    /// A note on standard error when `--exog` was given and none of `forecasters` uses regressors.
+    func noteUnusedRegressors(by forecasters: [any Forecaster]) {
+        guard let exog, !forecasters.contains(where: \.usesRegressors) else { return }
+        let names = forecasters.map(\.name).joined(separator: ", ")
+        FileHandle.standardError.write(
+            Data("peergrid: note: --exog \(exog) not used: \(names) use\(forecasters.count == 1 ? "s" : "") no regressors (arima, arima-fourier, mstl-arima, lstm, cnn, ensemble and auto do)\n".utf8))
     }
 
     /// A note when the step does not divide a day (``TimeSeries/stepDividesDay``).
@@ -178,6 +186,7 @@ struct BacktestCommand: ParsableCommand {
         let names = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let forecasters = try names.map { try neural.apply(to: ForecasterCatalog.make($0, periodsPerDay: s.periodsPerDay)) }
         neural.noteUnused(by: forecasters)
+        series.noteUnusedRegressors(by: forecasters)
         var backtest = Backtest(horizon: horizon, testDays: testDays, calibrationDays: calibrationDays)
         backtest.adaptiveGamma = effectiveGamma
         var scores: [BacktestScore] = []
@@ -276,8 +285,10 @@ struct ForecastCommand: ParsableCommand {
 
     @OptionGroup var series: SeriesOptions
 
-    @Option(help: "Model: \(ForecasterCatalog.names.joined(separator: ", ")).")
-    var model: String = "seasonal-naive"
+    @Option(name: .customLong("model"), help: "Model: \(ForecasterCatalog.names.joined(separator: ", ")) (default: seasonal-naive).")
+    var modelGiven: String?
+
+    var model: String { modelGiven ?? "seasonal-naive" }
 
     @Option(parsing: .unconditional, help: "Horizon in observations (default: one day of the series' steps; at most 100000).")
     var horizon: Int?
@@ -329,6 +340,12 @@ struct ForecastCommand: ParsableCommand {
                 throw CLIFailure("give either --load-model or --data (a loaded model forecasts from the end of the series it was fitted on)")
             }
             guard calibrationDays == 0 else { throw CLIFailure("--calibration-days needs --data (a loaded model keeps the calibration it was saved with)") }
+            let seriesFlags = [
+                ("--model", modelGiven != nil), ("--column", series.column != nil), ("--exog", series.exog != nil), ("--timezone", series.timezone != nil), ("--fill", series.fill != nil)
+            ].filter(\.1).map(\.0)
+            guard seriesFlags.isEmpty else {
+                throw CLIFailure("\(seriesFlags.joined(separator: ", ")) need\(seriesFlags.count == 1 ? "s" : "") --data (a loaded model forecasts from the series it was fitted on)")
+            }
             guard let data = FileManager.default.contents(atPath: loadModel) else { throw CLIFailure("\(loadModel): cannot read the file") }
             saved = try ModelFile.decode(data, file: loadModel)
             neural.noteUnused(by: [], loaded: true)
@@ -338,6 +355,7 @@ struct ForecastCommand: ParsableCommand {
             if self.horizon == nil { horizon = max(1, s.periodsPerDay) }
             var f = try neural.apply(to: ForecasterCatalog.make(model, periodsPerDay: s.periodsPerDay))
             neural.noteUnused(by: [f])
+            series.noteUnusedRegressors(by: [f])
             defer { NeuralTrainingOptions.finishLine() }
             // Elapsed seconds on a terminal while the model fits (the networks draw their epochs instead).
             let ticker = TerminalProgress(enabled: !(f is NeuralForecaster))

@@ -159,6 +159,28 @@ import Testing
         #expect(r.code == 0 && !r.stderr.contains("note"), "\(r.stderr)")
     }
 
+    /// Regressors that no model uses are noted; series options with a loaded model are refused (exit 2, nothing
+    /// written); `anomalies` refuses --exog and a --seed without --inject-rate.
+    @Test func unusedSeriesOptionsAreNotedOrRefused() throws {
+        let dir = try CLI.temporaryDirectory()
+        let victoria = TestFixtures.packageRoot.appendingPathComponent("Datasets/victoria_demand_2014_hourly.csv").path
+        let base = ["--data", victoria, "--column", "demand_gw", "--exog", "temperature_c"]
+        var r = try CLI.run(["backtest"] + base + ["--models", "seasonal-naive,mstl-ets", "--test-days", "1"])
+        #expect(r.code == 0 && r.stderr.contains("note: --exog temperature_c not used: seasonal-naive, mstl-ets use no regressors"), "\(r.stderr)")
+        r = try CLI.run(["backtest"] + base + ["--models", "seasonal-naive,arima", "--test-days", "1"])
+        #expect(r.code == 0 && !r.stderr.contains("note"), "\(r.stderr)")
+        let model = dir.appendingPathComponent("m.json").path, out = dir.appendingPathComponent("f.csv").path
+        r = try CLI.run(["forecast", "--data", victoria, "--column", "demand_gw", "--save-model", model])
+        #expect(r.code == 0, "\(r.stderr)")
+        r = try CLI.run(["forecast", "--load-model", model, "--model", "arima", "--fill", "linear", "--out", out])
+        #expect(r.code == 2 && r.stderr.contains("--model, --fill need --data"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        r = try CLI.run(["anomalies"] + base)
+        #expect(r.code == 2 && r.stderr.contains("--exog: anomalies reads no regressors"), "\(r.stderr)")
+        r = try CLI.run(["anomalies", "--data", victoria, "--column", "demand_gw", "--seed", "2"])
+        #expect(r.code == 2 && r.stderr.contains("--seed applies with --inject-rate only"), "\(r.stderr)")
+    }
+
     /// A spreadsheet export from a locale with a decimal comma (semicolons, CRLF, a BOM) forecasts exactly as the
     /// same series written with commas.
     @Test func aSemicolonExportWithDecimalCommasForecastsLikeTheCommaFile() throws {

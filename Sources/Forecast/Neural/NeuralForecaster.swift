@@ -80,6 +80,7 @@ public struct TrainingProgress: Sendable {
 /// learning-rate schedule and early stopping on the most recent windows. Horizons beyond the trained one are
 /// forecast recursively.
 public struct NeuralForecaster: Forecaster, Codable {
+    public var usesRegressors: Bool { true }
     public let name: String
     public var architecture: NetworkArchitecture
     public var options: NeuralOptions
