@@ -51,18 +51,28 @@ extension SolverBackend: ExpressibleByArgument {}
 
 /// Options shared by the commands that solve.
 struct SolverOptionGroup: ParsableArguments {
-    @Option(help: "Solver backend: cbc or glpk.")
-    var solver: SolverBackend = .cbc
+    @Option(name: .customLong("solver"), help: "Solver backend: cbc or glpk (default: cbc).")
+    var solverGiven: SolverBackend?
 
     @Option(name: .customLong("time-limit"), help: "Wall-clock limit in seconds.")
     var timeLimit: Double?
 
-    @Option(help: "Relative MIP gap at which to stop.")
-    var gap: Double = 1e-4
+    @Option(name: .customLong("gap"), help: "Relative MIP gap at which to stop (default: 0.0001).")
+    var gapGiven: Double?
 
-    @Option(help: "Threads for the solver (CBC; GLPK is single-threaded).")
-    var threads: Int = 1
+    @Option(name: .customLong("threads"), help: "Threads for the solver (CBC; GLPK is single-threaded; default: 1).")
+    var threadsGiven: Int?
 
     @Flag(help: "Show the solver's own log.")
     var verbose = false
+
+    var solver: SolverBackend { solverGiven ?? .cbc }
+    var gap: Double { gapGiven ?? 1e-4 }
+    var threads: Int { threadsGiven ?? 1 }
+
+    /// The flags given that only a central solve uses (for `--method agents`, which runs its own agents).
+    var centralOnlyFlags: [String] {
+        [("--solver", solverGiven != nil), ("--gap", gapGiven != nil), ("--threads", threadsGiven != nil), ("--verbose", verbose)]
+            .filter(\.1).map(\.0)
+    }
 }

@@ -25,7 +25,7 @@ struct ScheduleCommand: ParsableCommand {
 
     @Option(
         help:
-            "central (one MILP) or agents (each prosumer's agent plans at the coordinator's prices, as `peergrid clear`; --time-limit applies, --solver and --gap do not)."
+            "central (one MILP) or agents (each prosumer's agent plans at the coordinator's prices, as `peergrid clear`; --time-limit applies; --solver, --gap, --threads, --verbose and --build-only are refused)."
     )
     var method: DayAheadOptions.Method = .central
 
@@ -42,6 +42,14 @@ struct ScheduleCommand: ParsableCommand {
 
     @Flag(name: .customLong("build-only"), help: "Validate, build and hand the model to the solver, write summary.json, stop.")
     var buildOnly = false
+
+    func validate() throws {
+        let unused = solverOptions.centralOnlyFlags
+        if method == .agents, !unused.isEmpty {
+            throw ValidationError("\(unused.joined(separator: ", ")) appl\(unused.count == 1 ? "ies" : "y") to --method central only (the agents solve their own problems)")
+        }
+        if method == .agents, buildOnly { throw ValidationError("--build-only builds the central MILP; it applies to --method central only") }
+    }
 
     func run() throws {
         let started = Stopwatch()

@@ -28,6 +28,9 @@ import Testing
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
         #expect(summary["solver"] as? String == "agents")
         #expect((summary["objective"] as? Double ?? .infinity) <= 47.260311 * 1.005)
+        // The central solver's settings are refused with agents rather than dropped.
+        let bad = try CLI.run(["schedule", "--method", "agents", "--community", CLI.fixture("example-3x24.json"), "--solver", "glpk", "--gap", "0.1"])
+        #expect(bad.code == 2 && bad.stderr.contains("--solver, --gap apply to --method central only"), "\(bad.stderr)")
     }
 
     @Test func infeasibleExitsThreeAndWritesNoSchedule() throws {
