@@ -91,8 +91,14 @@ struct RLTrainCommand: ParsableCommand {
     @Option(help: "Discount per period (default 1 for qlearning, 0.99 for dqn).")
     var discount: Double?
 
-    @Option(help: "State-of-charge bins of the Q table.")
-    var socBins = 10
+    @Option(name: .customLong("soc-bins"), help: "qlearning: state-of-charge bins of the Q table (default: 10).")
+    var socBinsGiven: Int?
+
+    var socBins: Int { socBinsGiven ?? 10 }
+
+    func validate() throws {
+        if socBinsGiven != nil, policy != .qlearning { throw ValidationError("--soc-bins applies to --policy qlearning only (the DQN reads the state of charge as a number)") }
+    }
 
     @Option(help: "Random seed (exploration, replay, initial weights).")
     var seed: UInt64 = 1
@@ -155,18 +161,26 @@ struct RLEvaluateCommand: ParsableCommand {
     @Flag(help: "Skip model predictive control (one solve per period).")
     var noMPC = false
 
-    @Option(help: "MPC: how much of this period's load forecast error carries k periods ahead (times this^k).")
-    var mpcLoadPersistence = MPCPolicy().loadPersistence
+    @Option(
+        name: .customLong("mpc-load-persistence"),
+        help: "MPC: how much of this period's load forecast error carries k periods ahead (times this^k; default: \(MPCPolicy().loadPersistence)).")
+    var mpcLoadPersistenceGiven: Double?
 
     @Option(
-        name: .customLong("mpc-pv-persistence"), help: "MPC: how much of this period's PV ratio (actual / forecast) carries k periods ahead (times this^k).")
-    var mpcPVPersistence = MPCPolicy().pvPersistence
+        name: .customLong("mpc-pv-persistence"),
+        help: "MPC: how much of this period's PV ratio (actual / forecast) carries k periods ahead (times this^k; default: \(MPCPolicy().pvPersistence)).")
+    var mpcPVPersistenceGiven: Double?
 
     @Option(
+        name: .customLong("mpc-scenarios"),
         help:
-            "MPC: plan over the last N days' actual load and PV as scenarios of the rest of the day (a stochastic LP); 0 plans on the day-ahead forecasts alone."
+            "MPC: plan over the last N days' actual load and PV as scenarios of the rest of the day (a stochastic LP); 0 plans on the day-ahead forecasts alone (default: \(MPCPolicy().scenarioDays))."
     )
-    var mpcScenarios = MPCPolicy().scenarioDays
+    var mpcScenariosGiven: Int?
+
+    var mpcLoadPersistence: Double { mpcLoadPersistenceGiven ?? MPCPolicy().loadPersistence }
+    var mpcPVPersistence: Double { mpcPVPersistenceGiven ?? MPCPolicy().pvPersistence }
+    var mpcScenarios: Int { mpcScenariosGiven ?? MPCPolicy().scenarioDays }
 
     @Flag(help: "MPC with scenarios: weight the past days equally (by default each is weighted by how close it was to today so far).")
     var mpcEqualWeights = false
@@ -188,6 +202,16 @@ struct RLEvaluateCommand: ParsableCommand {
         guard mpcScenarios >= 0 && mpcScenarios <= 56 else { throw ValidationError("--mpc-scenarios must be in 0 ... 56, not \(mpcScenarios)") }
         for (name, v) in [("--mpc-load-persistence", mpcLoadPersistence), ("--mpc-pv-persistence", mpcPVPersistence)] where !(v >= 0 && v <= 1) {
             throw ValidationError("\(name) must be in [0, 1], not \(v)")
+        }
+        // MPC settings that would not be used are refused rather than dropped.
+        let mpcFlags = [
+            ("--mpc-load-persistence", mpcLoadPersistenceGiven != nil), ("--mpc-pv-persistence", mpcPVPersistenceGiven != nil),
+            ("--mpc-scenarios", mpcScenariosGiven != nil), ("--mpc-equal-weights", mpcEqualWeights), ("--mpc-all-days", mpcAllDays),
+            ("--mpc-knows", !mpcKnows.isEmpty)
+        ].filter(\.1).map(\.0)
+        if noMPC, !mpcFlags.isEmpty { throw ValidationError("--no-mpc skips MPC; \(mpcFlags.joined(separator: ", ")) would not be used") }
+        if mpcScenarios == 0, mpcEqualWeights || mpcAllDays {
+            throw ValidationError("--mpc-equal-weights and --mpc-all-days choose the scenarios; with --mpc-scenarios 0 there are none")
         }
     }
 

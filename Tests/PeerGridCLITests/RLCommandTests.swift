@@ -81,6 +81,13 @@ import Testing
         r = try CLI.run(["rl", "evaluate", "--community", Self.demo, "--mpc-scenarios", "57", "--json", json])
         #expect(r.code == 2 && r.stderr.contains("--mpc-scenarios"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: json))
+        // Settings the run would not use are refused, not dropped.
+        r = try CLI.run(["rl", "train", "--community", Self.demo, "--policy", "dqn", "--soc-bins", "5", "--out", out])
+        #expect(r.code == 2 && r.stderr.contains("--soc-bins applies to --policy qlearning only"), "\(r.stderr)")
+        r = try CLI.run(["rl", "evaluate", "--community", Self.demo, "--no-mpc", "--mpc-scenarios", "5", "--mpc-all-days"])
+        #expect(r.code == 2 && r.stderr.contains("--no-mpc skips MPC; --mpc-scenarios, --mpc-all-days would not be used"), "\(r.stderr)")
+        r = try CLI.run(["rl", "evaluate", "--community", Self.demo, "--mpc-scenarios", "0", "--mpc-equal-weights"])
+        #expect(r.code == 2 && r.stderr.contains("with --mpc-scenarios 0 there are none"), "\(r.stderr)")
     }
 
     /// MPC runs by default over past days of the same type with analog weights and says so; `--mpc-all-days` pairs
