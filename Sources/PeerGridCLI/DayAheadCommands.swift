@@ -23,9 +23,11 @@ struct DayAheadOptionGroup: ParsableArguments {
     @Option(
         name: .customLong("auto-candidates"),
         help: ArgumentHelp(
-            "auto: the models it chooses among, comma-separated (\(AutoSelectForecaster.choosable.joined(separator: ", ")))",
+            "auto: the models it chooses among, comma-separated (\(AutoSelectForecaster.choosable.joined(separator: ", ")); default: \(DayAheadOptions().autoCandidates.joined(separator: ",")))",
             valueName: "M1,M2,..."))
-    var autoCandidates: String = DayAheadOptions().autoCandidates.joined(separator: ",")
+    var autoCandidatesGiven: String?
+
+    var autoCandidates: String { autoCandidatesGiven ?? DayAheadOptions().autoCandidates.joined(separator: ",") }
 
     @Option(
         name: .customLong("calibration-days"),
@@ -80,11 +82,19 @@ struct DayAheadOptionGroup: ParsableArguments {
     )
     var market: MechanismName?
 
-    @Option(name: .customLong("market-steps"), help: "Price steps of the derived bids (1 to 50).")
-    var marketSteps = 5
+    @Option(name: .customLong("market-steps"), help: "With --market: price steps of the derived bids (1 to 50; default: 5).")
+    var marketStepsGiven: Int?
+
+    var marketSteps: Int { marketStepsGiven ?? 5 }
 
     func validate() throws {
         guard (1...50).contains(marketSteps) else { throw ValidationError("--market-steps must be 1 to 50, not \(marketSteps)") }
+        // Settings the run would not use are refused rather than dropped.
+        if autoCandidatesGiven != nil, model != "auto" { throw ValidationError("--auto-candidates applies to --model auto only, not \(model)") }
+        if seed != nil || epochs != nil, !["lstm", "cnn"].contains(model) {
+            throw ValidationError("--seed and --epochs apply to --model lstm or cnn only (\(model) trains no network)")
+        }
+        if marketStepsGiven != nil, market == nil { throw ValidationError("--market-steps applies with --market only") }
         guard pricingTimeLimit > 0 else { throw ValidationError("--pricing-time-limit must be > 0") }
         // The planner checks these again; here a bad name exits 2 before `batch` opens its store.
         do { try DayAheadPlanner.checkForecasters(options(date: nil)) } catch let e as DayAheadError { throw ValidationError(e.description) }

@@ -117,11 +117,15 @@ func hiddenEntries(_ root: URL) -> [String] {
         #expect(series.allSatisfy { ["seasonal-naive", "mstl-ets", "zero"].contains($0["model"] as? String ?? "") })
         for (option, value, message) in [
             ("--auto-candidates", "seasonal-naive,lstm", "auto cannot choose 'lstm'"), ("--auto-candidates", ",", "no candidate given"),
-            ("--calibration-days", "400", "--calibration-days must be 0 to 366")
+            ("--calibration-days", "400", "--calibration-days must be 0 to 366"),
+            // Settings the run would not use are refused, not dropped.
+            ("--model", "seasonal-naive --auto-candidates arima", "--auto-candidates applies to --model auto only"),
+            ("--epochs", "3", "--seed and --epochs apply to --model lstm or cnn only (auto trains no network)"),
+            ("--market-steps", "3", "--market-steps applies with --market only")
         ] {
-            let bad = try CLI.run([
-                "day-ahead", "--community", CLI.fixture("small-community.json"), option, value, "--out", out.appendingPathComponent("bad").path
-            ])
+            let bad = try CLI.run(
+                ["day-ahead", "--community", CLI.fixture("small-community.json"), option]
+                    + value.split(separator: " ").map(String.init) + ["--out", out.appendingPathComponent("bad").path])
             #expect(bad.code == 2 && bad.stderr.contains(message), "\(bad.stderr)")
             #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("bad").path))
         }
