@@ -38,7 +38,9 @@ struct LedgerAppendOptions: ParsableArguments {
 
     func validate() throws {
         if ledger != nil, ledgerKey == nil { throw ValidationError("--ledger needs --ledger-key KEY (peergrid ledger keygen)") }
-        if ledger == nil, ledgerKey != nil || operatorKey != nil { throw ValidationError("--ledger-key and --operator-key need --ledger FILE") }
+        if ledger == nil, ledgerKey != nil || operatorKey != nil || clearingID != nil {
+            throw ValidationError("--ledger-key, --operator-key and --clearing need --ledger FILE")
+        }
     }
 
     /// Reads the keys before any work is done, so that a bad key file fails fast.

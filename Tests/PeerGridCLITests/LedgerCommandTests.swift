@@ -107,6 +107,9 @@ import Testing
         #expect(r.code == 2 && r.stderr.contains("not a PeerGrid ledger"), "\(r.stderr)")
         r = try CLI.run(["ledger", "verify", "--ledger", "missing.db"], in: dir)
         #expect(r.code == 2 && r.stderr.contains("no such ledger"), "\(r.stderr)")
+        // A clearing id without a ledger would be dropped: refused.
+        r = try CLI.run(["schedule", "--community", Self.example, "--out", "o2", "--clearing", "c1"], in: dir)
+        #expect(r.code == 2 && r.stderr.contains("--clearing need --ledger FILE"), "\(r.stderr)")
     }
 
     /// An error nobody foresaw (a plain Swift error injected into the binary) exits 70, internal, never 2.
