@@ -16,8 +16,14 @@ struct SolveCommand: ParsableCommand {
 
     @OptionGroup var solverOptions: SolverOptionGroup
 
-    @Option(name: .customLong("mps-format"), help: "MPS dialect: free or fixed.")
-    var mpsFormat: MPS.Format = .free
+    @Option(name: .customLong("mps-format"), help: "MPS dialect: free or fixed (default: free).")
+    var mpsFormatGiven: MPS.Format?
+
+    var mpsFormat: MPS.Format { mpsFormatGiven ?? .free }
+
+    func validate() throws {
+        if mpsFormatGiven != nil, model.lowercased().hasSuffix(".lp") { throw ValidationError("--mps-format applies to MPS files, not to \(model)") }
+    }
 
     @Flag(help: "Print one JSON object instead of the human summary.")
     var json = false

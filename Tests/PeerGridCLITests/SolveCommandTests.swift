@@ -66,6 +66,8 @@ import Testing
         #expect(try CLI.run(["solve", CLI.fixture("mknap-1.mps"), "--gap", "-1"]).code == 2)
         #expect(try CLI.run(["solve", "/nonexistent/model.mps"]).code == 2)
         #expect(try CLI.run(["solve", "--help"]).code == 0)
+        let lp = try CLI.run(["solve", "model.lp", "--mps-format", "fixed"])
+        #expect(lp.code == 2 && lp.stderr.contains("--mps-format applies to MPS files"), "\(lp.stderr)")
     }
 }
 
