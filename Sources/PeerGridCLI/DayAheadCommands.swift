@@ -89,15 +89,19 @@ struct DayAheadOptionGroup: ParsableArguments {
 
     func validate() throws {
         guard (1...50).contains(marketSteps) else { throw ValidationError("--market-steps must be 1 to 50, not \(marketSteps)") }
-        // Settings the run would not use are refused rather than dropped.
-        if autoCandidatesGiven != nil, model != "auto" { throw ValidationError("--auto-candidates applies to --model auto only, not \(model)") }
-        if seed != nil || epochs != nil, !["lstm", "cnn"].contains(model) {
-            throw ValidationError("--seed and --epochs apply to --model lstm or cnn only (\(model) trains no network)")
-        }
         if marketStepsGiven != nil, market == nil { throw ValidationError("--market-steps applies with --market only") }
         guard pricingTimeLimit > 0 else { throw ValidationError("--pricing-time-limit must be > 0") }
         // The planner checks these again; here a bad name exits 2 before `batch` opens its store.
         do { try DayAheadPlanner.checkForecasters(options(date: nil)) } catch let e as DayAheadError { throw ValidationError(e.description) }
+    }
+
+    /// `day-ahead` refuses model settings its one model would not use (`batch` keeps them: a manifest entry's own
+    /// model may use them).
+    func refuseUnusedModelSettings() throws {
+        if autoCandidatesGiven != nil, model != "auto" { throw ValidationError("--auto-candidates applies to --model auto only, not \(model)") }
+        if seed != nil || epochs != nil, !["lstm", "cnn"].contains(model) {
+            throw ValidationError("--seed and --epochs apply to --model lstm or cnn only (\(model) trains no network)")
+        }
     }
 
     /// `--auto-candidates` as a list.
@@ -156,6 +160,8 @@ struct DayAheadCommand: ParsableCommand {
     @OptionGroup var settings: DayAheadOptionGroup
 
     @OptionGroup var ledgerOptions: LedgerAppendOptions
+
+    func validate() throws { try settings.refuseUnusedModelSettings() }
 
     func run() throws {
         let ledgerKeys = try ledgerOptions.keys()
