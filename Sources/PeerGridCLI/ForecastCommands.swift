@@ -39,7 +39,9 @@ struct SeriesOptions: ParsableArguments {
         guard let exog, !forecasters.contains(where: \.usesRegressors) else { return }
         let names = forecasters.map(\.name).joined(separator: ", ")
         FileHandle.standardError.write(
-            Data("peergrid: note: --exog \(exog) not used: \(names) use\(forecasters.count == 1 ? "s" : "") no regressors (arima, arima-fourier, mstl-arima, lstm, cnn, ensemble and auto do)\n".utf8))
+            Data(
+                "peergrid: note: --exog \(exog) not used: \(names) use\(forecasters.count == 1 ? "s" : "") no regressors (arima, arima-fourier, mstl-arima, lstm, cnn, ensemble and auto do)\n"
+                    .utf8))
     }
 
     /// A note when the step does not divide a day (``TimeSeries/stepDividesDay``).
@@ -89,7 +91,8 @@ struct NeuralTrainingOptions: ParsableArguments {
         let flags = given
         guard !flags.isEmpty, loaded || !forecasters.contains(where: { $0 is NeuralForecaster }) else { return }
         let why =
-            loaded ? "a loaded model is not trained again" : "only lstm and cnn train a network (models here: \(forecasters.map(\.name).joined(separator: ", ")))"
+            loaded
+            ? "a loaded model is not trained again" : "only lstm and cnn train a network (models here: \(forecasters.map(\.name).joined(separator: ", ")))"
         FileHandle.standardError.write(Data("peergrid: note: \(flags.joined(separator: ", ")) not used: \(why)\n".utf8))
     }
 
@@ -341,10 +344,13 @@ struct ForecastCommand: ParsableCommand {
             }
             guard calibrationDays == 0 else { throw CLIFailure("--calibration-days needs --data (a loaded model keeps the calibration it was saved with)") }
             let seriesFlags = [
-                ("--model", modelGiven != nil), ("--column", series.column != nil), ("--exog", series.exog != nil), ("--timezone", series.timezone != nil), ("--fill", series.fill != nil)
+                ("--model", modelGiven != nil), ("--column", series.column != nil), ("--exog", series.exog != nil), ("--timezone", series.timezone != nil),
+                ("--fill", series.fill != nil)
             ].filter(\.1).map(\.0)
             guard seriesFlags.isEmpty else {
-                throw CLIFailure("\(seriesFlags.joined(separator: ", ")) need\(seriesFlags.count == 1 ? "s" : "") --data (a loaded model forecasts from the series it was fitted on)")
+                throw CLIFailure(
+                    "\(seriesFlags.joined(separator: ", ")) need\(seriesFlags.count == 1 ? "s" : "") --data (a loaded model forecasts from the series it was fitted on)"
+                )
             }
             guard let data = FileManager.default.contents(atPath: loadModel) else { throw CLIFailure("\(loadModel): cannot read the file") }
             saved = try ModelFile.decode(data, file: loadModel)

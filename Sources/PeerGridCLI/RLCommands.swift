@@ -97,7 +97,9 @@ struct RLTrainCommand: ParsableCommand {
     var socBins: Int { socBinsGiven ?? 10 }
 
     func validate() throws {
-        if socBinsGiven != nil, policy != .qlearning { throw ValidationError("--soc-bins applies to --policy qlearning only (the DQN reads the state of charge as a number)") }
+        if socBinsGiven != nil, policy != .qlearning {
+            throw ValidationError("--soc-bins applies to --policy qlearning only (the DQN reads the state of charge as a number)")
+        }
     }
 
     @Option(help: "Random seed (exploration, replay, initial weights).")

@@ -46,7 +46,8 @@ struct ScheduleCommand: ParsableCommand {
     func validate() throws {
         let unused = solverOptions.centralOnlyFlags
         if method == .agents, !unused.isEmpty {
-            throw ValidationError("\(unused.joined(separator: ", ")) appl\(unused.count == 1 ? "ies" : "y") to --method central only (the agents solve their own problems)")
+            throw ValidationError(
+                "\(unused.joined(separator: ", ")) appl\(unused.count == 1 ? "ies" : "y") to --method central only (the agents solve their own problems)")
         }
         if method == .agents, buildOnly { throw ValidationError("--build-only builds the central MILP; it applies to --method central only") }
     }

@@ -151,7 +151,9 @@ import Testing
         let out = dir.appendingPathComponent("f.csv").path
         var r = try CLI.run(["forecast", "--data", Self.taylor, "--column", "demand_mw", "--model", "seasonal-naive", "--window", "5", "--out", out])
         #expect(r.code == 0 && r.stderr.contains("note: --window not used: only lstm and cnn train a network (models here: seasonal-naive)"), "\(r.stderr)")
-        r = try CLI.run(["forecast", "--data", Self.taylor, "--column", "demand_mw", "--model", "seasonal-naive", "--save-model", dir.appendingPathComponent("m.json").path])
+        r = try CLI.run([
+            "forecast", "--data", Self.taylor, "--column", "demand_mw", "--model", "seasonal-naive", "--save-model", dir.appendingPathComponent("m.json").path
+        ])
         #expect(r.code == 0 && !r.stderr.contains("note"), "\(r.stderr)")
         r = try CLI.run(["forecast", "--load-model", dir.appendingPathComponent("m.json").path, "--epochs", "3", "--seed", "2", "--out", out])
         #expect(r.code == 0 && r.stderr.contains("note: --epochs, --seed not used: a loaded model is not trained again"), "\(r.stderr)")
