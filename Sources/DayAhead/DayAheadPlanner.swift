@@ -22,6 +22,9 @@ public enum DayAheadError: PeerGridError {
     /// A pricing section the storage game cannot use (bad input), or a prosumer without a feasible answer of its
     /// own (infeasible): the community file and the reason, with the kind kept.
     case pricing(file: String, PricingInputError)
+    /// The peer-to-peer market could not settle (bad settings, or a prosumer without a plan of its own under the
+    /// market's trades): the community file and the reason, with the kind kept.
+    case market(file: String, MarketError)
 
     public var description: String {
         switch self {
@@ -29,12 +32,16 @@ public enum DayAheadError: PeerGridError {
         case let .history(e): return e.description
         case let .community(e): return e.description
         case let .pricing(file, e): return "\(file): \(e.description)"
+        case let .market(file, e): return "\(file): market: \(e.description)"
         }
     }
 
     public var kind: FailureKind {
-        if case let .pricing(_, e) = self { return e.kind }
-        return .badInput
+        switch self {
+        case let .pricing(_, e): return e.kind
+        case let .market(_, e): return e.kind
+        default: return .badInput
+        }
     }
 }
 
@@ -214,7 +221,7 @@ public struct DayAheadPlanner: Sendable {
             let pool = schedule.settlement.map { Dictionary($0.bills.map { ($0.id, $0.bill) }, uniquingKeysWith: { a, _ in a }) }
             do { market = try DayAheadMarket.run(community, mechanism: name, steps: options.marketSteps, solver: solver(), pool: pool) } catch let e
                 as MarketError
-            { throw DayAheadError.badInput("\(communityFile): market: \(e.description)") }
+            { throw DayAheadError.market(file: communityFile, e) }
         }
         var r = DayAheadResult(
             community: community, date: Self.dayFormatter.string(from: inputs.dayStart), options: options,

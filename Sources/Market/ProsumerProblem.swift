@@ -29,9 +29,10 @@ struct ProsumerProblem {
             p2p: P2P(enabled: false, feePerKWh: 0), sharedStorage: nil, prosumers: [p])
         let result = try scheduler.schedule(alone)
         guard result.status.hasSolution, let cost = result.objective else {
-            throw MarketError.badInput(
+            let message =
                 "prosumer \(p.id): its own problem ended \(result.status.rawValue) under the market's prices"
-                    + (result.diagnosis.map { " (\($0.sentence))" } ?? ""))
+                + (result.diagnosis.map { " (\($0.sentence))" } ?? "")
+            throw result.status == .infeasible ? MarketError.infeasible(message) : MarketError.noSolution(message)
         }
         let dt = community.hoursPerPeriod
         return (result.flows[0].map { ($0.gridImport - $0.gridExport) * dt }, cost)

@@ -46,7 +46,7 @@ struct MarketBidsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bids",
         abstract: "Derive every prosumer's bids from its own optimization (its marginal value of energy).",
-        discussion: "Writes bids.csv (bidder,period,side,quantity_kwh,price_per_kwh,divisible) to --out. Exit codes: 0 done, 2 bad input, 70 internal error.")
+        discussion: "Writes bids.csv (bidder,period,side,quantity_kwh,price_per_kwh,divisible) to --out. Exit codes: 0 done, 2 bad input, 3 a prosumer has no feasible plan of its own (the reason named), 4 no solution within the limits, 70 internal error.")
 
     @Option(help: "The community file (JSON, spec/community.md).")
     var community: String
@@ -59,7 +59,7 @@ struct MarketBidsCommand: ParsableCommand {
     func run() throws {
         let parsed = try CommunityFile.read(community)
         let clock = Stopwatch()
-        let book = try options.derive(parsed)
+        let book = try inContext(community) { try options.derive(parsed) }
         try writeMarketOutputs([(name: "bids.csv", text: BidFile.csv(book))], into: out)
         let buys = book.bids.filter { $0.side == .buy }.count
         print(
@@ -76,7 +76,7 @@ struct MarketClearCommand: ParsableCommand {
         discussion: """
             Bids come from --bids FILE (CSV or JSON), or are derived from --community FILE; with both, the file's bids \
             are cleared and settled against the community. Writes trades.csv, payments.csv and summary.json to --out. \
-            Exit codes: 0 cleared, 2 bad input, 70 internal error.
+            Exit codes: 0 cleared, 2 bad input, 3 a prosumer has no feasible plan of its own (the reason named), 4 no solution within the limits, 70 internal error.
             """)
 
     @Option(help: "A bid file: CSV with bidder,period,side,quantity_kwh,price_per_kwh,divisible, or JSON.")
@@ -149,7 +149,7 @@ struct MarketClearCommand: ParsableCommand {
         }
         if let m = minutes, !(1...1440).contains(m) { throw CLIFailure("--period-minutes must be 1 to 1440") }
         let book: BidBook
-        if let bids { book = try BidFile.read(bids, periods: parsed?.periods) } else { book = try options.derive(parsed!) }
+        if let bids { book = try BidFile.read(bids, periods: parsed?.periods) } else { book = try inContext(community ?? "") { try options.derive(parsed!) } }
         let defaultFee = networkFee ?? parsed.map { $0.p2p.feePerKWh } ?? 0
         let pairFees = try fees.map { try NetworkFees.read($0, defaultFee: defaultFee) } ?? NetworkFees(defaultFee: defaultFee)
         let solver = options.solver.make()
@@ -161,9 +161,11 @@ struct MarketClearCommand: ParsableCommand {
             let progress = ProgressLine()
             progress.show("settling \(parsed.prosumers.count) prosumers")
             let settlement = MarketSettlement(solver: solver)
-            let pool = noPool ? nil : try settlement.poolBills(parsed)
+            let pool = noPool ? nil : try inContext(community ?? "") { try settlement.poolBills(parsed) }
             poolMissing = pool?.missing
-            bills = try settlement.bills(parsed, result, pool: pool?.bills, standalone: settlement.standaloneCosts(parsed))
+            bills = try inContext(community ?? "") {
+                try settlement.bills(parsed, result, pool: pool?.bills, standalone: settlement.standaloneCosts(parsed))
+            }
             progress.finish()
         }
         var settings: [(String, JSON)] = [("bids", .string(bids ?? "derived from \(community ?? "")")), ("solver", .string(options.solver.rawValue))]

@@ -70,6 +70,26 @@ import Testing
         #expect(String(describing: summary).contains("none: the central schedule is infeasible"), "\(summary)")
     }
 
+    /// A prosumer whose own problem has no solution (its load beyond its connection) exits 3, infeasible, as
+    /// `schedule` and `clear` do, naming the file, the prosumer and the shortfall; nothing is written. (It exited 2,
+    /// bad input, without the file's name.)
+    @Test func aProsumerWithoutAPlanOfItsOwnExitsThree() throws {
+        let dir = try CLI.temporaryDirectory()
+        var community = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: CLI.fixture("example-3x24.json")))) as! [String: Any]
+        var prosumers = community["prosumers"] as! [[String: Any]]
+        prosumers[0]["load_kw"] = Array(repeating: 20.0, count: 24)  // h001's connection is 14 kW
+        community["prosumers"] = prosumers
+        let file = dir.appendingPathComponent("over.json")
+        try JSONSerialization.data(withJSONObject: community).write(to: file)
+        for command in [["market", "bids"], ["market", "clear", "--mechanism", "huang"]] {
+            let out = dir.appendingPathComponent("out")
+            let r = try CLI.run(command + ["--community", file.path, "--out", out.path])
+            #expect(r.code == 3, "\(command): \(r.stderr)")
+            #expect(r.stderr.contains("over.json: prosumer h001: its own problem ended infeasible") && r.stderr.contains("too low by 6.0 kW"), "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out.path))
+        }
+    }
+
     @Test func clearsAHandWrittenWindowsBidFile() throws {
         let out = try CLI.temporaryDirectory()
         let r = try CLI.run(["market", "clear", "--bids", CLI.fixture("market-bids.csv"), "--mechanism", "pay-as-clear", "--out", out.path])
