@@ -3,8 +3,9 @@ import Foundation
 
 /// What can go wrong in a decentralized clearing.
 public enum AgentError: PeerGridError, Equatable {
-    /// An agent's own problem has no feasible plan at all (its load cannot be met within its connection).
-    case infeasible(agent: String)
+    /// An agent's own problem has no feasible plan at all (its load cannot be met within its connection), with the
+    /// reason when it is known.
+    case infeasible(agent: String, reason: String? = nil)
     /// An agent's solver failed.
     case solver(agent: String, detail: String)
     /// An agent file or directory that cannot be used.
@@ -29,7 +30,8 @@ public enum AgentError: PeerGridError, Equatable {
 
     public var description: String {
         switch self {
-        case let .infeasible(agent): return "prosumer \(agent) has no feasible plan of its own (its load, connection, battery and flexible loads conflict)"
+        case let .infeasible(agent, reason):
+            return "prosumer \(agent) has no feasible plan of its own (\(reason ?? "its load, connection, battery and flexible loads conflict"))"
         case let .solver(agent, detail): return "the solver of agent \(agent) failed: \(detail)"
         case let .badAgentFile(path, detail): return "\(path): \(detail)"
         case let .badOption(message): return message

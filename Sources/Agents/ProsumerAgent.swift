@@ -530,7 +530,12 @@ final class ProsumerAgent {
         for t in 0..<T {
             // Net draw with no and with full curtailment, within the connection both ways.
             let low = max(p.loadKW[t] - p.pvKW[t], -p.connectionKW), high = min(p.loadKW[t], p.connectionKW)
-            guard low <= high + 1e-9 else { throw AgentError.infeasible(agent: p.id) }
+            guard low <= high + 1e-9 else {
+                let net = p.loadKW[t] - p.pvKW[t]
+                throw AgentError.infeasible(
+                    agent: p.id,
+                    reason: String(format: "at period %d its load less its PV, %.3f kW, is above its connection of %.3f kW", t, net, p.connectionKW))
+            }
             func cost(_ n: Double) -> Double { n >= 0 ? signal.draw[t] * n : signal.feed[t] * n }
             var best = low
             for n in [0, high] where n >= low && n <= high && cost(n) < cost(best) - 1e-15 { best = n }

@@ -56,7 +56,7 @@ struct ClearCommand: ParsableCommand {
             MPIWorld.finish()
         }
         let parsed = try ClearCommand.readCommunity(file: community, agentsDir: agentsDir)
-        let result = try DecentralizedClearing(community: parsed, options: clearingOptions(parsed)).run()
+        let result = try inContext(community ?? agentsDir ?? "") { try DecentralizedClearing(community: parsed, options: clearingOptions(parsed)).run() }
         try finish(parsed, result)
     }
 

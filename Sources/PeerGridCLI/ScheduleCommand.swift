@@ -91,7 +91,7 @@ struct ScheduleCommand: ParsableCommand {
             if method == .agents {
                 var clearing = ClearingOptions()
                 clearing.timeLimit = solverOptions.timeLimit
-                var r = try DecentralizedClearing(community: parsed, options: clearing).run().schedule
+                var r = try inContext(community) { try DecentralizedClearing(community: parsed, options: clearing).run().schedule }
                 if noStandalone { r.standaloneCost = nil; r.standaloneBills = nil; r.standaloneStatus = nil }
                 result = r
             } else {
