@@ -27,6 +27,13 @@ public struct CSVTable: Sendable {
     /// The file name used in messages.
     public var file: String
 
+    /// `s` without leading and trailing `CharacterSet.whitespaces`; a cell that starts and ends with a visible ASCII
+    /// character (nearly every cell) is returned as it is, without Foundation's scan.
+    @inline(__always) public static func trimmed(_ s: String) -> String {
+        if let f = s.utf8.first, let l = s.utf8.last, f > 0x20, f < 0x7F, l > 0x20, l < 0x7F { return s }
+        return s.trimmingCharacters(in: .whitespaces)
+    }
+
     /// Parses `text`. The first non-empty record is the header. Throws ``CSVError`` on an unterminated quote,
     /// text after a closing quote, or a record whose field count differs from the header's.
     public init(text: String, file: String) throws {
@@ -37,9 +44,9 @@ public struct CSVTable: Sendable {
         if separator == UInt8(ascii: ";") {
             for r in all.indices { all[r].fields = all[r].fields.map(CSVTable.pointDecimal) }
         }
-        all.removeAll { $0.fields.count == 1 && $0.fields[0].trimmingCharacters(in: .whitespaces).isEmpty }
+        all.removeAll { $0.fields.count == 1 && CSVTable.trimmed($0.fields[0]).isEmpty }
         guard let first = all.first else { throw CSVError(file: file, line: 0, message: "the file is empty (a header is expected)") }
-        header = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        header = first.fields.map(CSVTable.trimmed)
         records = Array(all.dropFirst())
         for r in records where r.fields.count != header.count {
             throw CSVError(

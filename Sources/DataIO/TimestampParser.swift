@@ -22,7 +22,7 @@ public struct TimestampParser {
 
     /// The stamp's instant; stamps must come in time order for the autumn hour's second occurrence to be found.
     public mutating func parse(_ s: String) -> Date? {
-        if let d = iso.date(from: s) { return d }
+        if let d = InternetTime.parse(s) ?? iso.date(from: s) { return d }
         if let hint = Self.notISO(s) {
             problem = hint
             return nil

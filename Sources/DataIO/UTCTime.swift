@@ -6,6 +6,7 @@ import Foundation
 public enum UTCTime {
     /// `2000-08-27T00:00:00Z`.
     public static func string(_ date: Date) -> String {
+        if let fast = InternetTime.string(date) { return fast }
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
         f.timeZone = TimeZone(identifier: "UTC")
@@ -14,6 +15,7 @@ public enum UTCTime {
 
     /// `2000-08-27T00:00:00Z`, `2000-08-27T01:00:00+01:00` or `2000-08-27T00:00:00.250Z`; nil otherwise.
     public static func parse(_ text: String) -> Date? {
+        if let fast = InternetTime.parse(text) { return fast }
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
         if let d = f.date(from: text) { return d }

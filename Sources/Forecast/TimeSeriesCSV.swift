@@ -170,7 +170,7 @@ public enum TimeSeriesCSV {
         /// One row: its timestamp (after the previous one), its value (or none in a future row) and regressors.
         mutating func read(_ record: CSVTable.Record) throws {
             let n = record.line
-            let cells = record.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+            let cells = record.fields.map(CSVTable.trimmed)
             let stampText = stampText(cells)
             guard let stamp = parser.parse(stampText) else {
                 if let problem = parser.problem { throw fail(n, problem) }
