@@ -157,7 +157,7 @@ public enum DayAheadOutputs {
         let T = c.periods
         let modelCounts = Dictionary(grouping: r.forecasts, by: \.model).map { "\($0.key) x\($0.value.count)" }.sorted()
         var facts = [
-            "\(c.prosumers.count) prosumers, \(T) periods of \(c.periodMinutes) minutes from \(ScheduleReport.iso(c.start)).",
+            "\(counted(c.prosumers.count, "prosumer")), \(T) periods of \(c.periodMinutes) minutes from \(ScheduleReport.iso(c.start)).",
             "Schedule: \(s.status.rawValue) with \(s.solver), community cost \(money(s.objective)), stand-alone cost \(money(s.standaloneCost)), savings \(money(s.savings))\(s.savings.map { $0 < 0 ? " (negative: a community limit binds)" : "" } ?? "").",
             "Forecasts (\(r.options.model)): " + modelCounts.joined(separator: ", ") + "."
         ]

@@ -274,7 +274,7 @@ public struct DayAheadPlanner: Sendable {
 
     /// The day's schedule: the central MILP, or the prosumers' agents (`--method agents`).
     func schedule(_ community: Community, _ solverOptions: SolverOptions, communityFile: String) throws -> ScheduleResult {
-        progress?("scheduling \(community.name) (\(community.prosumers.count) prosumers, \(community.periods) periods)")
+        progress?("scheduling \(community.name) (\(counted(community.prosumers.count, "prosumer")), \(community.periods) periods)")
         do {
             if options.method == .agents {
                 var clearing = ClearingOptions()

@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 
 /// A proof that anyone can check with the operator's public key: an entry's inclusion in a signed tree head, or
@@ -186,7 +187,7 @@ public enum LedgerSync {
             let replicaCheck = try LedgerVerifier.verify(try replica.snapshot())
             guard replicaSize <= checked.entries else {
                 throw LedgerError.fork(
-                    "the replica has \(replicaSize) entries, the source only \(checked.entries): the "
+                    "the replica has \(counted(replicaSize, "entry")), the source only \(checked.entries): the "
                         + "source is behind or forked; refusing")
             }
             var stored: [Int: [Int: Merkle.Hash]] = [:]
@@ -201,7 +202,7 @@ public enum LedgerSync {
             let sourceRoot = try levels.root(size: replicaSize)
             if sourceRoot != replicaCheck.root {
                 throw LedgerError.fork(
-                    "fork: the source's first \(replicaSize) entries do not give the replica's signed "
+                    "fork: the source's first \(counted(replicaSize, "entry")) do not give the replica's signed "
                         + "root \(Hex.encode(replicaCheck.root).prefix(16))...; refusing to sync")
             }
             let proof = try levels.consistencyProof(oldSize: replicaSize, newSize: checked.entries)

@@ -1,3 +1,4 @@
+import DataIO
 /// What a successful verification saw.
 public struct LedgerVerification: Sendable {
     public var entries: Int
@@ -30,7 +31,7 @@ public enum LedgerVerifier {
                     entries: 0, batches: 0, checkpoints: 0, root: Merkle.emptyRoot,
                     latest: nil, decoded: [])
             }
-            throw fail("no signed checkpoint covers the \(n) entries", 0)
+            throw fail("no signed checkpoint covers the \(counted(n, "entry"))", 0)
         }
         guard latest.size == n else {
             throw fail("entries \(latest.size)...\(n - 1) are not covered by a signed checkpoint", latest.size)
@@ -184,7 +185,7 @@ public enum LedgerVerifier {
             guard c.size > lastSize else { throw fail("checkpoints are not in increasing size at \(c.size)", nil) }
             guard c.size <= n else {
                 throw fail(
-                    "a signed checkpoint covers \(c.size) entries, but only \(n) are stored: entries "
+                    "a signed checkpoint covers \(counted(c.size, "entry")), but only \(n) are stored: entries "
                         + "\(n)...\(c.size - 1) are missing", n)
             }
             guard c.time >= lastTime else { throw fail("the checkpoint at size \(c.size) is older than the one before", nil) }

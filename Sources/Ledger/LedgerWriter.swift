@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 import Synchronization
 
@@ -149,7 +150,7 @@ public enum LedgerWriter {
     static func checkHead(storage: LedgerStorage, size: Int, root: Merkle.Hash, operatorKey: [UInt8]) throws {
         guard let head = try storage.latestCheckpoint() else {
             throw LedgerError.integrity(
-                "the ledger has \(size) entries but no signed checkpoint; run ledger verify",
+                "the ledger has \(counted(size, "entry")) but no signed checkpoint; run ledger verify",
                 entry: 0)
         }
         guard head.size == size, head.root == root,

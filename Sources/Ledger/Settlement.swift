@@ -1,3 +1,4 @@
+import DataIO
 /// The settlement "smart contract": deterministic integer code that turns a clearing's trades into bills. Every
 /// entry names the rule version it was made under, and replay applies that version.
 ///
@@ -104,7 +105,7 @@ public enum LedgerReplay {
             let expected = SettlementRule.bills(for: ts)
             if logged.count != expected.count {
                 throw LedgerError.replay(
-                    "clearing \(clearing): \(logged.count) bills logged, the rule gives "
+                    "clearing \(clearing): \(counted(logged.count, "bill")) logged, the rule gives "
                         + "\(expected.count)")
             }
             for (have, want) in zip(logged, expected) where have.bill != want {

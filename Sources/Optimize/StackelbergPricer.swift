@@ -180,7 +180,8 @@ public struct StackelbergPricer: Sendable {
             parts = [classes.map(\.representative)]
             for c in classes { weights[c.representative] = Double(c.members.count) }
             if classes.count < all.count {
-                result.notes.append("\(all.count) prosumers fall into \(classes.count) classes of identical followers; the MILP has one of each, weighted")
+                result.notes.append(
+                    "\(counted(all.count, "prosumer")) fall into \(classes.count) classes of identical followers; the MILP has one of each, weighted")
             }
             if classes.count > 1 { try personalizedCaps() }
             if classes.count > 2 && pricer.pairCuts { try pairCaps() }
@@ -458,7 +459,7 @@ public struct StackelbergPricer: Sendable {
             prices.allSatisfy({ $0.charge.count == problem.periods && $0.discharge.count == problem.periods })
         else {
             throw PricingInputError(
-                path: "prices", message: "expected \(problem.periods) charge and discharge prices for each of \(problem.followers.count) prosumers")
+                path: "prices", message: "expected \(problem.periods) charge and discharge prices for each of \(counted(problem.followers.count, "prosumer"))")
         }
         var result = PricingResult(mode: mode, status: .feasible, solver: solver.name)
         result.pricesGiven = true

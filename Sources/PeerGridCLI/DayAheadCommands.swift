@@ -205,7 +205,7 @@ struct DayAheadCommand: ParsableCommand {
     static func text(_ r: DayAheadResult) -> String {
         func money(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "-" }
         let c = r.community, s = r.schedule
-        var lines = ["community \(c.name), \(r.date): \(c.prosumers.count) prosumers, \(c.periods) x \(c.periodMinutes) min"]
+        var lines = ["community \(c.name), \(r.date): \(counted(c.prosumers.count, "prosumer")), \(c.periods) x \(c.periodMinutes) min"]
         let picks = Dictionary(grouping: r.forecasts, by: \.model).map { "\($0.key) x\($0.value.count)" }.sorted().joined(separator: ", ")
         lines.append(String(format: "forecast  %@ (%@) in %.1f s", picks, r.options.model, r.forecastSeconds))
         if r.options.model == "auto" {

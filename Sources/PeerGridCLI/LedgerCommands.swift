@@ -63,7 +63,7 @@ struct LedgerAppendOptions: ParsableArguments {
             records: try records(), clearing: clearing, submitter: keys.submitter,
             operator: keys.operator, to: storage)
         print(
-            "ledger    \(ledger): \(receipt.appended) entries appended for clearing \(clearing) "
+            "ledger    \(ledger): \(counted(receipt.appended, "entry")) appended for clearing \(clearing) "
                 + "(entries \(receipt.firstIndex)...\(receipt.checkpoint.size - 1)); checkpoint signed at size "
                 + "\(receipt.checkpoint.size), root \(Hex.encode(receipt.checkpoint.root).prefix(16))...")
     }
@@ -215,7 +215,7 @@ struct LedgerProveCommand: ParsableCommand {
             ?? LedgerProof.consistency(oldSize: from!, newSize: size, storage: storage)
         if let out {
             try OutputFiles.write(proof.json, to: out)
-            print("proof     \(out): \(proof.kind.rawValue), \(proof.path.count) hashes, tree size \(proof.checkpoint.size)")
+            print("proof     \(out): \(proof.kind.rawValue), \(counted(proof.path.count, "hash")), tree size \(proof.checkpoint.size)")
         } else {
             print(proof.json, terminator: "")
         }
@@ -241,9 +241,11 @@ struct LedgerVerifyProofCommand: ParsableCommand {
         switch p.kind {
         case .inclusion:
             let entry = (try? LedgerEntry.decode(p.entry ?? [])).map { " (\($0.record.typeName), clearing \($0.clearing))" } ?? ""
-            print("holds     entry \(p.leafIndex!)\(entry) is in the signed tree of size \(p.checkpoint.size) (\(p.path.count) hashes)")
+            print("holds     entry \(p.leafIndex!)\(entry) is in the signed tree of size \(p.checkpoint.size) (\(counted(p.path.count, "hash")))")
         case .consistency:
-            print("holds     the signed tree of size \(p.checkpoint.size) extends the signed tree of size \(p.oldCheckpoint!.size) (\(p.path.count) hashes)")
+            print(
+                "holds     the signed tree of size \(p.checkpoint.size) extends the signed tree of size \(p.oldCheckpoint!.size) (\(counted(p.path.count, "hash")))"
+            )
         }
         if pinned == nil { print("note      the operator key was taken from the proof; pin it with --operator-key KEY.pub") }
     }
@@ -269,13 +271,15 @@ struct LedgerReplayCommand: ParsableCommand {
         let clearings = try LedgerReplay.run(verified.decoded)
         for c in clearings {
             print(
-                "replayed  \(c.clearing): rule \(c.ruleVersion), \(c.trades) trades, \(c.bills.count) bills equal the logged "
+                "replayed  \(c.clearing): rule \(c.ruleVersion), \(counted(c.trades, "trade")), \(counted(c.bills.count, "bill")) equal\(c.bills.count == 1 ? "s" : "") the logged "
                     + "bills, sum \(LedgerUnits.currency(c.total))")
             if bills {
                 for b in c.bills { print("          \(b.party.padding(toLength: 24, withPad: " ", startingAt: 0)) \(LedgerUnits.currency(b.amount))") }
             }
         }
-        print("replay    \(ledger): \(clearings.count) clearings, \(clearings.reduce(0) { $0 + $1.bills.count }) bills recomputed from the trades; all equal")
+        print(
+            "replay    \(ledger): \(counted(clearings.count, "clearing")), \(clearings.reduce(0) { $0 + $1.bills.count }) bills recomputed from the trades; all equal"
+        )
     }
 }
 
@@ -300,6 +304,6 @@ struct LedgerSyncCommand: ParsableCommand {
         } catch let LedgerError.integrity(message, entry) {
             throw LedgerError.integrity("\(from) or \(to) does not verify, nothing copied: \(message)", entry: entry)
         }
-        print("synced    \(to): \(outcome.copied) entries copied from \(from); size \(outcome.size), root \(Hex.encode(outcome.root).prefix(16))...")
+        print("synced    \(to): \(counted(outcome.copied, "entry")) copied from \(from); size \(outcome.size), root \(Hex.encode(outcome.root).prefix(16))...")
     }
 }

@@ -46,7 +46,9 @@ struct MarketBidsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bids",
         abstract: "Derive every prosumer's bids from its own optimization (its marginal value of energy).",
-        discussion: "Writes bids.csv (bidder,period,side,quantity_kwh,price_per_kwh,divisible) to --out. Exit codes: 0 done, 2 bad input, 3 a prosumer has no feasible plan of its own (the reason named), 4 no solution within the limits, 70 internal error.")
+        discussion:
+            "Writes bids.csv (bidder,period,side,quantity_kwh,price_per_kwh,divisible) to --out. Exit codes: 0 done, 2 bad input, 3 a prosumer has no feasible plan of its own (the reason named), 4 no solution within the limits, 70 internal error."
+    )
 
     @Option(help: "The community file (JSON, spec/community.md).")
     var community: String
@@ -63,7 +65,7 @@ struct MarketBidsCommand: ParsableCommand {
         try writeMarketOutputs([(name: "bids.csv", text: BidFile.csv(book))], into: out)
         let buys = book.bids.filter { $0.side == .buy }.count
         print(
-            "bids      \(parsed.name): \(book.bids.count) bids (\(buys) buy, \(book.bids.count - buys) sell) from \(book.bidders.count) prosumers over \(book.periods) periods, \(options.steps) price steps, "
+            "bids      \(parsed.name): \(counted(book.bids.count, "bid")) (\(buys) buy, \(book.bids.count - buys) sell) from \(counted(book.bidders.count, "prosumer")) over \(book.periods) periods, \(options.steps) price steps, "
                 + String(format: "%.1f s", clock.seconds))
         print("wrote     \(out)/bids.csv")
     }
@@ -159,7 +161,7 @@ struct MarketClearCommand: ParsableCommand {
         var poolMissing: String?
         if let parsed {
             let progress = ProgressLine()
-            progress.show("settling \(parsed.prosumers.count) prosumers")
+            progress.show("settling \(counted(parsed.prosumers.count, "prosumer"))")
             let settlement = MarketSettlement(solver: solver)
             let pool = noPool ? nil : try inContext(community ?? "") { try settlement.poolBills(parsed) }
             poolMissing = pool?.missing

@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 import Market
 
@@ -82,8 +83,8 @@ public enum MarketReport {
     public static func text(_ r: MarketResult, book: BidBook, bills: [ProsumerBill]?) -> String {
         let volume = r.trades.reduce(0) { $0 + $1.quantity }
         var lines = [
-            "market    \(r.mechanism): \(book.bids.count) bids from \(book.bidders.count) bidders over \(book.periods) periods",
-            String(format: "cleared   %d trades, %.3f kWh in %.3f s", r.trades.count, volume, r.seconds),
+            "market    \(r.mechanism): \(counted(book.bids.count, "bid")) from \(counted(book.bidders.count, "bidder")) over \(book.periods) periods",
+            "cleared   \(counted(r.trades.count, "trade")), " + String(format: "%.3f kWh in %.3f s", volume, r.seconds),
             "welfare   " + TextNumber.fixed(r.welfare, decimals: 4)
                 + (r.welfareOptimum.map {
                     " of an optimum of " + TextNumber.fixed($0, decimals: 4)

@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 import LinearProgramming
 import Optimize
@@ -85,7 +86,7 @@ public enum PricingReport {
     public static func text(_ c: Community, _ p: PricingProblem, _ r: PricingResult) -> String {
         func money(_ x: Double?) -> String { TextNumber.fixed(x, decimals: 4) }
         var lines = [
-            "community \(c.name): \(c.prosumers.count) prosumers, \(c.periods) periods, \(r.mode.rawValue) prices, \(r.solver)",
+            "community \(c.name): \(counted(c.prosumers.count, "prosumer")), \(c.periods) periods, \(r.mode.rawValue) prices, \(r.solver)",
             "status    \(r.status.rawValue)\(r.message.isEmpty ? "" : " (\(r.message))")"
         ]
         guard r.status.hasSolution else { return lines.joined(separator: "\n") }

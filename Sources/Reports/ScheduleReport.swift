@@ -71,7 +71,7 @@ public enum ScheduleReport {
     public static func text(_ c: Community, _ r: ScheduleResult) -> String {
         func money(_ x: Double?) -> String { TextNumber.fixed(x, decimals: 4) }
         var lines = [
-            "community \(c.name): \(c.prosumers.count) prosumers, \(c.periods) periods of \(c.periodMinutes) min",
+            "community \(c.name): \(counted(c.prosumers.count, "prosumer")), \(c.periods) periods of \(c.periodMinutes) min",
             "status    \(r.status.rawValue)\(r.message.isEmpty ? "" : " (\(r.message))")"
         ]
         if r.status.hasSolution {

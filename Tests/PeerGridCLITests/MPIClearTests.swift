@@ -96,7 +96,8 @@ import Testing
         #expect(two.stderr.contains("prosumer h002 has no feasible plan") && two.stderr.contains("(MPI rank 1)"), "\(two.stderr)")
         // In one process the message names the agents directory and why: the net load above the connection.
         #expect(
-            one.stderr.contains("\(dir.path): prosumer h002 has no feasible plan of its own (at period 0 its load less its PV, 50.000 kW, is above its connection of 5.000 kW)"),
+            one.stderr.contains(
+                "\(dir.path): prosumer h002 has no feasible plan of its own (at period 0 its load less its PV, 50.000 kW, is above its connection of 5.000 kW)"),
             "\(one.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out.path))
     }
