@@ -33,6 +33,14 @@ public struct AnomalyFlag: Sendable, Equatable {
 
     /// The observations it covers.
     public var range: Range<Int> { start..<(start + length) }
+
+    public init(kind: AnomalyKind, start: Int, length: Int, score: Double, reason: String) {
+        self.kind = kind
+        self.start = start
+        self.length = length
+        self.score = score
+        self.reason = reason
+    }
 }
 
 /// Detects meter anomalies in a regular series. Every reading is compared with a robust reference: the median of

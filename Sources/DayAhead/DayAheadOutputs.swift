@@ -240,22 +240,42 @@ public enum DayAheadOutputs {
         guard !checked.isEmpty else { return }
         doc.add(.heading("Meter anomalies in the history"))
         var rows: [[String]] = []
-        for f in checked {
-            guard let start = f.anomalyWindowStart else { continue }
-            for flag in f.anomalies {
-                let stamp = UTCTime.string(start.addingTimeInterval(Double(flag.start) * f.historyStep))
-                rows.append([
-                    stamp, f.source.prosumer, f.source.kind.rawValue, flag.kind.rawValue, "\(flag.length)", String(format: "%.1f", flag.score), flag.reason
-                ])
+        var kept: [AnomalyFlag] = []
+        var shared: [SeriesKind: Int] = [:]
+        // Deviations most meters of a kind show at once (a cloud, a cold evening) are the weather, not a meter.
+        for kind in SeriesKind.allCases {
+            let group = checked.filter { $0.source.kind == kind }
+            let masks = SharedDeviation.shared(
+                group.map { SharedDeviation.Meter(start: $0.anomalyWindowStart!, step: $0.historyStep, flags: $0.anomalies) })
+            for (f, mask) in zip(group, masks) {
+                for (flag, isShared) in zip(f.anomalies, mask) {
+                    if isShared {
+                        shared[kind, default: 0] += 1
+                        continue
+                    }
+                    kept.append(flag)
+                    let stamp = UTCTime.string(f.anomalyWindowStart!.addingTimeInterval(Double(flag.start) * f.historyStep))
+                    rows.append([
+                        stamp, f.source.prosumer, f.source.kind.rawValue, flag.kind.rawValue, "\(flag.length)", String(format: "%.1f", flag.score), flag.reason
+                    ])
+                }
             }
         }
-        let counted = Dictionary(grouping: checked.flatMap(\.anomalies), by: \.kind).sorted { $0.key.rawValue < $1.key.rawValue }
+        let byKind = Dictionary(grouping: kept, by: \.kind).sorted { $0.key.rawValue < $1.key.rawValue }
+        let left =
+            shared.isEmpty
+            ? ""
+            : " Left out: "
+                + shared.sorted { $0.key.rawValue < $1.key.rawValue }.map {
+                    "\(counted($0.value, "flag")) outside the band or spikes that at least half of the \($0.key == .pv ? "PV" : $0.key.rawValue) series show at the same time (the weather or the day, not a meter)"
+                }.joined(separator: "; ") + "."
         doc.add(
             .paragraph(
-                "The last \(SeriesForecast.anomalyWindowDays) days of each of the \(checked.count) series were checked for reversed flow, sudden zeros, flat lines, spikes, shifted days and readings outside the residual band (`peergrid anomalies` explains each). "
+                "The last \(SeriesForecast.anomalyWindowDays) days of each of the \(checked.count) series were checked for reversed flow, sudden zeros, flat lines, spikes, shifted days and readings outside the residual band (`peergrid anomalies` explains each)."
+                    + left + " "
                     + (rows.isEmpty
-                        ? "No reading was flagged."
-                        : "\(rows.count) flag(s): " + counted.map { "\($0.value.count) \($0.key.rawValue)" }.joined(separator: ", ")
+                        ? (shared.isEmpty ? "No reading was flagged." : "No other reading was flagged.")
+                        : "\(counted(rows.count, "flag")): " + byKind.map { "\($0.value.count) \($0.key.rawValue)" }.joined(separator: ", ")
                             + (rows.count > 30 ? "; the first 30 by time:" : ":"))))
         if !rows.isEmpty {
             doc.add(

@@ -156,3 +156,31 @@ func syntheticPV(days: Int, periodsPerDay: Int = 24, seed: UInt64, changeable: B
         #expect(throws: AnomalyError.self) { try AnomalyInjector(rate: 0.2).inject(into: syntheticLoad(days: 10, seed: 1)) }
     }
 }
+
+@Suite struct SharedDeviationTests {
+    static func flag(_ kind: AnomalyKind, _ start: Int, _ length: Int = 1) -> AnomalyFlag {
+        AnomalyFlag(kind: kind, start: start, length: length, score: 7, reason: "")
+    }
+
+    /// A deviation at the same instant on at least half of the meters (and at least three) is shared; one meter's
+    /// own deviation, and kinds other than outside-band and spike, are not; meters on different grids are matched
+    /// by instant, not by index.
+    @Test func sharedMomentsAreTheWeatherNotAMeter() {
+        let t0 = Date(timeIntervalSince1970: 946_684_800), step = 1800.0
+        var meters = (0..<6).map { _ in SharedDeviation.Meter(start: t0, step: step, flags: [Self.flag(.outsideBand, 10)]) }
+        meters[0].flags.append(Self.flag(.outsideBand, 20))  // its own
+        meters[1].flags.append(Self.flag(.flatLine, 10, 4))  // not a statistical kind
+        meters[2] = SharedDeviation.Meter(start: t0.addingTimeInterval(5 * step), step: step, flags: [Self.flag(.spike, 5)])  // instant 10 again
+        meters[3].flags = [Self.flag(.outsideBand, 9, 4)]  // 9...12: half of its readings at the shared instant 10? one of four
+        let masks = SharedDeviation.shared(meters)
+        #expect(masks[0] == [true, false] && masks[1] == [true, false] && masks[2] == [true] && masks[3] == [false], "\(masks)")
+        #expect(masks[4] == [true] && masks[5] == [true])
+        // Two meters, or a moment on fewer than half of them: nothing is shared.
+        #expect(SharedDeviation.shared(Array(meters.prefix(2))).allSatisfy { $0.allSatisfy { !$0 } })
+        var few = (0..<8).map { _ in SharedDeviation.Meter(start: t0, step: step, flags: []) }
+        for k in 0..<3 { few[k].flags = [Self.flag(.outsideBand, 10)] }
+        #expect(SharedDeviation.shared(few).allSatisfy { $0.allSatisfy { !$0 } })
+        few[3].flags = [Self.flag(.spike, 10)]
+        #expect(SharedDeviation.shared(few).prefix(4).allSatisfy { $0 == [true] })
+    }
+}

@@ -101,6 +101,22 @@ func hiddenEntries(_ root: URL) -> [String] {
         #expect(model.code == 2 && model.stderr.contains("unknown model 'prophet'"))
     }
 
+    /// On the demo, whose seven PV series share one sky, the deviations most PV meters show at the same time are
+    /// left out of the anomaly table and counted (they were 168 of 171 rows); no PV row is left in the table.
+    @Test func deviationsEveryPVMeterSharesAreNotListed() throws {
+        let out = try CLI.temporaryDirectory()
+        let r = try CLI.run([
+            "day-ahead", "--community", CLI.packageRoot.appendingPathComponent("Datasets/demo/community.json").path, "--model", "seasonal-naive",
+            "--store", "none", "--out", out.path
+        ])
+        #expect(r.code == 0, "\(r.stderr)")
+        let md = try String(contentsOf: out.appendingPathComponent("demo-10/2000-08-28/report.md"), encoding: .utf8)
+        let tail: String = md.components(separatedBy: "## Meter anomalies in the history").last ?? ""
+        let section: String = tail.components(separatedBy: "## Energy flows").first ?? ""
+        #expect(section.contains("Left out: 168 flags outside the band or spikes that at least half of the PV series show at the same time"), "\(section)")
+        #expect(!section.contains("| pv |"), "\(section)")
+    }
+
     /// `--auto-candidates` sets what `auto` chooses among (each candidate's validation MAE is in the summary); a model
     /// `auto` cannot keep, or an empty list, exits 2 before anything is read or written.
     @Test func autoCandidatesAreChosenAmongAndCheckedFirst() throws {
