@@ -46,7 +46,7 @@ demo: release
 	./scripts/demo.sh
 
 # The Brooklyn-Microgrid-style case study end to end (forecasts, plan, market, ledger, replay, proofs, replicas,
-# tampering, a fork, the Python verifier) into Reports/case-study/ (about 3 minutes).
+# tampering, a fork, the Python verifier) into Reports/case-study/ (about a minute).
 case-study: release
 	./scripts/case-study.sh
 
