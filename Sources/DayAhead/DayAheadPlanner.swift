@@ -241,7 +241,10 @@ public struct DayAheadPlanner: Sendable {
         let template = inputs.template
         let periodSeconds = Double(template.periodMinutes * 60)
         let dayLength = periodSeconds * Double(template.periods)
-        let splits = try inputs.sources.map { try HistoryReader.read($0, dayStart: inputs.dayStart, dayLength: dayLength, timeZone: options.timeZone) }
+        var tables: [String: CSVTable] = [:]
+        let splits = try inputs.sources.map {
+            try HistoryReader.read($0, dayStart: inputs.dayStart, dayLength: dayLength, timeZone: options.timeZone, tables: &tables)
+        }
         for s in splits {
             let ratio = periodSeconds / s.history.step
             guard ratio >= 1, abs(ratio - ratio.rounded()) < 1e-9 else {

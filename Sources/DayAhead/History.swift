@@ -79,9 +79,17 @@ public struct SplitSeries: Sendable {
 
 enum HistoryReader {
     /// Reads `source` and splits it at `dayStart`; `dayLength` seconds of actuals are kept when present.
-    static func read(_ source: SeriesSource, dayStart: Date, dayLength: TimeInterval, timeZone: TimeZone?) throws -> SplitSeries {
+    /// `tables` keeps each file read so far: a community's series usually share one history file (the demo's 20
+    /// series, the case study's 100), which is then read once.
+    static func read(
+        _ source: SeriesSource, dayStart: Date, dayLength: TimeInterval, timeZone: TimeZone?, tables: inout [String: CSVTable]
+    ) throws -> SplitSeries {
         let full: TimeSeries
-        do { full = try TimeSeriesCSV.read(source.file, column: source.column, timeZone: timeZone) } catch let e as TimeSeriesError {
+        do {
+            let table = try tables[source.file] ?? TimeSeriesCSV.table(contentsOf: source.file)
+            tables[source.file] = table
+            full = try TimeSeriesCSV.parse(table: table, file: source.file, column: source.column, timeZone: timeZone)
+        } catch let e as TimeSeriesError {
             throw DayAheadError.history(e)
         }
         let step = full.step

@@ -41,11 +41,7 @@ public enum TimeSeriesCSV {
         _ path: String, column: String?, timeZone: TimeZone? = nil, fill: GapFill? = nil,
         regressors: [String] = []
     ) throws -> TimeSeries {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TimeSeriesError(file: path, line: nil, message: "cannot read the file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw TimeSeriesError(file: path, line: nil, message: "not UTF-8 text") }
-        return try parse(text, file: path, column: column, timeZone: timeZone, fill: fill, regressors: regressors)
+        try parse(table: table(contentsOf: path), file: path, column: column, timeZone: timeZone, fill: fill, regressors: regressors)
     }
 
     /// The most observations a series may hold, gaps filled (a gap of centuries at a 30-minute step would
@@ -58,11 +54,31 @@ public enum TimeSeriesCSV {
         _ text: String, file: String, column: String?, timeZone: TimeZone? = nil,
         fill: GapFill? = nil, regressors: [String] = []
     ) throws -> TimeSeries {
-        // DataIO's RFC 4180 reader: CRLF, a BOM and quoted fields (headers included) read like any other file.
-        let table: CSVTable
-        do { table = try CSVTable(text: text, file: file) } catch let e as CSVError {
+        try parse(table: table(text, file: file), file: file, column: column, timeZone: timeZone, fill: fill, regressors: regressors)
+    }
+
+    /// The file's rows (DataIO's RFC 4180 reader: CRLF, a BOM and quoted fields, headers included, read like any
+    /// other file), with its errors as ``TimeSeriesError``s. Read once, a table gives every column of the file
+    /// (``parse(table:file:column:timeZone:fill:regressors:)``).
+    public static func table(_ text: String, file: String) throws -> CSVTable {
+        do { return try CSVTable(text: text, file: file) } catch let e as CSVError {
             throw TimeSeriesError(file: file, line: e.line > 0 ? e.line : nil, message: e.message)
         }
+    }
+
+    /// The file at `path` as a table (``table(_:file:)``).
+    public static func table(contentsOf path: String) throws -> CSVTable {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TimeSeriesError(file: path, line: nil, message: "cannot read the file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw TimeSeriesError(file: path, line: nil, message: "not UTF-8 text") }
+        return try table(text, file: path)
+    }
+
+    /// One column of a table already read (``table(_:file:)``), as ``parse(_:file:column:timeZone:fill:regressors:)``.
+    public static func parse(
+        table: CSVTable, file: String, column: String?, timeZone: TimeZone? = nil, fill: GapFill? = nil, regressors: [String] = []
+    ) throws -> TimeSeries {
         var reader = try RowReader(table: table, file: file, column: column, regressors: regressors, timeZone: timeZone)
         reader.fillsMissing = fill != nil
         for record in table.records { try reader.read(record) }
