@@ -185,6 +185,9 @@ public struct DayAheadPlanner: Sendable {
             throw DayAheadError.badInput("--auto-candidates: auto cannot choose '\(n)' (choices: \(AutoSelectForecaster.choosable.joined(separator: ", ")))")
         }
         if options.autoCandidates.isEmpty { throw DayAheadError.badInput("--auto-candidates: no candidate given") }
+        if let twice = options.autoCandidates.first(where: { n in options.autoCandidates.filter { $0 == n }.count > 1 }) {
+            throw DayAheadError.badInput("--auto-candidates: \(twice) is named twice")
+        }
     }
 
     /// Runs the job. `history`: `--history` (a CSV or a directory), or `nil` when the community file names its

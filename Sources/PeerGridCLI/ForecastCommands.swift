@@ -173,8 +173,14 @@ struct BacktestCommand: ParsableCommand {
 
     @OptionGroup(title: "Neural networks") var neural: NeuralTrainingOptions
 
+    /// `--models` as a list: every name once, none empty.
+    var modelNames: [String] { models.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+
     func validate() throws {
         if let horizon { try ForecastLimits.check(horizon: horizon) }
+        let names = modelNames
+        if names.contains("") { throw ValidationError("--models '\(models)': an empty model name (give names separated by single commas)") }
+        if let twice = names.first(where: { n in names.filter { $0 == n }.count > 1 }) { throw ValidationError("--models names \(twice) twice") }
         guard testDays > 0 else { throw ValidationError("--test-days must be > 0") }
         guard calibrationDays >= 0, calibrationDays <= 366 else { throw ValidationError("--calibration-days must be 0 to 366, not \(calibrationDays)") }
         if let aciGamma {
@@ -186,7 +192,7 @@ struct BacktestCommand: ParsableCommand {
     func run() throws {
         let s = try series.load()
         let horizon = self.horizon ?? max(1, s.periodsPerDay)
-        let names = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let names = modelNames
         let forecasters = try names.map { try neural.apply(to: ForecasterCatalog.make($0, periodsPerDay: s.periodsPerDay)) }
         neural.noteUnused(by: forecasters)
         series.noteUnusedRegressors(by: forecasters)

@@ -133,6 +133,7 @@ func hiddenEntries(_ root: URL) -> [String] {
         #expect(series.allSatisfy { ["seasonal-naive", "mstl-ets", "zero"].contains($0["model"] as? String ?? "") })
         for (option, value, message) in [
             ("--auto-candidates", "seasonal-naive,lstm", "auto cannot choose 'lstm'"), ("--auto-candidates", ",", "no candidate given"),
+            ("--auto-candidates", "arima,seasonal-naive,arima", "arima is named twice"),
             ("--calibration-days", "400", "--calibration-days must be 0 to 366"),
             // Settings the run would not use are refused, not dropped.
             ("--model", "seasonal-naive --auto-candidates arima", "--auto-candidates applies to --model auto only"),

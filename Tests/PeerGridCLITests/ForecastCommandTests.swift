@@ -161,6 +161,15 @@ import Testing
         #expect(r.code == 0 && !r.stderr.contains("note"), "\(r.stderr)")
     }
 
+    /// A model list with an empty name or a name twice exits 2 (an empty list printed a table without rows, and a
+    /// name given twice ran twice).
+    @Test func badModelListsExitTwo() throws {
+        for (models, message) in [("", "an empty model name"), ("naive,,seasonal-naive", "an empty model name"), ("naive, naive", "names naive twice")] {
+            let r = try CLI.run(["backtest", "--data", Self.taylor, "--column", "demand_mw", "--test-days", "1", "--models", models])
+            #expect(r.code == 2 && r.stderr.contains(message), "\(models): \(r.stderr)")
+        }
+    }
+
     /// Regressors that no model uses are noted; series options with a loaded model are refused (exit 2, nothing
     /// written); `anomalies` refuses --exog and a --seed without --inject-rate.
     @Test func unusedSeriesOptionsAreNotedOrRefused() throws {
