@@ -140,6 +140,8 @@ public enum TimeSeriesCSV {
             for r in regressors {
                 guard let c = names.firstIndex(of: r) else { throw fail("no regressor column '\(r)' (columns: \(Self.shown(names)))") }
                 guard c != col else { throw fail("'\(r)' is the forecast column; it cannot also be a regressor") }
+                guard c != timeCol, c != clockCol else { throw fail("'\(r)' holds the timestamps; it cannot be a regressor") }
+                guard !regressorCols.contains(c) else { throw fail("regressor '\(r)' is named twice") }
                 regressorCols.append(c)
             }
             self.regressorCols = regressorCols

@@ -48,6 +48,13 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         let r = try TimeSeriesCSV.parse(
             "timestamp,x,temp\n2000-01-01T00:00:00Z,1,5\n2000-01-01T00:30:00Z,2,6\n", file: "f", column: nil, regressors: ["temp"])
         #expect(r.name == "x" && r.regressorValues == [[5, 6]])
+        // A regressor named twice, or the timestamp as a regressor, is refused by name (the first gave a collinear
+        // design, the second "not a finite number" on line 2).
+        for (regressors, message) in [(["temp", "temp"], "regressor 'temp' is named twice"), (["timestamp"], "'timestamp' holds the timestamps")] {
+            #expect {
+                try TimeSeriesCSV.parse("timestamp,x,temp\n2000-01-01T00:00:00Z,1,5\n", file: "f", column: "x", regressors: regressors)
+            } throws: { ($0 as? TimeSeriesError)?.message.contains(message) == true }
+        }
         // A Windows export: byte-order mark, CRLF and quoted header and cells.
         let windows = try TimeSeriesCSV.parse(
             "\u{FEFF}\"timestamp\",\"load kw\"\r\n\"2000-01-01T00:00:00Z\",\"1.5\"\r\n2000-01-01T00:30:00Z,2\r\n", file: "f", column: nil)
