@@ -173,7 +173,7 @@ public struct DayAheadPlanner: Sendable {
     public static func checkForecasters(_ options: DayAheadOptions) throws {
         let names = options.model == "auto" ? options.autoCandidates : [options.model]
         for n in names where !ForecasterCatalog.names.contains(n) && n != "seasonal-naive-week" {
-            throw DayAheadError.badInput("--model: unknown model '\(n)' (auto, \(ForecasterCatalog.names.joined(separator: ", ")))")
+            throw DayAheadError.badInput("--model: unknown model '\(n)' (\(ForecasterCatalog.names.joined(separator: ", ")))")
         }
         guard (0...366).contains(options.calibrationDays) else {
             throw DayAheadError.badInput("--calibration-days must be 0 to 366, not \(options.calibrationDays)")
