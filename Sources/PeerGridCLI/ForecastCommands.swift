@@ -365,6 +365,12 @@ struct ForecastCommand: ParsableCommand {
         } else {
             let s = try series.load()
             if self.horizon == nil { horizon = max(1, s.periodsPerDay) }
+            if horizon > s.count {
+                FileHandle.standardError.write(
+                    Data(
+                        "peergrid: note: the horizon (\(horizon) steps) is longer than the history (\(s.count) observations); that far ahead the forecast only repeats the fitted pattern\n"
+                            .utf8))
+            }
             var f = try neural.apply(to: ForecasterCatalog.make(model, periodsPerDay: s.periodsPerDay))
             neural.noteUnused(by: [f])
             series.noteUnusedRegressors(by: [f])

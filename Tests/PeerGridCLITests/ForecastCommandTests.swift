@@ -143,6 +143,10 @@ import Testing
         let lines = try String(contentsOf: out, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 49 && lines[0] == "timestamp,forecast,lower_95,upper_95")
         #expect(lines[1].hasPrefix("2000-08-28T00:00:00Z,"))
+        #expect(!r.stderr.contains("note"), "\(r.stderr)")
+        // A horizon longer than the history is forecast, with a note.
+        let far = try CLI.run(["forecast", "--data", Self.taylor, "--column", "demand_mw", "--horizon", "5000", "--out", out.path])
+        #expect(far.code == 0 && far.stderr.contains("note: the horizon (5000 steps) is longer than the history (4032 observations)"), "\(far.stderr)")
     }
 
     /// Network settings that no model uses are named in a note, not silently dropped; a network uses them without one.
