@@ -42,6 +42,26 @@ import Testing
         #expect(checked > 19_000)
     }
 
+    /// Stamps with one byte changed (20,000 seeded mutations): whatever the fast path accepts, the formatter reads
+    /// as the same instant.
+    @Test func mutatedStampsAreReadAsTheFormatterReadsThem() {
+        var g = SeededGenerator(seed: 5)
+        let bases = ["2000-06-05T00:30:00Z", "2024-02-29T23:59:59+05:30", "1999-12-31T12:00:00-08:00", "2100-03-01T06:07:08Z"]
+        let alphabet = Array("0123456789-:+TZtz .".utf8)
+        var accepted = 0
+        for k in 0..<20_000 {
+            var bytes = Array(bases[k % bases.count].utf8)
+            let at = Int(g.next() % UInt64(bytes.count))
+            bytes[at] = alphabet[Int(g.next() % UInt64(alphabet.count))]
+            let s = String(decoding: bytes, as: UTF8.self)
+            if let fast = InternetTime.parse(s) {
+                accepted += 1
+                #expect(fast == Self.formatterParse(s), "\(s)")
+            }
+        }
+        #expect(accepted > 1000)
+    }
+
     /// Forms outside the fast path are left to the formatter (nil here), and UTCTime still reads them.
     @Test func otherFormsAreLeftToTheFormatter() {
         for s in [
