@@ -41,6 +41,31 @@ public struct CLIFailure: Error {
 /// inject one through `PEERGRID_INJECT_FAULT` to show that it exits 70 (not documented for users).
 struct InjectedFault: Error { var what: String }
 
+/// `--test-days -3` as `--test-days=-3`: ArgumentParser reads a value that starts with `-` as the next option, so
+/// a negative number was reported as a missing value; joined, it reaches the option's own check ("--test-days must
+/// be > 0"). Only a negative number (`-3`, `-0.5`, `-1e3`, `-inf`, `-nan`) right after a `--long` option is joined.
+public func joiningNegativeValues(_ arguments: [String]) -> [String] {
+    var out: [String] = []
+    var k = 0
+    while k < arguments.count {
+        let a = arguments[k]
+        if a.hasPrefix("--"), a.count > 2, !a.contains("="), k + 1 < arguments.count, isNegativeNumber(arguments[k + 1]) {
+            out.append(a + "=" + arguments[k + 1])
+            k += 2
+        } else {
+            out.append(a)
+            k += 1
+        }
+    }
+    return out
+}
+
+func isNegativeNumber(_ s: String) -> Bool {
+    guard s.hasPrefix("-"), s.count > 1 else { return false }
+    let rest = s.dropFirst().lowercased()
+    return Double(rest) != nil || rest == "inf" || rest == "nan"
+}
+
 extension ParsableCommand {
     /// Parses the arguments, runs the command and exits with PeerGrid's exit codes: a ``CLIFailure`` with its code, a
     /// `PeerGridError` with its kind's code, an argument error 2 (ArgumentParser's default is 64), a deliberate
@@ -48,7 +73,7 @@ extension ParsableCommand {
     /// error as `tool: message`.
     public static func runWithExitStatus(tool: String) -> Never {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
             if let fault = ProcessInfo.processInfo.environment["PEERGRID_INJECT_FAULT"] { throw InjectedFault(what: fault) }
             try command.run()
             Foundation.exit(ExitStatus.success.rawValue)

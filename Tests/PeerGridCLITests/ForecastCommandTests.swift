@@ -174,6 +174,16 @@ import Testing
         }
     }
 
+    /// A negative number after an option reaches the option's own check (it was "Missing value for --test-days").
+    @Test func negativeValuesGetTheOptionsOwnMessage() throws {
+        var r = try CLI.run(["backtest", "--data", Self.taylor, "--column", "demand_mw", "--test-days", "-3"])
+        #expect(r.code == 2 && r.stderr.contains("--test-days must be > 0"), "\(r.stderr)")
+        r = try CLI.run(["history", "--limit", "-1e3"])
+        #expect(r.code == 2 && r.stderr.contains("--limit"), "\(r.stderr)")
+        r = try CLI.run(["forecast", "--data", Self.taylor, "--column", "demand_mw", "--calibration-days", "-inf"])
+        #expect(r.code == 2 && r.stderr.contains("--calibration-days"), "\(r.stderr)")
+    }
+
     /// Regressors that no model uses are noted; series options with a loaded model are refused (exit 2, nothing
     /// written); `anomalies` refuses --exog and a --seed without --inject-rate.
     @Test func unusedSeriesOptionsAreNotedOrRefused() throws {
