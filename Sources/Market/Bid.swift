@@ -50,10 +50,12 @@ public struct BidBook: Sendable, Equatable {
     /// reported, so one bid at period 777,771 took 5 s and wrote an 88 MB summary.json (found by `make fuzz`).
     public static let maxPeriods = 100_000
 
-    public func validate(describe: (Int) -> String = { "bid \($0 + 1)" }) throws {
+    /// `file`: the source named in front of the horizon's message (the bids' own messages come from `describe`).
+    public func validate(file: String? = nil, describe: (Int) -> String = { "bid \($0 + 1)" }) throws {
         guard periods >= 0, periods <= Self.maxPeriods else {
             throw MarketError.badInput(
-                "the horizon has \(periods) periods (the last bid's period + 1 when the file does not say); it must be 0 to \(Self.maxPeriods)")
+                (file.map { "\($0): " } ?? "")
+                    + "the horizon has \(periods) periods (the last bid's period + 1 when the file does not say); it must be 0 to \(Self.maxPeriods)")
         }
         var seen: [String: Int] = [:]
         var lowestSell: [String: Double] = [:], highestBuy: [String: Double] = [:]

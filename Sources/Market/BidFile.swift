@@ -65,7 +65,7 @@ public enum BidFile {
         }
         let lines = table.records.map(\.line)
         let book = BidBook(unchecked: bids, periods: periods ?? ((bids.map(\.period).max() ?? -1) + 1))
-        try book.validate { "\(table.file):\(lines[$0])" }
+        try book.validate(file: table.file) { "\(table.file):\(lines[$0])" }
         return book
     }
 
@@ -117,7 +117,7 @@ public enum BidFile {
                     price: try number("price_per_kwh"), divisible: divisible))
         }
         let book = BidBook(unchecked: bids, periods: horizon ?? ((bids.map(\.period).max() ?? -1) + 1))
-        try book.validate { "\(file): bids[\($0)]" }
+        try book.validate(file: file) { "\(file): bids[\($0)]" }
         return book
     }
 

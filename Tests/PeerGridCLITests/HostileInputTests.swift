@@ -78,8 +78,13 @@ import Testing
             .write(to: bids, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("out")
         let r = try CLI.run(["market", "clear", "--bids", bids.path, "--mechanism", "muda", "--out", out.path])
-        #expect(r.code == 2 && r.stderr.contains("the horizon has 777772 periods") && r.stderr.contains("100000"), "\(r.code) \(r.stderr)")
+        #expect(r.code == 2 && r.stderr.contains("bids.csv: the horizon has 777772 periods") && r.stderr.contains("100000"), "\(r.code) \(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out.path))
+        // A JSON file's own horizon out of range is named with the file too.
+        let json = dir.appendingPathComponent("bids.json")
+        try #"{"periods": -1, "bids": []}"#.write(to: json, atomically: true, encoding: .utf8)
+        let j = try CLI.run(["market", "clear", "--bids", json.path, "--mechanism", "muda", "--out", out.path])
+        #expect(j.code == 2 && j.stderr.contains("bids.json: the horizon has -1 periods"), "\(j.stderr)")
     }
 
     @Test func aHugeBatteryIsRefused() throws {
