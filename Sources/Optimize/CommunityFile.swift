@@ -136,6 +136,50 @@ struct JSONFieldReader {
         CommunityFileError(file: file, path: path, message: message)
     }
 
+    /// Keys of each object of the file (spec/community.md and spec/pricing.md; `provenance` is PeerGrid's own).
+    static let topKeys = ["name", "start", "period_minutes", "periods", "grid", "p2p", "shared_storage", "prosumers", "pricing", "provenance"]
+    static let gridKeys = ["import_price", "export_price", "import_limit_kw", "export_limit_kw"]
+    static let p2pKeys = ["enabled", "fee_per_kwh"]
+    static let storageKeys = [
+        "capacity_kwh", "power_kw", "charge_efficiency", "discharge_efficiency", "initial_soc", "min_soc", "max_soc", "final_min_soc",
+        "degradation_cost_per_kwh"
+    ]
+    static let prosumerKeys = ["id", "connection_kw", "load_kw", "pv_kw", "battery", "flexible_loads"]
+    static let flexibleKeys = ["id", "power_kw", "run_periods", "earliest", "latest"]
+    static let pricingKeys = ["mode", "max_charge_price", "max_discharge_price", "operator_cost_per_kwh", "partitions"]
+
+    /// Refuses a key that is a misspelling of a known key the object lacks (`shared_storge`, `Battery`,
+    /// `flexible-loads`): an optional section under a wrong name would otherwise be left out without a word, and the
+    /// community solved without its storage. Other unknown keys (metadata) are left alone.
+    func checkKeys(_ o: [String: Any], _ known: [String], _ path: String) throws {
+        for key in o.keys.sorted() where !known.contains(key) {
+            let missing = known.filter { o[$0] == nil }
+            if let near = missing.first(where: { Self.isMisspelling(key, of: $0) }) {
+                throw fail(path.isEmpty ? key : "\(path).\(key)", "unknown key; did you mean '\(near)'?")
+            }
+        }
+    }
+
+    /// The same letters ignoring case, `_` and `-`, the known key's start without its unit (`fee` for
+    /// `fee_per_kwh`), or at most two edits apart (one for keys of four letters or fewer).
+    static func isMisspelling(_ key: String, of known: String) -> Bool {
+        func folded(_ s: String) -> [Character] { Array(s.lowercased().filter { $0 != "_" && $0 != "-" }) }
+        let a = folded(key), b = folded(known)
+        if a == b || (a.count >= 3 && b.starts(with: a)) { return true }
+        let allowed = min(a.count, b.count) <= 4 ? 1 : 2
+        guard abs(a.count - b.count) <= allowed, !a.isEmpty, !b.isEmpty else { return false }
+        // Levenshtein distance, one row at a time.
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var row = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = row
+        }
+        return previous[b.count] <= allowed
+    }
+
     /// Refuses an id with a line break, tab or other control character (Unicode category Cc, plus the line and
     /// paragraph separators): ids are written into CSV files (schedule.csv, prices.csv), where one would split a
     /// record.
@@ -191,6 +235,7 @@ struct JSONFieldReader {
             throw fail("", "not valid JSON (\(JSONText.position(of: error, in: Data(Self.protectNonFinite(text).utf8))))")
         }
         guard let obj = root as? [String: Any] else { throw fail("", "the top level must be an object") }
+        try checkKeys(obj, Self.topKeys, "")
         let name = try string(obj, "name", "")
         let startText = try string(obj, "start", "")
         guard let start = Self.parseDate(startText) else { throw fail("start", "'\(startText)' is not an ISO 8601 timestamp") }
@@ -200,6 +245,7 @@ struct JSONFieldReader {
         guard periods > 0 else { throw fail("periods", "must be > 0") }
 
         let gridObj = try object(obj, "grid", "")
+        try checkKeys(gridObj, Self.gridKeys, "grid")
         let importPrice = try numbers(gridObj, "import_price", "grid", count: periods)
         let exportPrice = try numbers(gridObj, "export_price", "grid", count: periods)
         for t in 0..<periods where exportPrice[t] > importPrice[t] {
@@ -214,6 +260,7 @@ struct JSONFieldReader {
         var p2p = P2P(enabled: false, feePerKWh: 0)
         if let p = obj["p2p"], !(p is NSNull) {
             guard let po = p as? [String: Any] else { throw fail("p2p", "must be an object") }
+            try checkKeys(po, Self.p2pKeys, "p2p")
             guard let enabled = po["enabled"] as? Bool else { throw fail("p2p.enabled", "must be true or false") }
             p2p = P2P(enabled: enabled, feePerKWh: po["fee_per_kwh"] == nil ? 0 : try number(po, "fee_per_kwh", "p2p", min: 0))
         }
@@ -236,6 +283,7 @@ struct JSONFieldReader {
         var pricing: PricingSettings?
         if let p = obj["pricing"], !(p is NSNull) {
             guard let po = p as? [String: Any] else { throw fail("pricing", "must be an object") }
+            try checkKeys(po, Self.pricingKeys, "pricing")
             pricing = try pricingSettings(po, ids: ids, shared: shared)
         }
         return Community(
@@ -246,6 +294,7 @@ struct JSONFieldReader {
     /// One prosumer object at JSON path `path` (empty for a file that holds one prosumer).
     mutating func prosumer(_ item: Any, path: String, periods: Int, start: Date, periodMinutes: Int) throws -> Prosumer {
         guard let po = item as? [String: Any] else { throw fail(path, "must be an object") }
+        try checkKeys(po, Self.prosumerKeys, path)
         let id = try string(po, "id", path)
         guard !id.isEmpty, id != "shared_storage" else { throw fail("\(path).id", "must be a non-empty id other than 'shared_storage'") }
         try checkPrintable(id, "\(path).id")
@@ -263,6 +312,7 @@ struct JSONFieldReader {
             for (k, fi) in fl.enumerated() {
                 let fpath = "\(path).flexible_loads[\(k)]"
                 guard let fo = fi as? [String: Any] else { throw fail(fpath, "must be an object") }
+                try checkKeys(fo, Self.flexibleKeys, fpath)
                 let fid = fo["id"] == nil ? "load\(k)" : try string(fo, "id", fpath)
                 try checkPrintable(fid, "\(fpath).id")
                 let power = try number(fo, "power_kw", fpath, min: 0)
@@ -321,6 +371,7 @@ struct JSONFieldReader {
     }
 
     func storage(_ o: [String: Any], _ path: String) throws -> Storage {
+        try checkKeys(o, Self.storageKeys, path)
         let s = Storage(
             capacityKWh: try number(o, "capacity_kwh", path, min: 0),
             powerKW: try number(o, "power_kw", path, min: 0),

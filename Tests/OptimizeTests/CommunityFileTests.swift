@@ -77,6 +77,36 @@ import Testing
         }
     }
 
+    /// A misspelt optional section is refused with the key it resembles (it used to be left out silently, and the
+    /// community solved without its storage); metadata keys and a known key given next to a foreign one are kept.
+    @Test func misspeltKeysAreRefusedAndMetadataKept() throws {
+        func rename(_ o: inout [String: Any], _ from: String, _ to: String) { o[to] = o.removeValue(forKey: from) }
+        var cases: [([String: Any], String, String)] = []
+        var o = try Self.base(); rename(&o, "shared_storage", "shared_storge"); cases.append((o, "shared_storge", "shared_storage"))
+        o = try Self.base(); Self.prosumer(&o, 1) { rename(&$0, "battery", "Battery") }; cases.append((o, "prosumers[1].Battery", "battery"))
+        o = try Self.base(); Self.prosumer(&o, 0) { $0["flexible-loads"] = [Any]() }; cases.append((o, "prosumers[0].flexible-loads", "flexible_loads"))
+        o = try Self.base()
+        var p = o["p2p"] as! [String: Any]; rename(&p, "fee_per_kwh", "fee"); o["p2p"] = p
+        cases.append((o, "p2p.fee", "fee_per_kwh"))
+        o = try Self.base(); Self.prosumer(&o, 0) { $0["flexible_loads"] = [["id": "ev", "power_kw": 3.7, "run_period": 2, "earliest": 20, "latest": 23]] }
+        cases.append((o, "prosumers[0].flexible_loads[0].run_period", "run_periods"))
+        for (object, path, near) in cases {
+            do {
+                _ = try Self.parse(object)
+                Issue.record("\(path): accepted")
+            } catch let e as CommunityFileError {
+                #expect(e.path == path && e.message.contains("did you mean '\(near)'"), "\(e)")
+            }
+        }
+        o = try Self.base()
+        o["note"] = "made by hand"; o["provenance"] = ["a test"]
+        Self.prosumer(&o, 0) {
+            $0["owner"] = "Smith"; $0["pv"] = 1
+        }
+        #expect(try Self.parse(o).prosumers.count == 3)
+        #expect(JSONFieldReader.isMisspelling("shared_storge", of: "shared_storage") && !JSONFieldReader.isMisspelling("owner", of: "id"))
+    }
+
     @Test func nanIsNamedByItsPath() throws {
         var text = try String(contentsOfFile: Fixture.path("example-3x24.json"), encoding: .utf8)
         let range = try #require(text.range(of: "\"connection_kw\": "))
