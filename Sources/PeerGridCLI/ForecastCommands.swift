@@ -345,22 +345,7 @@ struct ForecastCommand: ParsableCommand {
         // Without --horizon: one day of the series' steps (known once the series or the saved model is read).
         var horizon = self.horizon ?? 0
         if let loadModel {
-            guard series.data == nil else {
-                throw CLIFailure("give either --load-model or --data (a loaded model forecasts from the end of the series it was fitted on)")
-            }
-            guard calibrationDays == 0 else { throw CLIFailure("--calibration-days needs --data (a loaded model keeps the calibration it was saved with)") }
-            let seriesFlags = [
-                ("--model", modelGiven != nil), ("--column", series.column != nil), ("--exog", series.exog != nil), ("--timezone", series.timezone != nil),
-                ("--fill", series.fill != nil)
-            ].filter(\.1).map(\.0)
-            guard seriesFlags.isEmpty else {
-                throw CLIFailure(
-                    "\(seriesFlags.joined(separator: ", ")) need\(seriesFlags.count == 1 ? "s" : "") --data (a loaded model forecasts from the series it was fitted on)"
-                )
-            }
-            guard let data = FileManager.default.contents(atPath: loadModel) else { throw CLIFailure("\(loadModel): cannot read the file") }
-            saved = try ModelFile.decode(data, file: loadModel)
-            neural.noteUnused(by: [], loaded: true)
+            saved = try load(loadModel)
             if self.horizon == nil { horizon = max(1, TimeSeries.periodsPerDay(step: saved.step)) }
         } else {
             let s = try series.load()
@@ -401,6 +386,32 @@ struct ForecastCommand: ParsableCommand {
                 }
             }
         }
+        try write(saved, horizon: horizon)
+    }
+
+    /// A model saved by `--save-model`; the options that only fitting uses are refused (or noted).
+    func load(_ loadModel: String) throws -> SavedModel {
+        guard series.data == nil else {
+            throw CLIFailure("give either --load-model or --data (a loaded model forecasts from the end of the series it was fitted on)")
+        }
+        guard calibrationDays == 0 else { throw CLIFailure("--calibration-days needs --data (a loaded model keeps the calibration it was saved with)") }
+        let seriesFlags = [
+            ("--model", modelGiven != nil), ("--column", series.column != nil), ("--exog", series.exog != nil), ("--timezone", series.timezone != nil),
+            ("--fill", series.fill != nil)
+        ].filter(\.1).map(\.0)
+        guard seriesFlags.isEmpty else {
+            throw CLIFailure(
+                "\(seriesFlags.joined(separator: ", ")) need\(seriesFlags.count == 1 ? "s" : "") --data (a loaded model forecasts from the series it was fitted on)"
+            )
+        }
+        guard let data = FileManager.default.contents(atPath: loadModel) else { throw CLIFailure("\(loadModel): cannot read the file") }
+        let saved = try ModelFile.decode(data, file: loadModel)
+        neural.noteUnused(by: [], loaded: true)
+        return saved
+    }
+
+    /// The forecast as CSV (to `--out` with a summary, or to standard output), and the model to `--save-model`.
+    func write(_ saved: SavedModel, horizon: Int) throws {
         let result = try saved.forecast(horizon: horizon, level: 0.95)
         if let saveModel {
             do { try OutputFiles.write(data: try ModelFile.encode(saved), to: saveModel) } catch { throw CLIFailure("cannot write \(saveModel): \(error)") }
