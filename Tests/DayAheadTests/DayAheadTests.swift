@@ -206,6 +206,34 @@ enum Fixture {
         return TimeSeriesError(file: "", line: nil, message: "")
     }
 
+    /// The history file, read once for all its series, as a Windows export (BOM, CRLF, quoted header and cells)
+    /// forecasts exactly as the plain file does; a bad cell in it is named by file, line and column.
+    @Test func aWindowsHistoryReadOnceForAllSeries() throws {
+        let plain = try DayAheadPlanner(options: Fixture.options()).run(communityFile: Fixture.community, history: nil)
+        func windows(_ edit: (inout [String]) -> Void) throws -> String {
+            let (c, h) = try Fixture.editedHistory(edit)
+            let lines = try String(contentsOfFile: h, encoding: .utf8).split(separator: "\n").map { line in
+                line.split(separator: ",", omittingEmptySubsequences: false).map { "\"\($0)\"" }.joined(separator: ",")
+            }
+            try Data(("\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n").utf8).write(to: URL(fileURLWithPath: h))
+            return c
+        }
+        let r = try DayAheadPlanner(options: Fixture.options()).run(communityFile: try windows { _ in }, history: nil)
+        let csv = { (x: DayAheadResult) in DayAheadOutputs.files(x).first { $0.name == "forecast.csv" }?.text }
+        #expect(csv(r) != nil && csv(r) == csv(plain))
+        let bad = try windows { lines in
+            var cells = lines[300].split(separator: ",").map(String.init)
+            cells[2] = "n/a"
+            lines[300] = cells.joined(separator: ",")
+        }
+        do {
+            _ = try DayAheadPlanner(options: Fixture.options()).run(communityFile: bad, history: nil)
+            Issue.record("accepted")
+        } catch let DayAheadError.history(e) {
+            #expect(e.file.hasSuffix("small-history.csv") && e.line == 301 && e.message.contains("'n/a'"), "\(e)")
+        }
+    }
+
     @Test func aGapNamesTheLine() throws {
         let e = try failure { $0.remove(at: 100) }
         #expect(e.file.hasSuffix("small-history.csv") && e.line == 101 && e.message.contains("gap"))
