@@ -26,7 +26,9 @@ public struct ClearingOptions: Sendable {
 
     public init() {}
 
-    func validate() throws {
+    /// Throws ``AgentError/badOption(_:)`` for a value outside its range (a command checks its options with this
+    /// before it reads any file).
+    public func validate() throws {
         guard tolerance.isFinite, tolerance > 0, tolerance < 1 else { throw AgentError.badOption("--tolerance must be in (0, 1), got \(tolerance)") }
         guard maxIterations >= 1 else { throw AgentError.badOption("--max-iterations must be at least 1, got \(maxIterations)") }
         if let t = timeLimit, !(t.isFinite && t > 0) { throw AgentError.badOption("--time-limit must be a positive number of seconds, got \(t)") }

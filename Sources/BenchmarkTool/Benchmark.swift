@@ -11,6 +11,7 @@ struct Benchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "benchmark",
         abstract: "PeerGrid benchmarks (run in release: make bench).",
+        version: "benchmark \(PeerGridRelease.version)",
         subcommands: [
             SolversBenchmark.self, ScheduleBenchmark.self, PricingBenchmark.self, ForecastBenchmark.self, TrainingBenchmark.self, MarketBenchmark.self,
             LedgerBenchmark.self, AgentsBenchmark.self, RLBenchmark.self, AnomaliesBenchmark.self, AllBenchmarks.self

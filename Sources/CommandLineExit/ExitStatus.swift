@@ -102,3 +102,10 @@ extension ParsableCommand {
         }
     }
 }
+
+/// PeerGrid's release, printed by `peergrid --version` and `benchmark --version`. Files carry their own format
+/// versions (model files, policies, ledger entries, settlement rules); `--version` lists those this build reads.
+public enum PeerGridRelease {
+    /// The release number (semantic versioning; 0.x while the file formats may still change).
+    public static let version = "0.18.0"
+}

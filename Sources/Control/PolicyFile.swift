@@ -66,9 +66,7 @@ public struct PolicyFile: Codable, Sendable {
     /// the parameters have the sizes the header says. `file` names it in messages.
     public static func read(_ path: String) throws -> PolicyFile {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw ControlError.badPolicy(file: path, detail: "cannot be read (\(error.localizedDescription))")
-        }
+        do { data = try InputFiles.data(path) } catch { throw ControlError.badPolicy(file: path, detail: error.description) }
         return try decode(data, file: path)
     }
 

@@ -57,18 +57,8 @@ public struct CSVTable: Sendable {
 
     /// Reads and parses a file; a file that cannot be read or is not UTF-8 throws ``CSVError``.
     public init(contentsOf path: String, maxBytes: Int = 1 << 30) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw CSVError(file: path, line: 0, message: "no such file")
-        }
-        if isDirectory.boolValue { throw CSVError(file: path, line: 0, message: "is a directory, not a file") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CSVError(file: path, line: 0, message: "cannot be read")
-        }
-        if data.count > maxBytes { throw CSVError(file: path, line: 0, message: "is larger than \(maxBytes) bytes") }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw CSVError(file: path, line: 0, message: "is not UTF-8 text")
-        }
+        let text: String
+        do { text = try InputFiles.text(path, maxBytes: maxBytes) } catch { throw CSVError(file: path, line: 0, message: error.description) }
         try self.init(text: text, file: path)
     }
 

@@ -28,9 +28,8 @@ extension DayAheadPlanner {
     func inputs(communityFile: String, history: String?) throws -> RunInputs {
         let template: Community
         do { template = try CommunityFile.readTemplate(communityFile) } catch let e as CommunityFileError { throw DayAheadError.community(e) }
-        guard let communityData = FileManager.default.contents(atPath: communityFile) else {
-            throw DayAheadError.badInput("\(communityFile): cannot read the file")
-        }
+        let communityData: Data
+        do { communityData = try InputFiles.data(communityFile) } catch { throw DayAheadError.badInput("\(communityFile): \(error)") }
         let sources = try HistoryLocator(history: history).sources(for: template)
         let start = try dayStart(template, firstSource: sources[0])
         var files: [String] = []
@@ -164,9 +163,8 @@ public struct BatchManifest: Sendable {
     public var entries: [Entry]
 
     public static func read(_ path: String) throws -> BatchManifest {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw DayAheadError.badInput("\(path): cannot read the manifest")
-        }
+        let text: String
+        do { text = try InputFiles.text(path) } catch { throw DayAheadError.badInput("\(path): \(error)") }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
         // DataIO's RFC 4180 reader, with `#` comment lines blanked first (so that every line keeps its number).

@@ -68,10 +68,8 @@ public enum TimeSeriesCSV {
 
     /// The file at `path` as a table (``table(_:file:)``).
     public static func table(contentsOf path: String) throws -> CSVTable {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TimeSeriesError(file: path, line: nil, message: "cannot read the file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw TimeSeriesError(file: path, line: nil, message: "not UTF-8 text") }
+        let text: String
+        do { text = try InputFiles.text(path) } catch { throw TimeSeriesError(file: path, line: nil, message: error.description) }
         return try table(text, file: path)
     }
 

@@ -75,7 +75,8 @@ public struct LedgerSigningKey: @unchecked Sendable {
     /// Reads a key file; refuses one that others can read or write (mode must be 0600 or stricter).
     public static func read(path: String) throws -> LedgerSigningKey {
         var info = stat()
-        guard stat(path, &info) == 0 else { throw LedgerError.badInput("\(path): no such key file") }
+        guard stat(path, &info) == 0 else { throw LedgerError.badInput("\(path): no such file (a key file from peergrid ledger keygen)") }
+        if info.st_mode & S_IFMT == S_IFDIR { throw LedgerError.badInput("\(path): is a directory, not a file") }
         let mode = info.st_mode & 0o777
         guard mode & 0o077 == 0 else {
             throw LedgerError.badInput(
@@ -105,9 +106,8 @@ public struct LedgerPublicKey: Sendable, Equatable {
 
 enum KeyFileText {
     static func fields(path: String, header: String) throws -> [String: String] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw LedgerError.badInput("\(path): cannot read the key file")
-        }
+        let text: String
+        do { text = try InputFiles.text(path, maxBytes: 1 << 16) } catch { throw LedgerError.badInput("\(path): \(error)") }
         var lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
         guard lines.first == header else { throw LedgerError.badInput("\(path): the first line must be '\(header)'") }
         lines.removeFirst()

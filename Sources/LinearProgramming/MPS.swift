@@ -50,10 +50,7 @@ public enum ModelFile {
 
     /// Reads a UTF-8 text file; errors name the file.
     public static func readText(_ path: String) throws -> String {
-        guard FileManager.default.fileExists(atPath: path) else { throw ModelFileError(file: path, "no such file") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw ModelFileError(file: path, "cannot read the file") }
-        guard let text = String(data: data, encoding: .utf8) else { throw ModelFileError(file: path, "not UTF-8 text") }
-        return text
+        do { return try InputFiles.text(path) } catch { throw ModelFileError(file: path, error.description) }
     }
 
     /// Writes text to a temporary file beside `path` and renames it into place, so that no reader ever sees a
@@ -69,6 +66,7 @@ public enum ModelFile {
         let lower = path.lowercased()
         if lower.hasSuffix(".lp") { return try LPFormat.read(contentsOf: path) }
         if lower.hasSuffix(".mps") || lower.hasSuffix(".fmps") || lower.hasSuffix(".fixed") { return try MPS.read(contentsOf: path, format: mpsFormat) }
+        _ = try readText(path)  // a file that is not there, or a directory, says so before its name is judged
         throw ModelFileError(file: path, "unknown model file type (expected .mps or .lp)")
     }
 

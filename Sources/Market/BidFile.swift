@@ -12,13 +12,8 @@ public enum BidFile {
     /// Reads a bid file (JSON when the name ends in `.json` or the text starts with `{` or `[`).
     /// `periods` is the horizon (a bid outside it is refused); `nil` takes the file's `periods` or the last bid's.
     public static func read(_ path: String, periods: Int? = nil) throws -> BidBook {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-            let data = FileManager.default.contents(atPath: path)
-        else {
-            throw MarketError.badInput("\(path): no such file, a directory, or unreadable")
-        }
-        guard data.count <= 1 << 30 else { throw MarketError.badInput("\(path): larger than 1 GiB") }
+        let data: Data
+        do { data = try InputFiles.data(path) } catch { throw MarketError.badInput("\(path): \(error)") }
         return try parse(data, file: path, periods: periods)
     }
 

@@ -17,9 +17,7 @@ public struct CommunityFileError: PeerGridError, Equatable {
 public enum CommunityFile {
     /// Reads and validates a community file. Every rule of the spec is checked; the first broken one is thrown.
     public static func read(_ path: String) throws -> Community {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CommunityFileError(file: path, path: "", message: "cannot read the file")
-        }
+        let data = try readBytes(path)
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         return try parse(data, file: path, baseDirectory: base)
     }
@@ -42,9 +40,10 @@ public enum CommunityFile {
         throws -> (header: Community, files: [String], prosumers: [Prosumer?])
     {
         let headerPath = (dir as NSString).appendingPathComponent("community.json")
-        guard let data = FileManager.default.contents(atPath: headerPath) else {
+        let data: Data
+        do { data = try InputFiles.data(headerPath) } catch {
             throw CommunityFileError(
-                file: headerPath, path: "", message: "cannot read the file (an agents directory holds community.json and prosumers/*.json)")
+                file: headerPath, path: "", message: "\(error) (an agents directory holds community.json and prosumers/*.json)")
         }
         var reader = JSONFieldReader(file: headerPath, base: URL(fileURLWithPath: dir))
         let header = try reader.community(data, allowNoProsumers: true)
@@ -63,14 +62,17 @@ public enum CommunityFile {
         for (i, file) in files.enumerated() {
             guard owned(i) else { prosumers.append(nil); continue }
             if traceReads { FileHandle.standardError.write(Data("peergrid: reading \(file)\n".utf8)) }
-            guard let bytes = FileManager.default.contents(atPath: file) else {
-                throw CommunityFileError(file: file, path: "", message: "cannot read the file")
-            }
+            let bytes = try readBytes(file)
             read(i, bytes)
             prosumers.append(try agent(bytes, file: file, header: header))
         }
         try checkUniqueIds(prosumers, files: files)
         return (header, files, prosumers)
+    }
+
+    /// The bytes of a community or prosumer file; a file that cannot be read is a ``CommunityFileError`` naming it.
+    static func readBytes(_ path: String) throws -> Data {
+        do { return try InputFiles.data(path) } catch { throw CommunityFileError(file: path, path: "", message: error.description) }
     }
 
     /// With the environment variable `PEERGRID_TRACE_READS=1`, every prosumer file is named on standard error as it
@@ -113,9 +115,7 @@ public enum CommunityFile {
     /// rule is checked, but `load_kw` / `pv_kw` that name CSV columns are not read. Those prosumers get empty
     /// `loadKW` / `pvKW` and a ``Prosumer/loadSource`` / ``Prosumer/pvSource`` saying where their history is.
     public static func readTemplate(_ path: String) throws -> Community {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CommunityFileError(file: path, path: "", message: "cannot read the file")
-        }
+        let data = try readBytes(path)
         var reader = JSONFieldReader(file: path, base: URL(fileURLWithPath: path).deletingLastPathComponent())
         reader.deferSeries = true
         return try reader.community(data)

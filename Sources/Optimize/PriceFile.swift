@@ -15,9 +15,8 @@ public enum PriceFile {
         func fail(_ line: Int?, _ message: String) -> CommunityFileError {
             CommunityFileError(file: path, path: line.map { "line \($0)" } ?? "", message: message)
         }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw fail(nil, "cannot read the file")
-        }
+        let text: String
+        do { text = try InputFiles.text(path) } catch { throw fail(nil, error.description) }
         // DataIO's RFC 4180 reader: CRLF, a BOM and quoted fields read as in every other CSV file PeerGrid reads.
         func table(_ text: String) throws -> CSVTable {
             do { return try CSVTable(text: text, file: path) } catch let e as CSVError {

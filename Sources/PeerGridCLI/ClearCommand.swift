@@ -47,6 +47,11 @@ struct ClearCommand: ParsableCommand {
         guard (community == nil) != (agentsDir == nil) else { throw ValidationError("give exactly one of --community and --agents-dir") }
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
         if let masterBlocks, masterBlocks < 1 { throw ValidationError("--master-blocks must be at least 1") }
+        var options = ClearingOptions()
+        (options.tolerance, options.maxIterations, options.timeLimit) = (tolerance, maxIterations, timeLimit)
+        // Before the community is read. A validate() that throws anything but a ValidationError reaches
+        // ArgumentParser as an internal error, so the option's own message is passed on as one.
+        do { try options.validate() } catch let e as AgentError { throw ValidationError(e.description) }
     }
 
     func run() throws {

@@ -404,7 +404,8 @@ struct ForecastCommand: ParsableCommand {
                 "\(seriesFlags.joined(separator: ", ")) need\(seriesFlags.count == 1 ? "s" : "") --data (a loaded model forecasts from the series it was fitted on)"
             )
         }
-        guard let data = FileManager.default.contents(atPath: loadModel) else { throw CLIFailure("\(loadModel): cannot read the file") }
+        let data: Data
+        do { data = try InputFiles.data(loadModel) } catch { throw CLIFailure("\(loadModel): \(error)") }
         let saved = try ModelFile.decode(data, file: loadModel)
         neural.noteUnused(by: [], loaded: true)
         return saved

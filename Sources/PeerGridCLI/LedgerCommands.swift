@@ -234,7 +234,8 @@ struct LedgerVerifyProofCommand: ParsableCommand {
     @OptionGroup var trusted: TrustedKeyOption
 
     func run() throws {
-        guard let data = FileManager.default.contents(atPath: proof) else { throw CLIFailure("\(proof): cannot read the proof") }
+        let data: Data
+        do { data = try InputFiles.data(proof) } catch { throw CLIFailure("\(proof): \(error)") }
         let p = try LedgerProof.parse(data, file: proof)
         let pinned = try trusted.key()
         try p.verify(trustedKey: pinned)
@@ -296,6 +297,9 @@ struct LedgerSyncCommand: ParsableCommand {
     var to: String
 
     func run() throws {
+        if let a = fileIdentity(from), a == fileIdentity(to) {
+            throw CLIFailure("--from \(from) and --to \(to) are the same ledger file; give the replica another path")
+        }
         let source = try LedgerDatabase(path: from, create: false).snapshot()
         let replica = try LedgerDatabase(path: to)
         let outcome: LedgerSync.Outcome
@@ -306,4 +310,12 @@ struct LedgerSyncCommand: ParsableCommand {
         }
         print("synced    \(to): \(counted(outcome.copied, "entry")) copied from \(from); size \(outcome.size), root \(Hex.encode(outcome.root).prefix(16))...")
     }
+}
+
+/// The device and inode of an existing file (nil when there is none): two paths to one file, through a link or a
+/// `./`, have the same identity.
+func fileIdentity(_ path: String) -> [UInt64]? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    return [UInt64(info.st_dev), UInt64(info.st_ino)]
 }

@@ -1,7 +1,10 @@
 import ArgumentParser
 import CommandLineExit
+import Control
 import DataIO
+import Forecast
 import Foundation
+import Ledger
 import LinearAlgebra
 import Optimize
 
@@ -16,6 +19,7 @@ struct PeerGrid: ParsableCommand {
         abstract: "Forecasting and optimization for energy communities.",
         discussion:
             "Exit codes: 0 solved, 2 bad input, 3 infeasible, 4 unbounded / solver error / time limit without a solution, 5 verification failed (a tampered ledger, a proof or check that does not hold), 6 forked ledger, 70 internal error.",
+        version: versionLine,
         subcommands: [
             DayAheadCommand.self, BatchCommand.self, HistoryCommand.self, SolveCommand.self, ScheduleCommand.self, ClearCommand.self,
             PriceCommand.self, MarketCommand.self, LedgerCommand.self, BacktestCommand.self, ForecastCommand.self, TuneCommand.self, AnomaliesCommand.self,
@@ -28,6 +32,12 @@ struct PeerGrid: ParsableCommand {
         runWithExitStatus(tool: "peergrid")
     }
 }
+
+/// `peergrid --version`: the release and the file formats this build reads and writes.
+let versionLine = """
+    peergrid \(PeerGridRelease.version) (forecast model files v\(ModelFile.version), RL policy files v\(PolicyFile.currentVersion), \
+    ledger entries v\(LedgerEntry.formatVersion), settlement rules \(SettlementRule.supported.sorted().map(String.init).joined(separator: ", ")))
+    """
 
 /// OpenBLAS runs on one thread unless the environment sets its thread count (`OPENBLAS_NUM_THREADS`, or
 /// `GOTO_NUM_THREADS` / `OMP_NUM_THREADS`, which OpenBLAS also reads). The models' matrices are small: on two cores

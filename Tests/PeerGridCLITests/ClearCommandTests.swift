@@ -49,6 +49,9 @@ import Testing
         #expect(r.code == 2, "\(option): \(r.stderr)")
         #expect(r.stderr.contains(option[0]), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out.path))
+        // Checked before any file is read: the option is named even when the community is missing.
+        let early = try CLI.run(["clear", "--community", dir.appendingPathComponent("absent.json").path, "--out", out.path] + option)
+        #expect(early.code == 2 && early.stderr.contains(option[0]), "\(option): \(early.stderr)")
     }
 
     @Test func aBrokenAgentFileExitsTwoNamingIt() throws {

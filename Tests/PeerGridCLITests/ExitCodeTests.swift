@@ -42,6 +42,19 @@ import Testing
         #expect(r.code == 2 && r.stderr.contains("no-such-option"), "\(family): exit \(r.code): \(r.stderr)")
     }
 
+    /// `--version` names the release and the file formats this build reads, on standard output, exit 0, for the
+    /// tool and each command; `benchmark --version` names the same release.
+    @Test func versionNamesTheReleaseAndTheFormats() throws {
+        for arguments in [["--version"], ["ledger", "verify", "--version"]] {
+            let r = try CLI.run(arguments)
+            #expect(r.code == 0, "\(arguments): exit \(r.code): \(r.stderr)")
+            #expect(r.stdout.hasPrefix("peergrid ") && r.stdout.contains("model files v1") && r.stdout.contains("ledger entries v1"), "\(r.stdout)")
+        }
+        let release = try CLI.run(["--version"]).stdout.split(separator: " ")[1]
+        let bench = try CLI.run(["--version"], in: CLI.packageRoot, program: CLI.benchmark)
+        #expect(bench.code == 0 && bench.stdout == "benchmark \(release)\n", "\(bench.stdout)")
+    }
+
     /// `benchmark` keeps the same table: a bad option or option value exits 2 (ArgumentParser's 64 before), a fault
     /// nobody foresaw 70 (it exited 1), and it writes no report.
     @Test func theBenchmarkToolExitsAsPeergridDoes() throws {

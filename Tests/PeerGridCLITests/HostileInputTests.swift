@@ -348,6 +348,37 @@ import Testing
         #expect(r.code == 2 && r.stderr.contains("not valid JSON (line "), "\(r.stderr)")
     }
 
+    /// Every input a command reads goes through one reader (`DataIO.InputFiles`), so a path that does not exist or
+    /// names a directory gets the same words from each, after the path, with exit 2 and nothing written.
+    @Test(arguments: ["no such file", "is a directory, not a file"])
+    func everyInputReaderSaysWhyItCannotRead(_ reason: String) throws {
+        let dir = try CLI.temporaryDirectory()
+        let bad = reason == "no such file" ? dir.appendingPathComponent("absent.x").path : dir.path
+        let community = CLI.fixture("example-pricing-3x24.json")
+        let cases: [[String]] = [
+            ["solve", bad],
+            ["schedule", "--community", bad],
+            ["clear", "--community", bad],
+            ["price", "--community", community, "--prices", bad],
+            ["market", "clear", "--bids", bad, "--mechanism", "pay-as-clear"],
+            ["forecast", "--data", bad, "--column", "x", "--horizon", "4"],
+            ["forecast", "--load-model", bad, "--horizon", "4"],
+            ["anomalies", "--data", bad, "--column", "x"],
+            ["day-ahead", "--community", bad, "--store", "none"],
+            ["batch", "--manifest", bad],
+            ["rl", "evaluate", "--community", RLCommandTests.demo, "--policy", bad, "--no-mpc"],
+            ["ledger", "verify-proof", "--proof", bad],
+            ["ledger", "append", "--ledger", "l.db", "--key", bad, "--trades", bad, "--clearing", "c"]
+        ]
+        for arguments in cases {
+            let out = try CLI.temporaryDirectory()
+            let r = try CLI.run(
+                arguments + ["--out", out.path].filter { _ in !["solve", "forecast", "anomalies", "rl", "ledger", "batch"].contains(arguments[0]) }, in: out)
+            #expect(r.code == 2 && r.stderr.contains("\(bad): \(reason)"), "\(arguments): exit \(r.code): \(r.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).isEmpty, "\(arguments) wrote a file")
+        }
+    }
+
     @Test func aDirectoryGivenAsAnOutputFileSaysSo() throws {
         let dir = try CLI.temporaryDirectory()
         let file = try Self.series(dir, "s.csv", header: "timestamp,load", newline: "\n")

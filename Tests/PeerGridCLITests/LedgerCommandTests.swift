@@ -89,6 +89,9 @@ import Testing
         #expect(r.stderr.contains("fork"), "\(r.stderr)")
         r = try CLI.run(["ledger", "verify", "--ledger", "replica.db"], in: dir)
         #expect(r.code == 0)
+        // A replica that is its source (by another path) is refused, not reported as "0 entries copied".
+        r = try CLI.run(["ledger", "sync", "--from", "a.db", "--to", "./a.db"], in: dir)
+        #expect(r.code == 2 && r.stderr.contains("are the same ledger file"), "\(r.stdout)\(r.stderr)")
     }
 
     @Test func badKeysAndFilesExit2WithTheirNames() throws {

@@ -176,7 +176,7 @@ import Testing
 
         let missing = out.appendingPathComponent("none.csv").path
         let m = try CLI.run(["price", "--community", community, "--prices", missing, "--out", out.path])
-        #expect(m.code == 2 && m.stderr.contains("\(missing): cannot read the file"), "\(m.stderr)")
+        #expect(m.code == 2 && m.stderr.contains("\(missing): no such file"), "\(m.stderr)")
         let both = try CLI.run(["price", "--community", community, "--prices", "p.csv", "--export", "m.mps", "--out", out.path])
         #expect(both.code == 2 && both.stderr.contains("use one of them"))
     }

@@ -1,0 +1,39 @@
+import Foundation
+
+/// Reading inputs: every reader of a user's file (community, history, bids, prices, models, policies, keys,
+/// proofs, manifests) goes through here, so each says the same thing about a file it cannot read.
+public enum InputFiles {
+    /// Why a file could not be read; `description` is the phrase that follows the file's name in a message
+    /// ("no such file", "is a directory, not a file", ...). Each module wraps it in its own error type, which keeps
+    /// the module's exit code.
+    public struct Problem: Error, CustomStringConvertible, Equatable, Sendable {
+        public var description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    /// The bytes of the file at `path`. Throws ``Problem``: no such file, a directory, a file that cannot be read
+    /// (permissions), or one larger than `maxBytes` (1 GiB unless given).
+    public static func data(_ path: String, maxBytes: Int = 1 << 30) throws(Problem) -> Data {
+        var isDirectory: ObjCBool = false
+        guard !path.isEmpty, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw Problem("no such file")
+        }
+        if isDirectory.boolValue { throw Problem("is a directory, not a file") }
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maxBytes {
+            throw Problem("is larger than \(counted(maxBytes, "byte"))")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Problem("cannot be read (permission denied or not a regular file)")
+        }
+        if data.count > maxBytes { throw Problem("is larger than \(counted(maxBytes, "byte"))") }
+        return data
+    }
+
+    /// The file at `path` as UTF-8 text (a BOM is kept for the parser to skip). Throws ``Problem`` as ``data(_:maxBytes:)``
+    /// does, and "is not UTF-8 text".
+    public static func text(_ path: String, maxBytes: Int = 1 << 30) throws(Problem) -> String {
+        let bytes = try data(path, maxBytes: maxBytes)
+        guard let text = String(data: bytes, encoding: .utf8) else { throw Problem("is not UTF-8 text") }
+        return text
+    }
+}

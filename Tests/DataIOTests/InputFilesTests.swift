@@ -1,0 +1,33 @@
+import DataIO
+import Foundation
+import Testing
+
+/// The one reader of input files says why it cannot read one, in the words every command then prints.
+struct InputFilesTests {
+    func scratch() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("inputfiles-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    func problem(_ body: () throws -> Void) -> String? {
+        do { try body() } catch let e as InputFiles.Problem { return e.description } catch { return "unexpected \(error)" }
+        return nil
+    }
+
+    @Test func saysWhyAFileCannotBeRead() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("f.csv")
+        try Data("a,b\n1,2\n".utf8).write(to: file)
+        #expect(try InputFiles.text(file.path) == "a,b\n1,2\n")
+        #expect(problem { _ = try InputFiles.data(dir.appendingPathComponent("absent").path) } == "no such file")
+        #expect(problem { _ = try InputFiles.data("") } == "no such file")
+        #expect(problem { _ = try InputFiles.data(dir.path) } == "is a directory, not a file")
+        #expect(problem { _ = try InputFiles.data(file.path, maxBytes: 4) } == "is larger than 4 bytes")
+        let latin1 = dir.appendingPathComponent("latin1.csv")
+        try Data([0x61, 0x0A, 0xE9, 0x0A]).write(to: latin1)
+        #expect(try InputFiles.data(latin1.path).count == 4)
+        #expect(problem { _ = try InputFiles.text(latin1.path) } == "is not UTF-8 text")
+    }
+}
