@@ -101,11 +101,15 @@ public enum PricingReport {
         }
         lines.append("prosumer        bill without   bill with     saves   charged kWh  discharged kWh")
         for o in r.outcomes {
+            // A saving within the solver's tolerance of zero (the price that leaves a follower indifferent) is shown
+            // as zero, and the bill with storage as the bill without, so that a row never reads as a follower paying
+            // more for a service it chose (pricing.json keeps the exact values).
+            let indifferent = abs(o.savings) < 1e-6
             lines.append(
                 o.id.padding(toLength: 14, withPad: " ", startingAt: 0)
                     + String(
-                        format: "%14.4f%11.4f%10.4f%14.3f%16.3f", o.billWithoutStorage, o.billWithStorage,
-                        abs(o.savings) < 1e-6 ? 0.0 : o.savings, o.chargedKWh, o.dischargedKWh))
+                        format: "%14.4f%11.4f%10.4f%14.3f%16.3f", o.billWithoutStorage, indifferent ? o.billWithoutStorage : o.billWithStorage,
+                        indifferent ? 0.0 : o.savings, o.chargedKWh, o.dischargedKWh))
         }
         if let m = r.bigM {
             lines.append(
