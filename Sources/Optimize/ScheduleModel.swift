@@ -57,6 +57,13 @@ struct ScheduleModel {
 
         /// The rule the slack relaxes, whatever the period: the import limit, the export limit, one prosumer's
         /// connection, one storage's final charge.
+        var period: Int? {
+            switch self {
+            case let .importLimit(t), let .exportLimit(t), let .connection(_, t): return t
+            case .finalCharge: return nil
+            }
+        }
+
         var rule: String {
             switch self {
             case .importLimit: return "import"
@@ -73,6 +80,12 @@ struct ScheduleModel {
     /// an infeasible 200 x 24 community reported the import limit too low by 56.5 kW (CBC) and 104.1 kW (GLPK),
     /// and 50 kW more was already enough.
     static let largestSlackWeight = 1000.0
+    /// How much more a unit of slack costs in the last period than in the first (a slack in period t weighs
+    /// 1 + this x t / T): where a battery could move a shortfall between periods, several schedules have the same
+    /// largest and total shortfall, and the solvers picked different ones (CBC reported the example's import limit
+    /// short at periods 0-8, GLPK at 0-7). With this tie-break the shortfall sits as early as it can, the same for
+    /// both. Moving a kWh later than that costs a battery more than this in losses, so the total stays the least.
+    static let laterSlackWeight = 1e-4
 
     /// The model and its variable handles: one step per constraint family (see ``Builder``).
     func build() -> (Model, Variables) {
@@ -323,7 +336,7 @@ struct ScheduleModel {
                 var penalty = LinearExpression()
                 var largest: [String: Variable] = [:]
                 for s in v.slacks {
-                    penalty.add(1, s.variable)
+                    penalty.add(1 + ScheduleModel.laterSlackWeight * Double(s.family.period ?? 0) / Double(max(T, 1)), s.variable)
                     let rule = s.family.rule
                     let z = largest[rule] ?? m.addVariable(name: "largest_slack_\(largest.count)")
                     if largest[rule] == nil {
