@@ -77,13 +77,17 @@ extension ParsableCommand {
             if let fault = ProcessInfo.processInfo.environment["PEERGRID_INJECT_FAULT"] { throw InjectedFault(what: fault) }
             try command.run()
             Foundation.exit(ExitStatus.success.rawValue)
-        } catch let failure as CLIFailure {
-            FileHandle.standardError.write(Data(("\(tool): " + failure.message + "\n").utf8))
-            Foundation.exit(failure.code.rawValue)
-        } catch let failure as any PeerGridError {
-            FileHandle.standardError.write(Data(("\(tool): " + failure.description + "\n").utf8))
-            Foundation.exit(ExitStatus(failure.kind).rawValue)
         } catch {
+            // A command's validate() that throws its own error reaches here wrapped by ArgumentParser.
+            let error = thrownByValidate(error) ?? error
+            if let failure = error as? CLIFailure {
+                FileHandle.standardError.write(Data(("\(tool): " + failure.message + "\n").utf8))
+                Foundation.exit(failure.code.rawValue)
+            }
+            if let failure = error as? any PeerGridError {
+                FileHandle.standardError.write(Data(("\(tool): " + failure.description + "\n").utf8))
+                Foundation.exit(ExitStatus(failure.kind).rawValue)
+            }
             let code = exitCode(for: error).rawValue
             let message = fullMessage(for: error)
             if code == 0 {
@@ -101,6 +105,21 @@ extension ParsableCommand {
             Foundation.exit(code == ExitCode.validationFailure.rawValue ? ExitStatus.badInput.rawValue : code)
         }
     }
+}
+
+/// The error a command's `validate()` threw, when it is PeerGrid's own (a ``CLIFailure`` or a ``PeerGridError``):
+/// ArgumentParser wraps anything but its `ValidationError` as a `userValidationError` of a `CommandError`, a type it
+/// does not make public, so it is found by reflection. Anything else: nil.
+func thrownByValidate(_ error: any Error) -> (any Error)? {
+    func search(_ value: Any, depth: Int) -> (any Error)? {
+        if depth > 0, value is CLIFailure || value is any PeerGridError { return value as? any Error }
+        guard depth < 4 else { return nil }
+        for child in Mirror(reflecting: value).children {
+            if let found = search(child.value, depth: depth + 1) { return found }
+        }
+        return nil
+    }
+    return search(error, depth: 0)
 }
 
 /// PeerGrid's release, printed by `peergrid --version` and `benchmark --version`. Files carry their own format

@@ -49,9 +49,7 @@ struct ClearCommand: ParsableCommand {
         if let masterBlocks, masterBlocks < 1 { throw ValidationError("--master-blocks must be at least 1") }
         var options = ClearingOptions()
         (options.tolerance, options.maxIterations, options.timeLimit) = (tolerance, maxIterations, timeLimit)
-        // Before the community is read. A validate() that throws anything but a ValidationError reaches
-        // ArgumentParser as an internal error, so the option's own message is passed on as one.
-        do { try options.validate() } catch let e as AgentError { throw ValidationError(e.description) }
+        try options.validate()  // before the community is read
     }
 
     func run() throws {

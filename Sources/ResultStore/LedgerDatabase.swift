@@ -17,10 +17,10 @@ public final class LedgerDatabase: LedgerStorage {
     public init(path: String, create: Bool = true) throws {
         self.path = path
         let exists = FileManager.default.fileExists(atPath: path)
-        if !exists && !create { throw LedgerError.badInput("\(path): no such ledger") }
+        if !exists && !create { throw LedgerError.badInput("\(path): no such file (no ledger there yet)") }
         var isDirectory: ObjCBool = false
         if exists, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw LedgerError.badInput("\(path) is a folder, not a ledger file")
+            throw LedgerError.badInput("\(path): is a directory, not a ledger file")
         }
         do {
             try ResultStore.refuseForeignDatabase(path, table: "ledger_entry", kind: "PeerGrid ledger")
