@@ -95,11 +95,13 @@ int cbcMainCallback(CbcModel *model, int whereFrom) {
 
 class CbcDeadline : public CbcEventHandler {
 public:
-    explicit CbcDeadline(double deadline) : CbcEventHandler(), deadline_(deadline) {}
+    CbcDeadline(double deadline, peergrid_cbc_progress progress, void *context)
+        : CbcEventHandler(), deadline_(deadline), progress_(progress), context_(context) {}
     CbcEventHandler *clone() const override { return new CbcDeadline(*this); }
 
     CbcAction event(CbcEvent whichEvent) override {
         capHeuristics(model_, deadline_);
+        report(whichEvent == solution || whichEvent == heuristicSolution);
         switch (whichEvent) {
         case node:
         case treeStatus:
@@ -113,17 +115,34 @@ public:
 
 private:
     double deadline_;
+    peergrid_cbc_progress progress_;
+    void *context_;
+    double lastReport_ = 0;
+
+    /// The search's incumbent and bound as CBC minimizes them (a maximization's negated), at most twice a second
+    /// and at every new incumbent. NaN where there is none yet.
+    void report(bool newIncumbent) {
+        if (progress_ == nullptr || model_ == nullptr || model_->solver() == nullptr) return;
+        double now = monotonicSeconds();
+        if (!newIncumbent && now - lastReport_ < 0.5) return;
+        lastReport_ = now;
+        double best = model_->bestSolution() != nullptr ? model_->getMinimizationObjValue() : NAN;
+        double bound = model_->getBestPossibleObjValue() * model_->solver()->getObjSense();
+        progress_(context_, std::fabs(best) < 1e50 ? best : NAN, std::fabs(bound) < 1e50 ? bound : NAN);
+    }
 };
 
 }  // namespace
 
-extern "C" int peergrid_cbc_solve(void *handle, double seconds, int lpMethod) {
+extern "C" int peergrid_cbc_solve(void *handle, double seconds, int lpMethod, peergrid_cbc_progress progress, void *context) {
     Cbc_Model *model = static_cast<Cbc_Model *>(handle);
     bool limited = seconds >= 0 && std::isfinite(seconds);
     double deadline = limited ? monotonicSeconds() + seconds : INFINITY;
-    if (limited) {
-        CbcDeadline cbcHandler(deadline);
+    if (limited || progress != nullptr) {
+        CbcDeadline cbcHandler(deadline, progress, context);
         model->model_->passInEventHandler(&cbcHandler);   // copied by CBC
+    }
+    if (limited) {
         ClpDeadline clpHandler(deadline);
         OsiClpSolverInterface *solver = dynamic_cast<OsiClpSolverInterface *>(model->model_->solver());
         if (solver != nullptr) solver->getModelPtr()->passInEventHandler(&clpHandler);   // copied by CLP

@@ -86,6 +86,26 @@ public struct CbcSolver: LinearSolver {
     }
 }
 
+/// What CBC's progress callback needs (``SolverOptions/progress``), passed to C as an opaque pointer.
+final class ProgressBox {
+    let report: @Sendable (SolveProgress) -> Void
+    /// -1 for a maximization: CBC reports the values it minimizes.
+    let sign: Double
+    let constant: Double
+    let clock: Stopwatch
+
+    init(report: @escaping @Sendable (SolveProgress) -> Void, sign: Double, constant: Double, clock: Stopwatch) {
+        (self.report, self.sign, self.constant, self.clock) = (report, sign, constant, clock)
+    }
+
+    func send(_ incumbent: Double, _ bound: Double) {
+        report(
+            SolveProgress(
+                elapsedSeconds: clock.seconds, incumbent: incumbent.isNaN ? nil : sign * incumbent + constant,
+                bound: bound.isNaN ? nil : sign * bound + constant))
+    }
+}
+
 /// Owns one `Cbc_Model`; freed in `deinit`.
 final class CbcProblem {
     /// `Cbc_Model *`, which CBC's C header declares as `void *`.
@@ -150,7 +170,21 @@ final class CbcProblem {
         let deadline = options.timeLimit.map { 0.97 * $0 }
         let method: Int32 =
             model.isMixedInteger ? 0 : (options.lpMethod == .simplex ? 0 : (options.lpMethod == .barrier ? 1 : 2))
-        let code = peergrid_cbc_solve(handle, deadline ?? -1, method)
+        let code: Int32
+        if model.isMixedInteger, let report = options.progress {
+            // CBC's event handler calls back with raw values: the box adds the model's constant and the clock.
+            let box = Unmanaged.passRetained(
+                ProgressBox(report: report, sign: model.sense == .maximize ? -1 : 1, constant: model.objectiveConstant, clock: clock))
+            defer { box.release() }
+            code = peergrid_cbc_solve(
+                handle, deadline ?? -1, method,
+                { context, incumbent, bound in
+                    guard let context else { return }
+                    Unmanaged<ProgressBox>.fromOpaque(context).takeUnretainedValue().send(incumbent, bound)
+                }, box.toOpaque())
+        } else {
+            code = peergrid_cbc_solve(handle, deadline ?? -1, method, nil, nil)
+        }
         let pastDeadline = deadline.map { clock.seconds >= $0 } ?? false
         let n = model.variableCount
         let c0 = model.objectiveConstant

@@ -91,7 +91,7 @@ public struct SolverOptions: Sendable {
     /// A feasible solution (all column values) to start the MIP search from; CBC uses it (`Cbc_setMIPStartI`),
     /// GLPK ignores it.
     public var initialSolution: [Double]?
-    /// Called from the solver's thread with progress of a MIP search (GLPK: at new incumbents and every ~0.5 s).
+    /// Called from the solver's thread with progress of a MIP search (at new incumbents and every ~0.5 s; GLPK and CBC).
     public var progress: (@Sendable (SolveProgress) -> Void)?
 
     public init(

@@ -37,8 +37,14 @@ struct SolveCommand: ParsableCommand {
         let parsed = try ModelFile.read(model, mpsFormat: format)
         let readSeconds = readClock.seconds
         let result: Solution
+        var options = try solverOptions.options()
+        // Elapsed time, incumbent, bound and gap on standard error while a MIP search runs (a terminal only).
+        let progress = TerminalProgress(enabled: !solverOptions.verbose && parsed.isMixedInteger)
+        options.progress = progress.report
+        progress.start("solving \((model as NSString).lastPathComponent)")
         do {
-            result = try solverOptions.solver.make().solve(parsed, options: solverOptions.options())
+            defer { progress.finish() }
+            result = try solverOptions.solver.make().solve(parsed, options: options)
         } catch let e as ModelError {
             throw CLIFailure("\(model): \(e.description)")
         }

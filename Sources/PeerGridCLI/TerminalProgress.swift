@@ -38,7 +38,8 @@ final class TerminalProgress: @unchecked Sendable {
         if let p {
             if let i = p.incumbent { line += String(format: ", incumbent %.4f", i) }
             if let b = p.bound { line += String(format: ", bound %.4f", b) }
-            if let g = p.gap { line += String(format: ", gap %.2e", g) }
+            // Relative to the incumbent, as the solvers measure it: above 1 (an incumbent near 0) it says little.
+            if let g = p.gap { line += g < 1 ? String(format: ", gap %.2e", g) : ", gap > 1" }
         }
         ProgressLine(enabled: true).show(line)
     }

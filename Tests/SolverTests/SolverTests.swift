@@ -198,6 +198,31 @@ func expectMatches(_ s: Solution, _ known: KnownModel, _ context: String, tolera
         #expect(count.n > 0)
     }
 
+    /// CBC's search reports through its event handler (`peergrid schedule`, `price` and `solve` draw it on a
+    /// terminal). The values are the model's, in its sense and with its constant: on a maximization with a
+    /// constant of 1000, every incumbent reported is at most the final objective and every bound at least it.
+    @Test(arguments: [true, false])
+    func cbcReportsProgressInTheModelsSense(_ maximize: Bool) throws {
+        final class Reports: @unchecked Sendable { var all: [SolveProgress] = []; let lock = NSLock() }
+        let reports = Reports()
+        var m = Self.hardKnapsack()
+        var objective = m.objective.enumerated().reduce(into: LinearExpression()) { e, c in e.add(maximize ? c.element : -c.element, Variable(index: c.offset))
+        }
+        objective.constant = 1000
+        m.setObjective(objective, sense: maximize ? .maximize : .minimize)
+        var options = SolverOptions(timeLimit: 2, relativeGap: 0)
+        options.progress = { p in reports.lock.withLock { reports.all.append(p) } }
+        let s = try CbcSolver().solve(m, options: options)
+        let final = try #require(s.objective)
+        #expect(!reports.all.isEmpty)
+        for r in reports.all {
+            let sign = maximize ? 1.0 : -1.0  // the reports in "larger is better" terms
+            if let i = r.incumbent { #expect(sign * i <= sign * final + 1e-6, "incumbent \(i), final \(final)") }
+            if let b = r.bound { #expect(sign * b >= sign * final - 1e-6, "bound \(b), final \(final)") }
+        }
+        #expect(reports.all.contains { $0.incumbent != nil && abs($0.incumbent! - final) < 1e-6 * max(1, abs(final)) } || s.status == .feasible)
+    }
+
     @Test func concurrentCbcSolvesAreSerializedAndCorrect() async throws {
         let known = KnownModel.assignment
         try await withThrowingTaskGroup(of: Double?.self) { group in

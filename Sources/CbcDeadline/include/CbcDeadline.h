@@ -5,6 +5,9 @@
 extern "C" {
 #endif
 
+/// A MIP search's progress: `context`, the incumbent's objective and the best bound, minimized (NaN when unknown).
+typedef void (*peergrid_cbc_progress)(void *context, double incumbent, double bound);
+
 /// `Cbc_solve` with a wall-clock budget of `seconds` (none when negative) for a `Cbc_Model` (CBC's C interface
 /// handle, passed as `void *`); returns what `Cbc_solve` returns.
 ///
@@ -18,7 +21,11 @@ extern "C" {
 /// `lpMethod` chooses how a model without integer variables is solved: 0 CLP's default (dual simplex), 1 barrier
 /// with crossover to a basic solution, 2 barrier without crossover. CLP's barrier does not check the deadline
 /// inside its iterations (the crossover's simplex does).
-int peergrid_cbc_solve(void *model, double seconds, int lpMethod);
+///
+/// `progress`, when not null, is called from the search with `context`, the incumbent's objective and the best
+/// bound as CBC minimizes them (a maximization's negated; NaN when there is none yet; without the model's objective
+/// constant), at most twice a second and at every new incumbent.
+int peergrid_cbc_solve(void *model, double seconds, int lpMethod, peergrid_cbc_progress progress, void *context);
 
 #ifdef __cplusplus
 }
