@@ -79,10 +79,10 @@ struct NeuralTrainingOptions: ParsableArguments {
 
     /// The options given on the command line, as their flags.
     var given: [String] {
-        [
+        flagsGiven([
             ("--epochs", epochs != nil), ("--seed", seed != nil), ("--window", window != nil), ("--learning-rate", learningRate != nil),
             ("--dropout", dropout != nil), ("--neural-reference", neuralReference != nil)
-        ].filter(\.1).map(\.0)
+        ])
     }
 
     /// A note on standard error when settings were given that nothing uses: none of `forecasters` trains a
@@ -395,10 +395,10 @@ struct ForecastCommand: ParsableCommand {
             throw CLIFailure("give either --load-model or --data (a loaded model forecasts from the end of the series it was fitted on)")
         }
         guard calibrationDays == 0 else { throw CLIFailure("--calibration-days needs --data (a loaded model keeps the calibration it was saved with)") }
-        let seriesFlags = [
+        let seriesFlags = flagsGiven([
             ("--model", modelGiven != nil), ("--column", series.column != nil), ("--exog", series.exog != nil), ("--timezone", series.timezone != nil),
             ("--fill", series.fill != nil)
-        ].filter(\.1).map(\.0)
+        ])
         guard seriesFlags.isEmpty else {
             throw CLIFailure(
                 "\(seriesFlags.joined(separator: ", ")) need\(seriesFlags.count == 1 ? "s" : "") --data (a loaded model forecasts from the series it was fitted on)"

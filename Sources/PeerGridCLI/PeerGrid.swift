@@ -51,6 +51,9 @@ func pinBLASThreads(_ environment: [String: String]) -> Int? {
     return 1
 }
 
+/// The flags of the pairs whose value is true (an option given, or given where it would not be used), in order.
+func flagsGiven(_ pairs: [(String, Bool)]) -> [String] { pairs.filter(\.1).map(\.0) }
+
 /// Runs `body`; a PeerGridError it throws gets `context` (the input file) in front of its message and keeps its kind,
 /// so its exit code is still chosen in one place (``ExitStatus/init(_:)``).
 func inContext<R>(_ context: String, _ body: () throws -> R) throws -> R {
@@ -82,7 +85,6 @@ struct SolverOptionGroup: ParsableArguments {
 
     /// The flags given that only a central solve uses (for `--method agents`, which runs its own agents).
     var centralOnlyFlags: [String] {
-        [("--solver", solverGiven != nil), ("--gap", gapGiven != nil), ("--threads", threadsGiven != nil), ("--verbose", verbose)]
-            .filter(\.1).map(\.0)
+        flagsGiven([("--solver", solverGiven != nil), ("--gap", gapGiven != nil), ("--threads", threadsGiven != nil), ("--verbose", verbose)])
     }
 }

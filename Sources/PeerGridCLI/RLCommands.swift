@@ -206,11 +206,11 @@ struct RLEvaluateCommand: ParsableCommand {
             throw ValidationError("\(name) must be in [0, 1], not \(v)")
         }
         // MPC settings that would not be used are refused rather than dropped.
-        let mpcFlags = [
+        let mpcFlags = flagsGiven([
             ("--mpc-load-persistence", mpcLoadPersistenceGiven != nil), ("--mpc-pv-persistence", mpcPVPersistenceGiven != nil),
             ("--mpc-scenarios", mpcScenariosGiven != nil), ("--mpc-equal-weights", mpcEqualWeights), ("--mpc-all-days", mpcAllDays),
             ("--mpc-knows", !mpcKnows.isEmpty)
-        ].filter(\.1).map(\.0)
+        ])
         if noMPC, !mpcFlags.isEmpty { throw ValidationError("--no-mpc skips MPC; \(mpcFlags.joined(separator: ", ")) would not be used") }
         if mpcScenarios == 0, mpcEqualWeights || mpcAllDays {
             throw ValidationError("--mpc-equal-weights and --mpc-all-days choose the scenarios; with --mpc-scenarios 0 there are none")
