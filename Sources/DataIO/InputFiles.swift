@@ -11,8 +11,8 @@ public enum InputFiles {
         public init(_ description: String) { self.description = description }
     }
 
-    /// The bytes of the file at `path`. Throws ``Problem``: no such file, a directory, a file that cannot be read
-    /// (permissions), or one larger than `maxBytes` (1 GiB unless given).
+    /// The bytes of the file at `path`, or of a pipe there (`--community /dev/stdin`). Throws ``Problem``: no such
+    /// file, a directory, a file that cannot be read (permissions), or one larger than `maxBytes` (1 GiB unless given).
     public static func data(_ path: String, maxBytes: Int = 1 << 30) throws(Problem) -> Data {
         var isDirectory: ObjCBool = false
         guard !path.isEmpty, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -22,10 +22,24 @@ public enum InputFiles {
         if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maxBytes {
             throw Problem("is larger than \(counted(maxBytes, "byte"))")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Problem("cannot be read (permission denied or not a regular file)")
+        var bytes = FileManager.default.contents(atPath: path)
+        if bytes == nil { bytes = try stream(path, maxBytes: maxBytes) }
+        guard let data = bytes else {
+            throw Problem("cannot be read (permission denied)")
         }
         if data.count > maxBytes { throw Problem("is larger than \(counted(maxBytes, "byte"))") }
+        return data
+    }
+
+    /// A pipe (`/dev/stdin`, a shell's `<(...)`), read to its end in chunks; nil when it cannot be opened.
+    static func stream(_ path: String, maxBytes: Int) throws(Problem) -> Data? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        var data = Data()
+        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            data.append(chunk)
+            if data.count > maxBytes { throw Problem("is larger than \(counted(maxBytes, "byte"))") }
+        }
         return data
     }
 

@@ -26,10 +26,13 @@ struct RunInputs {
 
 extension DayAheadPlanner {
     func inputs(communityFile: String, history: String?) throws -> RunInputs {
-        let template: Community
-        do { template = try CommunityFile.readTemplate(communityFile) } catch let e as CommunityFileError { throw DayAheadError.community(e) }
+        // Read once: the run key hashes the bytes the template was parsed from (and a pipe can be read only once).
         let communityData: Data
         do { communityData = try InputFiles.data(communityFile) } catch { throw DayAheadError.badInput("\(communityFile): \(error)") }
+        let template: Community
+        do { template = try CommunityFile.readTemplate(communityFile, data: communityData) } catch let e as CommunityFileError {
+            throw DayAheadError.community(e)
+        }
         let sources = try HistoryLocator(history: history).sources(for: template)
         let start = try dayStart(template, firstSource: sources[0])
         var files: [String] = []

@@ -59,6 +59,18 @@ public struct HistoryLocator: Sendable {
                 }
             }
         }
+        func resolved(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
+        if let history, !out.isEmpty, case let h = resolved(history),
+            !out.contains(where: { source in
+                let f = resolved(source.file)
+                return f == h || f.hasPrefix(h + "/")
+            })
+        {
+            // Given but not used: refused rather than dropped (the file's own CSV references win).
+            throw DayAheadError.badInput(
+                "--history \(history) would not be used: every prosumer's load_kw and pv_kw name their own CSV in the community file (\(out[0].file), ...); leave --history out, or give arrays in the community file"
+            )
+        }
         return out
     }
 }

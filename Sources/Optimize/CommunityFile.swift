@@ -114,8 +114,9 @@ public enum CommunityFile {
     /// Reads a community file as a template for a day that has not happened yet (`peergrid day-ahead`): every
     /// rule is checked, but `load_kw` / `pv_kw` that name CSV columns are not read. Those prosumers get empty
     /// `loadKW` / `pvKW` and a ``Prosumer/loadSource`` / ``Prosumer/pvSource`` saying where their history is.
-    public static func readTemplate(_ path: String) throws -> Community {
-        let data = try readBytes(path)
+    /// `data`, when given, is the file's bytes already read (a pipe can be read only once).
+    public static func readTemplate(_ path: String, data given: Data? = nil) throws -> Community {
+        let data = try given ?? readBytes(path)
         var reader = JSONFieldReader(file: path, base: URL(fileURLWithPath: path).deletingLastPathComponent())
         reader.deferSeries = true
         return try reader.community(data)

@@ -30,4 +30,21 @@ struct InputFilesTests {
         #expect(try InputFiles.data(latin1.path).count == 4)
         #expect(problem { _ = try InputFiles.text(latin1.path) } == "is not UTF-8 text")
     }
+
+    /// A pipe is read to its end (`--community /dev/stdin`, a shell's `<(...)`); FileManager alone returned nil.
+    @Test func readsAPipe() throws {
+        let text = String(repeating: "timestamp,load\n", count: 2000)
+        for limit in [1 << 30, 100] {
+            let pipe = Pipe()
+            pipe.fileHandleForWriting.write(Data(text.utf8))
+            try pipe.fileHandleForWriting.close()
+            let path = "/dev/fd/\(pipe.fileHandleForReading.fileDescriptor)"
+            if limit > text.utf8.count {
+                #expect(try InputFiles.text(path, maxBytes: limit) == text)
+            } else {
+                #expect(problem { _ = try InputFiles.data(path, maxBytes: limit) } == "is larger than 100 bytes")
+            }
+            try pipe.fileHandleForReading.close()
+        }
+    }
 }

@@ -101,6 +101,22 @@ func hiddenEntries(_ root: URL) -> [String] {
         #expect(model.code == 2 && model.stderr.contains("unknown model 'prophet'"))
     }
 
+    /// `--history` where every series names its own CSV in the community file would not be read: refused, not
+    /// dropped (it was ignored). The same file by another path is the one read, and runs.
+    @Test func aHistoryThatWouldNotBeReadIsRefused() throws {
+        let dir = try CLI.temporaryDirectory()
+        for name in ["small-history.csv", "small-community.json"] {
+            try FileManager.default.copyItem(atPath: CLI.fixture(name), toPath: dir.appendingPathComponent(name).path)
+        }
+        try FileManager.default.copyItem(atPath: CLI.fixture("small-history.csv"), toPath: dir.appendingPathComponent("other.csv").path)
+        let base = ["day-ahead", "--community", "small-community.json", "--model", "seasonal-naive", "--store", "none"]
+        let other = try CLI.run(base + ["--history", "other.csv", "--out", "o1"], in: dir)
+        #expect(other.code == 2 && other.stderr.contains("--history other.csv would not be used"), "\(other.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("o1").path))
+        let same = try CLI.run(base + ["--history", "./small-history.csv", "--out", "o2"], in: dir)
+        #expect(same.code == 0, "\(same.stderr)")
+    }
+
     /// On the demo, whose seven PV series share one sky, the deviations most PV meters show at the same time are
     /// left out of the anomaly table and counted (they were 168 of 171 rows); no PV row is left in the table.
     @Test func deviationsEveryPVMeterSharesAreNotListed() throws {
