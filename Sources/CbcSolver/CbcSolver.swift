@@ -170,21 +170,7 @@ final class CbcProblem {
         let deadline = options.timeLimit.map { 0.97 * $0 }
         let method: Int32 =
             model.isMixedInteger ? 0 : (options.lpMethod == .simplex ? 0 : (options.lpMethod == .barrier ? 1 : 2))
-        let code: Int32
-        if model.isMixedInteger, let report = options.progress {
-            // CBC's event handler calls back with raw values: the box adds the model's constant and the clock.
-            let box = Unmanaged.passRetained(
-                ProgressBox(report: report, sign: model.sense == .maximize ? -1 : 1, constant: model.objectiveConstant, clock: clock))
-            defer { box.release() }
-            code = peergrid_cbc_solve(
-                handle, deadline ?? -1, method,
-                { context, incumbent, bound in
-                    guard let context else { return }
-                    Unmanaged<ProgressBox>.fromOpaque(context).takeUnretainedValue().send(incumbent, bound)
-                }, box.toOpaque())
-        } else {
-            code = peergrid_cbc_solve(handle, deadline ?? -1, method, nil, nil)
-        }
+        let code = run(deadline: deadline, method: method, clock: clock)
         let pastDeadline = deadline.map { clock.seconds >= $0 } ?? false
         let n = model.variableCount
         let c0 = model.objectiveConstant
@@ -251,6 +237,23 @@ final class CbcProblem {
             solution.message = Cbc_isSecondsLimitReached(handle) != 0 || pastDeadline ? "time limit reached" : "stopped with a gap"
         }
         return solution
+    }
+
+    /// `peergrid_cbc_solve`, with the progress callback when ``SolverOptions/progress`` is set (MIPs only).
+    private func run(deadline: Double?, method: Int32, clock: Stopwatch) -> Int32 {
+        guard model.isMixedInteger, let report = options.progress else {
+            return peergrid_cbc_solve(handle, deadline ?? -1, method, nil, nil)
+        }
+        // CBC's event handler calls back with raw values: the box adds the model's sense, constant and clock.
+        let box = Unmanaged.passRetained(
+            ProgressBox(report: report, sign: model.sense == .maximize ? -1 : 1, constant: model.objectiveConstant, clock: clock))
+        defer { box.release() }
+        return peergrid_cbc_solve(
+            handle, deadline ?? -1, method,
+            { context, incumbent, bound in
+                guard let context else { return }
+                Unmanaged<ProgressBox>.fromOpaque(context).takeUnretainedValue().send(incumbent, bound)
+            }, box.toOpaque())
     }
 
     /// An LP without an optimum that needs no probe: a barrier that did not converge proves nothing (an infeasible
