@@ -10,6 +10,8 @@ public enum JSONText {
         if offset == nil, let r = text.range(of: #"character \d+"#, options: .regularExpression) {
             offset = Int(text[r].dropFirst("character ".count))
         }
+        // Foundation gives no position for a truncated text: the end of the file is where it stopped.
+        if offset == nil, text.lowercased().contains("end of file") { offset = data.count }
         guard let offset, offset >= 0, offset <= data.count else { return text }
         var line = 1, column = 1
         for byte in data.prefix(offset) {
