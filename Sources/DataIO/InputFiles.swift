@@ -36,11 +36,15 @@ public enum InputFiles {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         var data = Data()
-        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+        while true {
+            let chunk: Data?
+            do { chunk = try handle.read(upToCount: 1 << 20) } catch {
+                throw Problem("could not be read to its end (\(error.localizedDescription))")  // not taken for the end
+            }
+            guard let chunk, !chunk.isEmpty else { return data }
             data.append(chunk)
             if data.count > maxBytes { throw Problem("is larger than \(counted(maxBytes, "byte"))") }
         }
-        return data
     }
 
     /// The file at `path` as UTF-8 text (a BOM is kept for the parser to skip). Throws ``Problem`` as ``data(_:maxBytes:)``
