@@ -7,6 +7,14 @@ import Testing
         let r = try CLI.run(["price", "--community", CLI.fixture("example-pricing-3x24.json"), "--out", out.path])
         #expect(r.code == 0, "\(r.stderr)")
         #expect(r.stdout.contains("status    optimal") && r.stdout.contains("check     passed"))
+        // No row reads as a prosumer paying more with the storage than without (h001 and h002 are left indifferent;
+        // 1e-7 of solver noise showed as 25.4890 / 25.4891).
+        let rows = r.stdout.split(separator: "\n").filter { $0.hasPrefix("h00") }.map { $0.split(separator: " ").compactMap { Double($0) } }
+        #expect(rows.count == 3)
+        for row in rows {
+            #expect(row.count == 5 && row[1] <= row[0], "\(row)")
+            if row.count == 5, row[2] == 0 { #expect(row[1] == row[0], "\(row)") }
+        }
         let csv = try String(contentsOf: out.appendingPathComponent("prices.csv"), encoding: .utf8).split(separator: "\n")
         #expect(csv.first == "period,timestamp,charge_price,discharge_price")
         #expect(csv.count == 1 + 24)
