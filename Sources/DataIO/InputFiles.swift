@@ -54,4 +54,16 @@ public enum InputFiles {
         guard let text = String(data: bytes, encoding: .utf8) else { throw Problem("is not UTF-8 text") }
         return text
     }
+
+    /// The directory that relative paths inside the file at `path` (a community file's CSV columns, a manifest's
+    /// communities) are resolved against: the file's own directory, or the current directory when `path` is a
+    /// pipe or a device (`/dev/stdin`, a shell's `<(...)` under `/dev/fd` or `/proc`), whose directory means
+    /// nothing to the user who piped it.
+    public static func baseDirectory(of path: String) -> URL {
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+        if path.hasPrefix("/dev/") || path.hasPrefix("/proc/") { return cwd }
+        var info = stat()
+        if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFIFO || (info.st_mode & S_IFMT) == S_IFCHR { return cwd }
+        return URL(fileURLWithPath: path).deletingLastPathComponent()
+    }
 }

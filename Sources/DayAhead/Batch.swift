@@ -168,7 +168,7 @@ public struct BatchManifest: Sendable {
     public static func read(_ path: String) throws -> BatchManifest {
         let text: String
         do { text = try InputFiles.text(path) } catch { throw DayAheadError.badInput("\(path): \(error)") }
-        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let base = InputFiles.baseDirectory(of: path)
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
         // DataIO's RFC 4180 reader, with `#` comment lines blanked first (so that every line keeps its number).
         // Lines by any line break (CRLF is one Character in Swift, so splitting at "\n" would not break it).

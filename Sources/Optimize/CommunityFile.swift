@@ -18,7 +18,7 @@ public enum CommunityFile {
     /// Reads and validates a community file. Every rule of the spec is checked; the first broken one is thrown.
     public static func read(_ path: String) throws -> Community {
         let data = try readBytes(path)
-        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let base = InputFiles.baseDirectory(of: path)
         return try parse(data, file: path, baseDirectory: base)
     }
 
@@ -117,7 +117,7 @@ public enum CommunityFile {
     /// `data`, when given, is the file's bytes already read (a pipe can be read only once).
     public static func readTemplate(_ path: String, data given: Data? = nil) throws -> Community {
         let data = try given ?? readBytes(path)
-        var reader = JSONFieldReader(file: path, base: URL(fileURLWithPath: path).deletingLastPathComponent())
+        var reader = JSONFieldReader(file: path, base: InputFiles.baseDirectory(of: path))
         reader.deferSeries = true
         return try reader.community(data)
     }

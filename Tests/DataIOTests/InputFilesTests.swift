@@ -47,4 +47,22 @@ struct InputFilesTests {
             try pipe.fileHandleForReading.close()
         }
     }
+
+    /// Relative paths inside a piped file resolve against the current directory: the directory of `/dev/stdin`
+    /// or of a shell's `/dev/fd/63` means nothing to the user (a piped community's CSV columns were looked for in
+    /// `/dev`). A regular file's are resolved against its own directory.
+    @Test func pipedFilesResolveAgainstTheCurrentDirectory() throws {
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path
+        let pipe = Pipe()
+        defer { try? pipe.fileHandleForReading.close(); try? pipe.fileHandleForWriting.close() }
+        for path in ["/dev/stdin", "/dev/fd/\(pipe.fileHandleForReading.fileDescriptor)", "/proc/self/fd/0"] {
+            #expect(InputFiles.baseDirectory(of: path).standardizedFileURL.path == cwd)
+        }
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("community.json")
+        try Data("{}".utf8).write(to: file)
+        #expect(InputFiles.baseDirectory(of: file.path).standardizedFileURL.path == dir.standardizedFileURL.path)
+        #expect(InputFiles.baseDirectory(of: "c.json").standardizedFileURL.path == cwd)
+    }
 }
