@@ -70,6 +70,8 @@ public struct PolicyFile: Codable, Sendable {
         return try decode(data, file: path)
     }
 
+    /// Decodes and checks a policy file's bytes (`file` names it in messages): the format, the version this build
+    /// reads and that the parameters fit the policy's shape. Throws ``ControlError/badPolicy(file:detail:)``.
     public static func decode(_ data: Data, file: String) throws -> PolicyFile {
         let p: PolicyFile
         do { p = try JSONDecoder().decode(PolicyFile.self, from: data) } catch let DecodingError.keyNotFound(key, context) {

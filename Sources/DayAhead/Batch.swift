@@ -143,6 +143,7 @@ public struct DayAheadJob: Sendable {
 /// `date` and `model` may be empty: the community file's own history columns, the day after the history, the
 /// batch's `--model`). Paths are relative to the manifest. Lines starting with `#` are comments.
 public struct BatchManifest: Sendable {
+    /// One line of the manifest; `history`, `date` and `model` are nil where the line leaves them empty.
     public struct Entry: Sendable, Equatable {
         public var community: String
         public var history: String?
@@ -165,6 +166,9 @@ public struct BatchManifest: Sendable {
     public var path: String
     public var entries: [Entry]
 
+    /// Reads and checks a manifest: the header and that every line names a community (paths resolved against the
+    /// manifest's directory; the files are read when their entry runs). Throws ``DayAheadError/badInput(_:)``
+    /// naming the manifest's line.
     public static func read(_ path: String) throws -> BatchManifest {
         let text: String
         do { text = try InputFiles.text(path) } catch { throw DayAheadError.badInput("\(path): \(error)") }
@@ -245,6 +249,7 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
         return nil
     }
 
+    /// Whether this shard runs the manifest entry at 0-based position `p` (entries are dealt round-robin).
     public func contains(position p: Int) -> Bool { p % count == index }
 }
 
@@ -252,6 +257,7 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
 /// Only fields that do not depend on timing are merged, so a sharded batch merges to the same bytes as an
 /// unsharded one.
 public enum BatchMerge {
+    /// One entry's outcome: its manifest line, community, date, status (`ok`, `missing`, ...) and its summary.
     public struct Row: @unchecked Sendable {
         public var line: Int
         public var community: String

@@ -23,6 +23,7 @@ public struct AutoSelectForecaster: Forecaster, Codable {
     /// The other members of the mean, after `chosen` (nil in files written before `combine` existed).
     var others: [Fitted]?
 
+    /// A candidate model and its mean absolute error on the validation days.
     public struct Scored: Codable, Sendable, Equatable {
         public var model: String
         public var mae: Double

@@ -29,6 +29,7 @@ public struct LedgerSigningKey: @unchecked Sendable {
         publicKey = Array(key.publicKey.rawRepresentation)
     }
 
+    /// The Ed25519 signature (64 bytes) of `message` with this party's private key.
     public func sign(_ message: [UInt8]) throws -> [UInt8] {
         Array(try key.signature(for: message))
     }
@@ -96,6 +97,8 @@ public struct LedgerPublicKey: Sendable, Equatable {
     public var party: String
     public var key: [UInt8]
 
+    /// Reads a public key file written by `peergrid ledger keygen` (header `peergrid-ledger-public-key v1`, the party
+    /// and 32 bytes of key in hex). Throws a ledger error naming the file and the line at fault.
     public static func read(path: String) throws -> LedgerPublicKey {
         let fields = try KeyFileText.fields(path: path, header: "peergrid-ledger-public-key v1")
         guard let party = fields["party"], let hex = fields["public"], let key = Hex.decode(hex), key.count == 32
@@ -152,6 +155,7 @@ public enum LedgerSignatures {
 
 /// Lower-case hexadecimal.
 public enum Hex {
+    /// Two lower-case hex digits per byte.
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
@@ -159,6 +163,7 @@ public enum Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The bytes of an even-length hex string (either case); nil for any other text.
     public static func decode(_ text: String) -> [UInt8]? {
         let chars = Array(text.utf8)
         guard chars.count % 2 == 0 else { return nil }

@@ -5,6 +5,8 @@ import Foundation
 /// the consistency of two signed tree heads (the later tree extends the earlier one). Written as JSON with hex
 /// strings (docs/ledger-spec.md, "Proofs").
 public struct LedgerProof: Sendable, Equatable {
+    /// What the proof shows: an entry is in a signed tree (`inclusion`), or a later signed tree extends an earlier one
+    /// (`consistency`).
     public enum Kind: String, Sendable { case inclusion, consistency }
     public var kind: Kind
     /// Inclusion: the entry's index and bytes.
@@ -163,6 +165,7 @@ public struct LedgerProof: Sendable, Equatable {
 /// Copies new entries from one replica of a ledger to another, refusing a source whose history differs from what
 /// the replica already holds.
 public enum LedgerSync {
+    /// What a sync did: the entries copied and the replica's size and root afterwards.
     public struct Outcome: Sendable {
         public var copied: Int
         public var size: Int

@@ -3,8 +3,10 @@ import Crypto
 /// RFC 6962 / RFC 9162 Merkle tree hashing with SHA-256: leaf hash = SHA-256(0x00 || entry), node hash =
 /// SHA-256(0x01 || left || right), and the hash of the empty tree is SHA-256 of nothing.
 public enum Merkle {
+    /// A SHA-256 digest (32 bytes).
     public typealias Hash = [UInt8]
 
+    /// The hash of a leaf: SHA-256(0x00 || entry).
     public static func leafHash(_ entry: [UInt8]) -> Hash {
         var h = SHA256()
         h.update(data: [0x00])
@@ -12,6 +14,7 @@ public enum Merkle {
         return Array(h.finalize())
     }
 
+    /// The hash of an inner node: SHA-256(0x01 || left || right).
     public static func nodeHash(_ left: Hash, _ right: Hash) -> Hash {
         var h = SHA256()
         h.update(data: [0x01])
@@ -108,6 +111,7 @@ public struct MerkleView {
         return Merkle.nodeHash(try rangeHash(start, start + k), try rangeHash(start + k, end))
     }
 
+    /// The root of the tree of the first `size` entries (the empty tree's hash for 0).
     public func root(size: Int) throws -> Merkle.Hash { try rangeHash(0, size) }
 
     /// PATH(m, D[0:n]) of RFC 6962 section 2.1.1: at most ceil(log2 n) hashes.

@@ -163,6 +163,8 @@ public struct SeriesReference: Sendable, Equatable {
 
 /// The `pricing` object of spec/pricing.md.
 public struct PricingSettings: Sendable {
+    /// `uniform`: one charge and one discharge price per period for every follower; `personalized`: each follower its
+    /// own.
     public enum Mode: String, Sendable { case uniform, personalized }
     public var mode: Mode
     public var maxChargePrice: Double

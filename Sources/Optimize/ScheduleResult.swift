@@ -40,6 +40,7 @@ public struct Settlement: Sendable {
 
 /// Why a community is infeasible: the rule families and periods whose elastic slack is needed.
 public struct InfeasibilityDiagnosis: Sendable {
+    /// One rule family that cannot be met as written, where and by how much.
     public struct Conflict: Sendable {
         /// `import limit`, `export limit`, `connection of h03`, `final state of charge of h03's battery`, ...
         public var family: String

@@ -3,6 +3,7 @@ import Foundation
 /// A report written once and rendered twice: as one self-contained HTML file (charts inline as SVG, CSS inline,
 /// no JavaScript, nothing fetched) and as Markdown whose charts are SVG files next to it.
 public struct ReportDocument: Sendable {
+    /// One element of a report, in reading order.
     public enum Block: Sendable {
         case heading(String)
         case subheading(String)
@@ -21,6 +22,7 @@ public struct ReportDocument: Sendable {
 
     public init(title: String) { self.title = title }
 
+    /// Appends a block at the end of the report.
     public mutating func add(_ block: Block) { blocks.append(block) }
 
     /// The charts, as `(file name, svg)`.

@@ -3,6 +3,8 @@ import Foundation
 /// A plain-text table for the terminal: fixed-width columns, right-aligned numbers, left-aligned text; a cell
 /// wider than its column is printed whole (the row then shifts, never cuts a value).
 public struct TextTable: Sendable {
+    /// A column: its title, its width in characters and whether its cells are left-aligned (text) or right-aligned
+    /// (numbers).
     public struct Column: Sendable {
         public var title: String
         public var width: Int

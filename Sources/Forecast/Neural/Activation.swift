@@ -3,6 +3,7 @@ import LinearAlgebra
 
 /// An elementwise activation.
 public struct Activation<T: NeuralScalar> {
+    /// The function applied to each element.
     public enum Kind: String, Codable, Sendable { case relu, tanh, sigmoid }
     public let kind: Kind
     var output: Matrix<T>?
@@ -10,6 +11,7 @@ public struct Activation<T: NeuralScalar> {
     public init(_ kind: Kind) { self.kind = kind }
 
     // Compiled for Float here too, so callers in other modules (the DQN) do not run the generic code.
+    /// Applies the activation to every element of `x`, keeping the output for ``backward(_:)``.
     @_specialize(exported:true,where T == Float)
     public mutating func forward(_ x: Matrix<T>) -> Matrix<T> {
         var y = x
@@ -26,6 +28,7 @@ public struct Activation<T: NeuralScalar> {
     }
 
     // Compiled for Float here too, so callers in other modules (the DQN) do not run the generic code.
+    /// The gradient with respect to the last forward pass's input, from the gradient `dy` of its output.
     @_specialize(exported:true,where T == Float)
     public func backward(_ dy: Matrix<T>) -> Matrix<T> {
         guard let y = output, y.elements.count == dy.elements.count else { return dy }

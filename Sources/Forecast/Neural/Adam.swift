@@ -15,8 +15,8 @@ public struct Adam<T: NeuralScalar> {
         self.clipNorm = clipNorm
     }
 
-    /// One update of `parameters` from `gradients` (same layout).
     // Compiled for Float here too, so callers in other modules (the DQN) do not run the generic code.
+    /// One update of `parameters` from `gradients` (same layout).
     @_specialize(exported:true,where T == Float)
     public mutating func update(_ parameters: inout [[T]], _ gradients: [[T]]) {
         if m.isEmpty {

@@ -51,6 +51,7 @@ public struct SearchTrial: Sendable {
 /// forecasting those days (MAE); a configuration met again is not retrained and does not count against the
 /// budget. A diverged training scores infinity.
 public struct HyperparameterSearch: Sendable {
+    /// `pso`: particle swarm optimization; `random`: uniform random search over the same space.
     public enum Method: String, CaseIterable, Sendable { case pso, random }
 
     public var model: String

@@ -130,7 +130,9 @@ public struct NeuralForecaster: Forecaster, Codable {
         self.options = options
     }
 
+    /// The default LSTM: one layer of 64 units.
     public static func lstm(name: String = "lstm") -> NeuralForecaster { NeuralForecaster(name: name, architecture: .lstm(layers: 1, hidden: 64)) }
+    /// The default TCN: 32 filters of kernel 3 in five causal layers dilated 1, 2, 4, 8 and 16.
     public static func cnn(name: String = "cnn") -> NeuralForecaster {
         NeuralForecaster(name: name, architecture: .cnn(filters: 32, kernel: 3, dilations: [1, 2, 4, 8, 16]))
     }
