@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Reruns the README's command examples and compares their output with what the README shows.
 
-`make readme-check` runs it after a release build. Every fenced block of README.md whose lines start with `$ ` is a
+`make readme-check` runs it after a release build. Every fenced block of README.md (then of docs/*.md, in name order)
+whose lines start with `$ ` is a
 sequence of steps: a command (continued on the next lines while a line ends with a backslash) and the output
 shown under it, up to the next `$ `. Each command runs with bash in one scratch directory shared by all blocks (in
 README order, so `peergrid history` sees the runs before it), with `.build/release` first on PATH, `/tmp/` in
@@ -20,10 +21,11 @@ command is abbreviated (`...`), a comment, or needs something outside a build (a
 replays, from `Benchmarks/.venv` when `make bench-setup` made it) is listed as skipped with the reason, never
 silently.
 
-    python3 scripts/readme_examples.py [--only LINE[,LINE...]] [--bin DIR] [--keep]
+    python3 scripts/readme_examples.py [--only LINE|docs/NAME.md:LINE[,...]] [--bin DIR] [--keep]
     python3 scripts/readme_examples.py --self-test
 
-`--only` runs the blocks that hold those README lines (a command's line, as this script prints it). The blocks
+`--only` runs the blocks that hold those lines (a command's line, as this script prints it: a bare number is a README
+line, `docs/NAME.md:LINE` one of that file). The blocks
 before them are not run, so a step that reads a file an earlier block wrote may then fail. Exit status: 0 when
 every step that ran matches, 1 otherwise; 2 for a bad option. `--bin` runs another build's `peergrid` (the tests run
 the `solve` and ledger blocks with the build under test). `--self-test` checks the masking and matching rules on
@@ -146,6 +148,18 @@ def blocks(readme):
         yield start, i, steps
 
 
+def documents():
+    """Yields (label, first line, last line, steps) for every example block of README.md, then of docs/*.md in name
+    order (the README's blocks run first, so the docs may read files they wrote)."""
+    for start, end, steps in blocks(os.path.join(ROOT, "README.md")):
+        yield "README", start, end, steps
+    docs = os.path.join(ROOT, "docs")
+    for name in sorted(os.listdir(docs)) if os.path.isdir(docs) else []:
+        if name.endswith(".md"):
+            for start, end, steps in blocks(os.path.join(docs, name)):
+                yield "docs/" + name, start, end, steps
+
+
 def matches(shown, got):
     """Shown lines against the output, `...` matching any run of lines (greedy search with backtracking)."""
     def go(a, b):
@@ -235,7 +249,7 @@ def run_step(command, scratch, env):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", help="README line numbers of the blocks to run, comma-separated")
+    parser.add_argument("--only", help="line numbers of the blocks to run, comma-separated: README lines, or docs/NAME.md:LINE")
     parser.add_argument("--bin", default=os.path.join(ROOT, ".build", "release"), help="the directory of peergrid")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
     parser.add_argument("--self-test", action="store_true", help="check the comparison rules and stop")
@@ -244,10 +258,15 @@ def main():
         failures = self_test()
         print("\n".join(failures) or "self-test: every comparison rule holds")
         sys.exit(1 if failures else 0)
-    try:
-        only = {int(x) for x in args.only.split(",")} if args.only else None
-    except ValueError:
-        parser.error("--only takes README line numbers separated by commas, got %r" % args.only)
+    only = None
+    if args.only:
+        only = {}
+        for item in args.only.split(","):
+            label, _, number = item.rpartition(":")
+            try:
+                only.setdefault(label or "README", set()).add(int(number))
+            except ValueError:
+                parser.error("--only takes line numbers (README) or FILE:LINE (docs/NAME.md) separated by commas, got %r" % args.only)
     bin_dir = os.path.abspath(args.bin)
     if not os.access(os.path.join(bin_dir, "peergrid"), os.X_OK):
         parser.error("%s/peergrid is missing or not executable (make release builds it)" % bin_dir)
@@ -257,8 +276,8 @@ def main():
                if subprocess.run(["python3", "-c", "import " + m], env=env, capture_output=True).returncode == 0}
     counts = {"match": 0, "differ": 0, "ran": 0, "skipped": 0}
     try:
-        for start, end, steps in blocks(os.path.join(ROOT, "README.md")):
-            if only is not None and not any(start <= line <= end for line in only):
+        for label, start, end, steps in documents():
+            if only is not None and not any(start <= line <= end for line in only.get(label, ())):
                 continue
             stopped = None
             for number, command, shown in steps:
@@ -267,29 +286,29 @@ def main():
                     if command.startswith("#"):
                         stopped = "after a manual step (line %d)" % number
                     counts["skipped"] += 1
-                    print("skip    README:%d  %s  (%s)" % (number, command[:70], reason))
+                    print("skip    %s:%d  %s  (%s)" % (label, number, command[:70], reason))
                     continue
                 began = time.monotonic()
                 got, status = run_step(command, scratch, env)
                 seconds = time.monotonic() - began
                 if not shown and status != 0:
                     counts["differ"] += 1
-                    print("DIFFER  README:%d  %s  (%.1f s; exit %d, the README shows no output)" % (number, command[:70], seconds, status))
+                    print("DIFFER  %s:%d  %s  (%.1f s; exit %d, the file shows no output)" % (label, number, command[:70], seconds, status))
                     for line in got[-10:]:
                         print("        " + line)
                     continue
                 if not shown:
                     counts["ran"] += 1
-                    print("ran     README:%d  %s  (%.1f s; the README shows no output)" % (number, command[:70], seconds))
+                    print("ran     %s:%d  %s  (%.1f s; the file shows no output)" % (label, number, command[:70], seconds))
                     continue
                 want = [normalize(x, scratch) for x in mask_timed_columns(shown)]
                 have = [normalize(x, scratch) for x in mask_timed_columns(got)]
                 if matches(want, have):
                     counts["match"] += 1
-                    print("match   README:%d  %s  (%.1f s)" % (number, command[:70], seconds))
+                    print("match   %s:%d  %s  (%.1f s)" % (label, number, command[:70], seconds))
                 else:
                     counts["differ"] += 1
-                    print("DIFFER  README:%d  %s  (%.1f s)" % (number, command[:70], seconds))
+                    print("DIFFER  %s:%d  %s  (%.1f s)" % (label, number, command[:70], seconds))
                     for line in difflib.unified_diff(want, have, "README", "now", lineterm="", n=1):
                         print("        " + line)
     finally:
