@@ -226,9 +226,9 @@ public enum DayAheadOutputs {
                 note:
                     "`auto` fits each candidate on a \(r.options.autoTestDays)-day rolling backtest and keeps the lowest MAE. `zero`: the series was zero for two weeks (no PV). "
                     + (r.options.calibrationDays > 0
-                        ? "Intervals: split conformal, from the errors of the same forecaster refitted at the \(r.options.calibrationDays) days before the day"
+                        ? "Intervals: split conformal, from the errors of the same forecaster refitted at the \(counted(r.options.calibrationDays, "day")) before the day"
                             + (r.options.aciDays > 0
-                                ? ", the level adapted over the \(r.options.aciDays) days before them (adaptive conformal inference, gamma \(String(format: "%g", Backtest.recommendedAdaptiveGamma)))."
+                                ? ", the level adapted over the \(counted(r.options.aciDays, "day")) before them (adaptive conformal inference, gamma \(String(format: "%g", Backtest.recommendedAdaptiveGamma)))."
                                 : ".")
                         : "Intervals: the models' own 95 % intervals (`--calibration-days` calibrates them).")
             ))

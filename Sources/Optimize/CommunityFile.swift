@@ -325,7 +325,9 @@ struct JSONFieldReader {
                 guard earliest <= latest else { throw fail("\(fpath).earliest", "earliest \(earliest) is after latest \(latest)") }
                 guard run >= 0 else { throw fail("\(fpath).run_periods", "must be >= 0") }
                 guard run <= latest - earliest + 1 else {
-                    throw fail("\(fpath).run_periods", "\(run) periods do not fit in the window \(earliest)...\(latest) (\(latest - earliest + 1) periods)")
+                    throw fail(
+                        "\(fpath).run_periods",
+                        "a run of \(counted(run, "period")) does not fit in the window \(earliest)...\(latest) (\(counted(latest - earliest + 1, "period")))")
                 }
                 flex.append(FlexibleLoad(id: fid, powerKW: power, runPeriods: run, earliest: earliest, latest: latest))
             }

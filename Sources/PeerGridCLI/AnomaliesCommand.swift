@@ -54,7 +54,7 @@ struct AnomaliesCommand: ParsableCommand {
         let stamp = { (k: Int) in UTCTime.string(s.timestamp(k)) }
         let counts = AnomalyKind.allCases.map { k in (k, flags.filter { $0.kind == k }.count) }.filter { $0.1 > 0 }
         print(
-            "\(s.name): \(s.count) readings, \(flags.count) flag(s)\(counts.isEmpty ? "" : ": " + counts.map { "\($0.1) \($0.0.rawValue)" }.joined(separator: ", "))"
+            "\(s.name): \(counted(s.count, "reading")), \(flags.count) flag(s)\(counts.isEmpty ? "" : ": " + counts.map { "\($0.1) \($0.0.rawValue)" }.joined(separator: ", "))"
         )
         for f in flags.prefix(limit) {
             print(

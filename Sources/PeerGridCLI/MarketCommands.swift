@@ -65,7 +65,7 @@ struct MarketBidsCommand: ParsableCommand {
         try writeMarketOutputs([(name: "bids.csv", text: BidFile.csv(book))], into: out)
         let buys = book.bids.filter { $0.side == .buy }.count
         print(
-            "bids      \(parsed.name): \(counted(book.bids.count, "bid")) (\(buys) buy, \(book.bids.count - buys) sell) from \(counted(book.bidders.count, "prosumer")) over \(book.periods) periods, \(options.steps) price steps, "
+            "bids      \(parsed.name): \(counted(book.bids.count, "bid")) (\(buys) buy, \(book.bids.count - buys) sell) from \(counted(book.bidders.count, "prosumer")) over \(counted(book.periods, "period")), \(counted(options.steps, "price step")), "
                 + String(format: "%.1f s", clock.seconds))
         print("wrote     \(out)/bids.csv")
     }

@@ -134,7 +134,7 @@ struct RLTrainCommand: ParsableCommand {
         progress.finish()
         try inContext(out) { try OutputFiles.write(data: try file.encoded(), to: out) }
         print(
-            "\(policy.rawValue) for \(days.prosumer): trained on \(split.train.count) days (\(days.label(split.train.first!)) .. \(days.label(split.train.last!))), \(settings.episodes) episodes, seed \(seed), \(String(format: "%.1f", clock.seconds)) s"
+            "\(policy.rawValue) for \(days.prosumer): trained on \(counted(split.train.count, "day")) (\(days.label(split.train.first!)) .. \(days.label(split.train.last!))), \(counted(settings.episodes, "episode")), seed \(seed), \(String(format: "%.1f", clock.seconds)) s"
         )
         let c = file.curve
         let picks = Array(Set([0, c.episodes.count / 4, c.episodes.count / 2, 3 * c.episodes.count / 4, c.episodes.count - 1])).sorted().filter {

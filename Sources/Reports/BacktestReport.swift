@@ -61,9 +61,9 @@ public enum BacktestReport {
         let f2 = { (x: Double) in String(format: "%.3f", x) }
         doc.add(
             .paragraph(
-                "Rolling origin: for each of the last \(testDays) days, every model is fitted on everything before the day and forecasts \(horizon) observations; errors are against what happened. MASE is scaled by the weekly seasonal naive's in-sample error; coverage is that of the 95 % interval"
+                "Rolling origin: for each of the last \(counted(testDays, "day")), every model is fitted on everything before the day and forecasts \(horizon) observations; errors are against what happened. MASE is scaled by the weekly seasonal naive's in-sample error; coverage is that of the 95 % interval"
                     + (calibrationDays > 0
-                        ? ", calibrated by split conformal on the errors of the \(calibrationDays) days before each test day"
+                        ? ", calibrated by split conformal on the errors of the \(counted(calibrationDays, "day")) before each test day"
                             + (adaptiveGamma > 0 ? String(format: ", with adaptive conformal inference (gamma %g)", adaptiveGamma) : "") + "."
                         : ", each model's own.")
             ))

@@ -83,12 +83,15 @@ public enum MarketReport {
     public static func text(_ r: MarketResult, book: BidBook, bills: [ProsumerBill]?) -> String {
         let volume = r.trades.reduce(0) { $0 + $1.quantity }
         var lines = [
-            "market    \(r.mechanism): \(counted(book.bids.count, "bid")) from \(counted(book.bidders.count, "bidder")) over \(book.periods) periods",
+            "market    \(r.mechanism): \(counted(book.bids.count, "bid")) from \(counted(book.bidders.count, "bidder")) over \(counted(book.periods, "period"))",
             "cleared   \(counted(r.trades.count, "trade")), " + String(format: "%.3f kWh in %.3f s", volume, r.seconds),
             "welfare   " + TextNumber.fixed(r.welfare, decimals: 4)
                 + (r.welfareOptimum.map {
-                    " of an optimum of " + TextNumber.fixed($0, decimals: 4)
-                        + String(format: " (%.2f %%)", 100 * (r.welfareShare ?? 0))
+                    // No bids, or none that cross (after any fee): there is nothing to recover, so no share.
+                    $0 <= 1e-9
+                        ? " (no trade could add welfare: no buy bid is priced above a sell bid in the same period)"
+                        : " of an optimum of " + TextNumber.fixed($0, decimals: 4)
+                            + String(format: " (%.2f %%)", 100 * (r.welfareShare ?? 0))
                 } ?? ""),
             "operator  surplus " + TextNumber.fixed(abs(r.operatorSurplus) < 5e-5 ? 0 : r.operatorSurplus, decimals: 4)
         ]

@@ -108,6 +108,22 @@ import Testing
                 """)
     }
 
+    /// A bid file without bids, or whose bids do not cross, clears to nothing and says why rather than "100 %" of an
+    /// optimum of 0.
+    @Test func bidsThatCannotTradeSaySo() throws {
+        let dir = try CLI.temporaryDirectory()
+        let header = "bidder,period,side,quantity_kwh,price_per_kwh,divisible\n"
+        for (name, body) in [("none.csv", ""), ("apart.csv", "a,0,buy,1,0.10,true\nz,0,sell,1,0.20,true\n")] {
+            let file = dir.appendingPathComponent(name)
+            try (header + body).write(to: file, atomically: true, encoding: .utf8)
+            let r = try CLI.run(["market", "clear", "--bids", file.path, "--mechanism", "huang", "--out", dir.path])
+            #expect(r.code == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("cleared   0 trades"), "\(r.stdout)")
+            #expect(r.stdout.contains("welfare   0.0000 (no trade could add welfare"), "\(r.stdout)")
+            #expect(!r.stdout.contains("100.00 %"), "\(r.stdout)")
+        }
+    }
+
     @Test func jsonBidsClearLikeCSV() throws {
         let dir = try CLI.temporaryDirectory()
         let json = dir.appendingPathComponent("bids.json")
