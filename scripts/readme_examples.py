@@ -267,6 +267,9 @@ def main():
                 only.setdefault(label or "README", set()).add(int(number))
             except ValueError:
                 parser.error("--only takes line numbers (README) or FILE:LINE (docs/NAME.md) separated by commas, got %r" % args.only)
+        for label in only:
+            if label != "README" and not (label.startswith("docs/") and os.path.isfile(os.path.join(ROOT, label))):
+                parser.error("--only names %r, which is neither README nor a file docs/NAME.md" % label)
     bin_dir = os.path.abspath(args.bin)
     if not os.access(os.path.join(bin_dir, "peergrid"), os.X_OK):
         parser.error("%s/peergrid is missing or not executable (make release builds it)" % bin_dir)

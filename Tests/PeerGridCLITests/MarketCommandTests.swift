@@ -121,6 +121,7 @@ import Testing
             #expect(r.stdout.contains("cleared   0 trades"), "\(r.stdout)")
             #expect(r.stdout.contains("welfare   0.0000 (no trade could add welfare"), "\(r.stdout)")
             #expect(!r.stdout.contains("100.00 %"), "\(r.stdout)")
+            #expect(r.stdout.contains(body.isEmpty ? "over 0 periods\n" : "over 1 period\n"), "\(r.stdout)")
         }
     }
 

@@ -24,6 +24,28 @@ import Testing
         }
     }
 
+    /// A community piped on standard input finds the CSV it names by a relative path in the current directory (it
+    /// was looked for in `/dev`, the directory of `/dev/stdin`).
+    @Test func aPipedCommunityReadsItsCSVFromTheCurrentDirectory() throws {
+        let dir = try CLI.temporaryDirectory()
+        let rows = (0..<24).map { h in String(format: "2000-01-03T%02d:00:00Z,%.1f,%.2f", h, 1 + Double(h) / 10, max(0, Double(6 - abs(12 - h))) / 3) }
+        try (["timestamp,load,pv"] + rows).joined(separator: "\n").write(to: dir.appendingPathComponent("series.csv"), atomically: true, encoding: .utf8)
+        let prices = { (p: String) in Array(repeating: p, count: 24).joined(separator: ",") }
+        let json = """
+            {"name": "piped", "start": "2000-01-03T00:00:00Z", "period_minutes": 60, "periods": 24,
+             "grid": {"import_price": [\(prices("0.2"))], "export_price": [\(prices("0.05"))], "import_limit_kw": 40, "export_limit_kw": 40},
+             "p2p": {"enabled": false, "fee_per_kwh": 0},
+             "prosumers": [{"id": "h1", "connection_kw": 12, "load_kw": {"csv": "series.csv", "column": "load"}, "pv_kw": {"csv": "series.csv", "column": "pv"}}]}
+            """
+        try json.write(to: dir.appendingPathComponent("community.json"), atomically: true, encoding: .utf8)
+        // sh redirects the file to peergrid's standard input: `peergrid ... < community.json`.
+        let r = try CLI.run(
+            ["schedule", "--community", "/dev/stdin", "--out", "out", "--no-standalone"], in: dir,
+            launcher: ["/bin/sh", "-c", #"exec "$0" "$@" < community.json"#])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/schedule.csv").path))
+    }
+
     @Test func infeasibleCommunityExitsThreeWithADiagnosis() throws {
         let out = try CLI.temporaryDirectory()
         let r = try CLI.run(["schedule", "--community", CLI.fixture("example-infeasible-4x24.json"), "--out", out.path])
