@@ -2,7 +2,7 @@ import DataIO
 import Foundation
 
 /// Bid files: CSV with the header `bidder,period,side,quantity_kwh,price_per_kwh,divisible` (RFC 4180, any
-/// column order, CRLF and a BOM accepted), or JSON: `{"periods": T, "bids": [{"bidder": ..., "period": ...,
+/// column order, CRLF and a BOM accepted; `divisible` may be left out, or a field of it left empty, for true), or JSON: `{"periods": T, "bids": [{"bidder": ..., "period": ...,
 /// "side": ..., "quantity_kwh": ..., "price_per_kwh": ..., "divisible": ...}]}` (or the array alone;
 /// `divisible` defaults to true in JSON). Errors name the file and line (CSV) or the JSON path.
 public enum BidFile {
@@ -32,17 +32,19 @@ public enum BidFile {
 
     /// Parses a CSV table with the bid header.
     public static func parseCSV(_ table: CSVTable, periods: Int? = nil) throws -> BidBook {
-        var columns: [Int] = []
+        var columns: [Int?] = []
         for name in header {
             guard let c = table.column(name) else {
-                throw MarketError.badInput("\(table.file):1: missing column \(name) (the header must hold \(header.joined(separator: ",")))")
+                if name == "divisible" { columns.append(nil); continue }
+                throw MarketError.badInput(
+                    "\(table.file):1: missing column \(name) (the header must hold \(header.dropLast().joined(separator: ",")) and may hold divisible)")
             }
             columns.append(c)
         }
         var bids: [Bid] = []
         bids.reserveCapacity(table.records.count)
         for r in table.records {
-            func field(_ k: Int) -> String { r.fields[columns[k]].trimmingCharacters(in: .whitespaces) }
+            func field(_ k: Int) -> String { columns[k].map { r.fields[$0].trimmingCharacters(in: .whitespaces) } ?? "" }
             func fail(_ k: Int, _ why: String) -> MarketError {
                 .badInput("\(table.file):\(r.line): \(header[k]) \(why)")
             }
@@ -52,7 +54,7 @@ public enum BidFile {
             guard let p = Double(field(4)) else { throw fail(4, "is not a number") }
             let d: Bool
             switch field(5).lowercased() {
-            case "true", "1", "yes": d = true
+            case "true", "1", "yes", "": d = true
             case "false", "0", "no": d = false
             default: throw fail(5, "must be true or false")
             }

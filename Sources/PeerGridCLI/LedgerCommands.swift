@@ -234,10 +234,10 @@ struct LedgerVerifyProofCommand: ParsableCommand {
     @OptionGroup var trusted: TrustedKeyOption
 
     func run() throws {
+        let pinned = try trusted.key()  // the key first, as `verify` and `replay` read it
         let data: Data
         do { data = try InputFiles.data(proof) } catch { throw CLIFailure("\(proof): \(error)") }
         let p = try LedgerProof.parse(data, file: proof)
-        let pinned = try trusted.key()
         try p.verify(trustedKey: pinned)
         switch p.kind {
         case .inclusion:
@@ -267,8 +267,9 @@ struct LedgerReplayCommand: ParsableCommand {
     var bills = false
 
     func run() throws {
+        let pinned = try trusted.key()
         let snapshot = try LedgerDatabase(path: ledger, create: false).snapshot()
-        let verified = try LedgerVerifier.verify(snapshot, pinnedOperatorKey: try trusted.key())
+        let verified = try LedgerVerifier.verify(snapshot, pinnedOperatorKey: pinned)
         let clearings = try LedgerReplay.run(verified.decoded)
         for c in clearings {
             print(

@@ -124,3 +124,21 @@ struct NetworkFeeFileTests {
         }
     }
 }
+
+/// Bid CSV files may leave out the `divisible` column (every bid divisible, as in JSON) or leave a field of it empty.
+struct BidFileTests {
+    @Test func divisibleMayBeLeftOutOrEmpty() throws {
+        let withoutColumn = try BidFile.parse(
+            Data("bidder,period,side,quantity_kwh,price_per_kwh\r\nb,0,buy,2,0.3\r\ns,0,sell,1,0.1\r\n".utf8), file: "a.csv")
+        #expect(withoutColumn.bids.count == 2 && withoutColumn.bids.allSatisfy(\.divisible))
+        let emptyField = try BidFile.parse(
+            Data("bidder,period,side,quantity_kwh,price_per_kwh,divisible\nb,0,buy,2,0.3,\ns,0,sell,1,0.1,false\n".utf8), file: "b.csv")
+        #expect(emptyField.bids.map(\.divisible) == [true, false])
+        #expect {
+            try BidFile.parse(Data("bidder,period,side,price_per_kwh\nb,0,buy,0.3\n".utf8), file: "c.csv")
+        } throws: {
+            ($0 as? MarketError)?.description
+                == "c.csv:1: missing column quantity_kwh (the header must hold bidder,period,side,quantity_kwh,price_per_kwh and may hold divisible)"
+        }
+    }
+}

@@ -113,6 +113,11 @@ import Testing
         // A clearing id without a ledger would be dropped: refused.
         r = try CLI.run(["schedule", "--community", Self.example, "--out", "o2", "--clearing", "c1"], in: dir)
         #expect(r.code == 2 && r.stderr.contains("--clearing need --ledger FILE"), "\(r.stderr)")
+        // With a bad operator key and a missing proof or ledger, every reader names the key first.
+        for command in [["verify-proof", "--proof", "missing.json"], ["replay", "--ledger", "missing.db"], ["verify", "--ledger", "missing.db"]] {
+            r = try CLI.run(["ledger"] + command + ["--operator-key", "absent.pub"], in: dir)
+            #expect(r.code == 2 && r.stderr.contains("absent.pub") && !r.stderr.contains("missing."), "\(command): \(r.stderr)")
+        }
     }
 
     /// An error nobody foresaw (a plain Swift error injected into the binary) exits 70, internal, never 2.
