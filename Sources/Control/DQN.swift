@@ -51,18 +51,26 @@ public struct QNetwork {
 
 /// Deep Q-learning (Mnih et al. 2015) with the double-DQN target (van Hasselt et al. 2016): experience replay,
 /// a target network synchronized every `targetSync` steps, Huber loss, Adam. The state is a vector of 15
-/// features (``DQNPolicy/features(_:_:)``); the actions are the eight ``DiscreteAction``s.
+/// features (``DQNPolicy/features(_:_:)``); the actions are the eight ``DiscreteAction``s. A policy is an
+/// ensemble of independently trained networks (5 by default): it takes the action whose Q-value, summed over the
+/// members, is highest, which makes its held-out cost depend far less on the seed than one network's.
 public struct DQNPolicy: BatteryPolicy {
     public let name = "dqn"
-    public var network: QNetwork
+    /// The ensemble's members (one network or more, all of the same shape).
+    public var networks: [QNetwork]
     public var batteryKW: Double
 
     public static let featureCount = 15
 
-    public init(network: QNetwork, batteryKW: Double) {
-        self.network = network
+    /// A policy of one network or more (`networks` must not be empty).
+    public init(networks: [QNetwork], batteryKW: Double) {
+        precondition(!networks.isEmpty, "a DQN policy needs at least one network")
+        self.networks = networks
         self.batteryKW = batteryKW
     }
+
+    /// A policy of one network.
+    public init(network: QNetwork, batteryKW: Double) { self.init(networks: [network], batteryKW: batteryKW) }
 
     /// The state vector: time of day (sine, cosine), the battery's share of its usable range, the metered net load
     /// and the next four periods' forecast net load (per kW of battery power, 0 after the day's end), this
@@ -88,9 +96,16 @@ public struct DQNPolicy: BatteryPolicy {
         return x.map { Float($0) }
     }
 
+    /// The action values summed over the members.
     func values(_ x: [Float]) throws -> [Float] {
-        var net = network
-        return try net.forward(Matrix(rows: 1, columns: x.count, elements: x)).elements
+        let input = try Matrix(rows: 1, columns: x.count, elements: x)
+        var sum: [Float] = []
+        for member in networks {
+            var net = member
+            let q = try net.forward(input).elements
+            sum = sum.isEmpty ? q : zip(sum, q).map { $0 + $1 }
+        }
+        return sum
     }
 
     static func argmax(_ v: ArraySlice<Float>) -> Int {
@@ -113,14 +128,22 @@ public struct DQNPolicy: BatteryPolicy {
         public var warmUpSteps = 1_000
         public var targetSync = 500
         public var huberDelta: Float = 1
+        /// Networks in the ensemble, each trained on its own seed (the first on the settings' seed).
+        public var members = 5
         public init() {}
     }
+
+    /// The most members `rl train --members` takes.
+    public static let maximumMembers = 100
 
     /// The DQN's defaults: 1,500 episodes, Adam at 1e-3, gamma 0.99, epsilon 1 -> 0.05 over 70 % of them.
     public static let defaultSettings = TrainingSettings(episodes: 1500, learningRate: 1e-3, discount: 0.99, evaluateEvery: 50)
 
-    /// Trains on `days`. Rewards are the period's saving against the idle battery, per the most a period can
-    /// cost at full battery power (so they are of order 1). Deterministic for `settings.seed`.
+    /// Trains `shape.members` networks on `days`, one after the other, each on its own seed (the first on
+    /// `settings.seed`, so one member is the single network of earlier versions). Rewards are the period's saving
+    /// against the idle battery, per the most a period can cost at full battery power (so they are of order 1).
+    /// The curve is the members' mean at each evaluation, and `kept` the ensemble's mean daily bill on the training
+    /// days. `progress` gets the episodes played by all members so far, of all. Deterministic for `settings.seed`.
     public static func train(
         data: HouseholdDays, days: [Int], settings: TrainingSettings, network shape: Network = Network(),
         progress: ((Int, Int, Double?) -> Void)? = nil
@@ -130,10 +153,39 @@ public struct DQNPolicy: BatteryPolicy {
         guard shape.batchSize >= 1, shape.replayCapacity >= shape.batchSize, shape.targetSync >= 1, !shape.hidden.isEmpty,
             shape.hidden.allSatisfy({ $0 >= 1 && $0 <= 4096 })
         else { throw ControlError.invalidOption(name: "network", detail: "batch, replay, target sync and hidden sizes must be positive") }
+        guard (1...maximumMembers).contains(shape.members) else {
+            throw ControlError.invalidOption(name: "--members", detail: "must be in 1...\(maximumMembers), got \(shape.members)")
+        }
+        var networks: [QNetwork] = []
+        var curve = LearningCurve()
+        for m in 0..<shape.members {
+            var own = settings
+            own.seed = settings.seed &+ UInt64(m) &* 0x9E37_79B9_7F4A_7C15
+            let done = m * settings.episodes, all = shape.members * settings.episodes
+            let (member, memberCurve) = try trainOne(data: data, days: days, settings: own, shape: shape) { e, _, cost in
+                progress?(done + e, all, cost)
+            }
+            networks.append(member.networks[0])
+            if curve.episodes.isEmpty {
+                curve = memberCurve
+            } else {
+                for k in curve.meanDailyCost.indices { curve.meanDailyCost[k] += memberCurve.meanDailyCost[k] }
+            }
+        }
+        curve.meanDailyCost = curve.meanDailyCost.map { $0 / Double(shape.members) }
+        var policy = DQNPolicy(networks: networks, batteryKW: data.battery.powerKW)
+        curve.kept = try PolicyEvaluation.run(&policy, data: data, days: days).cost / Double(days.count)
+        return (policy, curve)
+    }
+
+    /// Trains one network on `days` and keeps its parameters from the evaluation that scored best.
+    static func trainOne(
+        data: HouseholdDays, days: [Int], settings: TrainingSettings, shape: Network, progress: ((Int, Int, Double?) -> Void)?
+    ) throws -> (policy: DQNPolicy, curve: LearningCurve) {
         let A = DiscreteAction.allCases.count, F = featureCount
         var policy = DQNPolicy(
             network: QNetwork(features: F, hidden: shape.hidden, actions: A, seed: settings.seed &+ 1), batteryKW: data.battery.powerKW)
-        var target = policy.network
+        var target = policy.networks[0]
         var adam = Adam<Float>(learningRate: Float(settings.learningRate), clipNorm: 10)
         var rng = SeededGenerator(seed: settings.seed)
         var env = BatteryEnvironment(data: data)
@@ -171,10 +223,10 @@ public struct DQNPolicy: BatteryPolicy {
                 if steps >= shape.warmUpSteps, states.count >= shape.batchSize {
                     let batch = (0..<shape.batchSize).map { _ in Int(rng.next() % UInt64(states.count)) }
                     try learn(
-                        &policy.network, target: &target, adam: &adam, states: batch.map { states[$0] }, nexts: batch.map { nexts[$0] },
+                        &policy.networks[0], target: &target, adam: &adam, states: batch.map { states[$0] }, nexts: batch.map { nexts[$0] },
                         actions: batch.map { acts[$0] }, rewards: batch.map { rewards[$0] }, dones: batch.map { dones[$0] }, gamma: gamma,
                         huberDelta: shape.huberDelta)
-                    if steps % shape.targetSync == 0 { target = policy.network }
+                    if steps % shape.targetSync == 0 { target = policy.networks[0] }
                 }
             }
             if (episode + 1) % settings.evaluateEvery == 0 || episode + 1 == settings.episodes {
@@ -182,11 +234,12 @@ public struct DQNPolicy: BatteryPolicy {
                 guard cost.isFinite else { throw ForecastError.trainingDiverged(model: "dqn", epoch: episode + 1) }
                 curve.episodes.append(episode + 1)
                 curve.meanDailyCost.append(cost)
-                if best == nil || cost < best!.cost { best = (cost, policy.network.parameters) }
+                if best == nil || cost < best!.cost { best = (cost, policy.networks[0].parameters) }
                 progress?(episode + 1, settings.episodes, cost)
             }
         }
-        if let best { policy.network.parameters = best.parameters }
+        if let best { policy.networks[0].parameters = best.parameters }
+        curve.kept = curve.meanDailyCost.min()
         return (policy, curve)
     }
 

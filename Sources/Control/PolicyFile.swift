@@ -6,7 +6,11 @@ import Foundation
 /// so a loaded policy acts exactly as the saved one.
 public struct PolicyFile: Codable, Sendable {
     public static let formatName = "peergrid-rl-policy"
-    public static let currentVersion = 1
+    /// Version 2 (2026-12-06) holds a DQN's ensemble in `members`; version 1 files (one network in `weights`) are
+    /// read as an ensemble of one.
+    public static let currentVersion = 2
+    /// The versions this build reads.
+    public static let readableVersions = 1...2
 
     public var format = formatName
     public var version = currentVersion
@@ -22,12 +26,14 @@ public struct PolicyFile: Codable, Sendable {
     /// Tabular Q-learning: `soc_bins` and the Q table (state-major).
     public var socBins: Int?
     public var table: [Double]?
-    /// DQN: hidden layer sizes and every layer's weights then biases.
+    /// DQN: hidden layer sizes, and per member of the ensemble every layer's weights then biases (`members`;
+    /// version 1 files hold one network in `weights`).
     public var hidden: [Int]?
+    public var members: [[[Float]]]?
     public var weights: [[Float]]?
 
     enum CodingKeys: String, CodingKey {
-        case format, version, kind, prosumer, actions, training, curve, table, hidden, weights
+        case format, version, kind, prosumer, actions, training, curve, table, hidden, members, weights
         case periodsPerDay = "periods_per_day", batteryKW = "battery_kw", socBins = "soc_bins"
     }
 
@@ -51,8 +57,8 @@ public struct PolicyFile: Codable, Sendable {
         actions = DiscreteAction.allCases.map { "\($0)" }
         self.training = training
         self.curve = curve
-        hidden = d.network.hidden
-        weights = d.network.parameters
+        hidden = d.networks[0].hidden
+        members = d.networks.map(\.parameters)
     }
 
     /// The file's bytes (sorted keys, one policy per file).
@@ -97,7 +103,9 @@ public struct PolicyFile: Codable, Sendable {
     func check(file: String) throws {
         func bad(_ detail: String) -> ControlError { .badPolicy(file: file, detail: detail) }
         guard format == Self.formatName else { throw bad("format is '\(format)', expected '\(Self.formatName)'") }
-        guard version == Self.currentVersion else { throw bad("version \(version) is not supported (this build reads version \(Self.currentVersion))") }
+        guard Self.readableVersions.contains(version) else {
+            throw bad("version \(version) is not supported (this build reads versions \(Self.readableVersions.lowerBound)-\(Self.readableVersions.upperBound))")
+        }
         guard actions == DiscreteAction.allCases.map({ "\($0)" }) else {
             throw bad("actions \(actions) are not this build's \(DiscreteAction.allCases.map { "\($0)" })")
         }
@@ -117,10 +125,17 @@ public struct PolicyFile: Codable, Sendable {
             let sizes = [DQNPolicy.featureCount] + hidden + [A]
             var expected: [Int] = []
             for k in 0..<(sizes.count - 1) { expected += [sizes[k] * sizes[k + 1], sizes[k + 1]] }
-            guard let weights, weights.map(\.count) == expected else {
-                throw bad("weights have sizes \(weights?.map(\.count) ?? []), expected \(expected) for layers \(sizes)")
+            let (field, networks) = version == 1 ? ("weights", weights.map { [$0] }) : ("members", members)
+            guard let networks, !networks.isEmpty, networks.count <= DQNPolicy.maximumMembers else {
+                throw bad("\(field) must hold 1...\(DQNPolicy.maximumMembers) networks")
             }
-            for (i, w) in weights.enumerated() { if let k = w.firstIndex(where: { !$0.isFinite }) { throw bad("weights[\(i)][\(k)] is not finite") } }
+            for (m, weights) in networks.enumerated() {
+                let at = version == 1 ? "weights" : "members[\(m)]"
+                guard weights.map(\.count) == expected else {
+                    throw bad("\(at) has sizes \(weights.map(\.count)), expected \(expected) for layers \(sizes)")
+                }
+                for (i, w) in weights.enumerated() { if let k = w.firstIndex(where: { !$0.isFinite }) { throw bad("\(at)[\(i)][\(k)] is not finite") } }
+            }
         default: throw bad("kind '\(kind)' is not qlearning or dqn")
         }
     }
@@ -136,9 +151,12 @@ public struct PolicyFile: Codable, Sendable {
             q.table = table!
             return q
         default:
-            var n = QNetwork(features: DQNPolicy.featureCount, hidden: hidden!, actions: actions.count, seed: 0)
-            n.parameters = weights!
-            return DQNPolicy(network: n, batteryKW: batteryKW)
+            let networks = (version == 1 ? [weights!] : members!).map { parameters in
+                var n = QNetwork(features: DQNPolicy.featureCount, hidden: hidden!, actions: actions.count, seed: 0)
+                n.parameters = parameters
+                return n
+            }
+            return DQNPolicy(networks: networks, batteryKW: batteryKW)
         }
     }
 }

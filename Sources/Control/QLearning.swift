@@ -64,6 +64,9 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
 public struct LearningCurve: Codable, Sendable, Equatable {
     public var episodes: [Int] = []
     public var meanDailyCost: [Double] = []
+    /// The kept policy's mean daily bill on the training days: the best evaluation, or for a DQN ensemble the
+    /// ensemble's own (absent in files written before ensembles).
+    public var kept: Double?
 }
 
 /// Tabular Q-learning (Watkins) over a discretized state: the period of the day, the battery's share of its usable

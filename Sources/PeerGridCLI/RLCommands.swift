@@ -96,9 +96,16 @@ struct RLTrainCommand: ParsableCommand {
 
     var socBins: Int { socBinsGiven ?? 10 }
 
+    @Option(name: .customLong("members"), help: "dqn: networks in the ensemble, each trained on its own seed (default: 5).")
+    var membersGiven: Int?
+
     func validate() throws {
         if socBinsGiven != nil, policy != .qlearning {
             throw ValidationError("--soc-bins applies to --policy qlearning only (the DQN reads the state of charge as a number)")
+        }
+        if membersGiven != nil, policy != .dqn { throw ValidationError("--members applies to --policy dqn only") }
+        if let m = membersGiven, !(1...DQNPolicy.maximumMembers).contains(m) {
+            throw ValidationError("--members must be in 1...\(DQNPolicy.maximumMembers), got \(m)")
         }
     }
 
@@ -128,22 +135,27 @@ struct RLTrainCommand: ParsableCommand {
             let (q, curve) = try QLearningPolicy.train(data: days, days: split.train, settings: settings, socBins: socBins, progress: show)
             file = PolicyFile(q, prosumer: days.prosumer, training: settings, curve: curve)
         case .dqn:
-            let (d, curve) = try DQNPolicy.train(data: days, days: split.train, settings: settings, progress: show)
+            var shape = DQNPolicy.Network()
+            if let membersGiven { shape.members = membersGiven }
+            let (d, curve) = try DQNPolicy.train(data: days, days: split.train, settings: settings, network: shape, progress: show)
             file = PolicyFile(d, prosumer: days.prosumer, periodsPerDay: days.periodsPerDay, training: settings, curve: curve)
         }
         progress.finish()
+        let networks = file.members?.count ?? 1
         try inContext(out) { try OutputFiles.write(data: try file.encoded(), to: out) }
         print(
-            "\(policy.rawValue) for \(days.prosumer): trained on \(counted(split.train.count, "day")) (\(days.label(split.train.first!)) .. \(days.label(split.train.last!))), \(counted(settings.episodes, "episode")), seed \(seed), \(String(format: "%.1f", clock.seconds)) s"
+            "\(policy.rawValue) for \(days.prosumer): trained on \(counted(split.train.count, "day")) (\(days.label(split.train.first!)) .. \(days.label(split.train.last!))), \(counted(settings.episodes, "episode"))\(networks > 1 ? " for each of \(networks) networks" : ""), seed \(seed), \(String(format: "%.1f", clock.seconds)) s"
         )
         let c = file.curve
         let picks = Array(Set([0, c.episodes.count / 4, c.episodes.count / 2, 3 * c.episodes.count / 4, c.episodes.count - 1])).sorted().filter {
             $0 >= 0 && $0 < c.episodes.count
         }
         print(
-            "learning curve (episode: mean daily bill on the training days): "
+            "learning curve (episode: mean daily bill on the training days\(networks > 1 ? ", the networks' mean" : "")): "
                 + picks.map { String(format: "%d: %.4f", c.episodes[$0], c.meanDailyCost[$0]) }.joined(separator: ", "))
-        print("kept the best: \(String(format: "%.4f", c.meanDailyCost.min() ?? .nan)); wrote \(out)")
+        print(
+            "kept \(networks > 1 ? "the ensemble of \(networks) networks, each the best of its evaluations" : "the best"): \(String(format: "%.4f", c.kept ?? c.meanDailyCost.min() ?? .nan)); wrote \(out)"
+        )
     }
 }
 

@@ -14,6 +14,7 @@ import Testing
         n.batchSize = 16
         n.warmUpSteps = 40
         n.targetSync = 30
+        n.members = 2
         return n
     }
 
@@ -30,8 +31,15 @@ import Testing
 
         let d1 = try DQNPolicy.train(data: data, days: days, settings: Self.dqnSettings, network: Self.smallNetwork)
         let d2 = try DQNPolicy.train(data: data, days: days, settings: Self.dqnSettings, network: Self.smallNetwork)
-        #expect(d1.policy.network.parameters.map { $0.map(\.bitPattern) } == d2.policy.network.parameters.map { $0.map(\.bitPattern) })
-        #expect(d1.curve == d2.curve)
+        #expect(d1.policy.networks.count == 2)
+        #expect(d1.policy.networks.map { $0.parameters.map { $0.map(\.bitPattern) } } == d2.policy.networks.map { $0.parameters.map { $0.map(\.bitPattern) } })
+        #expect(d1.curve == d2.curve && d1.curve.kept != nil)
+        // The members train on their own seeds, and the first is the one-network policy of the same seed.
+        #expect(d1.policy.networks[0].parameters != d1.policy.networks[1].parameters)
+        var one = Self.smallNetwork
+        one.members = 1
+        let single = try DQNPolicy.train(data: data, days: days, settings: Self.dqnSettings, network: one)
+        #expect(single.policy.networks[0].parameters.map { $0.map(\.bitPattern) } == d1.policy.networks[0].parameters.map { $0.map(\.bitPattern) })
     }
 
     /// A saved policy loaded again has the same parameters and pays the same on every day.
@@ -45,7 +53,8 @@ import Testing
         var q2 = try PolicyFile.decode(qFile, file: "q.json").policy(for: data, file: "q.json")
         var d2 = try PolicyFile.decode(dFile, file: "d.json").policy(for: data, file: "d.json")
         #expect((q2 as? QLearningPolicy)?.table.map(\.bitPattern) == q.table.map(\.bitPattern))
-        #expect((d2 as? DQNPolicy)?.network.parameters.map { $0.map(\.bitPattern) } == d.network.parameters.map { $0.map(\.bitPattern) })
+        #expect(
+            (d2 as? DQNPolicy)?.networks.map { $0.parameters.map { $0.map(\.bitPattern) } } == d.networks.map { $0.parameters.map { $0.map(\.bitPattern) } })
         let runs = [
             try PolicyEvaluation.run(&q, data: data, days: days), try PolicyEvaluation.run(&q2, data: data, days: days),
             try PolicyEvaluation.run(&d, data: data, days: days), try PolicyEvaluation.run(&d2, data: data, days: days)
@@ -69,7 +78,7 @@ import Testing
         }
         refused(String(text.prefix(text.count / 2)), "not a readable policy")
         refused("", "not a readable policy")
-        refused(text.replacingOccurrences(of: "\"version\":1", with: "\"version\":9"), "version 9 is not supported")
+        refused(text.replacingOccurrences(of: "\"version\":2", with: "\"version\":9"), "version 9 is not supported (this build reads versions 1-2)")
         refused(text.replacingOccurrences(of: "\"kind\":\"qlearning\"", with: "\"kind\":\"sarsa\""), "kind 'sarsa'")
         refused(text.replacingOccurrences(of: "\"soc_bins\":3", with: "\"soc_bins\":4"), "table has")
         refused(text.replacingOccurrences(of: "\"table\":[0,", with: "\"table\":[\"x\","), "table")
@@ -80,6 +89,34 @@ import Testing
         other.table = [Double](repeating: 0, count: 48 * 3 * 3 * 3 * 8)
         let wrongLength = try PolicyFile.decode(other.encoded(), file: "p.json")
         #expect(throws: ControlError.self) { try wrongLength.policy(for: data, file: "p.json") }
+    }
+
+    /// A version 1 DQN file (one network in `weights`, before ensembles) reads as an ensemble of one that acts as
+    /// that network; a version 2 file's `members` must each have the header's shape.
+    @Test func dqnFilesOfBothVersionsRead() throws {
+        let data = try Households.make(seed: 15, days: 5)
+        let days = Array(data.warmUpDays..<data.days)
+        var shape = Self.smallNetwork
+        shape.members = 1
+        var d = try DQNPolicy.train(data: data, days: days, settings: Self.dqnSettings, network: shape).policy
+        var file = PolicyFile(d, prosumer: data.prosumer, periodsPerDay: data.periodsPerDay, training: Self.dqnSettings, curve: LearningCurve())
+        #expect(file.version == 2 && file.members?.count == 1 && file.weights == nil)
+        var old = file
+        old.version = 1
+        old.weights = file.members![0]
+        old.members = nil
+        var loaded = try PolicyFile.decode(old.encoded(), file: "v1.json").policy(for: data, file: "v1.json")
+        #expect((loaded as? DQNPolicy)?.networks.count == 1)
+        #expect(try PolicyEvaluation.run(&loaded, data: data, days: days).dailyCost == PolicyEvaluation.run(&d, data: data, days: days).dailyCost)
+        func refused(_ f: PolicyFile, _ fragment: String) throws {
+            #expect { try PolicyFile.decode(f.encoded(), file: "p.json") } throws: { ($0 as? ControlError)?.description.contains(fragment) == true }
+        }
+        try refused(old.with { $0.weights = nil }, "weights must hold 1...100 networks")
+        try refused(file.with { $0.members = [] }, "members must hold 1...100 networks")
+        try refused(file.with { $0.members!.append(Array(file.members![0].dropLast())) }, "members[1] has sizes")
+        let text = String(decoding: try file.encoded(), as: UTF8.self)
+        let first = try #require(text.range(of: #"(?<="members":\[\[\[)[^,]+"#, options: .regularExpression))
+        #expect(throws: ControlError.self) { try PolicyFile.decode(Data(text.replacingCharacters(in: first, with: "1e999").utf8), file: "p.json") }
     }
 
     /// Options that cannot train are refused before any work.
@@ -96,5 +133,14 @@ import Testing
         #expect(throws: ControlError.self) { try data.split(testDays: 0) }
         let (train, test) = try data.split(testDays: 1)
         #expect(train == [2] && test == [3])
+    }
+}
+
+extension PolicyFile {
+    /// A copy with `change` applied.
+    func with(_ change: (inout PolicyFile) -> Void) -> PolicyFile {
+        var copy = self
+        change(&copy)
+        return copy
     }
 }

@@ -84,6 +84,11 @@ import Testing
         // Settings the run would not use are refused, not dropped.
         r = try CLI.run(["rl", "train", "--community", Self.demo, "--policy", "dqn", "--soc-bins", "5", "--out", out])
         #expect(r.code == 2 && r.stderr.contains("--soc-bins applies to --policy qlearning only"), "\(r.stderr)")
+        r = try CLI.run(["rl", "train", "--community", Self.demo, "--members", "3", "--out", out])
+        #expect(r.code == 2 && r.stderr.contains("--members applies to --policy dqn only"), "\(r.stderr)")
+        r = try CLI.run(["rl", "train", "--community", Self.demo, "--policy", "dqn", "--members", "0", "--out", out])
+        #expect(r.code == 2 && r.stderr.contains("--members must be in 1...100, got 0"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
         r = try CLI.run(["rl", "evaluate", "--community", Self.demo, "--no-mpc", "--mpc-scenarios", "5", "--mpc-all-days"])
         #expect(r.code == 2 && r.stderr.contains("--no-mpc skips MPC; --mpc-scenarios, --mpc-all-days would not be used"), "\(r.stderr)")
         r = try CLI.run(["rl", "evaluate", "--community", Self.demo, "--mpc-scenarios", "0", "--mpc-equal-weights"])
