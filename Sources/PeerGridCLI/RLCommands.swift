@@ -96,7 +96,7 @@ struct RLTrainCommand: ParsableCommand {
 
     var socBins: Int { socBinsGiven ?? 10 }
 
-    @Option(name: .customLong("members"), help: "dqn: networks in the ensemble, each trained on its own seed (default: 5).")
+    @Option(name: .customLong("members"), help: "dqn: networks in the ensemble, each trained on its own seed (default: 1).")
     var membersGiven: Int?
 
     func validate() throws {
