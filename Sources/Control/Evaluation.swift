@@ -116,9 +116,11 @@ public struct ControlComparison: Sendable {
     }
 
     /// Runs the references (no battery, perfect foresight, rule-based, `mpc` unless nil) and `policies`
-    /// on `days`. `progress` gets the policy being run.
+    /// on `days`. `names` names the given policies in the results (their own names when nil). `progress` gets the
+    /// policy being run.
     public static func evaluate(
-        data: HouseholdDays, days: [Int], policies: [any BatteryPolicy], mpc: MPCPolicy? = MPCPolicy(), progress: ((String) -> Void)? = nil
+        data: HouseholdDays, days: [Int], policies: [any BatteryPolicy], names: [String]? = nil, mpc: MPCPolicy? = MPCPolicy(),
+        progress: ((String) -> Void)? = nil
     ) throws -> ControlComparison {
         progress?("no-battery")
         let baseline = try PolicyEvaluation.baseline(data: data, days: days)
@@ -126,13 +128,14 @@ public struct ControlComparison: Sendable {
         var pf = PerfectForesightPolicy()
         let pfRun = try PolicyEvaluation.run(&pf, data: data, days: days)
         let optimum = days.map { pf.optimum[$0] ?? .nan }
-        var all: [any BatteryPolicy] = [RuleBasedPolicy()]
-        if let mpc { all.append(mpc) }
-        all += policies
+        var all: [(any BatteryPolicy, String?)] = [(RuleBasedPolicy(), nil)]
+        if let mpc { all.append((mpc, nil)) }
+        for (k, p) in policies.enumerated() { all.append((p, names.flatMap { k < $0.count ? $0[k] : nil })) }
         var runs = [pfRun]
-        for var p in all {
-            progress?(p.name)
-            runs.append(try PolicyEvaluation.run(&p, data: data, days: days))
+        for (policy, name) in all {
+            var p = policy
+            progress?(name ?? p.name)
+            runs.append(try PolicyEvaluation.run(&p, data: data, days: days, name: name))
         }
         let total = optimum.reduce(0, +)
         return ControlComparison(

@@ -252,7 +252,11 @@ struct RLEvaluateCommand: ParsableCommand {
                 loadPersistence: mpcLoadPersistence, pvPersistence: mpcPVPersistence, scenarioDays: mpcScenarios, analog: !mpcEqualWeights,
                 sameDayType: !mpcAllDays, knows: Set(mpcKnows)
             )
-        let c = try ControlComparison.evaluate(data: days, days: split.test, policies: loaded, mpc: mpc) { name in
+        // Two saved policies of one kind are told apart by their files' names.
+        let names = zip(files, policies).map { file, path in
+            files.filter { $0.kind == file.kind }.count > 1 ? "\(file.kind) \(URL(fileURLWithPath: path).lastPathComponent)" : file.kind
+        }
+        let c = try ControlComparison.evaluate(data: days, days: split.test, policies: loaded, names: names, mpc: mpc) { name in
             progress.show("evaluating \(name)")
         }
         progress.finish()

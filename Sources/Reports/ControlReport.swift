@@ -7,7 +7,8 @@ public enum ControlReport {
     /// One line per policy: cost, share of the perfect-foresight savings and the KPIs (ratios to no battery).
     public static func table(_ c: ControlComparison) -> String {
         let t = TextTable([
-            .init("policy", 18, left: true), .init("cost", 11), .init("share", 8, gap: 1), .init("cost/base", 10, gap: 1),
+            .init("policy", max(18, (c.scores.map(\.name.count).max() ?? 0) + 2), left: true), .init("cost", 11), .init("share", 8, gap: 1),
+            .init("cost/base", 10, gap: 1),
             .init("daily peak", 11, gap: 1), .init("peak", 7, gap: 1), .init("ramping", 8, gap: 1), .init("1-load f.", 10, gap: 1)
         ])
         func f(_ x: Double, _ format: String = "%.3f") -> String { x.isFinite ? String(format: format, x) : "-" }

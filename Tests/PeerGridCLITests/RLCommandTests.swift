@@ -29,6 +29,12 @@ import Testing
             #expect(p["share_of_optimal_savings"] is Double && (p["kpis"] as? [String: Any])?["daily_peak"] is Double)
         }
         #expect(object["days_below_optimum"] as? Int == 0)
+        // Two policies of one kind are told apart by their files' names, in the table and the JSON.
+        let both = try CLI.run(["rl", "evaluate", "--community", Self.demo, "--prosumer", "h03", "--policy", a, "--policy", b, "--no-mpc", "--json", json])
+        #expect(both.code == 0, "\(both.stderr)")
+        #expect(both.stdout.contains("qlearning a.json  ") && both.stdout.contains("qlearning b.json  "), "\(both.stdout)")
+        let names = try (JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [String: Any])["policies"] as! [[String: Any]]
+        #expect(names.map { $0["name"] as! String } == ["perfect-foresight", "rule", "qlearning a.json", "qlearning b.json"])
     }
 
     @Test func badInputExitsTwoNamingTheProblem() throws {
