@@ -129,8 +129,8 @@ public struct DQNPolicy: BatteryPolicy {
         public var targetSync = 500
         public var huberDelta: Float = 1
         /// Networks in the ensemble, each trained on its own seed (the first on the settings' seed). 1 by default:
-        /// five gained about 0.01 of the perfect-foresight savings on two prosumers and lost 0.006 on a third, for
-        /// five times the training (README, *How much does the seed matter?*).
+        /// five gained 0.015 and 0.007 of the perfect-foresight savings on two prosumers and lost 0.003 on a
+        /// third (means over five seeds), for five times the training (README, *How much does the seed matter?*).
         public var members = 1
         public init() {}
     }
