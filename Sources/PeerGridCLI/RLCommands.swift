@@ -252,9 +252,12 @@ struct RLEvaluateCommand: ParsableCommand {
                 loadPersistence: mpcLoadPersistence, pvPersistence: mpcPVPersistence, scenarioDays: mpcScenarios, analog: !mpcEqualWeights,
                 sameDayType: !mpcAllDays, knows: Set(mpcKnows)
             )
-        // Two saved policies of one kind are told apart by their files' names.
-        let names = zip(files, policies).map { file, path in
-            files.filter { $0.kind == file.kind }.count > 1 ? "\(file.kind) \(URL(fileURLWithPath: path).lastPathComponent)" : file.kind
+        // Two saved policies of one kind are told apart by their files' names (by their paths as given when two
+        // names are the same).
+        let base = policies.map { URL(fileURLWithPath: $0).lastPathComponent }
+        let names = zip(files, policies).enumerated().map { k, pair in
+            guard files.filter({ $0.kind == pair.0.kind }).count > 1 else { return pair.0.kind }
+            return "\(pair.0.kind) \(base.filter { $0 == base[k] }.count > 1 ? pair.1 : base[k])"
         }
         let c = try ControlComparison.evaluate(data: days, days: split.test, policies: loaded, names: names, mpc: mpc) { name in
             progress.show("evaluating \(name)")
