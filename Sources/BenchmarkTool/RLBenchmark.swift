@@ -31,6 +31,9 @@ struct RLBenchmark: ParsableCommand {
     @Option(help: "DQN episodes.")
     var dqnEpisodes = DQNPolicy.defaultSettings.episodes
 
+    @Option(help: "Networks in the DQN's ensemble, each trained on its own seed (as `rl train --members`).")
+    var dqnMembers = DQNPolicy.Network().members
+
     @Option(help: "Seed of both learners.")
     var seed: UInt64 = 1
 
@@ -69,9 +72,11 @@ struct RLBenchmark: ParsableCommand {
             let qSeconds = clock.seconds
             print(String(format: "  qlearning: %d episodes in %.1f s", qEpisodes, qSeconds))
             clock = Stopwatch()
-            let (d, dqnCurve) = try DQNPolicy.train(data: data, days: split.train, settings: ds)
+            var shape = DQNPolicy.Network()
+            shape.members = dqnMembers
+            let (d, dqnCurve) = try DQNPolicy.train(data: data, days: split.train, settings: ds, network: shape)
             let dqnSeconds = clock.seconds
-            print(String(format: "  dqn: %d episodes in %.1f s", dqnEpisodes, dqnSeconds))
+            print(String(format: "  dqn: %d episodes x %d network(s) in %.1f s", dqnEpisodes, dqnMembers, dqnSeconds))
             clock = Stopwatch()
             let c = try ControlComparison.evaluate(data: data, days: split.test, policies: [q, d])
             let evaluationSeconds = clock.seconds
@@ -121,9 +126,10 @@ struct RLBenchmark: ParsableCommand {
                 md +=
                     "| \(s.name) | \(f(s.run.cost, "%.4f")) | \(f(k.shareOfOptimalSavings)) | \(f(k.cost)) | \(f(k.dailyPeak)) | \(f(k.allTimePeak)) | \(f(k.ramping)) | \(f(k.oneMinusLoadFactor)) |\n"
             }
+            let each = dqnMembers > 1 ? " for each of \(dqnMembers) networks" : ""
             md += String(
                 format:
-                    "\nTraining: Q-learning %d episodes in %.1f s, DQN %d episodes in %.1f s; evaluation of all policies %.1f s. Days where a policy paid less than the optimum: %d.\n\n",
+                    "\nTraining: Q-learning %d episodes in %.1f s, DQN %d episodes\(each) in %.1f s; evaluation of all policies %.1f s. Days where a policy paid less than the optimum: %d.\n\n",
                 qEpisodes, r.qSeconds, dqnEpisodes, r.dqnSeconds, r.evaluationSeconds, c.belowOptimum.count)
             checks.append(("\(c.prosumer): DQN recovers \(f(share(r, "dqn"))) of the perfect-foresight savings (goal 0.85)", share(r, "dqn") >= 0.85))
             checks.append(("\(c.prosumer): Q-learning \(f(share(r, "qlearning"))) (goal 0.70)", share(r, "qlearning") >= 0.70))
@@ -163,7 +169,7 @@ struct RLBenchmark: ParsableCommand {
     func summary(_ rows: [Row], checks: [(String, Bool)]) -> JSON {
         .object([
             ("machine", .string(MachineInfo.describe())), ("seed", .integer(Int(seed))), ("test_days", .integer(testDays)),
-            ("q_episodes", .integer(qEpisodes)), ("dqn_episodes", .integer(dqnEpisodes)),
+            ("q_episodes", .integer(qEpisodes)), ("dqn_episodes", .integer(dqnEpisodes)), ("dqn_members", .integer(dqnMembers)),
             (
                 "prosumers",
                 .array(
