@@ -174,9 +174,11 @@ public struct DQNPolicy: BatteryPolicy {
                 for k in curve.meanDailyCost.indices { curve.meanDailyCost[k] += memberCurve.meanDailyCost[k] }
             }
         }
-        curve.meanDailyCost = curve.meanDailyCost.map { $0 / Double(shape.members) }
         var policy = DQNPolicy(networks: networks, batteryKW: data.battery.powerKW)
-        curve.kept = try PolicyEvaluation.run(&policy, data: data, days: days).cost / Double(days.count)
+        if shape.members > 1 {
+            curve.meanDailyCost = curve.meanDailyCost.map { $0 / Double(shape.members) }
+            curve.kept = try PolicyEvaluation.run(&policy, data: data, days: days).cost / Double(days.count)
+        }
         return (policy, curve)
     }
 
