@@ -99,11 +99,16 @@ struct RLTrainCommand: ParsableCommand {
     @Option(name: .customLong("members"), help: "dqn: networks in the ensemble, each trained on its own seed (default: 1).")
     var membersGiven: Int?
 
+    @Option(name: .customLong("n-step"), help: "dqn: steps of the returns the targets bootstrap from (default: 1).")
+    var nStepGiven: Int?
+
     func validate() throws {
         if socBinsGiven != nil, policy != .qlearning {
             throw ValidationError("--soc-bins applies to --policy qlearning only (the DQN reads the state of charge as a number)")
         }
-        if membersGiven != nil, policy != .dqn { throw ValidationError("--members applies to --policy dqn only") }
+        if membersGiven != nil || nStepGiven != nil, policy != .dqn {
+            throw ValidationError("\(membersGiven != nil ? "--members" : "--n-step") applies to --policy dqn only")
+        }
         if let m = membersGiven, !(1...DQNPolicy.maximumMembers).contains(m) {
             throw ValidationError("--members must be in 1...\(DQNPolicy.maximumMembers), got \(m)")
         }
@@ -137,6 +142,7 @@ struct RLTrainCommand: ParsableCommand {
         case .dqn:
             var shape = DQNPolicy.Network()
             if let membersGiven { shape.members = membersGiven }
+            if let nStepGiven { shape.nStep = nStepGiven }
             let (d, curve) = try DQNPolicy.train(data: days, days: split.train, settings: settings, network: shape, progress: show)
             file = PolicyFile(d, prosumer: days.prosumer, periodsPerDay: days.periodsPerDay, training: settings, curve: curve)
         }

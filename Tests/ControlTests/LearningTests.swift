@@ -119,6 +119,22 @@ import Testing
         #expect(throws: ControlError.self) { try PolicyFile.decode(Data(text.replacingCharacters(in: first, with: "1e999").utf8), file: "p.json") }
     }
 
+    /// n-step returns: each step's transition sums the next n rewards, discounted, and bootstraps with gamma^n
+    /// from the state n steps later; at the day's end the rest complete at once, marked done.
+    @Test func nStepReturnsSumAndBootstrap() {
+        var r = NStepReturns(steps: 2, gamma: 0.5)
+        let s = (0..<4).map { [Float($0)] }
+        #expect(r.add(state: s[0], action: 0, reward: 1, next: s[1], done: false).isEmpty)
+        let first = r.add(state: s[1], action: 1, reward: 2, next: s[2], done: false)
+        #expect(first.count == 1 && first[0].state == s[0] && first[0].reward == 2 && first[0].next == s[2])
+        #expect(first[0].discount == 0.25 && !first[0].done)
+        let last = r.add(state: s[2], action: 2, reward: 4, next: s[3], done: true)
+        #expect(last.map(\.state) == [s[1], s[2]] && last.map(\.reward) == [4, 4] && last.allSatisfy(\.done))
+        var one = NStepReturns(steps: 1, gamma: 0.9)
+        let t = one.add(state: s[0], action: 3, reward: 5, next: s[1], done: false)
+        #expect(t.count == 1 && t[0].reward == 5 && t[0].discount == 0.9 && t[0].action == 3)
+    }
+
     /// Options that cannot train are refused before any work.
     @Test func impossibleSettingsAreRefused() throws {
         let data = try Households.make(seed: 14, days: 4)

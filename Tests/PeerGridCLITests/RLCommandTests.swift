@@ -92,6 +92,8 @@ import Testing
         #expect(r.code == 2 && r.stderr.contains("--soc-bins applies to --policy qlearning only"), "\(r.stderr)")
         r = try CLI.run(["rl", "train", "--community", Self.demo, "--members", "3", "--out", out])
         #expect(r.code == 2 && r.stderr.contains("--members applies to --policy dqn only"), "\(r.stderr)")
+        r = try CLI.run(["rl", "train", "--community", Self.demo, "--n-step", "3", "--out", out])
+        #expect(r.code == 2 && r.stderr.contains("--n-step applies to --policy dqn only"), "\(r.stderr)")
         r = try CLI.run(["rl", "train", "--community", Self.demo, "--policy", "dqn", "--members", "0", "--out", out])
         #expect(r.code == 2 && r.stderr.contains("--members must be in 1...100, got 0"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
