@@ -37,6 +37,12 @@ struct RLBenchmark: ParsableCommand {
     @Option(help: "Seed of both learners.")
     var seed: UInt64 = 1
 
+    func validate() throws {
+        guard (1...DQNPolicy.maximumMembers).contains(dqnMembers) else {
+            throw ValidationError("--dqn-members must be in 1...\(DQNPolicy.maximumMembers), got \(dqnMembers)")
+        }
+    }
+
     @Option(help: "OpenBLAS threads (the DQN's gemm).")
     var blasThreads = 1
 

@@ -62,15 +62,18 @@ public struct DQNPolicy: BatteryPolicy {
 
     public static let featureCount = 15
 
-    /// A policy of one network or more (`networks` must not be empty).
-    public init(networks: [QNetwork], batteryKW: Double) {
-        precondition(!networks.isEmpty, "a DQN policy needs at least one network")
+    /// A policy of one network or more; throws ``ControlError/invalidOption(name:detail:)`` when `networks` is empty.
+    public init(networks: [QNetwork], batteryKW: Double) throws {
+        guard !networks.isEmpty else { throw ControlError.invalidOption(name: "networks", detail: "a DQN policy needs at least one network") }
         self.networks = networks
         self.batteryKW = batteryKW
     }
 
     /// A policy of one network.
-    public init(network: QNetwork, batteryKW: Double) { self.init(networks: [network], batteryKW: batteryKW) }
+    public init(network: QNetwork, batteryKW: Double) {
+        networks = [network]
+        self.batteryKW = batteryKW
+    }
 
     /// The state vector: time of day (sine, cosine), the battery's share of its usable range, the metered net load
     /// and the next four periods' forecast net load (per kW of battery power, 0 after the day's end), this
@@ -180,7 +183,7 @@ public struct DQNPolicy: BatteryPolicy {
                 for k in curve.meanDailyCost.indices { curve.meanDailyCost[k] += memberCurve.meanDailyCost[k] }
             }
         }
-        var policy = DQNPolicy(networks: networks, batteryKW: data.battery.powerKW)
+        var policy = try DQNPolicy(networks: networks, batteryKW: data.battery.powerKW)
         if shape.members > 1 {
             curve.meanDailyCost = curve.meanDailyCost.map { $0 / Double(shape.members) }
             curve.kept = try PolicyEvaluation.run(&policy, data: data, days: days).cost / Double(days.count)

@@ -156,7 +156,7 @@ public struct PolicyFile: Codable, Sendable {
                 n.parameters = parameters
                 return n
             }
-            return DQNPolicy(networks: networks, batteryKW: batteryKW)
+            return try DQNPolicy(networks: networks, batteryKW: batteryKW)
         }
     }
 }

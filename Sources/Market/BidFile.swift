@@ -2,9 +2,10 @@ import DataIO
 import Foundation
 
 /// Bid files: CSV with the header `bidder,period,side,quantity_kwh,price_per_kwh,divisible` (RFC 4180, any
-/// column order, CRLF and a BOM accepted; `divisible` may be left out, or a field of it left empty, for true), or JSON: `{"periods": T, "bids": [{"bidder": ..., "period": ...,
-/// "side": ..., "quantity_kwh": ..., "price_per_kwh": ..., "divisible": ...}]}` (or the array alone;
-/// `divisible` defaults to true in JSON). Errors name the file and line (CSV) or the JSON path.
+/// column order, CRLF and a BOM accepted; `divisible` may be left out, or a field of it left empty, for true), or
+/// JSON: `{"periods": T, "bids": [{"bidder": ..., "period": ..., "side": ..., "quantity_kwh": ...,
+/// "price_per_kwh": ..., "divisible": ...}]}` (or the array alone; `divisible` defaults to true in JSON). Errors
+/// name the file and line (CSV) or the JSON path.
 public enum BidFile {
     /// The CSV header, in the order written.
     public static let header = ["bidder", "period", "side", "quantity_kwh", "price_per_kwh", "divisible"]

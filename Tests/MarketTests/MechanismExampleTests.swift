@@ -134,6 +134,21 @@ struct BidFileTests {
         let emptyField = try BidFile.parse(
             Data("bidder,period,side,quantity_kwh,price_per_kwh,divisible\nb,0,buy,2,0.3,\ns,0,sell,1,0.1,false\n".utf8), file: "b.csv")
         #expect(emptyField.bids.map(\.divisible) == [true, false])
+        // A spreadsheet's export: a BOM, CRLF, quoted fields (a comma in a name), columns in another order.
+        let excel = try BidFile.parse(
+            Data("\u{FEFF}\"price_per_kwh\",\"bidder\",period,side,quantity_kwh\r\n0.3,\"b, flat 2\",0,buy,2\r\n0.1,s,0,sell,1\r\n".utf8),
+            file: "e.csv")
+        #expect(excel.bids.map(\.bidder) == ["b, flat 2", "s"] && excel.bids.allSatisfy(\.divisible))
+        // Without the column, refusals still name the file and line.
+        for (text, message) in [
+            ("bidder,period,side,quantity_kwh,price_per_kwh\r\nb,0,buy,2,0.3\r\ns,0,sell,-1,0.1\r\n", "d.csv:3: quantity_kwh is -1.0"),
+            ("bidder,period,side,quantity_kwh,price_per_kwh\nb,0,buy,2,0.3,true\n", "d.csv:2: 6 fields where the header has 5"),
+            ("bidder,period,side,quantity_kwh,price_per_kwh\nb,0,buy,\"2,0.3\n", "d.csv:2: a quoted field is never closed")
+        ] {
+            #expect {
+                try BidFile.parse(Data(text.utf8), file: "d.csv")
+            } throws: { ($0 as? MarketError)?.description.hasPrefix(message) == true }
+        }
         #expect {
             try BidFile.parse(Data("bidder,period,side,price_per_kwh\nb,0,buy,0.3\n".utf8), file: "c.csv")
         } throws: {

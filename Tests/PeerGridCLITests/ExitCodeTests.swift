@@ -68,6 +68,8 @@ import Testing
         #expect(value.code == 2 && value.stderr.contains("--aci-gamma"), "exit \(value.code): \(value.stderr)")
         let seeds = try run(["anomalies", "--seeds", "0"], [:])
         #expect(seeds.code == 2 && seeds.stderr.contains("--seeds"), "exit \(seeds.code): \(seeds.stderr)")
+        let members = try run(["rl", "--dqn-members", "0"], [:])
+        #expect(members.code == 2 && members.stderr.contains("--dqn-members must be in 1...100, got 0"), "exit \(members.code): \(members.stderr)")
         let fault = try run(["forecast", "--models", "seasonal-naive"], ["PEERGRID_INJECT_FAULT": "benchmark"])
         #expect(fault.code == 70 && fault.stderr.contains("benchmark: internal error"), "exit \(fault.code): \(fault.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty, "the benchmark wrote before failing")
