@@ -85,7 +85,7 @@ let package = Package(
             "LinearProgramming", "GLPKSolver", "CbcSolver", "TestFixtures",
             .product(name: "Numerics", package: "swift-numerics"),
         ]),
-        .testTarget(name: "ForecastTests", dependencies: ["Forecast", "LinearAlgebra", "DataIO"], exclude: ["Fixtures"]),
+        .testTarget(name: "ForecastTests", dependencies: ["Forecast", "LinearAlgebra", "DataIO", "TestFixtures"], exclude: ["Fixtures"]),
         .testTarget(name: "OptimizeTests", dependencies: ["Optimize", "LinearProgramming", "DataIO", "TestFixtures"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestFixtures", "DataIO"]),

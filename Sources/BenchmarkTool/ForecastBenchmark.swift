@@ -44,6 +44,12 @@ struct ForecastBenchmark: ParsableCommand {
     @Option(help: "Fill gaps: linear or seasonal (as `peergrid backtest --fill`; gaps are errors otherwise).")
     var fill: String?
 
+    @Option(
+        help:
+            "CSV of public holidays (a `date` column), as `peergrid backtest --holidays`: PeerGrid's models forecast them as Sundays. The Python reference gets no calendar (the report says so)."
+    )
+    var holidays: String?
+
     @Option(help: "Report name: writes NAME.md and NAME.json into --out.")
     var name = "forecast"
 
@@ -90,15 +96,17 @@ struct ForecastBenchmark: ParsableCommand {
         // A bad series file exits 2 with its message (file and line), as `peergrid backtest` does.
         let series = try TimeSeriesCSV.read(
             data, column: column, timeZone: timezone.flatMap(TimeZone.init(identifier:)), fill: fill.flatMap(GapFill.init(rawValue:)))
+        let calendar = try holidays.map { try HolidayCalendar.read($0, timeZone: timezone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!) }
         let horizon = series.periodsPerDay
         var backtest = Backtest(horizon: horizon, testDays: testDays, calibrationDays: calibrationDays)
         backtest.adaptiveGamma = aciGamma
         var rows: [Row] = []
         for name in models.flatMap({ $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }) where !name.isEmpty {
-            let model = try ForecasterCatalog.make(name, periodsPerDay: series.periodsPerDay)
+            let bare = try ForecasterCatalog.make(name, periodsPerDay: series.periodsPerDay)
+            let model: any Forecaster = calendar.map { HolidayForecaster(base: bare, calendar: $0) } ?? bare
             var samples: [Double] = [], score: BacktestScore?
             // Networks are timed once (a backtest trains 14 of them; their training speed has its own benchmark).
-            for _ in 0..<(model is NeuralForecaster ? 1 : max(1, common.repeats)) {
+            for _ in 0..<(bare is NeuralForecaster ? 1 : max(1, common.repeats)) {
                 // Every repeat runs cold: ensemble's and auto's memoized validation forecasts are forgotten.
                 ForecastCache.reset()
                 let start = DispatchTime.now().uptimeNanoseconds
@@ -131,6 +139,11 @@ struct ForecastBenchmark: ParsableCommand {
         } else {
             notes.append("no \(python): the reference was skipped (run `make bench-setup`)")
         }
+        if let calendar, let holidays {
+            notes.append(
+                "PeerGrid's models were given the holidays of \(holidays) (\(calendar.dates.count) dates, days in \(calendar.timeZone)) and forecast them as Sundays; the Python reference was given no calendar"
+            )
+        }
         try write(rows, reference: reference, notes: notes, versions: versions, horizon: horizon)
         if trainingEpochs > 0 {
             let training = try TrainingBenchmark.parse([
@@ -143,10 +156,12 @@ struct ForecastBenchmark: ParsableCommand {
 
     /// The command line that reproduces this report (every option that changes a figure or the timing).
     var commandLine: String {
-        if data == Self.taylor && column == "demand_mw" && calibrationDays == 0 && common.repeats == 3 && trainingEpochs == 5 && autoarimaLimit == 120 {
+        if data == Self.taylor && column == "demand_mw" && holidays == nil && calibrationDays == 0 && common.repeats == 3 && trainingEpochs == 5
+            && autoarimaLimit == 120
+        {
             return "`make bench` (`.build/release/benchmark forecast`)"
         }
-        let reading = (timezone.map { "--timezone \($0) " } ?? "") + (fill.map { "--fill \($0) " } ?? "")
+        let reading = (timezone.map { "--timezone \($0) " } ?? "") + (fill.map { "--fill \($0) " } ?? "") + (holidays.map { "--holidays \($0) " } ?? "")
         return "`.build/release/benchmark forecast --data \(data) --column \(column) \(reading)--name \(name) --models \(models.joined(separator: ",")) "
             + "--calibration-days \(calibrationDays) \(aciGamma > 0 ? "--aci-gamma \(String(format: "%g", aciGamma)) " : "")--test-days \(testDays) --repeats \(common.repeats) --training-epochs \(trainingEpochs) "
             + "--blas-threads \(common.blasThreads) --autoarima-limit \(String(format: "%g", autoarimaLimit))`"

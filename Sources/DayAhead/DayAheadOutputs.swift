@@ -84,6 +84,7 @@ public enum DayAheadOutputs {
                     .object([
                         ("model", .string(r.options.model)),
                         ("calibration_days", .integer(r.options.calibrationDays)), ("aci_days", .integer(r.options.aciDays)),
+                        ("holidays", r.options.holidays.map { h in .array(h.dates.map { .string($0) }) } ?? .null),
                         ("total_load_mape_vs_actual", .number(totalLoadMAPE(r))),
                         ("series", .array(series))
                     ])
@@ -231,7 +232,19 @@ public enum DayAheadOutputs {
                                 ? ", the level adapted over the \(counted(r.options.aciDays, "day")) before them (adaptive conformal inference, gamma \(String(format: "%g", Backtest.recommendedAdaptiveGamma)))."
                                 : ".")
                         : "Intervals: the models' own 95 % intervals (`--calibration-days` calibrates them).")
+                    + holidayNote(r)
             ))
+    }
+
+    /// What the holiday calendar did (empty without `--holidays`).
+    static func holidayNote(_ r: DayAheadResult) -> String {
+        guard let h = r.options.holidays else { return "" }
+        let day =
+            h.dates.contains(r.date)
+            ? " \(r.date) is one of them: each load forecast is its model's forecast for the weekday times the ratio of a Sunday's profile to that weekday's over the four weeks before."
+            : ""
+        return
+            " Holidays: \(counted(h.dates.count, "date")) (days in \(h.timeZone)); the load models forecast them as Sundays and see them at their weekday's level in the history.\(day)"
     }
 
     /// Meter anomalies in the recent history of every series (``AnomalyDetector``), at most 30 rows.

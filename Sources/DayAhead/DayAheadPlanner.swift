@@ -85,12 +85,20 @@ public struct DayAheadOptions: Sendable {
     public var market: MechanismName?
     /// Price steps of the derived bids.
     public var marketSteps = 5
+    /// Public holidays: the load series are forecast with ``HolidayForecaster`` (holidays as Sundays); PV is not.
+    public var holidays: HolidayCalendar?
 
     public init() {}
 
+    /// `,"holidays":"<zone>:<dates>"` with a calendar, else empty (runs without one keep their keys).
+    var holidayFingerprint: String {
+        guard let holidays else { return "" }
+        return ",\"holidays\":\"\(holidays.timeZone):\(holidays.dates.joined(separator: " "))\""
+    }
+
     /// The settings as JSON text (stable key order): part of a run's identity in the results store.
     public var fingerprintText: String {
-        "{\"model\":\"\(model)\",\"solver\":\"\(solver.rawValue)\",\"schedule_time_limit\":\(scheduleTimeLimit.map { "\($0)" } ?? "null"),\"pricing_time_limit\":\(pricingTimeLimit),\"gap\":\(gap),\"threads\":\(threads),\"seed\":\(seed.map { "\($0)" } ?? "null"),\"epochs\":\(epochs.map { "\($0)" } ?? "null"),\"auto\":\"\(autoCandidates.joined(separator: ","))\",\"auto_test_days\":\(autoTestDays)\(calibrationDays > 0 ? ",\"calibration_days\":\(calibrationDays)" : "")\(aciDays > 0 ? ",\"aci_days\":\(aciDays)" : "")\(market.map { ",\"market\":\"\($0.rawValue)\",\"market_steps\":\(marketSteps)" } ?? "")}"
+        "{\"model\":\"\(model)\",\"solver\":\"\(solver.rawValue)\",\"schedule_time_limit\":\(scheduleTimeLimit.map { "\($0)" } ?? "null"),\"pricing_time_limit\":\(pricingTimeLimit),\"gap\":\(gap),\"threads\":\(threads),\"seed\":\(seed.map { "\($0)" } ?? "null"),\"epochs\":\(epochs.map { "\($0)" } ?? "null"),\"auto\":\"\(autoCandidates.joined(separator: ","))\",\"auto_test_days\":\(autoTestDays)\(calibrationDays > 0 ? ",\"calibration_days\":\(calibrationDays)" : "")\(aciDays > 0 ? ",\"aci_days\":\(aciDays)" : "")\(market.map { ",\"market\":\"\($0.rawValue)\",\"market_steps\":\(marketSteps)" } ?? "")\(holidayFingerprint)}"
     }
 }
 
@@ -371,7 +379,8 @@ public struct DayAheadPlanner: Sendable {
         var selection: [(model: String, mae: Double)] = []
         var f: Forecast
         do {
-            (f, chosen, selection) = try fitAndForecast(h, horizon: horizon, tooShort: tooShort)
+            (f, chosen, selection) = try fitAndForecast(
+                h, horizon: horizon, holidays: s.source.kind == .load ? options.holidays : nil, tooShort: tooShort)
         } catch let e as DayAheadError {
             throw e
         } catch let ForecastError.historyTooShort(m, needed, _) {
@@ -407,27 +416,31 @@ public struct DayAheadPlanner: Sendable {
     }
 
     /// The day's forecast of one series by `options.model` (`auto`: the candidate with the lowest backtest MAE,
-    /// returned with every candidate's MAE), its interval calibrated when ``DayAheadOptions/calibrationDays`` > 0.
+    /// returned with every candidate's MAE), its interval calibrated when ``DayAheadOptions/calibrationDays`` > 0;
+    /// with `holidays`, the model is a ``HolidayForecaster``.
     func fitAndForecast(
-        _ h: TimeSeries, horizon: Int, tooShort: (String, Int) -> DayAheadError
+        _ h: TimeSeries, horizon: Int, holidays: HolidayCalendar? = nil, tooShort: (String, Int) -> DayAheadError
     ) throws -> (forecast: Forecast, model: String, selection: [(model: String, mae: Double)]) {
         let unfitted: any Forecaster
         var f: Forecast
         var chosen = options.model
         var selection: [(model: String, mae: Double)] = []
+        let told = { (m: any Forecaster) -> any Forecaster in holidays.map { HolidayForecaster(base: m, calendar: $0) } ?? m }
         if options.model == "auto" {
             // The same selection as the `auto` forecaster: a rolling backtest of each candidate, the lowest
             // MAE kept (ties in the candidates' order).
-            var auto = AutoSelectForecaster(candidates: options.autoCandidates, validationDays: options.autoTestDays, combine: 1)
+            var auto = told(AutoSelectForecaster(candidates: options.autoCandidates, validationDays: options.autoTestDays, combine: 1))
             unfitted = auto
             do { try auto.fit(h) } catch ForecastError.historyTooShort(_, let needed, _) {
                 throw tooShort("auto (a \(options.autoTestDays)-day backtest)", needed)
             }
-            selection = auto.selection.map { ($0.model, $0.mae) }
-            chosen = auto.chosenModel ?? chosen
+            if let fitted = HolidayForecaster.unwrapped(auto) as? AutoSelectForecaster {
+                selection = fitted.selection.map { ($0.model, $0.mae) }
+                chosen = fitted.chosenModel ?? chosen
+            }
             f = try auto.forecast(horizon: horizon, level: 0.95)
         } else {
-            unfitted = try configured(chosen, h.periodsPerDay)
+            unfitted = told(try configured(chosen, h.periodsPerDay))
             var model = unfitted
             try model.fit(h)
             f = try model.forecast(horizon: horizon, level: 0.95)

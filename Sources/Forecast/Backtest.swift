@@ -134,7 +134,8 @@ public struct Backtest: Sendable {
     /// validation fits over the cores and reuse the previous origin's (``ForecastCache``), nor the networks, which
     /// train over every core and draw their epochs on the terminal.
     public static func fitsOriginsConcurrently(_ model: any Forecaster) -> Bool {
-        !(model is EnsembleForecaster || model is AutoSelectForecaster || model is NeuralForecaster)
+        let model = HolidayForecaster.unwrapped(model)
+        return !(model is EnsembleForecaster || model is AutoSelectForecaster || model is NeuralForecaster)
     }
 
     /// One origin's fit: the forecast (physical bounds applied), the bounds, the fit's seconds and the MASE scale.

@@ -101,6 +101,8 @@ public enum ModelFile {
         var calibration: [Double?]?
         /// How `calibration` was made; absent when not calibrated and in files written before 2026-12-05.
         var calibrationRule: CalibrationRule?
+        /// The holiday calendar and its fitted profile (``HolidayForecaster``); absent without `--holidays`.
+        var holidays: HolidayForecaster.Saved?
         var model: M
     }
 
@@ -114,9 +116,12 @@ public enum ModelFile {
                     format: format, version: version, kind: kind, series: saved.series,
                     start: saved.start.timeIntervalSince1970, step: saved.step, count: saved.count, bounds: saved.bounds,
                     calibration: saved.calibration.isEmpty ? nil : saved.calibration,
-                    calibrationRule: saved.calibration.isEmpty ? nil : saved.calibrationRule, model: m))
+                    calibrationRule: saved.calibration.isEmpty ? nil : saved.calibrationRule, holidays: holidays, model: m))
         }
-        switch saved.forecaster {
+        let wrapper = saved.forecaster as? HolidayForecaster
+        if let wrapper, wrapper.saved == nil { throw SavedModelError(file: "", message: "\(wrapper.name) is not fitted") }
+        let holidays = wrapper?.saved
+        switch HolidayForecaster.unwrapped(saved.forecaster) {
         case let m as NaiveForecaster: return try document("naive", m)
         case let m as SeasonalNaiveForecaster: return try document("seasonal-naive", m)
         case let m as SeasonalMeanForecaster: return try document("seasonal-mean", m)
@@ -167,7 +172,7 @@ public enum ModelFile {
         func model<M: Forecaster & Codable>(_ type: M.Type) throws -> any Forecaster {
             try decodeModel(type, data: data, file: file, kind: header.kind)
         }
-        let forecaster: any Forecaster
+        var forecaster: any Forecaster
         switch header.kind {
         case "naive": forecaster = try model(NaiveForecaster.self)
         case "seasonal-naive": forecaster = try model(SeasonalNaiveForecaster.self)
@@ -200,6 +205,11 @@ public enum ModelFile {
         }
         if let checked = forecaster as? any DecodedModelCheck, let problem = checked.decodedModelProblem() {
             throw SavedModelError(file: file, message: "the \(header.kind) model cannot be used: \(problem)")
+        }
+        if let holidays = header.holidays {
+            do { forecaster = try HolidayForecaster(base: forecaster, saved: holidays) } catch let e as ForecastError {
+                throw SavedModelError(file: file, message: e.description)
+            }
         }
         return SavedModel(
             forecaster: forecaster, series: header.series, start: Date(timeIntervalSince1970: header.start),

@@ -61,6 +61,12 @@ struct DayAheadOptionGroup: ParsableArguments {
     @Option(help: "Time zone of offset-free timestamps in history files, e.g. Europe/London.")
     var timezone: ZoneArgument?
 
+    @Option(
+        help:
+            "CSV of public holidays (a `date` column, YYYY-MM-DD): the load series forecast them as Sundays and see them at their weekday's level in the history (PV is not affected). Dates are days in --timezone (UTC without it)."
+    )
+    var holidays: String?
+
     @Option(help: "lstm/cnn: training seed.")
     var seed: UInt64?
 
@@ -125,6 +131,7 @@ struct DayAheadOptionGroup: ParsableArguments {
         o.market = market
         o.marketSteps = marketSteps
         o.timeZone = timezone?.zone
+        if let holidays { o.holidays = try HolidayCalendar.read(holidays, timeZone: timezone?.zone ?? TimeZone(identifier: "UTC")!) }
         return o
     }
 

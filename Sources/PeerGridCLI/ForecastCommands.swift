@@ -53,6 +53,26 @@ struct SeriesOptions: ParsableArguments {
     }
 }
 
+/// `--holidays` of `backtest` and `forecast`.
+struct HolidayOption: ParsableArguments {
+    @Option(
+        help:
+            "CSV of public holidays (a `date` column, YYYY-MM-DD): the models forecast them as Sundays and see them at their weekday's level in the history. The dates are days in --timezone (UTC without it)."
+    )
+    var holidays: String?
+
+    /// The calendar of `--holidays` (nil without it), its dates in `zone` (UTC without one).
+    func calendar(zone: TimeZone?) throws -> HolidayCalendar? {
+        guard let holidays else { return nil }
+        return try HolidayCalendar.read(holidays, timeZone: zone ?? TimeZone(identifier: "UTC")!)
+    }
+
+    /// `f`, told the holidays of `calendar` when there is one.
+    static func told(_ f: any Forecaster, _ calendar: HolidayCalendar?) -> any Forecaster {
+        calendar.map { HolidayForecaster(base: f, calendar: $0) } ?? f
+    }
+}
+
 /// Training settings of the neural forecasters (`lstm`, `cnn`); other models ignore them.
 struct NeuralTrainingOptions: ParsableArguments {
     @Option(help: "lstm/cnn: most training epochs (early stopping usually ends sooner).")
@@ -131,6 +151,8 @@ struct BacktestCommand: ParsableCommand {
 
     @OptionGroup var series: SeriesOptions
 
+    @OptionGroup var holidayOption: HolidayOption
+
     @Option(parsing: .unconditional, help: "Forecast horizon in observations (default: one day, 48 for half-hours; at most 100000).")
     var horizon: Int?
 
@@ -191,10 +213,13 @@ struct BacktestCommand: ParsableCommand {
 
     func run() throws {
         let s = try series.load()
+        let calendar = try holidayOption.calendar(zone: series.timezone?.zone)
         let horizon = self.horizon ?? max(1, s.periodsPerDay)
         let names = modelNames
-        let forecasters = try names.map { try neural.apply(to: ForecasterCatalog.make($0, periodsPerDay: s.periodsPerDay)) }
-        neural.noteUnused(by: forecasters)
+        let forecasters = try names.map {
+            HolidayOption.told(try neural.apply(to: ForecasterCatalog.make($0, periodsPerDay: s.periodsPerDay)), calendar)
+        }
+        neural.noteUnused(by: forecasters.map(HolidayForecaster.unwrapped))
         series.noteUnusedRegressors(by: forecasters)
         var backtest = Backtest(horizon: horizon, testDays: testDays, calibrationDays: calibrationDays)
         backtest.adaptiveGamma = effectiveGamma
@@ -205,7 +230,7 @@ struct BacktestCommand: ParsableCommand {
             let clock = Stopwatch()
             backtest.concurrentOrigins = Backtest.fitsOriginsConcurrently(f)
             let progress: (@Sendable (Int, Int) -> Void)? =
-                f is NeuralForecaster
+                HolidayForecaster.unwrapped(f) is NeuralForecaster
                 ? nil
                 : { @Sendable (k: Int, n: Int) in StatusLine.show(String(format: "backtest %@: origin %d/%d, %.0f s", f.name, k, n, clock.seconds)) }
             defer { StatusLine.clear() }
@@ -294,6 +319,8 @@ struct ForecastCommand: ParsableCommand {
 
     @OptionGroup var series: SeriesOptions
 
+    @OptionGroup var holidayOption: HolidayOption
+
     @Option(name: .customLong("model"), help: "Model: \(ForecasterCatalog.names.joined(separator: ", ")) (default: seasonal-naive).")
     var modelGiven: String?
 
@@ -356,12 +383,14 @@ struct ForecastCommand: ParsableCommand {
                         "peergrid: note: the horizon (\(horizon) steps) is longer than the history (\(s.count) observations); that far ahead the forecast only repeats the fitted pattern\n"
                             .utf8))
             }
-            var f = try neural.apply(to: ForecasterCatalog.make(model, periodsPerDay: s.periodsPerDay))
-            neural.noteUnused(by: [f])
-            series.noteUnusedRegressors(by: [f])
+            let calendar = try holidayOption.calendar(zone: series.timezone?.zone)
+            let bare = try neural.apply(to: ForecasterCatalog.make(model, periodsPerDay: s.periodsPerDay))
+            neural.noteUnused(by: [bare])
+            series.noteUnusedRegressors(by: [bare])
+            var f = HolidayOption.told(bare, calendar)
             defer { NeuralTrainingOptions.finishLine() }
             // Elapsed seconds on a terminal while the model fits (the networks draw their epochs instead).
-            let ticker = TerminalProgress(enabled: !(f is NeuralForecaster))
+            let ticker = TerminalProgress(enabled: !(bare is NeuralForecaster))
             ticker.start(
                 "forecast: fitting \(model) on \(s.count) observations\(calibrationDays > 0 ? ", then \(calibrationDays + aciDays) calibration refits" : "")")
             defer { ticker.finish() }
@@ -370,7 +399,7 @@ struct ForecastCommand: ParsableCommand {
             }
             saved = SavedModel(forecaster: f, fittedOn: s)
             if calibrationDays > 0 {
-                let unfitted = try neural.apply(to: ForecasterCatalog.make(model, periodsPerDay: s.periodsPerDay))
+                let unfitted = HolidayOption.told(try neural.apply(to: ForecasterCatalog.make(model, periodsPerDay: s.periodsPerDay)), calendar)
                 do {
                     let gamma = aciGamma ?? Backtest.recommendedAdaptiveGamma
                     saved.calibration = try ConformalCalibration.halfWidths(
@@ -397,7 +426,7 @@ struct ForecastCommand: ParsableCommand {
         guard calibrationDays == 0 else { throw CLIFailure("--calibration-days needs --data (a loaded model keeps the calibration it was saved with)") }
         let seriesFlags = flagsGiven([
             ("--model", modelGiven != nil), ("--column", series.column != nil), ("--exog", series.exog != nil), ("--timezone", series.timezone != nil),
-            ("--fill", series.fill != nil)
+            ("--fill", series.fill != nil), ("--holidays", holidayOption.holidays != nil)
         ])
         guard seriesFlags.isEmpty else {
             throw CLIFailure(

@@ -99,7 +99,7 @@ import Testing
         var shape = Self.smallNetwork
         shape.members = 1
         var d = try DQNPolicy.train(data: data, days: days, settings: Self.dqnSettings, network: shape).policy
-        var file = PolicyFile(d, prosumer: data.prosumer, periodsPerDay: data.periodsPerDay, training: Self.dqnSettings, curve: LearningCurve())
+        let file = PolicyFile(d, prosumer: data.prosumer, periodsPerDay: data.periodsPerDay, training: Self.dqnSettings, curve: LearningCurve())
         #expect(file.version == 2 && file.members?.count == 1 && file.weights == nil)
         var old = file
         old.version = 1

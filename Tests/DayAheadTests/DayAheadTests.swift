@@ -157,6 +157,29 @@ enum Fixture {
         #expect(later.forecasts.allSatisfy { $0.leadSeconds == 48 * 3600 }, "\(later.forecasts.map(\.leadSeconds))")
     }
 
+    /// `--holidays`: on a holiday the load forecasts move to a Sunday's profile (lower, for loads shaped like
+    /// national demand), PV does not move, and the report, the summary and the run key say so.
+    @Test func aHolidayLowersTheLoadForecastsOnly() throws {
+        let plain = try DayAheadPlanner(options: Fixture.options(date: nil)).run(communityFile: Fixture.community, history: nil)
+        var o = Fixture.options(date: nil)
+        o.holidays = try HolidayCalendar(dates: ["2000-08-28"])
+        let told = try DayAheadPlanner(options: o).run(communityFile: Fixture.community, history: nil)
+        for (a, b) in zip(plain.forecasts, told.forecasts) {
+            #expect(a.source.prosumer == b.source.prosumer && a.source.kind == b.source.kind)
+            if a.source.kind == .pv {
+                #expect(a.point == b.point)
+            } else {
+                let ratio = b.point.reduce(0, +) / a.point.reduce(0, +)
+                #expect(ratio < 0.98 && ratio > 0.5, "\(a.source.prosumer): \(ratio)")
+            }
+        }
+        let files = DayAheadOutputs.files(told)
+        let report = try #require(files.first { $0.name == "report.md" }?.text)
+        #expect(report.contains("Holidays: 1 date (days in UTC)") && report.contains("2000-08-28 is one of them"))
+        #expect(files.first { $0.name == "summary.json" }?.text.contains("\"holidays\": [\"2000-08-28\"]") == true)
+        #expect(told.runKey != plain.runKey)
+    }
+
     @Test func sameInputsGiveTheSameFiles() throws {
         let a = DayAheadOutputs.files(try DayAheadPlanner(options: Fixture.options()).run(communityFile: Fixture.community, history: nil))
         let b = DayAheadOutputs.files(try DayAheadPlanner(options: Fixture.options()).run(communityFile: Fixture.community, history: nil))

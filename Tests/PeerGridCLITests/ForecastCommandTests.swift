@@ -574,3 +574,54 @@ enum UTCTimeForTests {
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("bad.md").path))
     }
 }
+
+/// `--holidays`: the calendar changes the forecast of a holiday, is kept in a saved model, and a bad calendar
+/// exits 2 naming file and line with nothing written.
+@Suite struct HolidayOptionTests {
+    static let france = CLI.packageRoot.appendingPathComponent("Datasets/france_consumption_2019q4_hourly.csv").path
+    static let calendar = CLI.packageRoot.appendingPathComponent("Datasets/holidays/france_2019.csv").path
+
+    @Test func christmasIsForecastAsASundayAndSavedModelsKeepTheCalendar() throws {
+        let dir = try CLI.temporaryDirectory()
+        // French demand up to Christmas Eve; the next day is Christmas (Wednesday 2019-12-25).
+        let lines = try String(contentsOfFile: Self.france, encoding: .utf8).split(separator: "\n")
+        let history = dir.appendingPathComponent("france-to-24-dec.csv")
+        try (lines.prefix(1 + 77 * 24).joined(separator: "\n") + "\n").write(to: history, atomically: true, encoding: .utf8)
+        func total(_ file: URL) throws -> Double {
+            try String(contentsOf: file, encoding: .utf8).split(separator: "\n").dropFirst().compactMap { Double($0.split(separator: ",")[1]) }.reduce(0, +)
+        }
+        let base = ["forecast", "--data", history.path, "--column", "consumption_mw", "--model", "mstl-ets", "--horizon", "24"]
+        let plain = dir.appendingPathComponent("plain.csv"), told = dir.appendingPathComponent("told.csv"), model = dir.appendingPathComponent("m.json")
+        var r = try CLI.run(base + ["--out", plain.path])
+        #expect(r.code == 0, "\(r.stderr)")
+        r = try CLI.run(base + ["--holidays", Self.calendar, "--out", told.path, "--save-model", model.path])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("holidays as Sundays (2 in the history)"), "\(r.stdout)")
+        let ratio = try total(told) / total(plain)
+        #expect(ratio > 0.7 && ratio < 0.9, "Christmas against an ordinary Wednesday: \(ratio)")
+        let loaded = dir.appendingPathComponent("loaded.csv")
+        r = try CLI.run(["forecast", "--load-model", model.path, "--horizon", "24", "--out", loaded.path])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(try String(contentsOf: loaded, encoding: .utf8) == String(contentsOf: told, encoding: .utf8))
+        r = try CLI.run(["forecast", "--load-model", model.path, "--holidays", Self.calendar, "--out", loaded.path])
+        #expect(r.code == 2 && r.stderr.contains("--holidays needs --data"), "\(r.stderr)")
+    }
+
+    @Test func badCalendarsExitTwoWithFileAndLine() throws {
+        let dir = try CLI.temporaryDirectory()
+        let bad = dir.appendingPathComponent("holidays.csv")
+        try "\u{FEFF}date,name\r\n2019-12-25,Christmas\r\n2019-13-01,typo\r\n".write(to: bad, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("f.csv"), json = dir.appendingPathComponent("b.json")
+        var r = try CLI.run(["forecast", "--data", Self.france, "--column", "consumption_mw", "--holidays", bad.path, "--out", out.path])
+        #expect(r.code == 2 && r.stderr.contains("holidays.csv:3: '2019-13-01' is not a date (YYYY-MM-DD)"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        r = try CLI.run([
+            "backtest", "--data", Self.france, "--column", "consumption_mw", "--test-days", "1", "--holidays",
+            dir.appendingPathComponent("missing.csv").path, "--json", json.path
+        ])
+        #expect(r.code == 2 && r.stderr.contains("missing.csv"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: json.path))
+        r = try CLI.run(["anomalies", "--data", Self.france, "--column", "consumption_mw", "--holidays", Self.calendar])
+        #expect(r.code == 2, "\(r.stderr)")
+    }
+}
