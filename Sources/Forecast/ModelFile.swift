@@ -74,10 +74,15 @@ public struct CalibrationRule: Codable, Equatable, Sendable {
 /// Neural models (`kind` `neural`) follow the header with a newline and their weights as little-endian float32,
 /// tensor after tensor (`model.state.weightCounts` gives the sizes, `model.state.weightsChecksum` their FNV-1a hash).
 /// Files of another format or version, truncated weights or a wrong checksum are refused with a message, never
-/// guessed at.
+/// guessed at. A model fitted with a holiday calendar (``HolidayForecaster``) is written as version 2 with a
+/// `holidays` field, so that a PeerGrid that cannot apply it refuses the file instead of forecasting without it;
+/// every other model is still written as version 1, and both are read.
 public enum ModelFile {
     public static let format = "peergrid-forecast-model"
-    public static let version = 1
+    /// The newest version written (a model with holidays; others are written as version 1).
+    public static let version = 2
+    /// The versions read.
+    public static let readableVersions = 1...2
 
     /// The document without its model (read first, to know which model type to decode).
     typealias Header = Document<Skipped>
@@ -113,7 +118,7 @@ public enum ModelFile {
             encoder.outputFormatting = [.sortedKeys]
             return try encoder.encode(
                 Document(
-                    format: format, version: version, kind: kind, series: saved.series,
+                    format: format, version: holidays == nil ? 1 : 2, kind: kind, series: saved.series,
                     start: saved.start.timeIntervalSince1970, step: saved.step, count: saved.count, bounds: saved.bounds,
                     calibration: saved.calibration.isEmpty ? nil : saved.calibration,
                     calibrationRule: saved.calibration.isEmpty ? nil : saved.calibrationRule, holidays: holidays, model: m))
@@ -160,10 +165,12 @@ public enum ModelFile {
             throw SavedModelError(file: file, message: "not a PeerGrid model file (its first line is not JSON)")
         }
         guard probe.format == format else { throw SavedModelError(file: file, message: "format is '\(probe.format ?? "missing")', expected '\(format)'") }
-        guard probe.version == version else {
+        guard let v = probe.version, readableVersions.contains(v) else {
             throw SavedModelError(
                 file: file,
-                message: "model file version \(probe.version.map(String.init) ?? "missing"); this PeerGrid reads version \(version) (refit and save again)")
+                message:
+                    "model file version \(probe.version.map(String.init) ?? "missing"); this PeerGrid reads versions \(readableVersions.lowerBound) to \(readableVersions.upperBound) (refit and save again)"
+            )
         }
         let header: Header
         do { header = try decoder.decode(Header.self, from: data) } catch {
@@ -205,6 +212,9 @@ public enum ModelFile {
         }
         if let checked = forecaster as? any DecodedModelCheck, let problem = checked.decodedModelProblem() {
             throw SavedModelError(file: file, message: "the \(header.kind) model cannot be used: \(problem)")
+        }
+        guard (header.holidays != nil) == (header.version == 2) else {
+            throw SavedModelError(file: file, message: "a version \(header.version) model file \(header.version == 2 ? "without" : "with") a holidays field")
         }
         if let holidays = header.holidays {
             do { forecaster = try HolidayForecaster(base: forecaster, saved: holidays) } catch let e as ForecastError {

@@ -182,7 +182,17 @@ import Testing
         let plain = try bare.forecast(horizon: 48, level: 0.95)
         let holidaySum: Double = b.point[24..<48].reduce(0, +), ordinarySum: Double = plain.point[24..<48].reduce(0, +)
         #expect(holidaySum < 0.85 * ordinarySum)
+        // Version 2 with a calendar (an older PeerGrid refuses it rather than forecasting without it), 1 without.
         var text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("\"version\":2"))
+        #expect(
+            String(decoding: try ModelFile.encode(SavedModel(forecaster: HolidayForecaster.unwrapped(f), fittedOn: s)), as: UTF8.self).contains("\"version\":1")
+        )
+        #expect {
+            _ = try ModelFile.decode(Data(text.replacingOccurrences(of: "\"version\":2", with: "\"version\":1").utf8), file: "v1.json")
+        } throws: { e in
+            "\(e)".contains("a version 1 model file with a holidays field")
+        }
         let ratio = try #require(text.range(of: "\"ratios\":[["))
         text.replaceSubrange(ratio, with: "\"ratios\":[[-1,")
         #expect {
