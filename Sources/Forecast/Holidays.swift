@@ -22,7 +22,15 @@ public struct HolidayCalendar: Codable, Sendable, Equatable {
     /// Reads a holiday file: a CSV (BOM, CRLF and quoted fields as everywhere) with a `date` column.
     /// Errors name the file and line.
     public static func read(_ path: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!) throws -> HolidayCalendar {
-        let table = try CSVTable(contentsOf: path)
+        try parse(table: CSVTable(contentsOf: path), file: path, timeZone: timeZone)
+    }
+
+    /// A holiday file's text (``read(_:timeZone:)``); `file` names it in errors.
+    public static func parse(_ text: String, file: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!) throws -> HolidayCalendar {
+        try parse(table: CSVTable(text: text, file: file), file: file, timeZone: timeZone)
+    }
+
+    static func parse(table: CSVTable, file path: String, timeZone: TimeZone) throws -> HolidayCalendar {
         guard let column = table.column("date") else {
             throw HolidayError(file: path, line: 1, message: "no 'date' column (columns: \(table.header.joined(separator: ", ")))")
         }
@@ -238,7 +246,8 @@ extension HolidayForecaster {
     /// A fitted wrapper around a loaded model; throws when `saved` does not hold together.
     init(base: any Forecaster, saved: Saved) throws {
         let slots = saved.periodsPerDay
-        guard saved.step > 0, saved.step.isFinite, slots >= 1, saved.next.isFinite, saved.holidaysInHistory >= 0 else {
+        // Within a million years of 1970 and a step under 100 days: the calendar's arithmetic stays ordinary.
+        guard saved.step > 0, saved.step < 8_640_000, slots >= 1, slots <= 86_400, abs(saved.next) < 3e13, saved.holidaysInHistory >= 0 else {
             throw ForecastError.invalidOptions(model: base.name, detail: "holidays: step, periodsPerDay or next out of range")
         }
         guard saved.profile.ratios.count == 7,

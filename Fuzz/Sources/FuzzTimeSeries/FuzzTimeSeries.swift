@@ -2,8 +2,8 @@ import FuzzDriver
 import Forecast
 import Foundation
 
-/// Time-series CSV: parse (with and without gap filling), then fit and forecast the seasonal naive and the
-/// weekly-difference AR on what was read.
+/// Time-series CSV: parse (with and without gap filling), then fit and forecast the seasonal naive on what was
+/// read, and with the same text read as a holiday calendar too.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTimeSeries(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
@@ -11,6 +11,11 @@ public func fuzzTimeSeries(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         guard let series = try? TimeSeriesCSV.parse(text, file: "fuzz.csv", column: "load", fill: fill) else { continue }
         var naive = SeasonalNaiveForecaster(period: 2, name: "seasonal-naive")
         if (try? naive.fit(series)) != nil { _ = try? naive.forecast(horizon: 3, level: 0.95) }
+        // The same text as a holiday calendar (a `date` column), then the naive told its holidays.
+        if let calendar = try? HolidayCalendar.parse(text, file: "fuzz.csv") {
+            var told: any Forecaster = HolidayForecaster(base: SeasonalNaiveForecaster(period: 2, name: "seasonal-naive"), calendar: calendar)
+            if (try? told.fit(series)) != nil { _ = try? told.forecast(horizon: 3, level: 0.95) }
+        }
     }
     return 0
 }
