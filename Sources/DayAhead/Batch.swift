@@ -141,7 +141,8 @@ public struct DayAheadJob: Sendable {
 
 /// A batch manifest: one community per line of a CSV with header `community,history,date,model` (`history`,
 /// `date` and `model` may be empty: the community file's own history columns, the day after the history, the
-/// batch's `--model`). Paths are relative to the manifest. Lines starting with `#` are comments.
+/// batch's `--model`), and optionally `holidays` (a holiday file for that community, replacing the batch's
+/// `--holidays`). Paths are relative to the manifest. Lines starting with `#` are comments.
 public struct BatchManifest: Sendable {
     /// One line of the manifest; `history`, `date` and `model` are nil where the line leaves them empty.
     public struct Entry: Sendable, Equatable {
@@ -149,6 +150,8 @@ public struct BatchManifest: Sendable {
         public var history: String?
         public var date: String?
         public var model: String?
+        /// The entry's holiday file (nil: the batch's `--holidays`, if any).
+        public var holidays: String?
         /// 1-based line in the manifest.
         public var line: Int
         /// What the entry is, as written in the manifest (community, history, date, model): the same entry has the
@@ -191,19 +194,21 @@ public struct BatchManifest: Sendable {
         guard h.first == "community" else {
             throw DayAheadError.badInput("\(path):\(headerLine): the header must start with 'community' (community,history,date,model)")
         }
-        for c in h where !["community", "history", "date", "model"].contains(c) {
-            throw DayAheadError.badInput("\(path):\(headerLine): unknown column '\(c)' (community,history,date,model)")
+        for c in h where !["community", "history", "date", "model", "holidays"].contains(c) {
+            throw DayAheadError.badInput("\(path):\(headerLine): unknown column '\(c)' (community,history,date,model and optionally holidays)")
         }
         var entries: [Entry] = []
         for record in table.records {
             let cells = record.fields.map { $0.trimmingCharacters(in: .whitespaces) }
             func cell(_ name: String) -> String? { h.firstIndex(of: name).map { cells[$0] }.flatMap { $0.isEmpty ? nil : $0 } }
             guard let community = cell("community") else { throw DayAheadError.badInput("\(path):\(record.line): empty community") }
-            entries.append(
-                Entry(
-                    community: resolve(community), history: cell("history").map(resolve), date: cell("date"),
-                    model: cell("model"), line: record.line,
-                    identity: [community, cell("history") ?? "", cell("date") ?? "", cell("model") ?? ""].joined(separator: "\u{1}")))
+            // The identity of an entry without holidays is what it was before the column existed.
+            let identity = [community, cell("history") ?? "", cell("date") ?? "", cell("model") ?? ""] + (cell("holidays").map { [$0] } ?? [])
+            var entry = Entry(
+                community: resolve(community), history: cell("history").map(resolve), date: cell("date"),
+                model: cell("model"), line: record.line, identity: identity.joined(separator: "\u{1}"))
+            entry.holidays = cell("holidays").map(resolve)
+            entries.append(entry)
         }
         return BatchManifest(path: path, entries: entries)
     }
@@ -354,6 +359,12 @@ public struct BatchRun {
         for (k, e) in entries.enumerated() {
             var o = try options(e.date)
             if let model = e.model { o.model = model }
+            if let file = e.holidays {
+                do { o.holidays = try HolidayCalendar.read(file, timeZone: o.timeZone ?? TimeZone(identifier: "UTC")!) } catch let err as any PeerGridError {
+                    finished(k, e, .failed(.badInput(err.description)))
+                    continue
+                }
+            }
             let planner = DayAheadPlanner(options: o, progress: { progress(k, $0) })
             let job: DayAheadJob
             if let storeDirectory {

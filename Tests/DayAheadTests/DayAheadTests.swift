@@ -334,6 +334,36 @@ enum Fixture {
         #expect(ok.entries.count == 1 && ok.entries[0].date == "2000-01-01" && ok.entries[0].community == dir.appendingPathComponent("a.json").path)
     }
 
+    /// A manifest's optional `holidays` column gives an entry its own calendar (a bad one fails that entry alone,
+    /// naming file and line); entries without it keep the identity they had before the column existed.
+    @Test func manifestEntriesMayNameTheirHolidays() throws {
+        let dir = try Fixture.temporaryDirectory()
+        try FileManager.default.copyItem(atPath: Fixture.community, toPath: dir.appendingPathComponent("c.json").path)
+        try FileManager.default.copyItem(atPath: Fixture.history, toPath: dir.appendingPathComponent("small-history.csv").path)
+        try "date,name\n2000-08-28,Summer bank holiday\n".write(to: dir.appendingPathComponent("uk.csv"), atomically: true, encoding: .utf8)
+        try "date\n2000-08-32\n".write(to: dir.appendingPathComponent("bad.csv"), atomically: true, encoding: .utf8)
+        let m = dir.appendingPathComponent("m.csv")
+        try "community,history,date,model,holidays\nc.json,,,,\nc.json,,,,uk.csv\nc.json,,,,bad.csv\n".write(to: m, atomically: true, encoding: .utf8)
+        let manifest = try BatchManifest.read(m.path)
+        #expect(manifest.entries.map(\.holidays) == [nil, dir.appendingPathComponent("uk.csv").path, dir.appendingPathComponent("bad.csv").path])
+        #expect(manifest.entries[0].identity == ["c.json", "", "", ""].joined(separator: "\u{1}"))
+        #expect(manifest.entries[1].identity != manifest.entries[0].identity)
+        let out = try Fixture.temporaryDirectory()
+        let run = BatchRun(
+            manifest: manifest, shard: try Shard(index: 0, count: 1), outRoot: out.path, storePath: nil, storeDirectory: nil,
+            options: { Fixture.options("seasonal-naive", date: $0) })
+        var loads: [Double] = [], failures: [String] = []
+        try run.run(progress: { _, _ in }) { _, _, outcome in
+            switch outcome {
+            case let .done(r, _): loads.append(r.forecasts.filter { $0.source.kind == .load }.map { $0.point.reduce(0, +) }.reduce(0, +))
+            case let .failed(e): failures.append(e.description)
+            default: break
+            }
+        }
+        #expect(loads.count == 2 && loads[1] < 0.98 * loads[0], "\(loads) \(failures)")
+        #expect(failures.count == 1 && failures[0].contains("bad.csv:2: '2000-08-32' is not a date"), "\(failures)")
+    }
+
     /// A manifest from Windows (BOM, CRLF) with quoted cells reads as its plain original; a refusal names the line.
     @Test func windowsManifestsReadLikeAnyOther() throws {
         let dir = try Fixture.temporaryDirectory()
