@@ -17,6 +17,7 @@ FILES = [
     ("FR", None, [2019], "france_2019"),
     ("AU", "VIC", [2014], "victoria_2014"),
     ("US", None, [2016, 2017], "united_states_2016_2017"),  # federal holidays, for the CityLearn homes
+    ("DE", None, [2016], "germany_2016"),  # national holidays, for the SimBench profiles
 ]
 
 
