@@ -157,7 +157,9 @@ public struct HolidayProfile: Codable, Sendable, Equatable {
 ///
 /// The name is the wrapped model's; ``summary`` says how many holidays the history held.
 public struct HolidayForecaster: Forecaster {
+    /// The wrapped model (fitted on the history with its holidays brought to their weekday's level).
     public var base: any Forecaster
+    /// The holidays.
     public var calendar: HolidayCalendar
     /// Fitted: the ratios at the end of the history, the first forecast's time, the step and the steps a day.
     public internal(set) var profile: HolidayProfile?
@@ -166,6 +168,7 @@ public struct HolidayForecaster: Forecaster {
     var periodsPerDay = 0
     var holidaysInHistory = 0
 
+    /// `base`, told the holidays of `calendar` (not fitted).
     public init(base: any Forecaster, calendar: HolidayCalendar) {
         self.base = base
         self.calendar = calendar
