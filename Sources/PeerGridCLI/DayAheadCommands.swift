@@ -227,6 +227,9 @@ struct DayAheadCommand: ParsableCommand {
                     format: "note      the history ends %.0f h before the day, so the forecasts run that much further ahead than a day-ahead one%@",
                     lead / 3600, r.options.model == "auto" ? " (auto chose on one-day-ahead errors)" : ""))
         }
+        if let h = r.options.holidays, h.dates.contains(r.date) {
+            lines.append("note      \(r.date) is a holiday in the calendar: the load series are forecast as Sundays")
+        }
         if let m = DayAheadOutputs.totalLoadMAPE(r) { lines.append(String(format: "          total load against the day's meter readings: MAPE %.2f %%", m)) }
         lines.append(
             String(

@@ -101,6 +101,24 @@ func hiddenEntries(_ root: URL) -> [String] {
         #expect(model.code == 2 && model.stderr.contains("unknown model 'prophet'"))
     }
 
+    /// `--holidays`: a planned day in the calendar is named on the terminal; a bad calendar exits 2 naming file
+    /// and line, before anything is written.
+    @Test func holidaysAreNamedAndBadCalendarsRefused() throws {
+        let dir = try CLI.temporaryDirectory()
+        let calendar = dir.appendingPathComponent("uk.csv"), out = dir.appendingPathComponent("out")
+        try "date,name\n2000-08-28,Summer bank holiday\n".write(to: calendar, atomically: true, encoding: .utf8)
+        let base = ["day-ahead", "--community", CLI.fixture("small-community.json"), "--model", "seasonal-naive", "--store", "none"]
+        var r = try CLI.run(base + ["--holidays", calendar.path, "--out", out.path])
+        #expect(
+            r.code == 0 && r.stdout.contains("note      2000-08-28 is a holiday in the calendar: the load series are forecast as Sundays"),
+            "\(r.stdout)\(r.stderr)")
+        try "date\n2000-08-28\n28.08.2000\n".write(to: calendar, atomically: true, encoding: .utf8)
+        let other = dir.appendingPathComponent("other")
+        r = try CLI.run(base + ["--holidays", calendar.path, "--out", other.path])
+        #expect(r.code == 2 && r.stderr.contains("uk.csv:3: '28.08.2000' is not a date (YYYY-MM-DD)"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: other.path))
+    }
+
     /// `--history` where every series names its own CSV in the community file would not be read: refused, not
     /// dropped (it was ignored). The same file by another path is the one read, and runs.
     @Test func aHistoryThatWouldNotBeReadIsRefused() throws {
