@@ -103,7 +103,7 @@ struct ForecastBenchmark: ParsableCommand {
         var rows: [Row] = []
         for name in models.flatMap({ $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }) where !name.isEmpty {
             let bare = try ForecasterCatalog.make(name, periodsPerDay: series.periodsPerDay)
-            let model: any Forecaster = calendar.map { HolidayForecaster(base: bare, calendar: $0) } ?? bare
+            let model = HolidayForecaster.wrapping(bare, calendar)
             var samples: [Double] = [], score: BacktestScore?
             // Networks are timed once (a backtest trains 14 of them; their training speed has its own benchmark).
             for _ in 0..<(bare is NeuralForecaster ? 1 : max(1, common.repeats)) {

@@ -425,11 +425,11 @@ public struct DayAheadPlanner: Sendable {
         var f: Forecast
         var chosen = options.model
         var selection: [(model: String, mae: Double)] = []
-        let told = { (m: any Forecaster) -> any Forecaster in holidays.map { HolidayForecaster(base: m, calendar: $0) } ?? m }
         if options.model == "auto" {
             // The same selection as the `auto` forecaster: a rolling backtest of each candidate, the lowest
             // MAE kept (ties in the candidates' order).
-            var auto = told(AutoSelectForecaster(candidates: options.autoCandidates, validationDays: options.autoTestDays, combine: 1))
+            var auto = HolidayForecaster.wrapping(
+                AutoSelectForecaster(candidates: options.autoCandidates, validationDays: options.autoTestDays, combine: 1), holidays)
             unfitted = auto
             do { try auto.fit(h) } catch ForecastError.historyTooShort(_, let needed, _) {
                 throw tooShort("auto (a \(options.autoTestDays)-day backtest)", needed)
@@ -440,7 +440,7 @@ public struct DayAheadPlanner: Sendable {
             }
             f = try auto.forecast(horizon: horizon, level: 0.95)
         } else {
-            unfitted = told(try configured(chosen, h.periodsPerDay))
+            unfitted = HolidayForecaster.wrapping(try configured(chosen, h.periodsPerDay), holidays)
             var model = unfitted
             try model.fit(h)
             f = try model.forecast(horizon: horizon, level: 0.95)

@@ -174,6 +174,11 @@ public struct HolidayForecaster: Forecaster {
         self.calendar = calendar
     }
 
+    /// `f` told the holidays of `calendar`, or `f` itself without a calendar.
+    public static func wrapping(_ f: any Forecaster, _ calendar: HolidayCalendar?) -> any Forecaster {
+        calendar.map { HolidayForecaster(base: f, calendar: $0) } ?? f
+    }
+
     /// `f` without its holiday wrapper (itself when it has none).
     public static func unwrapped(_ f: any Forecaster) -> any Forecaster { (f as? HolidayForecaster)?.base ?? f }
 

@@ -66,11 +66,6 @@ struct HolidayOption: ParsableArguments {
         guard let holidays else { return nil }
         return try HolidayCalendar.read(holidays, timeZone: zone ?? TimeZone(identifier: "UTC")!)
     }
-
-    /// `f`, told the holidays of `calendar` when there is one.
-    static func told(_ f: any Forecaster, _ calendar: HolidayCalendar?) -> any Forecaster {
-        calendar.map { HolidayForecaster(base: f, calendar: $0) } ?? f
-    }
 }
 
 /// Training settings of the neural forecasters (`lstm`, `cnn`); other models ignore them.
@@ -217,7 +212,7 @@ struct BacktestCommand: ParsableCommand {
         let horizon = self.horizon ?? max(1, s.periodsPerDay)
         let names = modelNames
         let forecasters = try names.map {
-            HolidayOption.told(try neural.apply(to: ForecasterCatalog.make($0, periodsPerDay: s.periodsPerDay)), calendar)
+            HolidayForecaster.wrapping(try neural.apply(to: ForecasterCatalog.make($0, periodsPerDay: s.periodsPerDay)), calendar)
         }
         neural.noteUnused(by: forecasters.map(HolidayForecaster.unwrapped))
         series.noteUnusedRegressors(by: forecasters)
@@ -387,7 +382,7 @@ struct ForecastCommand: ParsableCommand {
             let bare = try neural.apply(to: ForecasterCatalog.make(model, periodsPerDay: s.periodsPerDay))
             neural.noteUnused(by: [bare])
             series.noteUnusedRegressors(by: [bare])
-            var f = HolidayOption.told(bare, calendar)
+            var f = HolidayForecaster.wrapping(bare, calendar)
             defer { NeuralTrainingOptions.finishLine() }
             // Elapsed seconds on a terminal while the model fits (the networks draw their epochs instead).
             let ticker = TerminalProgress(enabled: !(bare is NeuralForecaster))
@@ -399,7 +394,7 @@ struct ForecastCommand: ParsableCommand {
             }
             saved = SavedModel(forecaster: f, fittedOn: s)
             if calibrationDays > 0 {
-                let unfitted = HolidayOption.told(try neural.apply(to: ForecasterCatalog.make(model, periodsPerDay: s.periodsPerDay)), calendar)
+                let unfitted = HolidayForecaster.wrapping(try neural.apply(to: ForecasterCatalog.make(model, periodsPerDay: s.periodsPerDay)), calendar)
                 do {
                     let gamma = aciGamma ?? Backtest.recommendedAdaptiveGamma
                     saved.calibration = try ConformalCalibration.halfWidths(
