@@ -96,7 +96,7 @@ struct ForecastBenchmark: ParsableCommand {
         // A bad series file exits 2 with its message (file and line), as `peergrid backtest` does.
         let series = try TimeSeriesCSV.read(
             data, column: column, timeZone: timezone.flatMap(TimeZone.init(identifier:)), fill: fill.flatMap(GapFill.init(rawValue:)))
-        let calendar = try holidays.map { try HolidayCalendar.read($0, timeZone: timezone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!) }
+        let calendar = try holidays.map { try HolidayCalendar.read($0, timeZone: timezone.flatMap(TimeZone.init(identifier:))) }
         let horizon = series.periodsPerDay
         var backtest = Backtest(horizon: horizon, testDays: testDays, calibrationDays: calibrationDays)
         backtest.adaptiveGamma = aciGamma

@@ -360,7 +360,7 @@ public struct BatchRun {
             var o = try options(e.date)
             if let model = e.model { o.model = model }
             if let file = e.holidays {
-                do { o.holidays = try HolidayCalendar.read(file, timeZone: o.timeZone ?? TimeZone(identifier: "UTC")!) } catch let err as any PeerGridError {
+                do { o.holidays = try HolidayCalendar.read(file, timeZone: o.timeZone) } catch let err as any PeerGridError {
                     finished(k, e, .failed(.badInput(err.description)))
                     continue
                 }

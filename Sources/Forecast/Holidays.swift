@@ -19,18 +19,18 @@ public struct HolidayCalendar: Codable, Sendable, Equatable {
         self.timeZone = ["GMT", "UTC", "Etc/UTC"].contains(timeZone.identifier) ? "UTC" : timeZone.identifier
     }
 
-    /// Reads a holiday file: a CSV (BOM, CRLF and quoted fields as everywhere) with a `date` column.
-    /// Errors name the file and line.
-    public static func read(_ path: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!) throws -> HolidayCalendar {
+    /// Reads a holiday file: a CSV (BOM, CRLF and quoted fields as everywhere) with a `date` column, its dates
+    /// days in `timeZone` (UTC when nil). Errors name the file and line.
+    public static func read(_ path: String, timeZone: TimeZone? = nil) throws -> HolidayCalendar {
         try parse(table: CSVTable(contentsOf: path), file: path, timeZone: timeZone)
     }
 
     /// A holiday file's text (``read(_:timeZone:)``); `file` names it in errors.
-    public static func parse(_ text: String, file: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!) throws -> HolidayCalendar {
+    public static func parse(_ text: String, file: String, timeZone: TimeZone? = nil) throws -> HolidayCalendar {
         try parse(table: CSVTable(text: text, file: file), file: file, timeZone: timeZone)
     }
 
-    static func parse(table: CSVTable, file path: String, timeZone: TimeZone) throws -> HolidayCalendar {
+    static func parse(table: CSVTable, file path: String, timeZone: TimeZone?) throws -> HolidayCalendar {
         guard let column = table.column("date") else {
             throw HolidayError(file: path, line: 1, message: "no 'date' column (columns: \(table.header.joined(separator: ", ")))")
         }
@@ -43,7 +43,7 @@ public struct HolidayCalendar: Codable, Sendable, Equatable {
             dates.append(text)
         }
         guard !dates.isEmpty else { throw HolidayError(file: path, line: 0, message: "no holidays (one date a row under a 'date' header)") }
-        return try HolidayCalendar(dates: dates, timeZone: timeZone)
+        return try HolidayCalendar(dates: dates, timeZone: timeZone ?? TimeZone(identifier: "UTC")!)
     }
 
     /// `(year, month, day)` of a strict `YYYY-MM-DD` that names a real day, else nil.

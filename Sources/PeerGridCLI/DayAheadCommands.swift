@@ -131,7 +131,7 @@ struct DayAheadOptionGroup: ParsableArguments {
         o.market = market
         o.marketSteps = marketSteps
         o.timeZone = timezone?.zone
-        if let holidays { o.holidays = try HolidayCalendar.read(holidays, timeZone: timezone?.zone ?? TimeZone(identifier: "UTC")!) }
+        if let holidays { o.holidays = try HolidayCalendar.read(holidays, timeZone: timezone?.zone) }
         return o
     }
 

@@ -64,7 +64,7 @@ struct HolidayOption: ParsableArguments {
     /// The calendar of `--holidays` (nil without it), its dates in `zone` (UTC without one).
     func calendar(zone: TimeZone?) throws -> HolidayCalendar? {
         guard let holidays else { return nil }
-        return try HolidayCalendar.read(holidays, timeZone: zone ?? TimeZone(identifier: "UTC")!)
+        return try HolidayCalendar.read(holidays, timeZone: zone)
     }
 }
 
