@@ -12,6 +12,8 @@ public struct BacktestScore: Sendable {
     public var mase: Double
     /// Share of actuals inside the prediction interval (the calibrated one when the backtest calibrates).
     public var coverage: Double
+    /// The interval's nominal level (``Backtest/level``).
+    public var level = 0.95
     /// Mean width of that interval.
     public var width: Double = .nan
     /// Pinball loss of the interval's lower end at 0.025, the point at 0.5 and the upper end at 0.975 (for a
@@ -212,6 +214,7 @@ public struct Backtest: Sendable {
             Metrics.pinball(actual, upper, quantile: 1 - tail)
         )
         score.darkValue = darkValue
+        score.level = level
         score.rawCoverage = Metrics.coverage(actual, lower: rawLower, upper: rawUpper)
         score.rawWidth = Metrics.mean(zip(rawUpper, rawLower).map { $0 - $1 })
         score.calibrated = calibration > 0

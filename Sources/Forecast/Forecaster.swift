@@ -40,6 +40,8 @@ public enum ForecastError: PeerGridError, Equatable {
     case invalidOptions(model: String, detail: String)
     /// The loss became NaN or infinite (a learning rate too high for the data, or non-finite inputs).
     case trainingDiverged(model: String, epoch: Int)
+    /// A calibrated saved model was asked for an interval at a level it was not calibrated at.
+    case levelNotCalibrated(level: Double, calibrated: [Double])
 
     public var description: String {
         switch self {
@@ -50,9 +52,17 @@ public enum ForecastError: PeerGridError, Equatable {
             return "\(m) needs regressor values for \(needed) periods, the data has \(got) (future rows: leave the forecast column empty, fill the regressors)"
         case let .invalidOptions(m, detail): return "\(m): \(detail)"
         case let .trainingDiverged(m, epoch): return "\(m): training diverged at epoch \(epoch) (loss not finite); lower the learning rate"
+        case let .levelNotCalibrated(level, calibrated):
+            let list = calibrated.map { "\(percentLabel($0)) %" }.joined(separator: ", ")
+            return
+                "the model's intervals were calibrated at \(list), not at \(percentLabel(level)) % (fit it again with --calibration-days and --level \(percentLabel(level)))"
         }
     }
 }
+
+/// A level as a percentage for labels and column names: 0.95 -> "95", 0.995 -> "99.5" (at most six significant
+/// digits).
+public func percentLabel(_ level: Double) -> String { String(format: "%g", level * 100) }
 
 /// The standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9).
 public func normalQuantile(_ p: Double) -> Double {

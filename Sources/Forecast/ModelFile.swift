@@ -18,8 +18,14 @@ public struct SavedModel {
     public var count: Int
     /// The bounds of the series it was fitted on, applied to its forecasts (``forecast(horizon:level:)``).
     public var bounds: PhysicalBounds
-    /// Split-conformal half-widths per horizon step (``ConformalCalibration``), empty when not calibrated.
-    public var calibration: [Double?] = []
+    /// Split-conformal half-widths per horizon step (``ConformalCalibration``) of each calibrated level (a fraction,
+    /// 0.95 for the 95 % interval); empty when not calibrated.
+    public var calibrations: [Double: [Double?]] = [:]
+    /// The 95 % interval's half-widths (empty when that level was not calibrated).
+    public var calibration: [Double?] {
+        get { calibrations[0.95] ?? [] }
+        set { calibrations[0.95] = newValue.isEmpty ? nil : newValue }
+    }
     /// How ``calibration`` was made (nil when not calibrated, or in files written before it was recorded).
     public var calibrationRule: CalibrationRule?
 
@@ -33,18 +39,25 @@ public struct SavedModel {
     }
 
     init(
-        forecaster: any Forecaster, series: String, start: Date, step: TimeInterval, count: Int, bounds: PhysicalBounds, calibration: [Double?],
-        calibrationRule: CalibrationRule?
+        forecaster: any Forecaster, series: String, start: Date, step: TimeInterval, count: Int, bounds: PhysicalBounds,
+        calibrations: [Double: [Double?]], calibrationRule: CalibrationRule?
     ) {
         (self.forecaster, self.series, self.start, self.step, self.count, self.bounds) = (forecaster, series, start, step, count, bounds)
-        (self.calibration, self.calibrationRule) = (calibration, calibrationRule)
+        (self.calibrations, self.calibrationRule) = (calibrations, calibrationRule)
     }
 
+    /// The calibrated levels, lowest first (empty when not calibrated).
+    public var calibratedLevels: [Double] { calibrations.keys.sorted() }
+
     /// The model's forecast with its calibrated interval (when it was calibrated, for the steps calibrated) and
-    /// the series' physical bounds applied (no negative load or PV, zero PV at night).
+    /// the series' physical bounds applied (no negative load or PV, zero PV at night). A calibrated model forecasts
+    /// only the levels it was calibrated at (``ForecastError/levelNotCalibrated(level:calibrated:)`` otherwise):
+    /// its own interval at another level would pass for a calibrated one.
     public func forecast(horizon: Int, level: Double) throws -> Forecast {
         let f = try forecaster.forecast(horizon: horizon, level: level)
-        return bounds.apply(calibration.isEmpty ? f : ConformalCalibration.apply(f, halfWidths: calibration))
+        guard !calibrations.isEmpty else { return bounds.apply(f) }
+        guard let widths = calibrations[level] else { throw ForecastError.levelNotCalibrated(level: level, calibrated: calibratedLevels) }
+        return bounds.apply(ConformalCalibration.apply(f, halfWidths: widths))
     }
 
     /// Timestamp of the `h`-th forecast (0-based).
@@ -75,14 +88,17 @@ public struct CalibrationRule: Codable, Equatable, Sendable {
 /// tensor after tensor (`model.state.weightCounts` gives the sizes, `model.state.weightsChecksum` their FNV-1a hash).
 /// Files of another format or version, truncated weights or a wrong checksum are refused with a message, never
 /// guessed at. A model fitted with a holiday calendar (``HolidayForecaster``) is written as version 2 with a
-/// `holidays` field, so that a PeerGrid that cannot apply it refuses the file instead of forecasting without it;
-/// every other model is still written as version 1, and both are read.
+/// `holidays` field, so that a PeerGrid that cannot apply it refuses the file instead of forecasting without it.
+/// A model calibrated at levels other than 95 % (`forecast --level 80,95 --calibration-days`) is written as
+/// version 3 with those levels' half-widths in `calibrationLevels` (the 95 % ones stay in `calibration`), so that an
+/// older PeerGrid refuses it rather than giving its own uncalibrated interval. Every other model is still written
+/// as version 1, and all three are read.
 public enum ModelFile {
     public static let format = "peergrid-forecast-model"
-    /// The newest version written (a model with holidays; others are written as version 1).
-    public static let version = 2
+    /// The newest version written (a model calibrated at levels other than 95 %; ``version(holidays:otherLevels:)``).
+    public static let version = 3
     /// The versions read.
-    public static let readableVersions = 1...2
+    public static let readableVersions = 1...3
 
     /// The document without its model (read first, to know which model type to decode).
     typealias Header = Document<Skipped>
@@ -102,8 +118,10 @@ public enum ModelFile {
         var count: Int
         /// Absent in files written before the bounds were kept: no bounds.
         var bounds: PhysicalBounds?
-        /// Absent when the model was not calibrated.
+        /// The 95 % half-widths; absent when that level was not calibrated.
         var calibration: [Double?]?
+        /// The half-widths of the other calibrated levels (version 3); absent when there are none.
+        var calibrationLevels: [LevelHalfWidths]?
         /// How `calibration` was made; absent when not calibrated and in files written before 2026-12-05.
         var calibrationRule: CalibrationRule?
         /// The holiday calendar and its fitted profile (``HolidayForecaster``); absent without `--holidays`.
@@ -111,17 +129,27 @@ public enum ModelFile {
         var model: M
     }
 
+    /// One calibrated level other than 95 % and its half-widths per horizon step.
+    struct LevelHalfWidths: Codable {
+        var level: Double
+        var halfWidths: [Double?]
+    }
+
+    /// The version a file needs: 3 with levels other than 95 % calibrated, else 2 with a holiday calendar, else 1.
+    static func version(holidays: Bool, otherLevels: Bool) -> Int { otherLevels ? 3 : holidays ? 2 : 1 }
+
     /// The JSON of a fitted model.
     public static func encode(_ saved: SavedModel) throws -> Data {
+        let others = saved.calibratedLevels.filter { $0 != 0.95 }.map { LevelHalfWidths(level: $0, halfWidths: saved.calibrations[$0] ?? []) }
         func document<M: Codable>(_ kind: String, _ m: M) throws -> Data {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             return try encoder.encode(
                 Document(
-                    format: format, version: holidays == nil ? 1 : 2, kind: kind, series: saved.series,
+                    format: format, version: version(holidays: holidays != nil, otherLevels: !others.isEmpty), kind: kind, series: saved.series,
                     start: saved.start.timeIntervalSince1970, step: saved.step, count: saved.count, bounds: saved.bounds,
-                    calibration: saved.calibration.isEmpty ? nil : saved.calibration,
-                    calibrationRule: saved.calibration.isEmpty ? nil : saved.calibrationRule, holidays: holidays, model: m))
+                    calibration: saved.calibration.isEmpty ? nil : saved.calibration, calibrationLevels: others.isEmpty ? nil : others,
+                    calibrationRule: saved.calibrations.isEmpty ? nil : saved.calibrationRule, holidays: holidays, model: m))
         }
         let wrapper = saved.forecaster as? HolidayForecaster
         if let wrapper, wrapper.saved == nil { throw SavedModelError(file: "", message: "\(wrapper.name) is not fitted") }
@@ -201,9 +229,7 @@ public enum ModelFile {
             throw SavedModelError(file: file, message: "unexpected data after the JSON header")
         }
         guard header.step > 0, header.count > 0 else { throw SavedModelError(file: file, message: "step and count must be positive") }
-        if let bad = header.calibration?.firstIndex(where: { w in w.map { !($0 >= 0 && $0.isFinite) } ?? false }) {
-            throw SavedModelError(file: file, message: "calibration[\(bad)] is not a non-negative half-width")
-        }
+        let calibrations = try Self.calibrations(header, file: file)
         if let f = header.bounds?.floor, !(f.isFinite && f < 0) {
             throw SavedModelError(file: file, message: "bounds.floor \(f) is not a standby draw (a finite value below 0)")
         }
@@ -213,8 +239,14 @@ public enum ModelFile {
         if let checked = forecaster as? any DecodedModelCheck, let problem = checked.decodedModelProblem() {
             throw SavedModelError(file: file, message: "the \(header.kind) model cannot be used: \(problem)")
         }
-        guard (header.holidays != nil) == (header.version == 2) else {
-            throw SavedModelError(file: file, message: "a version \(header.version) model file \(header.version == 2 ? "without" : "with") a holidays field")
+        let needed = version(holidays: header.holidays != nil, otherLevels: header.calibrationLevels != nil)
+        guard header.version == needed else {
+            let holds = [header.holidays != nil ? "a holidays field" : nil, header.calibrationLevels != nil ? "calibrationLevels" : nil].compactMap { $0 }
+            throw SavedModelError(
+                file: file,
+                message:
+                    "a version \(header.version) model file with \(holds.isEmpty ? "neither holidays nor calibrationLevels" : holds.joined(separator: " and ")) (that is version \(needed))"
+            )
         }
         if let holidays = header.holidays {
             do { forecaster = try HolidayForecaster(base: forecaster, saved: holidays) } catch let e as ForecastError {
@@ -223,8 +255,33 @@ public enum ModelFile {
         }
         return SavedModel(
             forecaster: forecaster, series: header.series, start: Date(timeIntervalSince1970: header.start),
-            step: header.step, count: header.count, bounds: header.bounds ?? .none, calibration: header.calibration ?? [],
-            calibrationRule: header.calibration == nil ? nil : header.calibrationRule)
+            step: header.step, count: header.count, bounds: header.bounds ?? .none, calibrations: calibrations,
+            calibrationRule: calibrations.isEmpty ? nil : header.calibrationRule)
+    }
+
+    /// The calibrated half-widths of a file by level: every width non-negative and finite, every level above 0
+    /// and below 1, once, with 0.95 only in `calibration`.
+    static func calibrations(_ header: Header, file: String) throws -> [Double: [Double?]] {
+        func check(_ widths: [Double?], _ field: String) throws {
+            if let bad = widths.firstIndex(where: { w in w.map { !($0 >= 0 && $0.isFinite) } ?? false }) {
+                throw SavedModelError(file: file, message: "\(field)[\(bad)] is not a non-negative half-width")
+            }
+        }
+        var byLevel: [Double: [Double?]] = [:]
+        if let c = header.calibration {
+            try check(c, "calibration")
+            byLevel[0.95] = c
+        }
+        for (i, l) in (header.calibrationLevels ?? []).enumerated() {
+            guard l.level > 0, l.level < 1, l.level != 0.95 else {
+                throw SavedModelError(
+                    file: file, message: "calibrationLevels[\(i)].level \(l.level) is not a level above 0 and below 1 other than 0.95 (kept in calibration)")
+            }
+            guard byLevel[l.level] == nil else { throw SavedModelError(file: file, message: "calibrationLevels[\(i)].level \(l.level) is given twice") }
+            try check(l.halfWidths, "calibrationLevels[\(i)].halfWidths")
+            byLevel[l.level] = l.halfWidths
+        }
+        return byLevel
     }
 
     static func decodeModel<M: Forecaster & Codable>(_ type: M.Type, data: Data, file: String, kind: String) throws -> any Forecaster {

@@ -68,6 +68,32 @@ struct HolidayOption: ParsableArguments {
     }
 }
 
+/// `--level`: interval levels in percent.
+enum IntervalLevels {
+    /// The levels `--level` accepts, in percent: a central interval below 50 % would leave the adaptive quantile
+    /// level's floor (``Backtest/quantileLevel(_:)``) and one above 99.9 % its ceiling.
+    static let range = 50.0...99.9
+
+    /// `text` (`95`, `80,95`) as fractions, lowest first; each in ``range``, none twice.
+    static func parse(_ text: String) throws -> [Double] {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        var levels: [Double] = []
+        for p in parts {
+            guard let v = Double(p), v.isFinite, range.contains(v) else {
+                throw ValidationError("--level '\(text)': '\(p)' is not a level in percent from \(percentLabel(range.lowerBound / 100)) to \(percentLabel(range.upperBound / 100)) (e.g. 80 or 80,95)")
+            }
+            guard !levels.contains(v / 100) else { throw ValidationError("--level '\(text)' names \(p) twice") }
+            levels.append(v / 100)
+        }
+        return levels.sorted()
+    }
+
+    /// The CSV columns of `levels`: `lower_80,upper_80,lower_95,upper_95`.
+    static func columns(_ levels: [Double], unit: String = "") -> String {
+        levels.map { "lower_\(percentLabel($0))\(unit),upper_\(percentLabel($0))\(unit)" }.joined(separator: ",")
+    }
+}
+
 /// Training settings of the neural forecasters (`lstm`, `cnn`); other models ignore them.
 struct NeuralTrainingOptions: ParsableArguments {
     @Option(help: "lstm/cnn: most training epochs (early stopping usually ends sooner).")
@@ -157,16 +183,19 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Comma-separated models: \(ForecasterCatalog.names.joined(separator: ", ")).")
     var models: String = "seasonal-naive"
 
+    @Option(help: "The prediction interval's level in percent, 50 to 99.9: its coverage, width and pinball losses are scored.")
+    var level = "95"
+
     @Option(
         help:
-            "Calibrate the 95 % intervals by split conformal: the errors of rolling origins over this many days before each test day set its interval (0: the models' own intervals; adds as many fits per model)."
+            "Calibrate the intervals by split conformal: the errors of rolling origins over this many days before each test day set its interval (0: the models' own intervals; adds as many fits per model)."
     )
     var calibrationDays = 0
 
     @Option(
         name: .customLong("aci-gamma"),
         help:
-            "With --calibration-days: adaptive conformal inference, the interval's level moves by this times (0.05 - the last test day's miss rate outside the dark hours) after each test day (0: plain split conformal; default 0.5 with --calibration-days)."
+            "With --calibration-days: adaptive conformal inference, the interval's level moves by this times (1 - level - the last test day's miss rate outside the dark hours) after each test day (0: plain split conformal; default 0.5 with --calibration-days)."
     )
     var aciGamma: Double?
 
@@ -181,7 +210,7 @@ struct BacktestCommand: ParsableCommand {
 
     @Option(
         help:
-            "Also write every test day's forecasts to this CSV: model,origin,timestamp,actual,forecast,lower_95,upper_95 (origin: the first forecast timestamp)."
+            "Also write every test day's forecasts to this CSV: model,origin,timestamp,actual,forecast,lower_95,upper_95 (origin: the first forecast timestamp; the columns name --level)."
     )
     var forecasts: String?
 
@@ -199,6 +228,9 @@ struct BacktestCommand: ParsableCommand {
         if names.contains("") { throw ValidationError("--models '\(models)': an empty model name (give names separated by single commas)") }
         if let twice = names.first(where: { n in names.filter { $0 == n }.count > 1 }) { throw ValidationError("--models names \(twice) twice") }
         guard testDays > 0 else { throw ValidationError("--test-days must be > 0") }
+        guard try IntervalLevels.parse(level).count == 1 else {
+            throw ValidationError("--level '\(level)': backtest scores one level at a time (forecast takes several)")
+        }
         guard calibrationDays >= 0, calibrationDays <= 366 else { throw ValidationError("--calibration-days must be 0 to 366, not \(calibrationDays)") }
         if let aciGamma {
             guard aciGamma >= 0, aciGamma <= 1 else { throw ValidationError("--aci-gamma must be 0 to 1, not \(aciGamma)") }
@@ -216,7 +248,8 @@ struct BacktestCommand: ParsableCommand {
         }
         neural.noteUnused(by: forecasters.map(HolidayForecaster.unwrapped))
         series.noteUnusedRegressors(by: forecasters)
-        var backtest = Backtest(horizon: horizon, testDays: testDays, calibrationDays: calibrationDays)
+        let level = try IntervalLevels.parse(self.level)[0]
+        var backtest = Backtest(horizon: horizon, testDays: testDays, level: level, calibrationDays: calibrationDays)
         backtest.adaptiveGamma = effectiveGamma
         var scores: [BacktestScore] = []
         for f in forecasters {
@@ -250,7 +283,8 @@ struct BacktestCommand: ParsableCommand {
         var files: [(path: String, text: String)] = []
         if let json {
             let object: JSON = .object([
-                ("horizon", .integer(horizon)), ("test_days", .integer(testDays)), ("calibration_days", .integer(calibrationDays)),
+                ("horizon", .integer(horizon)), ("test_days", .integer(testDays)), ("level", .number(level)),
+                ("calibration_days", .integer(calibrationDays)),
                 ("aci_gamma", .number(effectiveGamma)), ("blas_threads", .integer(BLASThreads.current)),
                 (
                     "models",
@@ -263,9 +297,7 @@ struct BacktestCommand: ParsableCommand {
                                     ("interval_width", .number(r.width)),
                                     (
                                         "pinball",
-                                        .object([
-                                            ("q0.025", .number(r.pinball.lower)), ("q0.5", .number(r.pinball.median)), ("q0.975", .number(r.pinball.upper))
-                                        ])
+                                        Self.pinballJSON(r)
                                     ),
                                     ("calibrated", .bool(r.calibrated)), ("raw_coverage", .number(r.rawCoverage)), ("raw_interval_width", .number(r.rawWidth)),
                                     ("fit_seconds", .number(r.fitSeconds))
@@ -286,9 +318,16 @@ struct BacktestCommand: ParsableCommand {
         }
     }
 
+    /// A score's pinball losses keyed by their quantiles: `{"q0.025": …, "q0.5": …, "q0.975": …}` for 95 %.
+    static func pinballJSON(_ r: BacktestScore) -> JSON {
+        let quantiles = BacktestReport.pinballLabel(r.level).split(separator: "/").map { $0.hasPrefix(".") ? "0" + $0 : String($0) }
+        let losses = [r.pinball.lower, r.pinball.median, r.pinball.upper]
+        return .object(zip(quantiles, losses).map { ("q" + $0, JSON.number($1)) })
+    }
+
     /// One row per model, test day and horizon step, in the series' time (UTC, ISO 8601).
     static func forecastsCSV(_ scores: [BacktestScore], series s: TimeSeries) -> String {
-        var csv = "model,origin,timestamp,actual,forecast,lower_95,upper_95\n"
+        var csv = "model,origin,timestamp,actual,forecast,\(IntervalLevels.columns([scores.first?.level ?? 0.95]))\n"
         for r in scores {
             for day in r.days {
                 let origin = UTCTime.string(s.timestamp(day.origin))
@@ -302,8 +341,8 @@ struct BacktestCommand: ParsableCommand {
     }
 }
 
-/// `peergrid forecast`: fit on the whole series (or load a fitted model), forecast the next values with a 95 %
-/// interval.
+/// `peergrid forecast`: fit on the whole series (or load a fitted model), forecast the next values with prediction
+/// intervals (95 % unless `--level` says otherwise).
 struct ForecastCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "forecast",
@@ -324,8 +363,11 @@ struct ForecastCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Horizon in observations (default: one day of the series' steps; at most 100000).")
     var horizon: Int?
 
-    @Option(help: "Write timestamp,forecast,lower_95,upper_95 to this CSV (stdout otherwise).")
+    @Option(help: "Write timestamp,forecast,lower_95,upper_95 to this CSV (stdout otherwise; a lower_L,upper_L pair per --level).")
     var out: String?
+
+    @Option(help: "Prediction interval levels in percent, 50 to 99.9, comma-separated (80,95: both intervals; calibrated at each with --calibration-days).")
+    var level = "95"
 
     @Option(name: .customLong("save-model"), help: "Save the fitted model (versioned JSON) to this file.")
     var saveModel: String?
@@ -335,7 +377,7 @@ struct ForecastCommand: ParsableCommand {
 
     @Option(
         help:
-            "Calibrate the 95 % interval by split conformal: refit at this many rolling origins (one day apart) before the end of the series and take each step's interval from their errors (0: the model's own; kept in a saved model)."
+            "Calibrate the intervals by split conformal: refit at this many rolling origins (one day apart) before the end of the series and take each step's interval from their errors (0: the model's own; kept in a saved model, which then forecasts those levels only)."
     )
     var calibrationDays = 0
 
@@ -353,6 +395,7 @@ struct ForecastCommand: ParsableCommand {
 
     func validate() throws {
         if let horizon { try ForecastLimits.check(horizon: horizon) }
+        _ = try IntervalLevels.parse(level)
         guard calibrationDays >= 0, calibrationDays <= 366 else { throw ValidationError("--calibration-days must be 0 to 366, not \(calibrationDays)") }
         guard aciDays >= 0, aciDays <= 366 else { throw ValidationError("--aci-days must be 0 to 366, not \(aciDays)") }
         guard aciDays == 0 || calibrationDays > 0 else { throw ValidationError("--aci-days needs --calibration-days") }
@@ -397,8 +440,10 @@ struct ForecastCommand: ParsableCommand {
                 let unfitted = HolidayForecaster.wrapping(try neural.apply(to: ForecasterCatalog.make(model, periodsPerDay: s.periodsPerDay)), calendar)
                 do {
                     let gamma = aciGamma ?? Backtest.recommendedAdaptiveGamma
-                    saved.calibration = try ConformalCalibration.halfWidths(
-                        model: unfitted, series: s, horizon: horizon, days: calibrationDays, adaptiveDays: aciDays, adaptiveGamma: gamma)
+                    let levels = try IntervalLevels.parse(level)
+                    let widths = try ConformalCalibration.halfWidths(
+                        model: unfitted, series: s, horizon: horizon, days: calibrationDays, levels: levels, adaptiveDays: aciDays, adaptiveGamma: gamma)
+                    saved.calibrations = Dictionary(uniqueKeysWithValues: zip(levels, widths))
                     saved.calibrationRule = CalibrationRule(days: calibrationDays, adaptiveDays: aciDays, adaptiveGamma: aciDays > 0 ? gamma : 0)
                 } catch let e as ForecastError {
                     throw CLIFailure(
@@ -437,24 +482,31 @@ struct ForecastCommand: ParsableCommand {
 
     /// The forecast as CSV (to `--out` with a summary, or to standard output), and the model to `--save-model`.
     func write(_ saved: SavedModel, horizon: Int) throws {
-        let result = try saved.forecast(horizon: horizon, level: 0.95)
+        let levels = try IntervalLevels.parse(level)
+        let results: [Forecast]
+        do { results = try levels.map { try saved.forecast(horizon: horizon, level: $0) } } catch let e as ForecastError {
+            throw CLIFailure("\(loadModel ?? series.data ?? ""): \(e.description)")
+        }
         if let saveModel {
             do { try OutputFiles.write(data: try ModelFile.encode(saved), to: saveModel) } catch { throw CLIFailure("cannot write \(saveModel): \(error)") }
         }
-        var csv = "timestamp,forecast,lower_95,upper_95\n"
+        var csv = "timestamp,forecast,\(IntervalLevels.columns(levels))\n"
         for k in 0..<horizon {
-            csv += "\(UTCTime.string(saved.forecastTimestamp(k))),\(result.point[k]),\(result.lower[k]),\(result.upper[k])\n"
+            csv += "\(UTCTime.string(saved.forecastTimestamp(k))),\(results[0].point[k])"
+            for r in results { csv += ",\(r.lower[k]),\(r.upper[k])" }
+            csv += "\n"
         }
         if let out {
             do { try OutputFiles.write(csv, to: out) } catch { throw CLIFailure("cannot write \(out): \(error.localizedDescription)") }
             print("model: \(saved.forecaster.summary)")
-            if !saved.calibration.isEmpty {
-                let widths = saved.calibration.compactMap { $0 }
+            for level in levels where !saved.calibrations.isEmpty {
+                let widths = (saved.calibrations[level] ?? []).compactMap { $0 }
                 // A file written before the rule was recorded says only that it was calibrated.
                 print(
                     String(
-                        format: "interval: split conformal (calibrated on rolling origins%@), half-width %.4g to %.4g",
-                        (saved.calibrationRule?.adaptationNote ?? "") as NSString, widths.min() ?? .nan, widths.max() ?? .nan))
+                        format: "interval%@: split conformal (calibrated on rolling origins%@), half-width %.4g to %.4g",
+                        (levels == [0.95] ? "" : " \(percentLabel(level)) %") as NSString, (saved.calibrationRule?.adaptationNote ?? "") as NSString,
+                        widths.min() ?? .nan, widths.max() ?? .nan))
             }
             if let saveModel { print("saved the fitted model to \(saveModel)") }
             print("wrote \(horizon) forecasts of \(saved.series) (\(saved.forecaster.name)) to \(out)")

@@ -18,7 +18,12 @@ public enum BacktestReport {
         }
         let smallest = scores.map(\.mae).filter { $0 > 0 && $0.isFinite }.min() ?? 1
         let decimals = Int32(min(8, max(2, 1 - Int(log10(smallest).rounded(.down)))))
-        var lines = ["model                    MAE        RMSE   MAPE %   MASE  coverage       width  pinball .025/.5/.975      fit s"]
+        let level = scores.first?.level ?? 0.95
+        let pinballHeader = "pinball " + pinballLabel(level)
+        var lines = [
+            "model                    MAE        RMSE   MAPE %   MASE  coverage       width  "
+                + pinballHeader.padding(toLength: max(20, pinballHeader.count), withPad: " ", startingAt: 0) + "      fit s"
+        ]
         for r in scores {
             let name = r.model.padding(toLength: max(18, r.model.count), withPad: " ", startingAt: 0)
             let pinball = String(format: "%.3g/%.3g/%.3g", r.pinball.lower, r.pinball.median, r.pinball.upper)
@@ -35,7 +40,7 @@ public enum BacktestReport {
             lines.append(
                 "intervals: split conformal from the errors of the rolling origins before each test day"
                     + (adaptiveGamma > 0 ? String(format: ", with adaptive conformal inference (gamma %g)", adaptiveGamma) : "")
-                    + "; the models' own 95 % intervals covered "
+                    + "; the models' own \(percentLabel(level)) % intervals covered "
                     + scores.map { String(format: "%@ %.3f (width %.4g)", $0.model as NSString, $0.rawCoverage, $0.rawWidth) }.joined(separator: ", "))
         }
         let lit = scores.filter { $0.daylightCoverage != nil }
@@ -51,6 +56,16 @@ public enum BacktestReport {
         return lines.joined(separator: "\n")
     }
 
+    /// The quantiles the pinball losses of a `level` interval are at, as the table's header names them: `.025/.5/.975`
+    /// for 95 %.
+    public static func pinballLabel(_ level: Double) -> String {
+        let tail = (1 - level) / 2
+        return [tail, 0.5, 1 - tail].map { q in
+            let text = String(format: "%.4g", q)
+            return text.hasPrefix("0.") ? String(text.dropFirst()) : text
+        }.joined(separator: "/")
+    }
+
     /// The report of `scores` (one per model, from the same ``Backtest``) on `series`. `calibrationDays` and
     /// `adaptiveGamma` (the backtest's) name the interval rule in the report's first paragraph.
     public static func document(
@@ -61,7 +76,7 @@ public enum BacktestReport {
         let f2 = { (x: Double) in String(format: "%.3f", x) }
         doc.add(
             .paragraph(
-                "Rolling origin: for each of the last \(counted(testDays, "day")), every model is fitted on everything before the day and forecasts \(horizon) observations; errors are against what happened. MASE is scaled by the weekly seasonal naive's in-sample error; coverage is that of the 95 % interval"
+                "Rolling origin: for each of the last \(counted(testDays, "day")), every model is fitted on everything before the day and forecasts \(horizon) observations; errors are against what happened. MASE is scaled by the weekly seasonal naive's in-sample error; coverage is that of the \(percentLabel(scores.first?.level ?? 0.95)) % interval"
                     + (calibrationDays > 0
                         ? ", calibrated by split conformal on the errors of the \(counted(calibrationDays, "day")) before each test day"
                             + (adaptiveGamma > 0 ? String(format: ", with adaptive conformal inference (gamma %g)", adaptiveGamma) : "") + "."
@@ -192,7 +207,7 @@ public enum BacktestReport {
             [label(k)] + scores.indices.map { m in k < e.mape[m].count ? String(format: "%.2f (%d)", e.mape[m][k], e.misses[m][k]) : "" }
         }
         rows.append(["all days"] + scores.map { String(format: "%.3f (%.3f)", $0.mape, $0.coverage) })
-        var note = "MAPE % and, in brackets, the observations outside the 95 % interval; the last rows give MAPE % and coverage."
+        var note = "MAPE % and, in brackets, the observations outside the \(percentLabel(first.level)) % interval; the last rows give MAPE % and coverage."
         if let w = e.worstDay {
             rows.append(["without \(label(w).prefix(10))"] + scores.indices.map { String(format: "%.3f (%.3f)", e.mapeWithout[$0], e.coverageWithout[$0]) })
             let all = e.misses.reduce(0) { $0 + $1.reduce(0, +) }

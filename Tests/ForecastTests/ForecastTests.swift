@@ -732,6 +732,63 @@ extension EnsembleTests {
         // Too short for the origins asked for.
         #expect(throws: ForecastError.self) { try ConformalCalibration.halfWidths(model: model, series: s, horizon: 24, days: 25) }
     }
+
+    /// Several levels from one set of refits: each level's widths are those its own call gives (with adaptive
+    /// conformal inference on too), a lower level's are never wider, and a model calibrated at 80 % and 95 % is
+    /// saved as version 3, loads with both, and refuses a level it was not calibrated at. Damaged level fields and
+    /// versions that do not match the fields are refused. Over 10 seeds.
+    @Test(arguments: 1...10)
+    func severalLevelsCalibrateOnceAndSaveAsVersionThree(_ seed: UInt64) throws {
+        var g = SeededGenerator(seed: seed)
+        let values = (0..<(24 * 30)).map { (t: Int) -> Double in
+            let daily: Double = 3 * sin(2 * Double.pi * Double(t % 24) / 24)
+            let noise: Double = g.uniform(-1, 1) * Double(1 + t % 7)
+            return 10 + daily + noise
+        }
+        let s = TimeSeries(name: "x", start: Date(timeIntervalSince1970: 0), step: 3600, values: values)
+        let model = try ForecasterCatalog.make("seasonal-naive-day", periodsPerDay: 24)
+        let levels = [0.5, 0.8, 0.95, 0.99]
+        let both = try ConformalCalibration.halfWidths(model: model, series: s, horizon: 24, days: 7, levels: levels, adaptiveDays: 5, adaptiveGamma: 0.5)
+        for (l, widths) in zip(levels, both) {
+            #expect(widths == (try ConformalCalibration.halfWidths(model: model, series: s, horizon: 24, days: 7, level: l, adaptiveDays: 5, adaptiveGamma: 0.5)))
+        }
+        let plain = try ConformalCalibration.halfWidths(model: model, series: s, horizon: 24, days: 7, levels: levels)
+        for k in 1..<levels.count { #expect(zip(plain[k - 1], plain[k]).allSatisfy { $0! <= $1! }, "\(levels[k - 1]) within \(levels[k])") }
+
+        var fitted = model
+        try fitted.fit(s)
+        var saved = SavedModel(forecaster: fitted, fittedOn: s)
+        saved.calibrations = [0.8: plain[1], 0.95: plain[2]]
+        let data = try ModelFile.encode(saved)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("\"version\":3") && text.contains("\"calibrationLevels\":[{\"halfWidths\""))
+        let loaded = try ModelFile.decode(data, file: "m.json")
+        #expect(loaded.calibratedLevels == [0.8, 0.95])
+        for l in [0.8, 0.95] {
+            let a: Forecast = try saved.forecast(horizon: 24, level: l)
+            let b: Forecast = try loaded.forecast(horizon: 24, level: l)
+            #expect(a.lower == b.lower)
+            #expect(a.upper == b.upper && a.point == b.point)
+        }
+        #expect(throws: ForecastError.levelNotCalibrated(level: 0.9, calibrated: [0.8, 0.95])) { try loaded.forecast(horizon: 24, level: 0.9) }
+        // Only 95 %: version 1 as before; not calibrated: any level.
+        saved.calibrations = [0.95: plain[2]]
+        #expect(String(decoding: try ModelFile.encode(saved), as: UTF8.self).contains("\"version\":1"))
+        saved.calibrations = [:]
+        #expect((try saved.forecast(horizon: 24, level: 0.9)).level == 0.9)
+
+        let refused = [
+            text.replacingOccurrences(of: "\"level\":0.8", with: "\"level\":0.95"),
+            text.replacingOccurrences(of: "\"level\":0.8", with: "\"level\":1.5"),
+            text.replacingOccurrences(of: "\"version\":3", with: "\"version\":2"),
+            text.replacingOccurrences(of: "\"calibrationLevels\":[{\"halfWidths\":[", with: "\"calibrationLevels\":[{\"halfWidths\":[-1,"),
+            String(decoding: try ModelFile.encode(SavedModel(forecaster: fitted, fittedOn: s)), as: UTF8.self)
+                .replacingOccurrences(of: "\"version\":1", with: "\"version\":3")
+        ]
+        for damaged in refused {
+            #expect(throws: SavedModelError.self, "\(damaged.prefix(120))") { try ModelFile.decode(Data(damaged.utf8), file: "m.json") }
+        }
+    }
 }
 
 @Suite struct AdaptiveConformalTests {

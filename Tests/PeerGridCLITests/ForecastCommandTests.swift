@@ -625,3 +625,61 @@ enum UTCTimeForTests {
         #expect(r.code == 2, "\(r.stderr)")
     }
 }
+
+/// `forecast --level` and `backtest --level`: intervals at levels other than 95 %.
+@Suite struct IntervalLevelTests {
+    /// `--level 80,95`: a lower/upper pair per level, the 80 % interval inside the 95 % one, each calibrated, kept by a
+    /// saved model (loading forecasts the same bytes); a level the model was not calibrated at, and bad levels, exit
+    /// 2 with nothing written.
+    @Test func levelsNameTheColumnsAndAreCalibratedEach() throws {
+        let dir = try CLI.temporaryDirectory()
+        let (a, b, c, model) = (
+            dir.appendingPathComponent("a.csv"), dir.appendingPathComponent("b.csv"), dir.appendingPathComponent("c.csv"), dir.appendingPathComponent("m.json")
+        )
+        let fit = try CLI.run([
+            "forecast", "--data", ForecastCommandTests.taylor, "--column", "demand_mw", "--model", "seasonal-naive-day", "--level", "95,80", "--calibration-days", "7",
+            "--out", a.path, "--save-model", model.path
+        ])
+        #expect(fit.code == 0 && fit.stdout.contains("interval 80 %: split conformal"), "\(fit.stdout)\(fit.stderr)")
+        let lines = try String(contentsOf: a, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "timestamp,forecast,lower_80,upper_80,lower_95,upper_95" && lines.count == 49)
+        let rows = lines.dropFirst().map { $0.split(separator: ",").dropFirst().map { Double($0)! } }
+        #expect(rows.allSatisfy { $0[3] <= $0[1] && $0[1] <= $0[0] && $0[0] <= $0[2] && $0[2] <= $0[4] } && rows.contains { $0[3] < $0[1] })
+        let loaded = try CLI.run(["forecast", "--load-model", model.path, "--level", "80,95", "--out", b.path])
+        let (first, again) = (try Data(contentsOf: a), try Data(contentsOf: b))
+        #expect(loaded.code == 0 && first == again, "\(loaded.stderr)")
+        let notCalibrated = try CLI.run(["forecast", "--load-model", model.path, "--level", "90", "--out", c.path])
+        #expect(notCalibrated.code == 2 && notCalibrated.stderr.contains("calibrated at 80 %, 95 %, not at 90 %"), "\(notCalibrated.stderr)")
+        for bad in ["40", "100", "80,80", "eighty", "80,"] {
+            let r = try CLI.run(["forecast", "--data", ForecastCommandTests.taylor, "--column", "demand_mw", "--level", bad, "--out", c.path])
+            #expect(r.code == 2 && r.stderr.contains("--level"), "\(bad): \(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: c.path))
+    }
+
+    /// `backtest --level 80` scores the 80 % interval: the table's pinball quantiles, the JSON's level and keys, and the
+    /// forecasts' columns say so, and its calibrated coverage is below the 95 % interval's.
+    @Test func backtestScoresTheLevelAsked() throws {
+        let dir = try CLI.temporaryDirectory()
+        func run(_ level: String) throws -> (stdout: String, json: [String: Any], csv: String) {
+            let (json, csv) = (dir.appendingPathComponent("s\(level).json"), dir.appendingPathComponent("f\(level).csv"))
+            let r = try CLI.run([
+                "backtest", "--data", ForecastCommandTests.taylor, "--column", "demand_mw", "--test-days", "3", "--models", "seasonal-naive-day", "--calibration-days", "7",
+                "--level", level, "--json", json.path, "--forecasts", csv.path
+            ])
+            #expect(r.code == 0, "\(r.stderr)")
+            return (
+                r.stdout, try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as! [String: Any], try String(contentsOf: csv, encoding: .utf8)
+            )
+        }
+        let (eighty, ninetyFive) = (try run("80"), try run("95"))
+        #expect(eighty.stdout.contains("pinball .1/.5/.9") && ninetyFive.stdout.contains("pinball .025/.5/.975"))
+        #expect(eighty.json["level"] as? Double == 0.8 && eighty.csv.hasPrefix("model,origin,timestamp,actual,forecast,lower_80,upper_80\n"))
+        let (m80, m95) = ((eighty.json["models"] as! [[String: Any]])[0], (ninetyFive.json["models"] as! [[String: Any]])[0])
+        #expect(Set((m80["pinball"] as! [String: Double]).keys) == ["q0.1", "q0.5", "q0.9"])
+        #expect((m80["coverage"] as! Double) < (m95["coverage"] as! Double) && (m80["interval_width"] as! Double) < (m95["interval_width"] as! Double))
+        #expect(m80["mae"] as! Double == m95["mae"] as! Double)
+        let twoLevels = try CLI.run(["backtest", "--data", ForecastCommandTests.taylor, "--column", "demand_mw", "--test-days", "3", "--level", "80,95"])
+        #expect(twoLevels.code == 2 && twoLevels.stderr.contains("one level at a time"), "\(twoLevels.stderr)")
+    }
+}
