@@ -16,6 +16,10 @@ public struct BacktestScore: Sendable {
     public var level = 0.95
     /// Mean width of that interval.
     public var width: Double = .nan
+    /// Mean scaled interval score (MSIS, the M4 competition's interval measure): the interval score of
+    /// ``Metrics/intervalScores(_:lower:upper:level:)`` at each test observation divided by the same scale as MASE.
+    /// It weighs width against misses in one number: lower is better.
+    public var msis: Double = .nan
     /// Pinball loss of the interval's lower end at 0.025, the point at 0.5 and the upper end at 0.975 (for a
     /// 95 % interval; at (1 - level) / 2, 0.5 and (1 + level) / 2 in general).
     public var pinball: (lower: Double, median: Double, upper: Double) = (.nan, .nan, .nan)
@@ -166,7 +170,7 @@ public struct Backtest: Sendable {
         var errors: [[Double]] = []
         var rawLower: [Double] = [], rawUpper: [Double] = []
         var actual: [Double] = [], predicted: [Double] = [], lower: [Double] = [], upper: [Double] = [], dark: [Bool] = []
-        var scaledErrors: [Double] = []
+        var scaledErrors: [Double] = [], scaledIntervalScores: [Double] = []
         var fitSeconds = 0.0, darkValue = 0.0
         var days: [BacktestDay] = []
         var alpha = 1 - level
@@ -202,6 +206,7 @@ public struct Backtest: Sendable {
             upper += hi
             days.append(BacktestDay(origin: origin, actual: y, point: point, lower: lo, upper: hi))
             scaledErrors += zip(y, f.point).map { abs($0 - $1) / scale }
+            scaledIntervalScores += Metrics.intervalScores(y, lower: lo, upper: hi, level: level).map { $0 / scale }
         }
         var score = BacktestScore(
             model: model.name, mae: Metrics.mae(actual, predicted), rmse: Metrics.rmse(actual, predicted),
@@ -209,6 +214,7 @@ public struct Backtest: Sendable {
             coverage: Metrics.coverage(actual, lower: lower, upper: upper), fitSeconds: fitSeconds, days: days)
         let tail = (1 - level) / 2
         score.width = Metrics.mean(zip(upper, lower).map { $0 - $1 })
+        score.msis = Metrics.mean(scaledIntervalScores)
         score.pinball = (
             Metrics.pinball(actual, lower, quantile: tail), Metrics.pinball(actual, predicted, quantile: 0.5),
             Metrics.pinball(actual, upper, quantile: 1 - tail)

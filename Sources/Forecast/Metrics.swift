@@ -44,6 +44,16 @@ public enum Metrics {
             })
     }
 
+    /// The interval score of a central `level` interval at each observation (Gneiting and Raftery 2007; the score
+    /// M4 scaled into MSIS): the width, plus 2 / (1 - level) times how far the actual fell outside. Lower is better;
+    /// an interval is rewarded for being narrow and penalised for each miss in proportion to its size.
+    public static func intervalScores(_ y: [Double], lower: [Double], upper: [Double], level: Double) -> [Double] {
+        let penalty = 2 / (1 - level)
+        return (0..<min(y.count, lower.count, upper.count)).map { i in
+            (upper[i] - lower[i]) + penalty * max(0, lower[i] - y[i]) + penalty * max(0, y[i] - upper[i])
+        }
+    }
+
     /// Share of actuals inside `[lower, upper]`, each end widened by 1e-9 of the actual's size (at least 1e-9):
     /// round-off alone does not put an actual outside a zero-width interval. On a constant series, `mstl-arima`
     /// forecast the value to within 1e-15 with a zero-width interval, and covered 0.149 of the exact actuals.

@@ -294,7 +294,7 @@ struct BacktestCommand: ParsableCommand {
                                 [
                                     ("name", .string(r.model)), ("mae", .number(r.mae)), ("rmse", .number(r.rmse)),
                                     ("mape", .number(r.mape)), ("mase", .number(r.mase)), ("coverage", .number(r.coverage)),
-                                    ("interval_width", .number(r.width)),
+                                    ("interval_width", .number(r.width)), ("msis", .number(r.msis)),
                                     (
                                         "pinball",
                                         Self.pinballJSON(r)

@@ -88,12 +88,14 @@ public enum BacktestReport {
         let lit = scores.allSatisfy { $0.daylightCoverage != nil }
         doc.add(
             .table(
-                header: ["model", "MAE", "RMSE", "MAPE %", "MASE", "coverage"] + (lit ? ["coverage outside the dark hours"] : []) + ["fit s"],
+                header: ["model", "MAE", "RMSE", "MAPE %", "MASE", "coverage"] + (lit ? ["coverage outside the dark hours"] : []) + ["MSIS", "fit s"],
                 rows: scores.map {
                     [$0.model + ($0.model == best ? " (best MAPE)" : ""), f2($0.mae), f2($0.rmse), f2($0.mape), f2($0.mase), f2($0.coverage)]
-                        + (lit ? [f2($0.daylightCoverage ?? .nan)] : []) + [f2($0.fitSeconds)]
+                        + (lit ? [f2($0.daylightCoverage ?? .nan)] : []) + [f2($0.msis), f2($0.fitSeconds)]
                 },
-                note: "\(series.count) observations from \(iso(series.start)), step \(Int(series.step)) s."))
+                note:
+                    "\(series.count) observations from \(iso(series.start)), step \(Int(series.step)) s. MSIS: the mean scaled interval score of the \(percentLabel(scores.first?.level ?? 0.95)) % interval (M4's measure: its width plus \(String(format: "%g", 2 / (1 - (scores.first?.level ?? 0.95)))) times each miss's size, over the scale of MASE; lower is better)."
+            ))
         doc.add(
             .chart(
                 name: "mape",

@@ -239,6 +239,10 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         let off = 5 + 4 * Double.ulpOfOne * 5
         #expect(Metrics.coverage([5, 5], lower: [off, 0], upper: [off, 4.999]) == 0.5)
         #expect(abs(normalQuantile(0.975) - 1.959963985) < 1e-8)
+        // Interval scores at 95 %: the width, plus 40 times how far outside; at 80 %, 10 times.
+        let scores = Metrics.intervalScores([5, -1, 12], lower: [0, 0, 0], upper: [10, 10, 10], level: 0.95)
+        #expect(zip(scores, [10.0, 50, 90]).allSatisfy { abs($0 - $1) < 1e-9 } && scores.count == 3)
+        #expect(Metrics.intervalScores([12], lower: [0], upper: [10], level: 0.8).map { abs($0 - 30) < 1e-9 } == [true])
     }
 }
 
@@ -375,6 +379,14 @@ let taylor = datasets.appendingPathComponent("taylor_england_wales_halfhourly_20
         // Without calibration the scores are those of the model's own interval.
         let raw = try Backtest(horizon: 24, testDays: 28).run(model, on: s)
         #expect(!raw.calibrated && raw.coverage == raw.rawCoverage && raw.mae == score.mae)
+        // MSIS, recomputed from the test days: each day's interval scores over its training window's weekly-naive MAE.
+        var terms: [Double] = []
+        for d in score.days {
+            let scale = Metrics.seasonalNaiveScale(Array(values[..<d.origin]), period: 168)
+            terms += Metrics.intervalScores(d.actual, lower: d.lower, upper: d.upper, level: 0.95).map { $0 / scale }
+        }
+        #expect(abs(score.msis - terms.reduce(0, +) / Double(terms.count)) < 1e-9 * score.msis)
+        #expect(score.msis >= score.width / Metrics.seasonalNaiveScale(values, period: 168) * 0.5, "at least about the scaled width")
     }
 }
 

@@ -18,7 +18,7 @@ import Testing
         #expect(o["horizon"] as? Int == 48 && o["test_days"] as? Int == 3)
         let models = o["models"] as! [[String: Any]]
         #expect(models.count == 2 && models[0]["name"] as? String == "seasonal-naive")
-        for key in ["mae", "rmse", "mape", "mase", "coverage", "fit_seconds"] { #expect(models[0][key] is Double) }
+        for key in ["mae", "rmse", "mape", "mase", "coverage", "interval_width", "msis", "fit_seconds"] { #expect(models[0][key] is Double) }
     }
 
     /// `--per-day` prints a row per test day (its date and weekday, each model's MAPE and misses) and an "all days"

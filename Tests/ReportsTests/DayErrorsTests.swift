@@ -66,10 +66,11 @@ import Testing
     @Test func daylightCoverageIsShownWhenThereIsOne() {
         let day = BacktestDay(origin: 0, actual: [0, 2], point: [0, 2], lower: [0, 1], upper: [0, 3])
         var score = BacktestScore(model: "pv", mae: 0, rmse: 0, mape: 0, mase: 0, coverage: 1, fitSeconds: 0, days: [day])
-        (score.daylightCoverage, score.daylightWidth, score.daylightObservations) = (0.5, 2, 1)
+        (score.daylightCoverage, score.daylightWidth, score.daylightObservations, score.msis) = (0.5, 2, 1, 1.25)
         let series = TimeSeries(name: "x", start: Date(timeIntervalSince1970: 0), step: 43_200, values: [0, 2])
         let report = BacktestReport.document(series: series, source: "x.csv", scores: [score], horizon: 2, testDays: 1).markdown()
-        #expect(report.contains("| coverage | coverage outside the dark hours | fit s |") && report.contains("| 1.000 | 0.500 | 0.000 |"))
+        #expect(report.contains("| coverage | coverage outside the dark hours | MSIS | fit s |") && report.contains("| 1.000 | 0.500 | 1.250 | 0.000 |"))
+        #expect(report.contains("MSIS: the mean scaled interval score of the 95 % interval (M4's measure: its width plus 40 times each miss's size"))
         #expect(
             BacktestReport.table([score]).hasSuffix(
                 "outside the dark hours (1 of 2 observations; in the dark the forecast is 0 with a [0, 0] interval): coverage pv 0.500 (width 2)"))
