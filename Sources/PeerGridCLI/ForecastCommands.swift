@@ -80,7 +80,9 @@ enum IntervalLevels {
         var levels: [Double] = []
         for p in parts {
             guard let v = Double(p), v.isFinite, range.contains(v) else {
-                throw ValidationError("--level '\(text)': '\(p)' is not a level in percent from \(percentLabel(range.lowerBound / 100)) to \(percentLabel(range.upperBound / 100)) (e.g. 80 or 80,95)")
+                throw ValidationError(
+                    "--level '\(text)': '\(p)' is not a level in percent from \(percentLabel(range.lowerBound / 100)) to \(percentLabel(range.upperBound / 100)) (e.g. 80 or 80,95)"
+                )
             }
             guard !levels.contains(v / 100) else { throw ValidationError("--level '\(text)' names \(p) twice") }
             levels.append(v / 100)

@@ -762,7 +762,8 @@ extension EnsembleTests {
         let levels = [0.5, 0.8, 0.95, 0.99]
         let both = try ConformalCalibration.halfWidths(model: model, series: s, horizon: 24, days: 7, levels: levels, adaptiveDays: 5, adaptiveGamma: 0.5)
         for (l, widths) in zip(levels, both) {
-            #expect(widths == (try ConformalCalibration.halfWidths(model: model, series: s, horizon: 24, days: 7, level: l, adaptiveDays: 5, adaptiveGamma: 0.5)))
+            #expect(
+                widths == (try ConformalCalibration.halfWidths(model: model, series: s, horizon: 24, days: 7, level: l, adaptiveDays: 5, adaptiveGamma: 0.5)))
         }
         let plain = try ConformalCalibration.halfWidths(model: model, series: s, horizon: 24, days: 7, levels: levels)
         for k in 1..<levels.count { #expect(zip(plain[k - 1], plain[k]).allSatisfy { $0! <= $1! }, "\(levels[k - 1]) within \(levels[k])") }

@@ -637,7 +637,8 @@ enum UTCTimeForTests {
             dir.appendingPathComponent("a.csv"), dir.appendingPathComponent("b.csv"), dir.appendingPathComponent("c.csv"), dir.appendingPathComponent("m.json")
         )
         let fit = try CLI.run([
-            "forecast", "--data", ForecastCommandTests.taylor, "--column", "demand_mw", "--model", "seasonal-naive-day", "--level", "95,80", "--calibration-days", "7",
+            "forecast", "--data", ForecastCommandTests.taylor, "--column", "demand_mw", "--model", "seasonal-naive-day", "--level", "95,80",
+            "--calibration-days", "7",
             "--out", a.path, "--save-model", model.path
         ])
         #expect(fit.code == 0 && fit.stdout.contains("interval 80 %: split conformal"), "\(fit.stdout)\(fit.stderr)")
@@ -664,7 +665,8 @@ enum UTCTimeForTests {
         func run(_ level: String) throws -> (stdout: String, json: [String: Any], csv: String) {
             let (json, csv) = (dir.appendingPathComponent("s\(level).json"), dir.appendingPathComponent("f\(level).csv"))
             let r = try CLI.run([
-                "backtest", "--data", ForecastCommandTests.taylor, "--column", "demand_mw", "--test-days", "3", "--models", "seasonal-naive-day", "--calibration-days", "7",
+                "backtest", "--data", ForecastCommandTests.taylor, "--column", "demand_mw", "--test-days", "3", "--models", "seasonal-naive-day",
+                "--calibration-days", "7",
                 "--level", level, "--json", json.path, "--forecasts", csv.path
             ])
             #expect(r.code == 0, "\(r.stderr)")
