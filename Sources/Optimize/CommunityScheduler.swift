@@ -105,9 +105,32 @@ public struct CommunityScheduler: Sendable {
     }
 
     /// Solves, adds a binary wherever the meter or battery rule is broken, and solves again until no rule is.
-    func solveRounds(_ community: Community, coupled: Bool, gap: Double? = nil) throws -> ScheduleResult {
+    /// A plan's home decisions kept on `community` (the same community with what was metered on the day as load
+    /// and PV): every prosumer's battery charge and discharge and its flexible loads' power in each period are held
+    /// at the plan's values; the grid, the pool, curtailment and the shared storage (the community's, on the pool,
+    /// which follows the pool's imbalance) are dispatched again at least cost, under every rule of
+    /// spec/community.md. Its cost against the schedule optimized on the same data is what the plan's forecast
+    /// errors cost. Infeasible when the kept decisions do not fit the day within the connections and the
+    /// community's limits (no diagnosis; no stand-alone baseline).
+    public func recourse(_ community: Community, keeping plan: ScheduleResult) throws -> ScheduleResult {
+        let T = community.periods
+        guard plan.flows.count == community.prosumers.count, plan.flows.allSatisfy({ $0.count == T }) else {
+            throw ModelError.invalid("the plan has \(plan.flows.count) prosumers' flows, the community \(community.prosumers.count) of \(T) periods")
+        }
+        let held = ScheduleModel.Held(
+            battery: zip(community.prosumers, plan.flows).map { p, f in
+                p.battery == nil ? nil : (f.map(\.batteryCharge), f.map(\.batteryDischarge))
+            },
+            flexible: plan.flows.map { $0.map(\.flexible) })
+        var result = try solveRounds(community, coupled: true, held: held)
+        if result.status.hasSolution { result.settlement = Self.settle(community, result) }
+        return result
+    }
+
+    func solveRounds(_ community: Community, coupled: Bool, gap: Double? = nil, held: ScheduleModel.Held? = nil) throws -> ScheduleResult {
         var spec = ScheduleModel(community: community)
         spec.coupled = coupled
+        spec.held = held
         // Alone, a prosumer never gains by importing and exporting at once (export price <= import price):
         // netting repairs any such period, so the stand-alone model needs no meter binaries up front.
         if !coupled { spec.meterMode = .lazy }

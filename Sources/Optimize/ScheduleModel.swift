@@ -34,6 +34,15 @@ struct ScheduleModel {
     var storageMode = BinaryMode.lazy
     /// Use the convex-hull (disaggregated) formulation of the meter rule instead of big-M alone.
     var hull = true
+    /// Decisions held at a plan's values (``CommunityScheduler/recourse(_:keeping:)``); nil: all free.
+    var held: Held?
+
+    /// A plan's home decisions: per prosumer its battery's charge and discharge (kW per period; nil without a
+    /// battery) and its flexible loads' total power per period.
+    struct Held {
+        var battery: [(charge: [Double], discharge: [Double])?]
+        var flexible: [[Double]]
+    }
 
     /// Handles to the variables, by prosumer and period.
     struct Variables {
@@ -135,6 +144,12 @@ struct ScheduleModel {
         mutating func storage(_ s: Storage, unit: Int, name: String) -> (bc: [Variable], bd: [Variable], e: [Variable]) {
             let bc = (0..<T).map { m.addVariable(upper: s.powerKW, name: "\(name)_charge_\($0)") }
             let bd = (0..<T).map { m.addVariable(upper: s.powerKW, name: "\(name)_discharge_\($0)") }
+            if let held = spec.held, unit >= 0, let powers = held.battery[unit] {
+                for t in 0..<T {
+                    m.setBounds(bc[t], lower: powers.charge[t], upper: powers.charge[t])
+                    m.setBounds(bd[t], lower: powers.discharge[t], upper: powers.discharge[t])
+                }
+            }
             let lo = s.minSoC * s.capacityKWh, hi = s.maxSoC * s.capacityKWh
             let e = (0..<T).map { m.addVariable(lower: lo, upper: hi, name: "\(name)_soc_\($0)") }
             for t in 0..<T {
@@ -181,6 +196,15 @@ struct ScheduleModel {
                 let u = (f.earliest...f.latest).map { m.addVariable(kind: .binary, name: "\(p.id)_\(f.id.isEmpty ? "flex\(k)" : f.id)_on_\($0)") }
                 m.add(LinearExpression.sum(u) == Double(f.runPeriods), name: "\(p.id)_\(f.id)_runs")
                 flex.append(u)
+            }
+            if let held = spec.held, !flex.isEmpty {
+                // The plan's flexible power in each period (which load runs then is free, so that any assignment of
+                // the same total is kept).
+                for t in 0..<T {
+                    var row = LinearExpression()
+                    for (k, f) in p.flexibleLoads.enumerated() where (f.earliest...f.latest).contains(t) { row.add(f.powerKW, flex[k][t - f.earliest]) }
+                    m.add(row == held.flexible[i][t], name: "\(p.id)_held_flexible_\(t)")
+                }
             }
             v.flex.append(flex)
             let unit = Unit(gi: gi, ge: ge, pb: pb, ps: ps, cu: cu, battery: battery, flex: flex)
