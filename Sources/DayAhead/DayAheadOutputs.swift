@@ -40,6 +40,18 @@ public enum DayAheadOutputs {
         return "period,timestamp,charge_price,discharge_price\n"
     }
 
+    /// `metered_day` of summary.json: whether the plan holds anything, its cost on the forecasts, kept on the metered
+    /// day and the day's optimum (null where there is no schedule), their statuses and the forecast errors' cost (null
+    /// when nothing is held).
+    static func meteredDayJSON(_ d: MeteredDay) -> JSON {
+        .object([
+            ("holds_decisions", .bool(d.holdsDecisions)), ("planned_cost", .number(d.planCost)), ("kept_status", .string(d.keptStatus.rawValue)),
+            ("kept_cost", d.keptCost.map { .number($0) } ?? .null),
+            ("optimum_status", .string(d.optimumStatus.rawValue)), ("optimum_cost", d.optimumCost.map { .number($0) } ?? .null),
+            ("forecast_error_cost", d.forecastErrorCost.map { .number($0) } ?? .null)
+        ])
+    }
+
     /// Mean absolute percentage error of the community's total load forecast against the actuals (percent).
     public static func totalLoadMAPE(_ r: DayAheadResult) -> Double? {
         let loads = r.forecasts.filter { $0.source.kind == .load }
@@ -91,7 +103,7 @@ public enum DayAheadOutputs {
                 ),
                 ("schedule", ScheduleReport.summary(r.community, r.schedule)),
                 ("pricing", pricing)
-            ] + (r.market.map { [("market", $0.summary)] } ?? []) + [
+            ] + (r.market.map { [("market", $0.summary)] } ?? []) + (r.meteredDay.map { [("metered_day", meteredDayJSON($0))] } ?? []) + [
                 (
                     "inputs",
                     .object([
@@ -171,6 +183,11 @@ public enum DayAheadOutputs {
         }
         if let m = totalLoadMAPE(r) {
             facts.append(String(format: "The history covers the day: the community's total load forecast was %.2f %% off (MAPE).", m))
+        }
+        if let d = r.meteredDay {
+            facts.append(
+                "On the metered day\(d.holdsDecisions ? " (the homes' batteries and flexible loads as planned; grid, pool, curtailment and shared storage dispatched again)" : ""): \(d.sentence)."
+            )
         }
         doc.add(.heading("Summary"))
         doc.add(.bullets(facts))

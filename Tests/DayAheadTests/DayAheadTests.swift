@@ -147,6 +147,25 @@ enum Fixture {
         }
     }
 
+    /// When the history covers the day, the plan is kept on what was metered: the homes' battery powers stay the
+    /// plan's, the kept plan never costs less than the metered day's optimum, and summary.json and the report say
+    /// so. The day after the history has no metered day.
+    @Test func thePlanIsKeptOnTheMeteredDay() throws {
+        let r = try DayAheadPlanner(options: Fixture.options()).run(communityFile: Fixture.community, history: nil)
+        let d = try #require(r.meteredDay)
+        #expect(d.holdsDecisions && d.keptStatus == .optimal && d.optimumStatus == .optimal)
+        #expect(abs(d.planCost - r.schedule.objective!) < 1e-9)
+        let (kept, optimum) = (try #require(d.keptCost), try #require(d.optimumCost))
+        #expect(kept >= optimum - 1e-6 * max(1, abs(optimum)) && abs(d.forecastErrorCost! - (kept - optimum)) < 1e-12)
+        let files = DayAheadOutputs.files(r)
+        let summary = try JSONSerialization.jsonObject(with: Data(files.first { $0.name == "summary.json" }!.text.utf8)) as! [String: Any]
+        let json = try #require(summary["metered_day"] as? [String: Any])
+        #expect(json["kept_status"] as? String == "optimal" && abs((json["kept_cost"] as! Double) - kept) < 1e-9)
+        #expect(files.first { $0.name == "report.md" }!.text.contains("On the metered day"))
+        let later = try DayAheadPlanner(options: Fixture.options(date: nil)).run(communityFile: Fixture.community, history: nil)
+        #expect(later.meteredDay == nil)
+    }
+
     @Test func theDefaultDayIsTheDayAfterTheHistory() throws {
         let r = try DayAheadPlanner(options: Fixture.options(date: nil)).run(communityFile: Fixture.community, history: nil)
         #expect(r.date == "2000-08-28")
