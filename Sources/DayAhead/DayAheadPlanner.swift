@@ -345,11 +345,14 @@ public struct DayAheadPlanner: Sendable {
 
     /// When the history covers the day: the plan kept on what was metered (``CommunityScheduler/recourse(_:keeping:)``)
     /// and the schedule optimized on it, with the same solver and options. Nil when a series has no actual for the
-    /// day or the plan has no schedule.
+    /// day, the plan has no schedule, or the plan was made by the agents (`--method agents` plans without a central
+    /// solver, for privacy and for communities too large for one; the check would need one).
     func meteredDay(
         _ community: Community, forecasts: [SeriesForecast], plan: ScheduleResult, _ solverOptions: SolverOptions, communityFile: String
     ) throws -> MeteredDay? {
-        guard plan.status.hasSolution, let planCost = plan.objective, forecasts.allSatisfy({ $0.actual != nil }) else { return nil }
+        guard options.method != .agents, plan.status.hasSolution, let planCost = plan.objective, forecasts.allSatisfy({ $0.actual != nil }) else {
+            return nil
+        }
         progress?("the plan on the metered day")
         var metered = community
         for (i, p) in metered.prosumers.enumerated() {

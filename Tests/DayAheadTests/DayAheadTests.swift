@@ -149,7 +149,7 @@ enum Fixture {
 
     /// When the history covers the day, the plan is kept on what was metered: the homes' battery powers stay the
     /// plan's, the kept plan never costs less than the metered day's optimum, and summary.json and the report say
-    /// so. The day after the history has no metered day.
+    /// so. The day after the history has no metered day, nor has a plan made by the agents.
     @Test func thePlanIsKeptOnTheMeteredDay() throws {
         let r = try DayAheadPlanner(options: Fixture.options()).run(communityFile: Fixture.community, history: nil)
         let d = try #require(r.meteredDay)
@@ -164,6 +164,10 @@ enum Fixture {
         #expect(files.first { $0.name == "report.md" }!.text.contains("On the metered day"))
         let later = try DayAheadPlanner(options: Fixture.options(date: nil)).run(communityFile: Fixture.community, history: nil)
         #expect(later.meteredDay == nil)
+        // The agents plan without a central solver, and the check would need one.
+        var agents = Fixture.options()
+        agents.method = .agents
+        #expect(try DayAheadPlanner(options: agents).run(communityFile: Fixture.community, history: nil).meteredDay == nil)
     }
 
     @Test func theDefaultDayIsTheDayAfterTheHistory() throws {
