@@ -228,25 +228,9 @@ public enum ModelFile {
         if header.kind != "neural", binary.contains(where: { !(" \t\r\n".utf8.contains($0)) }) {
             throw SavedModelError(file: file, message: "unexpected data after the JSON header")
         }
-        guard header.step > 0, header.count > 0 else { throw SavedModelError(file: file, message: "step and count must be positive") }
-        let calibrations = try Self.calibrations(header, file: file)
-        if let f = header.bounds?.floor, !(f.isFinite && f < 0) {
-            throw SavedModelError(file: file, message: "bounds.floor \(f) is not a standby draw (a finite value below 0)")
-        }
-        if let r = header.calibrationRule, !(r.days >= 1 && r.adaptiveDays >= 0 && r.adaptiveGamma >= 0 && r.adaptiveGamma.isFinite) {
-            throw SavedModelError(file: file, message: "calibrationRule is out of range (days >= 1, adaptiveDays >= 0, a finite adaptiveGamma >= 0)")
-        }
+        let calibrations = try Self.checkHeader(header, file: file)
         if let checked = forecaster as? any DecodedModelCheck, let problem = checked.decodedModelProblem() {
             throw SavedModelError(file: file, message: "the \(header.kind) model cannot be used: \(problem)")
-        }
-        let needed = version(holidays: header.holidays != nil, otherLevels: header.calibrationLevels != nil)
-        guard header.version == needed else {
-            let holds = [header.holidays != nil ? "a holidays field" : nil, header.calibrationLevels != nil ? "calibrationLevels" : nil].compactMap { $0 }
-            throw SavedModelError(
-                file: file,
-                message:
-                    "a version \(header.version) model file with \(holds.isEmpty ? "neither holidays nor calibrationLevels" : holds.joined(separator: " and ")) (that is version \(needed))"
-            )
         }
         if let holidays = header.holidays {
             do { forecaster = try HolidayForecaster(base: forecaster, saved: holidays) } catch let e as ForecastError {
@@ -257,6 +241,29 @@ public enum ModelFile {
             forecaster: forecaster, series: header.series, start: Date(timeIntervalSince1970: header.start),
             step: header.step, count: header.count, bounds: header.bounds ?? .none, calibrations: calibrations,
             calibrationRule: calibrations.isEmpty ? nil : header.calibrationRule)
+    }
+
+    /// The header's rules beside the model (positive step and count, a standby floor below 0, a calibration rule in
+    /// range, the version its fields need); returns the calibrated half-widths by level.
+    static func checkHeader(_ header: Header, file: String) throws -> [Double: [Double?]] {
+        guard header.step > 0, header.count > 0 else { throw SavedModelError(file: file, message: "step and count must be positive") }
+        let calibrations = try Self.calibrations(header, file: file)
+        if let f = header.bounds?.floor, !(f.isFinite && f < 0) {
+            throw SavedModelError(file: file, message: "bounds.floor \(f) is not a standby draw (a finite value below 0)")
+        }
+        if let r = header.calibrationRule, !(r.days >= 1 && r.adaptiveDays >= 0 && r.adaptiveGamma >= 0 && r.adaptiveGamma.isFinite) {
+            throw SavedModelError(file: file, message: "calibrationRule is out of range (days >= 1, adaptiveDays >= 0, a finite adaptiveGamma >= 0)")
+        }
+        let needed = version(holidays: header.holidays != nil, otherLevels: header.calibrationLevels != nil)
+        guard header.version == needed else {
+            let holds = [header.holidays != nil ? "a holidays field" : nil, header.calibrationLevels != nil ? "calibrationLevels" : nil].compactMap { $0 }
+            throw SavedModelError(
+                file: file,
+                message:
+                    "a version \(header.version) model file with \(holds.isEmpty ? "neither holidays nor calibrationLevels" : holds.joined(separator: " and ")) (that is version \(needed))"
+            )
+        }
+        return calibrations
     }
 
     /// The calibrated half-widths of a file by level: every width non-negative and finite, every level above 0

@@ -66,6 +66,24 @@ public enum BacktestReport {
         }.joined(separator: "/")
     }
 
+    /// The report's table of errors per model (with the coverage outside the dark hours when every score has it).
+    static func errorTable(series: TimeSeries, scores: [BacktestScore]) -> ReportDocument.Block {
+        let f2 = { (x: Double) in String(format: "%.3f", x) }
+        let best = scores.min { $0.mape < $1.mape }?.model
+        // A series with dark hours (PV at night) also shows the coverage outside them.
+        let lit = scores.allSatisfy { $0.daylightCoverage != nil }
+        let level = scores.first?.level ?? 0.95
+        return .table(
+            header: ["model", "MAE", "RMSE", "MAPE %", "MASE", "coverage"] + (lit ? ["coverage outside the dark hours"] : []) + ["MSIS", "fit s"],
+            rows: scores.map {
+                [$0.model + ($0.model == best ? " (best MAPE)" : ""), f2($0.mae), f2($0.rmse), f2($0.mape), f2($0.mase), f2($0.coverage)]
+                    + (lit ? [f2($0.daylightCoverage ?? .nan)] : []) + [f2($0.msis), f2($0.fitSeconds)]
+            },
+            note:
+                "\(series.count) observations from \(iso(series.start)), step \(Int(series.step)) s. MSIS: the mean scaled interval score of the \(percentLabel(level)) % interval (M4's measure: its width plus \(String(format: "%g", 2 / (1 - level))) times each miss's size, over the scale of MASE; lower is better)."
+        )
+    }
+
     /// The report of `scores` (one per model, from the same ``Backtest``) on `series`. `calibrationDays` and
     /// `adaptiveGamma` (the backtest's) name the interval rule in the report's first paragraph.
     public static func document(
@@ -73,7 +91,6 @@ public enum BacktestReport {
         adaptiveGamma: Double = 0
     ) -> ReportDocument {
         var doc = ReportDocument(title: "Backtest: \(series.name) (\(source))")
-        let f2 = { (x: Double) in String(format: "%.3f", x) }
         doc.add(
             .paragraph(
                 "Rolling origin: for each of the last \(counted(testDays, "day")), every model is fitted on everything before the day and forecasts \(horizon) observations; errors are against what happened. MASE is scaled by the weekly seasonal naive's in-sample error; coverage is that of the \(percentLabel(scores.first?.level ?? 0.95)) % interval"
@@ -83,19 +100,7 @@ public enum BacktestReport {
                         : ", each model's own.")
             ))
         doc.add(.heading("Errors per model"))
-        let best = scores.min { $0.mape < $1.mape }?.model
-        // A series with dark hours (PV at night) also shows the coverage outside them.
-        let lit = scores.allSatisfy { $0.daylightCoverage != nil }
-        doc.add(
-            .table(
-                header: ["model", "MAE", "RMSE", "MAPE %", "MASE", "coverage"] + (lit ? ["coverage outside the dark hours"] : []) + ["MSIS", "fit s"],
-                rows: scores.map {
-                    [$0.model + ($0.model == best ? " (best MAPE)" : ""), f2($0.mae), f2($0.rmse), f2($0.mape), f2($0.mase), f2($0.coverage)]
-                        + (lit ? [f2($0.daylightCoverage ?? .nan)] : []) + [f2($0.msis), f2($0.fitSeconds)]
-                },
-                note:
-                    "\(series.count) observations from \(iso(series.start)), step \(Int(series.step)) s. MSIS: the mean scaled interval score of the \(percentLabel(scores.first?.level ?? 0.95)) % interval (M4's measure: its width plus \(String(format: "%g", 2 / (1 - (scores.first?.level ?? 0.95)))) times each miss's size, over the scale of MASE; lower is better)."
-            ))
+        doc.add(errorTable(series: series, scores: scores))
         doc.add(
             .chart(
                 name: "mape",
