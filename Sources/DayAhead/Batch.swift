@@ -290,9 +290,11 @@ public enum BatchMerge {
         }
     }
 
-    /// `batch.csv`: `line,community,date,status,cost,standalone_cost,savings,pricing_status,profit,models,run_key`.
+    /// `batch.csv`: `line,community,date,status,cost,standalone_cost,savings,pricing_status,profit,models,run_key,
+    /// forecast_error_cost` (the last from `summary.json`'s `metered_day`, empty when the history does not cover the day
+    /// or the plan holds nothing).
     public static func csv(_ rows: [(BatchManifest.Entry, Row)]) -> String {
-        var s = "line,community,date,status,cost,standalone_cost,savings,pricing_status,profit,models,run_key\n"
+        var s = "line,community,date,status,cost,standalone_cost,savings,pricing_status,profit,models,run_key,forecast_error_cost\n"
         for (_, r) in rows {
             let sched = r.summary?["schedule"] as? [String: Any]
             let pricing = r.summary?["pricing"] as? [String: Any]
@@ -304,7 +306,7 @@ public enum BatchMerge {
                 [
                     String(r.line), CSV.field(r.community), r.date, r.status, num(sched, "objective"), num(sched, "standalone_cost"),
                     num(sched, "savings"), pricing?["status"] as? String ?? "", num(pricing, "profit"), models,
-                    r.summary?["run_key"] as? String ?? ""
+                    r.summary?["run_key"] as? String ?? "", num(r.summary?["metered_day"] as? [String: Any], "forecast_error_cost")
                 ].joined(separator: ",") + "\n"
         }
         return s

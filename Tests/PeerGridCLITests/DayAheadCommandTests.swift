@@ -206,6 +206,7 @@ func hiddenEntries(_ root: URL) -> [String] {
         let a = try String(contentsOf: whole.appendingPathComponent("batch.csv"), encoding: .utf8)
         let b = try String(contentsOf: sharded.appendingPathComponent("batch.csv"), encoding: .utf8)
         #expect(a == b)
+        #expect(a.hasPrefix("line,community,date,status,cost,standalone_cost,savings,pricing_status,profit,models,run_key,forecast_error_cost\n"))
         #expect(a.split(separator: "\n").count == 5 && !a.contains("missing"))
         #expect(try dataFiles(whole) == dataFiles(sharded))
         #expect(try dataFiles(whole).count == 4 * 3)
