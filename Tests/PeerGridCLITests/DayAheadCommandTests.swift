@@ -36,6 +36,9 @@ func hiddenEntries(_ root: URL) -> [String] {
         }
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("summary.json"))) as! [String: Any]
         #expect(summary["status"] as? String == "optimal" && summary["date"] as? String == "2000-08-27")
+        // The history covers the day: the plan kept on the metered day, on the terminal and in summary.json.
+        #expect(r.stdout.contains("metered   the plan kept costs ") && r.stdout.contains("the forecast errors cost"), "\(r.stdout)")
+        #expect((summary["metered_day"] as? [String: Any])?["kept_status"] as? String == "optimal")
 
         // A second run with another model, then the store lists and compares both.
         let r2 = try CLI.run([
