@@ -141,7 +141,8 @@ public enum DayAheadOutputs {
             savings: s.savings, gap: s.gap, pricingStatus: r.pricing?.status.rawValue ?? "skipped",
             profit: r.pricing?.profit, pricesJSON: prices.serialized(pretty: false), forecastMAPE: totalLoadMAPE(r),
             forecastSeconds: r.forecastSeconds, scheduleSeconds: r.scheduleSeconds, pricingSeconds: r.pricingSeconds,
-            totalSeconds: r.totalSeconds, reportDirectory: reportDirectory)
+            totalSeconds: r.totalSeconds, reportDirectory: reportDirectory, keptCost: r.meteredDay?.keptCost,
+            hindsightCost: r.meteredDay?.optimumCost, forecastErrorCost: r.meteredDay?.forecastErrorCost)
     }
 
     // MARK: - The report

@@ -7,6 +7,7 @@ import Foundation
 import Ledger
 import LinearAlgebra
 import Optimize
+import ResultStore
 
 /// `peergrid`: the command line. Thin: parses arguments, calls the libraries, prints.
 ///
@@ -36,7 +37,7 @@ struct PeerGrid: ParsableCommand {
 /// `peergrid --version`: the release and the file formats this build reads and writes.
 let versionLine = """
     peergrid \(PeerGridRelease.version) (forecast model files v\(ModelFile.version), RL policy files v\(PolicyFile.currentVersion), \
-    ledger entries v\(LedgerEntry.formatVersion), settlement rules \(SettlementRule.supported.sorted().map(String.init).joined(separator: ", ")))
+    ledger entries v\(LedgerEntry.formatVersion), results store v\(ResultStore.schemaVersion), settlement rules \(SettlementRule.supported.sorted().map(String.init).joined(separator: ", ")))
     """
 
 /// OpenBLAS runs on one thread unless the environment sets its thread count (`OPENBLAS_NUM_THREADS`, or

@@ -5,18 +5,20 @@ import ResultStore
 public enum HistoryReport {
     static func money(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "-" }
 
-    /// Newest first, one line per run; `(no runs)` for none.
+    /// Newest first, one line per run; `(no runs)` for none. *error cost* is what the forecast errors cost the plan
+    /// on the metered day (`-` when the history did not cover the day, or for runs recorded before 0.22.0).
     public static func list(_ runs: [RunRecord]) -> String {
         let table = TextTable([
             .init("id", 5), .init("finished", 20, left: true, gap: 2), .init("community", 16, left: true, gap: 2),
             .init("date", 10, left: true, gap: 2), .init("status", 9, left: true, gap: 2), .init("cost", 10),
             .init("savings", 10), .init("pricing", 9, left: true, gap: 2), .init("profit", 9),
-            .init("load MAPE", 11), .init("total s", 9)
+            .init("load MAPE", 11), .init("error cost", 12), .init("total s", 9)
         ])
         let rows = runs.map { r in
             [
                 "\(r.id ?? 0)", r.finishedAt, r.community, r.date, r.status, money(r.cost), money(r.savings), r.pricingStatus,
-                money(r.profit), r.forecastMAPE.map { String(format: "%.2f %%", $0) } ?? "-", String(format: "%.1f", r.totalSeconds)
+                money(r.profit), r.forecastMAPE.map { String(format: "%.2f %%", $0) } ?? "-", money(r.forecastErrorCost),
+                String(format: "%.1f", r.totalSeconds)
             ]
         }
         return table.render(rows) + (runs.isEmpty ? "\n(no runs)" : "")
@@ -42,6 +44,9 @@ public enum HistoryReport {
             line("pricing", a.pricingStatus, b.pricingStatus),
             line("profit", money(a.profit), money(b.profit), diff(a.profit, b.profit)),
             line("load MAPE %", money(a.forecastMAPE), money(b.forecastMAPE), diff(a.forecastMAPE, b.forecastMAPE)),
+            line("kept (metered)", money(a.keptCost), money(b.keptCost), diff(a.keptCost, b.keptCost)),
+            line("hindsight", money(a.hindsightCost), money(b.hindsightCost), diff(a.hindsightCost, b.hindsightCost)),
+            line("error cost", money(a.forecastErrorCost), money(b.forecastErrorCost), diff(a.forecastErrorCost, b.forecastErrorCost)),
             line("total s", String(format: "%.1f", a.totalSeconds), String(format: "%.1f", b.totalSeconds), diff(a.totalSeconds, b.totalSeconds)),
             line("community file", a.communityHash, b.communityHash, a.communityHash == b.communityHash ? "same" : "changed"),
             line("history", a.historyHash, b.historyHash, a.historyHash == b.historyHash ? "same" : "changed"),

@@ -41,13 +41,22 @@ public struct RunRecord: Sendable, Equatable, Codable {
     public var totalSeconds: Double
     /// Where the report was written.
     public var reportDirectory: String
+    /// The metered-day check (when the history covers the day, central schedules only): what the plan costs with
+    /// the homes' batteries and flexible loads kept as planned on the metered load and PV, and the metered day's
+    /// optimum with hindsight. Nil for runs recorded before the store's schema v2, or when the check did not run.
+    public var keptCost: Double?
+    public var hindsightCost: Double?
+    /// `keptCost - hindsightCost`: what the forecast errors cost the plan. Nil when the plan holds nothing (no home
+    /// battery or flexible load) or either cost is missing.
+    public var forecastErrorCost: Double?
 
     public init(
         runKey: String, community: String, date: String, finishedAt: String, status: String, solver: String,
         model: String, modelsJSON: String, communityHash: String, historyHash: String, settingsJSON: String,
         cost: Double?, standaloneCost: Double?, savings: Double?, gap: Double?, pricingStatus: String,
         profit: Double?, pricesJSON: String, forecastMAPE: Double?, forecastSeconds: Double,
-        scheduleSeconds: Double, pricingSeconds: Double, totalSeconds: Double, reportDirectory: String
+        scheduleSeconds: Double, pricingSeconds: Double, totalSeconds: Double, reportDirectory: String,
+        keptCost: Double? = nil, hindsightCost: Double? = nil, forecastErrorCost: Double? = nil
     ) {
         self.runKey = runKey; self.community = community; self.date = date; self.finishedAt = finishedAt
         self.status = status; self.solver = solver; self.model = model; self.modelsJSON = modelsJSON
@@ -56,6 +65,7 @@ public struct RunRecord: Sendable, Equatable, Codable {
         self.pricingStatus = pricingStatus; self.profit = profit; self.pricesJSON = pricesJSON
         self.forecastMAPE = forecastMAPE; self.forecastSeconds = forecastSeconds; self.scheduleSeconds = scheduleSeconds
         self.pricingSeconds = pricingSeconds; self.totalSeconds = totalSeconds; self.reportDirectory = reportDirectory
+        self.keptCost = keptCost; self.hindsightCost = hindsightCost; self.forecastErrorCost = forecastErrorCost
     }
 }
 
@@ -70,6 +80,7 @@ extension RunRecord: FetchableRecord, MutablePersistableRecord {
         case pricingStatus = "pricing_status", profit, pricesJSON = "prices_json", forecastMAPE = "forecast_mape"
         case forecastSeconds = "forecast_seconds", scheduleSeconds = "schedule_seconds", pricingSeconds = "pricing_seconds"
         case totalSeconds = "total_seconds", reportDirectory = "report_dir"
+        case keptCost = "kept_cost", hindsightCost = "hindsight_cost", forecastErrorCost = "forecast_error_cost"
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
@@ -198,6 +209,10 @@ public final class ResultStore: Sendable {
         }
     }
 
+    /// The schema this build writes: 1 until 0.21.0, 2 from 0.22.0 (the metered-day columns). Opening a store
+    /// migrates it to this version.
+    public static let schemaVersion = 2
+
     /// Seconds a process waits for another to release the store (its lock file, then SQLite's own locks).
     static let lockTimeout: TimeInterval = 30
 
@@ -230,6 +245,15 @@ public final class ResultStore: Sendable {
                 t.column("pricing_seconds", .double).notNull()
                 t.column("total_seconds", .double).notNull()
                 t.column("report_dir", .text).notNull()
+            }
+        }
+        // 0.22.0: the metered-day check. Rows recorded before have NULL there; older PeerGrid versions still read the
+        // store (they ignore the new columns).
+        m.registerMigration("v2-metered-day") { db in
+            try db.alter(table: "run") { t in
+                t.add(column: "kept_cost", .double)
+                t.add(column: "hindsight_cost", .double)
+                t.add(column: "forecast_error_cost", .double)
             }
         }
         return m

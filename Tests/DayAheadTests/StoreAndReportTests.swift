@@ -16,7 +16,8 @@ import Testing
             settingsJSON: "{\"gap\":0.0001}", cost: nils ? nil : 10.5 + Double(k), standaloneCost: nils ? nil : 12.25,
             savings: nils ? nil : 1.75, gap: nils ? nil : 1e-5, pricingStatus: nils ? "skipped" : "optimal",
             profit: nils ? nil : 0.125, pricesJSON: "[]", forecastMAPE: nils ? nil : 2.5, forecastSeconds: 1.5,
-            scheduleSeconds: 2.5, pricingSeconds: 0.5, totalSeconds: 4.75, reportDirectory: "/tmp/r\(k)")
+            scheduleSeconds: 2.5, pricingSeconds: 0.5, totalSeconds: 4.75, reportDirectory: "/tmp/r\(k)",
+            keptCost: nils ? nil : 11.5 + Double(k), hindsightCost: nils ? nil : 11.25 + Double(k), forecastErrorCost: nils ? nil : 0.25)
     }
 
     @Test func everyFieldRoundTripsAndQueriesOrderFilterAndLimit() throws {
@@ -57,6 +58,38 @@ import Testing
                 == written.prefix(4).map {
                     var c = $0; c.id = nil; return c
                 })
+    }
+
+    /// A store written before the metered-day columns (schema v1, PeerGrid 0.21 and older) is migrated when it is
+    /// opened: its rows read back with no metered-day figures, and new rows keep theirs.
+    @Test func aVersionOneStoreGainsTheMeteredDayColumns() throws {
+        let path = TestScratch.file("store-v1", extension: "sqlite")
+        var old = record(1, community: "alpha")
+        do { old.id = try ResultStore(path: path).record(old) }
+        // Back to schema v1: the columns and the migration's row removed, as 0.21 left the file.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [
+            "python3", "-c",
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(\"ALTER TABLE run DROP COLUMN kept_cost; ALTER TABLE run DROP COLUMN hindsight_cost; ALTER TABLE run DROP COLUMN forecast_error_cost; DELETE FROM grdb_migrations WHERE identifier = 'v2-metered-day';\"); c.commit()",
+            path
+        ]
+        try p.run()
+        p.waitUntilExit()
+        try #require(p.terminationStatus == 0)
+        let store = try ResultStore(path: path)
+        old.keptCost = nil; old.hindsightCost = nil; old.forecastErrorCost = nil
+        #expect(try store.run(id: 1) == old)
+        var new = record(2, community: "alpha")
+        new.id = try store.record(new)
+        #expect(try store.run(id: new.id!) == new)
+        #expect(new.forecastErrorCost == 0.25)
+        // `peergrid history` shows `-` for the old run and the figure for the new one.
+        let lines = HistoryReport.list(try store.runs()).split(separator: "\n")
+        #expect(lines[0].contains("error cost"))
+        #expect(lines[1].contains("0.25") && !lines[2].contains("0.25"))
+        let compare = HistoryReport.compare(old, new)
+        #expect(compare.contains("error cost") && compare.contains("kept (metered)") && compare.contains("hindsight"))
     }
 
     /// A store whose first open was killed after GRDB made its migrations table and before the first migration

@@ -54,6 +54,11 @@ func hiddenEntries(_ root: URL) -> [String] {
         #expect(cmp.code == 0, "\(cmp.stderr)")
         #expect(cmp.stdout.contains("seasonal-naive-day") && cmp.stdout.contains("settings") && cmp.stdout.contains("changed"))
         #expect(cmp.stdout.contains("h02/load: seasonal-naive -> seasonal-naive-day"))
+        // The store keeps the metered-day check: run 1's error cost is summary.json's.
+        let errorCost = try #require((summary["metered_day"] as? [String: Any])?["forecast_error_cost"] as? Double)
+        let errorLine = try #require(cmp.stdout.split(separator: "\n").first { $0.hasPrefix("error cost") })
+        #expect(
+            errorLine.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).first == Substring(String(format: "%.2f", errorCost)), "\(errorLine)")
         let missing = try CLI.run(["history", "--store", store, "--compare", "1", "9"])
         #expect(missing.code == 2 && missing.stderr.contains("no run 9"))
     }

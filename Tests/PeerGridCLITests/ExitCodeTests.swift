@@ -48,7 +48,9 @@ import Testing
         for arguments in [["--version"], ["ledger", "verify", "--version"]] {
             let r = try CLI.run(arguments)
             #expect(r.code == 0, "\(arguments): exit \(r.code): \(r.stderr)")
-            #expect(r.stdout.hasPrefix("peergrid ") && r.stdout.contains("forecast model files v3") && r.stdout.contains("ledger entries v1"), "\(r.stdout)")
+            #expect(
+                r.stdout.hasPrefix("peergrid ") && r.stdout.contains("forecast model files v3") && r.stdout.contains("ledger entries v1")
+                    && r.stdout.contains("results store v2"), "\(r.stdout)")
         }
         let release = try CLI.run(["--version"]).stdout.split(separator: " ")[1]
         let bench = try CLI.run(["--version"], in: CLI.packageRoot, program: CLI.benchmark)
