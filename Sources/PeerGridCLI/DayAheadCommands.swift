@@ -376,15 +376,22 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: "Only this community.")
     var community: String?
 
-    @Option(help: "Most runs to list.")
-    var limit: Int = 20
+    @Option(help: "Most runs to list (default: 20; with --csv, every run).")
+    var limit: Int?
 
     @Option(parsing: .upToNextOption, help: "Compare two runs by id.")
     var compare: [Int64] = []
 
+    @Option(help: "Write the runs (every column but the prices, oldest first) as CSV to this file instead of listing them.")
+    var csv: String?
+
     func validate() throws {
         guard compare.isEmpty || compare.count == 2 else { throw ValidationError("--compare takes two run ids") }
-        guard limit > 0 else { throw ValidationError("--limit must be > 0") }
+        guard compare.isEmpty || csv == nil else { throw ValidationError("--csv writes the list; it does not go with --compare") }
+        guard compare.isEmpty || (community == nil && limit == nil) else {
+            throw ValidationError("--community and --limit filter the list; --compare takes run ids and does not use them")
+        }
+        guard (limit ?? 1) > 0 else { throw ValidationError("--limit must be > 0") }
     }
 
     func run() throws {
@@ -398,6 +405,14 @@ struct HistoryCommand: ParsableCommand {
             print(HistoryReport.compare(runs[0], runs[1]))
             return
         }
-        print(HistoryReport.list(try db.runs(community: community, limit: limit)))
+        if let csv {
+            let runs = try db.runs(community: community, limit: limit ?? Int.max).reversed()
+            do { try OutputFiles.write(HistoryReport.csv(Array(runs)), to: csv) } catch let error as OutputFileError {
+                throw CLIFailure("cannot write \(error.path): \(error.message)")
+            }
+            print("wrote \(runs.count) run(s) to \(csv)")
+            return
+        }
+        print(HistoryReport.list(try db.runs(community: community, limit: limit ?? 20)))
     }
 }

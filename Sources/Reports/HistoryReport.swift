@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 import ResultStore
 
@@ -62,6 +63,34 @@ public enum HistoryReport {
                     : changed.prefix(3).map { "\($0): \(ma[$0] ?? "-") -> \(mb[$0] ?? "-")" }.joined(separator: ", ")
                         + (changed.count > 3 ? " and \(changed.count - 3) more" : "")))
         return lines.joined(separator: "\n")
+    }
+
+    /// The header of ``csv(_:)``: every column of the store's `run` table but the prices, under the table's names.
+    public static let csvHeader = [
+        "id", "run_key", "community", "date", "finished_at", "status", "solver", "model", "cost", "standalone_cost",
+        "savings", "gap", "pricing_status", "profit", "forecast_mape", "kept_cost", "hindsight_cost",
+        "forecast_error_cost", "forecast_seconds", "schedule_seconds", "pricing_seconds", "total_seconds",
+        "community_hash", "history_hash", "models_json", "settings_json", "report_dir"
+    ]
+
+    /// The runs as CSV (`peergrid history --csv`), one line per run in the order given, for a spreadsheet or pandas.
+    /// Missing numbers are empty fields; numbers keep every digit the store holds (the shortest text that reads back as the same double);
+    /// text fields are quoted when they need it (the models and settings JSON always do).
+    public static func csv(_ runs: [RunRecord]) -> String {
+        func number(_ x: Double?) -> String { x.map { "\($0)" } ?? "" }
+        var text = csvHeader.joined(separator: ",") + "\n"
+        for r in runs {
+            let fields: [String] = [
+                "\(r.id ?? 0)", CSVText.field(r.runKey), CSVText.field(r.community), r.date, r.finishedAt, r.status, r.solver,
+                CSVText.field(r.model), number(r.cost), number(r.standaloneCost), number(r.savings), number(r.gap),
+                r.pricingStatus, number(r.profit), number(r.forecastMAPE), number(r.keptCost), number(r.hindsightCost),
+                number(r.forecastErrorCost), number(r.forecastSeconds), number(r.scheduleSeconds), number(r.pricingSeconds),
+                number(r.totalSeconds), r.communityHash, r.historyHash, CSVText.field(r.modelsJSON),
+                CSVText.field(r.settingsJSON), CSVText.field(r.reportDirectory)
+            ]
+            text += fields.joined(separator: ",") + "\n"
+        }
+        return text
     }
 
     /// What each series used, from the run's models JSON.

@@ -90,6 +90,17 @@ import Testing
         #expect(lines[1].contains("0.25") && !lines[2].contains("0.25"))
         let compare = HistoryReport.compare(old, new)
         #expect(compare.contains("error cost") && compare.contains("kept (metered)") && compare.contains("hindsight"))
+        // `history --csv`: the old run's metered-day fields are empty, the new run's keep every digit; a community
+        // with a comma and the JSON columns are quoted.
+        var odd = new
+        odd.community = "north, \"east\""
+        let rows = HistoryReport.csv([old, new, odd]).split(separator: "\n").map(String.init)
+        let header = rows[0].split(separator: ",").map(String.init)
+        #expect(header == HistoryReport.csvHeader && rows.count == 4)
+        let kept = header.firstIndex(of: "kept_cost")!
+        #expect(rows[1].split(separator: ",", omittingEmptySubsequences: false)[kept...].prefix(3) == ["", "", ""])
+        #expect(rows[2].split(separator: ",", omittingEmptySubsequences: false)[kept...].prefix(3) == ["13.5", "13.25", "0.25"])
+        #expect(rows[3].contains(",\"north, \"\"east\"\"\",") && rows[3].contains(",\"{\"\"h1/load\"\":\"\"arima\"\"}\","))
     }
 
     /// A store whose first open was killed after GRDB made its migrations table and before the first migration

@@ -61,6 +61,22 @@ func hiddenEntries(_ root: URL) -> [String] {
             errorLine.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).first == Substring(String(format: "%.2f", errorCost)), "\(errorLine)")
         let missing = try CLI.run(["history", "--store", store, "--compare", "1", "9"])
         #expect(missing.code == 2 && missing.stderr.contains("no run 9"))
+
+        // --csv: every run, oldest first, every figure as the store holds it.
+        let csvPath = out.appendingPathComponent("runs.csv").path
+        let exported = try CLI.run(["history", "--store", store, "--csv", csvPath])
+        #expect(exported.code == 0 && exported.stdout.contains("wrote 2 run(s) to \(csvPath)"), "\(exported.stderr)")
+        let lines = try String(contentsOfFile: csvPath, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 3)
+        let header = lines[0].split(separator: ",").map(String.init)
+        let errorColumn = try #require(header.firstIndex(of: "forecast_error_cost"))
+        #expect(lines[1].hasPrefix("1,") && lines[2].hasPrefix("2,"))
+        let exportedError = try #require(Double(lines[1].split(separator: ",")[errorColumn]))
+        #expect(abs(exportedError - errorCost) < 1e-9)
+        let both = try CLI.run(["history", "--store", store, "--csv", csvPath, "--compare", "1", "2"])
+        #expect(both.code == 2 && both.stderr.contains("--csv"))
+        let filtered = try CLI.run(["history", "--store", store, "--limit", "1", "--compare", "1", "2"])
+        #expect(filtered.code == 2 && filtered.stderr.contains("--compare takes run ids"))
     }
 
     /// An infeasible day still gets its report (with the diagnosis) and exits 3; without a pricing section the
