@@ -81,6 +81,7 @@ grep -q "merged 3 of 3" logs/peergrid-merge-"$merge".out || fail "the merge did 
 "$bin" batch --manifest "$manifest" --out "$state/reference" --store none --time-limit 300 --pricing-time-limit 120 $PEERGRID_ARGS > "$state/reference.log"
 "$bin" batch merge --manifest "$manifest" --out "$state/reference" > /dev/null
 cmp "$state/out/batch.csv" "$state/reference/batch.csv" || fail "the merged batch.csv differs from an unsharded run"
+cmp "$state/out/batch.html" "$state/reference/batch.html" || fail "the merged batch.html differs from an unsharded run"
 runs() { sqlite3 "$state/out/peergrid.sqlite" "select count(*) from run" 2>/dev/null || python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from run').fetchone()[0])" "$state/out/peergrid.sqlite"; }
 [[ "$(runs)" == 3 ]] || fail "the merged store has $(runs) runs, not 3"
 sed 's/^/  /' logs/peergrid-day-ahead-"$array"_*.out logs/peergrid-merge-"$merge".out

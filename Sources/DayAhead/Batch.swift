@@ -269,6 +269,8 @@ public enum BatchMerge {
         public var date: String
         public var status: String
         public var summary: [String: Any]?
+        /// The entry's report directory (nil when the entry's inputs could not be read).
+        public var directory: String? = nil
     }
 
     /// Reads each entry's `summary.json` (the latest run of that community and day, whatever its settings; the
@@ -280,13 +282,13 @@ public enum BatchMerge {
             guard let id = try? planner.identity(communityFile: e.community, history: e.history) else {
                 return (e, Row(line: e.line, community: e.community, date: e.date ?? "", status: "bad-input", summary: nil))
             }
-            let path = job.directory(community: id.community, date: id.date) + "/summary.json"
-            guard let data = FileManager.default.contents(atPath: path),
+            let directory = job.directory(community: id.community, date: id.date)
+            guard let data = FileManager.default.contents(atPath: directory + "/summary.json"),
                 let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
             else {
-                return (e, Row(line: e.line, community: id.community, date: id.date, status: "missing", summary: nil))
+                return (e, Row(line: e.line, community: id.community, date: id.date, status: "missing", summary: nil, directory: directory))
             }
-            return (e, Row(line: e.line, community: id.community, date: id.date, status: o["status"] as? String ?? "?", summary: o))
+            return (e, Row(line: e.line, community: id.community, date: id.date, status: o["status"] as? String ?? "?", summary: o, directory: directory))
         }
     }
 
@@ -310,6 +312,90 @@ public enum BatchMerge {
                 ].joined(separator: ",") + "\n"
         }
         return s
+    }
+}
+
+extension BatchMerge {
+    /// The most entries the savings chart shows (in manifest order); the table lists every entry.
+    static let chartedEntries = 60
+
+    /// The batch's overview report (`batch.html` and `batch.md` next to `batch.csv`): the totals, one row per entry
+    /// linked to its community's report (`reportLink` maps a report directory to the link, relative to the overview),
+    /// and a chart of each entry's savings and forecast error cost. Like `batch.csv`, it holds nothing that depends on
+    /// timing, so a sharded batch gives the same bytes as an unsharded one.
+    public static func report(
+        _ rows: [(BatchManifest.Entry, Row)], manifest: String, reportLink: (String) -> String
+    ) -> ReportDocument {
+        func money(_ x: Double?) -> String { x.map { String(format: "%.2f", abs($0) < 0.005 ? 0 : $0) } ?? "-" }
+        func number(_ o: [String: Any]?, _ k: String) -> Double? { o?[k] as? Double }
+        struct Figures { var cost, standalone, savings, profit, errorCost: Double? }
+        let figures = rows.map { _, r -> Figures in
+            let schedule = r.summary?["schedule"] as? [String: Any], pricing = r.summary?["pricing"] as? [String: Any]
+            return Figures(
+                cost: number(schedule, "objective"), standalone: number(schedule, "standalone_cost"), savings: number(schedule, "savings"),
+                profit: number(pricing, "profit"), errorCost: number(r.summary?["metered_day"] as? [String: Any], "forecast_error_cost"))
+        }
+        var doc = ReportDocument(title: "Batch: \(URL(fileURLWithPath: manifest).lastPathComponent)")
+        doc.add(.heading("Summary"))
+        let done = rows.filter { $0.1.summary != nil }
+        let statuses = Dictionary(grouping: done.map(\.1.status), by: { $0 }).map { "\($0.value.count) \($0.key)" }.sorted()
+        var facts = [
+            "\(counted(rows.count, "manifest entry", "manifest entries")) (\(manifest)); \(done.count) with a result"
+                + (statuses.isEmpty ? "." : ": " + statuses.joined(separator: ", ") + ".")
+        ]
+        let missing = rows.filter { $0.1.summary == nil }
+        if !missing.isEmpty {
+            facts.append("No result: " + missing.map { "line \($0.1.line) (\($0.1.community) \($0.1.date), \($0.1.status))" }.joined(separator: ", ") + ".")
+        }
+        let priced = figures.filter { $0.cost != nil && $0.standalone != nil }
+        if !priced.isEmpty {
+            let cost = priced.reduce(0) { $0 + $1.cost! }, standalone = priced.reduce(0) { $0 + $1.standalone! }
+            facts.append(
+                "Over the \(counted(priced.count, "entry", "entries")) with a schedule: community cost \(money(cost)), stand-alone \(money(standalone)), savings \(money(standalone - cost))"
+                    + (standalone > 0 ? String(format: " (%.1f %%)", 100 * (standalone - cost) / standalone) : "") + ".")
+        }
+        let profits = figures.compactMap(\.profit)
+        if !profits.isEmpty { facts.append("Shared storage profit: \(money(profits.reduce(0, +))) over \(counted(profits.count, "entry", "entries")).") }
+        let errors = figures.compactMap(\.errorCost)
+        if !errors.isEmpty {
+            facts.append(
+                "What the forecast errors cost the plans on their metered days: \(money(errors.reduce(0, +))) over \(counted(errors.count, "entry", "entries"))"
+                    + (errors.count < done.count ? " (the others' history does not cover the day, or their plans hold nothing)." : "."))
+        }
+        doc.add(.bullets(facts))
+        doc.add(.heading("Entries"))
+        let tableRows = zip(rows, figures).map { row, f -> [String] in
+            let r = row.1
+            let share = (f.savings != nil && (f.standalone ?? 0) > 0) ? String(format: "%.1f %%", 100 * f.savings! / f.standalone!) : "-"
+            return [
+                "\(r.community) \(r.date)", String(r.line), r.status, money(f.cost), money(f.standalone), money(f.savings), share,
+                (r.summary?["pricing"] as? [String: Any])?["status"] as? String ?? "-", money(f.profit), money(f.errorCost)
+            ]
+        }
+        let links = rows.map { $0.1.summary == nil ? nil : $0.1.directory.map { reportLink($0) } }
+        doc.add(
+            .linkedTable(
+                header: ["entry", "line", "status", "cost", "stand-alone", "savings", "savings %", "pricing", "profit", "error cost"],
+                rows: tableRows, links: links,
+                note:
+                    "Each entry links to its report. error cost: the plan kept on the metered day minus the day's optimum with hindsight (- when the history does not cover the day)."
+            ))
+        let charted = Array(zip(rows, figures).filter { $0.1.savings != nil }.prefix(chartedEntries))
+        if !charted.isEmpty {
+            doc.add(.heading("Savings by entry"))
+            doc.add(
+                .chart(
+                    name: "savings",
+                    svg: SVGChart.groupedBars(
+                        title: "Savings against stand-alone, and what the forecast errors cost"
+                            + (charted.count < rows.count ? " (first \(charted.count) entries with a schedule)" : ""),
+                        categories: charted.map { "\($0.0.1.community) \($0.0.1.date)" },
+                        series: [
+                            ChartSeries("savings", charted.map { $0.1.savings! }, color: "#59a14f"),
+                            ChartSeries("forecast error cost", charted.map { $0.1.errorCost ?? .nan }, color: "#e15759")
+                        ], yLabel: "currency")))
+        }
+        return doc
     }
 }
 

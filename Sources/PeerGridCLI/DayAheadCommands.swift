@@ -326,7 +326,8 @@ struct BatchRunCommand: ParsableCommand {
 }
 
 struct BatchMergeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "merge", abstract: "Merge the per-community results of a manifest into batch.csv.")
+    static let configuration = CommandConfiguration(
+        commandName: "merge", abstract: "Merge the per-community results of a manifest into batch.csv and an overview report (batch.html, batch.md).")
 
     @Option(help: "The manifest CSV.")
     var manifest: String
@@ -348,9 +349,22 @@ struct BatchMergeCommand: ParsableCommand {
         let job = DayAheadJob(planner: DayAheadPlanner(options: DayAheadOptions()), outRoot: out, store: nil)
         let rows = BatchMerge.collect(m, job: job)
         let path = to ?? out + "/batch.csv"
-        do { try OutputFiles.write(BatchMerge.csv(rows), to: path) } catch { throw CLIFailure("cannot write \(path): \(error.localizedDescription)") }
+        // The overview report goes next to the table, under the table's name: batch.html, batch.md, batch-charts/.
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        let stem = url.pathExtension.lowercased() == "csv" ? url.deletingPathExtension() : url
+        let directory = stem.deletingLastPathComponent().path
+        let chartDirectory = stem.lastPathComponent + "-charts"
+        let doc = BatchMerge.report(rows, manifest: manifest) { reportDirectory in
+            relativePath(from: directory, to: URL(fileURLWithPath: reportDirectory).standardizedFileURL.path + "/report.html")
+        }
+        var files = [(path, BatchMerge.csv(rows)), (stem.path + ".html", doc.html()), (stem.path + ".md", doc.markdown(chartDirectory: chartDirectory))]
+        files += doc.charts.map { (directory + "/" + chartDirectory + "/" + $0.name, $0.svg) }
+        do { try OutputFiles.write(files: files) } catch let error as OutputFileError {
+            throw CLIFailure("cannot write \(error.path): \(error.message)")
+        } catch { throw CLIFailure("cannot write \(path): \(error.localizedDescription)") }
         let missing = rows.filter { $0.1.summary == nil }
         print("merged \(rows.count - missing.count) of \(rows.count) communities into \(path)")
+        print("report \(stem.path).html")
         for (e, r) in missing { print("  line \(e.line): \(r.community) \(r.date): \(r.status)") }
         for (e, r) in rows where r.summary != nil && !["optimal", "feasible"].contains(r.status) {
             print("  line \(e.line): \(r.community) \(r.date): \(r.status)")
@@ -362,6 +376,15 @@ struct BatchMergeCommand: ParsableCommand {
         }
         if !missing.isEmpty { throw ExitCode(ExitStatus.noSolution.rawValue) }
     }
+}
+
+/// `to` (an absolute path) relative to the directory `from` (absolute), with `..` where they part:
+/// `relativePath(from: "/r/out", to: "/r/out/demo/report.html")` is `demo/report.html`.
+func relativePath(from: String, to: String) -> String {
+    let a = from.split(separator: "/"), b = to.split(separator: "/")
+    var common = 0
+    while common < a.count && common < b.count && a[common] == b[common] { common += 1 }
+    return (Array(repeating: "..", count: a.count - common) + b[common...].map(String.init)).joined(separator: "/")
 }
 
 /// `peergrid history`: the runs in the results store.

@@ -11,6 +11,9 @@ public struct ReportDocument: Sendable {
         case bullets([String])
         /// A table; numbers should be formatted by the caller. `note` is a caption under it.
         case table(header: [String], rows: [[String]], note: String?)
+        /// A table whose rows' first cells link to other files (`links[i]`, a relative path or URL; nil: plain text),
+        /// such as a batch's rows to each community's report.
+        case linkedTable(header: [String], rows: [[String]], links: [String?], note: String?)
         /// A chart: `name` is its file name without extension in the Markdown rendering.
         case chart(name: String, svg: String)
         /// Preformatted text (a command line and its output).
@@ -61,6 +64,17 @@ public struct ReportDocument: Sendable {
                 for r in rows { s += "<tr>" + r.map { "<td>\(e($0))</td>" }.joined() + "</tr>\n" }
                 s += "</table>\n"
                 if let note { s += "<p class=\"note\">\(e(note))</p>\n" }
+            case let .linkedTable(header, rows, links, note):
+                s += "<table>\n<tr>" + header.map { "<th>\(e($0))</th>" }.joined() + "</tr>\n"
+                for (i, r) in rows.enumerated() {
+                    let cells = r.enumerated().map { j, c in
+                        guard j == 0, i < links.count, let link = links[i] else { return "<td>\(e(c))</td>" }
+                        return "<td><a href=\"\(e(link))\">\(e(c))</a></td>"
+                    }
+                    s += "<tr>" + cells.joined() + "</tr>\n"
+                }
+                s += "</table>\n"
+                if let note { s += "<p class=\"note\">\(e(note))</p>\n" }
             case let .chart(_, svg): s += svg
             case let .code(t): s += "<pre>\(e(t))</pre>\n"
             }
@@ -78,15 +92,24 @@ public struct ReportDocument: Sendable {
             case let .paragraph(t): s += t + "\n\n"
             case let .bullets(items): s += items.map { "- \($0)\n" }.joined() + "\n"
             case let .table(header, rows, note):
-                func row(_ cells: [String]) -> String { "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n" }
-                s += row(header) + "|" + header.map { _ in "---|" }.joined() + "\n" + rows.map(row).joined()
-                s += note.map { "\n*\($0)*\n" } ?? ""
-                s += "\n"
+                s += Self.markdownTable(header, rows, note)
+            case let .linkedTable(header, rows, links, note):
+                let linked = rows.enumerated().map { i, r -> [String] in
+                    guard let first = r.first, i < links.count, let link = links[i] else { return r }
+                    return ["[\(first)](\(link.replacingOccurrences(of: " ", with: "%20")))"] + r.dropFirst()
+                }
+                s += Self.markdownTable(header, linked, note)
             case let .chart(name, _): s += "![\(name)](\(chartDirectory)/\(name).svg)\n\n"
             case let .code(t): s += "```\n\(t)\n```\n\n"
             }
         }
         return s
+    }
+
+    /// A Markdown table (cells' `|` escaped) with its note in italics under it.
+    static func markdownTable(_ header: [String], _ rows: [[String]], _ note: String?) -> String {
+        func row(_ cells: [String]) -> String { "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n" }
+        return row(header) + "|" + header.map { _ in "---|" }.joined() + "\n" + rows.map(row).joined() + (note.map { "\n*\($0)*\n" } ?? "") + "\n"
     }
 
     /// Every file of the report: `report.html`, `report.md` and `charts/*.svg`, for ``OutputFiles``.

@@ -234,6 +234,17 @@ func hiddenEntries(_ root: URL) -> [String] {
         #expect(a.split(separator: "\n").count == 5 && !a.contains("missing"))
         #expect(try dataFiles(whole) == dataFiles(sharded))
         #expect(try dataFiles(whole).count == 4 * 3)
+        // The overview report: the same bytes, every entry linked to a report that exists, the chart beside the
+        // Markdown.
+        let html = try String(contentsOf: whole.appendingPathComponent("batch.html"), encoding: .utf8)
+        #expect(try html == String(contentsOf: sharded.appendingPathComponent("batch.html"), encoding: .utf8))
+        let links = html.components(separatedBy: "<a href=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+        #expect(links.count == 4 && links.allSatisfy { $0.hasSuffix("/report.html") && !$0.hasPrefix("/") }, "\(links)")
+        for link in links { #expect(FileManager.default.fileExists(atPath: whole.appendingPathComponent(link).path), "\(link)") }
+        #expect(html.contains("4 manifest entries") && html.contains("<svg"))
+        let md = try String(contentsOf: whole.appendingPathComponent("batch.md"), encoding: .utf8)
+        #expect(md.contains("](batch-charts/savings.svg)"))
+        #expect(FileManager.default.fileExists(atPath: whole.appendingPathComponent("batch-charts/savings.svg").path))
         // The shared store has one row per community.
         let list = try CLI.run(["history", "--store", sharded.appendingPathComponent("peergrid.sqlite").path])
         #expect(list.stdout.split(separator: "\n").count == 5)
@@ -367,6 +378,14 @@ func hiddenEntries(_ root: URL) -> [String] {
         #expect(run.code == 2 && run.stderr.contains("m.csv:3:"), "\(run.stderr)")
         let merge = try CLI.run(["batch", "merge", "--manifest", manifest.path, "--out", dir.path, "--store-dir", dir.path + "/stores"])
         #expect(merge.code == 4 && merge.stdout.contains("merged 1 of 2") && merge.stdout.contains("line 3: "), "\(merge.stdout)")
+        // The overview names the entry without a result and links only the one with a report; with --to elsewhere,
+        // the link climbs back to the report.
+        let html = try String(contentsOf: dir.appendingPathComponent("batch.html"), encoding: .utf8)
+        #expect(html.contains("No result: line 3 (") && html.components(separatedBy: "<a href=").count == 2)
+        let elsewhere = try CLI.run(["batch", "merge", "--manifest", manifest.path, "--out", dir.path, "--to", dir.path + "/tables/t.csv"])
+        #expect(elsewhere.code == 4 && elsewhere.stdout.contains("report \(dir.path)/tables/t.html"), "\(elsewhere.stdout)")
+        let moved = try String(contentsOf: dir.appendingPathComponent("tables/t.html"), encoding: .utf8)
+        #expect(moved.contains("<a href=\"../small-3/2000-08-27/report.html\">"))
     }
 
     /// A store is created by the first entry that succeeds: a batch whose entries all fail leaves no store behind
