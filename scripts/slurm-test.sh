@@ -85,7 +85,7 @@ cmp "$state/out/batch.html" "$state/reference/batch.html" || fail "the merged ba
 runs() { sqlite3 "$state/out/peergrid.sqlite" "select count(*) from run" 2>/dev/null || python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from run').fetchone()[0])" "$state/out/peergrid.sqlite"; }
 [[ "$(runs)" == 3 ]] || fail "the merged store has $(runs) runs, not 3"
 sed 's/^/  /' logs/peergrid-day-ahead-"$array"_*.out logs/peergrid-merge-"$merge".out
-echo "slurm-test: array of 2 + merge: batch.csv equals the unsharded run's, 3 runs in the store"
+echo "slurm-test: array of 2 + merge: batch.csv and batch.html equal the unsharded run's, 3 runs in the store"
 
 # 2. Resubmitting one task, then the whole array with another size: nothing recomputed, nothing counted twice.
 one=$(sbatch --parsable --array=1 --output=logs/resubmit-%A_%a.out "$root/deploy/slurm/day-ahead-array.sbatch" "$manifest")
