@@ -20,10 +20,12 @@ public enum DayAheadOutputs {
         return out + report(r).files()
     }
 
-    /// `prosumer,series,period,timestamp,model,forecast_kw,lower_95_kw,upper_95_kw,actual_kw` (actual empty when
+    /// `prosumer,series,period,timestamp,model,forecast_kw,lower_95_kw,upper_95_kw,actual_kw` (the interval's columns
+    /// named after ``DayAheadOptions/level``: `lower_80_kw` at 80 %; actual empty when
     /// the history does not cover the day).
     public static func forecastCSV(_ r: DayAheadResult) -> String {
-        var s = "prosumer,series,period,timestamp,model,forecast_kw,lower_95_kw,upper_95_kw,actual_kw\n"
+        let L = percentLabel(r.options.level)
+        var s = "prosumer,series,period,timestamp,model,forecast_kw,lower_\(L)_kw,upper_\(L)_kw,actual_kw\n"
         for f in r.forecasts {
             for t in 0..<r.community.periods {
                 let a = f.actual.map { String(format: "%.6f", $0[t]) } ?? ""
@@ -96,6 +98,7 @@ public enum DayAheadOutputs {
                     .object([
                         ("model", .string(r.options.model)),
                         ("calibration_days", .integer(r.options.calibrationDays)), ("aci_days", .integer(r.options.aciDays)),
+                        ("interval_level", .number(r.options.level)),
                         ("holidays", r.options.holidays.map { h in .array(h.dates.map { .string($0) }) } ?? .null),
                         ("total_load_mape_vs_actual", .number(totalLoadMAPE(r))),
                         ("series", .array(series))
@@ -202,7 +205,7 @@ public enum DayAheadOutputs {
         doc.add(.heading("Forecasts against history"))
         doc.add(
             .paragraph(
-                "The last two days of metered history, then the day's forecast with its 95 % prediction interval (the sum of the prosumers' intervals, so wider than a joint interval)\(loads.first?.actual != nil ? " and what was metered on the day" : "")."
+                "The last two days of metered history, then the day's forecast with its \(percentLabel(r.options.level)) % prediction interval (the sum of the prosumers' intervals, so wider than a joint interval)\(loads.first?.actual != nil ? " and what was metered on the day" : "")."
             ))
         for (name, group) in [("load", loads), ("PV", pvs)] where !group.isEmpty {
             let recentCount = group.map(\.recent.count).min() ?? 0
@@ -249,7 +252,7 @@ public enum DayAheadOutputs {
                             + (r.options.aciDays > 0
                                 ? ", the level adapted over the \(counted(r.options.aciDays, "day")) before them (adaptive conformal inference, gamma \(String(format: "%g", Backtest.recommendedAdaptiveGamma)))."
                                 : ".")
-                        : "Intervals: the models' own 95 % intervals (`--calibration-days` calibrates them).")
+                        : "Intervals: the models' own \(percentLabel(r.options.level)) % intervals (`--calibration-days` calibrates them).")
                     + holidayNote(r)
             ))
     }

@@ -72,10 +72,14 @@ public struct DayAheadOptions: Sendable {
     public var autoCandidates = ["seasonal-naive", "seasonal-naive-day", "ar-weekly", "arima", "mstl-arima"]
     /// Days of the short backtest behind `auto`.
     public var autoTestDays = 3
-    /// Split-conformal calibration of every series' 95 % interval (``ConformalCalibration``): the forecaster that
+    /// Split-conformal calibration of every series' interval at ``level`` (``ConformalCalibration``): the forecaster that
     /// made the day's forecast (`auto` included) is refitted at this many rolling origins one day apart before the
     /// forecast origin, and its errors there give each horizon step's half-width. 0: the models' own intervals.
     public var calibrationDays = 0
+    /// The prediction intervals' level (0.5 to 0.999; default 0.95): forecast.csv's `lower_L_kw`/`upper_L_kw`,
+    /// the report's band and coverage, and what ``calibrationDays`` calibrates to. The schedule uses the point
+    /// forecasts only.
+    public var level = 0.95
     /// With ``calibrationDays``: adapt the interval's level over this many more days before them first (adaptive
     /// conformal inference with ``Backtest/recommendedAdaptiveGamma``, as `forecast --aci-days`). 0: plain.
     public var aciDays = 0
@@ -98,7 +102,7 @@ public struct DayAheadOptions: Sendable {
 
     /// The settings as JSON text (stable key order): part of a run's identity in the results store.
     public var fingerprintText: String {
-        "{\"model\":\"\(model)\",\"solver\":\"\(solver.rawValue)\",\"schedule_time_limit\":\(scheduleTimeLimit.map { "\($0)" } ?? "null"),\"pricing_time_limit\":\(pricingTimeLimit),\"gap\":\(gap),\"threads\":\(threads),\"seed\":\(seed.map { "\($0)" } ?? "null"),\"epochs\":\(epochs.map { "\($0)" } ?? "null"),\"auto\":\"\(autoCandidates.joined(separator: ","))\",\"auto_test_days\":\(autoTestDays)\(calibrationDays > 0 ? ",\"calibration_days\":\(calibrationDays)" : "")\(aciDays > 0 ? ",\"aci_days\":\(aciDays)" : "")\(market.map { ",\"market\":\"\($0.rawValue)\",\"market_steps\":\(marketSteps)" } ?? "")\(holidayFingerprint)}"
+        "{\"model\":\"\(model)\",\"solver\":\"\(solver.rawValue)\",\"schedule_time_limit\":\(scheduleTimeLimit.map { "\($0)" } ?? "null"),\"pricing_time_limit\":\(pricingTimeLimit),\"gap\":\(gap),\"threads\":\(threads),\"seed\":\(seed.map { "\($0)" } ?? "null"),\"epochs\":\(epochs.map { "\($0)" } ?? "null"),\"auto\":\"\(autoCandidates.joined(separator: ","))\",\"auto_test_days\":\(autoTestDays)\(calibrationDays > 0 ? ",\"calibration_days\":\(calibrationDays)" : "")\(aciDays > 0 ? ",\"aci_days\":\(aciDays)" : "")\(market.map { ",\"market\":\"\($0.rawValue)\",\"market_steps\":\(marketSteps)" } ?? "")\(level != 0.95 ? ",\"level\":\(level)" : "")\(holidayFingerprint)}"
     }
 }
 
@@ -509,18 +513,18 @@ public struct DayAheadPlanner: Sendable {
                 selection = fitted.selection.map { ($0.model, $0.mae) }
                 chosen = fitted.chosenModel ?? chosen
             }
-            f = try auto.forecast(horizon: horizon, level: 0.95)
+            f = try auto.forecast(horizon: horizon, level: options.level)
         } else {
             unfitted = HolidayForecaster.wrapping(try configured(chosen, h.periodsPerDay), holidays)
             var model = unfitted
             try model.fit(h)
-            f = try model.forecast(horizon: horizon, level: 0.95)
+            f = try model.forecast(horizon: horizon, level: options.level)
         }
         if options.calibrationDays > 0 {
             let widths: [Double?]
             do {
                 widths = try ConformalCalibration.halfWidths(
-                    model: unfitted, series: h, horizon: horizon, days: options.calibrationDays, adaptiveDays: options.aciDays,
+                    model: unfitted, series: h, horizon: horizon, days: options.calibrationDays, level: options.level, adaptiveDays: options.aciDays,
                     adaptiveGamma: Backtest.recommendedAdaptiveGamma)
             } catch ForecastError.historyTooShort(_, let needed, _) {
                 throw tooShort(

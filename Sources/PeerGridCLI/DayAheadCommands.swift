@@ -30,9 +30,15 @@ struct DayAheadOptionGroup: ParsableArguments {
     var autoCandidates: String { autoCandidatesGiven ?? DayAheadOptions().autoCandidates.joined(separator: ",") }
 
     @Option(
+        help: ArgumentHelp(
+            "The prediction intervals' level in percent, 50 to 99.9: forecast.csv's lower_L_kw and upper_L_kw, the report's band and coverage, and what --calibration-days calibrates (the schedule uses the point forecasts).",
+            valueName: "PERCENT"))
+    var level = "95"
+
+    @Option(
         name: .customLong("calibration-days"),
         help:
-            "Calibrate every series' 95 % interval by split conformal: the forecaster is refitted at this many rolling origins one day apart before the day, and its errors there set the interval (0: the models' own intervals; C more fits per series)."
+            "Calibrate every series' interval (at --level) by split conformal: the forecaster is refitted at this many rolling origins one day apart before the day, and its errors there set the interval (0: the models' own intervals; C more fits per series)."
     )
     var calibrationDays = 0
 
@@ -94,6 +100,7 @@ struct DayAheadOptionGroup: ParsableArguments {
     var marketSteps: Int { marketStepsGiven ?? 5 }
 
     func validate() throws {
+        guard try IntervalLevels.parse(level).count == 1 else { throw ValidationError("--level '\(level)': day-ahead writes one interval") }
         guard (1...50).contains(marketSteps) else { throw ValidationError("--market-steps must be 1 to 50, not \(marketSteps)") }
         if marketStepsGiven != nil, market == nil { throw ValidationError("--market-steps applies with --market only") }
         guard pricingTimeLimit > 0 else { throw ValidationError("--pricing-time-limit must be > 0") }
@@ -119,6 +126,7 @@ struct DayAheadOptionGroup: ParsableArguments {
         o.autoCandidates = candidateList
         o.calibrationDays = calibrationDays
         o.aciDays = aciDays
+        o.level = try IntervalLevels.parse(level)[0]
         o.date = date
         o.solver = solver
         o.method = method

@@ -79,6 +79,45 @@ func hiddenEntries(_ root: URL) -> [String] {
         #expect(filtered.code == 2 && filtered.stderr.contains("--compare takes run ids"))
     }
 
+    /// `--level`: the interval's columns and summary.json follow it, it is narrower than the 95 % one around the same
+    /// point forecasts, the schedule does not change, and a bad or a second level exits 2 with nothing written.
+    @Test func theIntervalLevelIsAnOption() throws {
+        let out = try CLI.temporaryDirectory()
+        func run(_ level: String?, _ dir: String) throws -> (csv: [[String]], summary: [String: Any]) {
+            let r = try CLI.run(
+                [
+                    "day-ahead", "--community", CLI.fixture("small-community.json"), "--date", "2000-08-27", "--model", "seasonal-naive", "--store", "none",
+                    "--out", out.appendingPathComponent(dir).path
+                ] + (level.map { ["--level", $0] } ?? []))
+            #expect(r.code == 0, "\(r.stderr)")
+            let day = out.appendingPathComponent("\(dir)/small-3/2000-08-27")
+            let csv = try String(contentsOf: day.appendingPathComponent("forecast.csv"), encoding: .utf8).split(separator: "\n").map {
+                $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            }
+            return (csv, try JSONSerialization.jsonObject(with: Data(contentsOf: day.appendingPathComponent("summary.json"))) as! [String: Any])
+        }
+        let (c95, s95) = try run(nil, "a"), (c80, s80) = try run("80", "b")
+        #expect(c95[0][6...7] == ["lower_95_kw", "upper_95_kw"] && c80[0][6...7] == ["lower_80_kw", "upper_80_kw"])
+        #expect((s80["forecast"] as? [String: Any])?["interval_level"] as? Double == 0.8)
+        #expect((s95["forecast"] as? [String: Any])?["interval_level"] as? Double == 0.95)
+        #expect(s80["run_key"] as? String != s95["run_key"] as? String)
+        #expect((s80["schedule"] as? [String: Any])?["objective"] as? Double == (s95["schedule"] as? [String: Any])?["objective"] as? Double)
+        var narrower = 0
+        for (a, b) in zip(c95.dropFirst(), c80.dropFirst()) {
+            #expect(a[5] == b[5])  // the same point forecast
+            let w95 = Double(a[7])! - Double(a[6])!, w80 = Double(b[7])! - Double(b[6])!
+            #expect(w80 <= w95 + 1e-9)
+            if w80 < w95 - 1e-9 { narrower += 1 }
+        }
+        #expect(narrower > 0)
+        for bad in ["40", "80,95", "x"] {
+            let r = try CLI.run(
+                ["day-ahead", "--community", CLI.fixture("small-community.json"), "--level", bad, "--out", out.appendingPathComponent("bad").path])
+            #expect(r.code == 2 && r.stderr.contains("--level"), "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("bad").path))
+        }
+    }
+
     /// An infeasible day still gets its report (with the diagnosis) and exits 3; without a pricing section the
     /// pricing is skipped and prices.csv is the header alone.
     @Test func anInfeasibleDayExitsThreeWithItsDiagnosis() throws {
