@@ -216,7 +216,9 @@ public enum DayAheadOutputs {
             let upper = (0..<T).map { t in group.reduce(0) { $0 + $1.upper[t] } }
             var series = [
                 ChartSeries("metered", recent + [Double](repeating: .nan, count: T), color: "#555555"),
-                ChartSeries("forecast", nanRecent + point, color: "#4e79a7", band: (nanRecent + lower, nanRecent + upper))
+                ChartSeries(
+                    "forecast", nanRecent + point, color: "#4e79a7", band: (nanRecent + lower, nanRecent + upper),
+                    bandLabel: "\(percentLabel(r.options.level)) % interval")
             ]
             if group.allSatisfy({ $0.actual != nil }) {
                 series.append(

@@ -9,16 +9,19 @@ public struct ChartSeries: Sendable {
     public var dashed: Bool
     /// A shaded band drawn under the line (a prediction interval): lower and upper values.
     public var band: (lower: [Double], upper: [Double])?
+    /// What the legend calls the band (`95 % interval`): it reads "(95 % interval shaded)".
+    public var bandLabel: String
 
     public init(
         _ name: String, _ values: [Double], color: String? = nil, dashed: Bool = false,
-        band: (lower: [Double], upper: [Double])? = nil
+        band: (lower: [Double], upper: [Double])? = nil, bandLabel: String = "95 % interval"
     ) {
         self.name = name
         self.values = values
         self.color = color
         self.dashed = dashed
         self.band = band
+        self.bandLabel = bandLabel
     }
 }
 
@@ -79,7 +82,7 @@ public enum SVGChart {
                 if n <= 12 { for i in segment { body += "<circle cx=\"\(fmt(x(i)))\" cy=\"\(fmt(f.y(s.values[i])))\" r=\"2.5\" fill=\"\(color)\"/>\n" } }
             }
         }
-        body += legend(f, series.enumerated().map { ($1.name, $1.color ?? palette[$0 % palette.count], $1.band != nil) })
+        body += legend(f, series.enumerated().map { ($1.name, $1.color ?? palette[$0 % palette.count], $1.band != nil ? $1.bandLabel : nil) })
         return wrap(f, title: title, body)
     }
 
@@ -110,7 +113,7 @@ public enum SVGChart {
             }
             body += "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"\(c.color)\" stroke-width=\"2\"/>\n"
         }
-        body += legend(f, curves.map { ($0.name, $0.color, false) })
+        body += legend(f, curves.map { ($0.name, $0.color, nil) })
         return wrap(f, title: title, body)
     }
 
@@ -144,8 +147,8 @@ public enum SVGChart {
         }
         body += "<line x1=\"\(fmt(f.left))\" y1=\"\(fmt(f.y(0)))\" x2=\"\(fmt(f.left + f.plotWidth))\" y2=\"\(fmt(f.y(0)))\" stroke=\"#333\"/>\n"
         let entries =
-            up.enumerated().map { ($1.name, $1.color ?? palette[$0 % palette.count], false) }
-            + down.enumerated().map { ($1.name, $1.color ?? palette[($0 + up.count) % palette.count], false) }
+            up.enumerated().map { ($1.name, $1.color ?? palette[$0 % palette.count], String?.none) }
+            + down.enumerated().map { ($1.name, $1.color ?? palette[($0 + up.count) % palette.count], String?.none) }
         body += legend(f, entries)
         return wrap(f, title: title, body)
     }
@@ -169,7 +172,7 @@ public enum SVGChart {
             }
         }
         body += "<line x1=\"\(fmt(f.left))\" y1=\"\(fmt(f.y(0)))\" x2=\"\(fmt(f.left + f.plotWidth))\" y2=\"\(fmt(f.y(0)))\" stroke=\"#333\"/>\n"
-        body += legend(f, series.enumerated().map { ($1.name, $1.color ?? palette[$0 % palette.count], false) })
+        body += legend(f, series.enumerated().map { ($1.name, $1.color ?? palette[$0 % palette.count], String?.none) })
         return wrap(f, title: title, body)
     }
 
@@ -224,14 +227,17 @@ public enum SVGChart {
         return s
     }
 
-    static func legend(_ f: Frame, _ entries: [(String, String, Bool)]) -> String {
+    /// One legend entry per series: its name, colour and, for a series with a band, what the band is.
+    static func legend(_ f: Frame, _ entries: [(String, String, String?)]) -> String {
         var s = "", x = f.left
         var y = f.height - 30
         for (name, color, band) in entries {
-            let w = 26 + Double(name.count + (band ? 21 : 0)) * 6.3
+            let text = name + (band.map { " (\($0) shaded)" } ?? "")
+            // Widths are estimates (fonts vary); the band's note is taken as 21 characters wide, as it always was.
+            let w = 26 + Double(name.count + (band == nil ? 0 : 21)) * 6.3
             if x + w > f.width - f.right && x > f.left { x = f.left; y += 16 }
-            s += "<rect x=\"\(fmt(x))\" y=\"\(fmt(y - 9))\" width=\"12\" height=\"10\" fill=\"\(color)\"\(band ? " fill-opacity=\"0.6\"" : "")/>"
-            s += "<text x=\"\(fmt(x + 16))\" y=\"\(fmt(y))\" font-size=\"11\">\(escape(name))\(band ? " (95 % interval shaded)" : "")</text>\n"
+            s += "<rect x=\"\(fmt(x))\" y=\"\(fmt(y - 9))\" width=\"12\" height=\"10\" fill=\"\(color)\"\(band != nil ? " fill-opacity=\"0.6\"" : "")/>"
+            s += "<text x=\"\(fmt(x + 16))\" y=\"\(fmt(y))\" font-size=\"11\">\(escape(text))</text>\n"
             x += w
         }
         return s

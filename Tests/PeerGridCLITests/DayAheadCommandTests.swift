@@ -110,6 +110,9 @@ func hiddenEntries(_ root: URL) -> [String] {
             if w80 < w95 - 1e-9 { narrower += 1 }
         }
         #expect(narrower > 0)
+        // The report's band and text name the level.
+        let html = try String(contentsOf: out.appendingPathComponent("b/small-3/2000-08-27/report.html"), encoding: .utf8)
+        #expect(html.contains("(80 % interval shaded)") && html.contains("80 % prediction interval") && !html.contains("95 %"))
         for bad in ["40", "80,95", "x"] {
             let r = try CLI.run(
                 ["day-ahead", "--community", CLI.fixture("small-community.json"), "--level", bad, "--out", out.appendingPathComponent("bad").path])
