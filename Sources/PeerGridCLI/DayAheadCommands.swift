@@ -343,7 +343,7 @@ struct BatchMergeCommand: ParsableCommand {
     @Option(help: "Root directory of the reports (as given to batch).")
     var out: String = "Reports"
 
-    @Option(help: "The merged table (default: <out>/batch.csv).")
+    @Option(help: "The merged table (default: <out>/batch.csv); the overview report goes beside it under the same name (.html, .md, -charts/).")
     var to: String?
 
     @Option(name: .customLong("store-dir"), help: "The per-entry stores of `batch --store-dir`: their runs are copied into --store (each run key once).")
