@@ -171,10 +171,35 @@ def matches(shown, got):
     return go(0, 0)
 
 
+# Packages the Python replays may import at their top level; a step whose script imports one that python3 lacks is
+# skipped with its name (statsforecast is imported only for `--reference`, below).
+THIRD_PARTY = ("numpy", "pandas", "scipy", "statsmodels", "statsforecast", "sklearn", "torch", "pymarket", "pulp", "highspy")
+
+
+def script_imports(command):
+    """The top-level imports (module roots) of the `python3 Benchmarks/X.py` script a command runs; empty when none."""
+    match = re.match(r"^python3 (Benchmarks/\S+\.py)", command)
+    path = os.path.join(ROOT, match.group(1)) if match else None
+    if not path or not os.path.isfile(path):
+        return []
+    names = []
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"^(?:import|from)\s+([A-Za-z_]\w*)", line)
+            if m:
+                names.append(m.group(1))
+            if line.startswith("import ") and "," in line:
+                names += [part.split()[0].split(".")[0] for part in line[len("import "):].split(",")[1:] if part.strip()]
+    return names
+
+
 def skip_reason(command, modules):
     """Why a step is not run (None: it is). `modules` holds the Python packages the scratch PATH's python3 has."""
     if NEEDS_NUMPY.search(command) and "numpy" not in modules:
         return "needs numpy: make bench-setup makes Benchmarks/.venv, which this script then uses"
+    for name in script_imports(command):
+        if name in THIRD_PARTY and name not in modules:
+            return "needs %s: make bench-setup makes Benchmarks/.venv, which this script then uses" % name
     if NEEDS_NUMPY.search(command) and "--reference" in command and "statsforecast" not in modules:
         return "needs statsforecast: make bench-setup makes Benchmarks/.venv, which this script then uses"
     if command.startswith("#"):
@@ -217,6 +242,8 @@ def self_test():
         ("python3 Benchmarks/x.py f.csv", {"numpy"}, None),
         ("python3 Benchmarks/x.py f.csv --reference d.csv:y:48", {"numpy"}, "needs statsforecast"),
         ("python3 Benchmarks/x.py f.csv --reference d.csv:y:48", {"numpy", "statsforecast"}, None),
+        ("python3 Benchmarks/dshw_replica.py f.csv", {"numpy"}, "needs pandas"),
+        ("python3 Benchmarks/dshw_replica.py f.csv", {"numpy", "pandas", "scipy"}, None),
     ]
     for command, modules, expected in skips:
         reason = skip_reason(command, modules)
@@ -275,7 +302,7 @@ def main():
         parser.error("%s/peergrid is missing or not executable (make release builds it)" % bin_dir)
     scratch = tempfile.mkdtemp(prefix="peergrid-readme-")
     env = prepare(scratch, bin_dir)
-    modules = {m for m in ("numpy", "statsforecast")
+    modules = {m for m in THIRD_PARTY
                if subprocess.run(["python3", "-c", "import " + m], env=env, capture_output=True).returncode == 0}
     counts = {"match": 0, "differ": 0, "ran": 0, "skipped": 0}
     try:
