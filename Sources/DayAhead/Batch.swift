@@ -326,7 +326,7 @@ extension BatchMerge {
     public static func report(
         _ rows: [(BatchManifest.Entry, Row)], manifest: String, reportLink: (String) -> String
     ) -> ReportDocument {
-        func money(_ x: Double?) -> String { x.map { String(format: "%.2f", abs($0) < 0.005 ? 0 : $0) } ?? "-" }
+        let money = DayAheadOutputs.money
         func number(_ o: [String: Any]?, _ k: String) -> Double? { o?[k] as? Double }
         struct Figures { var cost, standalone, savings, profit, errorCost: Double? }
         let figures = rows.map { _, r -> Figures in
@@ -380,7 +380,8 @@ extension BatchMerge {
                 note:
                     "Each entry links to its report. error cost: the plan kept on the metered day minus the day's optimum with hindsight (- when the history does not cover the day)."
             ))
-        let charted = Array(zip(rows, figures).filter { $0.1.savings != nil }.prefix(chartedEntries))
+        let withSavings = zip(rows, figures).filter { $0.1.savings != nil }
+        let charted = Array(withSavings.prefix(chartedEntries))
         if !charted.isEmpty {
             doc.add(.heading("Savings by entry"))
             doc.add(
@@ -388,7 +389,7 @@ extension BatchMerge {
                     name: "savings",
                     svg: SVGChart.groupedBars(
                         title: "Savings against stand-alone, and what the forecast errors cost"
-                            + (charted.count < rows.count ? " (first \(charted.count) entries with a schedule)" : ""),
+                            + (charted.count < withSavings.count ? " (first \(charted.count) entries with a schedule)" : ""),
                         categories: charted.map { "\($0.0.1.community) \($0.0.1.date)" },
                         series: [
                             ChartSeries("savings", charted.map { $0.1.savings! }, color: "#59a14f"),

@@ -1,4 +1,4 @@
-import DayAhead
+@testable import DayAhead
 import Foundation
 import Optimize
 import Reports
@@ -178,5 +178,47 @@ import Testing
         #expect(solvers[0][3] == String(format: "%.2f", r.schedule.objective!))
         // The markdown carries the same summary sentence.
         #expect(doc.markdown().contains("community cost \(String(format: "%.2f", r.schedule.objective!))"))
+    }
+}
+
+/// `batch merge`'s overview report on made-up summaries: totals over the entries that have them, every entry in the
+/// table, links only where a report exists, and the chart capped at its first entries.
+@Suite struct BatchOverviewTests {
+    @Test func theOverviewAddsUpTheEntriesAndLinksTheirReports() throws {
+        var rows: [(BatchManifest.Entry, BatchMerge.Row)] = []
+        var cost = 0.0, standalone = 0.0, errorCost = 0.0
+        for k in 0..<65 {
+            let entry = BatchManifest.Entry(community: "c\(k).json", line: k + 2)
+            guard k % 20 != 7 else {  // three entries without a result
+                rows.append(
+                    (entry, BatchMerge.Row(line: k + 2, community: "c\(k)", date: "2000-01-01", status: "missing", summary: nil, directory: "/r/c\(k)")))
+                continue
+            }
+            let c = 10 + Double(k), s = 12 + 1.5 * Double(k), e = Double(k % 3) / 10
+            cost += c; standalone += s; errorCost += e
+            let summary: [String: Any] = [
+                "status": "optimal", "schedule": ["objective": c, "standalone_cost": s, "savings": s - c],
+                "pricing": ["status": "optimal", "profit": 1.0], "metered_day": ["forecast_error_cost": e]
+            ]
+            rows.append(
+                (entry, BatchMerge.Row(line: k + 2, community: "c\(k)", date: "2000-01-01", status: "optimal", summary: summary, directory: "/r/c\(k)")))
+        }
+        let doc = BatchMerge.report(rows, manifest: "m.csv") { "x/" + URL(fileURLWithPath: $0).lastPathComponent + "/report.html" }
+        let md = doc.markdown(chartDirectory: "batch-charts")
+        #expect(md.contains("65 manifest entries (m.csv); 62 with a result: 62 optimal."))
+        #expect(md.contains("No result: line 9 (c7 2000-01-01, missing), line 29 (c27 2000-01-01, missing), line 49 (c47 2000-01-01, missing)."))
+        #expect(md.contains(String(format: "community cost %.2f, stand-alone %.2f, savings %.2f", cost, standalone, standalone - cost)))
+        #expect(md.contains("Shared storage profit: 62.00 over 62 entries."))
+        #expect(md.contains(String(format: "forecast errors cost the plans on their metered days: %.2f over 62 entries.", errorCost)))
+        var tableRows: [[String]] = [], links: [String?] = []
+        var chartSVG = ""
+        for block in doc.blocks {
+            if case let .linkedTable(_, r, l, _) = block { tableRows = r; links = l }
+            if case let .chart(_, svg) = block { chartSVG = svg }
+        }
+        #expect(tableRows.count == 65 && links.count == 65)
+        #expect(links.enumerated().allSatisfy { k, link in (k % 20 == 7) == (link == nil) })
+        #expect(links[0] == "x/c0/report.html" && md.contains("| [c0 2000-01-01](x/c0/report.html) | 2 | optimal | 10.00 | 12.00 | 2.00 | 16.7 % |"))
+        #expect(chartSVG.contains("(first 60 entries with a schedule)"))
     }
 }
