@@ -8,12 +8,16 @@ public enum OutputFiles {
         try write(data: Data(text.utf8), to: path)
     }
 
-    /// Writes `data` to `path` atomically (temporary file + rename).
+    /// Writes `data` to `path` atomically (temporary file + rename). Every failure is an ``OutputFileError``
+    /// naming `path` (a directory that cannot be created, a missing permission, a full disk).
     public static func write(data: Data, to path: String) throws {
-        let staged = try stage(data, at: path)
+        let staged: (tmp: URL, target: URL)
+        do { staged = try stage(data, at: path) } catch let error as OutputFileError { throw error } catch {
+            throw OutputFileError(path: path, message: error.localizedDescription)
+        }
         do { try rename(staged.tmp, staged.target) } catch {
             try? FileManager.default.removeItem(at: staged.tmp)
-            throw error
+            throw OutputFileError(path: path, message: error.localizedDescription)
         }
     }
 

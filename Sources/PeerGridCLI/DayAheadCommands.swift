@@ -438,9 +438,7 @@ struct HistoryCommand: ParsableCommand {
         }
         if let csv {
             let runs = try db.runs(community: community, limit: limit ?? Int.max).reversed()
-            do { try OutputFiles.write(HistoryReport.csv(Array(runs)), to: csv) } catch let error as OutputFileError {
-                throw CLIFailure("cannot write \(error.path): \(error.message)")
-            }
+            try writingOutput { try OutputFiles.write(HistoryReport.csv(Array(runs)), to: csv) }
             print("wrote \(runs.count) run(s) to \(csv)")
             return
         }

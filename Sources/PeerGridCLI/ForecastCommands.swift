@@ -490,7 +490,8 @@ struct ForecastCommand: ParsableCommand {
             throw CLIFailure("\(loadModel ?? series.data ?? ""): \(e.description)")
         }
         if let saveModel {
-            do { try OutputFiles.write(data: try ModelFile.encode(saved), to: saveModel) } catch { throw CLIFailure("cannot write \(saveModel): \(error)") }
+            let encoded = try ModelFile.encode(saved)
+            try writingOutput { try OutputFiles.write(data: encoded, to: saveModel) }
         }
         var csv = "timestamp,forecast,\(IntervalLevels.columns(levels))\n"
         for k in 0..<horizon {
@@ -499,7 +500,7 @@ struct ForecastCommand: ParsableCommand {
             csv += "\n"
         }
         if let out {
-            do { try OutputFiles.write(csv, to: out) } catch { throw CLIFailure("cannot write \(out): \(error.localizedDescription)") }
+            try writingOutput { try OutputFiles.write(csv, to: out) }
             print("model: \(saved.forecaster.summary)")
             for level in levels where !saved.calibrations.isEmpty {
                 let widths = (saved.calibrations[level] ?? []).compactMap { $0 }

@@ -214,7 +214,7 @@ struct LedgerProveCommand: ParsableCommand {
             try entry.map { try LedgerProof.inclusion(index: $0, size: size, storage: storage) }
             ?? LedgerProof.consistency(oldSize: from!, newSize: size, storage: storage)
         if let out {
-            try OutputFiles.write(proof.json, to: out)
+            try writingOutput { try OutputFiles.write(proof.json, to: out) }
             print("proof     \(out): \(proof.kind.rawValue), \(counted(proof.path.count, "hash")), tree size \(proof.checkpoint.size)")
         } else {
             print(proof.json, terminator: "")

@@ -57,6 +57,12 @@ func flagsGiven(_ pairs: [(String, Bool)]) -> [String] { pairs.filter(\.1).map(\
 
 /// Runs `body`; a PeerGridError it throws gets `context` (the input file) in front of its message and keeps its kind,
 /// so its exit code is still chosen in one place (``ExitStatus/init(_:)``).
+/// Runs a write of output files (``OutputFiles``): a file that cannot be written exits 2 with `cannot write PATH:
+/// why`, naming the file once. Other errors pass through (an unforeseen one still exits 70).
+func writingOutput<R>(_ body: () throws -> R) throws -> R {
+    do { return try body() } catch let e as OutputFileError { throw CLIFailure("cannot write \(e.path): \(e.message)") }
+}
+
 func inContext<R>(_ context: String, _ body: () throws -> R) throws -> R {
     do { return try body() } catch let e as any PeerGridError { throw CLIFailure("\(context): \(e.description)", code: ExitStatus(e.kind)) }
 }

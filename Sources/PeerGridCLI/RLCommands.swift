@@ -148,7 +148,8 @@ struct RLTrainCommand: ParsableCommand {
         }
         progress.finish()
         let networks = file.members?.count ?? 1
-        try inContext(out) { try OutputFiles.write(data: try file.encoded(), to: out) }
+        let encoded = try file.encoded()
+        try writingOutput { try OutputFiles.write(data: encoded, to: out) }
         print(
             "\(policy.rawValue) for \(days.prosumer): trained on \(counted(split.train.count, "day")) (\(days.label(split.train.first!)) .. \(days.label(split.train.last!))), \(counted(settings.episodes, "episode"))\(networks > 1 ? " for each of \(networks) networks" : ""), seed \(seed), \(String(format: "%.1f", clock.seconds)) s"
         )
@@ -279,7 +280,7 @@ struct RLEvaluateCommand: ParsableCommand {
         }
         print(ControlReport.table(c))
         if let json {
-            try inContext(json) { try OutputFiles.write(ControlReport.json(c).serialized() + "\n", to: json) }
+            try writingOutput { try OutputFiles.write(ControlReport.json(c).serialized() + "\n", to: json) }
             print("wrote \(json)")
         }
         let below = c.belowOptimum

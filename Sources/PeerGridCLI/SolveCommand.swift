@@ -54,9 +54,7 @@ struct SolveCommand: ParsableCommand {
             print(SolutionReport.text(result, model: parsed, file: model, readSeconds: readSeconds))
         }
         if let path = solution, result.status.hasSolution {
-            do { try OutputFiles.write(SolutionReport.csv(result, model: parsed), to: path) } catch {
-                throw CLIFailure("cannot write \(path): \(error.localizedDescription)", code: .badInput)
-            }
+            try writingOutput { try OutputFiles.write(SolutionReport.csv(result, model: parsed), to: path) }
         }
         let code = Backends.exitCode(result.status)
         if code != .success { throw ExitCode(code.rawValue) }

@@ -108,7 +108,7 @@ struct TuneCommand: ParsableCommand {
                         })
                 )
             ])
-            do { try OutputFiles.write(object.serialized() + "\n", to: json) } catch { throw CLIFailure("cannot write \(json): \(error.localizedDescription)") }
+            try writingOutput { try OutputFiles.write(object.serialized() + "\n", to: json) }
             print("wrote \(json)")
         }
     }

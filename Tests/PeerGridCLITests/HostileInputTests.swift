@@ -386,6 +386,27 @@ import Testing
         #expect(r.code == 2 && r.stderr.contains("is a directory; give a file name") && !r.stderr.contains("NSCocoaErrorDomain"), "\(r.stderr)")
     }
 
+    /// An output file that cannot be written (a directory in the way, a folder that cannot be created under /proc)
+    /// exits 2 with `cannot write PATH: why`, the path named once, in every command that writes one file. Until
+    /// 2026-12-07 a folder that could not be created exited 70 (`internal error`) and some messages named the path
+    /// twice.
+    @Test func anOutputFileThatCannotBeWrittenExitsTwoNamingItOnce() throws {
+        let dir = try CLI.temporaryDirectory()
+        let file = try Self.series(dir, "s.csv", header: "timestamp,load", newline: "\n")
+        for target in [dir.path, "/proc/peergrid-no-such-folder/out.json"] {
+            let cases: [[String]] = [
+                ["forecast", "--data", file.path, "--column", "load", "--horizon", "4", "--out", target],
+                ["solve", CLI.fixture("mknap-1.mps"), "--solution", target],
+                ["rl", "train", "--community", RLCommandTests.demo, "--prosumer", "h09", "--policy", "qlearning", "--episodes", "40", "--out", target]
+            ]
+            for arguments in cases {
+                let r = try CLI.run(arguments, in: dir)
+                #expect(r.code == 2 && r.stderr.contains("cannot write \(target): "), "\(arguments): exit \(r.code): \(r.stderr)")
+                #expect(r.stderr.components(separatedBy: target).count == 2, "the path named more than once: \(r.stderr)")
+            }
+        }
+    }
+
     @Test func aZeroTimeLimitSaysWhatIsWrong() throws {
         let r = try CLI.run(["schedule", "--community", CLI.fixture("example-3x24.json"), "--time-limit", "0"])
         #expect(r.code == 2 && r.stderr.contains("time limit is 0.0; it must be a number of seconds > 0"), "\(r.stderr)")
