@@ -50,7 +50,7 @@ public enum DayAheadOutputs {
             ("holds_decisions", .bool(d.holdsDecisions)), ("planned_cost", .number(d.planCost)), ("kept_status", .string(d.keptStatus.rawValue)),
             ("kept_cost", d.keptCost.map { .number($0) } ?? .null),
             ("optimum_status", .string(d.optimumStatus.rawValue)), ("optimum_cost", d.optimumCost.map { .number($0) } ?? .null),
-            ("forecast_error_cost", d.forecastErrorCost.map { .number($0) } ?? .null)
+            ("forecast_error_cost", d.forecastErrorCost.map { .number($0) } ?? .null), ("seconds", .number(d.seconds))
         ])
     }
 
@@ -462,9 +462,9 @@ public enum DayAheadOutputs {
             .table(
                 header: ["problem", "solver", "status", "objective", "best bound", "gap", "build s", "solve s", "variables", "integers", "constraints"],
                 rows: solverRows,
-                note: String(
-                    format: "Times: forecasting %.1f s, schedule %.1f s, pricing %.1f s, total %.1f s.", r.forecastSeconds, r.scheduleSeconds, r.pricingSeconds,
-                    r.totalSeconds)))
+                note: String(format: "Times: forecasting %.1f s, schedule %.1f s, pricing %.1f s", r.forecastSeconds, r.scheduleSeconds, r.pricingSeconds)
+                    + (r.meteredDay.map { String(format: ", the metered-day check %.1f s", $0.seconds) } ?? "")
+                    + String(format: ", total %.1f s.", r.totalSeconds)))
         if let check = r.pricing?.check {
             doc.add(
                 .paragraph(

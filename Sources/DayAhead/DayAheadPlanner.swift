@@ -120,6 +120,8 @@ public struct MeteredDay: Sendable {
     public var keptCost: Double?
     public var optimumStatus: SolutionStatus
     public var optimumCost: Double?
+    /// Wall-clock seconds of the check (the two solves).
+    public var seconds = 0.0
 
     /// What the forecast errors cost (`keptCost - optimumCost`), nil when either has no schedule or nothing is held.
     public var forecastErrorCost: Double? {
@@ -364,13 +366,14 @@ public struct DayAheadPlanner: Sendable {
             metered.prosumers[i].pvKW = forecasts.first { $0.source.prosumer == p.id && $0.source.kind == .pv }!.actual!
         }
         let scheduler = CommunityScheduler(solver: solver(), options: solverOptions, standalone: false)
+        let start = ContinuousClock.now
         do {
             let kept = try scheduler.recourse(metered, keeping: plan)
             let optimum = try scheduler.schedule(metered)
             return MeteredDay(
                 holdsDecisions: community.prosumers.contains { $0.battery != nil || !$0.flexibleLoads.isEmpty }, planCost: planCost, keptStatus: kept.status,
                 keptCost: kept.status.hasSolution ? kept.objective : nil, optimumStatus: optimum.status,
-                optimumCost: optimum.status.hasSolution ? optimum.objective : nil)
+                optimumCost: optimum.status.hasSolution ? optimum.objective : nil, seconds: seconds(since: start))
         } catch let e as ModelError { throw DayAheadError.badInput("\(communityFile): \(e.description)") }
     }
 

@@ -261,7 +261,7 @@ struct DayAheadCommand: ParsableCommand {
                     money(m.bills[0].allSatisfy { $0.pool != nil } ? m.bills[0].reduce(0) { $0 + ($1.pool ?? 0) } : nil),
                     money(m.bills[0].reduce(0) { $0 + $1.standalone }), m.seconds))
         }
-        if let d = r.meteredDay { lines.append("metered   \(d.sentence)") }
+        if let d = r.meteredDay { lines.append("metered   \(d.sentence)" + String(format: ", %.1f s", d.seconds)) }
         if let d = s.diagnosis { lines.append("diagnosis \(d.sentence)") }
         return lines.joined(separator: "\n")
     }
