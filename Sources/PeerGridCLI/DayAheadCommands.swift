@@ -413,7 +413,7 @@ struct HistoryCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Compare two runs by id.")
     var compare: [Int64] = []
 
-    @Option(help: "Write the runs (every column but the prices, oldest first) as CSV to this file instead of listing them.")
+    @Option(help: "Write the runs (every column but the prices, oldest first) as CSV to this file instead of listing them ('-': standard output).")
     var csv: String?
 
     func validate() throws {
@@ -438,6 +438,10 @@ struct HistoryCommand: ParsableCommand {
         }
         if let csv {
             let runs = try db.runs(community: community, limit: limit ?? Int.max).reversed()
+            if csv == "-" {
+                print(HistoryReport.csv(Array(runs)), terminator: "")
+                return
+            }
             try writingOutput { try OutputFiles.write(HistoryReport.csv(Array(runs)), to: csv) }
             print("wrote \(runs.count) run(s) to \(csv)")
             return

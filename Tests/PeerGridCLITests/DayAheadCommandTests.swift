@@ -73,6 +73,9 @@ func hiddenEntries(_ root: URL) -> [String] {
         #expect(lines[1].hasPrefix("1,") && lines[2].hasPrefix("2,"))
         let exportedError = try #require(Double(lines[1].split(separator: ",")[errorColumn]))
         #expect(abs(exportedError - errorCost) < 1e-9)
+        // '-' writes the same text to standard output, for a pipe.
+        let piped = try CLI.run(["history", "--store", store, "--csv", "-"])
+        #expect(try piped.code == 0 && piped.stdout == String(contentsOfFile: csvPath, encoding: .utf8), "\(piped.stderr)")
         let both = try CLI.run(["history", "--store", store, "--csv", csvPath, "--compare", "1", "2"])
         #expect(both.code == 2 && both.stderr.contains("--csv"))
         let filtered = try CLI.run(["history", "--store", store, "--limit", "1", "--compare", "1", "2"])
