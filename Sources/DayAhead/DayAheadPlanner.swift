@@ -236,6 +236,9 @@ public struct DayAheadPlanner: Sendable {
         }
         guard (0...366).contains(options.aciDays) else { throw DayAheadError.badInput("--aci-days must be 0 to 366, not \(options.aciDays)") }
         guard options.aciDays == 0 || options.calibrationDays > 0 else { throw DayAheadError.badInput("--aci-days needs --calibration-days") }
+        guard options.level.isFinite, (0.5...0.999).contains(options.level) else {
+            throw DayAheadError.badInput("--level must be 50 to 99.9 percent, not \(options.level * 100)")
+        }
         guard options.model == "auto" else { return }
         if let n = options.autoCandidates.first(where: { !AutoSelectForecaster.choosable.contains($0) }) {
             throw DayAheadError.badInput("--auto-candidates: auto cannot choose '\(n)' (choices: \(AutoSelectForecaster.choosable.joined(separator: ", ")))")

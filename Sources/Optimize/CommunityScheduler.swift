@@ -104,7 +104,6 @@ public struct CommunityScheduler: Sendable {
         return total
     }
 
-    /// Solves, adds a binary wherever the meter or battery rule is broken, and solves again until no rule is.
     /// A plan's home decisions kept on `community` (the same community with what was metered on the day as load
     /// and PV): every prosumer's battery charge and discharge and its flexible loads' power in each period are held
     /// at the plan's values; the grid, the pool, curtailment and the shared storage (the community's, on the pool,
@@ -127,6 +126,8 @@ public struct CommunityScheduler: Sendable {
         return result
     }
 
+    /// Solves, adds a binary wherever the meter or battery rule is broken, and solves again until no rule is.
+    /// `held`: home decisions fixed at a plan's values (``recourse(_:keeping:)``).
     func solveRounds(_ community: Community, coupled: Bool, gap: Double? = nil, held: ScheduleModel.Held? = nil) throws -> ScheduleResult {
         var spec = ScheduleModel(community: community)
         spec.coupled = coupled

@@ -103,6 +103,14 @@ enum Fixture {
         #expect { try DayAheadPlanner(options: o).run(communityFile: Fixture.community, history: nil) } throws: {
             "\($0)".contains("--calibration-days must be 0 to 366")
         }
+        // A library caller's impossible interval level is refused before anything is fitted.
+        for bad in [1.5, 0.2, Double.nan] {
+            var l = Fixture.options()
+            l.level = bad
+            #expect { try DayAheadPlanner(options: l).run(communityFile: Fixture.community, history: nil) } throws: {
+                "\($0)".contains("--level must be 50 to 99.9 percent") && ($0 as? DayAheadError)?.kind == .badInput
+            }
+        }
         // --aci-days adapts the level first, as ConformalCalibration does, and is part of the run key.
         var adaptive = Fixture.options()
         (adaptive.calibrationDays, adaptive.aciDays) = (3, 4)

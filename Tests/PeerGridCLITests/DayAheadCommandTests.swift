@@ -76,6 +76,9 @@ func hiddenEntries(_ root: URL) -> [String] {
         // '-' writes the same text to standard output, for a pipe.
         let piped = try CLI.run(["history", "--store", store, "--csv", "-"])
         #expect(try piped.code == 0 && piped.stdout == String(contentsOfFile: csvPath, encoding: .utf8), "\(piped.stderr)")
+        // A file that cannot be written exits 2 naming it, and leaves nothing behind.
+        let blocked = try CLI.run(["history", "--store", store, "--csv", out.path])
+        #expect(blocked.code == 2 && blocked.stderr.contains("cannot write \(out.path): is a directory"), "\(blocked.stderr)")
         let both = try CLI.run(["history", "--store", store, "--csv", csvPath, "--compare", "1", "2"])
         #expect(both.code == 2 && both.stderr.contains("--csv"))
         let filtered = try CLI.run(["history", "--store", store, "--limit", "1", "--compare", "1", "2"])
