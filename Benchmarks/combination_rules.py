@@ -9,7 +9,12 @@ before it, as `ensemble` did until 2026-12-05 (a load series now validates on 14
   lad        least absolute deviations over the simplex (a linear program, scipy's HiGHS);
   inv-mae    weights proportional to 1 / each member's validation MAE;
   trim       the stack without the validation days whose squared error (under the stack's weights) is over 4
-             times the median day's.
+             times the median day's;
+  top2       the equal mean of the two members with the lowest validation MAE (added 2026-12-07, with the
+  top3       three; M4's simple combinations of a few good methods);
+  stack+best half the stack, half the member with the lowest validation MAE;
+  select     the stack or top2, whichever scored the lower MAE on an inner rolling validation: each validation
+             day after the first 7 scored by the rule fitted on the 7 days before it.
 Prints the MAPE % of each rule over the last K days, then of each member alone, then the MAE of each rule as a ratio
 to the stack's. An optional third argument sets the validation window W (default 7; a load series' `ensemble`
 validates on 14 days since 2026-12-05), which needs W + K days of forecasts.
@@ -42,6 +47,25 @@ def least_absolute_deviations(f, a):
     return result.x[:k]
 
 
+def best_members(f, a, count):
+    """Equal weights on the `count` members with the lowest MAE on (f, a)."""
+    w = np.zeros(f.shape[1])
+    w[np.argsort(np.mean(np.abs(f - a[:, None]), 0))[:count]] = 1 / count
+    return w
+
+
+def selected(f, a, days, inner=7):
+    """The stack or top2, whichever scores the lower MAE on the validation days after the first `inner`, each
+    weighted by the rule fitted on the `inner` days before it (the whole window when it has no more days)."""
+    score = {"stack": 0.0, "top2": 0.0}
+    for j in range(inner, len(days)):
+        s = np.concatenate(days[j - inner:j])
+        fitted = {"stack": simplex_least_squares(f[s], a[s], 5000), "top2": best_members(f[s], a[s], 2)}
+        for name, w in fitted.items():
+            score[name] += np.mean(np.abs(f[days[j]] @ w - a[days[j]]))
+    return best_members(f, a, 2) if score["top2"] < score["stack"] else simplex_least_squares(f, a)
+
+
 def weights(f, a, days):
     stack = simplex_least_squares(f, a)
     mae = np.mean(np.abs(f - a[:, None]), 0)
@@ -49,7 +73,9 @@ def weights(f, a, days):
     keep = np.concatenate([s for s, e in zip(days, per_day) if e <= 4 * np.median(per_day)])
     return OrderedDict([
         ("stack", stack), ("lad", least_absolute_deviations(f, a)), ("inv-mae", (1 / mae) / np.sum(1 / mae)),
-        ("trim", simplex_least_squares(f[keep], a[keep])),
+        ("trim", simplex_least_squares(f[keep], a[keep])), ("top2", best_members(f, a, 2)),
+        ("top3", best_members(f, a, 3)), ("stack+best", (stack + best_members(f, a, 1)) / 2),
+        ("select", selected(f, a, days)),
     ])
 
 
