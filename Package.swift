@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestFixtures", "DataIO"]),
         .testTarget(name: "DataIOTests", dependencies: ["DataIO"]),
         .testTarget(name: "MarketTests", dependencies: ["Market", "TestFixtures", "DataIO", "LinearProgramming", "GLPKSolver", "CbcSolver", "Optimize"]),
-        .testTarget(name: "DayAheadTests", dependencies: ["DayAhead", "ResultStore", "Forecast", "Optimize", "Reports", "TestFixtures"]),
+        .testTarget(name: "DayAheadTests", dependencies: ["DayAhead", "ResultStore", "Forecast", "Optimize", "Reports", "TestFixtures", "Agents", "DataIO", "GLPKSolver"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "TestFixtures", "ResultStore", "DataIO", "Market"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Optimize", "LinearProgramming", "CbcSolver", "DataIO", "TestFixtures"]),

@@ -148,6 +148,41 @@ public struct MeteredDay: Sendable {
     }
 }
 
+/// A plan's home decisions held on the metered day, for agents that take no held decisions: each home's planned
+/// battery charge and flexible power are added to its load, and its planned discharge beyond that to its PV, so
+/// that its agent has no device left to decide and answers for its meter alone. ``heldCost`` is what the held
+/// flows cost the homes' batteries (degradation), which the folded community no longer counts.
+struct MeteredDayHold {
+    var community: Community
+    var heldCost = 0.0
+    /// Per prosumer and period, the PV of the metered day (what may be curtailed).
+    var pv: [[Double]]
+
+    init(_ metered: Community, keeping plan: ScheduleResult) {
+        community = metered
+        pv = metered.prosumers.map(\.pvKW)
+        for (i, p) in metered.prosumers.enumerated() {
+            let flows = plan.flows[i]
+            for t in 0..<metered.periods {
+                let consumed = p.loadKW[t] + flows[t].flexible + flows[t].batteryCharge
+                let discharge = flows[t].batteryDischarge
+                community.prosumers[i].loadKW[t] = max(0, consumed - discharge)
+                community.prosumers[i].pvKW[t] = p.pvKW[t] + max(0, discharge - consumed)
+                if let b = p.battery {
+                    heldCost += metered.hoursPerPeriod * b.degradationCostPerKWh * (flows[t].batteryCharge + discharge)
+                }
+            }
+            community.prosumers[i].battery = nil
+            community.prosumers[i].flexibleLoads = []
+        }
+    }
+
+    /// Whether `kept` curtails more than a home's PV somewhere (then the folded PV's battery part was curtailed).
+    func wastesHeldEnergy(_ kept: ScheduleResult) -> Bool {
+        zip(kept.flows, pv).contains { flows, pv in zip(flows, pv).contains { $0.curtail > $1 + 1e-6 } }
+    }
+}
+
 /// One prosumer series forecast for the day, at the community's periods.
 public struct SeriesForecast: Sendable {
     public var source: SeriesSource
@@ -352,14 +387,14 @@ public struct DayAheadPlanner: Sendable {
         } catch let e as ModelError { throw DayAheadError.badInput("\(communityFile): \(e.description)") }
     }
 
-    /// When the history covers the day: the plan kept on what was metered (``CommunityScheduler/recourse(_:keeping:)``)
-    /// and the schedule optimized on it, with the same solver and options. Nil when a series has no actual for the
-    /// day, the plan has no schedule, or the plan was made by the agents (`--method agents` plans without a central
-    /// solver, for privacy and for communities too large for one; the check would need one).
+    /// When the history covers the day: the plan kept on what was metered and the schedule optimized on it. With
+    /// the central MILP: ``CommunityScheduler/recourse(_:keeping:)`` and a schedule, with the same solver and
+    /// options. With `--method agents` the agents do both (``meteredDayByAgents(_:metered:plan:)``), so no central
+    /// solver sees a household. Nil when a series has no actual for the day or the plan has no schedule.
     func meteredDay(
         _ community: Community, forecasts: [SeriesForecast], plan: ScheduleResult, _ solverOptions: SolverOptions, communityFile: String
     ) throws -> MeteredDay? {
-        guard options.method != .agents, plan.status.hasSolution, let planCost = plan.objective, forecasts.allSatisfy({ $0.actual != nil }) else {
+        guard plan.status.hasSolution, let planCost = plan.objective, forecasts.allSatisfy({ $0.actual != nil }) else {
             return nil
         }
         progress?("the plan on the metered day")
@@ -368,16 +403,43 @@ public struct DayAheadPlanner: Sendable {
             metered.prosumers[i].loadKW = forecasts.first { $0.source.prosumer == p.id && $0.source.kind == .load }!.actual!
             metered.prosumers[i].pvKW = forecasts.first { $0.source.prosumer == p.id && $0.source.kind == .pv }!.actual!
         }
-        let scheduler = CommunityScheduler(solver: solver(), options: solverOptions, standalone: false)
         let start = ContinuousClock.now
         do {
-            let kept = try scheduler.recourse(metered, keeping: plan)
-            let optimum = try scheduler.schedule(metered)
+            let (kept, optimum): (ScheduleResult, ScheduleResult)
+            if options.method == .agents {
+                (kept, optimum) = try meteredDayByAgents(community, metered: metered, plan: plan)
+            } else {
+                let scheduler = CommunityScheduler(solver: solver(), options: solverOptions, standalone: false)
+                (kept, optimum) = (try scheduler.recourse(metered, keeping: plan), try scheduler.schedule(metered))
+            }
             return MeteredDay(
                 holdsDecisions: community.prosumers.contains { $0.battery != nil || !$0.flexibleLoads.isEmpty }, planCost: planCost, keptStatus: kept.status,
                 keptCost: kept.status.hasSolution ? kept.objective : nil, optimumStatus: optimum.status,
                 optimumCost: optimum.status.hasSolution ? optimum.objective : nil, seconds: seconds(since: start))
         } catch let e as ModelError { throw DayAheadError.badInput("\(communityFile): \(e.description)") }
+    }
+
+    /// The metered-day check by the prosumers' agents: the day's optimum is a decentralized clearing of the metered
+    /// community; the plan kept is one of ``MeteredDayHold/community`` (each home's planned battery and flexible
+    /// power folded into its own load and PV, which each agent can do with its own data), plus the batteries'
+    /// degradation on the held flows. When a home's kept dispatch curtails more than its PV (it would waste the held
+    /// battery's energy, which the plan does not allow), the kept status is `error` and no kept cost is given.
+    func meteredDayByAgents(_ community: Community, metered: Community, plan: ScheduleResult) throws -> (kept: ScheduleResult, optimum: ScheduleResult) {
+        var clearing = ClearingOptions()
+        clearing.timeLimit = options.scheduleTimeLimit
+        let hold = MeteredDayHold(metered, keeping: plan)
+        var kept = try DecentralizedClearing(community: hold.community, options: clearing).run().schedule
+        if kept.status.hasSolution, let cost = kept.objective {
+            if hold.wastesHeldEnergy(kept) {
+                kept.status = .error
+                kept.objective = nil
+                kept.message = "the kept dispatch curtails a held battery's energy"
+            } else {
+                kept.objective = cost + hold.heldCost
+            }
+        }
+        let optimum = try DecentralizedClearing(community: metered, options: clearing).run().schedule
+        return (kept, optimum)
     }
 
     /// The shared storage's prices, or why pricing is skipped.

@@ -157,7 +157,8 @@ enum Fixture {
 
     /// When the history covers the day, the plan is kept on what was metered: the homes' battery powers stay the
     /// plan's, the kept plan never costs less than the metered day's optimum, and summary.json and the report say
-    /// so. The day after the history has no metered day, nor has a plan made by the agents.
+    /// so. The day after the history has no metered day. The agents check their plan themselves, at the same
+    /// costs within the clearing's tolerance.
     @Test func thePlanIsKeptOnTheMeteredDay() throws {
         let r = try DayAheadPlanner(options: Fixture.options()).run(communityFile: Fixture.community, history: nil)
         let d = try #require(r.meteredDay)
@@ -172,10 +173,13 @@ enum Fixture {
         #expect(files.first { $0.name == "report.md" }!.text.contains("On the metered day"))
         let later = try DayAheadPlanner(options: Fixture.options(date: nil)).run(communityFile: Fixture.community, history: nil)
         #expect(later.meteredDay == nil)
-        // The agents plan without a central solver, and the check would need one.
         var agents = Fixture.options()
         agents.method = .agents
-        #expect(try DayAheadPlanner(options: agents).run(communityFile: Fixture.community, history: nil).meteredDay == nil)
+        let byAgents = try #require(try DayAheadPlanner(options: agents).run(communityFile: Fixture.community, history: nil).meteredDay)
+        #expect(byAgents.keptStatus.hasSolution && byAgents.optimumStatus.hasSolution)
+        let agentsOptimum = try #require(byAgents.optimumCost)
+        #expect(abs(agentsOptimum - optimum) <= 1e-3 * max(1, abs(optimum)), "agents \(agentsOptimum), central \(optimum)")
+        #expect(try #require(byAgents.keptCost) >= optimum - 1e-6 * max(1, abs(optimum)))
     }
 
     @Test func theDefaultDayIsTheDayAfterTheHistory() throws {
