@@ -25,6 +25,7 @@ final class TerminalProgress: @unchecked Sendable {
         guard enabled else { return }
         self.label = label
         clock = Stopwatch()
+        bound = nil
         let t = DispatchSource.makeTimerSource(queue: .global())
         t.schedule(deadline: .now() + 1, repeating: 1)
         t.setEventHandler { [weak self] in self?.draw() }
@@ -32,14 +33,24 @@ final class TerminalProgress: @unchecked Sendable {
         timer = t
     }
 
+    /// The bound last drawn and when it was first drawn (seconds on ``clock``).
+    private var bound: (value: Double, since: Double)?
+    /// After this many seconds without a better bound, the line says how to stop sooner.
+    static let stallSeconds = 30.0
+
     private func draw() {
         let p = lock.withLock { last }
-        var line = String(format: "%@: %.0f s", label, clock.seconds)
+        let now = clock.seconds
+        var line = String(format: "%@: %.0f s", label, now)
         if let p {
             if let i = p.incumbent { line += String(format: ", incumbent %.4f", i) }
             if let b = p.bound { line += String(format: ", bound %.4f", b) }
             // Relative to the incumbent, as the solvers measure it: above 1 (an incumbent near 0) it says little.
             if let g = p.gap { line += g < 1 ? String(format: ", gap %.2e", g) : ", gap > 1" }
+            if let b = p.bound, b != bound?.value { bound = (b, now) }
+            if p.incumbent != nil, let since = bound?.since, now - since >= Self.stallSeconds {
+                line += String(format: " (bound unchanged for %.0f s: --gap or --time-limit stops sooner)", now - since)
+            }
         }
         ProgressLine(enabled: true).show(line)
     }
