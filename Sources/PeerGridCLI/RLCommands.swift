@@ -117,12 +117,34 @@ struct RLTrainCommand: ParsableCommand {
     @Option(help: "Random seed (exploration, replay, initial weights).")
     var seed: UInt64 = 1
 
+    @Option(
+        name: .customLong("also-train-on"),
+        help:
+            "Also train on other prosumers' days of the same dates, played with this prosumer's battery and connection: 'all' (every other prosumer of the community) or a comma-separated list of ids."
+    )
+    var alsoTrainOn: String?
+
     @Option(help: "Where to write the policy (JSON).")
     var out: String
 
     func run() throws {
-        let days = try data.load()
-        let split = try days.split(testDays: data.testDays, trainDays: trainDays)
+        var days = try data.load()
+        var split = try days.split(testDays: data.testDays, trainDays: trainDays)
+        var pooledDays = 0
+        if let alsoTrainOn {
+            let parsed = try CommunityFile.read(data.community)
+            let ids = alsoTrainOn == "all" ? parsed.prosumers.map(\.id) : alsoTrainOn.split(separator: ",").map(String.init)
+            let progress = ProgressLine()
+            let pooled = try inContext(data.community) {
+                try days.addingTrainingDays(of: ids, community: parsed, trainingDays: split.train) { done, total in
+                    progress.show("forecasting the other prosumers' days \(done)/\(total)")
+                }
+            }
+            progress.finish()
+            for s in pooled.skipped { FileHandle.standardError.write(Data("peergrid: note: --also-train-on: \(s.id) left out: \(s.reason)\n".utf8)) }
+            pooledDays = pooled.trainingDays.count - split.train.count
+            (days, split.train) = (pooled.data, pooled.trainingDays)
+        }
         var settings = policy == .qlearning ? TrainingSettings.qLearning : DQNPolicy.defaultSettings
         if let episodes { settings.episodes = episodes }
         if let learningRate { settings.learningRate = learningRate }
@@ -151,7 +173,7 @@ struct RLTrainCommand: ParsableCommand {
         let encoded = try file.encoded()
         try writingOutput { try OutputFiles.write(data: encoded, to: out) }
         print(
-            "\(policy.rawValue) for \(days.prosumer): trained on \(counted(split.train.count, "day")) (\(days.label(split.train.first!)) .. \(days.label(split.train.last!))), \(counted(settings.episodes, "episode"))\(networks > 1 ? " for each of \(networks) networks" : ""), seed \(seed), \(String(format: "%.1f", clock.seconds)) s"
+            "\(policy.rawValue) for \(days.prosumer): trained on \(counted(split.train.count - pooledDays, "day")) (\(days.label(split.train.first!)) .. \(days.label(split.train[split.train.count - pooledDays - 1])))\(pooledDays > 0 ? " and \(counted(pooledDays, "day")) of other prosumers" : ""), \(counted(settings.episodes, "episode"))\(networks > 1 ? " for each of \(networks) networks" : ""), seed \(seed), \(String(format: "%.1f", clock.seconds)) s"
         )
         let c = file.curve
         let picks = Array(Set([0, c.episodes.count / 4, c.episodes.count / 2, 3 * c.episodes.count / 4, c.episodes.count - 1])).sorted().filter {

@@ -37,6 +37,17 @@ import Testing
         #expect(names.map { $0["name"] as! String } == ["perfect-foresight", "rule", "qlearning a.json", "qlearning b.json"])
     }
 
+    /// `--also-train-on` adds other prosumers' days of the training dates and says how many; an unknown id exits 2.
+    @Test func trainsOnOtherProsumersDaysToo() throws {
+        let dir = try CLI.temporaryDirectory()
+        let out = dir.appendingPathComponent("p.json").path
+        var r = try CLI.run(["rl", "train", "--community", Self.demo, "--prosumer", "h09", "--episodes", "2000", "--also-train-on", "h02,h05", "--out", out])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("qlearning for h09: trained on 63 days (2000-06-12 .. 2000-08-13) and 126 days of other prosumers"), "\(r.stdout)")
+        r = try CLI.run(["rl", "train", "--community", Self.demo, "--prosumer", "h09", "--also-train-on", "h02,h99", "--out", out])
+        #expect(r.code == 2 && r.stderr.contains("h99"), "\(r.stderr)")
+    }
+
     @Test func badInputExitsTwoNamingTheProblem() throws {
         let dir = try CLI.temporaryDirectory()
         let out = dir.appendingPathComponent("p.json").path
