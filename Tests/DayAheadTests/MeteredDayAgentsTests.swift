@@ -11,13 +11,7 @@ import Testing
 /// into each home's load and PV, cleared by the agents, cost what the central recourse
 /// (``CommunityScheduler/recourse(_:keeping:)``) gives for the same plan on the same metered day.
 @Suite struct MeteredDayAgentsTests {
-    /// The spec's 3 x 24 example with an EV on h001 (as `RecourseTests`), so that a flexible load is held too.
-    static func community() throws -> Community {
-        var c = try CommunityFile.read(TestFixtures.path("example-3x24.json"))
-        c.grid.importLimitKW += 10
-        c.prosumers[0].flexibleLoads = [FlexibleLoad(id: "ev", powerKW: 1.5, runPeriods: 2, earliest: 10, latest: 15)]
-        return c
-    }
+    static func community() throws -> Community { try TestFixtures.exampleWithEV() }
 
     /// On its own data and on seeded metered days (each load and PV value off by up to 40 %), the agents' kept cost
     /// is the central recourse's within the clearing's tolerance, and no held battery energy is curtailed.

@@ -1,4 +1,5 @@
 import Foundation
+import TestFixtures
 import Testing
 import DataIO
 import GLPKSolver
@@ -7,14 +8,7 @@ import LinearProgramming
 
 /// ``CommunityScheduler/recourse(_:keeping:)``: a plan's storage and flexible-load decisions kept on other data.
 @Suite struct RecourseTests {
-    /// The spec's 3 x 24 example with an EV on h001, so that a flexible load is held too (and 10 kW more import
-    /// limit: the example's 8.2 kW has no room for it, nor for loads 40 % higher with the batteries held).
-    static func community() throws -> Community {
-        var c = try Fixture.community("example-3x24.json")
-        c.grid.importLimitKW += 10
-        c.prosumers[0].flexibleLoads = [FlexibleLoad(id: "ev", powerKW: 1.5, runPeriods: 2, earliest: 10, latest: 15)]
-        return c
-    }
+    static func community() throws -> Community { try TestFixtures.exampleWithEV() }
 
     /// Kept on its own data, the plan costs what it cost. Kept on seeded other data (each load and PV value off by
     /// up to 40 %), it obeys every rule of the spec, holds the plan's battery powers and flexible power, and never

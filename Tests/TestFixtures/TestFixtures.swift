@@ -1,4 +1,5 @@
 import Foundation
+import Optimize
 
 /// Files every test target shares, kept once: `Tests/Fixtures/` (MPS models, the small day-ahead community, its
 /// history and the batch manifest) and the bundled example communities in `Datasets/communities/`.
@@ -16,6 +17,16 @@ public enum TestFixtures {
             if FileManager.default.fileExists(atPath: shared) { return shared }
         }
         return communities.appendingPathComponent(name).path
+    }
+
+    /// The spec's 3 x 24 example with an EV on h001, so that a plan holds a flexible load too, and 10 kW more import
+    /// limit: the example's 8.2 kW has no room for it, nor for loads 40 % higher with the batteries held (the
+    /// recourse tests of `OptimizeTests` and `DayAheadTests`).
+    public static func exampleWithEV() throws -> Community {
+        var c = try CommunityFile.read(path("example-3x24.json"))
+        c.grid.importLimitKW += 10
+        c.prosumers[0].flexibleLoads = [FlexibleLoad(id: "ev", powerKW: 1.5, runPeriods: 2, earliest: 10, latest: 15)]
+        return c
     }
 
     /// `own` (a test target's resource directory) when it holds `name`, else the shared file.
