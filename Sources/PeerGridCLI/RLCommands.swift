@@ -120,7 +120,7 @@ struct RLTrainCommand: ParsableCommand {
     @Option(
         name: .customLong("also-train-on"),
         help:
-            "Also train on other prosumers' days of the same dates, played with this prosumer's battery and connection: 'all' (every other prosumer of the community) or a comma-separated list of ids."
+            "Also train on other prosumers' days of the same dates, played with this prosumer's battery and connection: 'all' (every other prosumer of the community) or a comma-separated list of ids. Its own days are repeated to be half of the days played."
     )
     var alsoTrainOn: String?
 
@@ -130,6 +130,7 @@ struct RLTrainCommand: ParsableCommand {
     func run() throws {
         var days = try data.load()
         var split = try days.split(testDays: data.testDays, trainDays: trainDays)
+        let own = split.train
         var pooledDays = 0
         if let alsoTrainOn {
             let parsed = try CommunityFile.read(data.community)
@@ -142,7 +143,7 @@ struct RLTrainCommand: ParsableCommand {
             }
             progress.finish()
             for s in pooled.skipped { FileHandle.standardError.write(Data("peergrid: note: --also-train-on: \(s.id) left out: \(s.reason)\n".utf8)) }
-            pooledDays = pooled.trainingDays.count - split.train.count
+            pooledDays = pooled.added
             (days, split.train) = (pooled.data, pooled.trainingDays)
         }
         var settings = policy == .qlearning ? TrainingSettings.qLearning : DQNPolicy.defaultSettings
@@ -173,7 +174,7 @@ struct RLTrainCommand: ParsableCommand {
         let encoded = try file.encoded()
         try writingOutput { try OutputFiles.write(data: encoded, to: out) }
         print(
-            "\(policy.rawValue) for \(days.prosumer): trained on \(counted(split.train.count - pooledDays, "day")) (\(days.label(split.train.first!)) .. \(days.label(split.train[split.train.count - pooledDays - 1])))\(pooledDays > 0 ? " and \(counted(pooledDays, "day")) of other prosumers" : ""), \(counted(settings.episodes, "episode"))\(networks > 1 ? " for each of \(networks) networks" : ""), seed \(seed), \(String(format: "%.1f", clock.seconds)) s"
+            "\(policy.rawValue) for \(days.prosumer): trained on \(counted(own.count, "day")) (\(days.label(own.first!)) .. \(days.label(own.last!)))\(pooledDays > 0 ? " and \(counted(pooledDays, "day")) of other prosumers" : ""), \(counted(settings.episodes, "episode"))\(networks > 1 ? " for each of \(networks) networks" : ""), seed \(seed), \(String(format: "%.1f", clock.seconds)) s"
         )
         let c = file.curve
         let picks = Array(Set([0, c.episodes.count / 4, c.episodes.count / 2, 3 * c.episodes.count / 4, c.episodes.count - 1])).sorted().filter {

@@ -13,16 +13,17 @@ import Testing
     }
 
     /// Each other prosumer's days on the training dates are appended, as its own reader gives them (load with its
-    /// flexible loads, PV, both forecasts); the prosumer's own days and its held-out days are untouched.
+    /// flexible loads, PV, both forecasts); the prosumer's own days and its held-out days are untouched, and its own
+    /// training days are repeated to be half of the days played.
     @Test func otherProsumersTrainingDatesAreAppended() throws {
         let c = try Self.demo()
         let h09 = try HouseholdDays.read(community: c, prosumer: "h09")
         let split = try h09.split(testDays: 14)
         let pooled = try h09.addingTrainingDays(of: ["h09", "h02", "h01"], community: c, trainingDays: split.train)
-        #expect(pooled.skipped.isEmpty)
-        #expect(pooled.trainingDays.count == 3 * split.train.count)
-        #expect(Array(pooled.trainingDays.prefix(split.train.count)) == split.train)
-        #expect(pooled.trainingDays.dropFirst(split.train.count) == ArraySlice(h09.days..<(h09.days + 2 * split.train.count)))
+        #expect(pooled.skipped.isEmpty && pooled.added == 2 * split.train.count)
+        // Its own days twice (half of the days played), then the others'.
+        #expect(Array(pooled.trainingDays.prefix(2 * split.train.count)) == split.train + split.train)
+        #expect(pooled.trainingDays.dropFirst(2 * split.train.count) == ArraySlice(h09.days..<(h09.days + 2 * split.train.count)))
         #expect(Array(pooled.data.load.prefix(h09.days)) == h09.load && Array(pooled.data.forecastPV.prefix(h09.days)) == h09.forecastPV)
         let h02 = try HouseholdDays.read(community: c, prosumer: "h02")
         #expect(h02.first == h09.first)
@@ -42,7 +43,7 @@ import Testing
         #expect(throws: ControlError.self) { try h09.addingTrainingDays(of: ["h99"], community: c, trainingDays: split.train) }
         h09.connectionKW = 0.5
         let pooled = try h09.addingTrainingDays(of: ["h02"], community: c, trainingDays: split.train)
-        #expect(pooled.trainingDays == split.train && pooled.skipped.map(\.id) == ["h02"])
+        #expect(pooled.trainingDays == split.train && pooled.added == 0 && pooled.skipped.map(\.id) == ["h02"])
         #expect(pooled.skipped.first?.reason.contains("draw limit") == true, "\(pooled.skipped)")
     }
 }
