@@ -389,7 +389,7 @@ public struct DayAheadPlanner: Sendable {
 
     /// When the history covers the day: the plan kept on what was metered and the schedule optimized on it. With
     /// the central MILP: ``CommunityScheduler/recourse(_:keeping:)`` and a schedule, with the same solver and
-    /// options. With `--method agents` the agents do both (``meteredDayByAgents(_:metered:plan:)``), so no central
+    /// options. With `--method agents` the agents do both (``meteredDayByAgents(metered:plan:)``), so no central
     /// solver sees a household. Nil when a series has no actual for the day or the plan has no schedule.
     func meteredDay(
         _ community: Community, forecasts: [SeriesForecast], plan: ScheduleResult, _ solverOptions: SolverOptions, communityFile: String
@@ -407,7 +407,7 @@ public struct DayAheadPlanner: Sendable {
         do {
             let (kept, optimum): (ScheduleResult, ScheduleResult)
             if options.method == .agents {
-                (kept, optimum) = try meteredDayByAgents(community, metered: metered, plan: plan)
+                (kept, optimum) = try meteredDayByAgents(metered: metered, plan: plan)
             } else {
                 let scheduler = CommunityScheduler(solver: solver(), options: solverOptions, standalone: false)
                 (kept, optimum) = (try scheduler.recourse(metered, keeping: plan), try scheduler.schedule(metered))
@@ -424,7 +424,7 @@ public struct DayAheadPlanner: Sendable {
     /// power folded into its own load and PV, which each agent can do with its own data), plus the batteries'
     /// degradation on the held flows. When a home's kept dispatch curtails more than its PV (it would waste the held
     /// battery's energy, which the plan does not allow), the kept status is `error` and no kept cost is given.
-    func meteredDayByAgents(_ community: Community, metered: Community, plan: ScheduleResult) throws -> (kept: ScheduleResult, optimum: ScheduleResult) {
+    func meteredDayByAgents(metered: Community, plan: ScheduleResult) throws -> (kept: ScheduleResult, optimum: ScheduleResult) {
         var clearing = ClearingOptions()
         clearing.timeLimit = options.scheduleTimeLimit
         let hold = MeteredDayHold(metered, keeping: plan)

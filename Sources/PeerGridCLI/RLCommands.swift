@@ -109,6 +109,9 @@ struct RLTrainCommand: ParsableCommand {
         if membersGiven != nil || nStepGiven != nil, policy != .dqn {
             throw ValidationError("\(membersGiven != nil ? "--members" : "--n-step") applies to --policy dqn only")
         }
+        if let list = alsoTrainOn, list != "all", list.split(separator: ",", omittingEmptySubsequences: false).contains(where: { $0.isEmpty }) {
+            throw ValidationError("--also-train-on takes 'all' or prosumer ids separated by commas, got '\(list)'")
+        }
         if let m = membersGiven, !(1...DQNPolicy.maximumMembers).contains(m) {
             throw ValidationError("--members must be in 1...\(DQNPolicy.maximumMembers), got \(m)")
         }

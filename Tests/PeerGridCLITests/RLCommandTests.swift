@@ -46,6 +46,8 @@ import Testing
         #expect(r.stdout.contains("qlearning for h09: trained on 63 days (2000-06-12 .. 2000-08-13) and 126 days of other prosumers"), "\(r.stdout)")
         r = try CLI.run(["rl", "train", "--community", Self.demo, "--prosumer", "h09", "--also-train-on", "h02,h99", "--out", out])
         #expect(r.code == 2 && r.stderr.contains("h99"), "\(r.stderr)")
+        r = try CLI.run(["rl", "train", "--community", Self.demo, "--prosumer", "h09", "--also-train-on", "h02,", "--out", out])
+        #expect(r.code == 2 && r.stderr.contains("--also-train-on takes"), "\(r.stderr)")
     }
 
     @Test func badInputExitsTwoNamingTheProblem() throws {

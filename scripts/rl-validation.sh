@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The validation fold behind docs/rl-experiments.md (*The DQN's settings on a validation fold*, *Training on the
+# other homes' days*): for one demo prosumer and seed, trains a DQN on the 35 days before the last 28 and prints
+# its share of the perfect-foresight savings on the 14 days after them (the costs of `rl evaluate --test-days 28`
+# minus those of `--test-days 14`); then trains on all days before the held-out fortnight and prints the share
+# there. Extra options go to both `rl train` runs. Usage (after `make release`):
+#
+#   scripts/rl-validation.sh PROSUMER SEED [extra rl train options...]
+#   scripts/rl-validation.sh h09 1
+#   scripts/rl-validation.sh h09 1 --also-train-on all
+#
+# About 25 s a run on one core.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ $# -ge 2 ] || { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+P=$1 S=$2
+shift 2
+export OPENBLAS_NUM_THREADS=1
+BIN=.build/release/peergrid
+[ -x "$BIN" ] || { echo "rl-validation: $BIN is missing; run make release first" >&2; exit 2; }
+DIR=$(mktemp -d)
+trap 'rm -rf "$DIR"' EXIT
+C=Datasets/demo/community.json
+"$BIN" rl train --community $C --prosumer "$P" --policy dqn --seed "$S" --test-days 28 --train-days 35 --out "$DIR/v.json" "$@" > /dev/null
+"$BIN" rl train --community $C --prosumer "$P" --policy dqn --seed "$S" --out "$DIR/h.json" "$@" > /dev/null
+e28=$("$BIN" rl evaluate --community $C --prosumer "$P" --policy "$DIR/v.json" --no-mpc --test-days 28)
+e14=$("$BIN" rl evaluate --community $C --prosumer "$P" --policy "$DIR/v.json" --no-mpc --test-days 14)
+held=$("$BIN" rl evaluate --community $C --prosumer "$P" --policy "$DIR/h.json" --no-mpc --test-days 14 | awk '$1 == "dqn" { print $3 }')
+python3 - "$e28" "$e14" "$held" "$P" "$S" <<'PY'
+import sys
+def costs(text):
+    return {l.split()[0]: float(l.split()[1]) for l in text.splitlines()
+            if l.split() and l.split()[0] in ("no-battery", "perfect-foresight", "dqn")}
+a, b = costs(sys.argv[1]), costs(sys.argv[2])
+d = {k: a[k] - b[k] for k in a}
+share = (d["no-battery"] - d["dqn"]) / (d["no-battery"] - d["perfect-foresight"])
+print("%s seed %s: validation %.3f, held out %s" % (sys.argv[4], sys.argv[5], share, sys.argv[3]))
+PY
