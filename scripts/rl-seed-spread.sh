@@ -5,14 +5,16 @@
 #
 #   scripts/rl-seed-spread.sh PROSUMER POLICY FIRST LAST [extra rl train options...]
 #   scripts/rl-seed-spread.sh h09 dqn 1 15
-#   scripts/rl-seed-spread.sh h09 dqn 1 5 --members 5
+#   scripts/rl-seed-spread.sh h09 dqn 1 5 --members 5 --also-train-on none
 #   scripts/rl-seed-spread.sh h09 qlearning 1 15
 #
-# About 9 s a seed for the DQN (45 s with --members 5) and 2 s for Q-learning, on one core. The DQN's shares depend
-# on OpenBLAS's kernels (README, *Same seed, different CPU*); OPENBLAS_CORETYPE picks them.
+# `rl train`'s default is --also-train-on auto (three trainings); the README's own-days rows need --also-train-on none.
+# About 32 s a seed for the DQN (9 s with --also-train-on none, 45 s with that and --members 5) and 5 s for
+# Q-learning, on one core. The DQN's shares depend on OpenBLAS's kernels (README, *Same seed, different CPU*);
+# OPENBLAS_CORETYPE picks them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 4 ] || { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -ge 4 ] || { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 PROSUMER=$1 POLICY=$2 FIRST=$3 LAST=$4
 shift 4
 export OPENBLAS_NUM_THREADS=1

@@ -8,11 +8,12 @@
 #   scripts/rl-validation.sh PROSUMER SEED [extra rl train options...]
 #   scripts/rl-validation.sh h09 1
 #   scripts/rl-validation.sh h09 1 --also-train-on all
+#   scripts/rl-validation.sh h09 1 --also-train-on none     (own days: `rl train`'s default is auto)
 #
-# About 25 s a run on one core.
+# About 25 s a run on one core with --also-train-on none, about 80 s with auto.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 2 ] || { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 P=$1 S=$2
 shift 2
 export OPENBLAS_NUM_THREADS=1

@@ -37,9 +37,15 @@ struct RLBenchmark: ParsableCommand {
     @Option(help: "Seed of both learners.")
     var seed: UInt64 = 1
 
+    @Option(help: "Other prosumers' days the learners also train on, as `rl train --also-train-on`: auto, all, none or ids.")
+    var alsoTrainOn = "auto"
+
     func validate() throws {
         guard (1...DQNPolicy.maximumMembers).contains(dqnMembers) else {
             throw ValidationError("--dqn-members must be in 1...\(DQNPolicy.maximumMembers), got \(dqnMembers)")
+        }
+        guard OtherProsumersDays(alsoTrainOn) != nil else {
+            throw ValidationError("--also-train-on takes 'auto', 'all', 'none' or prosumer ids separated by commas, got '\(alsoTrainOn)'")
         }
     }
 
@@ -52,6 +58,10 @@ struct RLBenchmark: ParsableCommand {
         var trainBaseline: Double
         var qSeconds: Double, dqnSeconds: Double, evaluationSeconds: Double
         var qCurve: LearningCurve, dqnCurve: LearningCurve
+        /// Each learner's days: `own days` or `with others` (and, with `auto`, the candidates' bills a day).
+        var qDays: String, dqnDays: String
+        /// The no-battery mean daily bill over the days each learner played (its learning curve's scale).
+        var qBaseline: Double, dqnBaseline: Double
     }
 
     func run() throws {
@@ -73,16 +83,23 @@ struct RLBenchmark: ParsableCommand {
             ds.evaluateEvery = max(1, dqnEpisodes / 40)
             ds.seed = seed
             print("\(id): \(split.train.count) training days, \(split.test.count) held-out days")
+            let mode = OtherProsumersDays(alsoTrainOn) ?? .auto
             var clock = Stopwatch()
-            let (q, qCurve) = try QLearningPolicy.train(data: data, days: split.train, settings: qs)
+            let qPlay = try data.learnerDays(mode, community: parsed, trainingDays: split.train) { d, days, _ in
+                try QLearningPolicy.train(data: d, days: days, settings: qs).policy
+            }
+            let (q, qCurve) = try QLearningPolicy.train(data: qPlay.data, days: qPlay.days, settings: qs)
             let qSeconds = clock.seconds
-            print(String(format: "  qlearning: %d episodes in %.1f s", qEpisodes, qSeconds))
+            print(String(format: "  qlearning: %d episodes in %.1f s, %@", qEpisodes, qSeconds, Self.describe(qPlay) as NSString))
             clock = Stopwatch()
             var shape = DQNPolicy.Network()
             shape.members = dqnMembers
-            let (d, dqnCurve) = try DQNPolicy.train(data: data, days: split.train, settings: ds, network: shape)
+            let dPlay = try data.learnerDays(mode, community: parsed, trainingDays: split.train) { d, days, _ in
+                try DQNPolicy.train(data: d, days: days, settings: ds, network: shape).policy
+            }
+            let (d, dqnCurve) = try DQNPolicy.train(data: dPlay.data, days: dPlay.days, settings: ds, network: shape)
             let dqnSeconds = clock.seconds
-            print(String(format: "  dqn: %d episodes x %d network(s) in %.1f s", dqnEpisodes, dqnMembers, dqnSeconds))
+            print(String(format: "  dqn: %d episodes x %d network(s) in %.1f s, %@", dqnEpisodes, dqnMembers, dqnSeconds, Self.describe(dPlay) as NSString))
             clock = Stopwatch()
             let c = try ControlComparison.evaluate(data: data, days: split.test, policies: [q, d])
             let evaluationSeconds = clock.seconds
@@ -95,9 +112,36 @@ struct RLBenchmark: ParsableCommand {
             rows.append(
                 Row(
                     comparison: c, trainDays: [data.label(split.train.first!), data.label(split.train.last!)], trainBaseline: trainBaseline,
-                    qSeconds: qSeconds, dqnSeconds: dqnSeconds, evaluationSeconds: evaluationSeconds, qCurve: qCurve, dqnCurve: dqnCurve))
+                    qSeconds: qSeconds, dqnSeconds: dqnSeconds, evaluationSeconds: evaluationSeconds, qCurve: qCurve, dqnCurve: dqnCurve,
+                    qDays: Self.describe(qPlay), dqnDays: Self.describe(dPlay),
+                    qBaseline: try PolicyEvaluation.baseline(data: qPlay.data, days: qPlay.days).cost / Double(qPlay.days.count),
+                    dqnBaseline: try PolicyEvaluation.baseline(data: dPlay.data, days: dPlay.days).cost / Double(dPlay.days.count)))
         }
         try write(rows)
+    }
+
+    /// What `--also-train-on` did, for the report's header.
+    static func modeText(_ mode: String) -> String {
+        switch OtherProsumersDays(mode) ?? .auto {
+        case .auto:
+            return
+                "each learner also trained on the other prosumers' days of the same dates when two candidates, trained on the days before the last 14 training days, said so on those 14 (each prosumer's section says which it did)."
+        case .none: return "the learners trained on each prosumer's own days only."
+        case .all: return "the learners also trained on every other prosumer's days of the same dates."
+        case let .only(ids): return "the learners also trained on the days of \(ids.joined(separator: ", ")) of the same dates."
+        }
+    }
+
+    /// Which days a learner trained on, and with `auto` the two candidates' bills a day on the judging days.
+    static func describe(_ p: LearnerDays) -> String {
+        let days = p.added > 0 ? "with \(p.added) days of other prosumers" : "own days"
+        if let c = p.choice {
+            let n = Double(c.validation.count)
+            return days
+                + String(
+                    format: " (auto: own days %.4f, with others %.4f a day on the last %d training days)", c.ownCost / n, c.pooledCost / n, c.validation.count)
+        }
+        return days + (p.note.map { " (auto: \($0))" } ?? "")
     }
 
     func share(_ r: Row, _ name: String) -> Double { r.comparison.scores.first { $0.name == name }?.kpis.shareOfOptimalSavings ?? .nan }
@@ -110,7 +154,8 @@ struct RLBenchmark: ParsableCommand {
             Generated by `.build/release/benchmark rl` on \(MachineInfo.describe()), OpenBLAS threads \(blasThreads), seed \(seed).
             Community `\(community)` (its tariff repeats daily; the households' load and PV are the demo's derived series,
             Datasets/README.md). Each prosumer's last \(testDays) days are held out: the learners train on the days before
-            them (after a 7-day forecaster warm-up) and never see them. Forecasts (the learners' state): load
+            them (after a 7-day forecaster warm-up) and never see them. `--also-train-on \(alsoTrainOn)`: \(Self.modeText(alsoTrainOn))
+            Forecasts (the learners' state): load
             `seasonal-mean` (4 weeks, same time of week), PV `seasonal-naive-day`, made before each day from the days
             before it. MPC plans over the last 28 days' PV, each paired with the load of the nearest day of the same type
             (weekday or weekend), as scenarios weighted by closeness to the day so far (`rl evaluate`'s default). The EVs of h02 and h07 run from their earliest period (not controlled); nothing was tuned on h02 or h07.
@@ -135,8 +180,8 @@ struct RLBenchmark: ParsableCommand {
             let each = dqnMembers > 1 ? " for each of \(dqnMembers) networks" : ""
             md += String(
                 format:
-                    "\nTraining: Q-learning %d episodes in %.1f s, DQN %d episodes\(each) in %.1f s; evaluation of all policies %.1f s. Days where a policy paid less than the optimum: %d.\n\n",
-                qEpisodes, r.qSeconds, dqnEpisodes, r.dqnSeconds, r.evaluationSeconds, c.belowOptimum.count)
+                    "\nTraining: Q-learning %d episodes in %.1f s, %@; DQN %d episodes\(each) in %.1f s, %@; evaluation of all policies %.1f s. Days where a policy paid less than the optimum: %d.\n\n",
+                qEpisodes, r.qSeconds, r.qDays as NSString, dqnEpisodes, r.dqnSeconds, r.dqnDays as NSString, r.evaluationSeconds, c.belowOptimum.count)
             checks.append(("\(c.prosumer): DQN recovers \(f(share(r, "dqn"))) of the perfect-foresight savings (goal 0.85)", share(r, "dqn") >= 0.85))
             checks.append(("\(c.prosumer): Q-learning \(f(share(r, "qlearning"))) (goal 0.70)", share(r, "qlearning") >= 0.70))
             checks.append(("\(c.prosumer): MPC \(f(share(r, "mpc"))) (goal 0.90)", share(r, "mpc") >= 0.90))
@@ -155,18 +200,18 @@ struct RLBenchmark: ParsableCommand {
         print("wrote \(out)/rl.md and rl.json")
     }
 
-    /// Learning curves: the greedy policy's bill on the training days relative to no battery, at 40 points.
+    /// Learning curves: the greedy policy's bill on the days it played (with `auto` or `all` also other prosumers' days) relative to no battery on those days, at 40 points.
     func learningChart(_ rows: [Row]) -> String {
         let points = rows.first.map { min($0.qCurve.episodes.count, $0.dqnCurve.episodes.count) } ?? 0
         var series: [ChartSeries] = []
         for (k, r) in rows.enumerated() {
             let color = SVGChart.palette[k % SVGChart.palette.count]
-            series.append(ChartSeries("\(r.comparison.prosumer) DQN", r.dqnCurve.meanDailyCost.prefix(points).map { $0 / r.trainBaseline }, color: color))
+            series.append(ChartSeries("\(r.comparison.prosumer) DQN", r.dqnCurve.meanDailyCost.prefix(points).map { $0 / r.dqnBaseline }, color: color))
             series.append(
-                ChartSeries("\(r.comparison.prosumer) Q", r.qCurve.meanDailyCost.prefix(points).map { $0 / r.trainBaseline }, color: color, dashed: true))
+                ChartSeries("\(r.comparison.prosumer) Q", r.qCurve.meanDailyCost.prefix(points).map { $0 / r.qBaseline }, color: color, dashed: true))
         }
         return SVGChart.line(
-            title: "Learning curves: greedy policy's bill on the training days / no battery",
+            title: "Learning curves: greedy policy's bill on the days played / no battery",
             xLabels: (1...max(1, points)).map { "\(100 * $0 / max(1, points))%" },
             series: series, yLabel: "bill / no-battery bill")
     }
@@ -176,6 +221,7 @@ struct RLBenchmark: ParsableCommand {
         .object([
             ("machine", .string(MachineInfo.describe())), ("seed", .integer(Int(seed))), ("test_days", .integer(testDays)),
             ("q_episodes", .integer(qEpisodes)), ("dqn_episodes", .integer(dqnEpisodes)), ("dqn_members", .integer(dqnMembers)),
+            ("also_train_on", .string(alsoTrainOn)),
             (
                 "prosumers",
                 .array(
@@ -184,6 +230,7 @@ struct RLBenchmark: ParsableCommand {
                             r.comparison,
                             extra: [
                                 ("training_seconds", .object([("qlearning", .number(r.qSeconds)), ("dqn", .number(r.dqnSeconds))])),
+                                ("training_days", .object([("qlearning", .string(r.qDays)), ("dqn", .string(r.dqnDays))])),
                                 ("evaluation_seconds", .number(r.evaluationSeconds)),
                                 (
                                     "learning_curves",
@@ -192,6 +239,7 @@ struct RLBenchmark: ParsableCommand {
                                         (
                                             "qlearning",
                                             .object([
+                                                ("days_played_no_battery_mean_daily_cost", .number(r.qBaseline)),
                                                 ("episodes", .array(r.qCurve.episodes.map { .integer($0) })),
                                                 ("mean_daily_cost", .array(r.qCurve.meanDailyCost.map { .number($0) }))
                                             ])
@@ -199,6 +247,7 @@ struct RLBenchmark: ParsableCommand {
                                         (
                                             "dqn",
                                             .object([
+                                                ("days_played_no_battery_mean_daily_cost", .number(r.dqnBaseline)),
                                                 ("episodes", .array(r.dqnCurve.episodes.map { .integer($0) })),
                                                 ("mean_daily_cost", .array(r.dqnCurve.meanDailyCost.map { .number($0) }))
                                             ])

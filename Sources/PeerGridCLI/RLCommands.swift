@@ -109,8 +109,8 @@ struct RLTrainCommand: ParsableCommand {
         if membersGiven != nil || nStepGiven != nil, policy != .dqn {
             throw ValidationError("\(membersGiven != nil ? "--members" : "--n-step") applies to --policy dqn only")
         }
-        if let list = alsoTrainOn, list != "all", list.split(separator: ",", omittingEmptySubsequences: false).contains(where: { $0.isEmpty }) {
-            throw ValidationError("--also-train-on takes 'all' or prosumer ids separated by commas, got '\(list)'")
+        if OtherProsumersDays(alsoTrainOn) == nil {
+            throw ValidationError("--also-train-on takes 'auto', 'all', 'none' or prosumer ids separated by commas, got '\(alsoTrainOn)'")
         }
         if let m = membersGiven, !(1...DQNPolicy.maximumMembers).contains(m) {
             throw ValidationError("--members must be in 1...\(DQNPolicy.maximumMembers), got \(m)")
@@ -123,61 +123,54 @@ struct RLTrainCommand: ParsableCommand {
     @Option(
         name: .customLong("also-train-on"),
         help:
-            "Also train on other prosumers' days of the same dates, played with this prosumer's battery and connection: 'all' (every other prosumer of the community) or a comma-separated list of ids. Its own days are repeated to be half of the days played."
+            "Also train on other prosumers' days of the same dates, played with this prosumer's battery and connection (its own days repeated to be half of the days played): 'auto' (every other prosumer when that wins on the last 14 training days, judged by two candidates trained on the days before them; own days alone with fewer than 28 training days), 'all', 'none' or a comma-separated list of ids."
     )
-    var alsoTrainOn: String?
+    var alsoTrainOn = "auto"
 
     @Option(help: "Where to write the policy (JSON).")
     var out: String
 
     func run() throws {
-        var days = try data.load()
-        var split = try days.split(testDays: data.testDays, trainDays: trainDays)
+        let days = try data.load()
+        let split = try days.split(testDays: data.testDays, trainDays: trainDays)
         let own = split.train
-        var pooledDays = 0
-        if let alsoTrainOn {
+        var (trainingData, trainingDays, added) = (days, own, 0)
+        let mode = OtherProsumersDays(alsoTrainOn) ?? .auto
+        if mode != .none {
             let parsed = try CommunityFile.read(data.community)
-            let ids = alsoTrainOn == "all" ? parsed.prosumers.map(\.id) : alsoTrainOn.split(separator: ",").map(String.init)
             let progress = ProgressLine()
-            let pooled = try inContext(data.community) {
-                try days.addingTrainingDays(of: ids, community: parsed, trainingDays: split.train) { done, total in
-                    progress.show("forecasting the other prosumers' days \(done)/\(total)")
+            defer { progress.finish() }
+            let clock = Stopwatch()
+            let playing = try inContext(data.community) {
+                try days.learnerDays(
+                    mode, community: parsed, trainingDays: own,
+                    forecastProgress: { done, total in progress.show("forecasting the other prosumers' days \(done)/\(total)") }
+                ) { d, candidateDays, candidate in
+                    try train(d, candidateDays, label: "choosing, \(candidate)").file.policy(for: d, file: out)
                 }
             }
             progress.finish()
-            for s in pooled.skipped { FileHandle.standardError.write(Data("peergrid: note: --also-train-on: \(s.id) left out: \(s.reason)\n".utf8)) }
-            pooledDays = pooled.added
-            (days, split.train) = (pooled.data, pooled.trainingDays)
+            for s in playing.skipped { FileHandle.standardError.write(Data("peergrid: note: --also-train-on: \(s.id) left out: \(s.reason)\n".utf8)) }
+            if let note = playing.note { print("--also-train-on auto: \(note): training on own days") }
+            if let choice = playing.choice {
+                let v = choice.validation
+                print(
+                    String(
+                        format:
+                            "--also-train-on auto: judged on %@ (%@ .. %@) by candidates trained on the %d days before: own days %.4f, with the other prosumers' days %.4f a day: %@ (%.1f s)",
+                        counted(v.count, "training day") as NSString, days.label(v.first!) as NSString, days.label(v.last!) as NSString,
+                        choice.fit.count, choice.ownCost / Double(v.count), choice.pooledCost / Double(v.count),
+                        (choice.usesOthers ? "training with them" : "training on own days") as NSString, clock.seconds))
+            }
+            (trainingData, trainingDays, added) = (playing.data, playing.days, playing.added)
         }
-        var settings = policy == .qlearning ? TrainingSettings.qLearning : DQNPolicy.defaultSettings
-        if let episodes { settings.episodes = episodes }
-        if let learningRate { settings.learningRate = learningRate }
-        if let discount { settings.discount = discount }
-        settings.seed = seed
-        settings.evaluateEvery = max(1, settings.episodes / 40)
-        let progress = ProgressLine()
         let clock = Stopwatch()
-        let show: (Int, Int, Double?) -> Void = { done, total, cost in
-            progress.show("training \(policy.rawValue): episode \(done)/\(total)" + (cost.map { String(format: ", mean daily bill %.4f", $0) } ?? ""))
-        }
-        let file: PolicyFile
-        switch policy {
-        case .qlearning:
-            let (q, curve) = try QLearningPolicy.train(data: days, days: split.train, settings: settings, socBins: socBins, progress: show)
-            file = PolicyFile(q, prosumer: days.prosumer, training: settings, curve: curve)
-        case .dqn:
-            var shape = DQNPolicy.Network()
-            if let membersGiven { shape.members = membersGiven }
-            if let nStepGiven { shape.nStep = nStepGiven }
-            let (d, curve) = try DQNPolicy.train(data: days, days: split.train, settings: settings, network: shape, progress: show)
-            file = PolicyFile(d, prosumer: days.prosumer, periodsPerDay: days.periodsPerDay, training: settings, curve: curve)
-        }
-        progress.finish()
+        let (file, settings) = try train(trainingData, trainingDays, label: nil)
         let networks = file.members?.count ?? 1
         let encoded = try file.encoded()
         try writingOutput { try OutputFiles.write(data: encoded, to: out) }
         print(
-            "\(policy.rawValue) for \(days.prosumer): trained on \(counted(own.count, "day")) (\(days.label(own.first!)) .. \(days.label(own.last!)))\(pooledDays > 0 ? " and \(counted(pooledDays, "day")) of other prosumers" : ""), \(counted(settings.episodes, "episode"))\(networks > 1 ? " for each of \(networks) networks" : ""), seed \(seed), \(String(format: "%.1f", clock.seconds)) s"
+            "\(policy.rawValue) for \(days.prosumer): trained on \(counted(own.count, "day")) (\(days.label(own.first!)) .. \(days.label(own.last!)))\(added > 0 ? " and \(counted(added, "day")) of other prosumers" : ""), \(counted(settings.episodes, "episode"))\(networks > 1 ? " for each of \(networks) networks" : ""), seed \(seed), \(String(format: "%.1f", clock.seconds)) s"
         )
         let c = file.curve
         let picks = Array(Set([0, c.episodes.count / 4, c.episodes.count / 2, 3 * c.episodes.count / 4, c.episodes.count - 1])).sorted().filter {
@@ -189,6 +182,35 @@ struct RLTrainCommand: ParsableCommand {
         print(
             "kept \(networks > 1 ? "the ensemble of \(networks) networks, each the best of its evaluations" : "the best"): \(String(format: "%.4f", c.kept ?? c.meanDailyCost.min() ?? .nan)); wrote \(out)"
         )
+    }
+
+    /// Trains the chosen learner on `playing` days of `days` with the command's settings; `label` prefixes the
+    /// progress line.
+    private func train(_ days: HouseholdDays, _ playing: [Int], label: String?) throws -> (file: PolicyFile, settings: TrainingSettings) {
+        var settings = policy == .qlearning ? TrainingSettings.qLearning : DQNPolicy.defaultSettings
+        if let episodes { settings.episodes = episodes }
+        if let learningRate { settings.learningRate = learningRate }
+        if let discount { settings.discount = discount }
+        settings.seed = seed
+        settings.evaluateEvery = max(1, settings.episodes / 40)
+        let progress = ProgressLine()
+        defer { progress.finish() }
+        let prefix = label.map { "\($0): " } ?? ""
+        let show: (Int, Int, Double?) -> Void = { done, total, cost in
+            progress.show(
+                "\(prefix)training \(policy.rawValue): episode \(done)/\(total)" + (cost.map { String(format: ", mean daily bill %.4f", $0) } ?? ""))
+        }
+        switch policy {
+        case .qlearning:
+            let (q, curve) = try QLearningPolicy.train(data: days, days: playing, settings: settings, socBins: socBins, progress: show)
+            return (PolicyFile(q, prosumer: days.prosumer, training: settings, curve: curve), settings)
+        case .dqn:
+            var shape = DQNPolicy.Network()
+            if let membersGiven { shape.members = membersGiven }
+            if let nStepGiven { shape.nStep = nStepGiven }
+            let (d, curve) = try DQNPolicy.train(data: days, days: playing, settings: settings, network: shape, progress: show)
+            return (PolicyFile(d, prosumer: days.prosumer, periodsPerDay: days.periodsPerDay, training: settings, curve: curve), settings)
+        }
     }
 }
 

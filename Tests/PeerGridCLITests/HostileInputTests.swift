@@ -397,7 +397,10 @@ import Testing
             let cases: [[String]] = [
                 ["forecast", "--data", file.path, "--column", "load", "--horizon", "4", "--out", target],
                 ["solve", CLI.fixture("mknap-1.mps"), "--solution", target],
-                ["rl", "train", "--community", RLCommandTests.demo, "--prosumer", "h09", "--policy", "qlearning", "--episodes", "40", "--out", target]
+                [
+                    "rl", "train", "--community", RLCommandTests.demo, "--prosumer", "h09", "--policy", "qlearning", "--episodes", "40", "--also-train-on",
+                    "none", "--out", target
+                ]
             ]
             for arguments in cases {
                 let r = try CLI.run(arguments, in: dir)

@@ -10,7 +10,9 @@ import Testing
         let dir = try CLI.temporaryDirectory()
         let a = dir.appendingPathComponent("a.json").path, b = dir.appendingPathComponent("b.json").path
         for path in [a, b] {
-            let r = try CLI.run(["rl", "train", "--community", Self.demo, "--prosumer", "h03", "--episodes", "3000", "--seed", "5", "--out", path])
+            let r = try CLI.run([
+                "rl", "train", "--community", Self.demo, "--prosumer", "h03", "--episodes", "3000", "--seed", "5", "--also-train-on", "none", "--out", path
+            ])
             #expect(r.code == 0, "\(r.stderr)")
             #expect(r.stdout.contains("qlearning for h03: trained on 63 days") && r.stdout.contains("learning curve"))
         }
@@ -48,6 +50,35 @@ import Testing
         #expect(r.code == 2 && r.stderr.contains("h99"), "\(r.stderr)")
         r = try CLI.run(["rl", "train", "--community", Self.demo, "--prosumer", "h09", "--also-train-on", "h02,", "--out", out])
         #expect(r.code == 2 && r.stderr.contains("--also-train-on takes"), "\(r.stderr)")
+        r = try CLI.run(["rl", "train", "--community", Self.demo, "--prosumer", "h09", "--also-train-on", "auto,h02", "--out", out])
+        #expect(r.code == 2 && r.stderr.contains("no prosumer 'auto'"), "\(r.stderr)")
+    }
+
+    /// `--also-train-on auto` (the default) judges two candidates on the last 14 training days, says which won and
+    /// trains it, the same bytes for the same seed; with too few training days to judge on it trains on its own.
+    @Test func choosesWhetherToTrainOnOtherProsumersDays() throws {
+        let dir = try CLI.temporaryDirectory()
+        let a = dir.appendingPathComponent("a.json").path, b = dir.appendingPathComponent("b.json").path
+        for (path, flag) in [(a, []), (b, ["--also-train-on", "auto"])] {
+            let r = try CLI.run(["rl", "train", "--community", Self.demo, "--prosumer", "h09", "--episodes", "2000", "--out", path] + flag)
+            #expect(r.code == 0, "\(r.stderr)")
+            #expect(
+                r.stdout.contains(
+                    "--also-train-on auto: judged on 14 training days (2000-07-31 .. 2000-08-13) by candidates trained on the 49 days before: own days "),
+                "\(r.stdout)")
+            let pooled = r.stdout.contains("a day: training with them (")
+            #expect(pooled || r.stdout.contains("a day: training on own days ("), "\(r.stdout)")
+            #expect(
+                r.stdout.contains("qlearning for h09: trained on 63 days (2000-06-12 .. 2000-08-13)\(pooled ? " and 567 days of other prosumers" : ",")"),
+                "\(r.stdout)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: a)) == Data(contentsOf: URL(fileURLWithPath: b)))
+        let r = try CLI.run(["rl", "train", "--community", Self.demo, "--prosumer", "h09", "--episodes", "2000", "--train-days", "20", "--out", a])
+        #expect(r.code == 0, "\(r.stderr)")
+        #expect(
+            r.stdout.contains("--also-train-on auto: 20 training days are too few to judge on (28: 14 to fit, 14 to judge): training on own days"),
+            "\(r.stdout)")
+        #expect(r.stdout.contains("qlearning for h09: trained on 20 days (2000-07-25 .. 2000-08-13), 2000 episodes"), "\(r.stdout)")
     }
 
     @Test func badInputExitsTwoNamingTheProblem() throws {
