@@ -31,10 +31,12 @@ public struct PolicyFile: Codable, Sendable {
     public var hidden: [Int]?
     public var members: [[[Float]]]?
     public var weights: [[Float]]?
+    /// Which days it was trained on (written since 0.24.0; older files have none, and were trained on the own days).
+    public var trainedOn: TrainingDaysRecord?
 
     enum CodingKeys: String, CodingKey {
         case format, version, kind, prosumer, actions, training, curve, table, hidden, members, weights
-        case periodsPerDay = "periods_per_day", batteryKW = "battery_kw", socBins = "soc_bins"
+        case periodsPerDay = "periods_per_day", batteryKW = "battery_kw", socBins = "soc_bins", trainedOn = "trained_on"
     }
 
     public init(_ q: QLearningPolicy, prosumer: String, training: TrainingSettings, curve: LearningCurve) {
@@ -59,6 +61,34 @@ public struct PolicyFile: Codable, Sendable {
         self.curve = curve
         hidden = d.networks[0].hidden
         members = d.networks.map(\.parameters)
+    }
+
+    /// Which days a policy was trained on: the `--also-train-on` setting, the prosumer's own training days and the
+    /// other prosumers' days played, and with `auto` the two candidates' mean daily bills on the judging days (or
+    /// why it did not judge).
+    public struct TrainingDaysRecord: Codable, Sendable, Equatable {
+        public var alsoTrainOn: String
+        public var ownDays: Int
+        public var otherProsumersDays: Int
+        public var judgedOwnDailyBill: Double?
+        public var judgedWithOthersDailyBill: Double?
+        public var note: String?
+
+        enum CodingKeys: String, CodingKey {
+            case alsoTrainOn = "also_train_on", ownDays = "own_days", otherProsumersDays = "other_prosumers_days"
+            case judgedOwnDailyBill = "judged_own_daily_bill", judgedWithOthersDailyBill = "judged_with_others_daily_bill", note
+        }
+
+        public init(_ mode: OtherProsumersDays, ownDays: Int, learnerDays: LearnerDays?) {
+            alsoTrainOn = mode.description
+            self.ownDays = ownDays
+            otherProsumersDays = learnerDays?.added ?? 0
+            if let c = learnerDays?.choice {
+                judgedOwnDailyBill = c.ownCost / Double(c.validation.count)
+                judgedWithOthersDailyBill = c.pooledCost / Double(c.validation.count)
+            }
+            note = learnerDays?.note
+        }
     }
 
     /// The file's bytes (sorted keys, one policy per file).

@@ -135,6 +135,7 @@ struct RLTrainCommand: ParsableCommand {
         let split = try days.split(testDays: data.testDays, trainDays: trainDays)
         let own = split.train
         var (trainingData, trainingDays, added) = (days, own, 0)
+        var learnerDays: LearnerDays?
         let mode = OtherProsumersDays(alsoTrainOn) ?? .auto
         if mode != .none {
             let parsed = try CommunityFile.read(data.community)
@@ -162,10 +163,11 @@ struct RLTrainCommand: ParsableCommand {
                         choice.fit.count, choice.ownCost / Double(v.count), choice.pooledCost / Double(v.count),
                         (choice.usesOthers ? "training with them" : "training on own days") as NSString, clock.seconds))
             }
-            (trainingData, trainingDays, added) = (playing.data, playing.days, playing.added)
+            (trainingData, trainingDays, added, learnerDays) = (playing.data, playing.days, playing.added, playing)
         }
         let clock = Stopwatch()
-        let (file, settings) = try train(trainingData, trainingDays, label: nil)
+        var (file, settings) = try train(trainingData, trainingDays, label: nil)
+        file.trainedOn = PolicyFile.TrainingDaysRecord(mode, ownDays: own.count, learnerDays: learnerDays)
         let networks = file.members?.count ?? 1
         let encoded = try file.encoded()
         try writingOutput { try OutputFiles.write(data: encoded, to: out) }

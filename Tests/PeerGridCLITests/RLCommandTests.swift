@@ -73,12 +73,21 @@ import Testing
                 "\(r.stdout)")
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: a)) == Data(contentsOf: URL(fileURLWithPath: b)))
+        // The file says which days it was trained on, and the two candidates' bills.
+        let record = try #require(
+            (JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: a))) as? [String: Any])?["trained_on"] as? [String: Any])
+        #expect(record["also_train_on"] as? String == "auto" && record["own_days"] as? Int == 63)
+        let own = try #require(record["judged_own_daily_bill"] as? Double), others = try #require(record["judged_with_others_daily_bill"] as? Double)
+        #expect(record["other_prosumers_days"] as? Int == (others < own ? 567 : 0), "\(record)")
         let r = try CLI.run(["rl", "train", "--community", Self.demo, "--prosumer", "h09", "--episodes", "2000", "--train-days", "20", "--out", a])
         #expect(r.code == 0, "\(r.stderr)")
         #expect(
             r.stdout.contains("--also-train-on auto: 20 training days are too few to judge on (28: 14 to fit, 14 to judge): training on own days"),
             "\(r.stdout)")
         #expect(r.stdout.contains("qlearning for h09: trained on 20 days (2000-07-25 .. 2000-08-13), 2000 episodes"), "\(r.stdout)")
+        let short = try #require(
+            (JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: a))) as? [String: Any])?["trained_on"] as? [String: Any])
+        #expect(short["other_prosumers_days"] as? Int == 0 && short["judged_own_daily_bill"] == nil && (short["note"] as? String)?.contains("too few") == true)
     }
 
     @Test func badInputExitsTwoNamingTheProblem() throws {
