@@ -187,7 +187,17 @@ extension HouseholdDays {
     public func addingTrainingDays(
         of others: [String], community: Community, trainingDays: [Int], progress: ((Int, Int) -> Void)? = nil
     ) throws -> (data: HouseholdDays, trainingDays: [Int], added: Int, skipped: [(id: String, reason: String)]) {
-        var data = self, days: [Int] = [], skipped: [(id: String, reason: String)] = []
+        let read = try otherProsumers(others, community: community, progress: progress)
+        let pooled = appending(read.days, trainingDays: trainingDays)
+        return (pooled.data, pooled.trainingDays, pooled.added, read.skipped)
+    }
+
+    /// The days of the prosumers in `others` (this one left out) as this prosumer's battery and connection would
+    /// play them, each read and forecast by the same reader; those that cannot be played are listed in `skipped`.
+    func otherProsumers(
+        _ others: [String], community: Community, progress: ((Int, Int) -> Void)? = nil
+    ) throws -> (days: [HouseholdDays], skipped: [(id: String, reason: String)]) {
+        var read: [HouseholdDays] = [], skipped: [(id: String, reason: String)] = []
         for id in others where id != prosumer {
             guard let i = community.prosumers.firstIndex(where: { $0.id == id }) else {
                 throw ControlError.unknownProsumer(id, available: community.prosumers.map(\.id))
@@ -195,15 +205,23 @@ extension HouseholdDays {
             var c = community
             c.prosumers[i].battery = battery
             c.prosumers[i].connectionKW = connectionKW
-            let other: HouseholdDays
             do {
-                other = try HouseholdDays.read(
-                    community: c, prosumer: id, loadForecaster: forecasters.load, pvForecaster: forecasters.pv, warmUpDays: warmUpDays,
-                    progress: progress)
+                read.append(
+                    try HouseholdDays.read(
+                        community: c, prosumer: id, loadForecaster: forecasters.load, pvForecaster: forecasters.pv, warmUpDays: warmUpDays,
+                        progress: progress))
             } catch let e as ControlError {
                 skipped.append((id, e.description))
-                continue
             }
+        }
+        return (read, skipped)
+    }
+
+    /// `others`' days on the dates of `trainingDays` appended to this prosumer's, with the days to play (see
+    /// ``addingTrainingDays(of:community:trainingDays:progress:)``).
+    func appending(_ others: [HouseholdDays], trainingDays: [Int]) -> (data: HouseholdDays, trainingDays: [Int], added: Int) {
+        var data = self, days: [Int] = []
+        for other in others {
             let offset = Int((first.timeIntervalSince(other.first) / 86_400).rounded())
             for d in trainingDays {
                 let o = d + offset
@@ -217,6 +235,6 @@ extension HouseholdDays {
         }
         // This prosumer's own days, repeated so that they are about half of the days played.
         let repeats = trainingDays.isEmpty ? 1 : max(1, Int((Double(days.count) / Double(trainingDays.count)).rounded()))
-        return (data, Array(Array(repeating: trainingDays, count: repeats).joined()) + days, days.count, skipped)
+        return (data, Array(Array(repeating: trainingDays, count: repeats).joined()) + days, days.count)
     }
 }

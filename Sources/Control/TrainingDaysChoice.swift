@@ -53,8 +53,17 @@ public struct TrainingDaysChoice: Sendable {
         data: HouseholdDays, trainingDays: [Int], others: [String], community: Community, forecastProgress: ((Int, Int) -> Void)? = nil,
         train: (_ data: HouseholdDays, _ days: [Int], _ candidate: String) throws -> any BatteryPolicy
     ) throws -> TrainingDaysChoice {
+        let read = try data.otherProsumers(others, community: community, progress: forecastProgress)
+        return try choose(data: data, trainingDays: trainingDays, others: read, train: train)
+    }
+
+    /// ``choose(data:trainingDays:others:community:forecastProgress:train:)`` with the other prosumers' days read.
+    static func choose(
+        data: HouseholdDays, trainingDays: [Int], others read: (days: [HouseholdDays], skipped: [(id: String, reason: String)]),
+        train: (_ data: HouseholdDays, _ days: [Int], _ candidate: String) throws -> any BatteryPolicy
+    ) throws -> TrainingDaysChoice {
         let (fit, validation) = try split(trainingDays: trainingDays)
-        let pooled = try data.addingTrainingDays(of: others, community: community, trainingDays: fit, progress: forecastProgress)
+        let pooled = data.appending(read.days, trainingDays: fit)
         func judged(_ policy: any BatteryPolicy) throws -> Double {
             var p = policy
             return try PolicyEvaluation.run(&p, data: data, days: validation).cost
@@ -62,7 +71,7 @@ public struct TrainingDaysChoice: Sendable {
         let ownCost = try judged(try train(data, fit, "own days"))
         // With no other prosumer's day to add, the pooled candidate would be the own one again.
         let pooledCost = pooled.added == 0 ? ownCost : try judged(try train(pooled.data, pooled.trainingDays, "with others"))
-        return TrainingDaysChoice(fit: fit, validation: validation, ownCost: ownCost, pooledCost: pooledCost, skipped: pooled.skipped)
+        return TrainingDaysChoice(fit: fit, validation: validation, ownCost: ownCost, pooledCost: pooledCost, skipped: read.skipped)
     }
 }
 
@@ -114,6 +123,10 @@ public struct LearnerDays: Sendable {
     /// With ``OtherProsumersDays/auto``: why it trained on the own days without judging (too few training days, no
     /// other prosumer).
     public var note: String?
+
+    init(data: HouseholdDays, days: [Int], added: Int, skipped: [(id: String, reason: String)], choice: TrainingDaysChoice? = nil, note: String? = nil) {
+        (self.data, self.days, self.added, self.skipped, self.choice, self.note) = (data, days, added, skipped, choice, note)
+    }
 }
 
 extension HouseholdDays {
@@ -126,28 +139,36 @@ extension HouseholdDays {
         train: (_ data: HouseholdDays, _ days: [Int], _ candidate: String) throws -> any BatteryPolicy
     ) throws -> LearnerDays {
         let everyone = community.prosumers.map(\.id)
-        var others: [String]?, choice: TrainingDaysChoice?, note: String?, skipped: [(id: String, reason: String)] = []
+        let own = LearnerDays(data: self, days: trainingDays, added: 0, skipped: [])
+        func pooled(_ ids: [String]) throws -> LearnerDays {
+            let p = try addingTrainingDays(of: ids, community: community, trainingDays: trainingDays, progress: forecastProgress)
+            return LearnerDays(data: p.data, days: p.trainingDays, added: p.added, skipped: p.skipped)
+        }
         switch mode {
-        case .none: others = nil
-        case .all: others = everyone
-        case let .only(ids): others = ids
+        case .none: return own
+        case .all: return try pooled(everyone)
+        case let .only(ids): return try pooled(ids)
         case .auto:
             let needed = TrainingDaysChoice.validationDays + TrainingDaysChoice.minimumFitDays
+            var result = own
             if trainingDays.count < needed {
-                note =
+                result.note =
                     "\(trainingDays.count) training days are too few to judge on (\(needed): \(TrainingDaysChoice.minimumFitDays) to fit, \(TrainingDaysChoice.validationDays) to judge)"
-            } else if !everyone.contains(where: { $0 != prosumer }) {
-                note = "the community has no other prosumer"
-            } else {
-                let c = try TrainingDaysChoice.choose(
-                    data: self, trainingDays: trainingDays, others: everyone, community: community, forecastProgress: forecastProgress, train: train)
-                choice = c
-                skipped = c.skipped
-                others = c.usesOthers ? everyone : nil
+                return result
             }
+            guard everyone.contains(where: { $0 != prosumer }) else {
+                result.note = "the community has no other prosumer"
+                return result
+            }
+            // The other prosumers' days are read and forecast once, for the candidates and for the final training.
+            let read = try otherProsumers(everyone, community: community, progress: forecastProgress)
+            let choice = try TrainingDaysChoice.choose(data: self, trainingDays: trainingDays, others: read, train: train)
+            if choice.usesOthers {
+                let p = appending(read.days, trainingDays: trainingDays)
+                (result.data, result.days, result.added) = (p.data, p.trainingDays, p.added)
+            }
+            (result.skipped, result.choice) = (choice.skipped, choice)
+            return result
         }
-        guard let others else { return LearnerDays(data: self, days: trainingDays, added: 0, skipped: skipped, choice: choice, note: note) }
-        let pooled = try addingTrainingDays(of: others, community: community, trainingDays: trainingDays, progress: forecastProgress)
-        return LearnerDays(data: pooled.data, days: pooled.trainingDays, added: pooled.added, skipped: pooled.skipped, choice: choice, note: note)
     }
 }

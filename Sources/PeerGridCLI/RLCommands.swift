@@ -179,7 +179,7 @@ struct RLTrainCommand: ParsableCommand {
             $0 >= 0 && $0 < c.episodes.count
         }
         print(
-            "learning curve (episode: mean daily bill on the training days\(networks > 1 ? ", the networks' mean" : "")): "
+            "learning curve (episode: mean daily bill on \(added > 0 ? "all the days played, the other prosumers' too" : "the training days")\(networks > 1 ? ", the networks' mean" : "")): "
                 + picks.map { String(format: "%d: %.4f", c.episodes[$0], c.meanDailyCost[$0]) }.joined(separator: ", "))
         print(
             "kept \(networks > 1 ? "the ensemble of \(networks) networks, each the best of its evaluations" : "the best"): \(String(format: "%.4f", c.kept ?? c.meanDailyCost.min() ?? .nan)); wrote \(out)"

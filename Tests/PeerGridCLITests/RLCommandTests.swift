@@ -71,6 +71,8 @@ import Testing
             #expect(
                 r.stdout.contains("qlearning for h09: trained on 63 days (2000-06-12 .. 2000-08-13)\(pooled ? " and 567 days of other prosumers" : ",")"),
                 "\(r.stdout)")
+            // The learning curve says which days its bills are over.
+            #expect(r.stdout.contains(pooled ? "mean daily bill on all the days played, the other prosumers' too)" : "mean daily bill on the training days)"))
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: a)) == Data(contentsOf: URL(fileURLWithPath: b)))
         // The file says which days it was trained on, and the two candidates' bills.
