@@ -79,15 +79,15 @@ public struct PolicyFile: Codable, Sendable {
             case judgedOwnDailyBill = "judged_own_daily_bill", judgedWithOthersDailyBill = "judged_with_others_daily_bill", note
         }
 
-        public init(_ mode: OtherProsumersDays, ownDays: Int, learnerDays: LearnerDays?) {
+        public init(_ mode: OtherProsumersDays, ownDays: Int, learnerDays: LearnerDays) {
             alsoTrainOn = mode.description
             self.ownDays = ownDays
-            otherProsumersDays = learnerDays?.added ?? 0
-            if let c = learnerDays?.choice {
+            otherProsumersDays = learnerDays.added
+            if let c = learnerDays.choice {
                 judgedOwnDailyBill = c.ownCost / Double(c.validation.count)
                 judgedWithOthersDailyBill = c.pooledCost / Double(c.validation.count)
             }
-            note = learnerDays?.note
+            note = learnerDays.note
         }
     }
 

@@ -134,40 +134,11 @@ struct RLTrainCommand: ParsableCommand {
         let days = try data.load()
         let split = try days.split(testDays: data.testDays, trainDays: trainDays)
         let own = split.train
-        var (trainingData, trainingDays, added) = (days, own, 0)
-        var learnerDays: LearnerDays?
-        let mode = OtherProsumersDays(alsoTrainOn) ?? .auto
-        if mode != .none {
-            let parsed = try CommunityFile.read(data.community)
-            let progress = ProgressLine()
-            defer { progress.finish() }
-            let clock = Stopwatch()
-            let playing = try inContext(data.community) {
-                try days.learnerDays(
-                    mode, community: parsed, trainingDays: own,
-                    forecastProgress: { done, total in progress.show("forecasting the other prosumers' days \(done)/\(total)") }
-                ) { d, candidateDays, candidate in
-                    try train(d, candidateDays, label: "choosing, \(candidate)").file.policy(for: d, file: out)
-                }
-            }
-            progress.finish()
-            for s in playing.skipped { FileHandle.standardError.write(Data("peergrid: note: --also-train-on: \(s.id) left out: \(s.reason)\n".utf8)) }
-            if let note = playing.note { print("--also-train-on auto: \(note): training on own days") }
-            if let choice = playing.choice {
-                let v = choice.validation
-                print(
-                    String(
-                        format:
-                            "--also-train-on auto: judged on %@ (%@ .. %@) by candidates trained on the %d days before: own days %.4f, with the other prosumers' days %.4f a day: %@ (%.1f s)",
-                        counted(v.count, "training day") as NSString, days.label(v.first!) as NSString, days.label(v.last!) as NSString,
-                        choice.fit.count, choice.ownCost / Double(v.count), choice.pooledCost / Double(v.count),
-                        (choice.usesOthers ? "training with them" : "training on own days") as NSString, clock.seconds))
-            }
-            (trainingData, trainingDays, added, learnerDays) = (playing.data, playing.days, playing.added, playing)
-        }
+        let playing = try daysToPlay(days, trainingDays: own)
         let clock = Stopwatch()
-        var (file, settings) = try train(trainingData, trainingDays, label: nil)
-        file.trainedOn = PolicyFile.TrainingDaysRecord(mode, ownDays: own.count, learnerDays: learnerDays)
+        var (file, settings) = try train(playing.data, playing.days, label: nil)
+        file.trainedOn = PolicyFile.TrainingDaysRecord(OtherProsumersDays(alsoTrainOn) ?? .auto, ownDays: own.count, learnerDays: playing)
+        let added = playing.added
         let networks = file.members?.count ?? 1
         let encoded = try file.encoded()
         try writingOutput { try OutputFiles.write(data: encoded, to: out) }
@@ -184,6 +155,46 @@ struct RLTrainCommand: ParsableCommand {
         print(
             "kept \(networks > 1 ? "the ensemble of \(networks) networks, each the best of its evaluations" : "the best"): \(String(format: "%.4f", c.kept ?? c.meanDailyCost.min() ?? .nan)); wrote \(out)"
         )
+    }
+
+    /// The days to train on under `--also-train-on` (with `auto`, after judging two candidates), with notes on
+    /// stderr for prosumers left out and the judgement on stdout. A bad series of another prosumer is refused
+    /// naming its file and line, and saying how to train without it.
+    private func daysToPlay(_ days: HouseholdDays, trainingDays own: [Int]) throws -> LearnerDays {
+        let mode = OtherProsumersDays(alsoTrainOn) ?? .auto
+        let community = try CommunityFile.read(data.community)
+        let progress = ProgressLine()
+        defer { progress.finish() }
+        let clock = Stopwatch()
+        let playing = try inContext(data.community) {
+            do {
+                return try days.learnerDays(
+                    mode, community: community, trainingDays: own,
+                    forecastProgress: { done, total in progress.show("forecasting the other prosumers' days \(done)/\(total)") }
+                ) { d, candidateDays, candidate in
+                    try train(d, candidateDays, label: "choosing, \(candidate)").file.policy(for: d, file: out)
+                }
+            } catch let e as CommunityFileError {
+                // Only another prosumer's series is read here (this one's was read already).
+                throw CLIFailure(
+                    "\(data.community): \(e.description) (another prosumer's series, read for --also-train-on \(mode); --also-train-on none trains on own days alone)",
+                    code: ExitStatus(e.kind))
+            }
+        }
+        progress.finish()
+        for s in playing.skipped { FileHandle.standardError.write(Data("peergrid: note: --also-train-on: \(s.id) left out: \(s.reason)\n".utf8)) }
+        if let note = playing.note { print("--also-train-on auto: \(note): training on own days") }
+        if let choice = playing.choice {
+            let v = choice.validation
+            print(
+                String(
+                    format:
+                        "--also-train-on auto: judged on %@ (%@ .. %@) by candidates trained on the %d days before: own days %.4f, with the other prosumers' days %.4f a day: %@ (%.1f s)",
+                    counted(v.count, "training day") as NSString, days.label(v.first!) as NSString, days.label(v.last!) as NSString,
+                    choice.fit.count, choice.ownCost / Double(v.count), choice.pooledCost / Double(v.count),
+                    (choice.usesOthers ? "training with them" : "training on own days") as NSString, clock.seconds))
+        }
+        return playing
     }
 
     /// Trains the chosen learner on `playing` days of `days` with the command's settings; `label` prefixes the

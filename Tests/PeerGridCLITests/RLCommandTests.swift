@@ -92,6 +92,37 @@ import Testing
         #expect(short["other_prosumers_days"] as? Int == 0 && short["judged_own_daily_bill"] == nil && (short["note"] as? String)?.contains("too few") == true)
     }
 
+    /// By default `rl train` reads the other prosumers' series too: a bad cell in one (in a Windows copy: BOM, CRLF,
+    /// quoted cells) exits 2 naming its file and line, says how to train without it and writes nothing; with
+    /// `--also-train-on none` that series is not read.
+    @Test func aBadSeriesOfAnotherProsumerIsNamed() throws {
+        let dir = try CLI.temporaryDirectory()
+        let history = try String(contentsOf: TestFixtures.packageRoot.appendingPathComponent("Datasets/demo/history.csv"), encoding: .utf8)
+        var lines = history.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        try Data(history.utf8).write(to: dir.appendingPathComponent("history.csv"))
+        // Line 101 of the copy: h02's load (the fourth cell) is not a number; every cell quoted, Windows line ends.
+        var cells = lines[100].split(separator: ",").map(String.init)
+        cells[3] = "n/a"
+        lines[100] = cells.joined(separator: ",")
+        let windows = lines.map { $0.split(separator: ",").map { "\"\($0)\"" }.joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        try Data([0xEF, 0xBB, 0xBF] + Array(windows.utf8)).write(to: dir.appendingPathComponent("bad.csv"))
+        var community = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.demo))) as! [String: Any]
+        var prosumers = community["prosumers"] as! [[String: Any]]
+        let k = try #require(prosumers.firstIndex { $0["id"] as? String == "h02" })
+        prosumers[k]["load_kw"] = ["csv": "bad.csv", "column": "h02_load_kw"]
+        community["prosumers"] = prosumers
+        let file = dir.appendingPathComponent("community.json")
+        try JSONSerialization.data(withJSONObject: community).write(to: file)
+        let out = dir.appendingPathComponent("p.json").path
+        var r = try CLI.run(["rl", "train", "--community", file.path, "--prosumer", "h09", "--episodes", "2000", "--out", out])
+        #expect(r.code == 2 && r.stderr.contains("bad.csv:101") && r.stderr.contains("--also-train-on none trains on own days alone"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        r = try CLI.run(["rl", "train", "--community", file.path, "--prosumer", "h09", "--episodes", "2000", "--also-train-on", "all", "--out", out])
+        #expect(r.code == 2 && r.stderr.contains("bad.csv:101"), "\(r.stderr)")
+        r = try CLI.run(["rl", "train", "--community", file.path, "--prosumer", "h09", "--episodes", "2000", "--also-train-on", "none", "--out", out])
+        #expect(r.code == 0 && FileManager.default.fileExists(atPath: out), "\(r.stderr)")
+    }
+
     @Test func badInputExitsTwoNamingTheProblem() throws {
         let dir = try CLI.temporaryDirectory()
         let out = dir.appendingPathComponent("p.json").path
