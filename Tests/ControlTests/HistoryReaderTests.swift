@@ -31,26 +31,32 @@ import Testing
         }
     }
 
-    @Test func aWindowsFileReadsAsItsLFOriginal() throws {
-        let dir = try TestScratch.directory("peergrid-rl")
-        let lines = ["timestamp,load,pv"] + Self.rows(days: 10)
+    /// Ten days of hourly history in `dir` three ways: `lf.csv` (LF), `win.csv` (a BOM, CRLF, quoted cells) and
+    /// `bad.csv` (CRLF, the load on line 101 not a number; the header is line 1).
+    static func writeHistories(_ dir: URL) throws {
+        let lines = ["timestamp,load,pv"] + rows(days: 10)
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: dir.appendingPathComponent("lf.csv"))
         let windows =
             ["\"timestamp\",\"load\",pv"]
-            + Self.rows(days: 10).map { row in
+            + rows(days: 10).map { row in
                 let cells = row.split(separator: ",")
                 return "\"\(cells[0])\",\"\(cells[1])\",\(cells[2])"
             }
         try Data([0xEF, 0xBB, 0xBF] + Array((windows.joined(separator: "\r\n") + "\r\n").utf8)).write(to: dir.appendingPathComponent("win.csv"))
+        var bad = lines
+        bad[100] = bad[100].replacingOccurrences(of: ",", with: ",x", options: [], range: bad[100].range(of: ","))
+        try Data(bad.joined(separator: "\r\n").utf8).write(to: dir.appendingPathComponent("bad.csv"))
+    }
+
+    @Test func aWindowsFileReadsAsItsLFOriginal() throws {
+        let dir = try TestScratch.directory("peergrid-rl")
+        try Self.writeHistories(dir)
         let a = try HouseholdDays.read(community: Self.community(dir, csv: "lf.csv"), prosumer: nil, warmUpDays: 2)
         let b = try HouseholdDays.read(community: Self.community(dir, csv: "win.csv"), prosumer: nil, warmUpDays: 2)
         #expect(a.days == 10 && b.days == 10)
         #expect(a.load == b.load && a.pv == b.pv && a.forecastLoad == b.forecastLoad && a.first == b.first)
 
         // A bad cell in the middle of the history is refused with file and line (header = line 1).
-        var bad = lines
-        bad[100] = bad[100].replacingOccurrences(of: ",", with: ",x", options: [], range: bad[100].range(of: ","))
-        try Data(bad.joined(separator: "\r\n").utf8).write(to: dir.appendingPathComponent("bad.csv"))
         let c = try Self.community(dir, csv: "bad.csv")
         #expect(throws: CommunityFileError.self) { try HouseholdDays.read(community: c, prosumer: nil, warmUpDays: 2) }
         do { _ = try HouseholdDays.read(community: c, prosumer: nil, warmUpDays: 2) } catch let e as CommunityFileError {
@@ -62,14 +68,9 @@ import Testing
     /// their file gives the same days, and a bad cell in it is refused with file and line.
     @Test func anotherProsumersWindowsFileIsReadAndABadOneNamed() throws {
         let dir = try TestScratch.directory("peergrid-rl-pool")
-        let lines = ["timestamp,load,pv"] + Self.rows(days: 10)
-        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: dir.appendingPathComponent("own.csv"))
-        let quoted =
-            ["\"timestamp\",\"load\",pv"]
-            + Self.rows(days: 10).map { "\"" + $0.replacingOccurrences(of: ",", with: "\",", options: [], range: $0.range(of: ",")) }
-        try Data([0xEF, 0xBB, 0xBF] + Array((quoted.joined(separator: "\r\n") + "\r\n").utf8)).write(to: dir.appendingPathComponent("win.csv"))
-        let plain = try Self.community(dir, csv: "own.csv", other: "own.csv")
-        let windows = try Self.community(dir, csv: "own.csv", other: "win.csv")
+        try Self.writeHistories(dir)
+        let plain = try Self.community(dir, csv: "lf.csv", other: "lf.csv")
+        let windows = try Self.community(dir, csv: "lf.csv", other: "win.csv")
         let own = try HouseholdDays.read(community: plain, prosumer: "h1", warmUpDays: 2)
         let train = try own.split(testDays: 2).train
         let a = try own.addingTrainingDays(of: ["h2"], community: plain, trainingDays: train)
@@ -77,10 +78,7 @@ import Testing
         #expect(a.added == train.count && b.added == train.count && a.skipped.isEmpty && b.skipped.isEmpty)
         #expect(a.data.load == b.data.load && a.data.pv == b.data.pv && a.data.forecastLoad == b.data.forecastLoad)
 
-        var bad = lines
-        bad[100] = bad[100].replacingOccurrences(of: ",", with: ",x", options: [], range: bad[100].range(of: ","))
-        try Data(bad.joined(separator: "\r\n").utf8).write(to: dir.appendingPathComponent("bad.csv"))
-        let broken = try Self.community(dir, csv: "own.csv", other: "bad.csv")
+        let broken = try Self.community(dir, csv: "lf.csv", other: "bad.csv")
         do {
             _ = try own.addingTrainingDays(of: ["h2"], community: broken, trainingDays: train)
             Issue.record("a bad cell in the other prosumer's file was accepted")
