@@ -10,7 +10,8 @@ public struct CommunityFileError: PeerGridError, Equatable {
     public var path: String
     public var message: String
 
-    public var description: String { "\(file): \(path.isEmpty ? "" : path + ": ")\(message)" }
+    /// `file: path: message`; an empty `file` (the message names the file itself) is left out.
+    public var description: String { "\(file.isEmpty ? "" : file + ": ")\(path.isEmpty ? "" : path + ": ")\(message)" }
 }
 
 /// Reads and validates community files (JSON, load/PV inline or from CSV columns).
@@ -558,8 +559,9 @@ extension SeriesReference {
     public func wholeDays(periodMinutes: Int, periodsPerDay: Int, dayStart: Date) throws -> (first: Date, days: Int, values: [Double]) {
         let cache = HorizonCSV.Cache()
         let stamps: [Date]
+        // A reader's failure names the CSV file and line itself, so the error does not name it again.
         do { stamps = try HorizonCSV.load(path, cache: cache).stamps } catch let e as HorizonCSV.Failure {
-            throw CommunityFileError(file: path, path: field, message: e.message)
+            throw CommunityFileError(file: "", path: field, message: e.message)
         }
         guard let first = stamps.min(), let last = stamps.max() else {
             throw CommunityFileError(file: path, path: field, message: "the file has no rows")
@@ -581,7 +583,7 @@ extension SeriesReference {
             }
             return (from, days, values)
         } catch let e as HorizonCSV.Failure {
-            throw CommunityFileError(file: path, path: field, message: e.message)
+            throw CommunityFileError(file: "", path: field, message: e.message)
         }
     }
 }

@@ -116,6 +116,8 @@ import Testing
         let out = dir.appendingPathComponent("p.json").path
         var r = try CLI.run(["rl", "train", "--community", file.path, "--prosumer", "h09", "--episodes", "2000", "--out", out])
         #expect(r.code == 2 && r.stderr.contains("bad.csv:101") && r.stderr.contains("--also-train-on none trains on own days alone"), "\(r.stderr)")
+        // The series' path once (with its line), after the field that names it.
+        #expect(r.stderr.components(separatedBy: "bad.csv").count == 2 && r.stderr.contains("prosumers[\(k)].load_kw: "), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
         r = try CLI.run(["rl", "train", "--community", file.path, "--prosumer", "h09", "--episodes", "2000", "--also-train-on", "all", "--out", out])
         #expect(r.code == 2 && r.stderr.contains("bad.csv:101"), "\(r.stderr)")
