@@ -85,8 +85,9 @@ struct RLBenchmark: ParsableCommand {
             print("\(id): \(split.train.count) training days, \(split.test.count) held-out days")
             let mode = OtherProsumersDays(alsoTrainOn) ?? .auto
             var clock = Stopwatch()
+            let qSettings = qs
             let qPlay = try data.learnerDays(mode, community: parsed, trainingDays: split.train) { d, days, _ in
-                try QLearningPolicy.train(data: d, days: days, settings: qs).policy
+                try QLearningPolicy.train(data: d, days: days, settings: qSettings).policy
             }
             let (q, qCurve) = try QLearningPolicy.train(data: qPlay.data, days: qPlay.days, settings: qs)
             let qSeconds = clock.seconds
@@ -94,8 +95,9 @@ struct RLBenchmark: ParsableCommand {
             clock = Stopwatch()
             var shape = DQNPolicy.Network()
             shape.members = dqnMembers
+            let (dSettings, dShape) = (ds, shape)
             let dPlay = try data.learnerDays(mode, community: parsed, trainingDays: split.train) { d, days, _ in
-                try DQNPolicy.train(data: d, days: days, settings: ds, network: shape).policy
+                try DQNPolicy.train(data: d, days: days, settings: dSettings, network: dShape).policy
             }
             let (d, dqnCurve) = try DQNPolicy.train(data: dPlay.data, days: dPlay.days, settings: ds, network: shape)
             let dqnSeconds = clock.seconds

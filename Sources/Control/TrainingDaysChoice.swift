@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 import Optimize
 
@@ -46,12 +47,14 @@ public struct TrainingDaysChoice: Sendable {
     }
 
     /// Trains both candidates with `train` (given the data, the days to play and `"own days"` or `"with others"`
-    /// for progress lines) and plays each on the judging days of `data`. `others` and `community` are as for
+    /// for progress lines) and plays each on the judging days of `data`. The two are independent, so they train at
+    /// the same time (on two cores where there are two; `train` is called from two threads at once), and their
+    /// bills are those of one after the other. `others` and `community` are as for
     /// ``HouseholdDays/addingTrainingDays(of:community:trainingDays:progress:)``, whose errors propagate;
     /// `forecastProgress` gets its progress.
     public static func choose(
         data: HouseholdDays, trainingDays: [Int], others: [String], community: Community, forecastProgress: ((Int, Int) -> Void)? = nil,
-        train: (_ data: HouseholdDays, _ days: [Int], _ candidate: String) throws -> any BatteryPolicy
+        train: @Sendable (_ data: HouseholdDays, _ days: [Int], _ candidate: String) throws -> any BatteryPolicy
     ) throws -> TrainingDaysChoice {
         let read = try data.otherProsumers(others, community: community, progress: forecastProgress)
         return try choose(data: data, trainingDays: trainingDays, others: read, train: train)
@@ -60,18 +63,20 @@ public struct TrainingDaysChoice: Sendable {
     /// ``choose(data:trainingDays:others:community:forecastProgress:train:)`` with the other prosumers' days read.
     static func choose(
         data: HouseholdDays, trainingDays: [Int], others read: (days: [HouseholdDays], skipped: [(id: String, reason: String)]),
-        train: (_ data: HouseholdDays, _ days: [Int], _ candidate: String) throws -> any BatteryPolicy
+        train: @Sendable (_ data: HouseholdDays, _ days: [Int], _ candidate: String) throws -> any BatteryPolicy
     ) throws -> TrainingDaysChoice {
         let (fit, validation) = try split(trainingDays: trainingDays)
         let pooled = data.appending(read.days, trainingDays: fit)
-        func judged(_ policy: any BatteryPolicy) throws -> Double {
-            var p = policy
-            return try PolicyEvaluation.run(&p, data: data, days: validation).cost
-        }
-        let ownCost = try judged(try train(data, fit, "own days"))
         // With no other prosumer's day to add, the pooled candidate would be the own one again.
-        let pooledCost = pooled.added == 0 ? ownCost : try judged(try train(pooled.data, pooled.trainingDays, "with others"))
-        return TrainingDaysChoice(fit: fit, validation: validation, ownCost: ownCost, pooledCost: pooledCost, skipped: read.skipped)
+        var candidates = [(data: data, days: fit, name: "own days")]
+        if pooled.added > 0 { candidates.append((pooled.data, pooled.trainingDays, "with others")) }
+        let jobs = candidates
+        // Independent trainings: each bill is what a plain loop gives, and the first failure (in this order) is thrown.
+        let costs = try concurrentOutcomes(jobs.count) { k in
+            var policy = try train(jobs[k].data, jobs[k].days, jobs[k].name)
+            return try PolicyEvaluation.run(&policy, data: data, days: validation).cost
+        }.map { try $0.get() }
+        return TrainingDaysChoice(fit: fit, validation: validation, ownCost: costs[0], pooledCost: costs.last!, skipped: read.skipped)
     }
 }
 
@@ -131,12 +136,12 @@ public struct LearnerDays: Sendable {
 
 extension HouseholdDays {
     /// The days to train a learner on under `mode`. With ``OtherProsumersDays/auto`` it trains two candidates with
-    /// `train` (see ``TrainingDaysChoice/choose(data:trainingDays:others:community:forecastProgress:train:)``) and keeps
+    /// `train`, at the same time (see ``TrainingDaysChoice/choose(data:trainingDays:others:community:forecastProgress:train:)``) and keeps
     /// the winner's days; with fewer than 28 training days or no other prosumer it keeps the own days and says why
     /// in `note`. `forecastProgress` gets the other prosumers' forecasting progress.
     public func learnerDays(
         _ mode: OtherProsumersDays, community: Community, trainingDays: [Int], forecastProgress: ((Int, Int) -> Void)? = nil,
-        train: (_ data: HouseholdDays, _ days: [Int], _ candidate: String) throws -> any BatteryPolicy
+        train: @Sendable (_ data: HouseholdDays, _ days: [Int], _ candidate: String) throws -> any BatteryPolicy
     ) throws -> LearnerDays {
         let everyone = community.prosumers.map(\.id)
         let own = LearnerDays(data: self, days: trainingDays, added: 0, skipped: [])

@@ -136,7 +136,7 @@ struct RLTrainCommand: ParsableCommand {
         let own = split.train
         let playing = try daysToPlay(days, trainingDays: own)
         let clock = Stopwatch()
-        var (file, settings) = try train(playing.data, playing.days, label: nil)
+        var (file, settings) = try train(playing.data, playing.days)
         file.trainedOn = PolicyFile.TrainingDaysRecord(OtherProsumersDays(alsoTrainOn) ?? .auto, ownDays: own.count, learnerDays: playing)
         let added = playing.added
         let networks = file.members?.count ?? 1
@@ -165,14 +165,17 @@ struct RLTrainCommand: ParsableCommand {
         let community = try CommunityFile.read(data.community)
         let progress = ProgressLine()
         defer { progress.finish() }
+        let candidates = CandidatesProgress(policy.rawValue)
+        defer { candidates.finish() }
         let clock = Stopwatch()
+        let command = self
         let playing = try inContext(data.community) {
             do {
                 return try days.learnerDays(
                     mode, community: community, trainingDays: own,
                     forecastProgress: { done, total in progress.show("forecasting the other prosumers' days \(done)/\(total)") }
                 ) { d, candidateDays, candidate in
-                    try train(d, candidateDays, label: "choosing, \(candidate)").file.policy(for: d, file: out)
+                    try command.train(d, candidateDays, report: { candidates.update(candidate, $0) }).file.policy(for: d, file: command.out)
                 }
             } catch let e as CommunityFileError {
                 // Only another prosumer's series is read here (this one's was read already).
@@ -197,21 +200,23 @@ struct RLTrainCommand: ParsableCommand {
         return playing
     }
 
-    /// Trains the chosen learner on `playing` days of `days` with the command's settings; `label` prefixes the
-    /// progress line.
-    private func train(_ days: HouseholdDays, _ playing: [Int], label: String?) throws -> (file: PolicyFile, settings: TrainingSettings) {
+    /// Trains the chosen learner on `playing` days of `days` with the command's settings, its progress on a line of
+    /// its own, or as `3/10 (bill ...)` (episodes, mean daily bill) to `report` (the candidates of `auto`, trained at once).
+    private func train(_ days: HouseholdDays, _ playing: [Int], report: ((String) -> Void)? = nil) throws -> (file: PolicyFile, settings: TrainingSettings) {
         var settings = policy == .qlearning ? TrainingSettings.qLearning : DQNPolicy.defaultSettings
         if let episodes { settings.episodes = episodes }
         if let learningRate { settings.learningRate = learningRate }
         if let discount { settings.discount = discount }
         settings.seed = seed
         settings.evaluateEvery = max(1, settings.episodes / 40)
-        let progress = ProgressLine()
+        let progress = ProgressLine(enabled: report == nil)
         defer { progress.finish() }
-        let prefix = label.map { "\($0): " } ?? ""
         let show: (Int, Int, Double?) -> Void = { done, total, cost in
-            progress.show(
-                "\(prefix)training \(policy.rawValue): episode \(done)/\(total)" + (cost.map { String(format: ", mean daily bill %.4f", $0) } ?? ""))
+            if let report {
+                report("\(done)/\(total)" + (cost.map { String(format: " (bill %.4f)", $0) } ?? ""))
+            } else {
+                progress.show("training \(policy.rawValue): episode \(done)/\(total)" + (cost.map { String(format: ", mean daily bill %.4f", $0) } ?? ""))
+            }
         }
         switch policy {
         case .qlearning:
@@ -225,6 +230,29 @@ struct RLTrainCommand: ParsableCommand {
             return (PolicyFile(d, prosumer: days.prosumer, periodsPerDay: days.periodsPerDay, training: settings, curve: curve), settings)
         }
     }
+}
+
+/// The progress of `--also-train-on auto`'s two candidates, trained at once, on one line: "choosing (dqn, episodes
+/// and mean daily bill): own days 400/1500 (bill 9.1111), with others 350/1500 (bill 10.5207)". Updated from both
+/// threads.
+final class CandidatesProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private let line = ProgressLine()
+    private let policy: String
+    private var parts: [(candidate: String, text: String)] = []
+
+    init(_ policy: String) { self.policy = policy }
+
+    /// Records `candidate`'s latest progress and redraws the line (candidates in name order: own days first).
+    func update(_ candidate: String, _ text: String) {
+        lock.withLock {
+            if let k = parts.firstIndex(where: { $0.candidate == candidate }) { parts[k].text = text } else { parts.append((candidate, text)) }
+            parts.sort { $0.candidate < $1.candidate }
+            line.show("choosing (\(policy), episodes and mean daily bill): " + parts.map { "\($0.candidate) \($0.text)" }.joined(separator: ", "))
+        }
+    }
+
+    func finish() { lock.withLock { line.finish() } }
 }
 
 struct RLEvaluateCommand: ParsableCommand {

@@ -17,6 +17,15 @@ import Testing
         }
     }
 
+    /// What the candidates' `train` was called with, recorded from both threads (the candidates train at once).
+    final class Calls: @unchecked Sendable {
+        private let lock = NSLock()
+        private var calls: [(candidate: String, days: [Int], loads: Int)] = []
+        func record(_ candidate: String, _ days: [Int], _ loads: Int) { lock.withLock { calls.append((candidate, days, loads)) } }
+        /// The calls in candidate-name order ("own days" first), whichever thread came first.
+        var all: [(candidate: String, days: [Int], loads: Int)] { lock.withLock { calls.sorted { $0.candidate < $1.candidate } } }
+    }
+
     /// The judging days are the last 14 training days; the candidates train on the days before them only, and the
     /// pooled one on the other prosumers' days of those dates (never of the judging dates). The bills are the
     /// candidates' on the judging days, and the lower one wins.
@@ -24,7 +33,6 @@ import Testing
         let c = try PooledDaysTests.demo()
         let h09 = try HouseholdDays.read(community: c, prosumer: "h09")
         let train = try h09.split(testDays: 14).train
-        var seen: [(candidate: String, days: [Int], loads: Int)] = []
         // The two scripts' bills on the judging days, whichever is lower.
         var a = Scripted(chargeUntil: 0), b = Scripted(chargeUntil: 8)
         let judging = Array(train.suffix(14))
@@ -33,11 +41,12 @@ import Testing
         let (good, bad) = costs[0] < costs[1] ? (a, b) : (b, a)
         let (goodCost, badCost) = (costs.min()!, costs.max()!)
         for pooledBetter in [true, false] {
-            seen = []
+            let calls = Calls()
             let choice = try TrainingDaysChoice.choose(data: h09, trainingDays: train, others: ["h02", "h05"], community: c) { d, days, candidate in
-                seen.append((candidate, days, d.load.count))
+                calls.record(candidate, days, d.load.count)
                 return (candidate == "with others") == pooledBetter ? good : bad
             }
+            let seen = calls.all
             #expect(choice.validation == Array(train.suffix(14)) && choice.fit == Array(train.dropLast(14)))
             #expect(seen.map(\.candidate) == ["own days", "with others"])
             #expect(seen[0].days == choice.fit && seen[0].loads == h09.days)
@@ -56,19 +65,37 @@ import Testing
         let c = try PooledDaysTests.demo()
         var h09 = try HouseholdDays.read(community: c, prosumer: "h09")
         let train = try h09.split(testDays: 14).train
-        var trained = 0
-        let tie = try TrainingDaysChoice.choose(data: h09, trainingDays: train, others: ["h02"], community: c) { _, _, _ in
-            trained += 1
+        let calls = Calls()
+        let tie = try TrainingDaysChoice.choose(data: h09, trainingDays: train, others: ["h02"], community: c) { d, days, candidate in
+            calls.record(candidate, days, d.load.count)
             return Scripted(chargeUntil: 0)
         }
-        #expect(trained == 2 && tie.ownCost == tie.pooledCost && !tie.usesOthers)
+        #expect(calls.all.count == 2 && tie.ownCost == tie.pooledCost && !tie.usesOthers)
         h09.connectionKW = 0.5  // no other home's days can be served
-        trained = 0
-        let none = try TrainingDaysChoice.choose(data: h09, trainingDays: train, others: ["h02"], community: c) { _, _, _ in
-            trained += 1
+        let one = Calls()
+        let none = try TrainingDaysChoice.choose(data: h09, trainingDays: train, others: ["h02"], community: c) { d, days, candidate in
+            one.record(candidate, days, d.load.count)
             return RuleBasedPolicy()
         }
-        #expect(trained == 1 && !none.usesOthers && none.skipped.map(\.id) == ["h02"])
+        #expect(one.all.map(\.candidate) == ["own days"] && !none.usesOthers && none.skipped.map(\.id) == ["h02"])
+    }
+
+    /// The candidates train at once; a candidate's failure is thrown, and when both fail the own days' failure (the
+    /// first in order), whichever thread ends first.
+    @Test func aCandidatesFailureIsThrownTheFirstInOrder() throws {
+        let c = try PooledDaysTests.demo()
+        let h09 = try HouseholdDays.read(community: c, prosumer: "h09")
+        let train = try h09.split(testDays: 14).train
+        for failing in [["with others"], ["own days", "with others"]] {
+            #expect {
+                _ = try TrainingDaysChoice.choose(data: h09, trainingDays: train, others: ["h02"], community: c) { _, _, candidate in
+                    if failing.contains(candidate) { throw ControlError.invalidOption(name: candidate, detail: "failed") }
+                    return RuleBasedPolicy()
+                }
+            } throws: { error in
+                (error as? ControlError)?.description.contains(failing[0]) == true
+            }
+        }
     }
 
     /// Fewer than 28 training days (14 to fit, 14 to judge) is too little history, said as such.
