@@ -47,6 +47,39 @@ import Testing
         #expect(xs.allSatisfy { abs(Double($0) - 1 / (1 + Foundation.exp(-0.5))) < 1e-6 })
     }
 
+    /// Adam updates eight parameters at a time and the rest one by one; every element gets the textbook update's
+    /// operations in the same order, so the parameters equal a plain loop's bit for bit, whatever the array sizes
+    /// (multiples of 8, shorter, and with a tail), over steps with and without clipping.
+    @Test func adamEightAtATimeEqualsThePlainLoop() {
+        var rng = WeightInit(state: 11)
+        let sizes = [3, 8, 13, 64, 70]
+        var parameters = sizes.map { (0..<$0).map { _ in Float(2 * rng.next() - 1) } }
+        var plain = parameters
+        var adam = Adam<Float>(learningRate: 0.01, clipNorm: 1)
+        var m = sizes.map { [Float](repeating: 0, count: $0) }, v = m
+        for step in 1...5 {
+            // Large gradients on odd steps, so that clipping scales them; small ones on even steps.
+            let size: Float = step % 2 == 1 ? 3 : 0.01
+            let gradients = sizes.map { (0..<$0).map { _ in Float(2 * rng.next() - 1) * size } }
+            adam.update(&parameters, gradients)
+            var norm: Float = 0
+            for g in gradients { for x in g { norm += x * x } }
+            norm = norm.squareRoot()
+            let scale: Float = norm > 1 ? 1 / norm : 1
+            let (b1, b2, e, r): (Float, Float, Float, Float) = (0.9, 0.999, 1e-8, 0.01)
+            let c1 = 1 - Float(Foundation.pow(Double(b1), Double(step))), c2 = 1 - Float(Foundation.pow(Double(b2), Double(step)))
+            for a in sizes.indices {
+                for i in 0..<sizes[a] {
+                    let gi = gradients[a][i] * scale
+                    m[a][i] = b1 * m[a][i] + (1 - b1) * gi
+                    v[a][i] = b2 * v[a][i] + (1 - b2) * gi * gi
+                    plain[a][i] -= r * (m[a][i] / c1) / ((v[a][i] / c2).squareRoot() + e)
+                }
+            }
+            #expect(parameters.map { $0.map(\.bitPattern) } == plain.map { $0.map(\.bitPattern) }, "step \(step)")
+        }
+    }
+
     /// Float's fused cell (``LSTMCellKernel``, a requirement of ``NeuralScalar`` taken where hidden is a multiple of 8)
     /// gives the generic path's numbers exactly: each lane does the same operations in the same order.
     @Test func fusedFloatCellEqualsGenericFloat() {

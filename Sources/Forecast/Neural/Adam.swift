@@ -37,11 +37,30 @@ public struct Adam<T: NeuralScalar> {
                     v.withMutablePointers { v in
                         for a in counts.indices {
                             let (p, g, m, v) = (p[a], g[a], m[a], v[a])
-                            for i in 0..<counts[a] {
+                            // Eight at a time (the compiler does not vectorize the loop through four pointers that
+                            // could alias), then the rest one by one: the same operations in the same order for
+                            // every element, so the results are those of the plain loop bit for bit.
+                            typealias V = SIMD8<T>
+                            let (vb1, vb2, vc1, vc2) = (V(repeating: beta1), V(repeating: beta2), V(repeating: c1), V(repeating: c2))
+                            let (va1, va2) = (V(repeating: 1 - beta1), V(repeating: 1 - beta2))
+                            let (vs, ve, vr) = (V(repeating: scale), V(repeating: epsilon), V(repeating: rate))
+                            var i = 0
+                            while i + V.scalarCount <= counts[a] {
+                                let gi = UnsafeRawPointer(g + i).loadUnaligned(as: V.self) * vs
+                                let mi = vb1 * UnsafeRawPointer(m + i).loadUnaligned(as: V.self) + va1 * gi
+                                let vi = vb2 * UnsafeRawPointer(v + i).loadUnaligned(as: V.self) + va2 * gi * gi
+                                let pi = UnsafeRawPointer(p + i).loadUnaligned(as: V.self) - vr * (mi / vc1) / ((vi / vc2).squareRoot() + ve)
+                                UnsafeMutableRawPointer(m + i).storeBytes(of: mi, as: V.self)
+                                UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: V.self)
+                                UnsafeMutableRawPointer(p + i).storeBytes(of: pi, as: V.self)
+                                i += V.scalarCount
+                            }
+                            while i < counts[a] {
                                 let gi = g[i] * scale
                                 m[i] = beta1 * m[i] + (1 - beta1) * gi
                                 v[i] = beta2 * v[i] + (1 - beta2) * gi * gi
                                 p[i] -= rate * (m[i] / c1) / ((v[i] / c2).squareRoot() + epsilon)
+                                i += 1
                             }
                         }
                     }

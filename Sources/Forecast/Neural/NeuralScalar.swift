@@ -6,7 +6,7 @@ import LinearAlgebra
 /// polynomial kernels (``Elementwise``, ``LSTMCellKernel``), `Double` (gradient checks) calls Foundation. Both
 /// give each element the same operations in the same order whatever the grouping, so the generic and the fused
 /// paths agree.
-public protocol NeuralScalar: BLASScalar {
+public protocol NeuralScalar: BLASScalar, SIMDScalar {
     /// `p[i] = 1 / (1 + e^{-p[i]})` for `i < n`.
     static func sigmoid(_ p: UnsafeMutablePointer<Self>, _ n: Int)
     /// `p[i] = tanh(p[i])` for `i < n`.
