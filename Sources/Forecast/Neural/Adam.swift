@@ -49,7 +49,7 @@ public struct Adam<T: NeuralScalar> {
                                 let gi = UnsafeRawPointer(g + i).loadUnaligned(as: V.self) * vs
                                 let mi = vb1 * UnsafeRawPointer(m + i).loadUnaligned(as: V.self) + va1 * gi
                                 let vi = vb2 * UnsafeRawPointer(v + i).loadUnaligned(as: V.self) + va2 * gi * gi
-                                let pi = UnsafeRawPointer(p + i).loadUnaligned(as: V.self) - vr * (mi / vc1) / ((vi / vc2).squareRoot() + ve)
+                                let pi = UnsafeRawPointer(p + i).loadUnaligned(as: V.self) - vr * (mi / vc1) / (T.squareRoots(vi / vc2) + ve)
                                 UnsafeMutableRawPointer(m + i).storeBytes(of: mi, as: V.self)
                                 UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: V.self)
                                 UnsafeMutableRawPointer(p + i).storeBytes(of: pi, as: V.self)

@@ -3,6 +3,8 @@ import LinearAlgebra
 
 /// `Double` (gradient checks): Foundation's `exp` and `tanh`, the cell by its scalar operations.
 extension Double: NeuralScalar {
+    public static func squareRoots(_ v: SIMD8<Double>) -> SIMD8<Double> { v.squareRoot() }
+
     public static func sigmoid(_ p: UnsafeMutablePointer<Double>, _ n: Int) { for i in 0..<n { p[i] = 1 / (1 + Foundation.exp(-p[i])) } }
     public static func tanh(_ p: UnsafeMutablePointer<Double>, _ n: Int) { for i in 0..<n { p[i] = Foundation.tanh(p[i]) } }
 

@@ -1,7 +1,21 @@
 import LinearAlgebra
 
+#if arch(x86_64)
+    import _Builtin_intrinsics.intel
+#endif
+
 /// `Float`: the 8-lane kernels (Cephes' `expf` polynomial), the fused LSTM cell where `h` is a multiple of 8.
 extension Float: NeuralScalar {
+    public static func squareRoots(_ v: SIMD8<Float>) -> SIMD8<Float> {
+        #if arch(x86_64)
+            // SSE's sqrtps, four lanes at a time (SSE2 is in every x86-64).
+            let low = _mm_sqrt_ps(v.lowHalf), high = _mm_sqrt_ps(v.highHalf)
+            return SIMD8(lowHalf: low, highHalf: high)
+        #else
+            return v.squareRoot()
+        #endif
+    }
+
     public static func sigmoid(_ p: UnsafeMutablePointer<Float>, _ n: Int) { Elementwise.apply(p, n) { 1 / (1 + Elementwise.exp8(-$0)) } }
     public static func tanh(_ p: UnsafeMutablePointer<Float>, _ n: Int) { Elementwise.apply(p, n) { Elementwise.tanh8($0) } }
 

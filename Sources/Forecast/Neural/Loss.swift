@@ -60,6 +60,8 @@ extension Loss {
     /// Huber loss with threshold `delta`: quadratic (`d^2 / 2`) within `delta`, linear beyond; averaged over every
     /// element (elements where prediction equals target add nothing, so a target that copies the prediction
     /// masks an element out).
+    // Compiled for Float here too, so the DQN (another module) does not run the generic code.
+    @_specialize(exported:true,where T == Float)
     public static func huber<T: NeuralScalar>(_ prediction: Matrix<T>, _ target: Matrix<T>, delta: T = 1) -> (value: T, gradient: Matrix<T>) {
         let n = T(max(1, prediction.elements.count))
         var g = prediction

@@ -22,6 +22,10 @@ public protocol NeuralScalar: BLASScalar, SIMDScalar {
         gates: UnsafePointer<Self>, cellBefore: UnsafePointer<Self>, tanhCell: UnsafePointer<Self>,
         dhCarry: UnsafePointer<Self>, dhLoss: UnsafePointer<Self>, dcCarry: UnsafeMutablePointer<Self>,
         dz: UnsafeMutablePointer<Self>, h: Int)
+    /// The square roots of eight lanes, each as `squareRoot()` gives it (IEEE, correctly rounded). The standard
+    /// library's `SIMD8.squareRoot()` takes the lanes one by one through libm on Linux; `Float` uses the vector
+    /// instruction on x86-64 (Adam's update).
+    static func squareRoots(_ v: SIMD8<Self>) -> SIMD8<Self>
 }
 
 extension NeuralScalar {

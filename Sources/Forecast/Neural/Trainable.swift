@@ -17,8 +17,9 @@ public protocol Trainable {
 }
 
 extension Trainable {
-    /// Sets every gradient to zero.
-    public mutating func zeroGradients() { gradients = gradients.map { [Scalar](repeating: 0, count: $0.count) } }
+    /// Sets every gradient to zero. Inlinable, so that a layer of another module (the DQN's) gets it compiled for its
+    /// scalar rather than copying each zero through the generic path.
+    @inlinable public mutating func zeroGradients() { gradients = gradients.map { [Scalar](repeating: 0, count: $0.count) } }
 }
 
 /// Glorot-uniform initial weights from a seeded generator (deterministic for a seed).
