@@ -126,5 +126,5 @@ func thrownByValidate(_ error: any Error) -> (any Error)? {
 /// versions (model files, policies, ledger entries, settlement rules); `--version` lists those this build reads.
 public enum PeerGridRelease {
     /// The release number (semantic versioning; 0.x while the file formats may still change).
-    public static let version = "0.24.0"
+    public static let version = "0.24.1"
 }
