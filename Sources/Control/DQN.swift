@@ -186,7 +186,7 @@ public struct DQNPolicy: BatteryPolicy {
         var policy = try DQNPolicy(networks: networks, batteryKW: data.battery.powerKW)
         if shape.members > 1 {
             curve.meanDailyCost = curve.meanDailyCost.map { $0 / Double(shape.members) }
-            curve.kept = try PolicyEvaluation.run(&policy, data: data, days: days).cost / Double(days.count)
+            curve.kept = try PolicyEvaluation.cost(ofStateless: &policy, data: data, days: days) / Double(days.count)
         }
         return (policy, curve)
     }
@@ -234,7 +234,7 @@ public struct DQNPolicy: BatteryPolicy {
                 }
             }
             if (episode + 1) % settings.evaluateEvery == 0 || episode + 1 == settings.episodes {
-                let cost = try PolicyEvaluation.run(&policy, data: data, days: days).cost / Double(days.count)
+                let cost = try PolicyEvaluation.cost(ofStateless: &policy, data: data, days: days) / Double(days.count)
                 guard cost.isFinite else { throw ForecastError.trainingDiverged(model: "dqn", epoch: episode + 1) }
                 curve.episodes.append(episode + 1)
                 curve.meanDailyCost.append(cost)

@@ -40,6 +40,18 @@ public enum PolicyEvaluation {
         return run
     }
 
+    /// The total bill of `policy` over `days` (``run(_:data:days:batteryless:name:)``'s `cost`) for a policy that
+    /// acts on what it observes alone, as the learners' greedy policies do: each distinct day is played once and its
+    /// bill summed as often and in the order `days` name it, so the total is the same bit for bit. The learners score
+    /// themselves this way during training, where the prosumer's own days repeat (nine times on the demo's h09 with
+    /// the other homes' days).
+    static func cost(ofStateless policy: inout some BatteryPolicy, data: HouseholdDays, days: [Int]) throws -> Double {
+        let distinct = Array(Set(days)).sorted()
+        let bills = try run(&policy, data: data, days: distinct).dailyCost
+        let bill = Dictionary(uniqueKeysWithValues: zip(distinct, bills))
+        return days.map { bill[$0]! }.reduce(0, +)
+    }
+
     /// The no-battery case (the battery held idle): CityLearn's baseline.
     public static func baseline(data: HouseholdDays, days: [Int]) throws -> PolicyRun {
         var idle = RuleBasedPolicy()

@@ -163,7 +163,7 @@ public struct QLearningPolicy: BatteryPolicy, Sendable {
                 update(step.s * actions + step.a, step.r + future)
             }
             if (episode + 1) % settings.evaluateEvery == 0 || episode + 1 == settings.episodes {
-                let cost = try PolicyEvaluation.run(&q, data: data, days: days).cost / Double(days.count)
+                let cost = try PolicyEvaluation.cost(ofStateless: &q, data: data, days: days) / Double(days.count)
                 curve.episodes.append(episode + 1)
                 curve.meanDailyCost.append(cost)
                 if best == nil || cost < best!.cost { best = (cost, q.table) }

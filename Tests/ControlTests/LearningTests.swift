@@ -42,6 +42,24 @@ import Testing
         #expect(single.policy.networks[0].parameters.map { $0.map(\.bitPattern) } == d1.policy.networks[0].parameters.map { $0.map(\.bitPattern) })
     }
 
+    /// The learners score themselves playing each distinct day once (their days repeat when pooled with other
+    /// homes'); the total is the full run's bit for bit, for the greedy Q table, a trained network and the rule.
+    @Test func scoringDistinctDaysOnceGivesTheFullRunsCost() throws {
+        let data = try Households.make(seed: 11, days: 6)
+        let own = Array(data.warmUpDays..<data.days)
+        let days = own + own.reversed() + own + [own[0], own[0]]
+        var q = try QLearningPolicy.train(data: data, days: own, settings: Self.qSettings).policy
+        var d = try DQNPolicy.train(data: data, days: own, settings: Self.dqnSettings, network: Self.smallNetwork).policy
+        var rule = RuleBasedPolicy()
+        #expect(
+            try PolicyEvaluation.cost(ofStateless: &q, data: data, days: days).bitPattern == PolicyEvaluation.run(&q, data: data, days: days).cost.bitPattern)
+        #expect(
+            try PolicyEvaluation.cost(ofStateless: &d, data: data, days: days).bitPattern == PolicyEvaluation.run(&d, data: data, days: days).cost.bitPattern)
+        #expect(
+            try PolicyEvaluation.cost(ofStateless: &rule, data: data, days: days).bitPattern
+                == PolicyEvaluation.run(&rule, data: data, days: days).cost.bitPattern)
+    }
+
     /// A saved policy loaded again has the same parameters and pays the same on every day.
     @Test func aSavedPolicyLoadedAgainActsIdentically() throws {
         let data = try Households.make(seed: 12, days: 6)
