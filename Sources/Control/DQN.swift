@@ -147,14 +147,16 @@ public struct DQNPolicy: BatteryPolicy {
     /// The DQN's defaults: 1,500 episodes, Adam at 1e-3, gamma 0.99, epsilon 1 -> 0.05 over 70 % of them.
     public static let defaultSettings = TrainingSettings(episodes: 1500, learningRate: 1e-3, discount: 0.99, evaluateEvery: 50)
 
-    /// Trains `shape.members` networks on `days`, one after the other, each on its own seed (the first on
-    /// `settings.seed`, so one member is the single network of earlier versions). Rewards are the period's saving
-    /// against the idle battery, per the most a period can cost at full battery power (so they are of order 1).
-    /// The curve is the members' mean at each evaluation, and `kept` the ensemble's mean daily bill on the training
-    /// days. `progress` gets the episodes played by all members so far, of all. Deterministic for `settings.seed`.
+    /// Trains `shape.members` networks on `days`, each on its own seed (the first on `settings.seed`, so one member
+    /// is the single network of earlier versions). The members are independent, so they train at the same time (on
+    /// as many cores as there are), each as it would alone. Rewards are the period's saving against the idle
+    /// battery, per the most a period can cost at full battery power (so they are of order 1). The curve is the
+    /// members' mean at each evaluation, and `kept` the ensemble's mean daily bill on the training days.
+    /// `progress` gets the episodes played by all members so far, of all, one call at a time. Deterministic for
+    /// `settings.seed`.
     public static func train(
         data: HouseholdDays, days: [Int], settings: TrainingSettings, network shape: Network = Network(),
-        progress: ((Int, Int, Double?) -> Void)? = nil
+        progress: (@Sendable (Int, Int, Double?) -> Void)? = nil
     ) throws -> (policy: DQNPolicy, curve: LearningCurve) {
         try settings.validate()
         guard !days.isEmpty else { throw ControlError.tooLittleHistory(needed: 1, got: 0, detail: "training") }
@@ -167,16 +169,23 @@ public struct DQNPolicy: BatteryPolicy {
         guard (1...maximumMembers).contains(shape.members) else {
             throw ControlError.invalidOption(name: "--members", detail: "must be in 1...\(maximumMembers), got \(shape.members)")
         }
-        var networks: [QNetwork] = []
-        var curve = LearningCurve()
-        for m in 0..<shape.members {
+        let tally = EpisodeTally(members: shape.members, episodes: settings.episodes, progress: progress)
+        // Summed in member order once all have trained: the curve of a plain loop, whatever the timing.
+        let members = try concurrentOutcomes(shape.members) { m in
             var own = settings
             own.seed = settings.seed &+ UInt64(m) &* 0x9E37_79B9_7F4A_7C15
-            let done = m * settings.episodes, all = shape.members * settings.episodes
-            let (member, memberCurve) = try trainOne(data: data, days: days, settings: own, shape: shape) { e, _, cost in
-                progress?(done + e, all, cost)
+            let (member, curve) = try trainOne(data: data, days: days, settings: own, shape: shape) { e, _, cost in
+                tally.report(member: m, episodes: e, cost: cost)
             }
-            networks.append(member.networks[0])
+            // A network is not Sendable (its layers cache their last pass); its parameters are all it hands on.
+            return (member.networks[0].parameters, curve)
+        }.map { try $0.get() }
+        var networks: [QNetwork] = []
+        var curve = LearningCurve()
+        for (parameters, memberCurve) in members {
+            var network = QNetwork(features: featureCount, hidden: shape.hidden, actions: DiscreteAction.allCases.count, seed: 0)
+            network.parameters = parameters
+            networks.append(network)
             if curve.episodes.isEmpty {
                 curve = memberCurve
             } else {
@@ -334,5 +343,29 @@ struct NStepReturns {
             pending.removeFirst()
         }
         return out
+    }
+}
+
+/// The episodes the members of a DQN ensemble, training at once, have played in all, passed to one progress
+/// callback a report at a time.
+final class EpisodeTally: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done: [Int]
+    private let all: Int
+    private let progress: (@Sendable (Int, Int, Double?) -> Void)?
+
+    init(members: Int, episodes: Int, progress: (@Sendable (Int, Int, Double?) -> Void)?) {
+        done = Array(repeating: 0, count: members)
+        all = members * episodes
+        self.progress = progress
+    }
+
+    /// Member `member` has played `episodes`; `cost` is its latest evaluation, if this report has one.
+    func report(member: Int, episodes: Int, cost: Double?) {
+        guard let progress else { return }
+        lock.withLock {
+            done[member] = episodes
+            progress(done.reduce(0, +), all, cost)
+        }
     }
 }

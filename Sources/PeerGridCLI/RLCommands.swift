@@ -202,7 +202,9 @@ struct RLTrainCommand: ParsableCommand {
 
     /// Trains the chosen learner on `playing` days of `days` with the command's settings, its progress on a line of
     /// its own, or as `3/10 (bill ...)` (episodes, mean daily bill) to `report` (the candidates of `auto`, trained at once).
-    private func train(_ days: HouseholdDays, _ playing: [Int], report: ((String) -> Void)? = nil) throws -> (file: PolicyFile, settings: TrainingSettings) {
+    private func train(_ days: HouseholdDays, _ playing: [Int], report: (@Sendable (String) -> Void)? = nil) throws -> (
+        file: PolicyFile, settings: TrainingSettings
+    ) {
         var settings = policy == .qlearning ? TrainingSettings.qLearning : DQNPolicy.defaultSettings
         if let episodes { settings.episodes = episodes }
         if let learningRate { settings.learningRate = learningRate }
@@ -211,11 +213,12 @@ struct RLTrainCommand: ParsableCommand {
         settings.evaluateEvery = max(1, settings.episodes / 40)
         let progress = ProgressLine(enabled: report == nil)
         defer { progress.finish() }
-        let show: (Int, Int, Double?) -> Void = { done, total, cost in
+        let name = policy.rawValue
+        let show: @Sendable (Int, Int, Double?) -> Void = { done, total, cost in
             if let report {
                 report("\(done)/\(total)" + (cost.map { String(format: " (bill %.4f)", $0) } ?? ""))
             } else {
-                progress.show("training \(policy.rawValue): episode \(done)/\(total)" + (cost.map { String(format: ", mean daily bill %.4f", $0) } ?? ""))
+                progress.show("training \(name): episode \(done)/\(total)" + (cost.map { String(format: ", mean daily bill %.4f", $0) } ?? ""))
             }
         }
         switch policy {
