@@ -17,12 +17,7 @@ cd "$(dirname "$0")/.."
 [ $# -ge 4 ] || { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 PROSUMER=$1 POLICY=$2 FIRST=$3 LAST=$4
 shift 4
-export OPENBLAS_NUM_THREADS=1
-BIN=.build/release/peergrid
-[ -x "$BIN" ] || { echo "rl-seed-spread: $BIN is missing; run make release first" >&2; exit 2; }
-DIR=$(mktemp -d)
-trap 'rm -rf "$DIR"' EXIT
-COMMUNITY=Datasets/demo/community.json
+. scripts/rl-common.sh rl-seed-spread
 shares=()
 for seed in $(seq "$FIRST" "$LAST"); do
     "$BIN" rl train --community "$COMMUNITY" --prosumer "$PROSUMER" --policy "$POLICY" --seed "$seed" "$@" \

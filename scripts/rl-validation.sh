@@ -16,12 +16,8 @@ cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 P=$1 S=$2
 shift 2
-export OPENBLAS_NUM_THREADS=1
-BIN=.build/release/peergrid
-[ -x "$BIN" ] || { echo "rl-validation: $BIN is missing; run make release first" >&2; exit 2; }
-DIR=$(mktemp -d)
-trap 'rm -rf "$DIR"' EXIT
-C=Datasets/demo/community.json
+. scripts/rl-common.sh rl-validation
+C=$COMMUNITY
 "$BIN" rl train --community $C --prosumer "$P" --policy dqn --seed "$S" --test-days 28 --train-days 35 --out "$DIR/v.json" "$@" > /dev/null
 "$BIN" rl train --community $C --prosumer "$P" --policy dqn --seed "$S" --out "$DIR/h.json" "$@" > /dev/null
 e28=$("$BIN" rl evaluate --community $C --prosumer "$P" --policy "$DIR/v.json" --no-mpc --test-days 28)
