@@ -7,6 +7,9 @@ public enum ControlError: PeerGridError, Equatable {
     case unknownProsumer(String, available: [String])
     /// The prosumer has no battery: there is nothing to control.
     case noBattery(prosumer: String)
+    /// No prosumer has a battery (the default prosumer is the first that has one); a shared storage is not
+    /// controlled here.
+    case noProsumerWithBattery(count: Int, sharedStorage: Bool)
     /// The prosumer's battery cannot move energy (no power, or no room between its lowest and highest charge).
     case batteryCannotAct(prosumer: String, powerKW: Double, usableKWh: Double)
     /// The series cover fewer whole days than the warm-up, training and test windows need.
@@ -32,6 +35,9 @@ public enum ControlError: PeerGridError, Equatable {
         case let .unknownProsumer(id, available):
             return "no prosumer '\(id)' in the community (prosumers: \(available.prefix(12).joined(separator: ", "))\(available.count > 12 ? ", ..." : ""))"
         case let .noBattery(p): return "prosumer \(p) has no battery: reinforcement-learning control needs one to act on"
+        case let .noProsumerWithBattery(count, shared):
+            return "none of the \(count) prosumers has a battery\(shared ? " (the community's shared storage is not controlled by rl)" : ""): "
+                + "reinforcement-learning control needs a prosumer with one (--prosumer names it)"
         case let .batteryCannotAct(p, power, usable):
             return "prosumer \(p)'s battery cannot act (power_kw \(power), \(usable) kWh between min_soc and max_soc): "
                 + "reinforcement-learning control needs one that can charge and discharge"

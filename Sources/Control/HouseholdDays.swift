@@ -62,7 +62,7 @@ public struct HouseholdDays: Sendable {
             p = found
         } else {
             guard let found = community.prosumers.first(where: { $0.battery != nil }) else {
-                throw ControlError.noBattery(prosumer: community.prosumers.first?.id ?? "(none)")
+                throw ControlError.noProsumerWithBattery(count: community.prosumers.count, sharedStorage: community.sharedStorage != nil)
             }
             p = found
         }

@@ -131,6 +131,11 @@ import Testing
         // No battery.
         var r = try CLI.run(["rl", "train", "--community", Self.demo, "--prosumer", "h01", "--out", out])
         #expect(r.code == 2 && r.stderr.contains("h01 has no battery"), "\(r.stderr)")
+        // No prosumer with a battery and none named: the case study's homes share a community battery only.
+        let caseStudy = TestFixtures.packageRoot.appendingPathComponent("Datasets/case-study/community.json").path
+        r = try CLI.run(["rl", "train", "--community", caseStudy, "--out", out])
+        #expect(r.code == 2 && r.stderr.contains("none of the 50 prosumers has a battery (the community's shared storage"), "\(r.stderr)")
+        #expect(!r.stderr.contains("b01"), "\(r.stderr)")
         // A battery that cannot act: no power, or no room between min_soc and max_soc.
         for (field, value) in [("power_kw", 0.0), ("max_soc", 0.1)] {
             let copy = dir.appendingPathComponent("idle-\(field)")
