@@ -36,7 +36,8 @@ public enum ControlError: PeerGridError, Equatable {
             return "no prosumer '\(id)' in the community (prosumers: \(available.prefix(12).joined(separator: ", "))\(available.count > 12 ? ", ..." : ""))"
         case let .noBattery(p): return "prosumer \(p) has no battery: reinforcement-learning control needs one to act on"
         case let .noProsumerWithBattery(count, shared):
-            return "none of the \(count) prosumers has a battery\(shared ? " (the community's shared storage is not controlled by rl)" : ""): "
+            return "\(count == 1 ? "the community's one prosumer has no battery" : "none of the \(count) prosumers has a battery")"
+                + "\(shared ? " (the community's shared storage is not controlled by rl)" : ""): "
                 + "reinforcement-learning control needs a prosumer with one (--prosumer names it)"
         case let .batteryCannotAct(p, power, usable):
             return "prosumer \(p)'s battery cannot act (power_kw \(power), \(usable) kWh between min_soc and max_soc): "

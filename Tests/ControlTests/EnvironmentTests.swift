@@ -74,6 +74,17 @@ import Testing
         while !env.isDone { #expect(env.step(5).batteryKW == 0) }
     }
 
+    /// A community without a battery to control says so without naming a prosumer nobody chose, in words that fit
+    /// one prosumer or many, and mentions a shared storage when there is one (`rl` does not control it).
+    @Test func noBatteryToControlIsWordedForTheCommunity() {
+        let tail = ": reinforcement-learning control needs a prosumer with one (--prosumer names it)"
+        #expect(ControlError.noProsumerWithBattery(count: 1, sharedStorage: false).description == "the community's one prosumer has no battery" + tail)
+        #expect(
+            ControlError.noProsumerWithBattery(count: 50, sharedStorage: true).description
+                == "none of the 50 prosumers has a battery (the community's shared storage is not controlled by rl)" + tail)
+        #expect(ControlError.noProsumerWithBattery(count: 3, sharedStorage: false).kind == .badInput)
+    }
+
     /// KPIs by hand on two days of two periods.
     @Test func kpisAsCityLearnDefinesThem() {
         let base = PolicyRun(name: "b", days: [0, 1], dailyCost: [4, 6], netConsumption: [[2, 4], [1, 3]])
