@@ -136,6 +136,7 @@ import Testing
         r = try CLI.run(["rl", "train", "--community", caseStudy, "--out", out])
         #expect(r.code == 2 && r.stderr.contains("none of the 50 prosumers has a battery (the community's shared storage"), "\(r.stderr)")
         #expect(!r.stderr.contains("b01"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
         // A battery that cannot act: no power, or no room between min_soc and max_soc.
         for (field, value) in [("power_kw", 0.0), ("max_soc", 0.1)] {
             let copy = dir.appendingPathComponent("idle-\(field)")
