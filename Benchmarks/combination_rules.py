@@ -14,7 +14,9 @@ before it, as `ensemble` did until 2026-12-05 (a load series now validates on 14
   top3       three; M4's simple combinations of a few good methods);
   stack+best half the stack, half the member with the lowest validation MAE;
   select     the stack or top2, whichever scored the lower MAE on an inner rolling validation: each validation
-             day after the first 7 scored by the rule fitted on the 7 days before it.
+             day after the first 7 scored by the rule fitted on the 7 days before it;
+  stack+top2 half the stack, half top2: the stack's weights shrunk halfway to equal weights on the two best
+             (added 2026-12-07, later; a partially egalitarian combination in the manner of Diebold and Shin 2019).
 Prints the MAPE % of each rule over the last K days, then of each member alone, then the MAE of each rule as a ratio
 to the stack's. An optional third argument sets the validation window W (default 7; a load series' `ensemble`
 validates on 14 days since 2026-12-05), which needs W + K days of forecasts.
@@ -75,7 +77,7 @@ def weights(f, a, days):
         ("stack", stack), ("lad", least_absolute_deviations(f, a)), ("inv-mae", (1 / mae) / np.sum(1 / mae)),
         ("trim", simplex_least_squares(f[keep], a[keep])), ("top2", best_members(f, a, 2)),
         ("top3", best_members(f, a, 3)), ("stack+best", (stack + best_members(f, a, 1)) / 2),
-        ("select", selected(f, a, days)),
+        ("select", selected(f, a, days)), ("stack+top2", (stack + best_members(f, a, 2)) / 2),
     ])
 
 
