@@ -216,6 +216,31 @@ public struct Model: Sendable {
         return worst.isNaN ? .infinity : worst
     }
 
+    /// A lower bound on a minimization LP's optimum from any row multipliers `y` (weak duality), with the
+    /// integrality of every column relaxed: the minimum over the column bounds of `(c - A'y)·x`, plus that over the
+    /// row bounds of `y·r`, plus `c0`. It is valid for every `y`, so an interior-point method's approximate duals
+    /// give a proven bound, not only the optimum's estimate. A multiplier whose sign points at an infinite row
+    /// bound is taken as 0, which keeps the bound valid; `nil` when a reduced cost points at an infinite column
+    /// bound (the bound would be -infinity), when the model maximizes or when `y` has the wrong length.
+    public func lagrangianBound(rowDuals y: [Double]) -> Double? {
+        guard sense == .minimize, y.count == constraintCount else { return nil }
+        var bound = objectiveConstant
+        var reduced = objective
+        for i in 0..<constraintCount {
+            var yi = y[i]
+            if (yi > 0 && !rowLower[i].isFinite) || (yi < 0 && !rowUpper[i].isFinite) || !yi.isFinite { yi = 0 }
+            guard yi != 0 else { continue }
+            bound += yi * (yi > 0 ? rowLower[i] : rowUpper[i])
+            for k in rowStarts[i]..<rowStarts[i + 1] { reduced[Int(rowColumns[k])] -= yi * rowValues[k] }
+        }
+        for j in 0..<variableCount where reduced[j] != 0 {
+            let b = reduced[j] > 0 ? columnLower[j] : columnUpper[j]
+            guard b.isFinite else { return nil }
+            bound += reduced[j] * b
+        }
+        return bound.isFinite ? bound : nil
+    }
+
     /// The matrix by columns (compressed sparse column), as CBC's `Cbc_loadProblem` takes it.
     public func columnMajor() -> (starts: [Int32], rows: [Int32], values: [Double]) {
         let n = kinds.count

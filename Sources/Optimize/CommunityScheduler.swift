@@ -238,11 +238,11 @@ public struct CommunityScheduler: Sendable {
         return s
     }
 
-    /// Why GLPK stops without a schedule on a large model, and what to do (measured on the schedule benchmark's
-    /// instances: N = 50, 47,411 columns, 59.9 s; N = 200, 170,491 columns, nothing within 120 s, where CBC takes 8 s).
+    /// Why GLPK stops without a schedule on a large model, and what to do (the schedule benchmark's N = 200, 170,491
+    /// columns: GLPK 53 s since its relaxations went to its interior-point method, nothing within 120 s before; CBC 8 s).
     static func glpkOnLargeModels(_ columns: Int) -> String {
-        "GLPK solves the LP relaxation of a model this large (\(columns) columns) by its simplex, which can take minutes; "
-            + "--solver cbc solves it by CLP's barrier"
+        "GLPK's simplex, which its search and the start's last LP use, can take minutes on a model this large (\(columns) "
+            + "columns); --solver cbc is faster there"
     }
 
     /// Adds a meter binary wherever a prosumer draws and feeds at once, and a mode binary wherever a storage
@@ -278,10 +278,11 @@ public struct CommunityScheduler: Sendable {
     ///    storage charges at least what it discharges; the LP that remains gives the start.
     /// The modes are rounded after the runs because they follow them: rounded from the first relaxation together
     /// with the runs, the 200-prosumer benchmark's start was 1.1e-4 above the bound; rounded after them, it is at
-    /// the bound. The LPs are solved by CLP's barrier (``LPMethod``; GLPK uses its simplex): the two that only
-    /// rank or compare values without crossover, the last one with it, so the start is a vertex. `nil` values
-    /// when a rounded problem is infeasible or the time runs out; the relaxation's optimum is returned as a lower
-    /// bound. `relaxationInfeasible` when the solver proved the relaxation infeasible: then so is the model, and
+    /// the bound. The LPs are solved by CLP's barrier (``LPMethod``): the two that only rank or compare values
+    /// without crossover, the last one with it, so the start is a vertex. GLPK has no crossover: its first two go
+    /// to its interior-point method (the relaxation of 200 prosumers in seconds, where its simplex takes minutes),
+    /// the last to its simplex. `nil` values when a rounded problem is infeasible or the time runs out; the
+    /// relaxation's optimum (GLPK's interior point: the proven bound of its duals) is returned as a lower bound. `relaxationInfeasible` when the solver proved the relaxation infeasible: then so is the model, and
     /// no search is needed to say so.
     ///
     /// A small model (`large` false) keeps the rounding of earlier versions: both in one step from the relaxation,
@@ -311,9 +312,13 @@ public struct CommunityScheduler: Sendable {
         }
         let runs = large && c.prosumers.contains { !$0.flexibleLoads.isEmpty }
         let method: (LPMethod) -> LPMethod = { large ? $0 : .simplex }
-        guard let lp = try solveLP(relaxed, method(runs ? .barrierWithoutCrossover : .barrier)) else {
+        // GLPK has an interior-point method but no crossover: its relaxations go to the former (seconds where its
+        // simplex takes minutes), the start's last LP to its simplex, so that the start is a vertex.
+        let glpk = solver.name == "glpk"
+        guard let lp = try solveLP(relaxed, method(runs || glpk ? .barrierWithoutCrossover : .barrier)) else {
             return (nil, nil, clock.seconds, infeasible)
         }
+        let bound = lp.bestBound ?? lp.objective
         var fixed = relaxed
         func fix(_ variable: Variable, _ value: Double) { fixed.setBounds(variable, lower: value, upper: value) }
         var x = lp.values
@@ -325,7 +330,7 @@ public struct CommunityScheduler: Sendable {
             }
         }
         if runs {
-            guard let withRuns = try solveLP(fixed, .barrierWithoutCrossover) else { return (nil, lp.objective, clock.seconds, false) }
+            guard let withRuns = try solveLP(fixed, .barrierWithoutCrossover) else { return (nil, bound, clock.seconds, false) }
             x = withRuns.values
         }
         for (key, z) in v.meter {
@@ -338,7 +343,7 @@ public struct CommunityScheduler: Sendable {
             let (bc, bd) = key.unit < 0 ? (v.sc[t], v.sd[t]) : (v.bc[key.unit]![t], v.bd[key.unit]![t])
             fix(z, x[bc.index] >= x[bd.index] ? 1 : 0)
         }
-        return (try solveLP(fixed, method(.barrier))?.values, lp.objective, clock.seconds, false)
+        return (try solveLP(fixed, method(glpk ? .simplex : .barrier))?.values, bound, clock.seconds, false)
     }
 
     /// Reads the flows out of a solution; values below the tolerance become 0.

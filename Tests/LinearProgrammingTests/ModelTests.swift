@@ -26,6 +26,36 @@ import Testing
         #expect(m.integerCount == 4 && m.isMixedInteger)
     }
 
+    /// min x + 2y s.t. x + y >= 1, x - y <= 0.5, 0 <= x, y <= 10: optimum 1.25 at (0.75, 0.25), duals 1.5 and -0.5.
+    static func smallLP() -> Model {
+        var m = Model()
+        let x = m.addVariable(upper: 10), y = m.addVariable(upper: 10)
+        m.add(x + y >= 1)
+        m.add(x - y <= 0.5)
+        m.setObjective(x + 2 * y, sense: .minimize)
+        return m
+    }
+
+    /// Weak duality: the optimum's duals give the optimum, and any multipliers (a grid of 625 pairs) a bound below it.
+    @Test func lagrangianBoundIsBelowTheOptimumForAnyMultipliers() throws {
+        let m = Self.smallLP()
+        let exact = try #require(m.lagrangianBound(rowDuals: [1.5, -0.5]))
+        #expect(abs(exact - 1.25) < 1e-12)
+        for a in stride(from: -3.0, through: 3.0, by: 0.25) {
+            for b in stride(from: -3.0, through: 3.0, by: 0.25) {
+                let bound = try #require(m.lagrangianBound(rowDuals: [a, b]))
+                #expect(bound <= 1.25 + 1e-12, "multipliers \(a), \(b): bound \(bound)")
+            }
+        }
+        var free = m
+        free.setBounds(Variable(index: 0), lower: -.infinity, upper: .infinity)
+        #expect(free.lagrangianBound(rowDuals: [0, 0]) == nil)  // reduced cost 1 on a column unbounded below
+        var maximize = m
+        maximize.setObjective(LinearExpression(), sense: .maximize)
+        #expect(maximize.lagrangianBound(rowDuals: [0, 0]) == nil)
+        #expect(m.lagrangianBound(rowDuals: [1]) == nil)
+    }
+
     @Test func columnMajorIsTheTransposeOfTheRows() {
         var m = Model()
         let v = m.addVariables(3)

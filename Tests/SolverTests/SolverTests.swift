@@ -70,6 +70,39 @@ func expectMatches(_ s: Solution, _ known: KnownModel, _ context: String, tolera
         }
     }
 
+    /// GLPK's interior-point method (``LPMethod/barrierWithoutCrossover``) finds every known optimum; where it
+    /// cannot prove one (a maximization, a free column, an infeasible or unbounded LP) the simplex answers, and a
+    /// MIP ignores the option.
+    @Test(arguments: KnownModel.all)
+    func glpkInteriorPointFindsTheKnownOptimum(_ known: KnownModel) throws {
+        var options = SolverOptions()
+        options.lpMethod = .barrierWithoutCrossover
+        let s = try GLPKSolver().solve(known.model, options: options)
+        expectMatches(s, known, "glpk interior point on \(known.name)")
+        if let bound = s.bestBound, let objective = s.objective, !known.model.isMixedInteger {
+            #expect(known.model.sense == .minimize ? bound <= objective + 1e-9 : bound >= objective - 1e-9, "\(known.name)")
+        }
+    }
+
+    /// On a bounded minimization the interior point answers, with a proven bound from its duals.
+    @Test func glpkInteriorPointAnswersWithABoundFromItsDuals() throws {
+        var m = Model()
+        let x = m.addVariable(upper: 10), y = m.addVariable(upper: 10)
+        m.add(x + y >= 1)
+        m.add(x - y <= 0.5)
+        m.setObjective(x + 2 * y, sense: .minimize)
+        var options = SolverOptions()
+        options.lpMethod = .barrierWithoutCrossover
+        let s = try GLPKSolver().solve(m, options: options)
+        #expect(s.status == .optimal && s.message.hasPrefix("interior point"), "\(s.status): \(s.message)")
+        let objective = try #require(s.objective), bound = try #require(s.bestBound)
+        #expect(abs(objective - 1.25) < 1e-6 && bound <= 1.25 + 1e-12 && bound >= 1.25 - 1e-6, "\(objective) \(bound)")
+        // Too little time for the estimate: the simplex answers.
+        options.timeLimit = 1e-9
+        let quick = try GLPKSolver().solve(m, options: options)
+        #expect(!quick.message.hasPrefix("interior point"), "\(quick.message)")
+    }
+
     @Test func glpkReportsLPDuals() throws {
         let s = try GLPKSolver().solve(KnownModel.lp.model, options: SolverOptions())
         let duals = try #require(s.rowDuals)
