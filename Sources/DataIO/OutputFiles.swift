@@ -11,6 +11,7 @@ public enum OutputFiles {
     /// Writes `data` to `path` atomically (temporary file + rename). Every failure is an ``OutputFileError``
     /// naming `path` (a directory that cannot be created, a missing permission, a full disk).
     public static func write(data: Data, to path: String) throws {
+        if isStream(path) { return try writeStream(data, to: path) }
         let staged: (tmp: URL, target: URL)
         do { staged = try stage(data, at: path) } catch let error as OutputFileError { throw error } catch {
             throw OutputFileError(path: path, message: error.localizedDescription)
@@ -28,7 +29,7 @@ public enum OutputFiles {
     public static func write(files: [(path: String, text: String)]) throws {
         var staged: [(tmp: URL, target: URL)] = []
         do {
-            for file in files {
+            for file in files where !isStream(file.path) {
                 do { staged.append(try stage(Data(file.text.utf8), at: file.path)) } catch let error as OutputFileError {
                     throw error
                 } catch {
@@ -40,15 +41,39 @@ public enum OutputFiles {
             for s in staged { try? FileManager.default.removeItem(at: s.tmp) }
             throw error
         }
+        for file in files where isStream(file.path) { try writeStream(Data(file.text.utf8), to: file.path) }
     }
 
-    /// Writes `data` to a temporary name beside `path` (whose directory is created), to be renamed into place.
+    /// Whether `path` is a stream rather than a file: a path under `/dev/` or `/proc/` (`/dev/stdout`,
+    /// `/dev/null`, `/dev/fd/N`) or an existing entry that is neither a regular file nor a directory (a named pipe).
+    /// A stream is written in place: renaming a temporary file onto it would replace the device or pipe with a
+    /// regular file (as root, `--json /dev/null` replaced the system's `/dev/null`).
+    static func isStream(_ path: String) -> Bool {
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        if absolute.hasPrefix("/dev/") || absolute.hasPrefix("/proc/") { return true }
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        let kind = info.st_mode & S_IFMT
+        return kind != S_IFREG && kind != S_IFDIR
+    }
+
+    /// Writes `data` into an existing stream (see ``isStream(_:)``) without staging; a missing one is an error.
+    static func writeStream(_ data: Data, to path: String) throws {
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw OutputFileError(path: path, message: "cannot be opened for writing (\(String(cString: strerror(errno))))")
+        }
+        defer { try? handle.close() }
+        do { try handle.write(contentsOf: data) } catch { throw OutputFileError(path: path, message: error.localizedDescription) }
+    }
+
+    /// Writes `data` to a temporary name beside `path` (whose directory is created), to be renamed into place. A
+    /// symbolic link is followed, so that the file it points to is replaced and the link kept.
     static func stage(_ data: Data, at path: String) throws -> (tmp: URL, target: URL) {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw OutputFileError(path: path, message: "is a directory; give a file name")
         }
-        let url = URL(fileURLWithPath: path)
+        let url = URL(fileURLWithPath: path).resolvingSymlinksInPath()
         let dir = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         removeStaleStaging(in: dir.path)
@@ -75,6 +100,7 @@ public enum OutputFiles {
     /// Writes several files into `directory`: all are written to temporary names first, then renamed, so an
     /// interrupted run leaves the previous complete set (or nothing), never a mix of partial files.
     public static func writeAll(_ files: [(name: String, text: String)], into directory: String) throws {
+        try requireDirectoryOrNothing(at: directory)
         let dir = URL(fileURLWithPath: directory)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         removeStaleStaging(in: directory)
@@ -104,6 +130,7 @@ public enum OutputFiles {
         let final = URL(fileURLWithPath: directory).standardizedFileURL
         let parent = final.deletingLastPathComponent()
         let fm = FileManager.default
+        try requireDirectoryOrNothing(at: directory)
         try fm.createDirectory(at: parent, withIntermediateDirectories: true)
         removeStaleStaging(in: parent.path)
         let tag = "\(getpid())-\(UUID().uuidString.prefix(8))"
@@ -126,6 +153,15 @@ public enum OutputFiles {
         } catch {
             try? fm.removeItem(at: staging)
             throw error
+        }
+    }
+
+    /// An output directory's path must hold a directory or nothing: replacing what is there would delete a file the
+    /// user meant to keep, or a device (`--out /dev/null` as root).
+    static func requireDirectoryOrNothing(at directory: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw OutputFileError(path: directory, message: "exists and is not a directory; give a directory for the output")
         }
     }
 

@@ -91,9 +91,7 @@ struct ClearCommand: ParsableCommand {
             ("convergence.csv", ClearingReport.convergence(result))
         ]
         if result.schedule.status.hasSolution { files.insert(("schedule.csv", ScheduleReport.csv(parsed, result.schedule)), at: 0) }
-        do { try OutputFiles.writeAll(files.map { (name: $0.0, text: $0.1) }, into: out) } catch {
-            throw CLIFailure("cannot write to \(out): \(error.localizedDescription)")
-        }
+        try writeOutputDirectory(files.map { (name: $0.0, text: $0.1) }, into: out)
         print(ClearingReport.text(parsed, result))
         print("wrote     " + files.map { "\(out)/\($0.0)" }.joined(separator: ", "))
         let code = Backends.exitCode(result.schedule.status)

@@ -62,7 +62,7 @@ struct MarketBidsCommand: ParsableCommand {
         let parsed = try CommunityFile.read(community)
         let clock = Stopwatch()
         let book = try inContext(community) { try options.derive(parsed) }
-        try writeMarketOutputs([(name: "bids.csv", text: BidFile.csv(book))], into: out)
+        try writeOutputDirectory([(name: "bids.csv", text: BidFile.csv(book))], into: out)
         let buys = book.bids.filter { $0.side == .buy }.count
         print(
             "bids      \(parsed.name): \(counted(book.bids.count, "bid")) (\(buys) buy, \(book.bids.count - buys) sell) from \(counted(book.bidders.count, "prosumer")) over \(counted(book.periods, "period")), \(counted(options.steps, "price step")), "
@@ -179,7 +179,7 @@ struct MarketClearCommand: ParsableCommand {
         }
         if bids == nil { settings.append(("steps", .integer(options.steps))) }
         if let poolMissing { settings.append(("pool_bills", .string("none: \(poolMissing)"))) }
-        try writeMarketOutputs(
+        try writeOutputDirectory(
             [
                 (name: "trades.csv", text: MarketReport.tradesCSV(result)),
                 (name: "payments.csv", text: MarketReport.paymentsCSV(result, bills: bills)),
@@ -197,7 +197,10 @@ struct MarketClearCommand: ParsableCommand {
     }
 }
 
-/// Writes the files atomically (temporary names, then renamed); a directory that cannot be written is bad input.
-func writeMarketOutputs(_ files: [(name: String, text: String)], into out: String) throws {
-    do { try OutputFiles.writeAll(files, into: out) } catch { throw CLIFailure("cannot write to \(out): \(error.localizedDescription)") }
+/// Writes an output directory's files atomically (temporary names, then renamed); a directory that cannot be
+/// written is bad input, and a path that holds something else says so in ``OutputFileError``'s words.
+func writeOutputDirectory(_ files: [(name: String, text: String)], into out: String) throws {
+    do { try OutputFiles.writeAll(files, into: out) } catch let error as OutputFileError { throw error } catch {
+        throw CLIFailure("cannot write to \(out): \(error.localizedDescription)")
+    }
 }

@@ -85,9 +85,7 @@ struct PriceCommand: ParsableCommand {
         progress.finish()
         var files = [("pricing.json", PricingReport.summary(parsed, problem, result).serialized() + "\n")]
         if result.status.hasSolution { files.insert(("prices.csv", PricingReport.csv(parsed, result)), at: 0) }
-        do { try OutputFiles.writeAll(files.map { (name: $0.0, text: $0.1) }, into: out) } catch {
-            throw CLIFailure("cannot write to \(out): \(error.localizedDescription)")
-        }
+        try writeOutputDirectory(files.map { (name: $0.0, text: $0.1) }, into: out)
         print(PricingReport.text(parsed, problem, result))
         if result.status.hasSolution {
             print("wrote     \(out)/prices.csv, \(out)/pricing.json")

@@ -114,8 +114,6 @@ struct ScheduleCommand: ParsableCommand {
     }
 
     func writeOutputs(_ files: [(String, String)]) throws {
-        do { try OutputFiles.writeAll(files.map { (name: $0.0, text: $0.1) }, into: out) } catch {
-            throw CLIFailure("cannot write to \(out): \(error.localizedDescription)")
-        }
+        try writeOutputDirectory(files.map { (name: $0.0, text: $0.1) }, into: out)
     }
 }

@@ -252,15 +252,7 @@ func checkPhysics(_ c: Community, _ r: ScheduleResult) -> [String] {
     /// skipped the search has a bound at or below that optimum and a gap within 1e-4.
     @Test(arguments: 1...12)
     func aStartWithinTheGapEndsTheSolve(_ seed: Int) throws {
-        let c = try Self.withRandomEV(seed)
-        var scheduler = CommunityScheduler(solver: CbcSolver(), standalone: false)
-        scheduler.largeFrom = 0  // the path of large models, on a small one
-        let r = try scheduler.schedule(c)
-        let exact = try CommunityScheduler(solver: CbcSolver(), options: SolverOptions(relativeGap: 1e-9), standalone: false).schedule(c)
-        try #require(r.status == .optimal && exact.status == .optimal, "\(r.status) \(r.message); \(exact.status)")
-        #expect(checkPhysics(c, r) == [])
-        let cost = try #require(r.objective), optimum = try #require(exact.objective), bound = try #require(r.bestBound)
-        #expect(cost >= optimum - 1e-6 && (cost - optimum) / optimum <= 1e-4, "cost \(cost), optimum \(optimum)")
+        let (r, optimum, bound) = try Self.solvedOnTheLargePath(seed, CbcSolver())
         // 11 of the 12 end without a search; seed 12's start is not within the gap, and CBC's search finishes it.
         if r.message.contains("no search needed") {
             #expect(bound <= optimum + 1e-6 && (r.gap ?? 1) <= 1e-4, "bound \(bound), optimum \(optimum), gap \(r.gap ?? .nan)")
@@ -286,16 +278,24 @@ func checkPhysics(_ c: Community, _ r: ScheduleResult) -> [String] {
     /// rules, costs within the default gap of CBC's optimum at gap 1e-9, and its bound is at or below that optimum.
     @Test(arguments: 1...12)
     func glpkOnTheLargePathReachesTheOptimumWithinTheGap(_ seed: Int) throws {
-        let c = try Self.withRandomEV(seed)
-        var scheduler = CommunityScheduler(solver: GLPKSolver(), standalone: false)
-        scheduler.largeFrom = 0
+        let (_, optimum, bound) = try Self.solvedOnTheLargePath(seed, GLPKSolver())
+        #expect(bound <= optimum + 1e-6, "bound \(bound), optimum \(optimum)")
+    }
+
+    /// Seed `seed`'s variation solved by `solver` on the path of large models, and by CBC at gap 1e-9: both optimal,
+    /// the schedule obeys every rule, and its cost is within the default gap of that optimum. Returns the result,
+    /// the optimum and the result's bound.
+    static func solvedOnTheLargePath(_ seed: Int, _ solver: any LinearSolver) throws -> (ScheduleResult, Double, Double) {
+        let c = try withRandomEV(seed)
+        var scheduler = CommunityScheduler(solver: solver, standalone: false)
+        scheduler.largeFrom = 0  // the path of large models, on a small one
         let r = try scheduler.schedule(c)
         let exact = try CommunityScheduler(solver: CbcSolver(), options: SolverOptions(relativeGap: 1e-9), standalone: false).schedule(c)
         try #require(r.status == .optimal && exact.status == .optimal, "\(r.status) \(r.message); \(exact.status)")
         #expect(checkPhysics(c, r) == [])
         let cost = try #require(r.objective), optimum = try #require(exact.objective), bound = try #require(r.bestBound)
         #expect(cost >= optimum - 1e-6 && (cost - optimum) / optimum <= 1e-4, "cost \(cost), optimum \(optimum)")
-        #expect(bound <= optimum + 1e-6, "bound \(bound), optimum \(optimum)")
+        return (r, optimum, bound)
     }
 
     /// The stand-alone baseline solved one prosumer at a time costs what the one model holding them all does (the

@@ -46,6 +46,17 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/schedule.csv").path))
     }
 
+    /// `--out` naming a file (or a device) is bad input, and what is there is kept; `--json /dev/null` elsewhere
+    /// writes into the device (both used to be renamed over, which as root replaced `/dev/null` with a file).
+    @Test func anOutputDirectoryWhereAFileIsExitsTwoAndKeepsTheFile() throws {
+        let dir = try CLI.temporaryDirectory()
+        let file = dir.appendingPathComponent("notes.txt")
+        try "keep me".write(to: file, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["schedule", "--community", CLI.fixture("example-3x24.json"), "--out", file.path, "--no-standalone"])
+        #expect(r.code == 2 && r.stderr.contains("notes.txt: exists and is not a directory"), "\(r.code) \(r.stderr)")
+        #expect(try String(contentsOf: file, encoding: .utf8) == "keep me")
+    }
+
     @Test func infeasibleCommunityExitsThreeWithADiagnosis() throws {
         let out = try CLI.temporaryDirectory()
         let r = try CLI.run(["schedule", "--community", CLI.fixture("example-infeasible-4x24.json"), "--out", out.path])
