@@ -25,7 +25,8 @@ public enum OutputFiles {
     /// Writes several files at their own paths: every file is first written to a temporary name beside its
     /// target, and only when all are written are they renamed into place. A file that cannot be written (a
     /// directory in the way, a missing permission, a full disk) leaves none of them changed; only a rename failing
-    /// after all were written could leave some replaced. The error names the path.
+    /// after all were written could leave some replaced. Streams (``isStream(_:)``) are written after the renames,
+    /// in place. The error names the path.
     public static func write(files: [(path: String, text: String)]) throws {
         var staged: [(tmp: URL, target: URL)] = []
         do {

@@ -168,8 +168,9 @@ final class GLPKProblem {
     /// The LP by GLPK's interior-point method (`glp_interior`; no crossover, so the point need not be a vertex),
     /// for ``LPMethod/barrierWithoutCrossover``. The method often stops on numeric instability a little short of
     /// its tolerance (the 200-prosumer schedule's relaxation at a relative duality gap of 4e-5); its best point is
-    /// kept when it obeys the model (scaled violation at most ``GLPKSolver/feasibilityTolerance``) and the Lagrangian bound of its duals
-    /// (``Model/lagrangianBound(rowDuals:)``, a proven bound whatever the duals) is within 1e-4 of its objective:
+    /// kept when it obeys the model (scaled violation at most ``GLPKSolver/feasibilityTolerance``) and the
+    /// Lagrangian bound of its duals (``Model/lagrangianBound(rowDuals:)``, a proven bound whatever the duals) is
+    /// within 1e-4 of its objective:
     /// the objective is then that point's and `bestBound` that bound. `nil` (the caller uses the simplex) when the
     /// model maximizes, the estimated time does not fit the limit, or the point falls short.
     func solveInterior(_ options: SolverOptions) -> Solution? {
