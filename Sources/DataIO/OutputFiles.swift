@@ -25,8 +25,10 @@ public enum OutputFiles {
     /// Writes several files at their own paths: every file is first written to a temporary name beside its
     /// target, and only when all are written are they renamed into place. A file that cannot be written (a
     /// directory in the way, a missing permission, a full disk) leaves none of them changed; only a rename failing
-    /// after all were written could leave some replaced. Streams (``isStream(_:)``) are written after the renames,
-    /// in place. The error names the path.
+    /// after all were written could leave some replaced. Streams (``isStream(_:)``) are written in place once the
+    /// files are staged and before they are renamed, so a stream that cannot be written leaves the files unchanged
+    /// too (what reached the stream before the failure stays there: a stream cannot be staged). The error names
+    /// the path.
     public static func write(files: [(path: String, text: String)]) throws {
         var staged: [(tmp: URL, target: URL)] = []
         do {
@@ -37,12 +39,12 @@ public enum OutputFiles {
                     throw OutputFileError(path: file.path, message: error.localizedDescription)
                 }
             }
+            for file in files where isStream(file.path) { try writeStream(Data(file.text.utf8), to: file.path) }
             for s in staged { try rename(s.tmp, s.target) }
         } catch {
             for s in staged { try? FileManager.default.removeItem(at: s.tmp) }
             throw error
         }
-        for file in files where isStream(file.path) { try writeStream(Data(file.text.utf8), to: file.path) }
     }
 
     /// Whether `path` is a stream rather than a file: a path under `/dev/` or `/proc/` (`/dev/stdout`,

@@ -188,7 +188,11 @@ public struct CommunityScheduler: Sendable {
         options opts: inout SolverOptions, clock: Stopwatch, result: inout ScheduleResult
     ) throws -> Solution {
         var relaxationBound: Double?
-        let large = model.variableCount >= largeFrom
+        // GLPK takes the large models' path at every size: its simplex and search took 11.3 s on the schedule
+        // benchmark's N = 10 community, the path 0.5 s at the same cost (its interior point, then a start that
+        // ends the solve when it is within the gap).
+        let sizeIsLarge = model.variableCount >= largeFrom
+        let large = sizeIsLarge || solver.name == "glpk"
         if coupled && model.isMixedInteger {
             let heuristic = try Self.roundedStart(community, model, vars, solver: solver, options: opts, large: large)
             opts.initialSolution = heuristic.values
@@ -230,7 +234,7 @@ public struct CommunityScheduler: Sendable {
             if let gap = kept.gap, gap <= opts.relativeGap { kept.status = .optimal }
             s = kept
         }
-        if s.status == .timeLimitNoSolution, large, solver.name == "glpk" {
+        if s.status == .timeLimitNoSolution, sizeIsLarge, solver.name == "glpk" {
             s.message += "; \(Self.glpkOnLargeModels(model.variableCount))"
         }
         result.handoverSeconds += s.handoverSeconds
@@ -265,10 +269,10 @@ public struct CommunityScheduler: Sendable {
         return broken
     }
 
-    /// Columns from which a model is large: its LP-rounding start is found by barrier in two roundings, and it ends
-    /// the solve when it is within the gap (``roundedStart(_:_:_:solver:options:large:)``). Below, CBC's whole
-    /// search takes under a second (10 prosumers x 96 periods, 10,782 columns: 0.8 s); above, its root LP by dual
-    /// simplex dominates (50 x 96, 47,411 columns: 12 s in all).
+    /// Columns from which a model is large for CBC: its LP-rounding start is found by barrier in two roundings, and
+    /// it ends the solve when it is within the gap (``roundedStart(_:_:_:solver:options:large:)``). Below, CBC's
+    /// whole search takes under a second (10 prosumers x 96 periods, 10,782 columns: 0.8 s); above, its root LP by
+    /// dual simplex dominates (50 x 96, 47,411 columns: 12 s in all). GLPK takes that path at every size.
     static let largeModelColumns = 20_000
 
     /// A feasible start for the MIP search, in two roundings of the LP relaxation:
@@ -285,9 +289,9 @@ public struct CommunityScheduler: Sendable {
     /// relaxation's optimum (GLPK's interior point: the proven bound of its duals) is returned as a lower bound. `relaxationInfeasible` when the solver proved the relaxation infeasible: then so is the model, and
     /// no search is needed to say so.
     ///
-    /// A small model (`large` false) keeps the rounding of earlier versions: both in one step from the relaxation,
-    /// with the simplex. CBC's search from that start is fast there, and its schedules stay as they were (among
-    /// equally cheap schedules, the one it picks depends on the start).
+    /// A small model solved by CBC (`large` false) keeps the rounding of earlier versions: both in one step from the
+    /// relaxation, with the simplex. CBC's search from that start is fast there, and its schedules stay as they were
+    /// (among equally cheap schedules, the one it picks depends on the start).
     static func roundedStart(
         _ c: Community, _ model: Model, _ v: ScheduleModel.Variables, solver: any LinearSolver,
         options: SolverOptions, large: Bool = true

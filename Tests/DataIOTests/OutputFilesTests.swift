@@ -46,6 +46,24 @@ struct OutputFilesTests {
         #expect(kind(fifo) == S_IFIFO)
     }
 
+    /// A set of files with a stream that cannot be opened (a file descriptor that is not open) fails naming the
+    /// stream and leaves the files as they were, with no temporary file beside them.
+    @Test func aStreamThatFailsLeavesTheFilesUnchanged() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("schedule.csv")
+        try Data("old".utf8).write(to: file)
+        let closed = "/dev/fd/\(Int32.max - 7)"
+        do {
+            try OutputFiles.write(files: [(path: file.path, text: "new"), (path: closed, text: "{}")])
+            Issue.record("a stream that cannot be opened was accepted")
+        } catch let e as OutputFileError {
+            #expect(e.path == closed, "\(e.localizedDescription)")
+        }
+        #expect(try String(contentsOf: file, encoding: .utf8) == "old")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["schedule.csv"])
+    }
+
     /// Writing through a symbolic link replaces the file it points to and keeps the link.
     @Test func aSymbolicLinkIsKept() throws {
         let dir = try scratch()
