@@ -223,14 +223,18 @@ public struct CommunityScheduler: Sendable {
         if let lpBound = relaxationBound, s.status.hasSolution || s.status == .timeLimitNoSolution {
             s.bestBound = max(s.bestBound ?? -.infinity, lpBound)
         }
-        if s.status == .timeLimitNoSolution, let start = opts.initialSolution, start.count == model.variableCount {
-            // GLPK takes no start, so its search can stop at the limit without an incumbent of its own; the
-            // LP-rounding start is a feasible schedule of this very model: report it, with the search's bound.
-            // Within the gap, that is a proof like any other.
+        if let start = opts.initialSolution, start.count == model.variableCount,
+            case let startCost = model.objectiveValue(start),
+            s.status == .timeLimitNoSolution || (s.status == .feasible && startCost < (s.objective ?? .infinity) - 1e-9 * max(1, abs(startCost)))
+        {
+            // GLPK takes no start, so its search can stop at the limit without an incumbent of its own, or with one
+            // worse than the start; the LP-rounding start is a feasible schedule of this very model: report it,
+            // with the search's bound. Within the gap, that is a proof like any other.
+            let better = s.objective.map { String(format: ", better than the search's best %.4f", $0) } ?? ""
             var kept = Solution(
-                status: .feasible, objective: model.objectiveValue(start), bestBound: s.bestBound, values: start,
+                status: .feasible, objective: startCost, bestBound: s.bestBound, values: start,
                 solver: s.solver, handoverSeconds: s.handoverSeconds, solveSeconds: s.solveSeconds,
-                message: "LP-rounding start kept; \(s.message)")
+                message: "LP-rounding start kept\(better); \(s.message)")
             if let gap = kept.gap, gap <= opts.relativeGap { kept.status = .optimal }
             s = kept
         }

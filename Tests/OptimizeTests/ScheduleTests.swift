@@ -210,6 +210,27 @@ func checkPhysics(_ c: Community, _ r: ScheduleResult) -> [String] {
         }
     }
 
+    /// A solver whose MIP searches stop at the limit with an incumbent worse than the start: the optimum of the
+    /// model with every export paid 0.2 more (a schedule within the rules that exports too much), bounded by the
+    /// LP relaxation; LPs as in ``StoppedSearch``, so that the search runs.
+    struct WorseIncumbent: LinearSolver {
+        let name = "worse"
+        func solve(_ model: Model, options: SolverOptions) throws -> Solution {
+            guard model.isMixedInteger else { return try StoppedSearch().solve(model, options: options) }
+            let bound = try StoppedSearch().solve(model, options: options).bestBound
+            var skewed = model
+            for j in 0..<model.variableCount where model.columnNames[j]?.contains("_export_") == true {
+                skewed.setObjectiveCoefficient(Variable(index: j), model.objective[j] - 0.2)
+            }
+            var worst = try GLPKSolver().solve(skewed, options: SolverOptions())
+            worst.status = .feasible
+            worst.objective = worst.objective.map { _ in model.objectiveValue(worst.values) }
+            worst.bestBound = bound
+            worst.message = "time limit reached"
+            return worst
+        }
+    }
+
     /// A solver named glpk whose every solve, LP or MILP, stops at the limit with nothing.
     struct GLPKOutOfTime: LinearSolver {
         let name = "glpk"
@@ -244,6 +265,22 @@ func checkPhysics(_ c: Community, _ r: ScheduleResult) -> [String] {
             try CommunityScheduler(solver: CbcSolver(), options: SolverOptions(relativeGap: 1e-9), standalone: false).schedule(c).objective)
         #expect(bound <= optimum + 1e-6 && optimum <= cost + 1e-6, "bound \(bound), optimum \(optimum), start \(cost)")
         #expect(r.status == ((r.gap ?? 1) <= 1e-4 ? .optimal : .feasible))
+    }
+
+    /// A search stopped at the limit with an incumbent worse than the LP-rounding start (GLPK's can: it takes no
+    /// start) gives way to the start, which says so and keeps the search's bound.
+    @Test func aSearchWithAWorseIncumbentKeepsTheLPRoundingStart() throws {
+        var c = try Fixture.community("example-3x24.json")
+        c.prosumers[0].flexibleLoads = [FlexibleLoad(id: "ev", powerKW: 1.5, runPeriods: 3, earliest: 9, latest: 16)]
+        c.grid.importLimitKW = 12.0
+        let r = try CommunityScheduler(solver: WorseIncumbent(), standalone: false).schedule(c)
+        try #require(r.status.hasSolution, "\(r.status): \(r.message)")
+        #expect(r.message.hasPrefix("LP-rounding start kept, better than the search's best "), "\(r.message)")
+        #expect(checkPhysics(c, r) == [])
+        let cost = try #require(r.objective), bound = try #require(r.bestBound)
+        let optimum = try #require(
+            try CommunityScheduler(solver: CbcSolver(), options: SolverOptions(relativeGap: 1e-9), standalone: false).schedule(c).objective)
+        #expect(bound <= optimum + 1e-6 && optimum <= cost + 1e-6 && cost <= optimum * 1.01, "bound \(bound), optimum \(optimum), start \(cost)")
     }
 
     /// On a large model, the LP-rounding start ends the solve when it is within the gap of the relaxation's bound. Over seeded
