@@ -219,6 +219,12 @@ final class GLPKProblem {
         parm.pointee.msg_lev = options.verbose ? GLP_MSG_ON : GLP_MSG_OFF
         parm.pointee.presolve = presolve ? GLP_ON : GLP_OFF
         parm.pointee.fp_heur = GLP_ON
+        if options.moreCuts {
+            parm.pointee.gmi_cuts = GLP_ON
+            parm.pointee.mir_cuts = GLP_ON
+            parm.pointee.cov_cuts = GLP_ON
+            parm.pointee.clq_cuts = GLP_ON
+        }
         parm.pointee.mip_gap = options.relativeGap
         parm.pointee.tm_lim = GLPKProblem.milliseconds(options.timeLimit)
         let context = CallbackContext(state: SearchState(options: options), parm: parm)

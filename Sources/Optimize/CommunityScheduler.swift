@@ -137,6 +137,8 @@ public struct CommunityScheduler: Sendable {
         if !coupled { spec.meterMode = .lazy }
         var opts = options
         if let gap { opts.relativeGap = gap }
+        // GLPK's cuts, off by default, halve its search on the demo's community (SolverOptions.moreCuts).
+        opts.moreCuts = true
         var result = ScheduleResult(status: .error, solver: solver.name)
         let clock = Stopwatch()
         for round in 1...25 {

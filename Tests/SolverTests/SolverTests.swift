@@ -84,6 +84,15 @@ func expectMatches(_ s: Solution, _ known: KnownModel, _ context: String, tolera
         }
     }
 
+    /// GLPK with its cuts on (``SolverOptions/moreCuts``, as the community schedule asks) finds every known optimum
+    /// and the same statuses (infeasible, unbounded) as without them.
+    @Test(arguments: KnownModel.all)
+    func glpkWithItsCutsFindsTheKnownOptimum(_ known: KnownModel) throws {
+        var options = SolverOptions()
+        options.moreCuts = true
+        expectMatches(try GLPKSolver().solve(known.model, options: options), known, "glpk with cuts on \(known.name)")
+    }
+
     /// On a bounded minimization the interior point answers, with a proven bound from its duals.
     @Test func glpkInteriorPointAnswersWithABoundFromItsDuals() throws {
         var m = Model()
