@@ -252,35 +252,25 @@ func checkPhysics(_ c: Community, _ r: ScheduleResult) -> [String] {
         #expect(small.status == .timeLimitNoSolution && !small.message.contains("--solver cbc"), "\(small.message)")
     }
 
-    @Test func aSearchStoppedWithoutIncumbentKeepsTheLPRoundingStart() throws {
+    /// A search stopped at the limit without an incumbent, or with one worse than the LP-rounding start (GLPK's can:
+    /// it takes no start), gives way to the start, which says so, obeys the rules and keeps the search's bound.
+    @Test(arguments: [
+        (true, "LP-rounding start kept; time limit"), (false, "LP-rounding start kept, better than the search's best ")
+    ])
+    func aStoppedSearchKeepsTheLPRoundingStart(_ withoutIncumbent: Bool, _ prefix: String) throws {
         var c = try Fixture.community("example-3x24.json")
         c.prosumers[0].flexibleLoads = [FlexibleLoad(id: "ev", powerKW: 1.5, runPeriods: 3, earliest: 9, latest: 16)]
         c.grid.importLimitKW = 12.0  // room for the EV
-        let r = try CommunityScheduler(solver: StoppedSearch(), standalone: false).schedule(c)
+        let solver: any LinearSolver = withoutIncumbent ? StoppedSearch() : WorseIncumbent()
+        let r = try CommunityScheduler(solver: solver, standalone: false).schedule(c)
         try #require(r.status.hasSolution, "\(r.status): \(r.message)")
-        #expect(r.message.hasPrefix("LP-rounding start kept; time limit"), "\(r.message)")
-        #expect(checkPhysics(c, r) == [])
-        let cost = try #require(r.objective), bound = try #require(r.bestBound)
-        let optimum = try #require(
-            try CommunityScheduler(solver: CbcSolver(), options: SolverOptions(relativeGap: 1e-9), standalone: false).schedule(c).objective)
-        #expect(bound <= optimum + 1e-6 && optimum <= cost + 1e-6, "bound \(bound), optimum \(optimum), start \(cost)")
-        #expect(r.status == ((r.gap ?? 1) <= 1e-4 ? .optimal : .feasible))
-    }
-
-    /// A search stopped at the limit with an incumbent worse than the LP-rounding start (GLPK's can: it takes no
-    /// start) gives way to the start, which says so and keeps the search's bound.
-    @Test func aSearchWithAWorseIncumbentKeepsTheLPRoundingStart() throws {
-        var c = try Fixture.community("example-3x24.json")
-        c.prosumers[0].flexibleLoads = [FlexibleLoad(id: "ev", powerKW: 1.5, runPeriods: 3, earliest: 9, latest: 16)]
-        c.grid.importLimitKW = 12.0
-        let r = try CommunityScheduler(solver: WorseIncumbent(), standalone: false).schedule(c)
-        try #require(r.status.hasSolution, "\(r.status): \(r.message)")
-        #expect(r.message.hasPrefix("LP-rounding start kept, better than the search's best "), "\(r.message)")
+        #expect(r.message.hasPrefix(prefix), "\(r.message)")
         #expect(checkPhysics(c, r) == [])
         let cost = try #require(r.objective), bound = try #require(r.bestBound)
         let optimum = try #require(
             try CommunityScheduler(solver: CbcSolver(), options: SolverOptions(relativeGap: 1e-9), standalone: false).schedule(c).objective)
         #expect(bound <= optimum + 1e-6 && optimum <= cost + 1e-6 && cost <= optimum * 1.01, "bound \(bound), optimum \(optimum), start \(cost)")
+        #expect(r.status == ((r.gap ?? 1) <= 1e-4 ? .optimal : .feasible))
     }
 
     /// On a large model, the LP-rounding start ends the solve when it is within the gap of the relaxation's bound. Over seeded
