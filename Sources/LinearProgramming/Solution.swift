@@ -89,7 +89,7 @@ public struct SolverOptions: Sendable {
     public var heuristics: Bool = true
     /// The cutting planes a solver leaves off by default, turned on: GLPK's Gomory mixed-integer, MIR, cover and
     /// clique cuts (CBC generates cuts by default and ignores this). Measured on one machine (2026-12-07): GLPK's
-    /// search on the demo's community schedule 1.31 -> 0.66 s, but on `benchmark solvers`' multi-knapsacks 8-15
+    /// search on the demo's community schedule 1.3 -> 0.6 s, but on `benchmark solvers`' multi-knapsacks 8-15
     /// times slower (50 x 8: 0.13 -> 1.9 s) and on its facility locations no faster; so only the community
     /// schedule asks for them.
     public var moreCuts: Bool = false

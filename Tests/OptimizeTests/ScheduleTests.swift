@@ -273,6 +273,28 @@ func checkPhysics(_ c: Community, _ r: ScheduleResult) -> [String] {
         #expect(r.status == ((r.gap ?? 1) <= 1e-4 ? .optimal : .feasible))
     }
 
+    /// CBC under another name, recording whether each MIP search was asked for the extra cuts.
+    final class CutsRecorder: LinearSolver, @unchecked Sendable {
+        let name = "recorder"
+        var usesInitialSolution: Bool { true }
+        private let lock = NSLock()
+        private var asked: [Bool] = []
+        var searches: [Bool] { lock.withLock { asked } }
+        func solve(_ model: Model, options: SolverOptions) throws -> Solution {
+            if model.isMixedInteger { lock.withLock { asked.append(options.moreCuts) } }
+            return try CbcSolver().solve(model, options: options)
+        }
+    }
+
+    /// The community schedule asks for the cuts GLPK leaves off (`SolverOptions.moreCuts`) in every MIP search,
+    /// the stand-alone baselines' included, though the caller's options do not.
+    @Test func theScheduleAsksForMoreCuts() throws {
+        let recorder = CutsRecorder()
+        let r = try CommunityScheduler(solver: recorder, options: SolverOptions()).schedule(try Fixture.community("example-3x24.json"))
+        #expect(r.status == .optimal)
+        #expect(!recorder.searches.isEmpty && recorder.searches.allSatisfy { $0 }, "\(recorder.searches)")
+    }
+
     /// On a large model, the LP-rounding start ends the solve when it is within the gap of the relaxation's bound. Over seeded
     /// variations of the 3 x 24 example (an EV of random power, length and window, a random import limit), the
     /// result obeys every rule, its cost is within the default gap of CBC's optimum at gap 1e-9, and a solve that
