@@ -38,7 +38,11 @@ public struct CommunityScheduler: Sendable {
         let clock = Stopwatch()
         var result = try solveRounds(community, coupled: true)
         if result.status == .infeasible {
-            result.diagnosis = try diagnose(community)
+            // The diagnosis explains; it gets what is left of the limit, and at most `diagnosisSeconds`.
+            let left = options.timeLimit.map { max($0 - clock.seconds, 0) } ?? .infinity
+            let diagnosis = Stopwatch()
+            result.diagnosis = try diagnose(community, within: min(left, Self.diagnosisSeconds))
+            result.solveSeconds += diagnosis.seconds  // the time the caller waited for it
             return result
         }
         guard result.status.hasSolution else { return result }
@@ -448,24 +452,45 @@ public struct CommunityScheduler: Sendable {
         return Settlement(poolPrice: price, bills: bills.map { (id: $0.0, bill: $0.1) }, storageSettlement: storage, feesCollected: fees)
     }
 
+    /// At most this long for an infeasible community's diagnosis (with no time limit too): GLPK's search on the
+    /// elastic copy can stall at a gap of a few percent with the right conflicts in hand (a 3 x 96 community of
+    /// `community.py make --limit-factor 1.0 --seed 643` ran 5 minutes without ending; CBC proves it in 0.2 s).
+    static let diagnosisSeconds = 20.0
+
     /// Solves the elastic copy and names the rule families and periods that need slack: first as an LP (without the
     /// meter and battery rules' binaries), then, when that needs no slack (the conflict is one those rules make,
     /// such as a shared storage that only a prosumer drawing and feeding at once could charge), with them.
-    func diagnose(_ community: Community) throws -> InfeasibilityDiagnosis {
-        let relaxed = try diagnose(community, binaries: false)
-        return relaxed.conflicts.isEmpty ? try diagnose(community, binaries: true) : relaxed
+    /// Within `seconds` in all: a search stopped there gives its best elastic schedule, one stopped without any
+    /// gives the relaxation's (``InfeasibilityDiagnosis/Basis``).
+    func diagnose(_ community: Community, within seconds: Double = diagnosisSeconds) throws -> InfeasibilityDiagnosis {
+        let clock = Stopwatch()
+        let relaxed = try diagnose(community, binaries: false, within: seconds)
+        guard relaxed.conflicts.isEmpty else { return relaxed }
+        return try diagnose(community, binaries: true, within: max(seconds - clock.seconds, 0))
     }
 
-    func diagnose(_ community: Community, binaries: Bool) throws -> InfeasibilityDiagnosis {
+    func diagnose(_ community: Community, binaries: Bool, within seconds: Double) throws -> InfeasibilityDiagnosis {
         var spec = ScheduleModel(community: community)
         spec.elastic = true
         spec.elasticBinaries = binaries
         if binaries { spec.storageMode = .all }
-        let (model, vars) = spec.build()
+        var (model, vars) = spec.build()
         var opts = options
         opts.relativeGap = 1e-6
-        let s = try solver.solve(model, options: opts)
-        guard s.status.hasSolution else { return InfeasibilityDiagnosis(conflicts: []) }
+        opts.timeLimit = max(seconds, 0.01)
+        var s = try solver.solve(model, options: opts)
+        var basis = InfeasibilityDiagnosis.Basis.proven
+        if s.status == .feasible {
+            basis = .stoppedSearch(seconds: opts.timeLimit ?? 0)
+        } else if !s.status.hasSolution && model.isMixedInteger {
+            // Stopped without an elastic schedule: the relaxation's slacks (every decision continuous) still
+            // name where the rules conflict, by at least as much as it shows.
+            for j in 0..<model.variableCount where model.kinds[j] != .continuous { model.setKind(Variable(index: j), .continuous) }
+            opts.timeLimit = nil
+            s = try solver.solve(model, options: opts)
+            basis = .relaxation
+        }
+        guard s.status.hasSolution else { return InfeasibilityDiagnosis(conflicts: [], basis: basis) }
         var groups: [String: (periods: [Int], shortfall: Double, unit: String, order: Int)] = [:]
         for (k, slack) in vars.slacks.enumerated() {
             let amount = s.values[slack.variable.index]
@@ -487,6 +512,6 @@ public struct CommunityScheduler: Sendable {
         let conflicts = groups.sorted { $0.value.order < $1.value.order }.map {
             InfeasibilityDiagnosis.Conflict(family: $0.key, periods: $0.value.periods, shortfall: $0.value.shortfall, unit: $0.value.unit)
         }
-        return InfeasibilityDiagnosis(conflicts: conflicts)
+        return InfeasibilityDiagnosis(conflicts: conflicts, basis: basis)
     }
 }

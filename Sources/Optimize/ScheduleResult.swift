@@ -61,18 +61,41 @@ public struct InfeasibilityDiagnosis: Sendable {
     }
     public var conflicts: [Conflict]
 
-    public init(conflicts: [Conflict]) { self.conflicts = conflicts }
+    /// What the conflicts come from.
+    public enum Basis: Sendable, Equatable {
+        /// The elastic copy solved to optimality: the least shortfalls.
+        case proven
+        /// The best elastic schedule a search found before it was stopped (after `seconds`): raised by these
+        /// shortfalls the rules hold, but smaller ones may do.
+        case stoppedSearch(seconds: Double)
+        /// The elastic copy's LP relaxation (a search stopped without any schedule): the rules conflict there, by
+        /// at least these shortfalls.
+        case relaxation
+    }
+    public var basis: Basis
+
+    public init(conflicts: [Conflict], basis: Basis = .proven) {
+        self.conflicts = conflicts
+        self.basis = basis
+    }
 
     /// One sentence per conflict, e.g. "import limit at periods 18-20 too low by 6.2 kW".
     public var sentence: String {
         guard !conflicts.isEmpty else {
             return "the rules conflict in a way the elastic model cannot localize (integer flexible-load or meter decisions)"
         }
-        return conflicts.map { c in
+        let atLeast = basis == .relaxation ? "at least " : ""
+        let sentence = conflicts.map { c in
             let at = c.periods.isEmpty ? "" : " at " + InfeasibilityDiagnosis.ranges(c.periods)
             // Rounded up: raised by the amount shown, the rule no longer conflicts.
-            return "\(c.family)\(at) too low by \(String(format: "%.1f", (c.shortfall * 10 - 1e-6).rounded(.up) / 10)) \(c.unit)"
+            return "\(c.family)\(at) too low by \(atLeast)\(String(format: "%.1f", (c.shortfall * 10 - 1e-6).rounded(.up) / 10)) \(c.unit)"
         }.joined(separator: "; ")
+        switch basis {
+        case .proven: return sentence
+        case let .stoppedSearch(seconds):
+            return sentence + String(format: " (the best elastic schedule found in %.0f s; smaller shortfalls may do)", seconds)
+        case .relaxation: return sentence + " (from the LP relaxation: the search found no elastic schedule in time)"
+        }
     }
 
     /// "period 4" or "periods 18-20, 23".

@@ -134,6 +134,42 @@ func checkPhysics(_ c: Community, _ r: ScheduleResult) -> [String] {
         #expect(sentence.hasPrefix("import limit at periods") && sentence.hasSuffix("too low by 9.3 kW"), "\(sentence)")
     }
 
+    /// GLPK whose MIP searches all stop at their limit holding its optimum as the best found, recording the limits.
+    final class StoppedHolding: LinearSolver, @unchecked Sendable {
+        let name = "stopped-holding"
+        private let lock = NSLock()
+        private var given: [Double?] = []
+        var limits: [Double?] { lock.withLock { given } }
+        func solve(_ model: Model, options: SolverOptions) throws -> Solution {
+            var s = try GLPKSolver().solve(model, options: options)
+            guard model.isMixedInteger else { return s }
+            lock.withLock { given.append(options.timeLimit) }
+            if s.status == .optimal { s.status = .feasible }
+            return s
+        }
+    }
+
+    /// The diagnosis ends within its own limit (``CommunityScheduler/diagnosisSeconds``, or what is left of the
+    /// caller's): GLPK's search on the elastic copy can stall for minutes. A search stopped with an elastic schedule
+    /// gives its shortfalls and says they are the best found; one stopped without any gives the relaxation's, as
+    /// "at least".
+    @Test(arguments: [nil, 7.0])
+    func aStoppedDiagnosisSaysWhatItRestsOn(_ limit: Double?) throws {
+        let c = try Fixture.community("example-infeasible-4x24.json")
+        let holding = StoppedHolding()
+        let found = try CommunityScheduler(solver: holding, options: SolverOptions(timeLimit: limit)).schedule(c)
+        #expect(found.status == .infeasible)
+        let cap = min(limit ?? .infinity, CommunityScheduler.diagnosisSeconds)
+        #expect(!holding.limits.isEmpty && holding.limits.allSatisfy { ($0 ?? .infinity) <= cap }, "\(holding.limits)")
+        let best = found.diagnosis?.sentence ?? "none"
+        #expect(best.hasPrefix("import limit at periods 0-6, 16-23 too low by 9.3 kW (the best elastic schedule found in"), "\(best)")
+        let relaxed = try CommunityScheduler(solver: StoppedSearch(), options: SolverOptions(timeLimit: limit)).schedule(c)
+        #expect(relaxed.diagnosis?.basis == .relaxation)
+        let least = relaxed.diagnosis?.sentence ?? "none"
+        #expect(least.hasPrefix("import limit at periods") && least.contains("too low by at least"), "\(least)")
+        #expect(least.hasSuffix("(from the LP relaxation: the search found no elastic schedule in time)"), "\(least)")
+    }
+
     /// The shortfall is the smallest raise of the limit that helps: the import limit raised by the amount the
     /// diagnosis shows (rounded up to 0.1 kW) gives a schedule, 0.1 kW less does not. Also where the conflict comes
     /// from the meter rule (the elastic copy with binaries); there, with the limit 0.05 kW higher, CBC's
