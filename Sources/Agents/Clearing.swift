@@ -9,8 +9,8 @@ public struct ClearingOptions: Sendable {
     public var tolerance = 1e-4
     /// Price rounds at most. Feasible communities converge well before (the agents benchmark: 21-70 rounds up to
     /// N = 10,000); reporting a community infeasible takes more, as the artificial flows' price must first rise to
-    /// its top (infeasible 200 x 24 and 600 x 24 communities: 156-191 rounds). It was 100 until 2026-12-06, and
-    /// those stopped with exit 4 instead.
+    /// its top (infeasible 200 x 24 and 600 x 24 communities: 52-100 rounds; 3 x 96 to 8 x 96 from `community.py`:
+    /// 46-149). It was 100 until 2026-12-06, and those stopped with exit 4 instead.
     public var maxIterations = 300
     /// Seconds for the whole clearing, final selection included.
     public var timeLimit: Double?

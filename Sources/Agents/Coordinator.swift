@@ -15,10 +15,14 @@ struct Coordinator {
     let dt: Double
     /// Cost (currency per kWh) of the master's artificial flows, which keep it feasible before the plans fit. It
     /// caps the prices the master can ask: it starts at twice the dearest tariff (a limit's price above that is
-    /// rare) and rises tenfold whenever the master converges with artificial flows left; after
-    /// ``penaltyRaises`` raises they are a sign of an infeasible community.
+    /// rare) and rises ``penaltyRaise``-fold when the master converges (or stalls) with artificial flows left; if
+    /// they are still there after ``penaltyRaises`` raises, they are a sign of an infeasible community.
     var penalty: Double
-    static let penaltyRaises = 4
+    static let penaltyRaises = 1
+    /// One raise to the top, 10,000 times the start: four tenfold raises (the rule until 2026-12-07) reached the
+    /// same price, but each level had to converge first, and an infeasible 3 x 96 community took 449 rounds to be
+    /// called so (over the default `--max-iterations`: exit 4), now 46; feasible communities rarely raise it.
+    static let penaltyRaise = 10_000.0
     /// Iterations in a row without a new plan after which the clearing stops (the agents' answers repeat: with
     /// time-limited agent MILPs the bound cannot close further).
     static let stallLimit = 6
@@ -226,11 +230,11 @@ struct Coordinator {
             radius: 0.1 * max(0.1, community.grid.importPrice.map(abs).max() ?? 1), last: best)
     }
 
-    /// Raises the artificial flows' price tenfold; false when it is already at its highest.
+    /// Raises the artificial flows' price to its top; false when it is already there.
     mutating func raisePenalty(_ master: inout Master, _ rounds: inout Rounds) throws -> Bool {
         if rounds.raises == Self.penaltyRaises { rounds.exhausted = true; return false }
         rounds.raises += 1
-        penalty *= 10
+        penalty *= Self.penaltyRaise
         try master.setPenalty(penalty * dt)
         return true
     }
