@@ -83,7 +83,11 @@ extension Coordinator {
             return result
         }
         result.schedule.status = .error
-        result.schedule.message = "the final selection could not meet the community limits, even choosing among all the agents' plans"
+        result.schedule.message =
+            "the final selection could not meet the community limits, even choosing among all the agents' plans: mixes "
+            + "of plans fit them, whole plans do not. The community may be infeasible with whole decisions (it is when "
+            + "a flexible load's runs cannot fit), or feasible only with plans finer-tuned to each other than prices "
+            + "bring; the central `peergrid schedule` decides it and diagnoses it"
         return result
     }
 

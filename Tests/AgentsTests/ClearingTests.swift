@@ -93,6 +93,21 @@ import TestFixtures
         #expect(r.schedule.flows.isEmpty)
     }
 
+    /// A community infeasible only with whole decisions (`community.py make --n 2 --periods 24 --seed 597
+    /// --limit-factor 1.5` from a sweep of generated communities, with negative prices in some periods: a 7.4 kW EV
+    /// must run two evening hours, and the import limit has room for 2.7 kW less). The LP relaxation fits, so the
+    /// agents' mixes of plans do too and they cannot prove it; they end without a schedule and point to the central
+    /// MILP, which proves it infeasible and names the limit.
+    @Test func infeasibleOnlyWithWholeDecisionsPointsToTheCentralSchedule() throws {
+        let c = try Self.example("whole-decisions-infeasible-2x24.json")
+        let r = try DecentralizedClearing(community: c).run()
+        #expect(r.schedule.flows.isEmpty && !r.schedule.status.hasSolution)
+        #expect(r.schedule.message.hasSuffix("the central `peergrid schedule` decides it and diagnoses it"), "\(r.schedule.message)")
+        let central = try CommunityScheduler(solver: CbcSolver(), standalone: false).schedule(c)
+        #expect(central.status == .infeasible)
+        #expect(central.diagnosis?.sentence == "import limit at periods 19, 23 too low by 2.7 kW")
+    }
+
     /// A small random community (seeded): 3-4 prosumers, 12 hourly periods, batteries, EVs, PV, a limit that
     /// sometimes binds, a shared storage.
     /// With `negativeMidday`, importing pays at periods 5-7 (-0.05; export -0.08), as in markets with a solar glut.
