@@ -76,7 +76,7 @@ let package = Package(
         ]),
 
         // MARK: - Tests
-        .target(name: "TestFixtures", dependencies: ["Optimize"], path: "Tests/TestFixtures"),
+        .target(name: "TestFixtures", dependencies: ["Optimize", "LinearProgramming", "GLPKSolver"], path: "Tests/TestFixtures"),
         .testTarget(name: "LinearAlgebraTests", dependencies: [
             "LinearAlgebra", .product(name: "Numerics", package: "swift-numerics"),
         ]),

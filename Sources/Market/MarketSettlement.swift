@@ -25,6 +25,10 @@ public struct MarketSettlement {
     public var solver: any LinearSolver
     public var options: SolverOptions
 
+    /// Wall-clock limit for the central schedule behind ``poolBills(_:)`` (solved to `options`' gap, 1e-6 by
+    /// default, which a hard community may not prove in minutes); `nil`: none. A schedule found by then is used.
+    public var poolTimeLimit: Double?
+
     public init(solver: any LinearSolver, options: SolverOptions = SolverOptions(relativeGap: 1e-6)) {
         self.solver = solver
         self.options = options
@@ -32,13 +36,19 @@ public struct MarketSettlement {
 
     /// The central schedule's bills at the pool price, by id. When the schedule has none, the bills are empty and
     /// `missing` says why: an infeasible community (with its diagnosis), or a solver stopped without a schedule.
-    public func poolBills(_ community: Community) throws -> (bills: [String: Double], missing: String?) {
-        let central = try CommunityScheduler(solver: solver, options: options, standalone: false).schedule(community)
+    /// `unproven` says when the schedule is one stopped at ``poolTimeLimit`` before its gap was proven.
+    public func poolBills(_ community: Community) throws -> (bills: [String: Double], missing: String?, unproven: String?) {
+        var opts = options
+        opts.timeLimit = poolTimeLimit
+        let central = try CommunityScheduler(solver: solver, options: opts, standalone: false).schedule(community)
         guard let settlement = central.settlement else {
             let why = central.diagnosis?.sentence ?? central.message
-            return ([:], "the central schedule is \(central.status.rawValue)\(why.isEmpty ? "" : " (\(why))")")
+            return ([:], "the central schedule is \(central.status.rawValue)\(why.isEmpty ? "" : " (\(why))")", nil)
         }
-        return (Dictionary(settlement.bills.map { ($0.id, $0.bill) }, uniquingKeysWith: { a, _ in a }), nil)
+        let unproven =
+            central.status == .optimal
+            ? nil : String(format: "the central schedule stopped at the time limit at gap %.1e (asked: %.0e)", central.gap ?? .nan, opts.relativeGap)
+        return (Dictionary(settlement.bills.map { ($0.id, $0.bill) }, uniquingKeysWith: { a, _ in a }), nil, unproven)
     }
 
     /// Every prosumer's own optimal cost at the grid tariffs, by id.

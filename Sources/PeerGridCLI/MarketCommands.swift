@@ -108,6 +108,13 @@ struct MarketClearCommand: ParsableCommand {
     @Flag(name: .customLong("no-pool"), help: "With --community: skip the central schedule (no pool bills).")
     var noPool = false
 
+    @Option(
+        name: .customLong("time-limit"),
+        help:
+            "With --community: wall-clock limit in seconds for the central schedule behind the pool bills (solved to gap 1e-6); a schedule found by then is used and the output says so."
+    )
+    var timeLimit: Double?
+
     @OptionGroup var options: MarketSolverOptions
 
     @Option(help: "Output directory for trades.csv, payments.csv and summary.json.")
@@ -131,6 +138,12 @@ struct MarketClearCommand: ParsableCommand {
         if kGiven != nil, mechanism != .payAsClear { throw ValidationError("--k applies to --mechanism pay-as-clear only") }
         if seedGiven != nil, mechanism != .muda { throw ValidationError("--seed applies to --mechanism muda only") }
         if noPool, community == nil { throw ValidationError("--no-pool applies with --community only (bids alone make no pool bills)") }
+        if let t = timeLimit {
+            guard t.isFinite, t > 0 else { throw ValidationError("--time-limit must be a positive number of seconds, not \(t)") }
+            if community == nil || noPool {
+                throw ValidationError("--time-limit applies to the pool bills' central schedule: with --community and without --no-pool")
+            }
+        }
         if options.stepsGiven != nil, bids != nil { throw ValidationError("--steps applies to bids derived from --community, not to --bids") }
         if ledgerOptions.ledger == nil {
             if start != nil { throw ValidationError("--start applies with --ledger only") }
@@ -158,13 +171,15 @@ struct MarketClearCommand: ParsableCommand {
         let mechanism = Market.mechanism(self.mechanism, k: k, seed: seed, fees: pairFees, solver: solver)
         let result = try Market.clear(book, mechanism: mechanism, optimumSolver: solver)
         var bills: [ProsumerBill]?
-        var poolMissing: String?
+        var poolMissing: String?, poolUnproven: String?
         if let parsed {
             let progress = ProgressLine()
             progress.show("settling \(counted(parsed.prosumers.count, "prosumer"))")
-            let settlement = MarketSettlement(solver: solver)
+            var settlement = MarketSettlement(solver: solver)
+            settlement.poolTimeLimit = timeLimit
             let pool = noPool ? nil : try inContext(community ?? "") { try settlement.poolBills(parsed) }
             poolMissing = pool?.missing
+            poolUnproven = pool?.unproven
             bills = try inContext(community ?? "") {
                 try settlement.bills(parsed, result, pool: pool?.bills, standalone: settlement.standaloneCosts(parsed))
             }
@@ -179,6 +194,7 @@ struct MarketClearCommand: ParsableCommand {
         }
         if bids == nil { settings.append(("steps", .integer(options.steps))) }
         if let poolMissing { settings.append(("pool_bills", .string("none: \(poolMissing)"))) }
+        if let poolUnproven { settings.append(("pool_bills", .string("not proven optimal: \(poolUnproven)"))) }
         try writeOutputDirectory(
             [
                 (name: "trades.csv", text: MarketReport.tradesCSV(result)),
@@ -187,6 +203,7 @@ struct MarketClearCommand: ParsableCommand {
             ], into: out)
         print(MarketReport.text(result, book: book, bills: bills))
         if let poolMissing { print("note      no pool bills: \(poolMissing)") }
+        if let poolUnproven { print("note      pool bills not proven optimal: \(poolUnproven)") }
         print("wrote     \(out)/trades.csv, \(out)/payments.csv, \(out)/summary.json")
         if let periodStart, let minutes, !result.trades.isEmpty {
             try ledgerOptions.append(

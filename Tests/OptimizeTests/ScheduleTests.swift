@@ -134,21 +134,6 @@ func checkPhysics(_ c: Community, _ r: ScheduleResult) -> [String] {
         #expect(sentence.hasPrefix("import limit at periods") && sentence.hasSuffix("too low by 9.3 kW"), "\(sentence)")
     }
 
-    /// GLPK whose MIP searches all stop at their limit holding its optimum as the best found, recording the limits.
-    final class StoppedHolding: LinearSolver, @unchecked Sendable {
-        let name = "stopped-holding"
-        private let lock = NSLock()
-        private var given: [Double?] = []
-        var limits: [Double?] { lock.withLock { given } }
-        func solve(_ model: Model, options: SolverOptions) throws -> Solution {
-            var s = try GLPKSolver().solve(model, options: options)
-            guard model.isMixedInteger else { return s }
-            lock.withLock { given.append(options.timeLimit) }
-            if s.status == .optimal { s.status = .feasible }
-            return s
-        }
-    }
-
     /// The diagnosis ends within its own limit (``CommunityScheduler/diagnosisSeconds``, or what is left of the
     /// caller's): GLPK's search on the elastic copy can stall for minutes. A search stopped with an elastic schedule
     /// gives its shortfalls and says they are the best found; one stopped without any gives the relaxation's, as
@@ -156,7 +141,7 @@ func checkPhysics(_ c: Community, _ r: ScheduleResult) -> [String] {
     @Test(arguments: [nil, 7.0])
     func aStoppedDiagnosisSaysWhatItRestsOn(_ limit: Double?) throws {
         let c = try Fixture.community("example-infeasible-4x24.json")
-        let holding = StoppedHolding()
+        let holding = StoppedHoldingSolver()
         let found = try CommunityScheduler(solver: holding, options: SolverOptions(timeLimit: limit)).schedule(c)
         #expect(found.status == .infeasible)
         let cap = min(limit ?? .infinity, CommunityScheduler.diagnosisSeconds)

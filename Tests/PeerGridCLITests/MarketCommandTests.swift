@@ -178,6 +178,8 @@ import Testing
         (["--mechanism", "huang", "--seed", "3", "--bids", "b.csv"], "--seed applies to --mechanism muda only"),
         (["--mechanism", "muda", "--network-fee", "0.1", "--bids", "b.csv"], "--network-fee applies to --mechanism bilateral only"),
         (["--mechanism", "muda", "--no-pool", "--bids", "b.csv"], "--no-pool applies with --community only"),
+        (["--mechanism", "muda", "--time-limit", "5", "--bids", "b.csv"], "--time-limit applies to the pool bills' central schedule"),
+        (["--mechanism", "muda", "--time-limit", "0", "--community", "c.json"], "--time-limit must be a positive number of seconds"),
         (["--mechanism", "muda", "--steps", "3", "--bids", "b.csv"], "--steps applies to bids derived from --community"),
         (["--mechanism", "muda", "--start", "2000-01-01T00:00:00Z", "--bids", "b.csv"], "--start applies with --ledger only"),
         (["--mechanism", "muda", "--period-minutes", "30", "--bids", "b.csv"], "--period-minutes applies with --ledger only")
