@@ -33,7 +33,8 @@ public struct CommunityScheduler: Sendable {
     /// `options.timeLimit` bounds the whole call: the community's solve rounds, then the stand-alone baseline with
     /// what is left (it used to get a whole limit of its own, so a 30 s limit ended after 135 s at N = 200). When
     /// less than 2 % of the limit is left, the baseline is skipped and the result says so; it is solved one
-    /// prosumer at a time (``solveAlone(_:)``), so it also stops between prosumers when the time runs out.
+    /// prosumer at a time (``solveAlone(_:)``), so it also stops between prosumers when the time runs out. An
+    /// infeasible community's diagnosis gets what is left too, and at most ``diagnosisSeconds``.
     public func schedule(_ community: Community) throws -> ScheduleResult {
         let clock = Stopwatch()
         var result = try solveRounds(community, coupled: true)
