@@ -138,7 +138,11 @@ public struct StackelbergPricer: Sendable {
         var pairs: [(Int, Int, Double)] = []
         var candidates: [PricePath] = []
         var paths: [PricePath?]
-        var objective = 0.0, bound = 0.0
+        var objective = 0.0
+        /// Personalized mode under a time limit: the share of the limit for the first search of every part.
+        let firstSearchShare = 0.5
+        /// The sum of the parts' bounds; `nil` when a part stopped without one.
+        var bound: Double? = 0.0
 
         init(pricer: StackelbergPricer, problem: PricingProblem) {
             self.pricer = pricer
@@ -221,15 +225,29 @@ public struct StackelbergPricer: Sendable {
             }
         }
 
+        /// One part's answer: its status, prices, the leader's profit from them and the MILP's bound (`nil`: none).
+        struct PartAnswer {
+            var status: SolutionStatus
+            var path: PricePath?
+            var profit: Double?
+            var bound: Double?
+            /// The time limit its search had (personalized mode, under a limit).
+            var limit: Double?
+            /// The MILP's solution behind `path` (`nil` when the prices are a candidate's): a second search's start.
+            var values: [Double]?
+        }
+
         /// Builds and solves every part's MILP at the current scale (uniform: started from polished candidates);
-        /// sets the objective, the bound and the prices found.
+        /// sets the objective, the bound and the prices found. Under a time limit, personalized parts share half of
+        /// it equally, so that one hard prosumer cannot leave the others without time (what a part leaves unused
+        /// goes to the parts after it); the rest goes to a second search of the parts that stopped.
         mutating func solveParts() throws -> (statuses: [SolutionStatus], bigM: PricingBigM) {
             result.buildSeconds = 0
-            objective = 0
-            bound = 0
-            var statuses: [SolutionStatus] = []
             var bigM = PricingBigM(storageDual: 0, balanceDual: 0, largestMultiplier: 0, largestPrimal: 0)
-            for part in parts where !part.isEmpty {
+            let solving = parts.filter { !$0.isEmpty }
+            var answers: [PartAnswer] = []
+            var models: [(Model, PricingModel.Handles)] = []
+            for (k, part) in solving.enumerated() {
                 let build = Stopwatch()
                 var spec = spec(part, scale: scale, mccormick: pricer.mccormick && part.count > 1)
                 spec.profitCaps = caps
@@ -254,21 +272,119 @@ public struct StackelbergPricer: Sendable {
                     opts.initialSolution = polished.start
                     if let best = polished.best { result.notes.append(best) }
                 }
-                if let limit = pricer.options.timeLimit { opts.timeLimit = max(0.1, limit - clock.seconds) }
+                if let limit = pricer.options.timeLimit {
+                    let first = problem.mode == .personalized && solving.count > 1 ? firstSearchShare * limit : limit
+                    opts.timeLimit = max(0.1, (first - clock.seconds) / Double(solving.count - k))
+                }
                 try pricer.willSolve?(model, part.map { problem.followers[$0].id })
-                let s = try pricer.solver.solve(model, options: opts)
-                result.solveSeconds += s.solveSeconds + s.handoverSeconds
-                statuses.append(s.status)
-                result.message = s.message
-                guard s.status.hasSolution else { continue }
-                objective += s.objective ?? 0
-                bound += s.bestBound ?? s.objective ?? 0
-                let path = StackelbergPricer.path(h, s.values)
-                for i in part { paths[i] = path }
+                let answer = try solve(model, h, part, opts)
+                for i in part where answer.path != nil { paths[i] = answer.path }
+                answers.append(answer)
+                models.append((model, h))
             }
+            if problem.mode == .personalized, let limit = pricer.options.timeLimit {
+                try searchAgain(&answers, models, solving, limit: limit)
+            }
+            objective = answers.reduce(0) { $0 + ($1.profit ?? 0) }
+            bound = answers.reduce(0 as Double?) { sum, a in sum.flatMap { s in a.bound.map { s + $0 } } }
             result.bigM = bigM
+            let statuses = answers.map(\.status)
             result.status = StackelbergPricer.combine(statuses)
             return (statuses, bigM)
+        }
+
+        /// Solves one part's MILP; in personalized mode (with `candidates`), a search stopped with no incumbent, or a
+        /// worse one than a candidate's, takes the candidate (``bestCandidate(for:beating:stopped:)``).
+        mutating func solve(
+            _ model: Model, _ h: PricingModel.Handles, _ part: [Int], _ opts: SolverOptions, candidates: Bool = true
+        ) throws -> PartAnswer {
+            let s = try pricer.solver.solve(model, options: opts)
+            result.solveSeconds += s.solveSeconds + s.handoverSeconds
+            result.message = s.message
+            var answer = PartAnswer(status: s.status, limit: opts.timeLimit)
+            if s.status.hasSolution, let profit = s.objective {
+                answer.path = StackelbergPricer.path(h, s.values)
+                answer.values = s.values
+                answer.profit = profit
+                answer.bound = s.bestBound ?? (s.status == .optimal ? profit : nil)
+                if provenWithin(profit, answer.bound) { answer.status = .optimal }
+            }
+            if problem.mode == .personalized, candidates, s.status == .timeLimitNoSolution || s.status == .feasible,
+                let better = try bestCandidate(for: part[0], beating: answer.profit, stopped: s)
+            {
+                result.message = ""
+                answer.values = nil
+                answer.path = better.path
+                answer.profit = better.profit
+                answer.bound = s.bestBound
+                answer.status = provenWithin(better.profit, s.bestBound) ? .optimal : .feasible
+            }
+            return answer
+        }
+
+        /// Whether `bound` proves `profit` optimal within the relative gap.
+        func provenWithin(_ profit: Double, _ bound: Double?) -> Bool {
+            bound.map { $0 - profit <= pricer.options.relativeGap * max(1, abs(profit)) } ?? false
+        }
+
+        /// Personalized mode: what is left of the limit goes to a second search of the parts that stopped unproven
+        /// (started from the incumbent where the solver takes a start), the neediest first, each with more time than
+        /// its first search had (a repeat with no more would find nothing new); the better answer and the tighter
+        /// bound are kept.
+        mutating func searchAgain(_ answers: inout [PartAnswer], _ models: [(Model, PricingModel.Handles)], _ solving: [[Int]], limit: Double) throws {
+            // The neediest first: no bound, then the largest gap. When the time left, shared among the parts still
+            // waiting, is too little for the neediest, the least needy gives up its share.
+            func need(_ a: PartAnswer) -> Double { a.profit.flatMap { p in a.bound.map { $0 - p } } ?? .infinity }
+            var stopped = answers.indices.filter { answers[$0].status == .feasible }.sorted { need(answers[$0]) > need(answers[$1]) }
+            while let k = stopped.first {
+                let share = (limit - clock.seconds) / Double(stopped.count)
+                guard share > (answers[k].limit ?? .infinity) else {
+                    stopped.removeLast()
+                    continue
+                }
+                stopped.removeFirst()
+                var opts = pricer.options
+                opts.timeLimit = share
+                opts.initialSolution = answers[k].values
+                let again = try solve(models[k].0, models[k].1, solving[k], opts, candidates: false)
+                var kept = answers[k]
+                if let profit = again.profit, profit > (kept.profit ?? -.infinity) {
+                    kept.profit = profit
+                    kept.path = again.path
+                    kept.values = again.values
+                }
+                kept.bound = [kept.bound, again.bound].compactMap { $0 }.min()
+                if let profit = kept.profit { kept.status = provenWithin(profit, kept.bound) ? .optimal : .feasible }
+                result.notes.append(
+                    "\(problem.followers[solving[k][0]].id): searched again with \(String(format: "%.1f", share)) s that other prosumers left unused: \(kept.status.rawValue)")
+                answers[k] = kept
+                for i in solving[k] where kept.path != nil { paths[i] = kept.path }
+            }
+        }
+
+        /// Personalized mode, a part stopped by the time limit: any prices are a feasible choice of the leader, so
+        /// the best of a few price paths, each answered exactly by the follower, stands in for an incumbent the
+        /// MILP did not find (or beats a worse one): the caps, zero, and the last prosumers' prices found. `nil`
+        /// when none earns more than `beating`.
+        mutating func bestCandidate(for i: Int, beating: Double?, stopped: Solution) throws -> (path: PricePath, profit: Double)? {
+            let T = problem.periods
+            var tried = [
+                PricePath.constant(charge: problem.maxChargePrice, discharge: problem.maxDischargePrice, periods: T),
+                PricePath.constant(charge: 0, discharge: 0, periods: T),
+            ]
+            tried += paths.compactMap { $0 }.suffix(4)
+            let follower = FollowerProblem(problem: problem, follower: problem.followers[i])
+            var best: (path: PricePath, profit: Double)?
+            for path in tried {
+                guard let profit = try follower.answer(path, solver: pricer.solver)?.profit else { continue }
+                if best == nil || profit > best!.profit { best = (path, profit) }
+            }
+            guard let best, beating.map({ best.profit > $0 + 1e-7 * max(1, abs($0)) }) ?? true else { return nil }
+            let how = stopped.status.hasSolution ? "a worse incumbent" : "no incumbent"
+            result.notes.append(
+                "\(problem.followers[i].id): the MILP stopped with \(how) within its share of the time limit; kept the best of \(tried.count) candidate price paths (the caps, zero, other prosumers' prices found), evaluated exactly: profit \(StackelbergPricer.short(best.profit))"
+            )
+            return best
         }
 
         /// Uniform prices: each follower's personalized optimum, offered to everyone, is a feasible answer of the
@@ -287,12 +403,13 @@ public struct StackelbergPricer: Sendable {
             }
             guard let best, !result.status.hasSolution || best.profit > objective + 1e-7 * max(1, abs(objective)) else { return }
             if !result.status.hasSolution {
-                bound = parts[0].reduce(0) { $0 + (weights[$1] ?? 1) * (caps[$1] ?? .infinity) }
+                let capped = parts[0].reduce(0) { $0 + (weights[$1] ?? 1) * (caps[$1] ?? .infinity) }
+                bound = capped.isFinite ? capped : nil
             }
             objective = best.profit
             result.message = ""
             for i in paths.indices { paths[i] = best.path }
-            result.status = bound.isFinite && bound - objective <= pricer.options.relativeGap * max(1, abs(objective)) ? .optimal : .feasible
+            result.status = bound.map { $0 - objective <= pricer.options.relativeGap * max(1, abs(objective)) } == true ? .optimal : .feasible
             let how = solved.statuses.first.map { $0.hasSolution ? "a worse incumbent" : "no incumbent" } ?? "no incumbent"
             result.notes.append(
                 "the MILP stopped with \(how); kept the best candidate prices (a follower's personalized optimum offered to all, raised while the answers stay optimal), evaluated exactly: profit \(StackelbergPricer.short(objective))"
@@ -512,7 +629,7 @@ public struct StackelbergPricer: Sendable {
     /// The prices of a solved model, with solver round-off (1e-17 instead of 0) snapped to 1e-9: left as is, it
     /// makes the check's LPs badly scaled.
     static func path(_ h: PricingModel.Handles, _ values: [Double]) -> PricePath {
-        func snap(_ v: Variable) -> Double { (values[v.index] * 1e9).rounded() / 1e9 }
+        func snap(_ v: Variable) -> Double { (values[v.index] * 1e9).rounded() / 1e9 + 0 }  // + 0: -0.0 becomes 0.0
         return PricePath(charge: h.charge.map(snap), discharge: h.discharge.map(snap))
     }
 

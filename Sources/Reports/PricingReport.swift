@@ -109,7 +109,8 @@ public enum PricingReport {
                 o.id.padding(toLength: 14, withPad: " ", startingAt: 0)
                     + String(
                         format: "%14.4f%11.4f%10.4f%14.3f%16.3f", o.billWithoutStorage, indifferent ? o.billWithoutStorage : o.billWithStorage,
-                        indifferent ? 0.0 : o.savings, o.chargedKWh, o.dischargedKWh))
+                        indifferent ? 0.0 : o.savings, TextNumber.unsignedZero(o.chargedKWh, decimals: 3),
+                        TextNumber.unsignedZero(o.dischargedKWh, decimals: 3)))
         }
         if let m = r.bigM {
             lines.append(
@@ -135,6 +136,7 @@ public enum PricingReport {
         guard let lo = x.min(), let hi = x.max() else { return "-" }
         let mean = x.reduce(0, +) / Double(x.count)
         let peaks = x.indices.filter { x[$0] >= hi - 1e-9 }
-        return String(format: "min %.4f  mean %.4f  max %.4f", lo, mean, hi) + " at " + InfeasibilityDiagnosis.ranges(peaks)
+        let (a, b, c) = (TextNumber.unsignedZero(lo, decimals: 4), TextNumber.unsignedZero(mean, decimals: 4), TextNumber.unsignedZero(hi, decimals: 4))
+        return String(format: "min %.4f  mean %.4f  max %.4f", a, b, c) + " at " + InfeasibilityDiagnosis.ranges(peaks)
     }
 }

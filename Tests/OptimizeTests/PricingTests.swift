@@ -4,6 +4,7 @@ import Testing
 import CbcSolver
 import GLPKSolver
 import LinearProgramming
+import TestFixtures
 @testable import Optimize
 
 /// The optimal uniform profit of example-pricing-3x24 (spec/examples/EXPECTED.md, independent exact solve).
@@ -272,5 +273,48 @@ struct PricingInputTests {
         #expect(r.status == .optimal && r.check?.passed == true)
         #expect(r.outcomes[1].chargedKWh == 0 && abs(r.outcomes[1].savings) < 1e-9)
         #expect(r.notes.contains { $0.contains("h002 has no partition") })
+    }
+}
+
+/// Personalized prices under a time limit: the parts share it, and a part whose search stops with nothing still gets
+/// prices (found by a sweep of generated communities, `scripts/pricing-sweep.py`: GLPK on a 5 x 96 community ended
+/// with exit 4 and no prices at all, its first prosumer's search having used the whole limit).
+@Suite("Personalized pricing under a time limit")
+struct PersonalizedTimeLimitTests {
+    @Test("The parts share the limit; a part stopped with nothing gets the best candidate prices, evaluated exactly")
+    func stoppedPartGetsCandidatePrices() throws {
+        let p = try PricingProblem(community: Fixture.community("example-pricing-3x24.json"), mode: .personalized)
+        let solver = StoppedHoldingSolver(emptyHanded: [2, 3])  // h003's search and its second search
+        let r = try StackelbergPricer(solver: solver, options: SolverOptions(timeLimit: 30)).price(p)
+        // The first part may use a third of the first half of the limit, not all of it.
+        let first = try #require(solver.limits.first ?? nil)
+        #expect(first <= 5 + 1e-9 && first > 4.5)
+        #expect(solver.limits.count == 4)
+        #expect(r.status == .feasible)
+        #expect(r.bestBound == nil && r.gap == nil)  // the stopped part has no bound, so neither has the whole
+        #expect(r.check?.passed == true)
+        #expect(r.notes.contains { $0.hasPrefix("h003: the MILP stopped with no incumbent") })
+        // h003's prices are the best of the candidates: at least what the caps and h001's optimal prices earn.
+        let h003 = try FollowerProblem(problem: p, follower: p.followers[2])
+        let path = try #require(r.path(for: 2)), h001 = try #require(r.path(for: 0))
+        let given = try #require(try h003.answer(path, solver: GLPKSolver())).profit
+        let caps = PricePath.constant(charge: p.maxChargePrice, discharge: p.maxDischargePrice, periods: p.periods)
+        for candidate in [caps, h001] {
+            let earned = try #require(try h003.answer(candidate, solver: GLPKSolver())).profit
+            #expect(given >= earned - 1e-9)
+        }
+        #expect(try #require(r.profit) <= 3.3022303 + 1e-6)  // the personalized optimum (pricing.json of the example)
+    }
+
+    @Test("The time other parts leave unused goes to a second search of a part that stopped")
+    func stoppedPartSearchesAgain() throws {
+        let p = try PricingProblem(community: Fixture.community("example-pricing-3x24.json"), mode: .personalized)
+        let solver = StoppedHoldingSolver(emptyHanded: [0])
+        let r = try StackelbergPricer(solver: solver, options: SolverOptions(timeLimit: 30)).price(p)
+        #expect(solver.limits.count == 4)  // three parts, then h001 again with the rest of the limit
+        #expect(try #require(solver.limits[3] ?? nil) > 15)
+        #expect(r.notes.contains { $0.hasPrefix("h001: searched again") })
+        #expect(r.status == .optimal)  // the second search holds the optimum, with GLPK's bound
+        #expect(abs(try #require(r.profit) - 3.3022303) < 1e-5)
     }
 }
