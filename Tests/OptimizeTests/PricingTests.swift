@@ -318,3 +318,20 @@ struct PersonalizedTimeLimitTests {
         #expect(abs(try #require(r.profit) - 3.3022303) < 1e-5)
     }
 }
+
+/// CBC 2.10 searching the uniform MILP from the raised start ended "optimal" at the start's profit (-3.6239), below
+/// what the candidate prices earn when evaluated exactly (-3.1239); without the start CBC and GLPK both prove -3.1239.
+/// The community is case 1 of `scripts/pricing-sweep.py --seed 5` (operator cost above the price caps).
+@Suite("Pricing: a bound contradicted by exact prices")
+struct ContradictedBoundTests {
+    @Test("The MILP is solved again without the start, and the bound reported lies above the profit")
+    func solvedAgainWithoutTheStart() throws {
+        let p = try PricingProblem(community: Fixture.community("pricing-cbc-start-3x24.json"))
+        let r = try StackelbergPricer(solver: CbcSolver(), options: SolverOptions()).price(p)
+        let profit = try #require(r.profit), bound = try #require(r.bestBound)
+        #expect(abs(profit - -3.1239151) < 1e-5)
+        #expect(bound >= profit - 1e-4 * abs(profit))
+        #expect(r.status == .optimal)
+        #expect(r.check?.passed == true)
+    }
+}
