@@ -25,10 +25,7 @@ import importlib.util
 import json
 import os
 import random
-import shutil
-import subprocess
 import sys
-import time
 
 import numpy as np
 from scipy.optimize import linprog
@@ -174,11 +171,7 @@ def probes(d, pc, pd, rng, count):
 
 
 def run(community, out, extra, limit):
-    shutil.rmtree(out, ignore_errors=True)
-    start = time.monotonic()
-    r = subprocess.run([PEERGRID, "price", "--community", community, "--out", out, "--time-limit", str(limit)] + extra,
-                       capture_output=True, text=True)
-    seconds = time.monotonic() - start
+    r, seconds = schedule_sweep.run_peergrid("price", community, out, extra, limit)
     if r.returncode != 0:
         return {"exit": r.returncode, "seconds": seconds, "message": (r.stdout + r.stderr).strip()[-300:]}
     result = json.load(open(os.path.join(out, "pricing.json")))
@@ -286,10 +279,7 @@ def main():
     print(f"stopped before proving optimality (not a failed check): {len(stopped)}")
     for s in stopped:
         print("  " + s)
-    print(f"{len(failures)} failed check(s)")
-    for f in failures:
-        print("  " + f)
-    sys.exit(1 if failures else 0)
+    schedule_sweep.report_failures(failures)
 
 
 if __name__ == "__main__":

@@ -69,12 +69,17 @@ def vary(path, rng, kind):
     json.dump(d, open(path, "w"))
 
 
-def run(community, out, extra, limit):
+def run_peergrid(command, community, out, extra, limit):
+    """`peergrid COMMAND --community C --out OUT --time-limit L EXTRA...` into an emptied OUT: (process, seconds)."""
     shutil.rmtree(out, ignore_errors=True)
     start = time.monotonic()
-    r = subprocess.run([PEERGRID, "schedule", "--community", community, "--out", out, "--time-limit", str(limit)] + extra,
+    r = subprocess.run([PEERGRID, command, "--community", community, "--out", out, "--time-limit", str(limit)] + extra,
                        capture_output=True, text=True)
-    seconds = time.monotonic() - start
+    return r, time.monotonic() - start
+
+
+def run(community, out, extra, limit):
+    r, seconds = run_peergrid("schedule", community, out, extra, limit)
     if r.returncode != 0:
         return {"exit": r.returncode, "seconds": seconds}
     s = json.load(open(os.path.join(out, "summary.json")))
@@ -144,6 +149,11 @@ def main():
     print(f"feasible communities where the agents ended without a schedule: {len(agents_missing)}")
     for m in agents_missing:
         print("  " + m)
+    report_failures(failures)
+
+
+def report_failures(failures):
+    """Prints the failed checks and exits 1 when there is one, else 0 (the pricing sweep ends the same way)."""
     print(f"{len(failures)} failed check(s)")
     for f in failures:
         print("  " + f)

@@ -359,7 +359,8 @@ public struct StackelbergPricer: Sendable {
                 kept.bound = [kept.bound, again.bound].compactMap { $0 }.min()
                 if let profit = kept.profit { kept.status = provenWithin(profit, kept.bound) ? .optimal : .feasible }
                 result.notes.append(
-                    "\(problem.followers[solving[k][0]].id): searched again with \(String(format: "%.1f", share)) s that other prosumers left unused: \(kept.status.rawValue)")
+                    "\(problem.followers[solving[k][0]].id): searched again with \(String(format: "%.1f", share)) s that other prosumers left unused: \(kept.status.rawValue)"
+                )
                 answers[k] = kept
                 for i in solving[k] where kept.path != nil { paths[i] = kept.path }
             }
@@ -373,7 +374,7 @@ public struct StackelbergPricer: Sendable {
             let T = problem.periods
             var tried = [
                 PricePath.constant(charge: problem.maxChargePrice, discharge: problem.maxDischargePrice, periods: T),
-                PricePath.constant(charge: 0, discharge: 0, periods: T),
+                PricePath.constant(charge: 0, discharge: 0, periods: T)
             ]
             tried += paths.compactMap { $0 }.suffix(4)
             let follower = FollowerProblem(problem: problem, follower: problem.followers[i])
@@ -418,7 +419,8 @@ public struct StackelbergPricer: Sendable {
                 // these prices earn -3.1239; without the start CBC and GLPK both prove -3.1239. Solved again
                 // without the start; its bound stands, or none.
                 result.notes.append(
-                    "the MILP's search from the raised start ended with bound \(StackelbergPricer.short(b)), below prices evaluated exactly at \(StackelbergPricer.short(best.profit)): solved again without the start")
+                    "the MILP's search from the raised start ended with bound \(StackelbergPricer.short(b)), below prices evaluated exactly at \(StackelbergPricer.short(best.profit)): solved again without the start"
+                )
                 bound = nil
                 if var again = started {
                     again.options.initialSolution = nil

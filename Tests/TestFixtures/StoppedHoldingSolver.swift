@@ -24,7 +24,9 @@ public final class StoppedHoldingSolver: LinearSolver, @unchecked Sendable {
     public func solve(_ model: Model, options: SolverOptions) throws -> Solution {
         var s = try GLPKSolver().solve(model, options: options)
         guard model.isMixedInteger else { return s }
-        let search = lock.withLock { given.append(options.timeLimit); return given.count - 1 }
+        let search = lock.withLock {
+            given.append(options.timeLimit); return given.count - 1
+        }
         if emptyHanded.contains(search) {
             return Solution(status: .timeLimitNoSolution, solver: name, message: "time limit before any integer solution")
         }
