@@ -434,9 +434,11 @@ public struct StackelbergPricer: Sendable {
             result.message = ""
             for i in paths.indices { paths[i] = best.path }
             result.status = bound.map { $0 - objective <= pricer.options.relativeGap * max(1, abs(objective)) } == true ? .optimal : .feasible
-            let how = solved.statuses.first.map { $0.hasSolution ? "a worse incumbent" : "no incumbent" } ?? "no incumbent"
+            let first = solved.statuses.first
+            let how =
+                first == .optimal ? "ended with a worse answer" : first?.hasSolution == true ? "stopped with a worse incumbent" : "stopped with no incumbent"
             result.notes.append(
-                "the MILP stopped with \(how); kept the best candidate prices (a follower's personalized optimum offered to all, raised while the answers stay optimal), evaluated exactly: profit \(StackelbergPricer.short(objective))"
+                "the MILP \(how); kept the best candidate prices (a follower's personalized optimum offered to all, raised while the answers stay optimal), evaluated exactly: profit \(StackelbergPricer.short(objective))"
             )
         }
 
