@@ -19,7 +19,6 @@ own follower LPs solved by SciPy's HiGHS (none of PeerGrid's code):
 
 Needs the release build (`swift build -c release`) and SciPy (Debian: python3-scipy). Exit 1 when a check fails.
 """
-import argparse
 import csv
 import importlib.util
 import json
@@ -222,16 +221,7 @@ def check_answer(d, name, r, out, rng, label, failures):
 
 
 def main():
-    a = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    a.add_argument("--seed", type=int, default=5)
-    a.add_argument("--cases", type=int, default=30)
-    a.add_argument("--time-limit", type=float, default=60)
-    a.add_argument("--work", default="/tmp/peergrid-pricing-sweep")
-    args = a.parse_args()
-    if not os.path.exists(PEERGRID):
-        sys.exit(f"{PEERGRID} not found: run `swift build -c release` first")
-    os.makedirs(args.work, exist_ok=True)
-    rng = random.Random(args.seed)
+    args, rng = schedule_sweep.sweep_arguments(__doc__.splitlines()[0], 5, "/tmp/peergrid-pricing-sweep")
     failures, stopped = [], []
     for i in range(args.cases):
         n, (periods, minutes) = rng.choice([2, 3, 5, 8]), rng.choice([(24, 60), (48, 30), (96, 15)])

@@ -90,18 +90,26 @@ def run(community, out, extra, limit):
             "check": (check.stdout + check.stderr).strip()[-300:]}
 
 
-def main():
-    a = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    a.add_argument("--seed", type=int, default=7)
+def sweep_arguments(description, seed, work, more=()):
+    """The sweeps' command line (--seed, --cases, --time-limit, --work and `more`: (flag, default, help) triples);
+    checks the release build and makes the work directory. Returns the arguments and the case generator."""
+    a = argparse.ArgumentParser(description=description)
+    a.add_argument("--seed", type=int, default=seed)
     a.add_argument("--cases", type=int, default=30)
-    a.add_argument("--factors", default="0.6,1.0,1.5", help="import/export limit factors to draw from")
+    for flag, default, text in more:
+        a.add_argument(flag, default=default, help=text)
     a.add_argument("--time-limit", type=float, default=60)
-    a.add_argument("--work", default="/tmp/peergrid-sweep")
+    a.add_argument("--work", default=work)
     args = a.parse_args()
     if not os.path.exists(PEERGRID):
         sys.exit(f"{PEERGRID} not found: run `swift build -c release` first")
     os.makedirs(args.work, exist_ok=True)
-    rng = random.Random(args.seed)
+    return args, random.Random(args.seed)
+
+
+def main():
+    args, rng = sweep_arguments(__doc__.splitlines()[0], 7, "/tmp/peergrid-sweep",
+                                [("--factors", "0.6,1.0,1.5", "import/export limit factors to draw from")])
     factors = [float(f) for f in args.factors.split(",")]
     failures, agents_excess, agents_missing = [], [], []
     for i in range(args.cases):
